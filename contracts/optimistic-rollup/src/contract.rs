@@ -1,0 +1,795 @@
+#[cfg(not(feature = "library"))]
+use cosmwasm_std::entry_point;
+use cosmwasm_std::{
+    to_json_binary, BankMsg, Binary, Coin, Deps, DepsMut, Env, Event, HexBinary, MessageInfo,
+    Order, Response, StdResult, Uint128, Uint256,
+};
+use cw2::{get_contract_version, set_contract_version};
+use cw_storage_plus::Bound;
+use cw_utils::{must_pay, nonpayable};
+
+use settle_core::batch::{split_steps, Output};
+use settle_core::crypto::valid_pubkey;
+use settle_core::hash::{hash_leaf, Hash, ZERO_HASH};
+use settle_core::ledger::{
+    Deposit, DepositTarget, Withdrawal, MAX_BATCH_BYTES_LIMIT, MAX_DEPOSITS_PER_BATCH,
+    WITHDRAWAL_TREE_DEPTH,
+};
+use settle_core::merkle::merkle_root;
+use settle_core::smt::{self, CompactProof};
+use settle_core::tx::Domain;
+
+use crate::error::ContractError;
+use crate::host::HostVerifier;
+use crate::msg::{
+    BatchResponse, BatchStatus, BatchesResponse, ConfigResponse, DenomSolvency, DepositResponse,
+    DepositTo, DepositsResponse, ExecuteMsg, InstantiateMsg, Liabilities, MigrateMsg,
+    OutputPreimage, ProposerResponse, QueryMsg, SolvencyResponse, StatusResponse, WithdrawalStatus,
+    WithdrawalStatusResponse,
+};
+use crate::state::{
+    BatchRecord, Config, DepositRecord, Payout, Proposer, Status, Totals, BATCHES, CONFIG,
+    DEPOSITS, PAID, PROPOSERS, STATUS, TOTALS,
+};
+
+pub const CONTRACT_NAME: &str = "crates.io:optimistic-rollup";
+pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+const DEFAULT_LIMIT: u32 = 30;
+const MAX_LIMIT: u32 = 100;
+
+/// Type of every event this contract emits (shown as `wasm-rollup` on chain); the
+/// `action` attribute says what happened.
+pub const EVENT: &str = "rollup";
+
+fn event(action: &str) -> Event {
+    Event::new(EVENT).add_attribute("action", action)
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn instantiate(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let admin = match msg.admin {
+        Some(a) => deps.api.addr_validate(&a)?,
+        None => info.sender,
+    };
+    for (name, denom) in [("denom", &msg.denom), ("bond_denom", &msg.bond_denom)] {
+        if denom.is_empty() {
+            return Err(ContractError::InvalidConfig {
+                reason: format!("{name} must not be empty"),
+            });
+        }
+    }
+    validate_params(msg.proposer_bond, msg.challenge_window, msg.max_batch_bytes)?;
+    let domain = Domain::new(&env.block.chain_id, env.contract.address.as_str());
+    let config = Config {
+        admin,
+        denom: msg.denom,
+        bond_denom: msg.bond_denom,
+        proposer_bond: msg.proposer_bond,
+        challenge_window: msg.challenge_window,
+        force_inclusion_delay: msg.force_inclusion_delay,
+        max_batch_bytes: msg.max_batch_bytes,
+        domain: HexBinary::from(domain.0.as_slice()),
+    };
+    CONFIG.save(deps.storage, &config)?;
+    STATUS.save(
+        deps.storage,
+        &Status {
+            next_batch: 0,
+            finalized: 0,
+            deposit_count: 0,
+            deposit_cursor: 0,
+            deposit_head: HexBinary::from(ZERO_HASH.as_slice()),
+        },
+    )?;
+    TOTALS.save(
+        deps.storage,
+        &Totals {
+            deposited: Uint128::zero(),
+            withdrawn: Uint128::zero(),
+            bonds: Uint128::zero(),
+        },
+    )?;
+    set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    Ok(Response::new().add_event(
+        event("instantiate")
+            .add_attribute("admin", config.admin.as_str())
+            .add_attribute("denom", &config.denom)
+            .add_attribute("bond_denom", &config.bond_denom)
+            .add_attribute("proposer_bond", config.proposer_bond.to_string())
+            .add_attribute("challenge_window", config.challenge_window.to_string())
+            .add_attribute("domain", config.domain.to_hex()),
+    ))
+}
+
+fn validate_params(
+    proposer_bond: Uint128,
+    challenge_window: u64,
+    max_batch_bytes: u32,
+) -> Result<(), ContractError> {
+    let invalid = |reason: String| Err(ContractError::InvalidConfig { reason });
+    if proposer_bond.is_zero() {
+        return invalid("proposer_bond must be positive".into());
+    }
+    if challenge_window == 0 {
+        return invalid("challenge_window must be at least one second".into());
+    }
+    if max_batch_bytes == 0 || max_batch_bytes > MAX_BATCH_BYTES_LIMIT {
+        return invalid(format!(
+            "max_batch_bytes must be in 1..={MAX_BATCH_BYTES_LIMIT}, got {max_batch_bytes}"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn execute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> Result<Response, ContractError> {
+    match msg {
+        ExecuteMsg::Bond {} => execute_bond(deps, info),
+        ExecuteMsg::Unbond {} => execute_unbond(deps, info),
+        ExecuteMsg::Deposit { to } => execute_deposit(deps, env, info, to),
+        ExecuteMsg::ProposeBatch {
+            data,
+            deposits_consumed,
+            output_root,
+        } => execute_propose_batch(deps, env, info, data, deposits_consumed, output_root),
+        ExecuteMsg::Finalize { index } => execute_finalize(deps, env, info, index),
+        ExecuteMsg::Withdraw {
+            batch,
+            index,
+            recipient,
+            amount,
+            output,
+            proof,
+        } => execute_withdraw(
+            deps, env, info, batch, index, recipient, amount, output, proof,
+        ),
+        ExecuteMsg::UpdateConfig {
+            proposer_bond,
+            challenge_window,
+            force_inclusion_delay,
+            max_batch_bytes,
+        } => execute_update_config(
+            deps,
+            info,
+            proposer_bond,
+            challenge_window,
+            force_inclusion_delay,
+            max_batch_bytes,
+        ),
+        ExecuteMsg::UpdateAdmin { admin } => execute_update_admin(deps, info, admin),
+    }
+}
+
+/// The one coin of `denom` attached to the message, as a `Uint128` (L2 balances are u128).
+fn paid(info: &MessageInfo, denom: &str) -> Result<Uint128, ContractError> {
+    let amount = must_pay(info, denom)?;
+    Uint128::try_from(amount).map_err(|_| ContractError::AmountTooLarge {
+        amount: amount.to_string(),
+    })
+}
+
+fn execute_bond(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let amount = paid(&info, &config.bond_denom)?;
+    let mut proposer = PROPOSERS
+        .may_load(deps.storage, &info.sender)?
+        .unwrap_or(Proposer {
+            bond: Uint128::zero(),
+            last_batch: None,
+        });
+    proposer.bond = proposer.bond.checked_add(amount)?;
+    let mut totals = TOTALS.load(deps.storage)?;
+    totals.bonds = totals.bonds.checked_add(amount)?;
+    PROPOSERS.save(deps.storage, &info.sender, &proposer)?;
+    TOTALS.save(deps.storage, &totals)?;
+    Ok(Response::new().add_event(
+        event("bond")
+            .add_attribute("proposer", info.sender.as_str())
+            .add_attribute("amount", amount.to_string())
+            .add_attribute("bond", proposer.bond.to_string()),
+    ))
+}
+
+fn execute_unbond(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let config = CONFIG.load(deps.storage)?;
+    let status = STATUS.load(deps.storage)?;
+    let proposer = PROPOSERS
+        .may_load(deps.storage, &info.sender)?
+        .ok_or_else(|| ContractError::NoBond {
+            address: info.sender.to_string(),
+        })?;
+    if let Some(batch) = proposer.last_batch {
+        if batch >= status.finalized {
+            return Err(ContractError::BondLocked { batch });
+        }
+    }
+    let mut totals = TOTALS.load(deps.storage)?;
+    totals.bonds = totals.bonds.checked_sub(proposer.bond)?;
+    TOTALS.save(deps.storage, &totals)?;
+    PROPOSERS.remove(deps.storage, &info.sender);
+    Ok(Response::new()
+        .add_message(BankMsg::Send {
+            to_address: info.sender.to_string(),
+            amount: vec![Coin::new(proposer.bond, config.bond_denom)],
+        })
+        .add_event(
+            event("unbond")
+                .add_attribute("proposer", info.sender.as_str())
+                .add_attribute("amount", proposer.bond.to_string()),
+        ))
+}
+
+fn deposit_target(deps: Deps, to: &DepositTo) -> Result<DepositTarget, ContractError> {
+    match to {
+        DepositTo::NewAccount { pubkey } => {
+            let key: [u8; 33] = settle_core::error::exact("L2 public key", pubkey.as_slice())?;
+            if !valid_pubkey(&HostVerifier(deps.api), &key) {
+                return Err(ContractError::InvalidPubkey {
+                    reason: "not a compressed secp256k1 point".into(),
+                });
+            }
+            Ok(DepositTarget::NewAccount(key))
+        }
+        DepositTo::Account { index } => Ok(DepositTarget::Account(*index)),
+    }
+}
+
+fn execute_deposit(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    to: DepositTo,
+) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let amount = paid(&info, &config.denom)?;
+    let target = deposit_target(deps.as_ref(), &to)?;
+    let mut status = STATUS.load(deps.storage)?;
+    let mut totals = TOTALS.load(deps.storage)?;
+    totals.deposited = totals.deposited.checked_add(amount)?;
+    let index = status.deposit_count;
+    let core_deposit = Deposit {
+        index,
+        target,
+        amount: amount.u128(),
+        refund_to: deps.api.addr_canonicalize(info.sender.as_str())?.to_vec(),
+    };
+    let head: Hash = settle_core::error::exact("deposit head", status.deposit_head.as_slice())?;
+    let new_head = HexBinary::from(core_deposit.chain(&head).as_slice());
+    DEPOSITS.save(
+        deps.storage,
+        index,
+        &DepositRecord {
+            depositor: info.sender.clone(),
+            to,
+            amount,
+            queued_at: env.block.time,
+            chain_head: new_head.clone(),
+        },
+    )?;
+    status.deposit_count += 1;
+    status.deposit_head = new_head.clone();
+    STATUS.save(deps.storage, &status)?;
+    TOTALS.save(deps.storage, &totals)?;
+    Ok(Response::new().add_event(
+        event("deposit")
+            .add_attribute("index", index.to_string())
+            .add_attribute("depositor", info.sender.as_str())
+            .add_attribute("amount", amount.to_string())
+            .add_attribute("denom", config.denom)
+            .add_attribute("chain_head", new_head.to_hex()),
+    ))
+}
+
+fn execute_propose_batch(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    data: Binary,
+    deposits_consumed: u64,
+    output_root: HexBinary,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let config = CONFIG.load(deps.storage)?;
+    let mut status = STATUS.load(deps.storage)?;
+    let mut proposer = PROPOSERS
+        .may_load(deps.storage, &info.sender)?
+        .unwrap_or(Proposer {
+            bond: Uint128::zero(),
+            last_batch: None,
+        });
+    if proposer.bond < config.proposer_bond {
+        return Err(ContractError::NotBonded {
+            address: info.sender.to_string(),
+            bond: proposer.bond,
+            required: config.proposer_bond,
+        });
+    }
+    if data.len() > config.max_batch_bytes as usize {
+        return Err(ContractError::BatchTooLarge {
+            size: data.len(),
+            max: config.max_batch_bytes,
+        });
+    }
+    if data.is_empty() && deposits_consumed == 0 {
+        return Err(ContractError::EmptyBatch);
+    }
+    if deposits_consumed > MAX_DEPOSITS_PER_BATCH {
+        return Err(ContractError::TooManyDeposits {
+            consumed: deposits_consumed,
+            max: MAX_DEPOSITS_PER_BATCH,
+        });
+    }
+    let output_root: Hash = settle_core::error::exact("output root", output_root.as_slice())?;
+    let deposits_from = status.deposit_cursor;
+    let deposits_to = deposits_from + deposits_consumed;
+    if deposits_to > status.deposit_count {
+        return Err(ContractError::DepositsUnavailable {
+            requested: deposits_to,
+            available: status.deposit_count,
+        });
+    }
+    if deposits_to < status.deposit_count {
+        let next = DEPOSITS.load(deps.storage, deposits_to)?;
+        let deadline = next.queued_at.plus_seconds(config.force_inclusion_delay);
+        if env.block.time >= deadline {
+            return Err(ContractError::ForcedDepositSkipped {
+                index: deposits_to,
+                deadline,
+            });
+        }
+    }
+    let steps = split_steps(&data);
+    let tx_steps = steps.len() as u32;
+    let data_root = merkle_root(steps.into_iter().map(hash_leaf).collect());
+    let index = status.next_batch;
+    let finalizes_at = env.block.time.plus_seconds(config.challenge_window);
+    let record = BatchRecord {
+        proposer: info.sender.clone(),
+        output_root: HexBinary::from(output_root.as_slice()),
+        data_root: HexBinary::from(data_root.as_slice()),
+        data_bytes: data.len() as u32,
+        tx_steps,
+        deposits_from,
+        deposits_to,
+        proposed_at: env.block.time,
+        finalizes_at,
+        status: BatchStatus::Proposed,
+    };
+    BATCHES.save(deps.storage, index, &record)?;
+    status.next_batch += 1;
+    status.deposit_cursor = deposits_to;
+    STATUS.save(deps.storage, &status)?;
+    proposer.last_batch = Some(index);
+    PROPOSERS.save(deps.storage, &info.sender, &proposer)?;
+    Ok(Response::new().add_event(
+        event("propose_batch")
+            .add_attribute("index", index.to_string())
+            .add_attribute("proposer", info.sender.as_str())
+            .add_attribute("output_root", record.output_root.to_hex())
+            .add_attribute("data_root", record.data_root.to_hex())
+            .add_attribute("data_bytes", data.len().to_string())
+            .add_attribute("tx_steps", tx_steps.to_string())
+            .add_attribute("deposits_from", deposits_from.to_string())
+            .add_attribute("deposits_to", deposits_to.to_string())
+            .add_attribute("finalizes_at", finalizes_at.seconds().to_string()),
+    ))
+}
+
+fn execute_finalize(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    index: u64,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let mut status = STATUS.load(deps.storage)?;
+    let mut batch = BATCHES
+        .may_load(deps.storage, index)?
+        .ok_or(ContractError::NoSuchBatch { index })?;
+    if index < status.finalized {
+        return Err(ContractError::AlreadyFinal { index });
+    }
+    if index != status.finalized {
+        return Err(ContractError::OutOfOrder {
+            index,
+            next: status.finalized,
+        });
+    }
+    if env.block.time < batch.finalizes_at {
+        return Err(ContractError::WindowOpen {
+            index,
+            finalizes_at: batch.finalizes_at,
+        });
+    }
+    batch.status = BatchStatus::Finalized;
+    BATCHES.save(deps.storage, index, &batch)?;
+    status.finalized += 1;
+    STATUS.save(deps.storage, &status)?;
+    Ok(Response::new().add_event(
+        event("finalize")
+            .add_attribute("index", index.to_string())
+            .add_attribute("output_root", batch.output_root.to_hex()),
+    ))
+}
+
+fn hash32(what: &'static str, bytes: &HexBinary) -> Result<Hash, ContractError> {
+    Ok(settle_core::error::exact(what, bytes.as_slice())?)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn execute_withdraw(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    batch_index: u64,
+    index: u32,
+    recipient: String,
+    amount: Uint128,
+    output: OutputPreimage,
+    proof: Binary,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let config = CONFIG.load(deps.storage)?;
+    let batch = BATCHES
+        .may_load(deps.storage, batch_index)?
+        .ok_or(ContractError::NoSuchBatch { index: batch_index })?;
+    if batch.status != BatchStatus::Finalized {
+        return Err(ContractError::NotFinal { index: batch_index });
+    }
+    let claimed = Output {
+        batch_index,
+        state_root: hash32("state root", &output.state_root)?,
+        withdrawals_root: hash32("withdrawals root", &output.withdrawals_root)?,
+        deposit_cursor: batch.deposits_to,
+        data_root: hash32("data root", &batch.data_root)?,
+    };
+    if claimed.root().as_slice() != batch.output_root.as_slice() {
+        return Err(ContractError::OutputMismatch { index: batch_index });
+    }
+    if amount.is_zero() {
+        return Err(ContractError::ZeroAmount);
+    }
+    let recipient = deps.api.addr_validate(&recipient)?;
+    let leaf = Withdrawal {
+        recipient: deps.api.addr_canonicalize(recipient.as_str())?.to_vec(),
+        amount: amount.u128(),
+    }
+    .leaf();
+    let proof = CompactProof::from_bytes(WITHDRAWAL_TREE_DEPTH, &proof)?;
+    smt::verify(
+        WITHDRAWAL_TREE_DEPTH,
+        &claimed.withdrawals_root,
+        index as u64,
+        &leaf,
+        &proof,
+    )?;
+    if PAID.has(deps.storage, (batch_index, index)) {
+        return Err(ContractError::AlreadyPaid {
+            batch: batch_index,
+            index,
+        });
+    }
+    let mut totals = TOTALS.load(deps.storage)?;
+    let outstanding = totals.deposited.checked_sub(totals.withdrawn)?;
+    if amount > outstanding {
+        return Err(ContractError::ExceedsDeposits {
+            amount,
+            outstanding,
+        });
+    }
+    totals.withdrawn = totals.withdrawn.checked_add(amount)?;
+    TOTALS.save(deps.storage, &totals)?;
+    PAID.save(
+        deps.storage,
+        (batch_index, index),
+        &Payout {
+            recipient: recipient.clone(),
+            amount,
+            height: env.block.height,
+        },
+    )?;
+    Ok(Response::new()
+        .add_message(BankMsg::Send {
+            to_address: recipient.to_string(),
+            amount: vec![Coin::new(amount, config.denom)],
+        })
+        .add_event(
+            event("withdraw")
+                .add_attribute("batch", batch_index.to_string())
+                .add_attribute("index", index.to_string())
+                .add_attribute("recipient", recipient.as_str())
+                .add_attribute("amount", amount.to_string()),
+        ))
+}
+
+fn execute_update_config(
+    deps: DepsMut,
+    info: MessageInfo,
+    proposer_bond: Option<Uint128>,
+    challenge_window: Option<u64>,
+    force_inclusion_delay: Option<u64>,
+    max_batch_bytes: Option<u32>,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let mut config = CONFIG.load(deps.storage)?;
+    if info.sender != config.admin {
+        return Err(ContractError::Unauthorized {
+            action: "update the config",
+        });
+    }
+    config.proposer_bond = proposer_bond.unwrap_or(config.proposer_bond);
+    config.challenge_window = challenge_window.unwrap_or(config.challenge_window);
+    config.force_inclusion_delay = force_inclusion_delay.unwrap_or(config.force_inclusion_delay);
+    config.max_batch_bytes = max_batch_bytes.unwrap_or(config.max_batch_bytes);
+    validate_params(
+        config.proposer_bond,
+        config.challenge_window,
+        config.max_batch_bytes,
+    )?;
+    CONFIG.save(deps.storage, &config)?;
+    Ok(Response::new().add_event(
+        event("update_config")
+            .add_attribute("proposer_bond", config.proposer_bond.to_string())
+            .add_attribute("challenge_window", config.challenge_window.to_string())
+            .add_attribute(
+                "force_inclusion_delay",
+                config.force_inclusion_delay.to_string(),
+            )
+            .add_attribute("max_batch_bytes", config.max_batch_bytes.to_string()),
+    ))
+}
+
+fn execute_update_admin(
+    deps: DepsMut,
+    info: MessageInfo,
+    admin: String,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let mut config = CONFIG.load(deps.storage)?;
+    if info.sender != config.admin {
+        return Err(ContractError::Unauthorized {
+            action: "change the admin",
+        });
+    }
+    config.admin = deps.api.addr_validate(&admin)?;
+    CONFIG.save(deps.storage, &config)?;
+    Ok(Response::new().add_event(
+        event("update_admin")
+            .add_attribute("previous", info.sender.as_str())
+            .add_attribute("admin", config.admin.as_str()),
+    ))
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
+    let stored = get_contract_version(deps.storage)?;
+    if stored.contract != CONTRACT_NAME {
+        return Err(ContractError::WrongContract {
+            name: stored.contract,
+        });
+    }
+    set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    Ok(Response::new().add_event(
+        event("migrate")
+            .add_attribute("from_version", stored.version)
+            .add_attribute("to_version", CONTRACT_VERSION),
+    ))
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
+    match msg {
+        QueryMsg::Config {} => to_json_binary(&query_config(deps)?),
+        QueryMsg::Status {} => to_json_binary(&query_status(deps)?),
+        QueryMsg::Batch { index } => to_json_binary(&query_batch(deps, index)?),
+        QueryMsg::Batches { start_after, limit } => {
+            to_json_binary(&query_batches(deps, start_after, limit)?)
+        }
+        QueryMsg::Proposer { address } => to_json_binary(&query_proposer(deps, address)?),
+        QueryMsg::Deposit { index } => to_json_binary(&query_deposit(deps, index)?),
+        QueryMsg::Deposits { start_after, limit } => {
+            to_json_binary(&query_deposits(deps, start_after, limit)?)
+        }
+        QueryMsg::WithdrawalStatus { batch, index } => {
+            to_json_binary(&query_withdrawal_status(deps, batch, index)?)
+        }
+        QueryMsg::Solvency {} => to_json_binary(&query_solvency(deps, env)?),
+    }
+}
+
+fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
+    let c = CONFIG.load(deps.storage)?;
+    Ok(ConfigResponse {
+        admin: c.admin,
+        denom: c.denom,
+        bond_denom: c.bond_denom,
+        proposer_bond: c.proposer_bond,
+        challenge_window: c.challenge_window,
+        force_inclusion_delay: c.force_inclusion_delay,
+        max_batch_bytes: c.max_batch_bytes,
+        domain: c.domain,
+    })
+}
+
+fn query_status(deps: Deps) -> StdResult<StatusResponse> {
+    let s = STATUS.load(deps.storage)?;
+    Ok(StatusResponse {
+        next_batch: s.next_batch,
+        finalized: s.finalized,
+        deposit_count: s.deposit_count,
+        deposit_cursor: s.deposit_cursor,
+        deposit_head: s.deposit_head,
+    })
+}
+
+fn batch_response(index: u64, b: BatchRecord) -> BatchResponse {
+    BatchResponse {
+        index,
+        proposer: b.proposer,
+        output_root: b.output_root,
+        data_root: b.data_root,
+        data_bytes: b.data_bytes,
+        tx_steps: b.tx_steps,
+        deposits_from: b.deposits_from,
+        deposits_to: b.deposits_to,
+        proposed_at: b.proposed_at,
+        finalizes_at: b.finalizes_at,
+        status: b.status,
+    }
+}
+
+fn query_batch(deps: Deps, index: u64) -> StdResult<BatchResponse> {
+    let b = BATCHES.load(deps.storage, index)?;
+    Ok(batch_response(index, b))
+}
+
+fn query_batches(
+    deps: Deps,
+    start_after: Option<u64>,
+    limit: Option<u32>,
+) -> StdResult<BatchesResponse> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize;
+    let batches = BATCHES
+        .range(
+            deps.storage,
+            start_after.map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
+        .take(limit)
+        .map(|r| r.map(|(i, b)| batch_response(i, b)))
+        .collect::<StdResult<_>>()?;
+    Ok(BatchesResponse { batches })
+}
+
+fn query_proposer(deps: Deps, address: String) -> StdResult<ProposerResponse> {
+    let address = deps.api.addr_validate(&address)?;
+    let config = CONFIG.load(deps.storage)?;
+    let p = PROPOSERS
+        .may_load(deps.storage, &address)?
+        .unwrap_or(Proposer {
+            bond: Uint128::zero(),
+            last_batch: None,
+        });
+    Ok(ProposerResponse {
+        address,
+        bonded: p.bond >= config.proposer_bond,
+        bond: p.bond,
+        last_batch: p.last_batch,
+    })
+}
+
+fn deposit_response(config: &Config, index: u64, d: DepositRecord) -> DepositResponse {
+    DepositResponse {
+        index,
+        depositor: d.depositor,
+        to: d.to,
+        amount: d.amount,
+        queued_at: d.queued_at,
+        include_by: d.queued_at.plus_seconds(config.force_inclusion_delay),
+        chain_head: d.chain_head,
+    }
+}
+
+fn query_deposit(deps: Deps, index: u64) -> StdResult<DepositResponse> {
+    let config = CONFIG.load(deps.storage)?;
+    let d = DEPOSITS.load(deps.storage, index)?;
+    Ok(deposit_response(&config, index, d))
+}
+
+fn query_deposits(
+    deps: Deps,
+    start_after: Option<u64>,
+    limit: Option<u32>,
+) -> StdResult<DepositsResponse> {
+    let config = CONFIG.load(deps.storage)?;
+    let limit = limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize;
+    let deposits = DEPOSITS
+        .range(
+            deps.storage,
+            start_after.map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
+        .take(limit)
+        .map(|r| r.map(|(i, d)| deposit_response(&config, i, d)))
+        .collect::<StdResult<_>>()?;
+    Ok(DepositsResponse { deposits })
+}
+
+fn query_withdrawal_status(
+    deps: Deps,
+    batch: u64,
+    index: u32,
+) -> StdResult<WithdrawalStatusResponse> {
+    let status = if let Some(p) = PAID.may_load(deps.storage, (batch, index))? {
+        WithdrawalStatus::Paid {
+            recipient: p.recipient,
+            amount: p.amount,
+            height: p.height,
+        }
+    } else {
+        match BATCHES.may_load(deps.storage, batch)? {
+            Some(b) if b.status == BatchStatus::Finalized => WithdrawalStatus::Provable {},
+            Some(b) => WithdrawalStatus::NotYetProvable {
+                finalizes_at: Some(b.finalizes_at),
+            },
+            None => WithdrawalStatus::NotYetProvable { finalizes_at: None },
+        }
+    };
+    Ok(WithdrawalStatusResponse {
+        batch,
+        index,
+        status,
+    })
+}
+
+fn query_solvency(deps: Deps, env: Env) -> StdResult<SolvencyResponse> {
+    let config = CONFIG.load(deps.storage)?;
+    let totals = TOTALS.load(deps.storage)?;
+    let deposits_outstanding = totals.deposited.checked_sub(totals.withdrawn)?;
+    let mut owed: Vec<(String, Uint256)> =
+        vec![(config.denom.clone(), deposits_outstanding.into())];
+    if config.bond_denom == config.denom {
+        owed[0].1 = owed[0].1.checked_add(totals.bonds.into())?;
+    } else {
+        owed.push((config.bond_denom.clone(), totals.bonds.into()));
+    }
+    let mut denoms = Vec::with_capacity(owed.len());
+    for (denom, owed) in owed {
+        let held = deps
+            .querier
+            .query_balance(env.contract.address.as_str(), denom.clone())?
+            .amount;
+        denoms.push(DenomSolvency {
+            denom,
+            held,
+            owed,
+            surplus: held.saturating_sub(owed),
+            deficit: owed.saturating_sub(held),
+        });
+    }
+    Ok(SolvencyResponse {
+        liabilities: Liabilities {
+            deposits_outstanding,
+            bonds: totals.bonds,
+        },
+        solvent: denoms.iter().all(|d| d.deficit.is_zero()),
+        denoms,
+        total_deposited: totals.deposited,
+        total_withdrawn: totals.withdrawn,
+    })
+}

@@ -1,0 +1,105 @@
+use cosmwasm_std::{StdError, Timestamp, Uint128};
+use cw_utils::PaymentError;
+use thiserror::Error;
+
+/// Every way an execute message can be refused. A refused message changes no state and
+/// moves no funds.
+#[derive(Error, Debug)]
+pub enum ContractError {
+    #[error(transparent)]
+    Std(#[from] StdError),
+
+    #[error(transparent)]
+    Payment(#[from] PaymentError),
+
+    #[error(transparent)]
+    Core(#[from] settle_core::Error),
+
+    #[error(transparent)]
+    Overflow(#[from] cosmwasm_std::OverflowError),
+
+    #[error("unauthorized: only the admin may {action}")]
+    Unauthorized { action: &'static str },
+
+    #[error("invalid config: {reason}")]
+    InvalidConfig { reason: String },
+
+    #[error("{address} is not a bonded proposer (bond {bond}, required {required})")]
+    NotBonded {
+        address: String,
+        bond: Uint128,
+        required: Uint128,
+    },
+
+    #[error("{address} has no bond")]
+    NoBond { address: String },
+
+    #[error("bond is locked until batch {batch} is final")]
+    BondLocked { batch: u64 },
+
+    #[error("amount {amount} exceeds the largest L2 amount (2^128 - 1)")]
+    AmountTooLarge { amount: String },
+
+    #[error("invalid L2 public key: {reason}")]
+    InvalidPubkey { reason: String },
+
+    #[error("empty batch: no transaction data and no deposits consumed")]
+    EmptyBatch,
+
+    #[error("batch data is {size} bytes, the limit is {max}")]
+    BatchTooLarge { size: usize, max: u32 },
+
+    #[error("batch consumes {consumed} deposits, at most {max} per batch")]
+    TooManyDeposits { consumed: u64, max: u64 },
+
+    #[error("batch consumes deposits up to {requested} but only {available} exist")]
+    DepositsUnavailable { requested: u64, available: u64 },
+
+    #[error(
+        "deposit {index} was due for inclusion at {deadline} and must be consumed by this batch"
+    )]
+    ForcedDepositSkipped { index: u64, deadline: Timestamp },
+
+    #[error("expected {expected} bytes for {what}, got {got}")]
+    Length {
+        what: &'static str,
+        expected: usize,
+        got: usize,
+    },
+
+    #[error("no such batch ({index})")]
+    NoSuchBatch { index: u64 },
+
+    #[error("batches finalize in order: batch {next} is next, not {index}")]
+    OutOfOrder { index: u64, next: u64 },
+
+    #[error("batch {index} is already final")]
+    AlreadyFinal { index: u64 },
+
+    #[error("challenge window of batch {index} is open until {finalizes_at}")]
+    WindowOpen { index: u64, finalizes_at: Timestamp },
+
+    #[error("batch {index} is not final: withdrawals are provable only against finalized outputs")]
+    NotFinal { index: u64 },
+
+    #[error("output preimage does not match the output root of batch {index}")]
+    OutputMismatch { index: u64 },
+
+    #[error("withdrawal {index} of batch {batch} is already paid")]
+    AlreadyPaid { batch: u64, index: u32 },
+
+    #[error("zero-amount withdrawal")]
+    ZeroAmount,
+
+    #[error("withdrawal of {amount} exceeds the rollup's outstanding deposits ({outstanding})")]
+    ExceedsDeposits {
+        amount: Uint128,
+        outstanding: Uint128,
+    },
+
+    #[error("no such deposit ({index})")]
+    NoSuchDeposit { index: u64 },
+
+    #[error("cannot migrate from contract {name}")]
+    WrongContract { name: String },
+}

@@ -1,0 +1,27 @@
+//! # optimistic-rollup
+//!
+//! Settles an optimistic rollup on a CosmWasm chain. Bonded proposers post batches of L2
+//! transactions with the output root they claim; the contract commits to the posted data
+//! (a Merkle root over its transaction steps), keeps the deposit queue and enforces its
+//! force-inclusion deadline; after the challenge window a batch is final and the
+//! withdrawals in its output can be proven and paid, once each.
+//!
+//! The contract holds no protocol rule of its own: encodings, commitments, output roots
+//! and proofs come from `settle-core`; this crate loads state, calls the core, stores,
+//! pays and emits events.
+//!
+//! ```text
+//!  Deposit ──> queue (hash chain) ──consumed in order──┐
+//!                                                      v
+//!  ProposeBatch(data, deposits_consumed, output_root) ──> batch i  [Proposed]
+//!                       challenge window passes ──> Finalize(i) ──> [Finalized]
+//!  Withdraw(batch i, leaf, proof against output root) ──> bank send, nullifier set
+//! ```
+
+pub mod contract;
+pub mod error;
+pub mod host;
+pub mod msg;
+pub mod state;
+
+pub use crate::error::ContractError;

@@ -1,0 +1,267 @@
+//! Messages of the optimistic-rollup contract. Byte strings: `HexBinary` for fixed-size
+//! hashes and keys (readable), `Binary` (base64 in JSON) for bulk data, where every byte
+//! costs the sender 10 gas.
+
+use cosmwasm_schema::{cw_serde, QueryResponses};
+use cosmwasm_std::{Addr, Binary, HexBinary, Timestamp, Uint128, Uint256};
+
+#[cw_serde]
+pub struct InstantiateMsg {
+    /// Who may change the config. Defaults to the instantiating address.
+    pub admin: Option<String>,
+    /// Native denom of the value that moves through the rollup (deposits, withdrawals).
+    pub denom: String,
+    /// Native denom of proposer bonds (may equal `denom`).
+    pub bond_denom: String,
+    /// Bond a proposer must hold to post batches.
+    pub proposer_bond: Uint128,
+    /// Seconds a batch stays challengeable before it can be finalized (> 0).
+    pub challenge_window: u64,
+    /// Seconds after which a queued deposit must be consumed by the next batch.
+    pub force_inclusion_delay: u64,
+    /// Largest batch, in bytes of transaction data (1 ..= 524288).
+    pub max_batch_bytes: u32,
+}
+
+/// Where a deposit is credited on L2.
+#[cw_serde]
+pub enum DepositTo {
+    /// Open a new L2 account for this key (33-byte compressed secp256k1 point).
+    NewAccount { pubkey: HexBinary },
+    /// Top up an existing L2 account. If it does not exist, the deposit is refunded to the
+    /// depositor as a withdrawal of the batch that consumes it.
+    Account { index: u32 },
+}
+
+/// The parts of an output root that a withdrawal proof needs besides what the contract
+/// already stores (batch index, deposit cursor, data root).
+#[cw_serde]
+pub struct OutputPreimage {
+    /// 32-byte L2 state root after the batch.
+    pub state_root: HexBinary,
+    /// 32-byte root of the batch's withdrawal tree (depth 16).
+    pub withdrawals_root: HexBinary,
+}
+
+#[cw_serde]
+pub enum ExecuteMsg {
+    /// Adds the attached `bond_denom` funds to the sender's proposer bond.
+    Bond {},
+    /// Returns the sender's whole bond. Refused while any batch it proposed is not final.
+    Unbond {},
+    /// Queues a deposit of the attached `denom` funds (exactly one coin) for L2.
+    Deposit { to: DepositTo },
+    /// Posts a batch (bonded proposers only).
+    ProposeBatch {
+        /// The encoded L2 transactions, back to back (see settle-core `tx`). Anyone can
+        /// rebuild the L2 state from the posted data and the deposit queue.
+        data: Binary,
+        /// How many queued deposits, after those consumed by earlier batches, this batch
+        /// applies first. Deposits older than `force_inclusion_delay` must be consumed.
+        deposits_consumed: u64,
+        /// The 32-byte output root the proposer claims after applying the batch.
+        output_root: HexBinary,
+    },
+    /// Finalizes batch `index` once its challenge window has passed. Batches finalize in
+    /// order. Anyone may call.
+    Finalize { index: u64 },
+    /// Pays an L2 withdrawal proven against a finalized output. Anyone may call; the
+    /// funds go to `recipient`. Each `(batch, index)` pays once.
+    Withdraw {
+        batch: u64,
+        /// Position of the withdrawal in the batch's withdrawal tree.
+        index: u32,
+        /// L1 address the withdrawal names.
+        recipient: String,
+        amount: Uint128,
+        output: OutputPreimage,
+        /// Compact sparse-Merkle proof: a 2-byte bitmap then the non-default siblings
+        /// (32 bytes each), from the leaf up.
+        proof: Binary,
+    },
+    /// Admin: changes parameters. A changed window applies to batches proposed afterwards.
+    UpdateConfig {
+        proposer_bond: Option<Uint128>,
+        challenge_window: Option<u64>,
+        force_inclusion_delay: Option<u64>,
+        max_batch_bytes: Option<u32>,
+    },
+    /// Admin: hands the admin role to another address.
+    UpdateAdmin { admin: String },
+}
+
+#[cw_serde]
+pub struct MigrateMsg {}
+
+#[cw_serde]
+#[derive(QueryResponses)]
+pub enum QueryMsg {
+    #[returns(ConfigResponse)]
+    Config {},
+    /// Counters of the batch chain and the deposit queue.
+    #[returns(StatusResponse)]
+    Status {},
+    #[returns(BatchResponse)]
+    Batch { index: u64 },
+    /// Batches in index order.
+    #[returns(BatchesResponse)]
+    Batches {
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    },
+    #[returns(ProposerResponse)]
+    Proposer { address: String },
+    #[returns(DepositResponse)]
+    Deposit { index: u64 },
+    /// Deposits in queue order (what a proposer or verifier replays).
+    #[returns(DepositsResponse)]
+    Deposits {
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    },
+    /// Whether withdrawal `index` of `batch` can be paid yet.
+    #[returns(WithdrawalStatusResponse)]
+    WithdrawalStatus { batch: u64, index: u32 },
+    /// Assets held against every liability.
+    #[returns(SolvencyResponse)]
+    Solvency {},
+}
+
+#[cw_serde]
+pub struct ConfigResponse {
+    pub admin: Addr,
+    pub denom: String,
+    pub bond_denom: String,
+    pub proposer_bond: Uint128,
+    pub challenge_window: u64,
+    pub force_inclusion_delay: u64,
+    pub max_batch_bytes: u32,
+    /// The L2 signing domain: keccak of the chain id and this contract's address.
+    pub domain: HexBinary,
+}
+
+#[cw_serde]
+pub struct StatusResponse {
+    /// Index the next proposed batch gets.
+    pub next_batch: u64,
+    /// Number of finalized batches (= index of the next batch to finalize).
+    pub finalized: u64,
+    /// Deposits queued so far.
+    pub deposit_count: u64,
+    /// Deposits consumed by proposed batches.
+    pub deposit_cursor: u64,
+    /// Head of the deposit hash chain.
+    pub deposit_head: HexBinary,
+}
+
+#[cw_serde]
+pub enum BatchStatus {
+    /// Posted; its challenge window runs until `finalizes_at`.
+    Proposed,
+    /// Final: its withdrawals can be paid.
+    Finalized,
+}
+
+#[cw_serde]
+pub struct BatchResponse {
+    pub index: u64,
+    pub proposer: Addr,
+    pub output_root: HexBinary,
+    /// Merkle root over the batch's transaction steps.
+    pub data_root: HexBinary,
+    pub data_bytes: u32,
+    /// Number of transaction steps the data splits into.
+    pub tx_steps: u32,
+    /// Deposit queue position before and after this batch.
+    pub deposits_from: u64,
+    pub deposits_to: u64,
+    pub proposed_at: Timestamp,
+    pub finalizes_at: Timestamp,
+    pub status: BatchStatus,
+}
+
+#[cw_serde]
+pub struct BatchesResponse {
+    pub batches: Vec<BatchResponse>,
+}
+
+#[cw_serde]
+pub struct ProposerResponse {
+    pub address: Addr,
+    pub bond: Uint128,
+    /// Whether the bond is enough to post batches.
+    pub bonded: bool,
+    pub last_batch: Option<u64>,
+}
+
+#[cw_serde]
+pub struct DepositResponse {
+    pub index: u64,
+    pub depositor: Addr,
+    pub to: DepositTo,
+    pub amount: Uint128,
+    pub queued_at: Timestamp,
+    /// Deadline after which the next batch must consume it.
+    pub include_by: Timestamp,
+    /// Head of the hash chain after this deposit.
+    pub chain_head: HexBinary,
+}
+
+#[cw_serde]
+pub struct DepositsResponse {
+    pub deposits: Vec<DepositResponse>,
+}
+
+#[cw_serde]
+pub enum WithdrawalStatus {
+    /// The batch does not exist yet or its challenge window is open.
+    NotYetProvable { finalizes_at: Option<Timestamp> },
+    /// The batch is final and this withdrawal has not been paid.
+    Provable {},
+    /// Paid to `recipient`.
+    Paid {
+        recipient: Addr,
+        amount: Uint128,
+        height: u64,
+    },
+}
+
+#[cw_serde]
+pub struct WithdrawalStatusResponse {
+    pub batch: u64,
+    pub index: u32,
+    pub status: WithdrawalStatus,
+}
+
+#[cw_serde]
+pub struct Liabilities {
+    /// Deposits received and not yet paid back out by withdrawals.
+    pub deposits_outstanding: Uint128,
+    /// Proposer bonds held.
+    pub bonds: Uint128,
+}
+
+#[cw_serde]
+pub struct DenomSolvency {
+    pub denom: String,
+    /// The contract's bank balance.
+    pub held: Uint256,
+    /// What the contract owes in this denom.
+    pub owed: Uint256,
+    /// `held - owed` when positive (funds sent to the contract outside any message).
+    pub surplus: Uint256,
+    /// `owed - held` when positive: must always be zero.
+    pub deficit: Uint256,
+}
+
+#[cw_serde]
+pub struct SolvencyResponse {
+    pub liabilities: Liabilities,
+    /// One entry per denom (one if `denom == bond_denom`).
+    pub denoms: Vec<DenomSolvency>,
+    /// Total deposited and total withdrawn since instantiation.
+    pub total_deposited: Uint128,
+    pub total_withdrawn: Uint128,
+    /// No deficit in any denom.
+    pub solvent: bool,
+}

@@ -1,0 +1,222 @@
+//! Batches: how transaction data splits into steps, what a batch commits to, and how the
+//! operator applies one.
+//!
+//! ```text
+//!   data = tx0 || tx1 || ... || tx(n-1) [|| undecodable rest]
+//!   steps: deposits d(c0) .. d(c1-1) first, then one step per transaction; if the data
+//!          stops decoding at some offset, everything from there is one final no-op step
+//!   data_root = merkle_root(H_leaf(step bytes) for each transaction step)
+//!   output_root = H(tag, version, batch index, state root, withdrawals root,
+//!                   deposit cursor c1, data_root)
+//! ```
+
+use alloc::vec::Vec;
+
+use crate::crypto::Verifier;
+use crate::error::Error;
+use crate::hash::{hash_leaf, keccak256_concat, Hash, OUTPUT_TAG};
+use crate::ledger::{
+    apply_deposit, apply_tx, Deposit, DepositEffect, Ledger, TxEffect, WithdrawalList,
+};
+use crate::merkle::{merkle_root, MerkleTree};
+use crate::tx::{Domain, SignedTx};
+
+/// Version byte of the output-root layout.
+pub const OUTPUT_VERSION: u8 = 1;
+
+/// Splits batch data into its transaction steps. Never fails: bytes that do not decode
+/// become one final step, which the transition treats as a no-op.
+pub fn split_steps(data: &[u8]) -> Vec<&[u8]> {
+    let mut steps = Vec::new();
+    let mut pos = 0;
+    while pos < data.len() {
+        match SignedTx::decode_prefix(&data[pos..]) {
+            Ok((_, used)) => {
+                steps.push(&data[pos..pos + used]);
+                pos += used;
+            }
+            Err(_) => {
+                steps.push(&data[pos..]);
+                break;
+            }
+        }
+    }
+    steps
+}
+
+/// The batch's commitment to its transaction data (the root over its steps).
+pub fn data_root(data: &[u8]) -> Hash {
+    merkle_root(split_steps(data).into_iter().map(hash_leaf).collect())
+}
+
+/// The tree behind [`data_root`], for proving that a step is in a batch.
+pub fn data_tree(data: &[u8]) -> MerkleTree {
+    MerkleTree::from_data(split_steps(data))
+}
+
+/// Concatenates encoded transactions into batch data.
+pub fn encode_batch(txs: &[SignedTx]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for tx in txs {
+        out.extend_from_slice(&tx.encode());
+    }
+    out
+}
+
+/// What an output root commits to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Output {
+    pub batch_index: u64,
+    pub state_root: Hash,
+    pub withdrawals_root: Hash,
+    /// Number of queue deposits consumed by this batch and all before it.
+    pub deposit_cursor: u64,
+    pub data_root: Hash,
+}
+
+impl Output {
+    /// `keccak(tag || version || batch_index || state_root || withdrawals_root ||
+    /// deposit_cursor || data_root)`, integers 8 bytes big-endian.
+    pub fn root(&self) -> Hash {
+        keccak256_concat(&[
+            OUTPUT_TAG,
+            &[OUTPUT_VERSION],
+            &self.batch_index.to_be_bytes(),
+            &self.state_root,
+            &self.withdrawals_root,
+            &self.deposit_cursor.to_be_bytes(),
+            &self.data_root,
+        ])
+    }
+}
+
+/// Everything the operator learns from applying a batch.
+#[derive(Debug, Clone)]
+pub struct BatchResult {
+    pub output: Output,
+    pub deposit_effects: Vec<DepositEffect>,
+    pub tx_effects: Vec<TxEffect>,
+    pub withdrawals: WithdrawalList,
+}
+
+impl BatchResult {
+    /// Transaction steps that changed state.
+    pub fn applied(&self) -> usize {
+        self.tx_effects
+            .iter()
+            .filter(|e| !matches!(e, TxEffect::NoOp(_)))
+            .count()
+    }
+}
+
+/// Applies a batch to the ledger: first the consumed deposits (which must be the queue
+/// entries `deposit_cursor..deposit_cursor + deposits.len()`, in order), then every
+/// transaction step.
+pub fn apply_batch<V: Verifier + ?Sized>(
+    ledger: &mut Ledger,
+    domain: &Domain,
+    verifier: &V,
+    batch_index: u64,
+    deposit_cursor: u64,
+    deposits: &[Deposit],
+    data: &[u8],
+) -> Result<BatchResult, Error> {
+    let mut withdrawals = WithdrawalList::default();
+    let mut deposit_effects = Vec::with_capacity(deposits.len());
+    for (i, d) in deposits.iter().enumerate() {
+        let expected = deposit_cursor + i as u64;
+        if d.index != expected {
+            return Err(Error::malformed(
+                "batch",
+                alloc::format!(
+                    "deposit {} consumed where deposit {expected} is due",
+                    d.index
+                ),
+            ));
+        }
+        deposit_effects.push(apply_deposit(ledger, &mut withdrawals, d)?);
+    }
+    let steps = split_steps(data);
+    let mut tx_effects = Vec::with_capacity(steps.len());
+    for step in &steps {
+        tx_effects.push(apply_tx(ledger, &mut withdrawals, domain, verifier, step)?);
+    }
+    let output = Output {
+        batch_index,
+        state_root: ledger.state_root(),
+        withdrawals_root: withdrawals.root(),
+        deposit_cursor: deposit_cursor + deposits.len() as u64,
+        data_root: merkle_root(steps.into_iter().map(hash_leaf).collect()),
+    };
+    Ok(BatchResult {
+        output,
+        deposit_effects,
+        tx_effects,
+        withdrawals,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tx::{Transfer, TxBody};
+
+    #[test]
+    fn undecodable_tail_is_one_step() {
+        let tx = SignedTx {
+            body: TxBody::Transfer(Transfer {
+                from: 1,
+                to: 2,
+                amount: 3,
+                nonce: 0,
+            }),
+            signature: [5; 64],
+        };
+        let mut data = encode_batch(&[tx.clone(), tx.clone()]);
+        let one = tx.encode().len();
+        assert_eq!(split_steps(&data).len(), 2);
+        data.extend_from_slice(&[0xe0, 1, 2, 3]);
+        data.extend_from_slice(&tx.encode());
+        let steps = split_steps(&data);
+        assert_eq!(steps.len(), 3);
+        assert_eq!(steps[2].len(), 4 + one);
+        assert_eq!(data_tree(&data).root(), data_root(&data));
+        assert!(split_steps(&[]).is_empty());
+    }
+
+    #[test]
+    fn output_root_binds_every_field() {
+        let o = Output {
+            batch_index: 1,
+            state_root: [1; 32],
+            withdrawals_root: [2; 32],
+            deposit_cursor: 3,
+            data_root: [4; 32],
+        };
+        let variants = [
+            Output {
+                batch_index: 2,
+                ..o
+            },
+            Output {
+                state_root: [9; 32],
+                ..o
+            },
+            Output {
+                withdrawals_root: [9; 32],
+                ..o
+            },
+            Output {
+                deposit_cursor: 4,
+                ..o
+            },
+            Output {
+                data_root: [9; 32],
+                ..o
+            },
+        ];
+        for v in variants {
+            assert_ne!(v.root(), o.root());
+        }
+    }
+}

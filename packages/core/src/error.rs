@@ -1,0 +1,71 @@
+//! The core's one error type. Every message is lower case and carries the values
+//! involved, so a contract can wrap it (`#[error(transparent)]`) and a browser can show it.
+
+use alloc::string::String;
+
+/// Everything that can go wrong when building or checking a proof or a message.
+///
+/// Note that an *invalid L2 transaction* is not an error: the state transition is total
+/// and records it as a no-op (see [`crate::ledger::NoOp`]). Errors are for malformed
+/// proofs and witnesses, which a verifier must reject.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    #[error("leaf index {index} out of range for a tree of {len} leaves")]
+    IndexOutOfRange { index: u64, len: u64 },
+
+    #[error("an empty tree has no proofs")]
+    EmptyTree,
+
+    #[error("merkle proof has {got} sibling hashes, expected {expected}")]
+    ProofLength { got: usize, expected: usize },
+
+    #[error("merkle root mismatch: the proof gives {computed}, expected {expected}")]
+    RootMismatch { computed: String, expected: String },
+
+    #[error("leaf indices must be strictly increasing")]
+    UnsortedIndices,
+
+    #[error("a multiproof needs at least one leaf")]
+    NoLeaves,
+
+    #[error("malformed {what}: {reason}")]
+    Malformed { what: &'static str, reason: String },
+
+    #[error("expected {expected} bytes for {what}, got {got}")]
+    Length {
+        what: &'static str,
+        expected: usize,
+        got: usize,
+    },
+
+    #[error("account {index} is not covered by the witness")]
+    MissingWitness { index: u64 },
+
+    #[error("invalid secp256k1 key: {0}")]
+    InvalidKey(String),
+}
+
+impl Error {
+    pub(crate) fn root_mismatch(computed: &crate::Hash, expected: &crate::Hash) -> Self {
+        Error::RootMismatch {
+            computed: hex::encode(computed),
+            expected: hex::encode(expected),
+        }
+    }
+
+    pub(crate) fn malformed(what: &'static str, reason: impl Into<String>) -> Self {
+        Error::Malformed {
+            what,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Checks that `bytes` is exactly `N` long and returns it as an array.
+pub fn exact<const N: usize>(what: &'static str, bytes: &[u8]) -> Result<[u8; N], Error> {
+    bytes.try_into().map_err(|_| Error::Length {
+        what,
+        expected: N,
+        got: bytes.len(),
+    })
+}

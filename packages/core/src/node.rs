@@ -1,0 +1,230 @@
+//! An operator's view of one rollup: the ledger, a mirror of the L1 deposit queue, and
+//! every applied batch with its withdrawals, so it can build the next batch's message and
+//! the proof for any withdrawal. Proposers, watchers, tests and demos all use this.
+
+use alloc::vec::Vec;
+
+use crate::batch::{apply_batch, BatchResult};
+use crate::crypto::Verifier;
+use crate::error::Error;
+use crate::hash::Hash;
+use crate::ledger::{Deposit, Ledger, MAX_DEPOSITS_PER_BATCH, WITHDRAWAL_TREE_DEPTH};
+use crate::tx::Domain;
+
+/// What a proposer posts for a batch (the contract's `ProposeBatch` fields).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    pub index: u64,
+    pub data: Vec<u8>,
+    pub deposits_consumed: u64,
+    pub output_root: Hash,
+}
+
+/// Everything the contract's `Withdraw` needs besides the batch index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WithdrawalProof {
+    pub batch: u64,
+    pub index: u32,
+    pub recipient: Vec<u8>,
+    pub amount: u128,
+    pub state_root: Hash,
+    pub withdrawals_root: Hash,
+    /// Compact proof bytes (2-byte bitmap, then non-default siblings).
+    pub proof: Vec<u8>,
+}
+
+/// An operator's node.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub domain: Domain,
+    pub ledger: Ledger,
+    deposits: Vec<Deposit>,
+    cursor: u64,
+    batches: Vec<BatchResult>,
+}
+
+impl Node {
+    pub fn new(domain: Domain) -> Self {
+        Node {
+            domain,
+            ledger: Ledger::new(),
+            deposits: Vec::new(),
+            cursor: 0,
+            batches: Vec::new(),
+        }
+    }
+
+    /// Mirrors a deposit queued on L1. Deposits must arrive in queue order.
+    pub fn observe_deposit(&mut self, deposit: Deposit) -> Result<(), Error> {
+        let expected = self.deposits.len() as u64;
+        if deposit.index != expected {
+            return Err(Error::malformed(
+                "deposit",
+                alloc::format!(
+                    "deposit {} observed where {expected} is next",
+                    deposit.index
+                ),
+            ));
+        }
+        self.deposits.push(deposit);
+        Ok(())
+    }
+
+    /// Deposits queued and not yet consumed by a batch.
+    pub fn pending_deposits(&self) -> &[Deposit] {
+        &self.deposits[self.cursor as usize..]
+    }
+
+    /// Applies `data` after consuming every pending deposit (up to the per-batch limit)
+    /// and returns what to post.
+    pub fn propose<V: Verifier + ?Sized>(
+        &mut self,
+        verifier: &V,
+        data: Vec<u8>,
+    ) -> Result<Proposal, Error> {
+        let take = (self.pending_deposits().len() as u64).min(MAX_DEPOSITS_PER_BATCH);
+        self.propose_with(verifier, data, take)
+    }
+
+    /// As [`Node::propose`], consuming exactly `deposits_consumed` pending deposits.
+    pub fn propose_with<V: Verifier + ?Sized>(
+        &mut self,
+        verifier: &V,
+        data: Vec<u8>,
+        deposits_consumed: u64,
+    ) -> Result<Proposal, Error> {
+        let from = self.cursor as usize;
+        let to = from
+            .checked_add(deposits_consumed as usize)
+            .filter(|&t| t <= self.deposits.len())
+            .ok_or_else(|| {
+                Error::malformed(
+                    "batch",
+                    alloc::format!(
+                        "{deposits_consumed} deposits requested, {} pending",
+                        self.deposits.len() - from
+                    ),
+                )
+            })?;
+        let index = self.batches.len() as u64;
+        let mut ledger = self.ledger.clone();
+        let result = apply_batch(
+            &mut ledger,
+            &self.domain,
+            verifier,
+            index,
+            self.cursor,
+            &self.deposits[from..to],
+            &data,
+        )?;
+        self.ledger = ledger;
+        self.cursor = to as u64;
+        let output_root = result.output.root();
+        self.batches.push(result);
+        Ok(Proposal {
+            index,
+            data,
+            deposits_consumed,
+            output_root,
+        })
+    }
+
+    /// The result of applying batch `index`.
+    pub fn batch(&self, index: u64) -> Option<&BatchResult> {
+        self.batches.get(index as usize)
+    }
+
+    pub fn batch_count(&self) -> u64 {
+        self.batches.len() as u64
+    }
+
+    /// The proof that pays withdrawal `index` of batch `batch` on L1.
+    pub fn withdrawal_proof(&self, batch: u64, index: u32) -> Result<WithdrawalProof, Error> {
+        let b = self.batch(batch).ok_or(Error::IndexOutOfRange {
+            index: batch,
+            len: self.batch_count(),
+        })?;
+        let w = b
+            .withdrawals
+            .items
+            .get(index as usize)
+            .ok_or(Error::IndexOutOfRange {
+                index: index as u64,
+                len: b.withdrawals.items.len() as u64,
+            })?;
+        Ok(WithdrawalProof {
+            batch,
+            index,
+            recipient: w.recipient.clone(),
+            amount: w.amount,
+            state_root: b.output.state_root,
+            withdrawals_root: b.output.withdrawals_root,
+            proof: b
+                .withdrawals
+                .prove(index as u64)?
+                .to_bytes(WITHDRAWAL_TREE_DEPTH),
+        })
+    }
+}
+
+#[cfg(all(test, feature = "native"))]
+mod tests {
+    use super::*;
+    use crate::crypto::{L2Key, NativeVerifier};
+    use crate::ledger::{DepositTarget, Withdrawal};
+    use crate::smt::{verify, CompactProof};
+    use crate::tx::{SignedTx, TxBody, Withdraw};
+
+    #[test]
+    fn deposits_then_withdrawal_proof_verifies() {
+        let domain = Domain::new("c", "r");
+        let mut node = Node::new(domain);
+        let key = L2Key::from_label("u");
+        node.observe_deposit(Deposit {
+            index: 0,
+            target: DepositTarget::NewAccount(key.public_key()),
+            amount: 50,
+            refund_to: vec![1; 20],
+        })
+        .unwrap();
+        assert!(node
+            .observe_deposit(Deposit {
+                index: 5,
+                target: DepositTarget::Account(0),
+                amount: 1,
+                refund_to: vec![]
+            })
+            .is_err());
+        let w = SignedTx::sign(
+            TxBody::Withdraw(Withdraw {
+                from: 0,
+                amount: 20,
+                nonce: 0,
+                recipient: vec![2; 20],
+            }),
+            &domain,
+            &key,
+        );
+        let p = node.propose(&NativeVerifier, w.encode()).unwrap();
+        assert_eq!(p.deposits_consumed, 1);
+        let proof = node.withdrawal_proof(0, 0).unwrap();
+        let leaf = Withdrawal {
+            recipient: vec![2; 20],
+            amount: 20,
+        }
+        .leaf();
+        let cp = CompactProof::from_bytes(WITHDRAWAL_TREE_DEPTH, &proof.proof).unwrap();
+        assert_eq!(
+            verify(
+                WITHDRAWAL_TREE_DEPTH,
+                &proof.withdrawals_root,
+                0,
+                &leaf,
+                &cp
+            ),
+            Ok(())
+        );
+        assert!(node.withdrawal_proof(0, 1).is_err());
+        assert!(node.propose_with(&NativeVerifier, vec![], 1).is_err());
+    }
+}

@@ -1,0 +1,24 @@
+//! # settle-testing
+//!
+//! A [`Suite`] around a cw-multi-test `App` with the optimistic-rollup contract deployed
+//! and real bank balances, plus an operator [`Node`] (from settle-core) that mirrors every
+//! deposit and batch, so a test reads like the story it checks:
+//!
+//! ```no_run
+//! use settle_testing::SuiteBuilder;
+//! use settle_core::crypto::L2Key;
+//!
+//! let mut suite = SuiteBuilder::new().with_funds("alice", 1_000).build();
+//! let alice = suite.addr("alice");
+//! let key = L2Key::from_label("alice-l2");
+//! suite.deposit_new_account(&alice, &key, 600).unwrap();
+//! let proposer = suite.proposer.clone();
+//! suite.propose(&proposer, vec![]).unwrap();
+//! suite.a_challenge_window_passes();
+//! suite.finalize(0).unwrap();
+//! ```
+
+mod suite;
+
+pub use settle_core::node::{Node, Proposal, WithdrawalProof};
+pub use suite::{assert_refused, Suite, SuiteBuilder, BOND_DENOM, DENOM};

@@ -1,0 +1,4 @@
+//! Shared pieces of the suite's integration tests: scenario builders used by both the
+//! cw-multi-test scenarios and the cosmwasm-vm runs of the optimized artifacts.
+
+pub mod scenario;

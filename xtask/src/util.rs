@@ -1,0 +1,50 @@
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The workspace root (xtask's manifest is one level below it).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
+pub fn step(what: &str) {
+    eprintln!("\n==> {what}");
+}
+
+/// Runs a command in the workspace root; an unsuccessful exit is an error.
+pub fn run(cmd: &mut Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}");
+    let status = cmd
+        .current_dir_if_unset(root())
+        .status()
+        .map_err(|e| format!("cannot start {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed with {status}"))
+    }
+}
+
+/// `cargo <args>` with the cargo that runs xtask.
+pub fn cargo(args: &[&str]) -> Result<(), String> {
+    run(Command::new(cargo_bin()).args(args))
+}
+
+pub fn cargo_bin() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+trait CurrentDir {
+    fn current_dir_if_unset(&mut self, dir: PathBuf) -> &mut Self;
+}
+
+impl CurrentDir for Command {
+    fn current_dir_if_unset(&mut self, dir: PathBuf) -> &mut Self {
+        if self.get_current_dir().is_none() {
+            self.current_dir(dir);
+        }
+        self
+    }
+}
