@@ -1,0 +1,693 @@
+//! Bad input against the optimistic-rollup contract. Every case must be refused with the
+//! expected typed error, change no state and move no funds: each one compares a full
+//! snapshot (chain status, batches, solvency, every participant's balances) before and
+//! after.
+
+use cosmwasm_std::{Binary, Coin, HexBinary, Timestamp, Uint128, Uint256};
+use cw_utils::PaymentError;
+use optimistic_rollup::msg::{DepositTo, ExecuteMsg, OutputPreimage, QueryMsg};
+use optimistic_rollup::ContractError;
+use settle_core::batch::{encode_batch, Output};
+use settle_core::crypto::L2Key;
+use settle_core::hash::ZERO_HASH;
+use settle_core::ledger::{Withdrawal, WithdrawalList, WithdrawalSink};
+use settle_testing::{assert_refused, Suite, SuiteBuilder, BOND_DENOM, DENOM};
+use settle_tests::scenario::user_keys;
+
+const PEOPLE: &[&str] = &[
+    "alice", "bob", "carol", "mallory", "proposer", "admin", "rich",
+];
+
+/// Everything a refused message must leave untouched.
+#[derive(Debug, PartialEq)]
+struct Snapshot {
+    status: String,
+    batches: String,
+    solvency: String,
+    balances: Vec<(String, Uint256, Uint256)>,
+    contract: (Uint256, Uint256),
+}
+
+fn snapshot(s: &Suite) -> Snapshot {
+    let q = |m: &QueryMsg| -> String {
+        let v: serde_json::Value = s.app.wrap().query_wasm_smart(&s.rollup, m).unwrap();
+        v.to_string()
+    };
+    let bal = |a: &cosmwasm_std::Addr, d: &str| s.app.wrap().query_balance(a, d).unwrap().amount;
+    Snapshot {
+        status: q(&QueryMsg::Status {}),
+        batches: q(&QueryMsg::Batches {
+            start_after: None,
+            limit: None,
+        }),
+        solvency: q(&QueryMsg::Solvency {}),
+        balances: PEOPLE
+            .iter()
+            .map(|p| {
+                let a = s.addr(p);
+                (p.to_string(), bal(&a, DENOM), bal(&a, BOND_DENOM))
+            })
+            .collect(),
+        contract: (bal(&s.rollup, DENOM), bal(&s.rollup, BOND_DENOM)),
+    }
+}
+
+/// Runs `f`, expects the refusal `expected`, and checks that nothing changed.
+fn refused<T: std::fmt::Debug>(
+    s: &mut Suite,
+    expected: impl std::fmt::Display,
+    f: impl FnOnce(&mut Suite) -> cosmwasm_std::StdResult<T>,
+) {
+    let before = snapshot(s);
+    let res = f(s);
+    assert_refused(res, expected);
+    assert_eq!(snapshot(s), before, "a refused message changed state");
+}
+
+/// A rollup with a bonded proposer, two funded users with L2 accounts, and one
+/// finalized batch whose withdrawals (0: alice -> carol 200, 1: bob -> bob 150) are
+/// provable. Batch 1 (a transfer) is proposed and still inside its window.
+fn world() -> (Suite, L2Key, L2Key) {
+    let mut s = SuiteBuilder::new()
+        .with_funds("alice", 1_000)
+        .with_funds("bob", 500)
+        .with_funds("mallory", 1_000)
+        .with_coins("mallory", vec![Coin::new(5_000u128, BOND_DENOM)])
+        .build();
+    let (ka, kb) = user_keys();
+    let (alice, bob, carol) = (s.addr("alice"), s.addr("bob"), s.addr("carol"));
+    let proposer = s.proposer.clone();
+    s.bond_proposer().unwrap();
+    s.deposit_new_account(&alice, &ka, 600).unwrap();
+    s.deposit_new_account(&bob, &kb, 300).unwrap();
+    let txs = vec![
+        s.withdrawal(&ka, 0, &carol, 200, 0),
+        s.withdrawal(&kb, 1, &bob, 150, 0),
+    ];
+    s.propose(&proposer, encode_batch(&txs)).unwrap();
+    s.a_challenge_window_passes();
+    s.finalize(0).unwrap();
+    let t = s.transfer(&ka, 0, 1, 10, 1);
+    s.propose(&proposer, encode_batch(&[t])).unwrap();
+    (s, ka, kb)
+}
+
+#[test]
+fn double_withdrawal_is_refused() {
+    let (mut s, _, _) = world();
+    let carol = s.addr("carol");
+    s.withdraw(&carol, 0, 0).unwrap();
+    refused(
+        &mut s,
+        ContractError::AlreadyPaid { batch: 0, index: 0 },
+        |s| s.withdraw(&carol, 0, 0),
+    );
+    s.assert_reconciles();
+}
+
+#[test]
+fn withdrawal_against_a_non_final_output_is_refused() {
+    let (mut s, ka, _) = world();
+    // batch 1 is inside its window; make it carry a withdrawal to prove against
+    let carol = s.addr("carol");
+    let w = s.withdrawal(&ka, 0, &carol, 5, 2);
+    let proposer = s.proposer.clone();
+    s.propose(&proposer, encode_batch(&[w])).unwrap();
+    let p = s.withdrawal_proof(2, 0);
+    let msg = s.withdraw_msg(&p);
+    refused(&mut s, ContractError::NotFinal { index: 2 }, |s| {
+        s.execute(&carol, &msg, &[])
+    });
+    refused(&mut s, ContractError::NoSuchBatch { index: 9 }, |s| {
+        let mut m = msg.clone();
+        if let ExecuteMsg::Withdraw { batch, .. } = &mut m {
+            *batch = 9;
+        }
+        s.execute(&carol, &m, &[])
+    });
+}
+
+fn withdraw_msg_with(s: &Suite, edit: impl FnOnce(&mut ExecuteMsg)) -> ExecuteMsg {
+    let mut msg = s.withdraw_msg(&s.withdrawal_proof(0, 0));
+    edit(&mut msg);
+    msg
+}
+
+#[test]
+fn forged_withdrawal_proofs_are_refused() {
+    let (mut s, _, _) = world();
+    let mallory = s.addr("mallory");
+    let p = s.withdrawal_proof(0, 0);
+
+    // more money than the leaf says
+    let m = withdraw_msg_with(&s, |m| {
+        if let ExecuteMsg::Withdraw { amount, .. } = m {
+            *amount = Uint128::new(201);
+        }
+    });
+    refused(&mut s, "merkle root mismatch", |s| {
+        s.execute(&mallory, &m, &[])
+    });
+
+    // redirected to another recipient
+    let m = withdraw_msg_with(&s, |m| {
+        if let ExecuteMsg::Withdraw { recipient, .. } = m {
+            *recipient = "cosmwasm1".to_string() + &recipient[9..].replace('q', "p");
+        }
+    });
+    let before = snapshot(&s);
+    assert!(s.execute(&mallory, &m, &[]).is_err());
+    assert_eq!(snapshot(&s), before);
+    let m = withdraw_msg_with(&s, |m| {
+        if let ExecuteMsg::Withdraw { recipient, .. } = m {
+            *recipient = s.addr("mallory").to_string();
+        }
+    });
+    refused(&mut s, "merkle root mismatch", |s| {
+        s.execute(&mallory, &m, &[])
+    });
+
+    // another leaf position
+    let m = withdraw_msg_with(&s, |m| {
+        if let ExecuteMsg::Withdraw { index, .. } = m {
+            *index = 1;
+        }
+    });
+    refused(&mut s, "merkle root mismatch", |s| {
+        s.execute(&mallory, &m, &[])
+    });
+    let m = withdraw_msg_with(&s, |m| {
+        if let ExecuteMsg::Withdraw { index, .. } = m {
+            *index = 1 << 16;
+        }
+    });
+    refused(
+        &mut s,
+        settle_core::Error::IndexOutOfRange {
+            index: 1 << 16,
+            len: 1 << 16,
+        },
+        |s| s.execute(&mallory, &m, &[]),
+    );
+
+    // a flipped sibling, a truncated proof, a bitmap that disagrees with the siblings
+    let mut flipped = p.proof.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 1;
+    let mut truncated = p.proof.clone();
+    truncated.pop();
+    let mut wrong_bitmap = p.proof.clone();
+    wrong_bitmap[1] ^= 0x02;
+    for (bad, expected) in [
+        (flipped, "merkle root mismatch".to_string()),
+        (truncated, "malformed sparse merkle proof".to_string()),
+        (
+            wrong_bitmap,
+            settle_core::Error::ProofLength {
+                got: 1,
+                expected: 2,
+            }
+            .to_string(),
+        ),
+        (vec![], "malformed sparse merkle proof".to_string()),
+    ] {
+        let m = withdraw_msg_with(&s, |m| {
+            if let ExecuteMsg::Withdraw { proof, .. } = m {
+                *proof = Binary::new(bad);
+            }
+        });
+        refused(&mut s, expected, |s| s.execute(&mallory, &m, &[]));
+    }
+
+    // an output preimage that is not the batch's output
+    let m = withdraw_msg_with(&s, |m| {
+        if let ExecuteMsg::Withdraw { output, .. } = m {
+            output.state_root = HexBinary::from(ZERO_HASH.as_slice());
+        }
+    });
+    refused(&mut s, ContractError::OutputMismatch { index: 0 }, |s| {
+        s.execute(&mallory, &m, &[])
+    });
+    let m = withdraw_msg_with(&s, |m| {
+        if let ExecuteMsg::Withdraw { output, .. } = m {
+            output.withdrawals_root = HexBinary::from(vec![1u8; 31]);
+        }
+    });
+    refused(
+        &mut s,
+        settle_core::Error::Length {
+            what: "withdrawals root",
+            expected: 32,
+            got: 31,
+        },
+        |s| s.execute(&mallory, &m, &[]),
+    );
+    // and funds attached to a non-payable message
+    let m = s.withdraw_msg(&p);
+    refused(&mut s, PaymentError::NonPayable {}, |s| {
+        s.execute(&mallory, &m, &[Coin::new(1u128, DENOM)])
+    });
+    // the genuine proof still pays
+    s.execute(&mallory, &m, &[]).unwrap();
+    assert_eq!(s.balance(&s.addr("carol"), DENOM), 200);
+}
+
+#[test]
+fn a_finalized_lie_cannot_pay_out_more_than_was_deposited() {
+    // A proposer posts an output whose withdrawal tree pays mallory 10,000 while only 900
+    // was ever deposited, and nobody challenges it. The contract still never touches the
+    // bonds it holds: withdrawals are capped by outstanding deposits.
+    let mut s = SuiteBuilder::new()
+        .with_bonds_in_value_denom()
+        .with_funds("proposer", 50_000)
+        .with_funds("alice", 1_000)
+        .build();
+    let (ka, _) = user_keys();
+    let alice = s.addr("alice");
+    let mallory = s.addr("mallory");
+    let proposer = s.proposer.clone();
+    s.bond_proposer().unwrap();
+    s.deposit_new_account(&alice, &ka, 900).unwrap();
+    let mut lie = WithdrawalList::default();
+    lie.push(Withdrawal {
+        recipient: s.canonical(&mallory),
+        amount: 10_000,
+    })
+    .unwrap();
+    let output = Output {
+        batch_index: 0,
+        state_root: ZERO_HASH,
+        withdrawals_root: lie.root(),
+        deposit_cursor: 1,
+        data_root: ZERO_HASH,
+    };
+    s.propose_raw(&proposer, vec![], 1, output.root().to_vec())
+        .unwrap();
+    s.a_challenge_window_passes();
+    s.finalize(0).unwrap();
+    let msg = ExecuteMsg::Withdraw {
+        batch: 0,
+        index: 0,
+        recipient: mallory.to_string(),
+        amount: Uint128::new(10_000),
+        output: OutputPreimage {
+            state_root: HexBinary::from(ZERO_HASH.as_slice()),
+            withdrawals_root: HexBinary::from(lie.root().as_slice()),
+        },
+        proof: Binary::new(lie.prove(0).unwrap().to_bytes(16)),
+    };
+    refused(
+        &mut s,
+        ContractError::ExceedsDeposits {
+            amount: Uint128::new(10_000),
+            outstanding: Uint128::new(900),
+        },
+        |s| s.execute(&mallory, &msg, &[]),
+    );
+    s.assert_reconciles();
+}
+
+#[test]
+fn proposer_rules() {
+    let (mut s, _, _) = world();
+    let mallory = s.addr("mallory");
+    let proposer = s.proposer.clone();
+    // not bonded at all, then bonded below the requirement
+    refused(
+        &mut s,
+        ContractError::NotBonded {
+            address: mallory.to_string(),
+            bond: Uint128::zero(),
+            required: Uint128::new(1_000),
+        },
+        |s| s.propose_raw(&mallory, vec![0; 80], 0, vec![0; 32]),
+    );
+    s.bond(&mallory, 999).unwrap();
+    refused(
+        &mut s,
+        ContractError::NotBonded {
+            address: mallory.to_string(),
+            bond: Uint128::new(999),
+            required: Uint128::new(1_000),
+        },
+        |s| s.propose_raw(&mallory, vec![0; 80], 0, vec![0; 32]),
+    );
+    // an empty batch, a short output root, deposits that do not exist
+    refused(&mut s, ContractError::EmptyBatch, |s| {
+        s.propose_raw(&proposer, vec![], 0, vec![0; 32])
+    });
+    refused(
+        &mut s,
+        settle_core::Error::Length {
+            what: "output root",
+            expected: 32,
+            got: 31,
+        },
+        |s| s.propose_raw(&proposer, vec![1], 0, vec![0; 31]),
+    );
+    refused(
+        &mut s,
+        ContractError::DepositsUnavailable {
+            requested: 3,
+            available: 2,
+        },
+        |s| s.propose_raw(&proposer, vec![], 1, vec![0; 32]),
+    );
+    refused(
+        &mut s,
+        ContractError::TooManyDeposits {
+            consumed: 1025,
+            max: 1024,
+        },
+        |s| s.propose_raw(&proposer, vec![], 1025, vec![0; 32]),
+    );
+    // the per-batch cap is checked before any cursor arithmetic: no overflow
+    refused(
+        &mut s,
+        ContractError::TooManyDeposits {
+            consumed: u64::MAX,
+            max: 1024,
+        },
+        |s| s.propose_raw(&proposer, vec![], u64::MAX, vec![0; 32]),
+    );
+    // funds on a non-payable message
+    refused(&mut s, PaymentError::NonPayable {}, |s| {
+        s.execute(
+            &proposer,
+            &ExecuteMsg::ProposeBatch {
+                data: Binary::new(vec![1]),
+                deposits_consumed: 0,
+                output_root: HexBinary::from(vec![0; 32]),
+            },
+            &[Coin::new(5u128, BOND_DENOM)],
+        )
+    });
+    // the bond of a proposer with a batch in its window is locked
+    refused(&mut s, ContractError::BondLocked { batch: 1 }, |s| {
+        s.unbond(&proposer)
+    });
+    let carol = s.addr("carol");
+    refused(
+        &mut s,
+        ContractError::NoBond {
+            address: carol.to_string(),
+        },
+        |s| s.unbond(&carol),
+    );
+}
+
+#[test]
+fn oversize_batch_is_refused() {
+    let mut s = SuiteBuilder::new().with_max_batch_bytes(1_000).build();
+    let proposer = s.proposer.clone();
+    s.bond_proposer().unwrap();
+    refused(
+        &mut s,
+        ContractError::BatchTooLarge {
+            size: 1_001,
+            max: 1_000,
+        },
+        |s| s.propose_raw(&proposer, vec![7; 1_001], 0, vec![0; 32]),
+    );
+    s.propose_raw(&proposer, vec![7; 1_000], 0, vec![0; 32])
+        .unwrap();
+}
+
+#[test]
+fn a_batch_that_skips_an_overdue_deposit_is_refused() {
+    let mut s = SuiteBuilder::new()
+        .with_force_inclusion_delay(600)
+        .with_funds("alice", 100)
+        .build();
+    let (ka, kb) = user_keys();
+    let alice = s.addr("alice");
+    let proposer = s.proposer.clone();
+    s.bond_proposer().unwrap();
+    s.deposit_new_account(&alice, &ka, 10).unwrap();
+    let queued_at = s.app.block_info().time;
+    s.advance(300);
+    s.deposit_new_account(&alice, &kb, 10).unwrap();
+    // before the deadline a proposer may leave deposits queued
+    s.propose_raw(&proposer, vec![1], 0, vec![0; 32]).unwrap();
+    s.advance(300);
+    let deadline = Timestamp::from_nanos(queued_at.nanos()).plus_seconds(600);
+    refused(
+        &mut s,
+        ContractError::ForcedDepositSkipped { index: 0, deadline },
+        |s| s.propose_raw(&proposer, vec![1], 0, vec![0; 32]),
+    );
+    // consuming the first is not enough once the second is overdue too
+    s.advance(300);
+    refused(
+        &mut s,
+        ContractError::ForcedDepositSkipped {
+            index: 1,
+            deadline: deadline.plus_seconds(300),
+        },
+        |s| s.propose_raw(&proposer, vec![1], 1, vec![0; 32]),
+    );
+    s.propose_raw(&proposer, vec![1], 2, vec![0; 32]).unwrap();
+}
+
+#[test]
+fn finalization_rules() {
+    let (mut s, _, _) = world();
+    let finalizes_at = s.batch(1).finalizes_at;
+    refused(&mut s, ContractError::AlreadyFinal { index: 0 }, |s| {
+        s.finalize(0)
+    });
+    refused(
+        &mut s,
+        ContractError::WindowOpen {
+            index: 1,
+            finalizes_at,
+        },
+        |s| s.finalize(1),
+    );
+    refused(&mut s, ContractError::NoSuchBatch { index: 5 }, |s| {
+        s.finalize(5)
+    });
+    let proposer = s.proposer.clone();
+    s.propose_raw(&proposer, vec![1], 0, vec![0; 32]).unwrap();
+    s.a_challenge_window_passes();
+    refused(
+        &mut s,
+        ContractError::OutOfOrder { index: 2, next: 1 },
+        |s| s.finalize(2),
+    );
+    s.finalize(1).unwrap();
+    s.finalize(2).unwrap();
+    // now every batch of the proposer is final: the bond comes back
+    s.unbond(&proposer).unwrap();
+    assert_eq!(s.balance(&proposer, BOND_DENOM), 10_000);
+}
+
+#[test]
+fn deposit_amounts_that_overflow_are_refused() {
+    let huge = Uint256::from(u128::MAX) + Uint256::from(10u128);
+    let mut s = SuiteBuilder::new()
+        .with_coins(
+            "rich",
+            vec![Coin {
+                denom: DENOM.into(),
+                amount: huge,
+            }],
+        )
+        .build();
+    let rich = s.addr("rich");
+    let (ka, _) = user_keys();
+    let pubkey = HexBinary::from(ka.public_key().as_slice());
+    let to = DepositTo::NewAccount { pubkey };
+    // more than an L2 balance can hold in one coin
+    refused(
+        &mut s,
+        ContractError::AmountTooLarge {
+            amount: (Uint256::from(u128::MAX) + Uint256::one()).to_string(),
+        },
+        |s| {
+            s.deposit_coins(
+                &rich,
+                to.clone(),
+                &[Coin {
+                    denom: DENOM.into(),
+                    amount: Uint256::from(u128::MAX) + Uint256::one(),
+                }],
+            )
+        },
+    );
+    // the contract's running total would overflow
+    s.deposit(&rich, to.clone(), u128::MAX).unwrap();
+    refused(&mut s, "Cannot Add with given operands", |s| {
+        s.deposit(&rich, to.clone(), 1)
+    });
+    s.assert_reconciles();
+}
+
+#[test]
+fn wrong_denoms_and_bad_keys_are_refused() {
+    let mut s = SuiteBuilder::new()
+        .with_funds("alice", 1_000)
+        .with_coins(
+            "alice",
+            vec![
+                Coin::new(1_000u128, BOND_DENOM),
+                Coin::new(1_000u128, "uatom"),
+            ],
+        )
+        .build();
+    let alice = s.addr("alice");
+    let (ka, _) = user_keys();
+    let to = DepositTo::NewAccount {
+        pubkey: HexBinary::from(ka.public_key().as_slice()),
+    };
+    let deposit = |to: &DepositTo| ExecuteMsg::Deposit { to: to.clone() };
+    refused(&mut s, PaymentError::MissingDenom(DENOM.into()), |s| {
+        s.execute(&alice, &deposit(&to), &[Coin::new(5u128, BOND_DENOM)])
+    });
+    refused(&mut s, PaymentError::NoFunds {}, |s| {
+        s.execute(&alice, &deposit(&to), &[])
+    });
+    refused(&mut s, PaymentError::MultipleDenoms {}, |s| {
+        s.execute(
+            &alice,
+            &deposit(&to),
+            &[Coin::new(5u128, DENOM), Coin::new(5u128, "uatom")],
+        )
+    });
+    refused(&mut s, PaymentError::MissingDenom(BOND_DENOM.into()), |s| {
+        s.execute(&alice, &ExecuteMsg::Bond {}, &[Coin::new(5u128, DENOM)])
+    });
+    // keys: wrong length, the 0x05 "compact" form, an uncompressed prefix, off the curve
+    let mut bad_keys = vec![(
+        vec![2u8; 32],
+        settle_core::Error::Length {
+            what: "L2 public key",
+            expected: 33,
+            got: 32,
+        }
+        .to_string(),
+    )];
+    for (prefix, x) in [(0x05u8, None), (0x04, None), (0x02, Some([0xffu8; 32]))] {
+        let mut k = ka.public_key().to_vec();
+        k[0] = prefix;
+        if let Some(x) = x {
+            k[1..].copy_from_slice(&x);
+        }
+        bad_keys.push((
+            k,
+            ContractError::InvalidPubkey {
+                reason: "not a compressed secp256k1 point".into(),
+            }
+            .to_string(),
+        ));
+    }
+    for (key, expected) in bad_keys {
+        let to = DepositTo::NewAccount {
+            pubkey: HexBinary::from(key),
+        };
+        refused(&mut s, expected, |s| {
+            s.execute(&alice, &deposit(&to), &[Coin::new(5u128, DENOM)])
+        });
+    }
+}
+
+#[test]
+fn admin_calls_from_anyone_else_are_refused() {
+    let (mut s, _, _) = world();
+    let mallory = s.addr("mallory");
+    let admin = s.admin.clone();
+    let update = ExecuteMsg::UpdateConfig {
+        proposer_bond: None,
+        challenge_window: Some(1),
+        force_inclusion_delay: None,
+        max_batch_bytes: None,
+    };
+    refused(
+        &mut s,
+        ContractError::Unauthorized {
+            action: "update the config",
+        },
+        |s| s.execute(&mallory, &update, &[]),
+    );
+    refused(
+        &mut s,
+        ContractError::Unauthorized {
+            action: "change the admin",
+        },
+        |s| {
+            s.execute(
+                &mallory,
+                &ExecuteMsg::UpdateAdmin {
+                    admin: mallory.to_string(),
+                },
+                &[],
+            )
+        },
+    );
+    // the admin cannot set nonsense either
+    for (msg, reason) in [
+        (
+            ExecuteMsg::UpdateConfig {
+                proposer_bond: None,
+                challenge_window: Some(0),
+                force_inclusion_delay: None,
+                max_batch_bytes: None,
+            },
+            "challenge_window must be at least one second".to_string(),
+        ),
+        (
+            ExecuteMsg::UpdateConfig {
+                proposer_bond: None,
+                challenge_window: None,
+                force_inclusion_delay: None,
+                max_batch_bytes: Some(1 << 20),
+            },
+            "max_batch_bytes must be in 1..=524288, got 1048576".to_string(),
+        ),
+        (
+            ExecuteMsg::UpdateConfig {
+                proposer_bond: Some(Uint128::zero()),
+                challenge_window: None,
+                force_inclusion_delay: None,
+                max_batch_bytes: None,
+            },
+            "proposer_bond must be positive".to_string(),
+        ),
+    ] {
+        refused(&mut s, ContractError::InvalidConfig { reason }, |s| {
+            s.execute(&admin, &msg, &[])
+        });
+    }
+    // a real change applies to batches proposed afterwards only
+    let before = s.batch(1).finalizes_at;
+    s.execute(&admin, &update, &[]).unwrap();
+    assert_eq!(s.batch(1).finalizes_at, before);
+    s.execute(
+        &admin,
+        &ExecuteMsg::UpdateAdmin {
+            admin: mallory.to_string(),
+        },
+        &[],
+    )
+    .unwrap();
+    assert_eq!(s.config().admin, mallory);
+}
+
+#[test]
+fn invalid_transactions_in_a_batch_are_no_ops_not_failures() {
+    // The contract does not execute L2 transactions; the core's transition treats bad
+    // ones as no-ops, so the honest output of a batch full of garbage is still provable.
+    let (mut s, ka, kb) = world();
+    let proposer = s.proposer.clone();
+    let mut data = encode_batch(&[
+        s.transfer(&kb, 0, 1, 5, 2),         // signed by the wrong key
+        s.transfer(&ka, 0, 1, 1_000_000, 2), // more than alice has
+        s.transfer(&ka, 0, 1, 5, 7),         // wrong nonce
+    ]);
+    data.extend_from_slice(&[0xee; 40]); // undecodable tail
+    let before = s.node.ledger.state_root();
+    s.propose(&proposer, data).unwrap();
+    assert_eq!(s.node.ledger.state_root(), before);
+    assert_eq!(s.batch(2).tx_steps, 4);
+    assert_eq!(s.node.batch(2).unwrap().applied(), 0);
+}
