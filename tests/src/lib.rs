@@ -2,3 +2,5 @@
 //! cw-multi-test scenarios and the cosmwasm-vm runs of the optimized artifacts.
 
 pub mod scenario;
+#[cfg(feature = "vm")]
+pub mod vm;

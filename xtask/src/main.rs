@@ -6,6 +6,9 @@
 //! - `gas`     the gas table from the artifacts in cosmwasm-vm
 //! - `schema`  regenerate schema/ (`--check` fails if the committed files drift)
 
+mod demo;
+mod dist;
+mod gas;
 mod schema;
 mod util;
 
@@ -16,7 +19,10 @@ const USAGE: &str = "usage: cargo xtask <demo|test|dist|gas|schema [--check]>";
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("demo") => demo::run(),
         Some("test") => test(),
+        Some("dist") => dist::run(),
+        Some("gas") => gas::run(),
         Some("schema") => schema::run(args.iter().any(|a| a == "--check")),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
@@ -33,11 +39,28 @@ fn main() -> ExitCode {
     }
 }
 
-/// Every test: unit, property and cw-multi-test suites, then the schema drift check.
+/// Every test: unit, property and cw-multi-test suites, the schema drift check, the
+/// OpenZeppelin interop check against the npm package, then the optimized artifacts in
+/// cosmwasm-vm and the gas report (so CI prints the figures).
 fn test() -> Result<(), String> {
     util::step("cargo test --workspace");
     util::cargo(&["test", "--workspace", "--locked"])?;
     util::step("schema drift check");
     schema::run(true)?;
+    util::step("OpenZeppelin StandardMerkleTree interop, both ways, fresh random trees");
+    util::run(std::process::Command::new("bash").arg("tests/interop/run.sh"))?;
+    dist::run()?;
+    util::step("cargo test -p settle-tests --features vm --test vm (optimized artifacts)");
+    util::cargo(&[
+        "test",
+        "--locked",
+        "-p",
+        "settle-tests",
+        "--features",
+        "vm",
+        "--test",
+        "vm",
+    ])?;
+    gas::report()?;
     Ok(())
 }

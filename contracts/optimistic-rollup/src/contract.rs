@@ -233,18 +233,15 @@ fn execute_unbond(deps: DepsMut, info: MessageInfo) -> Result<Response, Contract
 }
 
 fn deposit_target(deps: Deps, to: &DepositTo) -> Result<DepositTarget, ContractError> {
-    match to {
-        DepositTo::NewAccount { pubkey } => {
-            let key: [u8; 33] = settle_core::error::exact("L2 public key", pubkey.as_slice())?;
-            if !valid_pubkey(&HostVerifier(deps.api), &key) {
-                return Err(ContractError::InvalidPubkey {
-                    reason: "not a compressed secp256k1 point".into(),
-                });
-            }
-            Ok(DepositTarget::NewAccount(key))
+    let target = to.target()?;
+    if let DepositTarget::NewAccount(key) = &target {
+        if !valid_pubkey(&HostVerifier(deps.api), key) {
+            return Err(ContractError::InvalidPubkey {
+                reason: "not a compressed secp256k1 point".into(),
+            });
         }
-        DepositTo::Account { index } => Ok(DepositTarget::Account(*index)),
     }
+    Ok(target)
 }
 
 fn execute_deposit(
@@ -449,6 +446,13 @@ fn execute_withdraw(
     if batch.status != BatchStatus::Finalized {
         return Err(ContractError::NotFinal { index: batch_index });
     }
+    // The nullifier first: a duplicate claim is refused before any hashing.
+    if PAID.has(deps.storage, (batch_index, index)) {
+        return Err(ContractError::AlreadyPaid {
+            batch: batch_index,
+            index,
+        });
+    }
     let claimed = Output {
         batch_index,
         state_root: hash32("state root", &output.state_root)?,
@@ -476,12 +480,6 @@ fn execute_withdraw(
         &leaf,
         &proof,
     )?;
-    if PAID.has(deps.storage, (batch_index, index)) {
-        return Err(ContractError::AlreadyPaid {
-            batch: batch_index,
-            index,
-        });
-    }
     let mut totals = TOTALS.load(deps.storage)?;
     let outstanding = totals.deposited.checked_sub(totals.withdrawn)?;
     if amount > outstanding {

@@ -33,6 +33,19 @@ pub enum DepositTo {
     Account { index: u32 },
 }
 
+impl DepositTo {
+    /// The core's view of the target. Checks the key's length only; the contract also
+    /// checks that it is a point on the curve (through the host) before accepting it.
+    pub fn target(&self) -> Result<settle_core::ledger::DepositTarget, settle_core::Error> {
+        Ok(match self {
+            DepositTo::NewAccount { pubkey } => settle_core::ledger::DepositTarget::NewAccount(
+                settle_core::error::exact("L2 public key", pubkey.as_slice())?,
+            ),
+            DepositTo::Account { index } => settle_core::ledger::DepositTarget::Account(*index),
+        })
+    }
+}
+
 /// The parts of an output root that a withdrawal proof needs besides what the contract
 /// already stores (batch index, deposit cursor, data root).
 #[cw_serde]

@@ -129,6 +129,44 @@ impl Node {
         })
     }
 
+    /// A transfer signed for this rollup's domain.
+    #[cfg(feature = "native")]
+    pub fn sign_transfer(
+        &self,
+        key: &crate::crypto::L2Key,
+        from: u32,
+        to: u32,
+        amount: u128,
+        nonce: u64,
+    ) -> crate::tx::SignedTx {
+        let body = crate::tx::TxBody::Transfer(crate::tx::Transfer {
+            from,
+            to,
+            amount,
+            nonce,
+        });
+        crate::tx::SignedTx::sign(body, &self.domain, key)
+    }
+
+    /// A withdrawal to `recipient` (canonical L1 address bytes) signed for this rollup.
+    #[cfg(feature = "native")]
+    pub fn sign_withdrawal(
+        &self,
+        key: &crate::crypto::L2Key,
+        from: u32,
+        recipient: Vec<u8>,
+        amount: u128,
+        nonce: u64,
+    ) -> crate::tx::SignedTx {
+        let body = crate::tx::TxBody::Withdraw(crate::tx::Withdraw {
+            from,
+            amount,
+            nonce,
+            recipient,
+        });
+        crate::tx::SignedTx::sign(body, &self.domain, key)
+    }
+
     /// The result of applying batch `index`.
     pub fn batch(&self, index: u64) -> Option<&BatchResult> {
         self.batches.get(index as usize)

@@ -9,9 +9,9 @@ use optimistic_rollup::msg::{
     WithdrawalStatusResponse,
 };
 use settle_core::crypto::{L2Key, NativeVerifier};
-use settle_core::ledger::{Deposit, DepositTarget};
+use settle_core::ledger::Deposit;
 use settle_core::node::{Node, Proposal, WithdrawalProof};
-use settle_core::tx::{Domain, SignedTx, Transfer, TxBody, Withdraw};
+use settle_core::tx::{Domain, SignedTx};
 
 /// Denom of L2 value in the suite.
 pub const DENOM: &str = "uusd";
@@ -224,15 +224,7 @@ impl Suite {
     pub fn deposit_coins(&mut self, who: &Addr, to: DepositTo, coins: &[Coin]) -> StdResult<u64> {
         self.execute(who, &ExecuteMsg::Deposit { to: to.clone() }, coins)?;
         let index = self.status().deposit_count - 1;
-        let target = match &to {
-            DepositTo::NewAccount { pubkey } => DepositTarget::NewAccount(
-                pubkey
-                    .as_slice()
-                    .try_into()
-                    .expect("contract checked 33 bytes"),
-            ),
-            DepositTo::Account { index } => DepositTarget::Account(*index),
-        };
+        let target = to.target().expect("the contract accepted this target");
         let amount = Uint128::try_from(coins[0].amount)
             .expect("contract checked u128")
             .u128();
@@ -256,16 +248,7 @@ impl Suite {
 
     /// A signed L2 transfer for this rollup.
     pub fn transfer(&self, key: &L2Key, from: u32, to: u32, amount: u128, nonce: u64) -> SignedTx {
-        SignedTx::sign(
-            TxBody::Transfer(Transfer {
-                from,
-                to,
-                amount,
-                nonce,
-            }),
-            &self.node.domain,
-            key,
-        )
+        self.node.sign_transfer(key, from, to, amount, nonce)
     }
 
     /// A signed L2 withdrawal to an L1 address.
@@ -277,16 +260,9 @@ impl Suite {
         amount: u128,
         nonce: u64,
     ) -> SignedTx {
-        SignedTx::sign(
-            TxBody::Withdraw(Withdraw {
-                from,
-                amount,
-                nonce,
-                recipient: self.canonical(recipient),
-            }),
-            &self.node.domain,
-            key,
-        )
+        let recipient = self.canonical(recipient);
+        self.node
+            .sign_withdrawal(key, from, recipient, amount, nonce)
     }
 
     /// The node applies `data` (after every pending deposit) and `proposer` posts it.

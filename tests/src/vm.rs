@@ -1,0 +1,803 @@
+//! The optimized artifacts in cosmwasm-vm, with chain-like gas figures.
+//!
+//! [`Harness`] loads `artifacts/<contract>.wasm` (written by `cargo xtask dist`), runs the
+//! static checks a chain runs when code is stored (`check_wasm`, with the capabilities in
+//! [`CAPABILITIES`]), and executes typed messages against one instance whose storage is a
+//! [`MeteredStorage`]: [`MockStorage`] plus the Cosmos SDK's KV gas and a journal that undoes
+//! the writes of a refused call (a failed transaction changes no state on a chain either).
+//! [`VmRollup`] drives the optimistic rollup on top of it with the core's operator
+//! [`Node`], for the VM tests and the gas report.
+//!
+//! # The gas model
+//!
+//! Every figure the harness reports comes from this one formula, in Cosmos SDK gas:
+//!
+//! ```text
+//! sdk_gas = ceil(cosmwasm_gas / 140_000) + kv_gas + 10 * tx_bytes
+//! ```
+//!
+//! - `cosmwasm_gas`: what the VM meters inside the call (wasm instructions, host calls such
+//!   as `secp256k1_verify`, address conversions): the instance's `used_internally` before
+//!   and after the call. wasmd divides it by its gas multiplier, 140,000.
+//! - `kv_gas`: the Cosmos SDK `gaskv` store's charges for every storage access of the call
+//!   (`KVGasConfig`): read = 1000 + 3 per byte of (key + value) (a missing key reads an
+//!   empty value); write = 2000 + 30 per byte of (key + value); delete = 1000; has = 1000
+//!   (never reached: the VM has no `has`, `cw-storage-plus`' `has` is a read); iterator
+//!   next = 30 + 3 per byte of (key + value) for each entry returned, and 30 for the final
+//!   step that finds the end (which stands in for the SDK's seek when the iterator is
+//!   created). wasmd stores a contract's entries under `0x03 || contract address (32
+//!   bytes)`, so every key counts 33 bytes more than the contract sees
+//!   ([`CONTRACT_KEY_PREFIX_LEN`]).
+//! - `tx_bytes`: the byte length of the JSON message (`InstantiateMsg`, `ExecuteMsg`),
+//!   charged at the SDK ante handler's 10 gas per transaction byte.
+//!
+//! Not modelled, so a real transaction costs more than `sdk_gas`: wasmd's fixed cost per
+//! contract call (instance cost, and compile cost on a cache miss), the transaction's
+//! envelope (signatures, auth info, fee, the `MsgExecuteContract` fields around the JSON)
+//! and its signature verification, event and attribute emission costs, the bank module's
+//! gas for the `BankMsg::Send` the contract emits (and for moving attached funds), and the
+//! querier's cost for the bank balance query in `Solvency`. The storage handed to the VM
+//! passes on [`MockStorage`]'s own gas info (a few gas per byte touched, nearly all of it
+//! "used externally", which does not enter `cosmwasm_gas`): on a chain the store charges
+//! the SDK gas meter directly, and `kv_gas` stands for that.
+//!
+//! One instance serves every call of a [`Harness`] (as in cosmwasm's own integration tests);
+//! its gas limit is large enough to never stop a call: the figures say what a call needs.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use cosmwasm_std::{
+    Addr, BankMsg, Binary, Coin, ContractResult, CosmosMsg, Empty, Env, HexBinary, MessageInfo,
+    Order, Record, Response, Uint128,
+};
+use cosmwasm_vm::testing::{mock_env, MockApi, MockQuerier, MockStorage};
+use cosmwasm_vm::{
+    call_execute, call_instantiate, call_query, capabilities_from_csv, Backend, BackendApi,
+    BackendResult, Instance, InstanceOptions, Size, Storage, WasmLimits,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use optimistic_rollup::msg::{
+    ConfigResponse, DepositTo, ExecuteMsg, InstantiateMsg, OutputPreimage, QueryMsg,
+    SolvencyResponse,
+};
+use settle_core::crypto::{L2Key, NativeVerifier};
+use settle_core::ledger::Deposit;
+use settle_core::node::{Node, Proposal, WithdrawalProof};
+use settle_core::tx::{Domain, SignedTx};
+
+/// Capabilities of the chain the artifacts must load on (wasmd with wasmvm 2.2).
+pub const CAPABILITIES: &str = "iterator,staking,stargate,cosmwasm_1_1,cosmwasm_1_2,cosmwasm_1_3,cosmwasm_1_4,cosmwasm_2_0,cosmwasm_2_1,cosmwasm_2_2";
+/// wasmd's CosmWasm gas per SDK gas.
+pub const WASMD_GAS_MULTIPLIER: u64 = 140_000;
+/// SDK gas per byte of transaction.
+pub const TX_SIZE_COST_PER_BYTE: u64 = 10;
+/// wasmd's storage prefix of a contract's entries: `0x03 || 32-byte contract address`.
+pub const CONTRACT_KEY_PREFIX_LEN: u64 = 1 + 32;
+/// Cosmos SDK `KVGasConfig`.
+pub const READ_COST_FLAT: u64 = 1000;
+pub const READ_COST_PER_BYTE: u64 = 3;
+pub const WRITE_COST_FLAT: u64 = 2000;
+pub const WRITE_COST_PER_BYTE: u64 = 30;
+pub const HAS_COST: u64 = 1000;
+pub const DELETE_COST: u64 = 1000;
+pub const ITER_NEXT_COST_FLAT: u64 = 30;
+/// wasmd's memory limit per contract instance.
+pub const MEMORY_LIMIT: Size = Size::mebi(32);
+/// Gas limit of the one instance of a harness (CosmWasm gas): never reached.
+const INSTANCE_GAS_LIMIT: u64 = 1 << 60;
+
+/// Gas of one call, in the model of the module doc.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct GasUse {
+    pub cosmwasm_gas: u64,
+    pub kv_gas: u64,
+    pub tx_bytes: u64,
+    pub sdk_gas: u64,
+    /// Storage accesses behind `kv_gas`.
+    pub kv_ops: KvOps,
+}
+
+impl GasUse {
+    pub fn new(cosmwasm_gas: u64, kv: KvOps, tx_bytes: u64) -> Self {
+        GasUse {
+            cosmwasm_gas,
+            kv_gas: kv.gas,
+            tx_bytes,
+            sdk_gas: cosmwasm_gas.div_ceil(WASMD_GAS_MULTIPLIER)
+                + kv.gas
+                + TX_SIZE_COST_PER_BYTE * tx_bytes,
+            kv_ops: kv,
+        }
+    }
+}
+
+/// Counts of storage accesses and their SDK gas.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct KvOps {
+    pub reads: u64,
+    pub writes: u64,
+    pub deletes: u64,
+    pub iterator_steps: u64,
+    pub gas: u64,
+}
+
+/// A successful call.
+#[derive(Debug, Clone)]
+pub struct Executed {
+    pub response: Response,
+    pub gas: GasUse,
+}
+
+/// A refused call: the contract's error message (or the VM's), and the gas it burned.
+/// The harness has undone its storage writes.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub error: String,
+    /// The VM failed (trap, out of gas, bad response) rather than the contract refusing.
+    pub vm_error: bool,
+    pub gas: GasUse,
+}
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.vm_error {
+            write!(f, "VM error: {}", self.error)
+        } else {
+            f.write_str(&self.error)
+        }
+    }
+}
+
+impl std::error::Error for Refused {}
+
+#[derive(Debug, Default)]
+struct Counters {
+    reads: AtomicU64,
+    writes: AtomicU64,
+    deletes: AtomicU64,
+    iterator_steps: AtomicU64,
+    gas: AtomicU64,
+}
+
+/// [`MockStorage`] with the Cosmos SDK's KV gas metered (see the module doc) and a journal
+/// of writes, so that a refused call can be undone.
+#[derive(Debug, Default)]
+pub struct MeteredStorage {
+    inner: MockStorage,
+    counters: Counters,
+    /// Previous values of the keys written since the last [`MeteredStorage::commit`].
+    journal: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+}
+
+impl MeteredStorage {
+    fn charge(&self, counter: &AtomicU64, gas: u64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+        self.counters.gas.fetch_add(gas, Ordering::Relaxed);
+    }
+
+    /// The accesses since the last call, and resets the counters.
+    pub fn take_ops(&self) -> KvOps {
+        let c = &self.counters;
+        KvOps {
+            reads: c.reads.swap(0, Ordering::Relaxed),
+            writes: c.writes.swap(0, Ordering::Relaxed),
+            deletes: c.deletes.swap(0, Ordering::Relaxed),
+            iterator_steps: c.iterator_steps.swap(0, Ordering::Relaxed),
+            gas: c.gas.swap(0, Ordering::Relaxed),
+        }
+    }
+
+    /// Keeps the writes made so far.
+    pub fn commit(&mut self) {
+        self.journal.clear();
+    }
+
+    /// Undoes the writes since the last commit.
+    pub fn rollback(&mut self) {
+        while let Some((key, previous)) = self.journal.pop() {
+            match previous {
+                Some(v) => {
+                    let _ = self.inner.set(&key, &v);
+                }
+                None => {
+                    let _ = self.inner.remove(&key);
+                }
+            }
+        }
+    }
+
+    /// Reads without charging gas (for assertions).
+    pub fn peek(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.inner.get(key).0.ok().flatten()
+    }
+
+    fn remember(&mut self, key: &[u8]) {
+        let previous = self.peek(key);
+        self.journal.push((key.to_vec(), previous));
+    }
+}
+
+fn key_len(key: &[u8]) -> u64 {
+    CONTRACT_KEY_PREFIX_LEN + key.len() as u64
+}
+
+impl Storage for MeteredStorage {
+    fn get(&self, key: &[u8]) -> BackendResult<Option<Vec<u8>>> {
+        let (result, info) = self.inner.get(key);
+        let value_len = match &result {
+            Ok(Some(v)) => v.len() as u64,
+            _ => 0,
+        };
+        self.charge(
+            &self.counters.reads,
+            READ_COST_FLAT + READ_COST_PER_BYTE * (key_len(key) + value_len),
+        );
+        (result, info)
+    }
+
+    fn scan(
+        &mut self,
+        start: Option<&[u8]>,
+        end: Option<&[u8]>,
+        order: Order,
+    ) -> BackendResult<u32> {
+        self.inner.scan(start, end, order)
+    }
+
+    fn next(&mut self, iterator_id: u32) -> BackendResult<Option<Record>> {
+        let (result, info) = self.inner.next(iterator_id);
+        let gas = match &result {
+            Ok(Some((k, v))) => {
+                ITER_NEXT_COST_FLAT + READ_COST_PER_BYTE * (key_len(k) + v.len() as u64)
+            }
+            _ => ITER_NEXT_COST_FLAT,
+        };
+        self.charge(&self.counters.iterator_steps, gas);
+        (result, info)
+    }
+
+    fn set(&mut self, key: &[u8], value: &[u8]) -> BackendResult<()> {
+        self.remember(key);
+        self.charge(
+            &self.counters.writes,
+            WRITE_COST_FLAT + WRITE_COST_PER_BYTE * (key_len(key) + value.len() as u64),
+        );
+        self.inner.set(key, value)
+    }
+
+    fn remove(&mut self, key: &[u8]) -> BackendResult<()> {
+        self.remember(key);
+        self.charge(&self.counters.deletes, DELETE_COST);
+        self.inner.remove(key)
+    }
+}
+
+type VmInstance = Instance<MockApi, MeteredStorage, MockQuerier>;
+
+/// The workspace root (this crate lives one level below it).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ lives inside the workspace")
+        .to_path_buf()
+}
+
+/// `artifacts/<contract with underscores>.wasm` under the workspace root.
+pub fn artifact_path(contract: &str) -> PathBuf {
+    workspace_root()
+        .join("artifacts")
+        .join(format!("{}.wasm", contract.replace('-', "_")))
+}
+
+/// Reads an artifact; a missing file says how to make it.
+pub fn read_artifact(contract: &str) -> Result<Vec<u8>, String> {
+    let path = artifact_path(contract);
+    std::fs::read(&path).map_err(|e| {
+        format!(
+            "cannot read {}: {e}; run `cargo xtask dist` first",
+            path.display()
+        )
+    })
+}
+
+/// The static checks a chain runs when the code is stored (cosmwasm-check's checks).
+pub fn static_check(wasm: &[u8]) -> Result<(), String> {
+    cosmwasm_vm::internals::check_wasm(
+        wasm,
+        &capabilities_from_csv(CAPABILITIES),
+        &WasmLimits::default(),
+        cosmwasm_vm::internals::Logger::Off,
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// One contract instance in cosmwasm-vm with a chain's environment around it.
+pub struct Harness {
+    pub contract: String,
+    /// Size of the loaded artifact.
+    pub wasm_bytes: usize,
+    /// The environment of the next call (block height and time, chain id, contract
+    /// address). Change it freely or use [`Harness::advance`].
+    pub env: Env,
+    pub api: MockApi,
+    instance: VmInstance,
+}
+
+impl Harness {
+    /// Loads `artifacts/<contract>.wasm`; panics if it is missing ("run `cargo xtask dist`
+    /// first") or fails the chain's static checks.
+    pub fn load(contract: &str) -> Harness {
+        Self::try_load(contract).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    pub fn try_load(contract: &str) -> Result<Harness, String> {
+        let wasm = read_artifact(contract)?;
+        static_check(&wasm).map_err(|e| {
+            format!(
+                "{} fails the chain's static checks: {e}",
+                artifact_path(contract).display()
+            )
+        })?;
+        let env = mock_env();
+        let backend = Backend {
+            api: MockApi::default(),
+            storage: MeteredStorage::default(),
+            querier: MockQuerier::new(&[]),
+        };
+        let instance = Instance::from_code(
+            &wasm,
+            backend,
+            InstanceOptions {
+                gas_limit: INSTANCE_GAS_LIMIT,
+            },
+            Some(MEMORY_LIMIT),
+        )
+        .map_err(|e| format!("cannot instantiate {contract} in cosmwasm-vm: {e}"))?;
+        Ok(Harness {
+            contract: contract.to_string(),
+            wasm_bytes: wasm.len(),
+            env,
+            api: MockApi::default(),
+            instance,
+        })
+    }
+
+    /// Capabilities the contract requires (from its `requires_*` exports).
+    pub fn required_capabilities(&self) -> Vec<String> {
+        let mut caps: Vec<String> = self.instance.required_capabilities().into_iter().collect();
+        caps.sort();
+        caps
+    }
+
+    /// The contract's own address.
+    pub fn contract_addr(&self) -> Addr {
+        self.env.contract.address.clone()
+    }
+
+    /// A valid address for a label (the VM's `MockApi::addr_make`).
+    pub fn addr(&self, label: &str) -> Addr {
+        Addr::unchecked(self.api.addr_make(label))
+    }
+
+    /// Canonical bytes of an address (the VM's `addr_canonicalize`).
+    pub fn canonical(&self, addr: &Addr) -> Vec<u8> {
+        self.api
+            .addr_canonicalize(addr.as_str())
+            .0
+            .expect("valid address")
+    }
+
+    /// The address of canonical bytes (the VM's `addr_humanize`).
+    pub fn humanize(&self, canonical: &[u8]) -> Addr {
+        Addr::unchecked(
+            self.api
+                .addr_humanize(canonical)
+                .0
+                .expect("canonical address"),
+        )
+    }
+
+    pub fn info(&self, sender: &Addr, funds: &[Coin]) -> MessageInfo {
+        MessageInfo {
+            sender: sender.clone(),
+            funds: funds.to_vec(),
+        }
+    }
+
+    /// Moves the clock forward (five seconds a block).
+    pub fn advance(&mut self, seconds: u64) {
+        self.env.block.time = self.env.block.time.plus_seconds(seconds);
+        self.env.block.height += seconds.div_ceil(5);
+    }
+
+    /// Sets the bank balance the querier reports for `addr`.
+    pub fn set_balance(&mut self, addr: &Addr, coins: Vec<Coin>) {
+        self.instance
+            .with_querier(|q| {
+                q.update_balance(addr.as_str(), coins);
+                Ok(())
+            })
+            .expect("querier");
+    }
+
+    /// Sets the bank balance the querier reports for the contract itself.
+    pub fn set_contract_balance(&mut self, coins: Vec<Coin>) {
+        let me = self.contract_addr();
+        self.set_balance(&me, coins);
+    }
+
+    /// Reads a raw storage entry without charging gas.
+    pub fn raw(&mut self, key: &[u8]) -> Option<Vec<u8>> {
+        self.instance
+            .with_storage(|s| Ok(s.peek(key)))
+            .expect("storage")
+    }
+
+    pub fn instantiate<M: Serialize>(
+        &mut self,
+        info: &MessageInfo,
+        msg: &M,
+    ) -> Result<Executed, Refused> {
+        let raw = cosmwasm_vm::to_vec(msg).expect("serializable message");
+        let env = self.env.clone();
+        self.call(raw.len(), |i| call_instantiate(i, &env, info, &raw))
+    }
+
+    pub fn execute<M: Serialize>(
+        &mut self,
+        info: &MessageInfo,
+        msg: &M,
+    ) -> Result<Executed, Refused> {
+        let raw = cosmwasm_vm::to_vec(msg).expect("serializable message");
+        let env = self.env.clone();
+        self.call(raw.len(), |i| call_execute(i, &env, info, &raw))
+    }
+
+    /// A smart query and its gas (`tx_bytes` = 0: a query is not a transaction).
+    pub fn query_raw<M: Serialize>(&mut self, msg: &M) -> Result<(Binary, GasUse), Refused> {
+        let raw = cosmwasm_vm::to_vec(msg).expect("serializable message");
+        let env = self.env.clone();
+        let (result, gas) = self.metered(0, |i| call_query(i, &env, &raw));
+        match result {
+            Ok(ContractResult::Ok(bin)) => Ok((bin, gas)),
+            Ok(ContractResult::Err(error)) => Err(Refused {
+                error,
+                vm_error: false,
+                gas,
+            }),
+            Err(e) => Err(Refused {
+                error: e.to_string(),
+                vm_error: true,
+                gas,
+            }),
+        }
+    }
+
+    /// A typed smart query; panics if the contract refuses.
+    pub fn query<M: Serialize, T: DeserializeOwned>(&mut self, msg: &M) -> T {
+        let (bin, _) = self
+            .query_raw(msg)
+            .unwrap_or_else(|e| panic!("query refused: {e}"));
+        cosmwasm_std::from_json(&bin).expect("query response of the expected type")
+    }
+
+    fn metered<T>(&mut self, tx_bytes: usize, f: impl FnOnce(&mut VmInstance) -> T) -> (T, GasUse) {
+        self.instance
+            .with_storage(|s| {
+                s.take_ops();
+                s.commit();
+                Ok(())
+            })
+            .expect("storage");
+        let before = self.instance.create_gas_report().used_internally;
+        let out = f(&mut self.instance);
+        let after = self.instance.create_gas_report().used_internally;
+        let kv = self
+            .instance
+            .with_storage(|s| Ok(s.take_ops()))
+            .expect("storage");
+        (out, GasUse::new(after - before, kv, tx_bytes as u64))
+    }
+
+    fn call(
+        &mut self,
+        tx_bytes: usize,
+        f: impl FnOnce(&mut VmInstance) -> cosmwasm_vm::VmResult<ContractResult<Response<Empty>>>,
+    ) -> Result<Executed, Refused> {
+        let (result, gas) = self.metered(tx_bytes, f);
+        let refused = match result {
+            Ok(ContractResult::Ok(response)) => {
+                self.instance
+                    .with_storage(|s| {
+                        s.commit();
+                        Ok(())
+                    })
+                    .expect("storage");
+                return Ok(Executed { response, gas });
+            }
+            Ok(ContractResult::Err(error)) => Refused {
+                error,
+                vm_error: false,
+                gas,
+            },
+            Err(e) => Refused {
+                error: e.to_string(),
+                vm_error: true,
+                gas,
+            },
+        };
+        self.instance
+            .with_storage(|s| {
+                s.rollback();
+                Ok(())
+            })
+            .expect("storage");
+        Err(refused)
+    }
+}
+
+/// The `BankMsg::Send`s of a response, as `(recipient, coins)`.
+pub fn bank_sends(response: &Response) -> Vec<(String, Vec<Coin>)> {
+    response
+        .messages
+        .iter()
+        .filter_map(|m| match &m.msg {
+            CosmosMsg::Bank(BankMsg::Send { to_address, amount }) => {
+                Some((to_address.clone(), amount.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Parameters of a rollup deployed by [`VmRollup::deploy`].
+#[derive(Debug, Clone)]
+pub struct RollupParams {
+    pub denom: String,
+    pub bond_denom: String,
+    pub proposer_bond: u128,
+    pub challenge_window: u64,
+    pub force_inclusion_delay: u64,
+    pub max_batch_bytes: u32,
+}
+
+impl Default for RollupParams {
+    /// The Suite's defaults: bond 1,000 ustake, a one-day window, deposits force-included
+    /// after an hour, 128 KiB batches.
+    fn default() -> Self {
+        RollupParams {
+            denom: "uusd".into(),
+            bond_denom: "ustake".into(),
+            proposer_bond: 1_000,
+            challenge_window: 86_400,
+            force_inclusion_delay: 3_600,
+            max_batch_bytes: 128 * 1024,
+        }
+    }
+}
+
+/// The optimistic rollup in cosmwasm-vm, mirrored by an operator [`Node`], with a ledger
+/// of what the bank would hold for the contract (funds attached to accepted messages, less
+/// the `BankMsg::Send`s it emitted).
+pub struct VmRollup {
+    pub h: Harness,
+    pub node: Node,
+    pub params: RollupParams,
+    pub admin: Addr,
+    pub proposer: Addr,
+    /// What the contract should hold, per denom, if the bank executed every message.
+    pub held: BTreeMap<String, u128>,
+    /// Deposits the contract accepted.
+    pub deposit_count: u64,
+}
+
+impl VmRollup {
+    /// Loads the optimistic-rollup artifact and instantiates it (sent by `admin`); returns
+    /// the instantiate call too (for its gas).
+    pub fn deploy(params: RollupParams) -> (VmRollup, Executed) {
+        let mut h = Harness::load("optimistic-rollup");
+        let admin = h.addr("admin");
+        let proposer = h.addr("proposer");
+        let msg = InstantiateMsg {
+            admin: None,
+            denom: params.denom.clone(),
+            bond_denom: params.bond_denom.clone(),
+            proposer_bond: Uint128::new(params.proposer_bond),
+            challenge_window: params.challenge_window,
+            force_inclusion_delay: params.force_inclusion_delay,
+            max_batch_bytes: params.max_batch_bytes,
+        };
+        let info = h.info(&admin, &[]);
+        let done = h
+            .instantiate(&info, &msg)
+            .unwrap_or_else(|e| panic!("instantiate: {e}"));
+        let config: ConfigResponse = h.query(&QueryMsg::Config {});
+        let domain = Domain(config.domain.as_slice().try_into().expect("32-byte domain"));
+        let rollup = VmRollup {
+            h,
+            node: Node::new(domain),
+            params,
+            admin,
+            proposer,
+            held: BTreeMap::new(),
+            deposit_count: 0,
+        };
+        (rollup, done)
+    }
+
+    /// Executes `msg` from `sender` with `funds`, keeping [`VmRollup::held`] current.
+    pub fn execute(
+        &mut self,
+        sender: &Addr,
+        msg: &ExecuteMsg,
+        funds: &[Coin],
+    ) -> Result<Executed, Refused> {
+        let info = self.h.info(sender, funds);
+        let done = self.h.execute(&info, msg)?;
+        for c in funds {
+            *self.held.entry(c.denom.clone()).or_default() += u128_of(c);
+        }
+        for (_, coins) in bank_sends(&done.response) {
+            for c in coins {
+                let held = self.held.entry(c.denom.clone()).or_default();
+                *held = held
+                    .checked_sub(u128_of(&c))
+                    .expect("pays out what it holds");
+            }
+        }
+        Ok(done)
+    }
+
+    pub fn bond(&mut self, who: &Addr, amount: u128) -> Result<Executed, Refused> {
+        let coin = Coin::new(amount, self.params.bond_denom.clone());
+        self.execute(who, &ExecuteMsg::Bond {}, &[coin])
+    }
+
+    /// Bonds the proposer with the required bond.
+    pub fn bond_proposer(&mut self) -> Result<Executed, Refused> {
+        let p = self.proposer.clone();
+        self.bond(&p, self.params.proposer_bond)
+    }
+
+    pub fn unbond(&mut self, who: &Addr) -> Result<Executed, Refused> {
+        self.execute(who, &ExecuteMsg::Unbond {}, &[])
+    }
+
+    /// Deposits `amount` and, when the contract accepts it, mirrors it into the node.
+    pub fn deposit(
+        &mut self,
+        who: &Addr,
+        to: DepositTo,
+        amount: u128,
+    ) -> Result<Executed, Refused> {
+        let coin = Coin::new(amount, self.params.denom.clone());
+        let done = self.execute(who, &ExecuteMsg::Deposit { to: to.clone() }, &[coin])?;
+        let target = to.target().expect("the contract accepted this target");
+        self.node
+            .observe_deposit(Deposit {
+                index: self.deposit_count,
+                target,
+                amount,
+                refund_to: self.h.canonical(who),
+            })
+            .expect("deposits mirrored in order");
+        self.deposit_count += 1;
+        Ok(done)
+    }
+
+    /// Opens an L2 account for `key` with a first deposit.
+    pub fn deposit_new_account(
+        &mut self,
+        who: &Addr,
+        key: &L2Key,
+        amount: u128,
+    ) -> Result<Executed, Refused> {
+        let pubkey = HexBinary::from(key.public_key().as_slice());
+        self.deposit(who, DepositTo::NewAccount { pubkey }, amount)
+    }
+
+    /// A signed L2 transfer for this rollup.
+    pub fn transfer(&self, key: &L2Key, from: u32, to: u32, amount: u128, nonce: u64) -> SignedTx {
+        self.node.sign_transfer(key, from, to, amount, nonce)
+    }
+
+    /// A signed L2 withdrawal to an L1 address (its canonical bytes, from the VM's API).
+    pub fn withdrawal(
+        &self,
+        key: &L2Key,
+        from: u32,
+        recipient: &Addr,
+        amount: u128,
+        nonce: u64,
+    ) -> SignedTx {
+        let recipient = self.h.canonical(recipient);
+        self.node
+            .sign_withdrawal(key, from, recipient, amount, nonce)
+    }
+
+    /// The node applies `data` after every pending deposit and the proposer posts it. If
+    /// the contract refuses, the node is left as it was.
+    pub fn propose(&mut self, data: Vec<u8>) -> Result<(Proposal, Executed), Refused> {
+        let before = self.node.clone();
+        let proposal = self
+            .node
+            .propose(&NativeVerifier, data)
+            .expect("the node applies any batch");
+        let msg = ExecuteMsg::ProposeBatch {
+            data: Binary::new(proposal.data.clone()),
+            deposits_consumed: proposal.deposits_consumed,
+            output_root: HexBinary::from(proposal.output_root.as_slice()),
+        };
+        let proposer = self.proposer.clone();
+        match self.execute(&proposer, &msg, &[]) {
+            Ok(done) => Ok((proposal, done)),
+            Err(e) => {
+                self.node = before;
+                Err(e)
+            }
+        }
+    }
+
+    /// Moves the clock past the challenge window of anything proposed so far.
+    pub fn a_challenge_window_passes(&mut self) {
+        self.h.advance(self.params.challenge_window);
+    }
+
+    pub fn finalize(&mut self, index: u64) -> Result<Executed, Refused> {
+        let anyone = self.h.addr("anyone");
+        self.execute(&anyone, &ExecuteMsg::Finalize { index }, &[])
+    }
+
+    /// The node's proof for withdrawal `index` of `batch`.
+    pub fn withdrawal_proof(&self, batch: u64, index: u32) -> WithdrawalProof {
+        self.node
+            .withdrawal_proof(batch, index)
+            .expect("the node knows this withdrawal")
+    }
+
+    /// The `Withdraw` message for a proof.
+    pub fn withdraw_msg(&self, p: &WithdrawalProof) -> ExecuteMsg {
+        ExecuteMsg::Withdraw {
+            batch: p.batch,
+            index: p.index,
+            recipient: self.h.humanize(&p.recipient).to_string(),
+            amount: Uint128::new(p.amount),
+            output: OutputPreimage {
+                state_root: HexBinary::from(p.state_root.as_slice()),
+                withdrawals_root: HexBinary::from(p.withdrawals_root.as_slice()),
+            },
+            proof: Binary::new(p.proof.clone()),
+        }
+    }
+
+    /// Claims withdrawal `index` of `batch` with the node's proof, sent by `sender`.
+    pub fn withdraw(&mut self, sender: &Addr, batch: u64, index: u32) -> Result<Executed, Refused> {
+        let msg = self.withdraw_msg(&self.withdrawal_proof(batch, index));
+        self.execute(sender, &msg, &[])
+    }
+
+    /// Tells the querier the contract holds what [`VmRollup::held`] says.
+    pub fn sync_bank(&mut self) {
+        let coins = self
+            .held
+            .iter()
+            .map(|(d, a)| Coin::new(*a, d.clone()))
+            .collect();
+        self.h.set_contract_balance(coins);
+    }
+
+    pub fn solvency(&mut self) -> SolvencyResponse {
+        self.h.query(&QueryMsg::Solvency {})
+    }
+}
+
+fn u128_of(c: &Coin) -> u128 {
+    Uint128::try_from(c.amount)
+        .expect("amount fits u128")
+        .u128()
+}

@@ -1,0 +1,26 @@
+//! `cargo xtask gas`: builds the artifacts (`dist`), then runs the gas report on them in
+//! cosmwasm-vm (`settle-tests`' `gas-report` binary, dev profile so it shares the build
+//! with `cargo test -p settle-tests --features vm`). Prints the table and writes
+//! `target/gas-report.json`.
+
+use crate::util::{self, step};
+
+pub fn run() -> Result<(), String> {
+    crate::dist::run()?;
+    report()
+}
+
+/// The gas report on artifacts already in `artifacts/`.
+pub fn report() -> Result<(), String> {
+    step("gas report (cosmwasm-vm, optimized artifacts)");
+    util::cargo(&[
+        "run",
+        "--locked",
+        "-p",
+        "settle-tests",
+        "--features",
+        "vm",
+        "--bin",
+        "gas-report",
+    ])
+}
