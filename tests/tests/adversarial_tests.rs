@@ -225,9 +225,11 @@ fn forged_withdrawal_proofs_are_refused() {
             output.state_root = HexBinary::from(ZERO_HASH.as_slice());
         }
     });
-    refused(&mut s, ContractError::OutputMismatch { index: 0 }, |s| {
-        s.execute(&mallory, &m, &[])
-    });
+    refused(
+        &mut s,
+        settle_core::Error::OutputMismatch { batch: 0 },
+        |s| s.execute(&mallory, &m, &[]),
+    );
     let m = withdraw_msg_with(&s, |m| {
         if let ExecuteMsg::Withdraw { output, .. } = m {
             output.withdrawals_root = HexBinary::from(vec![1u8; 31]);

@@ -8,15 +8,11 @@ use cw2::{get_contract_version, set_contract_version};
 use cw_storage_plus::Bound;
 use cw_utils::{must_pay, nonpayable};
 
-use settle_core::batch::{split_steps, Output};
+use settle_core::batch::{split_steps, verify_withdrawal, WithdrawalClaim};
 use settle_core::crypto::valid_pubkey;
 use settle_core::hash::{hash_leaf, Hash, ZERO_HASH};
-use settle_core::ledger::{
-    Deposit, DepositTarget, Withdrawal, MAX_BATCH_BYTES_LIMIT, MAX_DEPOSITS_PER_BATCH,
-    WITHDRAWAL_TREE_DEPTH,
-};
+use settle_core::ledger::{Deposit, DepositTarget, MAX_BATCH_BYTES_LIMIT, MAX_DEPOSITS_PER_BATCH};
 use settle_core::merkle::merkle_root;
-use settle_core::smt::{self, CompactProof};
 use settle_core::tx::Domain;
 
 use crate::error::ContractError;
@@ -453,32 +449,24 @@ fn execute_withdraw(
             index,
         });
     }
-    let claimed = Output {
-        batch_index,
-        state_root: hash32("state root", &output.state_root)?,
-        withdrawals_root: hash32("withdrawals root", &output.withdrawals_root)?,
-        deposit_cursor: batch.deposits_to,
-        data_root: hash32("data root", &batch.data_root)?,
-    };
-    if claimed.root().as_slice() != batch.output_root.as_slice() {
-        return Err(ContractError::OutputMismatch { index: batch_index });
-    }
     if amount.is_zero() {
         return Err(ContractError::ZeroAmount);
     }
     let recipient = deps.api.addr_validate(&recipient)?;
-    let leaf = Withdrawal {
-        recipient: deps.api.addr_canonicalize(recipient.as_str())?.to_vec(),
-        amount: amount.u128(),
-    }
-    .leaf();
-    let proof = CompactProof::from_bytes(WITHDRAWAL_TREE_DEPTH, &proof)?;
-    smt::verify(
-        WITHDRAWAL_TREE_DEPTH,
-        &claimed.withdrawals_root,
-        index as u64,
-        &leaf,
-        &proof,
+    let recipient_bytes = deps.api.addr_canonicalize(recipient.as_str())?;
+    verify_withdrawal(
+        &hash32("output root", &batch.output_root)?,
+        batch_index,
+        batch.deposits_to,
+        &hash32("data root", &batch.data_root)?,
+        &WithdrawalClaim {
+            index,
+            recipient: recipient_bytes.as_slice(),
+            amount: amount.u128(),
+            state_root: hash32("state root", &output.state_root)?,
+            withdrawals_root: hash32("withdrawals root", &output.withdrawals_root)?,
+            proof: proof.as_slice(),
+        },
     )?;
     let mut totals = TOTALS.load(deps.storage)?;
     let outstanding = totals.deposited.checked_sub(totals.withdrawn)?;

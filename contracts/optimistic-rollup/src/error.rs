@@ -82,9 +82,6 @@ pub enum ContractError {
     #[error("batch {index} is not final: withdrawals are provable only against finalized outputs")]
     NotFinal { index: u64 },
 
-    #[error("output preimage does not match the output root of batch {index}")]
-    OutputMismatch { index: u64 },
-
     #[error("withdrawal {index} of batch {batch} is already paid")]
     AlreadyPaid { batch: u64, index: u32 },
 

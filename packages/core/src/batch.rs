@@ -16,9 +16,11 @@ use crate::crypto::Verifier;
 use crate::error::Error;
 use crate::hash::{hash_leaf, keccak256_concat, Hash, OUTPUT_TAG};
 use crate::ledger::{
-    apply_deposit, apply_tx, Deposit, DepositEffect, Ledger, TxEffect, WithdrawalList,
+    apply_deposit, apply_tx, Deposit, DepositEffect, Ledger, TxEffect, Withdrawal, WithdrawalList,
+    WITHDRAWAL_TREE_DEPTH,
 };
 use crate::merkle::{merkle_root, MerkleTree};
+use crate::smt::{self, CompactProof};
 use crate::tx::{Domain, SignedTx};
 
 /// Version byte of the output-root layout.
@@ -88,6 +90,56 @@ impl Output {
             &self.data_root,
         ])
     }
+}
+
+/// A claim that withdrawal `index` of a batch pays `amount` to `recipient`, with the
+/// parts of the output root that the settlement layer does not store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WithdrawalClaim<'a> {
+    pub index: u32,
+    /// Canonical L1 address bytes.
+    pub recipient: &'a [u8],
+    pub amount: u128,
+    pub state_root: Hash,
+    pub withdrawals_root: Hash,
+    /// Compact proof bytes in the batch's depth-16 withdrawal tree.
+    pub proof: &'a [u8],
+}
+
+/// Checks a withdrawal claim against a batch's stored commitment: the claimed roots must
+/// recompose the stored output root (with the batch index, deposit cursor and data root
+/// the settlement layer knows), and the withdrawal must sit at `index` under the claimed
+/// withdrawals root. The contract and every client run this same check.
+pub fn verify_withdrawal(
+    output_root: &Hash,
+    batch_index: u64,
+    deposit_cursor: u64,
+    data_root: &Hash,
+    claim: &WithdrawalClaim<'_>,
+) -> Result<(), Error> {
+    let recomposed = Output {
+        batch_index,
+        state_root: claim.state_root,
+        withdrawals_root: claim.withdrawals_root,
+        deposit_cursor,
+        data_root: *data_root,
+    };
+    if &recomposed.root() != output_root {
+        return Err(Error::OutputMismatch { batch: batch_index });
+    }
+    let leaf = Withdrawal {
+        recipient: claim.recipient.to_vec(),
+        amount: claim.amount,
+    }
+    .leaf();
+    let proof = CompactProof::from_bytes(WITHDRAWAL_TREE_DEPTH, claim.proof)?;
+    smt::verify(
+        WITHDRAWAL_TREE_DEPTH,
+        &claim.withdrawals_root,
+        claim.index as u64,
+        &leaf,
+        &proof,
+    )
 }
 
 /// Everything the operator learns from applying a batch.
@@ -182,6 +234,70 @@ mod tests {
         assert_eq!(steps[2].len(), 4 + one);
         assert_eq!(data_tree(&data).root(), data_root(&data));
         assert!(split_steps(&[]).is_empty());
+    }
+
+    #[test]
+    fn withdrawal_claims_verify_and_tampering_fails() {
+        use crate::ledger::WithdrawalSink;
+        let mut list = WithdrawalList::default();
+        for i in 0..5u8 {
+            list.push(Withdrawal {
+                recipient: vec![i; 20],
+                amount: 10 + i as u128,
+            })
+            .unwrap();
+        }
+        let output = Output {
+            batch_index: 7,
+            state_root: [3; 32],
+            withdrawals_root: list.root(),
+            deposit_cursor: 11,
+            data_root: [4; 32],
+        };
+        let proof = list.prove(3).unwrap().to_bytes(WITHDRAWAL_TREE_DEPTH);
+        let recipient = [3u8; 20];
+        let claim = WithdrawalClaim {
+            index: 3,
+            recipient: &recipient,
+            amount: 13,
+            state_root: [3; 32],
+            withdrawals_root: list.root(),
+            proof: &proof,
+        };
+        let check = |c: &WithdrawalClaim<'_>| verify_withdrawal(&output.root(), 7, 11, &[4; 32], c);
+        assert_eq!(check(&claim), Ok(()));
+        assert!(matches!(
+            check(&WithdrawalClaim {
+                amount: 14,
+                ..claim.clone()
+            }),
+            Err(Error::RootMismatch { .. })
+        ));
+        assert!(matches!(
+            check(&WithdrawalClaim {
+                index: 2,
+                ..claim.clone()
+            }),
+            Err(Error::RootMismatch { .. })
+        ));
+        assert_eq!(
+            check(&WithdrawalClaim {
+                state_root: [0; 32],
+                ..claim.clone()
+            }),
+            Err(Error::OutputMismatch { batch: 7 })
+        );
+        assert_eq!(
+            verify_withdrawal(&output.root(), 7, 12, &[4; 32], &claim),
+            Err(Error::OutputMismatch { batch: 7 })
+        );
+        assert!(matches!(
+            check(&WithdrawalClaim {
+                proof: &proof[..1],
+                ..claim.clone()
+            }),
+            Err(Error::Malformed { .. })
+        ));
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub enum Error {
         got: usize,
     },
 
+    #[error("output preimage does not match the output root of batch {batch}")]
+    OutputMismatch { batch: u64 },
+
     #[error("account {index} is not covered by the witness")]
     MissingWitness { index: u64 },
 
