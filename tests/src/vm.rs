@@ -600,7 +600,13 @@ impl VmRollup {
     /// Loads the optimistic-rollup artifact and instantiates it (sent by `admin`); returns
     /// the instantiate call too (for its gas).
     pub fn deploy(params: RollupParams) -> (VmRollup, Executed) {
-        let mut h = Harness::load("optimistic-rollup");
+        Self::deploy_on(Harness::load("optimistic-rollup"), params)
+    }
+
+    /// As [`VmRollup::deploy`], on a harness prepared by the caller (for instance with
+    /// `h.env.contract.address` set to the address another runtime gave the contract, so
+    /// that its signing domain is the same).
+    pub fn deploy_on(mut h: Harness, params: RollupParams) -> (VmRollup, Executed) {
         let admin = h.addr("admin");
         let proposer = h.addr("proposer");
         let msg = InstantiateMsg {
@@ -741,6 +747,22 @@ impl VmRollup {
                 Err(e)
             }
         }
+    }
+
+    /// Posts exactly these fields from the proposer, bypassing the node.
+    pub fn propose_raw(
+        &mut self,
+        data: Vec<u8>,
+        deposits_consumed: u64,
+        output_root: Vec<u8>,
+    ) -> Result<Executed, Refused> {
+        let msg = ExecuteMsg::ProposeBatch {
+            data: Binary::new(data),
+            deposits_consumed,
+            output_root: HexBinary::from(output_root),
+        };
+        let proposer = self.proposer.clone();
+        self.execute(&proposer, &msg, &[])
     }
 
     /// Moves the clock past the challenge window of anything proposed so far.

@@ -281,7 +281,7 @@ fn a_finalized_lie_cannot_pay_out_more_than_was_deposited() {
         state_root: ZERO_HASH,
         withdrawals_root: lie.root(),
         deposit_cursor: 1,
-        data_root: ZERO_HASH,
+        data_root: settle_core::batch::data_root(&[]),
     };
     s.propose_raw(&proposer, vec![], 1, output.root().to_vec())
         .unwrap();

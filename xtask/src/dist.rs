@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
-use crate::util::{self, cargo_bin, root, step};
+use crate::util::{self, cargo_bin, file_size, root, step, target_dir};
 
 /// Contracts built into artifacts (crate names).
 pub const CONTRACTS: &[&str] = &["optimistic-rollup"];
@@ -134,22 +134,9 @@ fn build_one(
 }
 
 /// Cargo's target directory (`CARGO_TARGET_DIR` if set, else `<root>/target`).
-fn target_dir(root: &Path) -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => root.join(dir),
-        None => root.join("target"),
-    }
-}
-
-fn file_size(path: &Path) -> Result<u64, String> {
-    fs::metadata(path)
-        .map(|m| m.len())
-        .map_err(|e| format!("{}: {e}", path.display()))
-}
-
 /// A wasm-opt that can lower bulk memory: the local npm install, a recent enough one on
 /// PATH, or a fresh local npm install.
-fn find_wasm_opt(root: &Path) -> Result<PathBuf, String> {
+pub fn find_wasm_opt(root: &Path) -> Result<PathBuf, String> {
     let tools = root.join("target/tools");
     let local = tools.join("node_modules/.bin/wasm-opt");
     if local.exists() {

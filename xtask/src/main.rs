@@ -4,17 +4,22 @@
 //! - `test`    every test the project has (what CI runs after fmt and clippy)
 //! - `dist`    optimized contract artifacts in artifacts/ with checksums
 //! - `gas`     the gas table from the artifacts in cosmwasm-vm
+//! - `npm`     the wasm-bindgen npm package in packages/wasm/pkg (web, node, bundler)
 //! - `schema`  regenerate schema/ (`--check` fails if the committed files drift)
+//! - `vectors` regenerate the parity vectors (`--check` fails if the committed file drifts)
 
 mod demo;
 mod dist;
 mod gas;
+mod npm;
 mod schema;
 mod util;
+mod vectors;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <demo|test|dist|gas|schema [--check]>";
+const USAGE: &str =
+    "usage: cargo xtask <demo|test|dist|gas|npm|schema [--check]|vectors [--check]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,7 +28,9 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("dist") => dist::run(),
         Some("gas") => gas::run(),
+        Some("npm") => npm::build(),
         Some("schema") => schema::run(args.iter().any(|a| a == "--check")),
+        Some("vectors") => vectors::run(args.iter().any(|a| a == "--check")),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             Ok(())
@@ -40,15 +47,20 @@ fn main() -> ExitCode {
 }
 
 /// Every test: unit, property and cw-multi-test suites, the schema drift check, the
-/// OpenZeppelin interop check against the npm package, then the optimized artifacts in
+/// OpenZeppelin interop check against the npm package, the wasm-bindgen package (built,
+/// tested in Rust under Node and from JS in Node), then the optimized artifacts in
 /// cosmwasm-vm and the gas report (so CI prints the figures).
 fn test() -> Result<(), String> {
     util::step("cargo test --workspace");
     util::cargo(&["test", "--workspace", "--locked"])?;
     util::step("schema drift check");
     schema::run(true)?;
+    util::step("parity vector drift check");
+    vectors::run(true)?;
     util::step("OpenZeppelin StandardMerkleTree interop, both ways, fresh random trees");
     util::run(std::process::Command::new("bash").arg("tests/interop/run.sh"))?;
+    npm::build()?;
+    npm::test()?;
     dist::run()?;
     util::step("cargo test -p settle-tests --features vm --test vm (optimized artifacts)");
     util::cargo(&[
@@ -60,6 +72,8 @@ fn test() -> Result<(), String> {
         "vm",
         "--test",
         "vm",
+        "--test",
+        "vm_parity",
     ])?;
     gas::report()?;
     Ok(())

@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The workspace root (xtask's manifest is one level below it).
@@ -47,4 +47,19 @@ impl CurrentDir for Command {
         }
         self
     }
+}
+
+/// Cargo's target directory (`CARGO_TARGET_DIR`, relative to the root, or `target/`).
+pub fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    }
+}
+
+/// Size of a file in bytes.
+pub fn file_size(path: &Path) -> Result<u64, String> {
+    std::fs::metadata(path)
+        .map(|m| m.len())
+        .map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -8,11 +8,10 @@ use cw2::{get_contract_version, set_contract_version};
 use cw_storage_plus::Bound;
 use cw_utils::{must_pay, nonpayable};
 
-use settle_core::batch::{split_steps, verify_withdrawal, WithdrawalClaim};
+use settle_core::batch::{commit_data, verify_withdrawal, WithdrawalClaim};
 use settle_core::crypto::valid_pubkey;
-use settle_core::hash::{hash_leaf, Hash, ZERO_HASH};
+use settle_core::hash::{Hash, ZERO_HASH};
 use settle_core::ledger::{Deposit, DepositTarget, MAX_BATCH_BYTES_LIMIT, MAX_DEPOSITS_PER_BATCH};
-use settle_core::merkle::merkle_root;
 use settle_core::tx::Domain;
 
 use crate::error::ContractError;
@@ -344,9 +343,9 @@ fn execute_propose_batch(
             });
         }
     }
-    let steps = split_steps(&data);
-    let tx_steps = steps.len() as u32;
-    let data_root = merkle_root(steps.into_iter().map(hash_leaf).collect());
+    let commitment = commit_data(&data);
+    let tx_steps = commitment.steps as u32;
+    let data_root = commitment.root;
     let index = status.next_batch;
     let finalizes_at = env.block.time.plus_seconds(config.challenge_window);
     let record = BatchRecord {

@@ -5,7 +5,7 @@
 //!   data = tx0 || tx1 || ... || tx(n-1) [|| undecodable rest]
 //!   steps: deposits d(c0) .. d(c1-1) first, then one step per transaction; if the data
 //!          stops decoding at some offset, everything from there is one final no-op step
-//!   data_root = merkle_root(H_leaf(step bytes) for each transaction step)
+//!   data_root = H(tag, step count, merkle_root(H_leaf(step bytes) for each step))
 //!   output_root = H(tag, version, batch index, state root, withdrawals root,
 //!                   deposit cursor c1, data_root)
 //! ```
@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 
 use crate::crypto::Verifier;
 use crate::error::Error;
-use crate::hash::{hash_leaf, keccak256_concat, Hash, OUTPUT_TAG};
+use crate::hash::{hash_leaf, keccak256_concat, Hash, DATA_TAG, OUTPUT_TAG};
 use crate::ledger::{
     apply_deposit, apply_tx, Deposit, DepositEffect, Ledger, TxEffect, Withdrawal, WithdrawalList,
     WITHDRAWAL_TREE_DEPTH,
@@ -46,12 +46,46 @@ pub fn split_steps(data: &[u8]) -> Vec<&[u8]> {
     steps
 }
 
-/// The batch's commitment to its transaction data (the root over its steps).
-pub fn data_root(data: &[u8]) -> Hash {
-    merkle_root(split_steps(data).into_iter().map(hash_leaf).collect())
+/// A batch's commitment to its transaction data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataCommitment {
+    /// `keccak(tag || steps (8 BE) || tree_root)`: what the output root includes.
+    pub root: Hash,
+    /// Number of transaction steps the data splits into.
+    pub steps: u64,
+    /// Merkle root over the steps' leaf hashes (what step inclusion proofs lead to).
+    pub tree_root: Hash,
 }
 
-/// The tree behind [`data_root`], for proving that a step is in a batch.
+impl DataCommitment {
+    /// Binds a step tree root to its step count, so no proof can lie about the count
+    /// (a Merkle root alone does not fix the number of leaves).
+    pub fn new(tree_root: Hash, steps: u64) -> Self {
+        DataCommitment {
+            root: keccak256_concat(&[DATA_TAG, &steps.to_be_bytes(), &tree_root]),
+            steps,
+            tree_root,
+        }
+    }
+}
+
+/// Commits to batch data: splits it into steps, hashes each as a leaf, roots them.
+pub fn commit_data(data: &[u8]) -> DataCommitment {
+    let steps = split_steps(data);
+    let count = steps.len() as u64;
+    DataCommitment::new(
+        merkle_root(steps.into_iter().map(hash_leaf).collect()),
+        count,
+    )
+}
+
+/// The batch's data root (see [`commit_data`]).
+pub fn data_root(data: &[u8]) -> Hash {
+    commit_data(data).root
+}
+
+/// The step tree behind [`DataCommitment::tree_root`], for proving that a step is in a
+/// batch.
 pub fn data_tree(data: &[u8]) -> MerkleTree {
     MerkleTree::from_data(split_steps(data))
 }
@@ -193,12 +227,13 @@ pub fn apply_batch<V: Verifier + ?Sized>(
     for step in &steps {
         tx_effects.push(apply_tx(ledger, &mut withdrawals, domain, verifier, step)?);
     }
+    let tree_root = merkle_root(steps.into_iter().map(hash_leaf).collect());
     let output = Output {
         batch_index,
         state_root: ledger.state_root(),
         withdrawals_root: withdrawals.root(),
         deposit_cursor: deposit_cursor + deposits.len() as u64,
-        data_root: merkle_root(steps.into_iter().map(hash_leaf).collect()),
+        data_root: DataCommitment::new(tree_root, tx_effects.len() as u64).root,
     };
     Ok(BatchResult {
         output,
@@ -232,7 +267,12 @@ mod tests {
         let steps = split_steps(&data);
         assert_eq!(steps.len(), 3);
         assert_eq!(steps[2].len(), 4 + one);
-        assert_eq!(data_tree(&data).root(), data_root(&data));
+        let c = commit_data(&data);
+        assert_eq!(c.steps, 3);
+        assert_eq!(data_tree(&data).root(), c.tree_root);
+        assert_eq!(DataCommitment::new(c.tree_root, 3).root, data_root(&data));
+        // the same step tree root with another count is another commitment
+        assert_ne!(DataCommitment::new(c.tree_root, 4).root, c.root);
         assert!(split_steps(&[]).is_empty());
     }
 

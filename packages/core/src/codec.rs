@@ -26,6 +26,8 @@ pub enum DecodeError {
     UnknownKind(u8),
     /// A length field outside its allowed range.
     BadLength(u8),
+    /// Bytes left over after a complete value.
+    TrailingBytes,
 }
 
 impl core::fmt::Display for DecodeError {
@@ -36,6 +38,7 @@ impl core::fmt::Display for DecodeError {
             DecodeError::Overflow => write!(f, "value overflows its type"),
             DecodeError::UnknownKind(k) => write!(f, "unknown transaction kind {k}"),
             DecodeError::BadLength(l) => write!(f, "length {l} out of range"),
+            DecodeError::TrailingBytes => write!(f, "bytes left after a complete transaction"),
         }
     }
 }

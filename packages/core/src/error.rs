@@ -19,6 +19,12 @@ pub enum Error {
     #[error("merkle proof has {got} sibling hashes, expected {expected}")]
     ProofLength { got: usize, expected: usize },
 
+    #[error("multiproof covers {expected} leaves, {got} given")]
+    LeafCount { got: usize, expected: usize },
+
+    #[error("merkle multiproof runs out of sibling hashes ({got} given)")]
+    ProofTooShort { got: usize },
+
     #[error("merkle root mismatch: the proof gives {computed}, expected {expected}")]
     RootMismatch { computed: String, expected: String },
 

@@ -25,6 +25,8 @@ pub const STATE_TAG: &[u8] = b"settle/state/v1";
 pub const OUTPUT_TAG: &[u8] = b"settle/output/v1";
 /// Tag of the transaction signing domain.
 pub const TX_DOMAIN_TAG: &[u8] = b"settle/l2-tx/v1";
+/// Tag of a batch's data commitment (step count and step tree root).
+pub const DATA_TAG: &[u8] = b"settle/data/v1";
 /// Tag of the deposit queue hash chain.
 pub const DEPOSIT_TAG: &[u8] = b"settle/deposit/v1";
 

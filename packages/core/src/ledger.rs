@@ -5,8 +5,8 @@
 //! unknown account, a bad or high-s signature, a wrong nonce, a short balance, an
 //! overflow) is a recorded no-op ([`NoOp`]) and never a panic, so any step of any batch can
 //! be re-executed on its own in a one-step fraud proof. The only errors are
-//! [`Error::MissingWitness`] (a partial state that lacks a touched account) and
-//! [`Error::WithdrawalsFull`]-style impossibilities guarded by the protocol limits.
+//! [`Error::MissingWitness`] (a partial state that lacks a touched account) and a full
+//! withdrawal tree, which the protocol limits below make impossible on an accepted batch.
 //!
 //! The rules are written once here, over two small traits, so the same code runs on the
 //! operator's full [`Ledger`] and on a witness-backed partial state inside the contract.

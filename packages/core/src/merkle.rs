@@ -270,7 +270,7 @@ pub fn verify(root: &Hash, leaf: &Hash, proof: &Proof) -> Result<(), Error> {
 pub fn compute_root_many(leaves: &[Hash], proof: &MultiProof) -> Result<Hash, Error> {
     check_indices(&proof.indices, proof.leaf_count)?;
     if leaves.len() != proof.indices.len() {
-        return Err(Error::ProofLength {
+        return Err(Error::LeafCount {
             got: leaves.len(),
             expected: proof.indices.len(),
         });
@@ -283,9 +283,8 @@ pub fn compute_root_many(leaves: &[Hash], proof: &MultiProof) -> Result<Hash, Er
         .collect();
     let mut hashes = proof.hashes.iter();
     let mut width = proof.leaf_count;
-    let short = || Error::ProofLength {
+    let short = || Error::ProofTooShort {
         got: proof.hashes.len(),
-        expected: proof.hashes.len() + 1,
     };
     while width > 1 {
         let mut next = Vec::with_capacity(known.len());
@@ -418,7 +417,14 @@ mod tests {
         proof.hashes.truncate(proof.hashes.len() - 2);
         assert!(matches!(
             verify_many(&tree.root(), &leaves, &proof),
-            Err(Error::ProofLength { .. })
+            Err(Error::ProofTooShort { .. })
+        ));
+        assert!(matches!(
+            verify_many(&tree.root(), &leaves[..2], &proof),
+            Err(Error::LeafCount {
+                got: 2,
+                expected: 3
+            })
         ));
     }
 

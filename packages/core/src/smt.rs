@@ -182,7 +182,7 @@ impl SparseMultiProof {
             return Err(Error::NoLeaves);
         }
         if leaves.len() != self.indices.len() {
-            return Err(Error::ProofLength {
+            return Err(Error::LeafCount {
                 got: leaves.len(),
                 expected: self.indices.len(),
             });

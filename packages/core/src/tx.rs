@@ -16,14 +16,16 @@
 use alloc::vec::Vec;
 
 use crate::codec::{join_amount, put_varint, split_amount, DecodeError, Reader};
-use crate::hash::{keccak256_concat, Hash, TX_DOMAIN_TAG};
+use crate::hash::{keccak256, keccak256_concat, Hash, TX_DOMAIN_TAG};
 
-/// Longest L1 recipient address a withdrawal may carry (canonical address bytes).
-pub const MAX_RECIPIENT_LEN: usize = 64;
+/// Lengths an L1 recipient may have: canonical Cosmos SDK addresses are 20 bytes
+/// (accounts) or 32 bytes (contracts, modules). Every byte string of these lengths is a
+/// valid address on any chain, so every recorded withdrawal can be paid.
+pub const RECIPIENT_LENS: [usize; 2] = [20, 32];
 /// Signature length (`r || s`).
 pub const SIGNATURE_LEN: usize = 64;
 /// Shortest possible encoded transaction (a transfer with one-byte fields; a withdrawal
-/// is at least 70 bytes).
+/// is at least 89 bytes).
 pub const MIN_TX_LEN: usize = 69;
 
 const KIND_TRANSFER: u8 = 0;
@@ -34,18 +36,13 @@ const KIND_WITHDRAW: u8 = 1;
 pub struct Domain(pub Hash);
 
 impl Domain {
-    /// `keccak256(tag || len || chain_id || len || contract_address)` with one-byte lengths
-    /// (both strings are far shorter than 256 bytes on every Cosmos chain; longer ones
-    /// are cut at 255 bytes, still unambiguous thanks to the length prefix).
+    /// `keccak256(tag || keccak256(chain_id) || keccak256(contract_address))`: fixed-size
+    /// parts, so any two different (chain, contract) pairs give different domains.
     pub fn new(chain_id: &str, contract_address: &str) -> Self {
-        let c = &chain_id.as_bytes()[..chain_id.len().min(255)];
-        let a = &contract_address.as_bytes()[..contract_address.len().min(255)];
         Domain(keccak256_concat(&[
             TX_DOMAIN_TAG,
-            &[c.len() as u8],
-            c,
-            &[a.len() as u8],
-            a,
+            &keccak256(chain_id.as_bytes()),
+            &keccak256(contract_address.as_bytes()),
         ]))
     }
 }
@@ -106,8 +103,8 @@ impl TxBody {
     }
 
     /// The canonical encoding without the signature. Panics only if a withdrawal's
-    /// recipient is empty or longer than [`MAX_RECIPIENT_LEN`]; use
-    /// [`TxBody::check`] first on untrusted values.
+    /// recipient length is not in [`RECIPIENT_LENS`]; use [`TxBody::check`] first on
+    /// untrusted values.
     pub fn payload(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(24);
         match self {
@@ -133,7 +130,7 @@ impl TxBody {
         out
     }
 
-    /// Whether the body can be encoded (a withdrawal's recipient is 1..=64 bytes).
+    /// Whether the body can be encoded (a withdrawal's recipient is 20 or 32 bytes).
     pub fn check(&self) -> Result<(), DecodeError> {
         match self {
             TxBody::Transfer(_) => Ok(()),
@@ -150,7 +147,7 @@ impl TxBody {
 impl Withdraw {
     fn check(&self) -> Result<(), DecodeError> {
         let n = self.recipient.len();
-        if n == 0 || n > MAX_RECIPIENT_LEN {
+        if !RECIPIENT_LENS.contains(&n) {
             return Err(DecodeError::BadLength(n.min(255) as u8));
         }
         Ok(())
@@ -194,7 +191,7 @@ impl SignedTx {
                 let nonce = r.varint_u64()?;
                 let amount = join_amount(exp, r.varint(128)?)?;
                 let len = r.byte()?;
-                if len == 0 || len as usize > MAX_RECIPIENT_LEN {
+                if !RECIPIENT_LENS.contains(&(len as usize)) {
                     return Err(DecodeError::BadLength(len));
                 }
                 let recipient = r.bytes(len as usize)?.to_vec();
@@ -215,7 +212,7 @@ impl SignedTx {
     pub fn decode(data: &[u8]) -> Result<SignedTx, DecodeError> {
         let (tx, used) = Self::decode_prefix(data)?;
         if used != data.len() {
-            return Err(DecodeError::BadLength((data.len() - used).min(255) as u8));
+            return Err(DecodeError::TrailingBytes);
         }
         Ok(tx)
     }
@@ -267,13 +264,13 @@ mod tests {
                 from: 0,
                 amount: 0,
                 nonce: 0,
-                recipient: vec![1],
+                recipient: vec![1; 20],
             }),
             signature: [0; 64],
         }
         .encode();
         assert_eq!(t.len(), MIN_TX_LEN);
-        assert_eq!(w.len(), MIN_TX_LEN + 1);
+        assert_eq!(w.len(), 89);
     }
 
     #[test]
@@ -281,8 +278,13 @@ mod tests {
         let a = Domain::new("chain-a", "contract1");
         assert_ne!(a, Domain::new("chain-b", "contract1"));
         assert_ne!(a, Domain::new("chain-a", "contract2"));
-        // the length prefixes keep ("ab","c") and ("a","bc") apart
         assert_ne!(Domain::new("ab", "c"), Domain::new("a", "bc"));
+        // no truncation: long inputs that share a prefix stay apart
+        let long = "x".repeat(300);
+        assert_ne!(
+            Domain::new(&long, "c"),
+            Domain::new(&(long.clone() + "y"), "c")
+        );
         let body = transfer(1, 2, 3, 4).body;
         assert_ne!(
             body.signing_hash(&a),
@@ -302,7 +304,7 @@ mod tests {
         assert_eq!(SignedTx::decode(&unknown), Err(DecodeError::UnknownKind(3)));
         let mut extra = enc.clone();
         extra.push(0);
-        assert!(SignedTx::decode(&extra).is_err());
+        assert_eq!(SignedTx::decode(&extra), Err(DecodeError::TrailingBytes));
         let mut w = SignedTx {
             body: TxBody::Withdraw(Withdraw {
                 from: 1,
@@ -316,12 +318,15 @@ mod tests {
         assert!(SignedTx::decode(&w).is_ok());
         w[4] = 0; // recipient length 0
         assert_eq!(SignedTx::decode(&w), Err(DecodeError::BadLength(0)));
+        w[4] = 21; // a length no chain uses
+        assert_eq!(SignedTx::decode(&w), Err(DecodeError::BadLength(21)));
     }
 
     proptest! {
         #[test]
         fn round_trip(from in any::<u32>(), to in any::<u32>(), amount in any::<u128>(), nonce in any::<u64>(),
-                      recipient in prop::collection::vec(any::<u8>(), 1..=64), sig in any::<[u8; 32]>()) {
+                      recipient in prop::sample::select(vec![20usize, 32]).prop_flat_map(|n| prop::collection::vec(any::<u8>(), n)),
+                      sig in any::<[u8; 32]>()) {
             let mut signature = [0u8; 64];
             signature[..32].copy_from_slice(&sig);
             for body in [

@@ -1,0 +1,731 @@
+//! The core reproduces the committed parity vectors, section by section.
+//!
+//! `tests/vectors/parity-v1.json` is written by `cargo xtask vectors` from this crate
+//! (schema: `tests/vectors/README.md`) and checked by every consumer: here natively, the
+//! contract in cw-multi-test and the optimized artifact in cosmwasm-vm
+//! (`tests/tests/parity.rs`, `tests/tests/vm_parity.rs` at the workspace root), and the
+//! npm package. Each expected value is recomputed from the entry's inputs with the core
+//! API, every proof goes through the core's verifiers, and every negative case must fail
+//! with exactly the recorded message.
+#![cfg(feature = "native")]
+
+use std::sync::OnceLock;
+
+use serde_json::{json, Value};
+use settle_core::batch::{data_root, split_steps, verify_withdrawal, Output, WithdrawalClaim};
+use settle_core::codec::split_amount;
+use settle_core::crypto::{is_low_s, L2Key, NativeVerifier, Verifier, SECP256K1_HALF_ORDER};
+use settle_core::hash::{
+    hash_leaf, hash_node, keccak256, Hash, DEPOSIT_TAG, LEAF_TAG, NODE_TAG, OUTPUT_TAG, STATE_TAG,
+    TX_DOMAIN_TAG, ZERO_HASH,
+};
+use settle_core::ledger::{
+    apply_tx, state_root, Account, AccountStore, Deposit, DepositEffect, DepositTarget, Ledger,
+    TxEffect, Withdrawal, WithdrawalList,
+};
+use settle_core::merkle::{self, merkle_root, MerkleTree, MultiProof, Proof};
+use settle_core::node::Node;
+use settle_core::smt::{self, CompactProof, SparseMerkleTree, SparseMultiProof, DEFAULT_NODES};
+use settle_core::tx::{Domain, SignedTx, Transfer, TxBody, Withdraw};
+
+const FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/parity-v1.json");
+
+fn vectors() -> &'static Value {
+    static VECTORS: OnceLock<Value> = OnceLock::new();
+    VECTORS.get_or_init(|| {
+        let text = std::fs::read_to_string(FILE)
+            .unwrap_or_else(|e| panic!("{FILE}: {e} (run `cargo xtask vectors`)"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{FILE}: {e}"))
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading the JSON (hex bytes, decimal strings for u64/u128, numbers for indices).
+
+fn s<'a>(v: &'a Value, k: &str) -> &'a str {
+    v[k].as_str()
+        .unwrap_or_else(|| panic!("{k:?} is not a string in {v}"))
+}
+
+fn bytes(v: &Value, k: &str) -> Vec<u8> {
+    hex::decode(s(v, k)).unwrap_or_else(|e| panic!("{k:?}: {e}"))
+}
+
+fn to_hash(text: &str) -> Hash {
+    let b = hex::decode(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+    b.try_into()
+        .unwrap_or_else(|b: Vec<u8>| panic!("{text:?} is {} bytes, not 32", b.len()))
+}
+
+fn h32(v: &Value, k: &str) -> Hash {
+    to_hash(s(v, k))
+}
+
+fn num(v: &Value, k: &str) -> u64 {
+    v[k].as_u64()
+        .unwrap_or_else(|| panic!("{k:?} is not a number in {v}"))
+}
+
+fn dec(v: &Value, k: &str) -> u128 {
+    s(v, k)
+        .parse()
+        .unwrap_or_else(|e| panic!("{k:?} is not a decimal: {e}"))
+}
+
+fn arr<'a>(v: &'a Value, k: &str) -> &'a [Value] {
+    v[k].as_array()
+        .unwrap_or_else(|| panic!("{k:?} is not an array in {v}"))
+}
+
+fn hashes(v: &Value, k: &str) -> Vec<Hash> {
+    arr(v, k)
+        .iter()
+        .map(|h| to_hash(h.as_str().expect("hex string")))
+        .collect()
+}
+
+fn nums(v: &Value, k: &str) -> Vec<u64> {
+    arr(v, k)
+        .iter()
+        .map(|n| n.as_u64().expect("number"))
+        .collect()
+}
+
+fn hx(b: impl AsRef<[u8]>) -> String {
+    hex::encode(b)
+}
+
+fn expect_error<T: std::fmt::Debug, E: std::fmt::Display>(
+    case: &Value,
+    result: Result<T, E>,
+) -> String {
+    match result {
+        Ok(v) => panic!("{}: accepted ({v:?})", s(case, "description")),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn body(v: &Value) -> TxBody {
+    match s(v, "kind") {
+        "transfer" => TxBody::Transfer(Transfer {
+            from: num(v, "from") as u32,
+            to: num(v, "to") as u32,
+            amount: dec(v, "amount"),
+            nonce: dec(v, "nonce") as u64,
+        }),
+        "withdraw" => TxBody::Withdraw(Withdraw {
+            from: num(v, "from") as u32,
+            amount: dec(v, "amount"),
+            nonce: dec(v, "nonce") as u64,
+            recipient: bytes(v, "recipient"),
+        }),
+        other => panic!("unknown body kind {other:?}"),
+    }
+}
+
+fn tx_effect(e: &TxEffect) -> Value {
+    match e {
+        TxEffect::Transferred { from, to, amount } => {
+            json!({"effect": "transferred", "from": from, "to": to, "amount": amount.to_string()})
+        }
+        TxEffect::Withdrew {
+            from,
+            amount,
+            withdrawal_index,
+        } => json!({
+            "effect": "withdrew", "from": from, "amount": amount.to_string(),
+            "withdrawalIndex": withdrawal_index
+        }),
+        TxEffect::NoOp(reason) => json!({"effect": "noOp", "reason": reason.to_string()}),
+    }
+}
+
+fn deposit_effect(deposit: u64, e: &DepositEffect) -> Value {
+    match e {
+        DepositEffect::Opened { account } => {
+            json!({"effect": "opened", "deposit": deposit, "account": account})
+        }
+        DepositEffect::Credited { account } => {
+            json!({"effect": "credited", "deposit": deposit, "account": account})
+        }
+        DepositEffect::Refunded { withdrawal_index } => {
+            json!({"effect": "refunded", "deposit": deposit, "withdrawalIndex": withdrawal_index})
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn provenance_and_layout() {
+    let v = vectors();
+    let top: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut expected = vec![
+        "provenance",
+        "hashing",
+        "merkle",
+        "sparseTree",
+        "transactions",
+        "rollup",
+    ];
+    let mut got = top.clone();
+    got.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(got, expected);
+    let p = &v["provenance"];
+    assert_eq!(s(p, "generator"), "cargo xtask vectors");
+    assert_eq!(num(p, "formatVersion"), 1);
+    assert!(!s(p, "settleCoreVersion").is_empty());
+    for section in ["hashing", "merkle", "sparseTree", "transactions", "rollup"] {
+        assert!(
+            !s(&p["sections"], section).is_empty(),
+            "no description of {section}"
+        );
+    }
+}
+
+#[test]
+fn hashing() {
+    let v = &vectors()["hashing"];
+    let t = &v["tags"];
+    assert_eq!(bytes(t, "leaf"), [LEAF_TAG]);
+    assert_eq!(bytes(t, "node"), [NODE_TAG]);
+    assert_eq!(bytes(t, "state"), STATE_TAG);
+    assert_eq!(bytes(t, "output"), OUTPUT_TAG);
+    assert_eq!(bytes(t, "txDomain"), TX_DOMAIN_TAG);
+    assert_eq!(bytes(t, "deposit"), DEPOSIT_TAG);
+    for c in arr(v, "keccak256") {
+        assert_eq!(keccak256(&bytes(c, "input")), h32(c, "output"), "{c}");
+    }
+    for c in arr(v, "hashLeaf") {
+        assert_eq!(hash_leaf(&bytes(c, "data")), h32(c, "hash"), "{c}");
+    }
+    for c in arr(v, "hashNode") {
+        assert_eq!(
+            hash_node(&h32(c, "left"), &h32(c, "right")),
+            h32(c, "hash"),
+            "{c}"
+        );
+    }
+}
+
+fn merkle_proof(v: &Value) -> Proof {
+    Proof {
+        index: num(v, "index"),
+        leaf_count: num(v, "leafCount"),
+        siblings: hashes(v, "siblings"),
+    }
+}
+
+fn merkle_multiproof(v: &Value) -> MultiProof {
+    MultiProof {
+        indices: nums(v, "indices"),
+        leaf_count: num(v, "leafCount"),
+        hashes: hashes(v, "hashes"),
+    }
+}
+
+#[test]
+fn merkle_trees() {
+    let v = &vectors()["merkle"];
+    let sizes: Vec<u64> = arr(v, "trees")
+        .iter()
+        .map(|t| num(t, "leafCount"))
+        .collect();
+    assert_eq!(sizes, [1, 2, 3, 5, 8, 13]);
+    for t in arr(v, "trees") {
+        let data: Vec<Vec<u8>> = arr(t, "data")
+            .iter()
+            .map(|d| hex::decode(d.as_str().unwrap()).unwrap())
+            .collect();
+        let n = num(t, "leafCount");
+        assert_eq!(data.len() as u64, n);
+        let tree = MerkleTree::from_data(&data);
+        let root = h32(t, "root");
+        assert_eq!(tree.leaves(), hashes(t, "leaves"));
+        assert_eq!(tree.root(), root);
+        assert_eq!(merkle_root(tree.leaves().to_vec()), root);
+        let proofs = arr(t, "proofs");
+        assert_eq!(proofs.len() as u64, n, "a proof for every leaf");
+        for (i, p) in proofs.iter().enumerate() {
+            let recorded = merkle_proof(p);
+            assert_eq!(tree.prove(i as u64).unwrap(), recorded);
+            assert_eq!(merkle::verify(&root, &tree.leaves()[i], &recorded), Ok(()));
+        }
+        let m = &t["multiproof"];
+        let proof = merkle_multiproof(&m["proof"]);
+        let leaves = hashes(m, "leaves");
+        let expected: Vec<Hash> = proof
+            .indices
+            .iter()
+            .map(|&i| tree.leaves()[i as usize])
+            .collect();
+        assert_eq!(leaves, expected);
+        assert_eq!(tree.prove_many(&proof.indices).unwrap(), proof);
+        assert_eq!(merkle::verify_many(&root, &leaves, &proof), Ok(()));
+    }
+}
+
+#[test]
+fn merkle_negative_cases() {
+    let v = &vectors()["merkle"];
+    let cases = arr(v, "negative");
+    assert!(!cases.is_empty());
+    for c in cases {
+        let root = h32(c, "root");
+        let got = match s(c, "kind") {
+            "single" => expect_error(
+                c,
+                merkle::verify(&root, &h32(c, "leaf"), &merkle_proof(&c["proof"])),
+            ),
+            "multi" => expect_error(
+                c,
+                merkle::verify_many(&root, &hashes(c, "leaves"), &merkle_multiproof(&c["proof"])),
+            ),
+            other => panic!("unknown kind {other:?}"),
+        };
+        assert_eq!(got, s(c, "error"), "{}", s(c, "description"));
+    }
+}
+
+fn sparse_tree_case<const D: usize>(t: &Value) {
+    let pairs: Vec<(u64, Hash)> = arr(t, "leaves")
+        .iter()
+        .map(|l| (num(l, "index"), h32(l, "leaf")))
+        .collect();
+    let tree = SparseMerkleTree::<D>::from_leaves(pairs.clone()).unwrap();
+    let mut incremental = SparseMerkleTree::<D>::new();
+    for (i, h) in &pairs {
+        incremental.set(*i, *h).unwrap();
+    }
+    let root = h32(t, "root");
+    assert_eq!(tree.root(), root, "depth {D}");
+    assert_eq!(incremental.root(), root, "depth {D}");
+    for p in arr(t, "proofs") {
+        let index = num(p, "index");
+        let leaf = h32(p, "leaf");
+        assert_eq!(tree.leaf(index).unwrap(), leaf);
+        let recorded = CompactProof {
+            bitmap: num(p, "bitmap") as u32,
+            siblings: hashes(p, "siblings"),
+        };
+        assert_eq!(
+            tree.prove(index).unwrap(),
+            recorded,
+            "depth {D} index {index}"
+        );
+        let wire = bytes(p, "wire");
+        assert_eq!(recorded.to_bytes(D), wire);
+        assert_eq!(CompactProof::from_bytes(D, &wire).unwrap(), recorded);
+        assert_eq!(smt::verify(D, &root, index, &leaf, &recorded), Ok(()));
+    }
+    let m = &t["multiproof"];
+    let w = SparseMultiProof {
+        indices: nums(m, "indices"),
+        present: arr(m, "present")
+            .iter()
+            .map(|b| b.as_bool().expect("bool"))
+            .collect(),
+        hashes: hashes(m, "hashes"),
+    };
+    assert_eq!(tree.prove_many(&w.indices).unwrap(), w);
+    let old = hashes(m, "oldLeaves");
+    let current: Vec<Hash> = w.indices.iter().map(|&i| tree.leaf(i).unwrap()).collect();
+    assert_eq!(old, current);
+    assert_eq!(h32(m, "oldRoot"), root);
+    assert_eq!(w.verify(D, &root, &old), Ok(()));
+    let new = hashes(m, "newLeaves");
+    let new_root = h32(m, "newRoot");
+    assert_eq!(w.compute_root(D, &new).unwrap(), new_root);
+    let mut updated = tree.clone();
+    for (&i, h) in w.indices.iter().zip(&new) {
+        updated.set(i, *h).unwrap();
+    }
+    assert_eq!(updated.root(), new_root);
+}
+
+#[test]
+fn sparse_trees() {
+    let v = &vectors()["sparseTree"];
+    assert_eq!(hashes(v, "defaultNodes"), DEFAULT_NODES);
+    let depths: Vec<u64> = arr(v, "trees").iter().map(|t| num(t, "depth")).collect();
+    assert_eq!(depths, [32, 16]);
+    for t in arr(v, "trees") {
+        match num(t, "depth") {
+            32 => sparse_tree_case::<32>(t),
+            16 => sparse_tree_case::<16>(t),
+            d => panic!("no tree of depth {d} in the core's uses"),
+        }
+    }
+}
+
+#[test]
+fn sparse_negative_cases() {
+    let v = &vectors()["sparseTree"];
+    let cases = arr(v, "negative");
+    assert!(!cases.is_empty());
+    for c in cases {
+        let depth = num(c, "depth") as usize;
+        let root = h32(c, "root");
+        let got = match s(c, "kind") {
+            "single" => expect_error(
+                c,
+                CompactProof::from_bytes(depth, &bytes(c, "wire"))
+                    .and_then(|p| smt::verify(depth, &root, num(c, "index"), &h32(c, "leaf"), &p)),
+            ),
+            "multi" => {
+                let w = SparseMultiProof {
+                    indices: nums(c, "indices"),
+                    present: arr(c, "present")
+                        .iter()
+                        .map(|b| b.as_bool().expect("bool"))
+                        .collect(),
+                    hashes: hashes(c, "hashes"),
+                };
+                expect_error(c, w.verify(depth, &root, &hashes(c, "leaves")))
+            }
+            other => panic!("unknown kind {other:?}"),
+        };
+        assert_eq!(got, s(c, "error"), "{}", s(c, "description"));
+    }
+}
+
+#[test]
+fn transaction_domains_and_keys() {
+    let v = &vectors()["transactions"];
+    for d in arr(v, "domains") {
+        assert_eq!(
+            Domain::new(s(d, "chainId"), s(d, "contract")).0,
+            h32(d, "domain"),
+            "{}",
+            s(d, "description")
+        );
+    }
+    for k in arr(v, "keys") {
+        let secret = h32(k, "secret");
+        let key = L2Key::from_secret(&secret).unwrap();
+        assert_eq!(hx(key.public_key()), s(k, "publicKey"));
+        if let Some(label) = k["label"].as_str() {
+            assert_eq!(L2Key::from_label(label).secret_bytes(), secret, "{label}");
+        }
+    }
+}
+
+#[test]
+fn signed_transactions() {
+    let v = &vectors()["transactions"];
+    for c in arr(v, "signed") {
+        let what = s(c, "description");
+        let domain = Domain(h32(c, "domain"));
+        let key = L2Key::from_secret(&h32(c, "secret")).unwrap();
+        assert_eq!(hx(key.public_key()), s(c, "publicKey"), "{what}");
+        let body = body(&c["body"]);
+        assert_eq!(body.check(), Ok(()), "{what}");
+        let (exp, mantissa) = split_amount(body.amount());
+        assert_eq!(exp as u64, num(c, "amountExponent"), "{what}");
+        assert_eq!(mantissa, dec(c, "amountMantissa"), "{what}");
+        assert_eq!(hx(body.payload()), s(c, "payload"), "{what}");
+        let hash = body.signing_hash(&domain);
+        assert_eq!(hash, h32(c, "signingHash"), "{what}");
+        // RFC 6979 and low-s normalization make the signature a function of its inputs.
+        let tx = SignedTx::sign(body, &domain, &key);
+        assert_eq!(hx(tx.signature), s(c, "signature"), "{what}");
+        assert!(is_low_s(&tx.signature), "{what}");
+        assert!(
+            NativeVerifier.secp256k1_verify(&hash, &tx.signature, &key.public_key()),
+            "{what}"
+        );
+        let encoded = bytes(c, "encoded");
+        assert_eq!(tx.encode(), encoded, "{what}");
+        assert_eq!(SignedTx::decode(&encoded), Ok(tx), "{what}");
+        assert_eq!(
+            SignedTx::payload_of(&encoded),
+            bytes(c, "payload"),
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn malformed_transactions() {
+    let v = &vectors()["transactions"];
+    let domain = Domain::new("chain-a", "contract1");
+    for c in arr(v, "malformed") {
+        let encoded = bytes(c, "encoded");
+        let got = expect_error(c, SignedTx::decode(&encoded));
+        assert_eq!(got, s(c, "error"), "{}", s(c, "description"));
+        // As a batch step it is a recorded no-op, whatever the ledger holds.
+        let mut ledger = Ledger::new();
+        let mut withdrawals = WithdrawalList::default();
+        let effect = apply_tx(
+            &mut ledger,
+            &mut withdrawals,
+            &domain,
+            &NativeVerifier,
+            &encoded,
+        )
+        .unwrap();
+        assert_eq!(
+            tx_effect(&effect),
+            json!({"effect": "noOp", "reason": s(c, "noOp")}),
+            "{}",
+            s(c, "description")
+        );
+    }
+}
+
+#[test]
+fn high_s_twin_is_a_no_op() {
+    let c = &vectors()["transactions"]["highS"];
+    assert_eq!(h32(c, "halfOrder"), SECP256K1_HALF_ORDER);
+    let n = h32(c, "curveOrder");
+    let sig: [u8; 64] = bytes(c, "signature").try_into().unwrap();
+    let twin: [u8; 64] = bytes(c, "highSSignature").try_into().unwrap();
+    assert_eq!(sig[..32], twin[..32], "same r");
+    // s + s' = n
+    let mut carry = 0u16;
+    let mut sum = [0u8; 32];
+    for i in (0..32).rev() {
+        let t = sig[32 + i] as u16 + twin[32 + i] as u16 + carry;
+        sum[i] = t as u8;
+        carry = t >> 8;
+    }
+    assert_eq!((sum, carry), (n, 0));
+    assert!(is_low_s(&sig) && !is_low_s(&twin));
+
+    let domain = Domain(h32(c, "domain"));
+    let body = body(&c["body"]);
+    let encoded = bytes(c, "encoded");
+    let twin_encoded = bytes(c, "highSEncoded");
+    assert_eq!(
+        SignedTx {
+            body: body.clone(),
+            signature: sig
+        }
+        .encode(),
+        encoded
+    );
+    assert_eq!(
+        SignedTx {
+            body,
+            signature: twin
+        }
+        .encode(),
+        twin_encoded
+    );
+    let apply = |bytes: &[u8]| {
+        let mut ledger = Ledger::new();
+        for (i, a) in arr(c, "accounts").iter().enumerate() {
+            assert_eq!(num(a, "index"), i as u64);
+            ledger
+                .open(Account {
+                    pubkey: bytes_of(a, "pubkey"),
+                    balance: dec(a, "balance"),
+                    nonce: dec(a, "nonce") as u64,
+                })
+                .unwrap();
+        }
+        let mut w = WithdrawalList::default();
+        tx_effect(&apply_tx(&mut ledger, &mut w, &domain, &NativeVerifier, bytes).unwrap())
+    };
+    assert_eq!(apply(&encoded), c["effect"]);
+    assert_eq!(apply(&twin_encoded), c["highSEffect"]);
+}
+
+fn bytes_of<const N: usize>(v: &Value, k: &str) -> [u8; N] {
+    bytes(v, k)
+        .try_into()
+        .unwrap_or_else(|b: Vec<u8>| panic!("{k:?} is {} bytes, not {N}", b.len()))
+}
+
+fn deposit_of(d: &Value) -> Deposit {
+    let t = &d["target"];
+    let target = match s(t, "kind") {
+        "newAccount" => DepositTarget::NewAccount(bytes_of(t, "pubkey")),
+        "account" => DepositTarget::Account(num(t, "index") as u32),
+        other => panic!("unknown deposit target {other:?}"),
+    };
+    Deposit {
+        index: num(d, "index"),
+        target,
+        amount: dec(d, "amount"),
+        refund_to: bytes(d, "refundTo"),
+    }
+}
+
+fn claim_check(c: &Value) -> Result<(), settle_core::Error> {
+    let recipient = bytes(c, "recipientCanonical");
+    let proof = bytes(c, "proof");
+    verify_withdrawal(
+        &h32(c, "outputRoot"),
+        num(c, "batch"),
+        num(c, "depositCursor"),
+        &h32(c, "dataRoot"),
+        &WithdrawalClaim {
+            index: num(c, "index") as u32,
+            recipient: &recipient,
+            amount: dec(c, "amount"),
+            state_root: h32(c, "stateRoot"),
+            withdrawals_root: h32(c, "withdrawalsRoot"),
+            proof: &proof,
+        },
+    )
+}
+
+#[test]
+fn rollup_scenario_replays_on_the_node() {
+    let r = &vectors()["rollup"];
+    let domain = Domain::new(s(r, "chainId"), s(r, "contract"));
+    assert_eq!(domain.0, h32(r, "domain"));
+    for u in arr(r, "users") {
+        if let Some(k) = u["l2Key"].as_object() {
+            let label = k["label"].as_str().expect("a label");
+            let key = L2Key::from_label(label);
+            assert_eq!(hx(key.secret_bytes()), k["secret"]);
+            assert_eq!(hx(key.public_key()), k["publicKey"]);
+        }
+    }
+
+    let mut node = Node::new(domain);
+    let mut head = ZERO_HASH;
+    let users = arr(r, "users");
+    for d in arr(r, "deposits") {
+        let deposit = deposit_of(d);
+        let depositor = users
+            .iter()
+            .find(|u| u["label"] == d["depositor"])
+            .expect("depositor is a user");
+        assert_eq!(s(depositor, "address"), s(d, "address"));
+        assert_eq!(s(depositor, "canonical"), s(d, "refundTo"));
+        assert_eq!(hx(deposit.encode()), s(d, "encoding"));
+        head = deposit.chain(&head);
+        assert_eq!(hx(head), s(d, "chainHead"));
+        node.observe_deposit(deposit).unwrap();
+    }
+
+    let batches = arr(r, "batches");
+    assert!(batches.len() >= 2);
+    let mut cursor = 0;
+    for (b, v) in batches.iter().enumerate() {
+        let b = b as u64;
+        assert_eq!(num(v, "index"), b);
+        let data = bytes(v, "data");
+        let consumed = num(v, "depositsConsumed");
+        let proposal = node
+            .propose_with(&NativeVerifier, data.clone(), consumed)
+            .unwrap();
+        assert_eq!(proposal.index, b);
+        assert_eq!(hx(proposal.output_root), s(v, "outputRoot"), "batch {b}");
+        let result = node.batch(b).unwrap();
+        let o = result.output;
+        assert_eq!(o.deposit_cursor, num(v, "depositCursor"));
+        assert_eq!(o.deposit_cursor, cursor + consumed);
+
+        let effects: Vec<Value> = result
+            .deposit_effects
+            .iter()
+            .enumerate()
+            .map(|(k, e)| deposit_effect(cursor + k as u64, e))
+            .collect();
+        assert_eq!(effects, arr(v, "depositEffects"), "batch {b}");
+
+        let steps = split_steps(&data);
+        let recorded = arr(v, "steps");
+        assert_eq!(steps.len(), recorded.len(), "batch {b}");
+        assert_eq!(steps.len(), result.tx_effects.len());
+        for ((step, rec), effect) in steps.iter().zip(recorded).zip(&result.tx_effects) {
+            let what = s(rec, "description");
+            assert_eq!(hx(step), s(rec, "bytes"), "{what}");
+            assert_eq!(hx(hash_leaf(step)), s(rec, "leaf"), "{what}");
+            assert_eq!(tx_effect(effect), rec["effect"], "{what}");
+        }
+        assert_eq!(o.data_root, h32(v, "dataRoot"));
+        assert_eq!(data_root(&data), o.data_root);
+
+        let accounts = node.ledger.accounts();
+        let recorded = arr(v, "accounts");
+        assert_eq!(accounts.len(), recorded.len(), "batch {b}");
+        assert_eq!(node.ledger.account_count(), num(v, "accountCount"));
+        for (i, (a, rec)) in accounts.iter().zip(recorded).enumerate() {
+            assert_eq!(num(rec, "index"), i as u64);
+            assert_eq!(hx(a.pubkey), s(rec, "pubkey"));
+            assert_eq!(a.balance, dec(rec, "balance"), "batch {b} account {i}");
+            assert_eq!(a.nonce, dec(rec, "nonce") as u64, "batch {b} account {i}");
+            assert_eq!(hx(a.encode()), s(rec, "encoding"));
+            assert_eq!(
+                Account::decode(&bytes(rec, "encoding")).unwrap(),
+                *a,
+                "batch {b} account {i}"
+            );
+            assert_eq!(hx(a.leaf()), s(rec, "leaf"));
+        }
+        let accounts_root = h32(v, "accountsRoot");
+        assert_eq!(node.ledger.accounts_root(), accounts_root);
+        let rebuilt = SparseMerkleTree::<32>::from_leaves(
+            recorded.iter().map(|a| (num(a, "index"), h32(a, "leaf"))),
+        )
+        .unwrap();
+        assert_eq!(rebuilt.root(), accounts_root);
+        assert_eq!(
+            state_root(&accounts_root, num(v, "accountCount")),
+            h32(v, "stateRoot")
+        );
+        assert_eq!(o.state_root, h32(v, "stateRoot"));
+
+        let withdrawals = arr(v, "withdrawals");
+        assert_eq!(withdrawals.len(), result.withdrawals.items.len());
+        for (i, w) in withdrawals.iter().enumerate() {
+            assert_eq!(num(w, "batch"), b);
+            assert_eq!(num(w, "index"), i as u64);
+            let p = node.withdrawal_proof(b, i as u32).unwrap();
+            assert_eq!(hx(&p.recipient), s(w, "recipientCanonical"));
+            assert_eq!(p.amount, dec(w, "amount"));
+            assert_eq!(hx(&p.proof), s(w, "proof"));
+            assert_eq!(p.state_root, h32(w, "stateRoot"));
+            assert_eq!(p.withdrawals_root, h32(w, "withdrawalsRoot"));
+            assert_eq!(num(w, "depositCursor"), o.deposit_cursor);
+            assert_eq!(h32(w, "dataRoot"), o.data_root);
+            assert_eq!(h32(w, "outputRoot"), o.root());
+            let leaf = Withdrawal {
+                recipient: p.recipient.clone(),
+                amount: p.amount,
+            }
+            .leaf();
+            assert_eq!(hx(leaf), s(w, "leaf"));
+            assert_eq!(claim_check(w), Ok(()), "batch {b} withdrawal {i}");
+        }
+        assert_eq!(o.withdrawals_root, h32(v, "withdrawalsRoot"));
+        assert_eq!(
+            Output {
+                batch_index: b,
+                state_root: h32(v, "stateRoot"),
+                withdrawals_root: h32(v, "withdrawalsRoot"),
+                deposit_cursor: num(v, "depositCursor"),
+                data_root: h32(v, "dataRoot"),
+            }
+            .root(),
+            h32(v, "outputRoot")
+        );
+        cursor = o.deposit_cursor;
+    }
+    assert_eq!(cursor, arr(r, "deposits").len() as u64);
+    assert!(node.pending_deposits().is_empty());
+}
+
+#[test]
+fn rollup_negative_claims() {
+    let r = &vectors()["rollup"];
+    let batches = arr(r, "batches");
+    let claims = arr(r, "negativeClaims");
+    assert!(!claims.is_empty());
+    for c in claims {
+        // Every claim is checked against a batch of the scenario, as the contract would.
+        let b = &batches[num(c, "batch") as usize];
+        for k in ["outputRoot", "dataRoot"] {
+            assert_eq!(s(c, k), s(b, k), "{}", s(c, "description"));
+        }
+        assert_eq!(num(c, "depositCursor"), num(b, "depositCursor"));
+        let got = expect_error(c, claim_check(c));
+        assert_eq!(got, s(c, "error"), "{}", s(c, "description"));
+    }
+}

@@ -1,0 +1,105 @@
+//! # settle-wasm
+//!
+//! The browser (and Node) face of `settle-core`: a dApp builds and checks exactly the
+//! keys, signatures, batches, Merkle proofs, withdrawal proofs and contract messages the
+//! optimistic-rollup contract accepts, because the same core made both.
+//!
+//! A thin crate in the manner of ruff's `ruff_wasm`: every exported function converts its
+//! arguments ([`convert`]), calls the core, and converts the result back. Errors are JS
+//! `Error`s carrying the core's message. There is no protocol logic here.
+//!
+//! - [`tx`]: `domain`, `L2Key`, `signTransfer`, `signWithdrawal`, `decodeTx`,
+//!   `encodeBatch`, `splitSteps`, `dataRoot`, `signingHash`, `canonicalAddress`,
+//!   `humanAddress`.
+//! - [`merkle`]: `MerkleTree`, `hashLeaf`, `merkleVerify`/`merkleCheck` (and `*Many`).
+//! - [`oz`]: `StandardMerkleTree` (OpenZeppelin), `ozVerify`, `ozVerifyMultiProof`.
+//! - [`node`]: `RollupNode` (deposit mirror, batches, account and withdrawal proofs).
+//! - [`msg`]: `depositMsg`, `proposeBatchMsg`, `withdrawMsg`, `verifyWithdrawal`.
+#![forbid(unsafe_code)]
+
+pub mod convert;
+pub mod merkle;
+pub mod msg;
+pub mod node;
+pub mod oz;
+pub mod tx;
+
+pub use convert::{Failure, JsResult};
+
+use wasm_bindgen::prelude::*;
+
+/// The shapes of the plain objects the functions take and return (serde on the Rust
+/// side; see `convert` for the conventions).
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = r#"
+/** Amounts (u128) and nonces (u64) are decimal strings; a safe-integer number or a bigint below 2^64 is accepted as input. */
+export type Decimal = string | number | bigint;
+/** Hashes, keys, signatures, canonical addresses: lowercase hex (a `0x` prefix is accepted as input). */
+export type Hex = string;
+
+export interface TransferArgs { from: number; to: number; amount: Decimal; nonce: Decimal; }
+/** `recipient`: canonical L1 address bytes (hex), see `canonicalAddress`. */
+export interface WithdrawalArgs { from: number; recipient: Hex; amount: Decimal; nonce: Decimal; }
+export interface DecodedTx {
+  kind: "transfer" | "withdraw";
+  from: number;
+  to?: number;
+  recipient?: Hex;
+  amount: string;
+  nonce: string;
+  signature: Hex;
+}
+
+export interface MerkleProof { index: number; leafCount: number; siblings: Hex[]; }
+export interface MerkleMultiProof { indices: number[]; leafCount: number; hashes: Hex[]; }
+
+/** `[address (0x-hex, 20 bytes), amount (uint256: a decimal or 0x-hex string, or a safe integer)]`. */
+export type OzValue = [string, string | number];
+/** Leaves are leaf hashes in the order the verifier consumes them (Solidity's `multiProofVerify`). */
+export interface OzMultiProof { leaves: string[]; proof: string[]; proofFlags: boolean[]; }
+
+/** The contract's snake_case `{ new_account: { pubkey } }` is accepted too. */
+export type DepositTo = { newAccount: { pubkey: Hex } } | { account: { index: number } };
+/** `refundTo`: the depositor's canonical address (hex). */
+export interface Deposit { index: number; to: DepositTo; amount: Decimal; refundTo: Hex; }
+/** `data` in base64, as `propose_batch` takes it. */
+export interface Proposal { index: number; data: string; depositsConsumed: number; outputRoot: Hex; }
+export interface Account { pubkey: Hex; balance: string; nonce: string; }
+export interface AccountProof { bitmap: number; siblings: Hex[]; }
+export interface TxEffect { applied: boolean; reason?: string; withdrawalIndex?: number; }
+export interface BatchOutput {
+  batch: number;
+  stateRoot: Hex;
+  withdrawalsRoot: Hex;
+  depositCursor: number;
+  dataRoot: Hex;
+  outputRoot: Hex;
+}
+/** Everything the contract's `withdraw` needs; `proof` is the compact sparse-Merkle proof (hex). */
+export interface WithdrawalProof {
+  batch: number;
+  index: number;
+  recipient: Hex;
+  amount: Decimal;
+  stateRoot: Hex;
+  withdrawalsRoot: Hex;
+  proof: Hex;
+}
+/** What the contract stores of a batch; its `batch` query response (`output_root`, `index`, `deposits_to`, `data_root`) is accepted too. */
+export interface BatchCommitment { outputRoot: Hex; batch: number; depositCursor: number; dataRoot: Hex; }
+export type WithdrawalClaim = Omit<WithdrawalProof, "batch">;
+export interface Verdict { valid: boolean; reason?: string; }
+
+export interface DepositMsg { deposit: { to: { new_account: { pubkey: string } } | { account: { index: number } } }; }
+export interface ProposeBatchMsg { propose_batch: { data: string; deposits_consumed: number; output_root: string }; }
+export interface WithdrawMsg {
+  withdraw: {
+    batch: number;
+    index: number;
+    recipient: string;
+    amount: string;
+    output: { state_root: string; withdrawals_root: string };
+    proof: string;
+  };
+}
+"#;

@@ -1,0 +1,109 @@
+// Merkle trees, and OpenZeppelin's StandardMerkleTree checked against the real
+// @openzeppelin/merkle-tree both ways on seeded random trees.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { settle, openZeppelin, prng, randomHex } from './helpers.mjs';
+
+const enc = ['address', 'uint256'];
+
+test('merkle tree: every leaf proves, tampering fails with the core reason', () => {
+  for (const n of [1, 2, 3, 5, 8, 13]) {
+    const items = Array.from({ length: n }, (_, i) => new TextEncoder().encode(`item ${i}`));
+    const tree = new settle.MerkleTree(items);
+    assert.equal(tree.length, n);
+    assert.equal(settle.MerkleTree.fromLeafHashes(items.map(settle.hashLeaf)).root, tree.root);
+    for (let i = 0; i < n; i++) {
+      const leaf = settle.hashLeaf(items[i]);
+      assert.equal(tree.leaf(i), leaf);
+      const proof = tree.prove(i);
+      assert.equal(proof.index, i);
+      assert.equal(proof.leafCount, n);
+      assert.equal(settle.merkleVerify(tree.root, leaf, proof), true);
+      settle.merkleCheck(tree.root, leaf, proof);
+      if (n > 1) {
+        const other = settle.hashLeaf(items[(i + 1) % n]);
+        assert.equal(settle.merkleVerify(tree.root, other, proof), false);
+        assert.throws(() => settle.merkleCheck(tree.root, other, proof), {
+          name: 'Error',
+          message: /^merkle root mismatch: the proof gives [0-9a-f]{64}, expected [0-9a-f]{64}$/,
+        });
+      }
+    }
+    const indices = [...Array(n).keys()].filter(i => i % 2 === 0);
+    const many = tree.proveMany(indices);
+    const leaves = indices.map(i => tree.leaf(i));
+    assert.equal(settle.merkleVerifyMany(tree.root, leaves, many), true);
+    settle.merkleCheckMany(tree.root, leaves, many);
+    const bad = { ...many, hashes: [...many.hashes, '00'.repeat(32)] };
+    assert.equal(settle.merkleVerifyMany(tree.root, leaves, bad), false);
+    assert.throws(() => settle.merkleCheckMany(tree.root, leaves, bad), { message: /^merkle proof has/ });
+    tree.free();
+  }
+  assert.equal(new settle.MerkleTree([]).root, '00'.repeat(32));
+});
+
+function randomValues(rand, n) {
+  return Array.from({ length: n }, () => {
+    const r = rand();
+    const amount =
+      r < 0.1 ? 0n
+      : r < 0.2 ? (1n << 256n) - 1n
+      : BigInt('0x' + randomHex(rand, 1 + Math.floor(rand() * 32)));
+    return ['0x' + randomHex(rand, 20), amount.toString()];
+  });
+}
+
+test('StandardMerkleTree matches @openzeppelin/merkle-tree both ways', () => {
+  const { StandardMerkleTree: OzTree } = openZeppelin();
+  const seed = Number(process.env.OZ_SEED ?? Date.now() % 2 ** 32);
+  const rand = prng(seed);
+  const note = `seed ${seed} (replay with OZ_SEED=${seed})`;
+  for (let round = 0; round < 25; round++) {
+    const n = 1 + Math.floor(rand() * 40);
+    const values = randomValues(rand, n);
+    const ours = settle.StandardMerkleTree.of(values);
+    const oz = OzTree.of(values, enc);
+    assert.equal(ours.root, oz.root, note);
+    assert.equal(ours.length, n);
+    for (let i = 0; i < n; i++) {
+      assert.equal(ours.leafHash(i), oz.leafHash(values[i]), note);
+      const proof = ours.getProof(i);
+      assert.deepEqual(proof, oz.getProof(i), note);
+      assert.equal(OzTree.verify(oz.root, enc, values[i], proof), true, note);
+      assert.equal(settle.ozVerify(ours.root, values[i], oz.getProof(i)), true, note);
+    }
+    const indices = [...Array(n).keys()].filter(() => rand() < 0.4);
+    if (indices.length === 0) indices.push(0);
+    const mp = ours.getMultiProof(indices);
+    const ozmp = oz.getMultiProof(indices);
+    assert.deepEqual(mp.proof, ozmp.proof, note);
+    assert.deepEqual(mp.proofFlags, ozmp.proofFlags, note);
+    // OpenZeppelin's leaves are the values; ours are their leaf hashes, in the same order
+    assert.deepEqual(mp.leaves, ozmp.leaves.map(v => oz.leafHash(v)), note);
+    assert.equal(settle.ozVerifyMultiProof(ours.root, mp), true, note);
+    const byHash = new Map(values.map(v => [oz.leafHash(v), v]));
+    assert.equal(
+      OzTree.verifyMultiProof(oz.root, enc, { ...mp, leaves: mp.leaves.map(h => byHash.get(h)) }),
+      true,
+      note,
+    );
+    // (pairs are hashed sorted, so swapping siblings would still verify: change a leaf)
+    const changed = { ...mp, leaves: [values.length > 1 ? '0x' + '00'.repeat(32) : mp.leaves[0], ...mp.leaves.slice(1)] };
+    assert.equal(settle.ozVerifyMultiProof(ours.root, changed), values.length === 1, note);
+    assert.equal(settle.ozVerifyMultiProof(ours.root, { ...mp, proofFlags: [...mp.proofFlags, true] }), false, note);
+    ours.free();
+  }
+});
+
+test('StandardMerkleTree amounts: decimal, 0x-hex, numbers and bigints are the same uint256', () => {
+  const { StandardMerkleTree: OzTree } = openZeppelin();
+  const a = '0x' + '11'.repeat(20);
+  const oz = OzTree.of([[a, '255']], enc);
+  for (const amount of ['255', '0xff', '0xFF', 255, 255n]) {
+    assert.equal(settle.StandardMerkleTree.of([[a, amount]]).root, oz.root, String(amount));
+  }
+  assert.throws(() => settle.StandardMerkleTree.of([[a, (1n << 256n).toString()]]), { message: /does not fit a uint256/ });
+  assert.throws(() => settle.StandardMerkleTree.of([]), { message: 'an empty tree has no proofs' });
+  assert.equal(settle.ozVerify(oz.root, [a, '256'], []), false);
+  assert.equal(settle.ozVerify(oz.root, [a, '255'], []), true);
+});

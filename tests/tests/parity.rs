@@ -1,0 +1,261 @@
+//! The `rollup` scenario of the parity vectors (`packages/core/tests/vectors/parity-v1.json`,
+//! written by `cargo xtask vectors`) replayed on the contract in cw-multi-test: the same
+//! deposits from the same addresses, each batch posted with the recorded data,
+//! `depositsConsumed` and `outputRoot`, the contract's stored commitments compared with
+//! the vectors, then every tampered claim refused with the core's recorded message and
+//! every withdrawal paid with the recorded proof, moving bank balances by exactly its
+//! amount. The core checks the same file natively (`packages/core/tests/parity.rs`), the
+//! optimized artifact in cosmwasm-vm (`vm_parity.rs`).
+
+use cosmwasm_std::{Binary, Coin, HexBinary, Uint128};
+use optimistic_rollup::msg::{
+    BatchStatus, DepositResponse, DepositTo, ExecuteMsg, OutputPreimage, QueryMsg, WithdrawalStatus,
+};
+use serde_json::Value;
+use settle_testing::{assert_refused, SuiteBuilder, DENOM};
+
+const FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../packages/core/tests/vectors/parity-v1.json"
+);
+
+fn rollup_vectors() -> Value {
+    let text = std::fs::read_to_string(FILE)
+        .unwrap_or_else(|e| panic!("{FILE}: {e} (run `cargo xtask vectors`)"));
+    let mut all: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{FILE}: {e}"));
+    assert_eq!(all["provenance"]["formatVersion"], 1);
+    all["rollup"].take()
+}
+
+fn s<'a>(v: &'a Value, k: &str) -> &'a str {
+    v[k].as_str()
+        .unwrap_or_else(|| panic!("{k:?} is not a string in {v}"))
+}
+
+fn bytes(v: &Value, k: &str) -> Vec<u8> {
+    HexBinary::from_hex(s(v, k))
+        .unwrap_or_else(|e| panic!("{k:?}: {e}"))
+        .to_vec()
+}
+
+fn num(v: &Value, k: &str) -> u64 {
+    v[k].as_u64()
+        .unwrap_or_else(|| panic!("{k:?} is not a number in {v}"))
+}
+
+fn dec(v: &Value, k: &str) -> u128 {
+    s(v, k)
+        .parse()
+        .unwrap_or_else(|e| panic!("{k:?} is not a decimal: {e}"))
+}
+
+fn arr<'a>(v: &'a Value, k: &str) -> &'a [Value] {
+    v[k].as_array()
+        .unwrap_or_else(|| panic!("{k:?} is not an array in {v}"))
+}
+
+fn deposit_to(t: &Value) -> DepositTo {
+    match s(t, "kind") {
+        "newAccount" => DepositTo::NewAccount {
+            pubkey: HexBinary::from(bytes(t, "pubkey")),
+        },
+        "account" => DepositTo::Account {
+            index: num(t, "index") as u32,
+        },
+        other => panic!("unknown deposit target {other:?}"),
+    }
+}
+
+/// The contract's `Withdraw` for a recorded withdrawal or claim.
+fn withdraw_msg(c: &Value) -> ExecuteMsg {
+    ExecuteMsg::Withdraw {
+        batch: num(c, "batch"),
+        index: num(c, "index") as u32,
+        recipient: s(c, "recipient").to_string(),
+        amount: Uint128::new(dec(c, "amount")),
+        output: OutputPreimage {
+            state_root: HexBinary::from(bytes(c, "stateRoot")),
+            withdrawals_root: HexBinary::from(bytes(c, "withdrawalsRoot")),
+        },
+        proof: Binary::new(bytes(c, "proof")),
+    }
+}
+
+#[test]
+fn the_contract_replays_the_parity_rollup() {
+    let r = rollup_vectors();
+    let users = arr(&r, "users");
+    let mut builder = SuiteBuilder::new();
+    for u in users {
+        let funds = dec(u, "funds");
+        if funds > 0 {
+            builder = builder.with_funds(s(u, "label"), funds);
+        }
+    }
+    let mut suite = builder.build();
+
+    // The deployment the vectors were signed for.
+    assert_eq!(suite.app.block_info().chain_id, s(&r, "chainId"));
+    assert_eq!(suite.rollup.as_str(), s(&r, "contract"));
+    assert_eq!(suite.config().domain.to_hex(), s(&r, "domain"));
+    assert_eq!(suite.config().denom, s(&r, "denom"));
+    assert_eq!(suite.proposer.as_str(), s(&r, "proposer"));
+    for u in users {
+        let addr = suite.addr(s(u, "label"));
+        assert_eq!(addr.as_str(), s(u, "address"));
+        assert_eq!(
+            HexBinary::from(suite.canonical(&addr)).to_hex(),
+            s(u, "canonical")
+        );
+        assert_eq!(suite.balance(&addr, DENOM), dec(u, "funds"));
+    }
+
+    suite.bond_proposer().unwrap();
+    let proposer = suite.proposer.clone();
+    let deposits = arr(&r, "deposits");
+    let batches = arr(&r, "batches");
+    for (b, batch) in batches.iter().enumerate() {
+        let b = b as u64;
+        assert_eq!(num(batch, "index"), b);
+        for d in deposits.iter().filter(|d| num(d, "queuedBeforeBatch") == b) {
+            let who = suite.addr(s(d, "depositor"));
+            assert_eq!(who.as_str(), s(d, "address"));
+            let before = suite.balance(&who, DENOM);
+            let amount = dec(d, "amount");
+            suite
+                .execute(
+                    &who,
+                    &ExecuteMsg::Deposit {
+                        to: deposit_to(&d["target"]),
+                    },
+                    &[Coin::new(amount, DENOM)],
+                )
+                .unwrap();
+            assert_eq!(suite.balance(&who, DENOM), before - amount);
+            let index = num(d, "index");
+            let stored: DepositResponse = suite
+                .app
+                .wrap()
+                .query_wasm_smart(&suite.rollup, &QueryMsg::Deposit { index })
+                .unwrap();
+            assert_eq!(
+                stored.chain_head.to_hex(),
+                s(d, "chainHead"),
+                "deposit {index}"
+            );
+            assert_eq!(stored.amount.u128(), amount);
+        }
+        suite
+            .propose_raw(
+                &proposer,
+                bytes(batch, "data"),
+                num(batch, "depositsConsumed"),
+                bytes(batch, "outputRoot"),
+            )
+            .unwrap();
+        let stored = suite.batch(b);
+        assert_eq!(stored.data_root.to_hex(), s(batch, "dataRoot"), "batch {b}");
+        assert_eq!(stored.output_root.to_hex(), s(batch, "outputRoot"));
+        assert_eq!(stored.deposits_to, num(batch, "depositCursor"));
+        assert_eq!(
+            stored.deposits_to - stored.deposits_from,
+            num(batch, "depositsConsumed")
+        );
+        assert_eq!(stored.tx_steps as usize, arr(batch, "steps").len());
+        assert_eq!(stored.data_bytes as usize, bytes(batch, "data").len());
+        assert_eq!(stored.status, BatchStatus::Proposed);
+    }
+    let status = suite.status();
+    let last = deposits.last().expect("deposits");
+    assert_eq!(status.deposit_head.to_hex(), s(last, "chainHead"));
+    assert_eq!(status.deposit_count, deposits.len() as u64);
+    assert_eq!(status.next_batch, batches.len() as u64);
+    suite.assert_reconciles();
+
+    suite.a_challenge_window_passes();
+    for b in 0..batches.len() as u64 {
+        suite.finalize(b).unwrap();
+        assert_eq!(suite.batch(b).status, BatchStatus::Finalized);
+    }
+
+    // Every tampered claim is refused with the core's message and moves nothing. (Before
+    // the real withdrawals: a paid (batch, index) is refused as paid before any proof.)
+    let relayer = suite.addr("relayer");
+    let rollup = suite.rollup.clone();
+    let held = suite.balance(&rollup, DENOM);
+    for c in arr(&r, "negativeClaims") {
+        let what = s(c, "description");
+        let recipient = suite.addr_of(s(c, "recipient"));
+        let before = suite.balance(&recipient, DENOM);
+        let error = s(c, "error");
+        match suite.execute(&relayer, &withdraw_msg(c), &[]) {
+            Ok(_) => panic!("{what}: accepted"),
+            Err(e) => assert_eq!(contract_message(&e.to_string()), error, "{what}"),
+        }
+        assert_eq!(suite.balance(&recipient, DENOM), before, "{what}");
+        assert_eq!(suite.balance(&rollup, DENOM), held, "{what}");
+    }
+
+    // Every recorded withdrawal pays exactly its amount to its recipient, once.
+    let mut paid = 0u128;
+    for batch in batches {
+        for w in arr(batch, "withdrawals") {
+            let (b, i) = (num(w, "batch"), num(w, "index") as u32);
+            let recipient = suite.addr_of(s(w, "recipient"));
+            assert_eq!(
+                HexBinary::from(suite.canonical(&recipient)).to_hex(),
+                s(w, "recipientCanonical")
+            );
+            assert_eq!(suite.withdrawal_status(b, i), WithdrawalStatus::Provable {});
+            let amount = dec(w, "amount");
+            let before = suite.balance(&recipient, DENOM);
+            let held = suite.balance(&rollup, DENOM);
+            suite.execute(&relayer, &withdraw_msg(w), &[]).unwrap();
+            assert_eq!(suite.balance(&recipient, DENOM), before + amount, "{b}/{i}");
+            assert_eq!(suite.balance(&rollup, DENOM), held - amount, "{b}/{i}");
+            assert!(matches!(
+                suite.withdrawal_status(b, i),
+                WithdrawalStatus::Paid { amount: a, .. } if a.u128() == amount
+            ));
+            assert_refused(
+                suite.execute(&relayer, &withdraw_msg(w), &[]),
+                format!("withdrawal {i} of batch {b} is already paid"),
+            );
+            paid += amount;
+        }
+    }
+    let solvency = suite.solvency();
+    let deposited: u128 = deposits.iter().map(|d| dec(d, "amount")).sum();
+    assert_eq!(solvency.total_deposited.u128(), deposited);
+    assert_eq!(solvency.total_withdrawn.u128(), paid);
+    // What stays locked is exactly what the L2 accounts hold after the last batch.
+    let l2: u128 = arr(batches.last().unwrap(), "accounts")
+        .iter()
+        .map(|a| dec(a, "balance"))
+        .sum();
+    assert_eq!(solvency.liabilities.deposits_outstanding.u128(), l2);
+    suite.assert_reconciles();
+}
+
+/// The contract's own message in a cw-multi-test error: cw-multi-test 3 prefixes it with
+/// the message that failed and ends with `kind: Other, error: <the contract's message>`.
+fn contract_message(rendered: &str) -> &str {
+    rendered
+        .rsplit_once("error: ")
+        .map_or(rendered, |(_, message)| message)
+}
+
+/// An address of the vectors, as the chain knows it.
+trait AddrOf {
+    fn addr_of(&self, bech32: &str) -> cosmwasm_std::Addr;
+}
+
+impl AddrOf for settle_testing::Suite {
+    fn addr_of(&self, bech32: &str) -> cosmwasm_std::Addr {
+        use cosmwasm_std::Api;
+        self.app
+            .api()
+            .addr_validate(bech32)
+            .unwrap_or_else(|e| panic!("{bech32}: {e}"))
+    }
+}

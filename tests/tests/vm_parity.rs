@@ -1,0 +1,227 @@
+//! The `rollup` scenario of the parity vectors (`packages/core/tests/vectors/parity-v1.json`,
+//! written by `cargo xtask vectors`) replayed on the OPTIMIZED artifact
+//! (`artifacts/optimistic_rollup.wasm`, from `cargo xtask dist`) in cosmwasm-vm, as
+//! `parity.rs` does on the contract in cw-multi-test.
+//!
+//! The vectors are signed for the domain of the first contract a `settle_testing::Suite`
+//! instantiates, so the harness runs the artifact at that address (cosmwasm-vm's
+//! `mock_env` has the same chain id, and its `MockApi` makes the same addresses as
+//! cw-multi-test's). The VM has no bank: a payment is the `BankMsg::Send` a withdrawal
+//! emits, and [`VmRollup::held`] tracks what the contract would hold.
+
+use cosmwasm_std::{Addr, Binary, Coin, HexBinary, Uint128};
+use optimistic_rollup::msg::{
+    BatchResponse, BatchStatus, ConfigResponse, DepositResponse, DepositTo, ExecuteMsg,
+    OutputPreimage, QueryMsg, StatusResponse, WithdrawalStatus, WithdrawalStatusResponse,
+};
+use serde_json::Value;
+use settle_tests::vm::{bank_sends, Harness, RollupParams, VmRollup};
+
+const FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../packages/core/tests/vectors/parity-v1.json"
+);
+
+fn rollup_vectors() -> Value {
+    let text = std::fs::read_to_string(FILE)
+        .unwrap_or_else(|e| panic!("{FILE}: {e} (run `cargo xtask vectors`)"));
+    let mut all: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{FILE}: {e}"));
+    assert_eq!(all["provenance"]["formatVersion"], 1);
+    all["rollup"].take()
+}
+
+fn s<'a>(v: &'a Value, k: &str) -> &'a str {
+    v[k].as_str()
+        .unwrap_or_else(|| panic!("{k:?} is not a string in {v}"))
+}
+
+fn bytes(v: &Value, k: &str) -> Vec<u8> {
+    HexBinary::from_hex(s(v, k))
+        .unwrap_or_else(|e| panic!("{k:?}: {e}"))
+        .to_vec()
+}
+
+fn num(v: &Value, k: &str) -> u64 {
+    v[k].as_u64()
+        .unwrap_or_else(|| panic!("{k:?} is not a number in {v}"))
+}
+
+fn dec(v: &Value, k: &str) -> u128 {
+    s(v, k)
+        .parse()
+        .unwrap_or_else(|e| panic!("{k:?} is not a decimal: {e}"))
+}
+
+fn arr<'a>(v: &'a Value, k: &str) -> &'a [Value] {
+    v[k].as_array()
+        .unwrap_or_else(|| panic!("{k:?} is not an array in {v}"))
+}
+
+fn deposit_to(t: &Value) -> DepositTo {
+    match s(t, "kind") {
+        "newAccount" => DepositTo::NewAccount {
+            pubkey: HexBinary::from(bytes(t, "pubkey")),
+        },
+        "account" => DepositTo::Account {
+            index: num(t, "index") as u32,
+        },
+        other => panic!("unknown deposit target {other:?}"),
+    }
+}
+
+/// The contract's `Withdraw` for a recorded withdrawal or claim.
+fn withdraw_msg(c: &Value) -> ExecuteMsg {
+    ExecuteMsg::Withdraw {
+        batch: num(c, "batch"),
+        index: num(c, "index") as u32,
+        recipient: s(c, "recipient").to_string(),
+        amount: Uint128::new(dec(c, "amount")),
+        output: OutputPreimage {
+            state_root: HexBinary::from(bytes(c, "stateRoot")),
+            withdrawals_root: HexBinary::from(bytes(c, "withdrawalsRoot")),
+        },
+        proof: Binary::new(bytes(c, "proof")),
+    }
+}
+
+#[test]
+fn the_optimized_artifact_replays_the_parity_rollup() {
+    let r = rollup_vectors();
+    let mut h = Harness::load("optimistic-rollup");
+    assert_eq!(h.env.block.chain_id, s(&r, "chainId"));
+    h.env.contract.address = Addr::unchecked(s(&r, "contract"));
+    let params = RollupParams::default();
+    assert_eq!(params.denom, s(&r, "denom"));
+    let denom = params.denom.clone();
+    let (mut vm, _) = VmRollup::deploy_on(h, params);
+    let config: ConfigResponse = vm.h.query(&QueryMsg::Config {});
+    assert_eq!(config.domain.to_hex(), s(&r, "domain"));
+    assert_eq!(vm.proposer.as_str(), s(&r, "proposer"));
+    for u in arr(&r, "users") {
+        let addr = vm.h.addr(s(u, "label"));
+        assert_eq!(addr.as_str(), s(u, "address"));
+        assert_eq!(
+            HexBinary::from(vm.h.canonical(&addr)).to_hex(),
+            s(u, "canonical")
+        );
+    }
+
+    vm.bond_proposer().unwrap();
+    let deposits = arr(&r, "deposits");
+    let batches = arr(&r, "batches");
+    for (b, batch) in batches.iter().enumerate() {
+        let b = b as u64;
+        assert_eq!(num(batch, "index"), b);
+        for d in deposits.iter().filter(|d| num(d, "queuedBeforeBatch") == b) {
+            let who = vm.h.addr(s(d, "depositor"));
+            assert_eq!(who.as_str(), s(d, "address"));
+            let amount = dec(d, "amount");
+            vm.execute(
+                &who,
+                &ExecuteMsg::Deposit {
+                    to: deposit_to(&d["target"]),
+                },
+                &[Coin::new(amount, denom.clone())],
+            )
+            .unwrap_or_else(|e| panic!("deposit {}: {e}", num(d, "index")));
+            let index = num(d, "index");
+            let stored: DepositResponse = vm.h.query(&QueryMsg::Deposit { index });
+            assert_eq!(
+                stored.chain_head.to_hex(),
+                s(d, "chainHead"),
+                "deposit {index}"
+            );
+        }
+        vm.propose_raw(
+            bytes(batch, "data"),
+            num(batch, "depositsConsumed"),
+            bytes(batch, "outputRoot"),
+        )
+        .unwrap_or_else(|e| panic!("batch {b}: {e}"));
+        let stored: BatchResponse = vm.h.query(&QueryMsg::Batch { index: b });
+        assert_eq!(stored.data_root.to_hex(), s(batch, "dataRoot"), "batch {b}");
+        assert_eq!(stored.output_root.to_hex(), s(batch, "outputRoot"));
+        assert_eq!(stored.deposits_to, num(batch, "depositCursor"));
+        assert_eq!(stored.tx_steps as usize, arr(batch, "steps").len());
+        assert_eq!(stored.data_bytes as usize, bytes(batch, "data").len());
+    }
+    let status: StatusResponse = vm.h.query(&QueryMsg::Status {});
+    let last = deposits.last().expect("deposits");
+    assert_eq!(status.deposit_head.to_hex(), s(last, "chainHead"));
+    assert_eq!(status.deposit_count, deposits.len() as u64);
+
+    vm.a_challenge_window_passes();
+    for b in 0..batches.len() as u64 {
+        vm.finalize(b).unwrap();
+        let stored: BatchResponse = vm.h.query(&QueryMsg::Batch { index: b });
+        assert_eq!(stored.status, BatchStatus::Finalized);
+    }
+
+    // Tampered claims: refused with exactly the core's message, nothing paid.
+    let relayer = vm.h.addr("relayer");
+    let held = vm.held.get(&denom).copied();
+    for c in arr(&r, "negativeClaims") {
+        let what = s(c, "description");
+        match vm.execute(&relayer, &withdraw_msg(c), &[]) {
+            Ok(done) => panic!("{what}: accepted: {:?}", done.response),
+            Err(e) => {
+                assert!(!e.vm_error, "{what}: the VM failed: {e}");
+                assert_eq!(e.error, s(c, "error"), "{what}");
+            }
+        }
+        assert_eq!(vm.held.get(&denom).copied(), held, "{what}");
+    }
+
+    // Every recorded withdrawal pays exactly its amount to its recipient, once.
+    let mut paid = 0u128;
+    for batch in batches {
+        for w in arr(batch, "withdrawals") {
+            let (b, i) = (num(w, "batch"), num(w, "index") as u32);
+            let amount = dec(w, "amount");
+            let before = vm.held[&denom];
+            let done = vm
+                .execute(&relayer, &withdraw_msg(w), &[])
+                .unwrap_or_else(|e| panic!("withdrawal {i} of batch {b}: {e}"));
+            assert_eq!(
+                bank_sends(&done.response),
+                vec![(
+                    s(w, "recipient").to_string(),
+                    vec![Coin::new(amount, denom.clone())]
+                )]
+            );
+            assert_eq!(vm.held[&denom], before - amount);
+            let st: WithdrawalStatusResponse =
+                vm.h.query(&QueryMsg::WithdrawalStatus { batch: b, index: i });
+            assert!(matches!(
+                st.status,
+                WithdrawalStatus::Paid { ref recipient, amount: a, .. }
+                    if recipient.as_str() == s(w, "recipient") && a.u128() == amount
+            ));
+            let again = vm.execute(&relayer, &withdraw_msg(w), &[]).unwrap_err();
+            assert_eq!(
+                again.error,
+                format!("withdrawal {i} of batch {b} is already paid")
+            );
+            paid += amount;
+        }
+    }
+
+    vm.sync_bank();
+    let solvency = vm.solvency();
+    let deposited: u128 = deposits.iter().map(|d| dec(d, "amount")).sum();
+    assert_eq!(solvency.total_deposited.u128(), deposited);
+    assert_eq!(solvency.total_withdrawn.u128(), paid);
+    let l2: u128 = arr(batches.last().unwrap(), "accounts")
+        .iter()
+        .map(|a| dec(a, "balance"))
+        .sum();
+    assert_eq!(solvency.liabilities.deposits_outstanding.u128(), l2);
+    assert!(solvency.solvent, "{solvency:?}");
+    for d in &solvency.denoms {
+        assert_eq!(
+            d.held, d.owed,
+            "{} does not reconcile: {solvency:?}",
+            d.denom
+        );
+    }
+}
