@@ -5,9 +5,12 @@
 //! - `dist`    optimized contract artifacts in artifacts/ with checksums
 //! - `gas`     the gas table from the artifacts in cosmwasm-vm
 //! - `npm`     the wasm-bindgen npm package in packages/wasm/pkg (web, node, bundler)
+//! - `bench`   Merkle speed: the npm package vs @openzeppelin/merkle-tree vs native
+//! - `web`     the browser dApp built and driven in headless Chromium (Playwright)
 //! - `schema`  regenerate schema/ (`--check` fails if the committed files drift)
 //! - `vectors` regenerate the parity vectors (`--check` fails if the committed file drifts)
 
+mod bench;
 mod demo;
 mod dist;
 mod gas;
@@ -15,15 +18,17 @@ mod npm;
 mod schema;
 mod util;
 mod vectors;
+mod web;
 
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <demo|test|dist|gas|npm|schema [--check]|vectors [--check]>";
+    "usage: cargo xtask <demo|test|dist|gas|npm|web|bench [log2..]|schema [--check]|vectors [--check]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("bench") => bench::run(&args[1..]),
         Some("demo") => demo::run(),
         Some("test") => test(),
         Some("dist") => dist::run(),
@@ -31,6 +36,7 @@ fn main() -> ExitCode {
         Some("npm") => npm::build(),
         Some("schema") => schema::run(args.iter().any(|a| a == "--check")),
         Some("vectors") => vectors::run(args.iter().any(|a| a == "--check")),
+        Some("web") => web::run(),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             Ok(())
@@ -48,8 +54,9 @@ fn main() -> ExitCode {
 
 /// Every test: unit, property and cw-multi-test suites, the schema drift check, the
 /// OpenZeppelin interop check against the npm package, the wasm-bindgen package (built,
-/// tested in Rust under Node and from JS in Node), then the optimized artifacts in
-/// cosmwasm-vm and the gas report (so CI prints the figures).
+/// tested in Rust under Node and from JS in Node), the parity vectors under Node and the
+/// web dApp in headless Chromium, then the optimized artifacts in cosmwasm-vm and the gas
+/// report (so CI prints the figures).
 fn test() -> Result<(), String> {
     util::step("cargo test --workspace");
     util::cargo(&["test", "--workspace", "--locked"])?;
@@ -61,6 +68,7 @@ fn test() -> Result<(), String> {
     util::run(std::process::Command::new("bash").arg("tests/interop/run.sh"))?;
     npm::build()?;
     npm::test()?;
+    web::test()?;
     dist::run()?;
     util::step("cargo test -p settle-tests --features vm --test vm (optimized artifacts)");
     util::cargo(&[

@@ -1,0 +1,435 @@
+// End-to-end test of the built dApp in Chromium: `node web/tests/e2e.mjs`.
+//
+// Builds nothing: it expects web/dist (`npm run build` in web/). It serves dist with
+// `python3 -m http.server` on a free loopback port, drives the page like a user through
+// playwright-core and the system Chromium (/usr/bin/chromium), replays the parity vectors
+// on the parity page, saves target/web/flow.png (and parity.png), always stops the server
+// and the browser, and ends with the line `N passed, M failed` (N = assertions passed).
+// Exit status 0 only when nothing failed.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const web = join(here, '..');
+const repo = join(web, '..');
+const dist = join(web, 'dist');
+const shots = join(repo, 'target', 'web');
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+/** The parity page must pass at least this many checks (433 pass with parity-v1.json and @settle/wasm 0.1.0). */
+const PARITY_FLOOR = 420;
+const OVERALL_TIMEOUT_MS = 300_000;
+const STEP_TIMEOUT_MS = 15_000;
+
+const vectors = JSON.parse(readFileSync(join(repo, 'packages/core/tests/vectors/parity-v1.json'), 'utf8'));
+const R = vectors.rollup;
+const DAVE = R.users.find((u) => u.label === 'dave');
+const BOB = R.users.find((u) => u.label === 'bob');
+
+// ---------------------------------------------------------------- assertions
+
+let passed = 0;
+let failed = 0;
+
+function check(name, ok, detail = '') {
+  if (ok) {
+    passed++;
+    console.log(`  ok   ${name}`);
+  } else {
+    failed++;
+    console.log(`  FAIL ${name}${detail ? `\n       ${String(detail).replace(/\n/g, '\n       ')}` : ''}`);
+  }
+  return ok;
+}
+const eq = (name, got, want) => check(name, got === want, `got  ${JSON.stringify(got)}\nwant ${JSON.stringify(want)}`);
+const matches = (name, got, re) => check(name, re.test(got ?? ''), `got ${JSON.stringify(got)}, want ${re}`);
+
+// ---------------------------------------------------------------- processes
+
+let server;
+let context;
+let userDataDir;
+let finished = false;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(port) {
+  server = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', dist], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  server.stderr.on('data', (d) => {
+    stderr = (stderr + d).slice(-4000);
+  });
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`http.server exited (${server.exitCode}): ${stderr}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/index.html`, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`http.server did not answer on port ${port} within 15 s: ${stderr}`);
+}
+
+/** Pids of the Chromium processes started with our user-data-dir (ours alone). */
+function chromiumPids() {
+  if (!userDataDir) return [];
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmdline.includes(userDataDir)) pids.push(Number(entry));
+    } catch {
+      // gone already
+    }
+  }
+  return pids;
+}
+
+async function cleanup() {
+  if (context) {
+    const closing = context.close().catch(() => {});
+    await Promise.race([closing, new Promise((r) => setTimeout(r, 10_000))]);
+    context = undefined;
+  }
+  for (const pid of chromiumPids()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    const exited = new Promise((r) => server.once('exit', r));
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    if (server.exitCode === null) server.kill('SIGKILL');
+  }
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+}
+
+function finish(code) {
+  if (finished) return;
+  finished = true;
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(code);
+}
+
+const watchdog = setTimeout(async () => {
+  console.error(`e2e: still running after ${OVERALL_TIMEOUT_MS / 1000} s: giving up`);
+  failed++;
+  await Promise.race([cleanup(), new Promise((r) => setTimeout(r, 15_000))]);
+  finish(1);
+}, OVERALL_TIMEOUT_MS);
+
+// ---------------------------------------------------------------- the flow
+
+async function main() {
+  if (!existsSync(join(dist, 'index.html')) || !existsSync(join(dist, 'parity.html'))) {
+    throw new Error(`${relative(repo, dist)} is missing: run \`npm ci && npm run build\` in web/ first`);
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  mkdirSync(shots, { recursive: true });
+
+  const port = await freePort();
+  await startServer(port);
+  const origin = `http://127.0.0.1:${port}`;
+  console.log(`serving ${relative(repo, dist)} at ${origin}`);
+
+  userDataDir = mkdtempSync(join(tmpdir(), 'settle-e2e-chromium-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 900 },
+    timeout: 60_000,
+  });
+  context.setDefaultTimeout(STEP_TIMEOUT_MS);
+
+  // Offline: only the local server may be asked for anything.
+  const outside = [];
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.origin === origin || url.protocol === 'data:' || url.protocol === 'blob:') return route.continue();
+    outside.push(url.href);
+    return route.abort();
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
+  });
+
+  const text = async (sel) => ((await page.locator(sel).textContent()) ?? '').trim();
+  const value = (sel) => page.locator(sel).inputValue();
+  const rows = (sel) => page.locator(`${sel} tbody tr`).count();
+  const json = async (sel) => JSON.parse(await value(sel));
+
+  // ------------------------------------------------ load
+  console.log('main page');
+  await page.goto(`${origin}/`, { waitUntil: 'load' });
+  await page.waitForSelector('body[data-ready]', { timeout: 30_000 });
+  eq('the core loads (body[data-ready])', await page.getAttribute('body', 'data-ready'), 'true');
+  matches('status says the core is loaded', await text('#status'), /core loaded/);
+
+  // ------------------------------------------------ a. keys
+  console.log('a. L2 keys');
+  await page.click('#key-generate');
+  const myKey = await text('#key-public');
+  matches('a generated key shows a compressed public key', myKey, /^0[23][0-9a-f]{64}$/);
+  await page.click('#key-generate');
+  const second = await text('#key-public');
+  check('a second generated key differs', second !== myKey && /^0[23][0-9a-f]{64}$/.test(second), second);
+  await page.fill('#key-demo-label', BOB.l2Key.label);
+  await page.click('#key-demo');
+  eq(`demo key "${BOB.l2Key.label}" is the vectors' key`, await text('#key-public'), BOB.l2Key.publicKey);
+  eq('three keys are listed', await rows('#key-table'), 3);
+
+  // ------------------------------------------------ b. settings
+  console.log('b. rollup settings');
+  await page.fill('#contract', 'not-an-address');
+  await page.click('#apply-domain');
+  matches('a bad contract address is refused', await text('#settings-error'), /^contract address: invalid bech32/);
+  await page.fill('#chain-id', R.chainId);
+  await page.fill('#contract', R.contract);
+  await page.click('#apply-domain');
+  check('the error is gone once the address is good', await page.locator('#settings-error').isHidden());
+  eq('domain of the vectors\' deployment', await text('#domain'), R.domain);
+
+  // ------------------------------------------------ c. deposits
+  console.log('c. deposits');
+  const deposit = async (kind, keyOrAccount, amount) => {
+    await page.selectOption('#deposit-kind', kind);
+    if (kind === 'new') await page.selectOption('#deposit-key', { label: keyOrAccount });
+    else await page.fill('#deposit-account', String(keyOrAccount));
+    await page.fill('#deposit-amount', amount);
+    await page.click('#deposit-add');
+    return { msg: await json('#msg-deposit'), status: await text('#msg-deposit-status') };
+  };
+  const keyOption = async (i) => (await page.locator('#deposit-key option').nth(i).textContent()).trim();
+  let d = await deposit('new', await keyOption(0), '1000000');
+  check('deposit 0: new account for the generated key', d.msg?.deposit?.to?.new_account?.pubkey === myKey, JSON.stringify(d.msg));
+  matches('deposit 0: valid per schema', d.status, /^✓ valid per schema/);
+  d = await deposit('new', await keyOption(2), '500000');
+  check('deposit 1: new account for the demo key', d.msg?.deposit?.to?.new_account?.pubkey === BOB.l2Key.publicKey, JSON.stringify(d.msg));
+  matches('deposit 1: valid per schema', d.status, /^✓ valid per schema/);
+  d = await deposit('account', 0, '250000');
+  eq('deposit 2: top-up of account 0', JSON.stringify(d.msg), JSON.stringify({ deposit: { to: { account: { index: 0 } } } }));
+  matches('deposit 2: valid per schema', d.status, /^✓ valid per schema/);
+  await page.fill('#deposit-amount', '0');
+  await page.click('#deposit-add');
+  matches('a zero deposit is refused', await text('#deposit-error'), /amount: expected a positive integer/);
+  eq('the queue holds three deposits', await rows('#deposit-table'), 3);
+  eq('two accounts open with the next batch', await page.locator('#account-table tbody tr', { hasText: 'opens with the next batch' }).count(), 2);
+
+  // ------------------------------------------------ c. transactions
+  console.log('c. transactions');
+  const transfer = async (from, to, amount) => {
+    await page.fill('#tx-from', String(from));
+    await page.fill('#tx-to', String(to));
+    await page.fill('#tx-amount', amount);
+    await page.click('#tx-transfer');
+  };
+  await transfer(0, 1, '250000');
+  await transfer(1, 0, '100000');
+  await transfer(0, 1, '50000');
+  await page.fill('#wd-from', '1');
+  await page.fill('#wd-recipient', DAVE.address);
+  await page.fill('#wd-amount', '100000');
+  await page.click('#tx-withdraw');
+  const ALICE = R.users.find((u) => u.label === 'alice');
+  await page.fill('#wd-from', '0');
+  await page.fill('#wd-recipient', ALICE.address);
+  await page.fill('#wd-amount', '50000');
+  await page.click('#tx-withdraw');
+  eq('five transactions signed', await rows('#tx-table'), 5);
+  const txCells = await page.locator('#tx-table tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent.trim())),
+  );
+  eq('nonces are assigned per account (0, 0, 1, 1, 2)', txCells.map((c) => c[5]).join(','), '0,0,1,1,2');
+  const txBytes = txCells.map((c) => Number(c[6]));
+  check('each transaction is 69-110 bytes', txBytes.every((n) => n >= 69 && n <= 110), txBytes.join(','));
+  await transfer(5, 0, '1');
+  matches('signing for an account that does not exist is refused', await text('#tx-error'), /no account #5/);
+  eq('the refused transfer was not added', await rows('#tx-table'), 5);
+
+  // ------------------------------------------------ c. batch
+  console.log('c. batch');
+  await page.click('#batch-encode');
+  const total = txBytes.reduce((a, b) => a + b, 0);
+  eq('batch bytes are the sum of the transactions', Number(await text('#batch-bytes')), total);
+  eq('bytes per transaction', await text('#batch-per-tx'), (total / txBytes.length).toFixed(1));
+  eq('the hex dump has one line per step', (await text('#batch-hex')).split('\n').length, txBytes.length);
+  matches('data root shown', await text('#batch-data-root'), /^[0-9a-f]{64}$/);
+  await page.click('#batch-propose');
+  const outputRoot = await text('#batch-output-root');
+  matches('output root shown', outputRoot, /^[0-9a-f]{64}$/);
+  eq('batch index', await text('#batch-index'), '0');
+  eq('deposits consumed', await text('#batch-deposits'), '3');
+  const effects = await page.locator('#effects-table tbody tr td:nth-child(3)').allTextContents();
+  eq('every step applied', effects.join(' | '), 'applied | applied | applied | applied: withdrawal 0 | applied: withdrawal 1');
+  const propose = await json('#msg-propose');
+  matches('propose_batch: valid per schema', await text('#msg-propose-status'), /^✓ valid per schema/);
+  eq('propose_batch carries the output root', propose?.propose_batch?.output_root, outputRoot);
+  eq('propose_batch consumes the three deposits', propose?.propose_batch?.deposits_consumed, 3);
+  eq('propose_batch data is the batch (base64)', Buffer.from(propose?.propose_batch?.data ?? '', 'base64').length, total);
+  const accounts = await page.locator('#account-table tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent.trim())),
+  );
+  // 0: 1,000,000 + 250,000 - 250,000 + 100,000 - 50,000 - 50,000; 1: 500,000 + 250,000 - 100,000 + 50,000 - 100,000
+  eq('balances and nonces after the batch', accounts.map((a) => `${a[0]}:${a[3]}:${a[4]}`).join(' '), '0:1000000:3 1:600000:2');
+
+  // ------------------------------------------------ c. withdrawal
+  console.log('c. withdrawal');
+  eq('two withdrawals proven', await rows('#withdrawal-table'), 2);
+  let withdraw = await json('#msg-withdraw');
+  matches('withdraw (the last one): valid per schema', await text('#msg-withdraw-status'), /^✓ valid per schema/);
+  eq('withdraw pays its recipient', withdraw?.withdraw?.recipient, ALICE.address);
+  eq('withdraw index and amount', `${withdraw?.withdraw?.index}:${withdraw?.withdraw?.amount}`, '1:50000');
+  await page.click('#withdrawal-show-0');
+  withdraw = await json('#msg-withdraw');
+  matches('withdraw (the first one): valid per schema', await text('#msg-withdraw-status'), /^✓ valid per schema/);
+  eq('withdraw pays its recipient', withdraw?.withdraw?.recipient, DAVE.address);
+  eq('withdraw index and amount', `${withdraw?.withdraw?.index}:${withdraw?.withdraw?.amount}`, '0:100000');
+  // a 2-byte bitmap and one sibling: the other withdrawal's leaf
+  eq('withdraw proof: bitmap and one sibling', Buffer.from(withdraw?.withdraw?.proof ?? '', 'base64').length, 2 + 32);
+
+  // The message boxes are editable: the validator's errors show.
+  const good = await value('#msg-propose');
+  const broken = { propose_batch: { ...propose.propose_batch, deposits_consumed: -1, extra: true } };
+  await page.fill('#msg-propose', JSON.stringify(broken, null, 2));
+  const brokenStatus = await text('#msg-propose-status');
+  matches('an edited message shows the validator errors', brokenStatus, /^✗ invalid per schema/);
+  check('... naming the field and the extra property', /deposits_consumed must be >= 0/.test(brokenStatus) && /extra/.test(brokenStatus), brokenStatus);
+  await page.fill('#msg-propose', good);
+  matches('restored message: valid per schema again', await text('#msg-propose-status'), /^✓ valid per schema/);
+
+  // ------------------------------------------------ d. claims
+  console.log('d. check a proof');
+  const claimFromPage = JSON.parse(await text('#claim-json'));
+  await page.click('#claim-to-checker');
+  const verdict = async (claim) => {
+    if (claim !== undefined) await page.fill('#claim-input', typeof claim === 'string' ? claim : JSON.stringify(claim, null, 2));
+    await page.click('#claim-check');
+    return { verdict: await text('#claim-verdict'), reason: await text('#claim-reason'), anchor: await text('#claim-anchor') };
+  };
+  let v = await verdict(undefined);
+  eq("the page's own claim: VALID", v.verdict, 'VALID');
+  matches("... anchored to the local node's batch", v.anchor, /is the local node's batch 0/);
+  v = await verdict({ ...claimFromPage, amount: String(BigInt(claimFromPage.amount) + 1n) });
+  eq('the amount raised by one: INVALID', v.verdict, 'INVALID');
+  matches('... with the core reason', v.reason, /^merkle root mismatch: the proof gives [0-9a-f]{64}, expected [0-9a-f]{64}$/);
+  const flipped = claimFromPage.stateRoot.slice(0, -1) + (claimFromPage.stateRoot.endsWith('0') ? '1' : '0');
+  v = await verdict({ ...claimFromPage, stateRoot: flipped });
+  eq('a tampered state root: INVALID', v.verdict, 'INVALID');
+  eq('... with the core reason', v.reason, 'output preimage does not match the output root of batch 0');
+  v = await verdict('{ "batch": 0 ');
+  eq('unreadable JSON: UNREADABLE', v.verdict, 'UNREADABLE');
+  const vectorClaim = R.batches[0].withdrawals[0];
+  v = await verdict(vectorClaim);
+  eq("a vectors' withdrawal (pasted as is): VALID", v.verdict, 'VALID');
+  for (const n of [R.negativeClaims[1], R.negativeClaims[R.negativeClaims.length - 2]]) {
+    const { error, description, ...claim } = n;
+    v = await verdict(claim);
+    check(`vectors' negative claim "${description}": INVALID with the recorded error`, v.verdict === 'INVALID' && v.reason === error, `${v.verdict}: ${v.reason}\nwant ${error}`);
+  }
+  v = await verdict(JSON.stringify(claimFromPage, null, 2));
+  eq('the good claim again: VALID', v.verdict, 'VALID');
+
+  // ------------------------------------------------ d. Merkle proofs
+  console.log('d. Merkle proofs');
+  const merkle = async () => {
+    await page.click('#merkle-check');
+    return { verdict: await text('#merkle-verdict'), reason: await text('#merkle-reason') };
+  };
+  const tamperLast = (s) => s.slice(0, -1) + (s.endsWith('0') ? '1' : '0');
+  await page.selectOption('#merkle-mode', 'core');
+  await page.click('#merkle-example');
+  const leaf = await value('#merkle-leaf');
+  await page.fill('#merkle-leaf', tamperLast(leaf));
+  let m = await merkle();
+  eq('core mode, tampered leaf: INVALID', m.verdict, 'INVALID');
+  matches('... with the core reason', m.reason, /^merkle root mismatch: the proof gives [0-9a-f]{64}, expected [0-9a-f]{64}$/);
+  const proof = JSON.parse(await value('#merkle-proof'));
+  await page.fill('#merkle-leaf', leaf);
+  await page.fill('#merkle-proof', JSON.stringify({ ...proof, siblings: proof.siblings.slice(1) }));
+  m = await merkle();
+  check('core mode, a sibling missing: INVALID with the count', m.verdict === 'INVALID' && /^merkle proof has \d+ sibling hashes, expected \d+$/.test(m.reason), `${m.verdict}: ${m.reason}`);
+  await page.fill('#merkle-proof', JSON.stringify(proof, null, 2));
+  m = await merkle();
+  eq('core mode, the example proof: VALID', m.verdict, 'VALID');
+  await page.selectOption('#merkle-mode', 'oz');
+  await page.click('#merkle-example');
+  const value0 = JSON.parse(await value('#merkle-leaf'));
+  await page.fill('#merkle-leaf', JSON.stringify([value0[0], '1']));
+  m = await merkle();
+  eq('OpenZeppelin mode, another amount: INVALID', m.verdict, 'INVALID');
+  await page.fill('#merkle-leaf', JSON.stringify(value0));
+  m = await merkle();
+  eq('OpenZeppelin mode, the example proof: VALID', m.verdict, 'VALID');
+
+  check('no error in the page', pageErrors.length === 0, pageErrors.join('\n'));
+  await page.screenshot({ path: join(shots, 'flow.png'), fullPage: true });
+  console.log(`screenshot: ${relative(repo, join(shots, 'flow.png'))}`);
+
+  // ------------------------------------------------ e. parity
+  console.log('e. parity vectors');
+  await page.goto(`${origin}/?parity`, { waitUntil: 'load' });
+  await page.waitForURL(/\/parity\.html$/, { timeout: STEP_TIMEOUT_MS });
+  check('?parity opens the parity page', page.url().endsWith('/parity.html'), page.url());
+  await page.waitForSelector('body[data-done="true"]', { timeout: 90_000 });
+  const summary = await text('#parity-result');
+  const [, n, f] = summary.match(/^(\d+) passed, (\d+) failed$/) ?? [];
+  check('the parity page shows "N passed, M failed"', n !== undefined, summary);
+  eq('parity: no vector fails in Chromium', Number(f), 0);
+  check(`parity: at least ${PARITY_FLOOR} checks pass`, Number(n) >= PARITY_FLOOR, `${n} passed`);
+  if (Number(f) > 0) console.log((await page.locator('#parity-failures').innerText()).slice(0, 4000));
+  console.log(`parity in Chromium: ${summary}; ${await text('#parity-skipped')}`);
+  await page.screenshot({ path: join(shots, 'parity.png'), fullPage: true });
+
+  check('no request left the machine', outside.length === 0, outside.join('\n'));
+  check('no error in the pages', pageErrors.length === 0, pageErrors.join('\n'));
+}
+
+let code = 0;
+try {
+  await main();
+} catch (e) {
+  failed++;
+  console.error(`e2e: ${e?.stack ?? e}`);
+} finally {
+  await cleanup();
+  clearTimeout(watchdog);
+  code = failed === 0 ? 0 : 1;
+}
+finish(code);
