@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end interop check of settle-core's `oz` module with @openzeppelin/merkle-tree:
-#   1. OpenZeppelin builds random trees (fresh seed) -> our Rust code must agree;
+#   1. OpenZeppelin builds random trees (fresh seed) -> our Rust code and the contract
+#      (its check_proof query) must agree;
 #   2. our Rust code builds random trees (same seed) -> OpenZeppelin must agree.
 # Set OZ_SEED to replay a run. Needs node + npm (registry access only for `npm ci`).
 set -euo pipefail
@@ -17,6 +18,8 @@ echo "oz interop seed: $seed (replay with OZ_SEED=$seed $0)"
 
 node tests/interop/oz-generate.mjs "$out/oz.json" "$seed"
 OZ_VECTORS="$out/oz.json" cargo test -p settle-core --test oz_interop
+# the same fresh trees verified by the contract's check_proof query (cw-multi-test)
+OZ_VECTORS="$out/oz.json" cargo test -p settle-tests --test proof_queries openzeppelin
 
 OZ_OUT="$out/ours.json" OZ_SEED="$seed" \
   cargo test -p settle-core --test oz_interop write_vectors_for_openzeppelin

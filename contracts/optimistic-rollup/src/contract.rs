@@ -12,6 +12,7 @@ use settle_core::batch::{commit_data, verify_withdrawal, WithdrawalClaim};
 use settle_core::crypto::valid_pubkey;
 use settle_core::hash::{Hash, ZERO_HASH};
 use settle_core::ledger::{Deposit, DepositTarget, MAX_BATCH_BYTES_LIMIT, MAX_DEPOSITS_PER_BATCH};
+use settle_core::oz;
 use settle_core::tx::Domain;
 
 use crate::error::ContractError;
@@ -19,8 +20,8 @@ use crate::host::HostVerifier;
 use crate::msg::{
     BatchResponse, BatchStatus, BatchesResponse, ConfigResponse, DenomSolvency, DepositResponse,
     DepositTo, DepositsResponse, ExecuteMsg, InstantiateMsg, Liabilities, MigrateMsg,
-    OutputPreimage, ProposerResponse, QueryMsg, SolvencyResponse, StatusResponse, WithdrawalStatus,
-    WithdrawalStatusResponse,
+    OutputPreimage, ProofCheckResponse, ProofToCheck, ProposerResponse, QueryMsg, SolvencyResponse,
+    StatusResponse, WithdrawalStatus, WithdrawalStatusResponse,
 };
 use crate::state::{
     BatchRecord, Config, DepositRecord, Payout, Proposer, Status, Totals, BATCHES, CONFIG,
@@ -435,46 +436,15 @@ fn execute_withdraw(
 ) -> Result<Response, ContractError> {
     nonpayable(&info)?;
     let config = CONFIG.load(deps.storage)?;
-    let batch = BATCHES
-        .may_load(deps.storage, batch_index)?
-        .ok_or(ContractError::NoSuchBatch { index: batch_index })?;
-    if batch.status != BatchStatus::Finalized {
-        return Err(ContractError::NotFinal { index: batch_index });
-    }
-    // The nullifier first: a duplicate claim is refused before any hashing.
-    if PAID.has(deps.storage, (batch_index, index)) {
-        return Err(ContractError::AlreadyPaid {
-            batch: batch_index,
-            index,
-        });
-    }
-    if amount.is_zero() {
-        return Err(ContractError::ZeroAmount);
-    }
-    let recipient = deps.api.addr_validate(&recipient)?;
-    let recipient_bytes = deps.api.addr_canonicalize(recipient.as_str())?;
-    verify_withdrawal(
-        &hash32("output root", &batch.output_root)?,
+    let (recipient, mut totals) = check_withdrawal(
+        deps.as_ref(),
         batch_index,
-        batch.deposits_to,
-        &hash32("data root", &batch.data_root)?,
-        &WithdrawalClaim {
-            index,
-            recipient: recipient_bytes.as_slice(),
-            amount: amount.u128(),
-            state_root: hash32("state root", &output.state_root)?,
-            withdrawals_root: hash32("withdrawals root", &output.withdrawals_root)?,
-            proof: proof.as_slice(),
-        },
+        index,
+        &recipient,
+        amount,
+        &output,
+        &proof,
     )?;
-    let mut totals = TOTALS.load(deps.storage)?;
-    let outstanding = totals.deposited.checked_sub(totals.withdrawn)?;
-    if amount > outstanding {
-        return Err(ContractError::ExceedsDeposits {
-            amount,
-            outstanding,
-        });
-    }
     totals.withdrawn = totals.withdrawn.checked_add(amount)?;
     TOTALS.save(deps.storage, &totals)?;
     PAID.save(
@@ -498,6 +468,61 @@ fn execute_withdraw(
                 .add_attribute("recipient", recipient.as_str())
                 .add_attribute("amount", amount.to_string()),
         ))
+}
+
+/// Everything `withdraw` checks before it pays: the batch is final, the slot unpaid, the
+/// claim proven against the stored output (the core's `verify_withdrawal`), and the
+/// amount within the deposits outstanding. Returns the validated recipient and the totals.
+fn check_withdrawal(
+    deps: Deps,
+    batch_index: u64,
+    index: u32,
+    recipient: &str,
+    amount: Uint128,
+    output: &OutputPreimage,
+    proof: &Binary,
+) -> Result<(cosmwasm_std::Addr, Totals), ContractError> {
+    let batch = BATCHES
+        .may_load(deps.storage, batch_index)?
+        .ok_or(ContractError::NoSuchBatch { index: batch_index })?;
+    if batch.status != BatchStatus::Finalized {
+        return Err(ContractError::NotFinal { index: batch_index });
+    }
+    // The nullifier first: a duplicate claim is refused before any hashing.
+    if PAID.has(deps.storage, (batch_index, index)) {
+        return Err(ContractError::AlreadyPaid {
+            batch: batch_index,
+            index,
+        });
+    }
+    if amount.is_zero() {
+        return Err(ContractError::ZeroAmount);
+    }
+    let recipient = deps.api.addr_validate(recipient)?;
+    let recipient_bytes = deps.api.addr_canonicalize(recipient.as_str())?;
+    verify_withdrawal(
+        &hash32("output root", &batch.output_root)?,
+        batch_index,
+        batch.deposits_to,
+        &hash32("data root", &batch.data_root)?,
+        &WithdrawalClaim {
+            index,
+            recipient: recipient_bytes.as_slice(),
+            amount: amount.u128(),
+            state_root: hash32("state root", &output.state_root)?,
+            withdrawals_root: hash32("withdrawals root", &output.withdrawals_root)?,
+            proof: proof.as_slice(),
+        },
+    )?;
+    let totals = TOTALS.load(deps.storage)?;
+    let outstanding = totals.deposited.checked_sub(totals.withdrawn)?;
+    if amount > outstanding {
+        return Err(ContractError::ExceedsDeposits {
+            amount,
+            outstanding,
+        });
+    }
+    Ok((recipient, totals))
 }
 
 fn execute_update_config(
@@ -592,7 +617,76 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             to_json_binary(&query_withdrawal_status(deps, batch, index)?)
         }
         QueryMsg::Solvency {} => to_json_binary(&query_solvency(deps, env)?),
+        QueryMsg::CheckProof { proof } => to_json_binary(&query_check_proof(deps, proof)),
     }
+}
+
+fn query_check_proof(deps: Deps, proof: ProofToCheck) -> ProofCheckResponse {
+    let verdict = match proof {
+        ProofToCheck::Merkle {
+            root,
+            leaf,
+            index,
+            leaf_count,
+            siblings,
+        } => hashes(&siblings).and_then(|siblings| {
+            let proof = settle_core::merkle::Proof {
+                index,
+                leaf_count,
+                siblings,
+            };
+            Ok(settle_core::merkle::verify(
+                &hash32("root", &root)?,
+                &hash32("leaf", &leaf)?,
+                &proof,
+            )?)
+        }),
+        ProofToCheck::OpenZeppelin {
+            root,
+            address,
+            amount,
+            proof,
+        } => hashes(&proof).and_then(|proof| {
+            let address: [u8; 20] = settle_core::error::exact("address", address.as_slice())?;
+            let leaf = oz::leaf_hash(&address, &amount.to_be_bytes());
+            Ok(oz::verify(&hash32("root", &root)?, &leaf, &proof)?)
+        }),
+        ProofToCheck::OpenZeppelinMulti {
+            root,
+            leaves,
+            proof,
+            proof_flags,
+        } => hashes(&leaves).and_then(|leaves| {
+            let mp = oz::OzMultiProof {
+                leaves,
+                proof: hashes(&proof)?,
+                proof_flags,
+            };
+            Ok(oz::verify_multi_proof(&hash32("root", &root)?, &mp)?)
+        }),
+        ProofToCheck::Withdrawal {
+            batch,
+            index,
+            recipient,
+            amount,
+            output,
+            proof,
+        } => check_withdrawal(deps, batch, index, &recipient, amount, &output, &proof).map(|_| ()),
+    };
+    match verdict {
+        Ok(()) => ProofCheckResponse {
+            valid: true,
+            reason: None,
+        },
+        Err(e) => ProofCheckResponse {
+            valid: false,
+            reason: Some(e.to_string()),
+        },
+    }
+}
+
+fn hashes(items: &[HexBinary]) -> Result<Vec<Hash>, ContractError> {
+    items.iter().map(|h| hash32("hash", h)).collect()
 }
 
 fn query_config(deps: Deps) -> StdResult<ConfigResponse> {

@@ -138,6 +138,58 @@ pub enum QueryMsg {
     /// Assets held against every liability.
     #[returns(SolvencyResponse)]
     Solvency {},
+    /// Checks a proof with the same core code the browser package runs, without changing
+    /// anything: a Merkle proof (ours or OpenZeppelin's), or a withdrawal claim against a
+    /// stored batch (a dry run of `withdraw`: would it pay?).
+    #[returns(ProofCheckResponse)]
+    CheckProof { proof: ProofToCheck },
+}
+
+/// A proof for the `check_proof` query.
+#[cw_serde]
+pub enum ProofToCheck {
+    /// settle-core's binary Merkle tree: `leaf` is the 32-byte leaf hash
+    /// (`keccak256(0x00 || data)`), `siblings` from the leaf up.
+    Merkle {
+        root: HexBinary,
+        leaf: HexBinary,
+        index: u64,
+        leaf_count: u64,
+        siblings: Vec<HexBinary>,
+    },
+    /// OpenZeppelin `StandardMerkleTree` over `["address", "uint256"]`: one value and its
+    /// `getProof` (as `MerkleProof.verify` in Solidity checks it).
+    OpenZeppelin {
+        root: HexBinary,
+        /// 20-byte address.
+        address: HexBinary,
+        amount: Uint256,
+        proof: Vec<HexBinary>,
+    },
+    /// An OpenZeppelin multiproof (`MerkleProof.multiProofVerify`): leaf hashes in the
+    /// order the verifier consumes them.
+    OpenZeppelinMulti {
+        root: HexBinary,
+        leaves: Vec<HexBinary>,
+        proof: Vec<HexBinary>,
+        proof_flags: Vec<bool>,
+    },
+    /// The fields of a `withdraw` message: valid when it would pay now.
+    Withdrawal {
+        batch: u64,
+        index: u32,
+        recipient: String,
+        amount: Uint128,
+        output: OutputPreimage,
+        proof: Binary,
+    },
+}
+
+#[cw_serde]
+pub struct ProofCheckResponse {
+    pub valid: bool,
+    /// Why not, in the core's (or the contract's) words.
+    pub reason: Option<String>,
 }
 
 #[cw_serde]

@@ -1,0 +1,198 @@
+//! The contract's `check_proof` query runs the core's verifiers on chain:
+//! - random trees built by @openzeppelin/merkle-tree (the committed vectors, plus the
+//!   fresh random ones of this run when `OZ_VECTORS` names them, as `cargo xtask test`
+//!   does) verify on the contract, single proofs and multiproofs, and tampered ones fail;
+//! - the parity vectors' Merkle proofs verify, and each negative case fails with exactly
+//!   the error the core recorded;
+//! - a withdrawal claim is a dry run of `withdraw`: not final, valid, then already paid.
+
+use cosmwasm_std::{HexBinary, Uint256};
+use optimistic_rollup::msg::{ProofCheckResponse, ProofToCheck, QueryMsg};
+use serde_json::Value;
+use settle_core::batch::encode_batch;
+use settle_testing::{Suite, SuiteBuilder};
+use settle_tests::scenario::user_keys;
+
+fn check(suite: &Suite, proof: ProofToCheck) -> ProofCheckResponse {
+    suite
+        .app
+        .wrap()
+        .query_wasm_smart(&suite.rollup, &QueryMsg::CheckProof { proof })
+        .expect("check_proof never fails as a query")
+}
+
+fn hex(s: &Value) -> HexBinary {
+    HexBinary::from_hex(s.as_str().expect("hex string").trim_start_matches("0x")).expect("hex")
+}
+
+fn hexes(v: &Value) -> Vec<HexBinary> {
+    v.as_array().expect("array").iter().map(hex).collect()
+}
+
+fn load(path: &str) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).expect("json")
+}
+
+/// Checks every tree of an OpenZeppelin vector file on the contract; returns the count.
+fn openzeppelin_trees_verify_on_the_contract(suite: &Suite, file: &Value) -> usize {
+    let mut checked = 0;
+    for tree in file["trees"].as_array().expect("trees") {
+        let root = hex(&tree["root"]);
+        for (i, value) in tree["values"].as_array().unwrap().iter().enumerate() {
+            let proof = hexes(&tree["proofs"][i]);
+            let amount: Uint256 = value[1].as_str().unwrap().parse().expect("uint256");
+            let one = |amount: Uint256, proof: Vec<HexBinary>| ProofToCheck::OpenZeppelin {
+                root: root.clone(),
+                address: hex(&value[0]),
+                amount,
+                proof,
+            };
+            let r = check(suite, one(amount, proof.clone()));
+            assert!(r.valid, "tree value {i}: {:?}", r.reason);
+            let other = amount
+                .checked_add(Uint256::one())
+                .unwrap_or_else(|_| amount - Uint256::one());
+            let r = check(suite, one(other, proof));
+            assert!(!r.valid);
+            assert!(r.reason.unwrap().starts_with("merkle root mismatch"));
+            checked += 2;
+        }
+        for mp in tree["multiProofs"].as_array().unwrap() {
+            let multi = |leaves: Vec<HexBinary>| ProofToCheck::OpenZeppelinMulti {
+                root: root.clone(),
+                leaves,
+                proof: hexes(&mp["proof"]),
+                proof_flags: mp["proofFlags"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f.as_bool().unwrap())
+                    .collect(),
+            };
+            let leaves = hexes(&mp["leafHashes"]);
+            let r = check(suite, multi(leaves.clone()));
+            assert!(r.valid, "multiproof {:?}: {:?}", mp["indices"], r.reason);
+            if let Some(first) = leaves.first() {
+                let mut bad = leaves.clone();
+                let mut b = first.to_vec();
+                b[0] ^= 1;
+                bad[0] = HexBinary::from(b);
+                assert!(!check(suite, multi(bad)).valid);
+            }
+            checked += 2;
+        }
+    }
+    checked
+}
+
+#[test]
+fn openzeppelin_vectors_verify_on_the_contract() {
+    let suite = SuiteBuilder::new().build();
+    let committed = load(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../packages/core/tests/vectors/oz-standard-merkle.json"
+    ));
+    let n = openzeppelin_trees_verify_on_the_contract(&suite, &committed);
+    assert!(n > 300, "only {n} checks");
+    match std::env::var("OZ_VECTORS") {
+        Ok(path) => {
+            let fresh = openzeppelin_trees_verify_on_the_contract(&suite, &load(&path));
+            eprintln!("{fresh} checks on fresh OpenZeppelin trees from {path}");
+        }
+        Err(_) => eprintln!("OZ_VECTORS unset: fresh OpenZeppelin trees not checked here"),
+    }
+}
+
+#[test]
+fn core_merkle_vectors_verify_on_the_contract() {
+    let suite = SuiteBuilder::new().build();
+    let vectors = load(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../packages/core/tests/vectors/parity-v1.json"
+    ));
+    let single = |root: &Value, leaf: &Value, p: &Value| ProofToCheck::Merkle {
+        root: hex(root),
+        leaf: hex(leaf),
+        index: p["index"].as_u64().unwrap(),
+        leaf_count: p["leafCount"].as_u64().unwrap(),
+        siblings: hexes(&p["siblings"]),
+    };
+    let mut checked = 0;
+    for tree in vectors["merkle"]["trees"].as_array().unwrap() {
+        for p in tree["proofs"].as_array().unwrap() {
+            let leaf = &tree["leaves"][p["index"].as_u64().unwrap() as usize];
+            let r = check(&suite, single(&tree["root"], leaf, p));
+            assert!(r.valid, "{:?}", r.reason);
+            checked += 1;
+        }
+    }
+    for neg in vectors["merkle"]["negative"].as_array().unwrap() {
+        if neg["kind"] != "single" {
+            continue;
+        }
+        let r = check(&suite, single(&neg["root"], &neg["leaf"], &neg["proof"]));
+        assert!(!r.valid, "{}", neg["description"]);
+        assert_eq!(
+            r.reason.as_deref(),
+            neg["error"].as_str(),
+            "{}",
+            neg["description"]
+        );
+        checked += 1;
+    }
+    assert!(checked >= 32, "only {checked} checks");
+}
+
+#[test]
+fn a_withdrawal_claim_is_a_dry_run_of_withdraw() {
+    let mut suite = SuiteBuilder::new().with_funds("alice", 1_000).build();
+    let (alice, carol) = (suite.addr("alice"), suite.addr("carol"));
+    let proposer = suite.proposer.clone();
+    let (ka, _) = user_keys();
+    suite.bond_proposer().unwrap();
+    suite.deposit_new_account(&alice, &ka, 600).unwrap();
+    let w = suite.withdrawal(&ka, 0, &carol, 250, 0);
+    suite.propose(&proposer, encode_batch(&[w])).unwrap();
+    let claim = |s: &Suite| match s.withdraw_msg(&s.withdrawal_proof(0, 0)) {
+        optimistic_rollup::msg::ExecuteMsg::Withdraw {
+            batch,
+            index,
+            recipient,
+            amount,
+            output,
+            proof,
+        } => ProofToCheck::Withdrawal {
+            batch,
+            index,
+            recipient,
+            amount,
+            output,
+            proof,
+        },
+        _ => unreachable!(),
+    };
+    let r = check(&suite, claim(&suite));
+    assert_eq!(
+        r.reason.as_deref(),
+        Some("batch 0 is not final: withdrawals are provable only against finalized outputs")
+    );
+    suite.a_challenge_window_passes();
+    suite.finalize(0).unwrap();
+    assert_eq!(
+        check(&suite, claim(&suite)),
+        ProofCheckResponse {
+            valid: true,
+            reason: None
+        }
+    );
+    let before = suite.solvency();
+    // a dry run pays nothing
+    assert_eq!(suite.solvency(), before);
+    suite.withdraw(&carol, 0, 0).unwrap();
+    let r = check(&suite, claim(&suite));
+    assert_eq!(
+        r.reason.as_deref(),
+        Some("withdrawal 0 of batch 0 is already paid")
+    );
+}
