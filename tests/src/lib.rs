@@ -2,5 +2,6 @@
 //! cw-multi-test scenarios and the cosmwasm-vm runs of the optimized artifacts.
 
 pub mod scenario;
+pub mod vectors;
 #[cfg(feature = "vm")]
 pub mod vm;

@@ -7,79 +7,13 @@
 //! amount. The core checks the same file natively (`packages/core/tests/parity.rs`), the
 //! optimized artifact in cosmwasm-vm (`vm_parity.rs`).
 
-use cosmwasm_std::{Binary, Coin, HexBinary, Uint128};
+use cosmwasm_std::{Coin, HexBinary};
 use optimistic_rollup::msg::{
-    BatchStatus, DepositResponse, DepositTo, ExecuteMsg, OutputPreimage, QueryMsg, WithdrawalStatus,
+    BatchStatus, DepositResponse, ExecuteMsg, QueryMsg, WithdrawalStatus,
 };
-use serde_json::Value;
 use settle_testing::{assert_refused, SuiteBuilder, DENOM};
 
-const FILE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../packages/core/tests/vectors/parity-v1.json"
-);
-
-fn rollup_vectors() -> Value {
-    let text = std::fs::read_to_string(FILE)
-        .unwrap_or_else(|e| panic!("{FILE}: {e} (run `cargo xtask vectors`)"));
-    let mut all: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{FILE}: {e}"));
-    assert_eq!(all["provenance"]["formatVersion"], 1);
-    all["rollup"].take()
-}
-
-fn s<'a>(v: &'a Value, k: &str) -> &'a str {
-    v[k].as_str()
-        .unwrap_or_else(|| panic!("{k:?} is not a string in {v}"))
-}
-
-fn bytes(v: &Value, k: &str) -> Vec<u8> {
-    HexBinary::from_hex(s(v, k))
-        .unwrap_or_else(|e| panic!("{k:?}: {e}"))
-        .to_vec()
-}
-
-fn num(v: &Value, k: &str) -> u64 {
-    v[k].as_u64()
-        .unwrap_or_else(|| panic!("{k:?} is not a number in {v}"))
-}
-
-fn dec(v: &Value, k: &str) -> u128 {
-    s(v, k)
-        .parse()
-        .unwrap_or_else(|e| panic!("{k:?} is not a decimal: {e}"))
-}
-
-fn arr<'a>(v: &'a Value, k: &str) -> &'a [Value] {
-    v[k].as_array()
-        .unwrap_or_else(|| panic!("{k:?} is not an array in {v}"))
-}
-
-fn deposit_to(t: &Value) -> DepositTo {
-    match s(t, "kind") {
-        "newAccount" => DepositTo::NewAccount {
-            pubkey: HexBinary::from(bytes(t, "pubkey")),
-        },
-        "account" => DepositTo::Account {
-            index: num(t, "index") as u32,
-        },
-        other => panic!("unknown deposit target {other:?}"),
-    }
-}
-
-/// The contract's `Withdraw` for a recorded withdrawal or claim.
-fn withdraw_msg(c: &Value) -> ExecuteMsg {
-    ExecuteMsg::Withdraw {
-        batch: num(c, "batch"),
-        index: num(c, "index") as u32,
-        recipient: s(c, "recipient").to_string(),
-        amount: Uint128::new(dec(c, "amount")),
-        output: OutputPreimage {
-            state_root: HexBinary::from(bytes(c, "stateRoot")),
-            withdrawals_root: HexBinary::from(bytes(c, "withdrawalsRoot")),
-        },
-        proof: Binary::new(bytes(c, "proof")),
-    }
-}
+use settle_tests::vectors::{arr, bytes, dec, deposit_to, num, rollup_vectors, s, withdraw_msg};
 
 #[test]
 fn the_contract_replays_the_parity_rollup() {
