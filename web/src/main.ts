@@ -488,13 +488,12 @@ function propose(): void {
   );
 
   // The batch's withdrawals: those of transactions and the refunds of deposits that could
-  // not be credited. The package exposes no list of them, so they are read until the
-  // withdrawal tree says the index is out of range.
+  // not be credited.
   const sources = new Map<number, string>();
   effects.forEach((e, i) => {
     if (e.withdrawalIndex !== undefined) sources.set(e.withdrawalIndex, `transaction ${i}`);
   });
-  for (const proof of batchWithdrawals(n, proposal.index)) {
+  for (const proof of n.batchWithdrawals(proposal.index)) {
     state.withdrawals.push({
       proof,
       output,
@@ -510,19 +509,6 @@ function propose(): void {
   renderWithdrawals();
   const latest = state.withdrawals.filter((w) => w.proof.batch === proposal.index).at(-1);
   if (latest) selectWithdrawal(latest);
-}
-
-function batchWithdrawals(n: RollupNode, batch: number): WithdrawalProof[] {
-  const proofs: WithdrawalProof[] = [];
-  for (let i = 0; i < 1 << 16; i++) {
-    try {
-      proofs.push(n.withdrawalProof(batch, i));
-    } catch (e) {
-      if (/out of range/.test(errorMessage(e))) break;
-      throw e;
-    }
-  }
-  return proofs;
 }
 
 // ---------------------------------------------------------------- c5. withdrawals

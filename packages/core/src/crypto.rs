@@ -86,7 +86,11 @@ mod native {
         pub fn from_secret(secret: &[u8; 32]) -> Result<Self, Error> {
             SigningKey::from_bytes(secret.into())
                 .map(|key| L2Key { key })
-                .map_err(|e| Error::InvalidKey(alloc::format!("{e}")))
+                .map_err(|_| {
+                    Error::InvalidKey(
+                        "a secret must be a scalar in 1..n-1 (n = the curve order)".into(),
+                    )
+                })
         }
 
         /// A deterministic key derived from a label (demos and tests only: anyone who

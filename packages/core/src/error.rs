@@ -47,6 +47,9 @@ pub enum Error {
     #[error("output preimage does not match the output root of batch {batch}")]
     OutputMismatch { batch: u64 },
 
+    #[error("no such batch ({index}): {count} applied so far")]
+    NoSuchBatch { index: u64, count: u64 },
+
     #[error("account {index} is not covered by the witness")]
     MissingWitness { index: u64 },
 

@@ -172,16 +172,21 @@ impl Node {
         self.batches.get(index as usize)
     }
 
+    /// [`Node::batch`], or [`Error::NoSuchBatch`].
+    pub fn batch_result(&self, index: u64) -> Result<&BatchResult, Error> {
+        self.batch(index).ok_or(Error::NoSuchBatch {
+            index,
+            count: self.batch_count(),
+        })
+    }
+
     pub fn batch_count(&self) -> u64 {
         self.batches.len() as u64
     }
 
     /// The proof that pays withdrawal `index` of batch `batch` on L1.
     pub fn withdrawal_proof(&self, batch: u64, index: u32) -> Result<WithdrawalProof, Error> {
-        let b = self.batch(batch).ok_or(Error::IndexOutOfRange {
-            index: batch,
-            len: self.batch_count(),
-        })?;
+        let b = self.batch_result(batch)?;
         let w = b
             .withdrawals
             .items
@@ -263,6 +268,10 @@ mod tests {
             Ok(())
         );
         assert!(node.withdrawal_proof(0, 1).is_err());
+        assert_eq!(
+            node.withdrawal_proof(3, 0),
+            Err(Error::NoSuchBatch { index: 3, count: 1 })
+        );
         assert!(node.propose_with(&NativeVerifier, vec![], 1).is_err());
     }
 }

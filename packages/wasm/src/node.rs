@@ -5,7 +5,6 @@
 use serde::{Deserialize, Serialize};
 use settle_core::batch::Output;
 use settle_core::crypto::NativeVerifier;
-use settle_core::error::Error;
 use settle_core::ledger::{AccountStore, Deposit, DepositTarget, TxEffect};
 use settle_core::node::{self, Node, Proposal};
 use wasm_bindgen::prelude::*;
@@ -322,6 +321,22 @@ impl RollupNode {
         to_js(&BatchOutputJs::from(&self.batch(batch)?.output))
     }
 
+    /// Every withdrawal batch `batch` recorded (its transactions' withdrawals and the
+    /// refunds of deposits it could not credit), each with the proof that pays it.
+    #[wasm_bindgen(js_name = batchWithdrawals, unchecked_return_type = "WithdrawalProof[]")]
+    pub fn batch_withdrawals(&self, batch: f64) -> JsResult<JsValue> {
+        let index = convert::uint("batch", batch)?;
+        let count = self.batch(batch)?.withdrawals.items.len() as u32;
+        let proofs = (0..count)
+            .map(|i| {
+                self.node
+                    .withdrawal_proof(index, i)
+                    .map(WithdrawalProofJs::from)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        to_js(&proofs)
+    }
+
     /// The proof that pays withdrawal `index` of batch `batch` on L1.
     #[wasm_bindgen(js_name = withdrawalProof, unchecked_return_type = "WithdrawalProof")]
     pub fn withdrawal_proof(&self, batch: f64, index: u32) -> JsResult<JsValue> {
@@ -335,9 +350,6 @@ impl RollupNode {
 impl RollupNode {
     fn batch(&self, batch: f64) -> JsResult<&settle_core::batch::BatchResult> {
         let index = convert::uint("batch", batch)?;
-        Ok(self.node.batch(index).ok_or(Error::IndexOutOfRange {
-            index,
-            len: self.node.batch_count(),
-        })?)
+        Ok(self.node.batch_result(index)?)
     }
 }

@@ -40,10 +40,12 @@ test("the core's messages", () => {
   throwsError(() => node.observeDeposit({ index: 1, to: { account: { index: 0 } }, amount: '1', refundTo: 'aa' }),
     'malformed deposit: deposit 1 observed where 0 is next');
   throwsError(() => node.proposeWith(new Uint8Array(), 2), 'malformed batch: 2 deposits requested, 0 pending');
-  throwsError(() => node.withdrawalProof(0, 0), 'leaf index 0 out of range for a tree of 0 leaves');
+  throwsError(() => node.withdrawalProof(0, 0), 'no such batch (0): 0 applied so far');
   node.propose(new Uint8Array());
   throwsError(() => node.withdrawalProof(0, 0), 'leaf index 0 out of range for a tree of 0 leaves');
-  throwsError(() => node.batchEffects(1), 'leaf index 1 out of range for a tree of 1 leaves');
+  throwsError(() => node.batchEffects(1), 'no such batch (1): 1 applied so far');
+  throwsError(() => node.batchWithdrawals(1), 'no such batch (1): 1 applied so far');
+  assert.deepEqual(node.batchWithdrawals(0), []);
   throwsError(() => settle.depositMsg({ newAccount: { pubkey: '05' + alice.publicKey.slice(2) } }),
     'invalid secp256k1 key: not a compressed secp256k1 point');
 });

@@ -131,6 +131,8 @@ test('withdrawal proofs verify; every tampering fails with the core reason', () 
   assert.equal(refund.recipient, refundTo);
   assert.equal(refund.amount, '30');
   assert.deepEqual(settle.verifyWithdrawal(output, refund), { valid: true });
+  // the batch's whole list: the refund and the withdrawal, in tree order
+  assert.deepEqual(node.batchWithdrawals(0), [refund, proof]);
   // the contract's `batch` query response, as it comes
   const batchResponse = {
     index: 0, proposer: 'wasm1...', output_root: output.outputRoot, data_root: output.dataRoot,
