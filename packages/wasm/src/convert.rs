@@ -136,6 +136,18 @@ pub fn position(what: &str, v: f64) -> JsResult<usize> {
     usize::try_from(v).map_err(|_| Failure(format!("{what}: {v} is out of range")))
 }
 
+/// A JS number used as a sparse-tree depth or level: 0 to the core's `MAX_DEPTH` (32),
+/// the heights its default-node table covers.
+pub fn depth(what: &str, v: f64) -> JsResult<usize> {
+    let max = settle_core::smt::MAX_DEPTH;
+    match position(what, v)? {
+        d if d <= max => Ok(d),
+        d => Err(Failure(format!(
+            "{what}: {d} is above the deepest sparse tree ({max})"
+        ))),
+    }
+}
+
 /// A `u64` count as a JS number (exact below 2^53, far beyond any count here).
 pub fn number(v: u64) -> f64 {
     v as f64

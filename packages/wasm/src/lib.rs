@@ -11,17 +11,24 @@
 //! - [`tx`]: `domain`, `L2Key`, `signTransfer`, `signWithdrawal`, `decodeTx`,
 //!   `encodeBatch`, `splitSteps`, `dataRoot`, `signingHash`, `canonicalAddress`,
 //!   `humanAddress`.
+//! - [`hash`]: `keccak256`, `hashNode`, `tags`.
 //! - [`merkle`]: `MerkleTree`, `hashLeaf`, `merkleVerify`/`merkleCheck` (and `*Many`).
+//! - [`sparse`]: `sparseComputeRoot`, `sparseVerify`/`sparseCheck`,
+//!   `sparseProofFromBytes`/`sparseProofToBytes`, `sparseWitnessRoot`,
+//!   `sparseVerifyMany`/`sparseCheckMany`, `defaultNode`.
 //! - [`oz`]: `StandardMerkleTree` (OpenZeppelin), `ozVerify`, `ozVerifyMultiProof`.
-//! - [`node`]: `RollupNode` (deposit mirror, batches, account and withdrawal proofs).
+//! - [`node`]: `RollupNode` (deposit mirror, batches, account and withdrawal proofs),
+//!   `encodeDeposit`, `depositChain`.
 //! - [`msg`]: `depositMsg`, `proposeBatchMsg`, `withdrawMsg`, `verifyWithdrawal`.
 #![forbid(unsafe_code)]
 
 pub mod convert;
+pub mod hash;
 pub mod merkle;
 pub mod msg;
 pub mod node;
 pub mod oz;
+pub mod sparse;
 pub mod tx;
 
 pub use convert::{Failure, JsResult};
@@ -53,6 +60,14 @@ export interface DecodedTx {
 export interface MerkleProof { index: number; leafCount: number; siblings: Hex[]; }
 export interface MerkleMultiProof { indices: number[]; leafCount: number; hashes: Hex[]; }
 
+/** The domain tags, as hex: the one-byte leaf and node prefixes and the ASCII tags of the other commitments. */
+export interface Tags { leaf: Hex; node: Hex; state: Hex; output: Hex; data: Hex; txDomain: Hex; deposit: Hex; }
+
+/** A compact sparse-tree proof: bit `l` of `bitmap` set = the level-`l` sibling is not the default node; `siblings` are the non-default ones, from the leaf up. */
+export interface SparseProof { bitmap: number; siblings: Hex[]; }
+/** A witness for several leaves of a sparse tree: `indices` strictly increasing; one `present` flag per sibling the verifier cannot compute (`true` takes the next of `hashes`, `false` is the default node). */
+export interface SparseWitness { indices: number[]; present: boolean[]; hashes: Hex[]; }
+
 /** `[address (0x-hex, 20 bytes), amount (uint256: a decimal or 0x-hex string, or a safe integer)]`. */
 export type OzValue = [string, string | number];
 /** Leaves are leaf hashes in the order the verifier consumes them (Solidity's `multiProofVerify`). */
@@ -65,7 +80,8 @@ export interface Deposit { index: number; to: DepositTo; amount: Decimal; refund
 /** `data` in base64, as `propose_batch` takes it. */
 export interface Proposal { index: number; data: string; depositsConsumed: number; outputRoot: Hex; }
 export interface Account { pubkey: Hex; balance: string; nonce: string; }
-export interface AccountProof { bitmap: number; siblings: Hex[]; }
+/** A compact proof in the depth-32 account tree. */
+export type AccountProof = SparseProof;
 export interface TxEffect { applied: boolean; reason?: string; withdrawalIndex?: number; }
 export interface BatchOutput {
   batch: number;

@@ -1,6 +1,7 @@
 //! An operator's or watcher's view of one rollup (core `node` and `ledger`): mirror the
 //! deposit queue, apply batches exactly as the contract's rules do, and build the proof
-//! that pays any withdrawal.
+//! that pays any withdrawal; and the deposit queue's commitments (`encodeDeposit`,
+//! `depositChain`).
 
 use serde::{Deserialize, Serialize};
 use settle_core::batch::Output;
@@ -10,6 +11,7 @@ use settle_core::node::{self, Node, Proposal};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{self, from_js, number, to_js, Base64, Dec, Fixed, Hex32, HexBytes, JsResult};
+use crate::sparse::CompactProofJs;
 
 /// Where a deposit goes: `{ newAccount: { pubkey } }` or `{ account: { index } }` (the
 /// contract's snake_case `new_account` is accepted too).
@@ -54,6 +56,17 @@ pub struct DepositJs {
     pub to: DepositToJs,
     pub amount: Dec<u128>,
     pub refund_to: HexBytes,
+}
+
+impl From<DepositJs> for Deposit {
+    fn from(d: DepositJs) -> Self {
+        Deposit {
+            index: d.index,
+            target: (&d.to).into(),
+            amount: d.amount.0,
+            refund_to: d.refund_to.0,
+        }
+    }
 }
 
 impl From<&Deposit> for DepositJs {
@@ -152,11 +165,7 @@ pub struct AccountJs {
 }
 
 /// `{ bitmap, siblings }`: a compact proof in the depth-32 account tree.
-#[derive(Serialize)]
-pub struct AccountProofJs {
-    pub bitmap: u32,
-    pub siblings: Vec<Hex32>,
-}
+pub type AccountProofJs = CompactProofJs;
 
 /// `{ applied, reason?, withdrawalIndex? }`: what one transaction step did.
 #[derive(Serialize)]
@@ -186,6 +195,30 @@ impl From<&TxEffect> for EffectJs {
     }
 }
 
+/// A deposit's encoding (hex), what the queue's hash chain commits to:
+/// `index (8 BE) || 00 pubkey | 01 account (4 BE) || amount (16 BE) || len || refundTo`.
+#[wasm_bindgen(js_name = encodeDeposit)]
+pub fn encode_deposit(
+    #[wasm_bindgen(unchecked_param_type = "Deposit")] deposit: JsValue,
+) -> JsResult<String> {
+    let d: Deposit = from_js::<DepositJs>(deposit)?.into();
+    Ok(convert::to_hex(d.encode()))
+}
+
+/// The head (hex) of the deposit queue's hash chain after `deposit`, from the previous
+/// head `head` (hex; 32 zero bytes before the first deposit):
+/// `keccak256("settle/deposit/v1" || head || encodeDeposit(deposit))`, the contract's
+/// `chain_head`.
+#[wasm_bindgen(js_name = depositChain)]
+pub fn deposit_chain(
+    head: &str,
+    #[wasm_bindgen(unchecked_param_type = "Deposit")] deposit: JsValue,
+) -> JsResult<String> {
+    let head = convert::hash("head", head)?;
+    let d: Deposit = from_js::<DepositJs>(deposit)?.into();
+    Ok(convert::to_hex(d.chain(&head)))
+}
+
 /// An operator's node for one rollup deployment.
 #[wasm_bindgen]
 pub struct RollupNode {
@@ -209,12 +242,7 @@ impl RollupNode {
         #[wasm_bindgen(unchecked_param_type = "Deposit")] deposit: JsValue,
     ) -> JsResult<()> {
         let d: DepositJs = from_js(deposit)?;
-        Ok(self.node.observe_deposit(Deposit {
-            index: d.index,
-            target: (&d.to).into(),
-            amount: d.amount.0,
-            refund_to: d.refund_to.0,
-        })?)
+        Ok(self.node.observe_deposit(d.into())?)
     }
 
     /// Deposits observed and not yet consumed by a batch.
@@ -294,11 +322,7 @@ impl RollupNode {
     /// A compact proof of account `index` against `accountsRoot`.
     #[wasm_bindgen(js_name = accountProof, unchecked_return_type = "AccountProof")]
     pub fn account_proof(&self, index: u32) -> JsResult<JsValue> {
-        let p = self.node.ledger.prove(index)?;
-        to_js(&AccountProofJs {
-            bitmap: p.bitmap,
-            siblings: p.siblings.into_iter().map(Fixed).collect(),
-        })
+        to_js(&AccountProofJs::from(self.node.ledger.prove(index)?))
     }
 
     /// Number of batches applied.

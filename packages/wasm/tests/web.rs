@@ -15,8 +15,9 @@ use js_sys::Uint8Array;
 use serde_json::{json, Value};
 use settle_core::crypto::L2Key as CoreKey;
 use settle_core::tx::{Domain, SignedTx, Transfer, TxBody};
+use settle_wasm::node::{self, RollupNode};
 use settle_wasm::tx::{self, L2Key};
-use settle_wasm::{merkle, msg, node::RollupNode, oz, Failure};
+use settle_wasm::{hash, merkle, msg, oz, sparse, Failure};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -521,7 +522,7 @@ fn rollup_node_applies_deposits_and_transactions() {
     assert_eq!(empty["index"], 0);
     assert_eq!(
         thrown(f.node.batch_effects(1.0)),
-        "leaf index 1 out of range for a tree of 1 leaves"
+        "no such batch (1): 1 applied so far"
     );
 }
 
@@ -641,6 +642,322 @@ fn contract_messages_have_the_contract_shape() {
     assert_eq!(
         thrown(msg::deposit_msg(js(
             json!({"newAccount": {"pubkey": "02"}})
+        ))),
+        "expected 33 bytes for public key, got 1"
+    );
+}
+
+// ---- hashing, sparse trees, deposits -------------------------------------------------
+
+#[wasm_bindgen_test]
+fn keccak_node_hashes_and_tags_match_the_core() {
+    use settle_core::hash as core;
+    for input in [&b""[..], b"abc", &[0u8; 136], &[7u8; 300]] {
+        assert_eq!(hash::keccak256(input), hex(core::keccak256(input)));
+    }
+    assert_eq!(
+        hash::keccak256(b""),
+        "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
+    );
+    let (a, b) = ([7u8; 32], [9u8; 32]);
+    assert_eq!(
+        hash::hash_node(&hex(a), &format!("0x{}", hex(b))).unwrap(),
+        hex(core::hash_node(&a, &b))
+    );
+    assert_eq!(
+        thrown(hash::hash_node("00", &hex(b))),
+        "expected 32 bytes for left, got 1"
+    );
+    assert!(thrown(hash::hash_node(&hex(a), "zz")).starts_with("right: \"zz\" is not hex"));
+    assert_eq!(
+        json(&hash::tags().unwrap()),
+        json!({
+            "leaf": "00",
+            "node": "01",
+            "state": hex(core::STATE_TAG),
+            "output": hex(core::OUTPUT_TAG),
+            "data": hex(core::DATA_TAG),
+            "txDomain": hex(core::TX_DOMAIN_TAG),
+            "deposit": hex(core::DEPOSIT_TAG),
+        })
+    );
+    assert_eq!(
+        json(&hash::tags().unwrap())["deposit"],
+        hex("settle/deposit/v1")
+    );
+}
+
+#[wasm_bindgen_test]
+fn sparse_proofs_match_the_core_and_fail_with_its_reasons() {
+    use settle_core::hash::hash_leaf;
+    use settle_core::smt::{self, SparseMerkleTree, DEFAULT_NODES};
+
+    for level in [0usize, 1, 16, 32] {
+        assert_eq!(
+            sparse::default_node(level as f64).unwrap(),
+            hex(DEFAULT_NODES[level])
+        );
+    }
+    assert_eq!(
+        thrown(sparse::default_node(33.0)),
+        "level: 33 is above the deepest sparse tree (32)"
+    );
+
+    let filled = [0u64, 1, 5, 1000, 4_000_000_000];
+    let leaf = |i: u64| hash_leaf(&i.to_be_bytes());
+    let tree = SparseMerkleTree::<32>::from_leaves(filled.iter().map(|&i| (i, leaf(i)))).unwrap();
+    let root = hex(tree.root());
+    for i in filled.into_iter().chain([2, 77]) {
+        let core = tree.prove(i).unwrap();
+        let wire = hex(core.to_bytes(32));
+        let leaf = hex(tree.leaf(i).unwrap());
+        assert_eq!(
+            sparse::sparse_compute_root(32.0, i as f64, &leaf, &wire).unwrap(),
+            root
+        );
+        assert!(sparse::sparse_verify(32.0, &root, i as f64, &leaf, &wire).unwrap());
+        sparse::sparse_check(32.0, &root, i as f64, &leaf, &wire).unwrap();
+        let parts = sparse::sparse_proof_from_bytes(32.0, &wire).unwrap();
+        let siblings: Vec<String> = core.siblings.iter().map(hex).collect();
+        assert_eq!(
+            json(&parts),
+            json!({"bitmap": core.bitmap, "siblings": siblings})
+        );
+        assert_eq!(sparse::sparse_proof_to_bytes(32.0, parts).unwrap(), wire);
+    }
+
+    // a proof for leaf 5 does not put another leaf there
+    let wire = hex(tree.prove(5).unwrap().to_bytes(32));
+    let other = hex(leaf(6));
+    assert!(!sparse::sparse_verify(32.0, &root, 5.0, &other, &wire).unwrap());
+    assert!(
+        thrown(sparse::sparse_check(32.0, &root, 5.0, &other, &wire))
+            .starts_with("merkle root mismatch: the proof gives ")
+    );
+    // malformed wire forms: false, or the core's reason
+    let short = &wire[..wire.len() - 2];
+    assert!(!sparse::sparse_verify(32.0, &root, 5.0, &hex(leaf(5)), short).unwrap());
+    let n = short.len() / 2;
+    assert_eq!(
+        thrown(sparse::sparse_check(32.0, &root, 5.0, &hex(leaf(5)), short)),
+        format!(
+            "malformed sparse merkle proof: {n} bytes is not a 4-byte bitmap followed by 32-byte hashes"
+        )
+    );
+    assert_eq!(
+        thrown(sparse::sparse_compute_root(
+            32.0,
+            0.0,
+            &hex(leaf(0)),
+            "000000"
+        )),
+        "malformed sparse merkle proof: 3 bytes is not a 4-byte bitmap followed by 32-byte hashes"
+    );
+    assert_eq!(
+        thrown(sparse::sparse_proof_from_bytes(
+            16.0,
+            &format!("0001{}", "00".repeat(64))
+        )),
+        "merkle proof has 2 sibling hashes, expected 1"
+    );
+    assert_eq!(
+        thrown(sparse::sparse_compute_root(
+            16.0,
+            65536.0,
+            &hex(leaf(0)),
+            "0000"
+        )),
+        "leaf index 65536 out of range for a tree of 65536 leaves"
+    );
+    assert_eq!(
+        thrown(sparse::sparse_proof_to_bytes(
+            16.0,
+            js(json!({"bitmap": 1 << 20, "siblings": [hex([0u8; 32])]}))
+        )),
+        "malformed sparse merkle proof: bitmap 0x100000 has bits above depth 16"
+    );
+    assert_eq!(
+        thrown(sparse::sparse_proof_to_bytes(
+            16.0,
+            js(json!({"bitmap": 3, "siblings": [hex([0u8; 32])]}))
+        )),
+        "merkle proof has 1 sibling hashes, expected 2"
+    );
+    // arguments that cannot be read
+    assert_eq!(
+        thrown(sparse::sparse_verify(
+            33.0,
+            &root,
+            0.0,
+            &hex(leaf(0)),
+            &wire
+        )),
+        "depth: 33 is above the deepest sparse tree (32)"
+    );
+    assert_eq!(
+        thrown(sparse::sparse_verify(
+            32.0,
+            &root,
+            0.5,
+            &hex(leaf(0)),
+            &wire
+        )),
+        "index: 0.5 is not a non-negative safe integer"
+    );
+    assert!(thrown(sparse::sparse_verify(
+        32.0,
+        &root,
+        0.0,
+        &hex(leaf(0)),
+        "xyz"
+    ))
+    .starts_with("proof: \"xyz\" is not hex"));
+
+    // a witness gives the old root with the old leaves and the new root with new ones
+    let touched = [1u64, 2, 1000, 4_000_000_000];
+    let core = tree.prove_many(&touched).unwrap();
+    let hashes: Vec<String> = core.hashes.iter().map(hex).collect();
+    let witness = json!({"indices": touched, "present": core.present, "hashes": hashes});
+    let old: Vec<String> = touched
+        .iter()
+        .map(|&i| hex(tree.leaf(i).unwrap()))
+        .collect();
+    assert_eq!(
+        sparse::sparse_witness_root(32.0, js(witness.clone()), old.clone()).unwrap(),
+        root
+    );
+    assert!(sparse::sparse_verify_many(32.0, &root, js(witness.clone()), old.clone()).unwrap());
+    sparse::sparse_check_many(32.0, &root, js(witness.clone()), old.clone()).unwrap();
+    let mut updated = tree.clone();
+    let new: Vec<String> = touched
+        .iter()
+        .map(|&i| {
+            let h = hash_leaf(&[1, i as u8]);
+            updated.set(i, h).unwrap();
+            hex(h)
+        })
+        .collect();
+    assert_eq!(
+        sparse::sparse_witness_root(32.0, js(witness.clone()), new.clone()).unwrap(),
+        hex(updated.root())
+    );
+    assert!(!sparse::sparse_verify_many(32.0, &root, js(witness.clone()), new.clone()).unwrap());
+    assert!(thrown(sparse::sparse_check_many(
+        32.0,
+        &root,
+        js(witness.clone()),
+        new
+    ))
+    .starts_with("merkle root mismatch: the proof gives "));
+    let mut extra = witness.clone();
+    extra["present"].as_array_mut().unwrap().push(json!(false));
+    assert_eq!(
+        thrown(sparse::sparse_witness_root(32.0, js(extra), old.clone())),
+        "malformed sparse multiproof: flags do not match the leaf set"
+    );
+    assert_eq!(
+        thrown(sparse::sparse_witness_root(
+            32.0,
+            js(witness.clone()),
+            old[1..].to_vec()
+        )),
+        "multiproof covers 4 leaves, 3 given"
+    );
+    let mut unsorted = witness.clone();
+    unsorted["indices"] = json!([2, 1, 1000, 4_000_000_000u64]);
+    assert_eq!(
+        thrown(sparse::sparse_check_many(
+            32.0,
+            &root,
+            js(unsorted),
+            old.clone()
+        )),
+        "leaf indices must be strictly increasing"
+    );
+    assert_eq!(
+        thrown(sparse::sparse_witness_root(
+            32.0,
+            js(json!({"indices": [], "present": [], "hashes": []})),
+            vec![]
+        )),
+        "a multiproof needs at least one leaf"
+    );
+    assert_eq!(
+        thrown(sparse::sparse_witness_root(
+            32.0,
+            js(json!({"indices": [1]})),
+            vec![]
+        )),
+        "missing field `present`"
+    );
+    // the core's own check agrees
+    assert_eq!(
+        smt::verify(32, &tree.root(), 5, &leaf(5), &tree.prove(5).unwrap()),
+        Ok(())
+    );
+}
+
+#[wasm_bindgen_test]
+fn deposit_encodings_and_chain_match_the_core() {
+    use settle_core::ledger::{Deposit, DepositTarget};
+    let alice = L2Key::from_label("alice");
+    let refund = "11".repeat(20);
+    let opening = json!({"index": 0, "to": {"newAccount": {"pubkey": alice.public_key()}},
+                         "amount": "1000", "refundTo": refund});
+    let credit = json!({"index": 1, "to": {"account": {"index": 7}},
+                        "amount": 30, "refundTo": format!("0x{refund}")});
+    let core = [
+        Deposit {
+            index: 0,
+            target: DepositTarget::NewAccount(CoreKey::from_label("alice").public_key()),
+            amount: 1000,
+            refund_to: vec![0x11; 20],
+        },
+        Deposit {
+            index: 1,
+            target: DepositTarget::Account(7),
+            amount: 30,
+            refund_to: vec![0x11; 20],
+        },
+    ];
+    assert_eq!(
+        node::encode_deposit(js(opening.clone())).unwrap(),
+        hex(core[0].encode())
+    );
+    assert_eq!(
+        node::encode_deposit(js(credit.clone())).unwrap(),
+        hex(core[1].encode())
+    );
+    assert_eq!(
+        node::encode_deposit(js(credit.clone())).unwrap(),
+        format!(
+            "0000000000000001{}{}{}14{refund}",
+            "0100000007",
+            "00".repeat(15),
+            "1e"
+        )
+    );
+    let zero = hex([0u8; 32]);
+    let head0 = node::deposit_chain(&zero, js(opening)).unwrap();
+    assert_eq!(head0, hex(core[0].chain(&[0; 32])));
+    let head1 = node::deposit_chain(&head0, js(credit.clone())).unwrap();
+    assert_eq!(head1, hex(core[1].chain(&core[0].chain(&[0; 32]))));
+
+    assert_eq!(
+        thrown(node::deposit_chain("00", js(credit))),
+        "expected 32 bytes for head, got 1"
+    );
+    assert_eq!(
+        thrown(node::encode_deposit(js(
+            json!({"index": 0, "to": {"account": {"index": 1}},
+                                               "refundTo": refund})
+        ))),
+        "missing field `amount`"
+    );
+    assert_eq!(
+        thrown(node::encode_deposit(js(
+            json!({"index": 0, "to": {"newAccount": {"pubkey": "02"}},
+                                               "amount": "1", "refundTo": refund})
         ))),
         "expected 33 bytes for public key, got 1"
     );
