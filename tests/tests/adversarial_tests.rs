@@ -655,6 +655,30 @@ fn admin_calls_from_anyone_else_are_refused() {
             },
             "proposer_bond must be positive".to_string(),
         ),
+        (
+            ExecuteMsg::UpdateConfig {
+                proposer_bond: None,
+                challenge_window: None,
+                force_inclusion_delay: Some(u64::MAX),
+                max_batch_bytes: None,
+            },
+            format!(
+                "force_inclusion_delay must be at most 315360000 seconds (ten years), got {}",
+                u64::MAX
+            ),
+        ),
+        (
+            ExecuteMsg::UpdateConfig {
+                proposer_bond: None,
+                challenge_window: Some(u64::MAX),
+                force_inclusion_delay: None,
+                max_batch_bytes: None,
+            },
+            format!(
+                "challenge_window must be at most 315360000 seconds (ten years), got {}",
+                u64::MAX
+            ),
+        ),
     ] {
         refused(&mut s, ContractError::InvalidConfig { reason }, |s| {
             s.execute(&admin, &msg, &[])

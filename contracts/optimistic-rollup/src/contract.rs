@@ -61,7 +61,12 @@ pub fn instantiate(
             });
         }
     }
-    validate_params(msg.proposer_bond, msg.challenge_window, msg.max_batch_bytes)?;
+    validate_params(
+        msg.proposer_bond,
+        msg.challenge_window,
+        msg.force_inclusion_delay,
+        msg.max_batch_bytes,
+    )?;
     let domain = Domain::new(&env.block.chain_id, env.contract.address.as_str());
     let config = Config {
         admin,
@@ -104,12 +109,27 @@ pub fn instantiate(
     ))
 }
 
+/// Longest challenge window or force-inclusion delay: ten years. Deadlines are block time
+/// plus these, and must stay far from the end of `Timestamp`'s range.
+pub const MAX_PERIOD_SECONDS: u64 = 10 * 365 * 24 * 3600;
+
 fn validate_params(
     proposer_bond: Uint128,
     challenge_window: u64,
+    force_inclusion_delay: u64,
     max_batch_bytes: u32,
 ) -> Result<(), ContractError> {
     let invalid = |reason: String| Err(ContractError::InvalidConfig { reason });
+    for (name, seconds) in [
+        ("challenge_window", challenge_window),
+        ("force_inclusion_delay", force_inclusion_delay),
+    ] {
+        if seconds > MAX_PERIOD_SECONDS {
+            return invalid(format!(
+                "{name} must be at most {MAX_PERIOD_SECONDS} seconds (ten years), got {seconds}"
+            ));
+        }
+    }
     if proposer_bond.is_zero() {
         return invalid("proposer_bond must be positive".into());
     }
@@ -547,6 +567,7 @@ fn execute_update_config(
     validate_params(
         config.proposer_bond,
         config.challenge_window,
+        config.force_inclusion_delay,
         config.max_batch_bytes,
     )?;
     CONFIG.save(deps.storage, &config)?;

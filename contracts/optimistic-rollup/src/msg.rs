@@ -15,9 +15,10 @@ pub struct InstantiateMsg {
     pub bond_denom: String,
     /// Bond a proposer must hold to post batches.
     pub proposer_bond: Uint128,
-    /// Seconds a batch stays challengeable before it can be finalized (> 0).
+    /// Seconds a batch stays challengeable before it can be finalized (1 ..= ten years).
     pub challenge_window: u64,
-    /// Seconds after which a queued deposit must be consumed by the next batch.
+    /// Seconds after which a queued deposit must be consumed by the next batch (at most
+    /// ten years).
     pub force_inclusion_delay: u64,
     /// Largest batch, in bytes of transaction data (1 ..= 524288).
     pub max_batch_bytes: u32,
