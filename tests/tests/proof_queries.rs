@@ -179,6 +179,7 @@ fn a_withdrawal_claim_is_a_dry_run_of_withdraw() {
     );
     suite.a_challenge_window_passes();
     suite.finalize(0).unwrap();
+    let before = suite.solvency();
     assert_eq!(
         check(&suite, claim(&suite)),
         ProofCheckResponse {
@@ -186,7 +187,6 @@ fn a_withdrawal_claim_is_a_dry_run_of_withdraw() {
             reason: None
         }
     );
-    let before = suite.solvency();
     // a dry run pays nothing
     assert_eq!(suite.solvency(), before);
     suite.withdraw(&carol, 0, 0).unwrap();

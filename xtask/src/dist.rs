@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
-use crate::util::{self, cargo_bin, file_size, root, step, target_dir};
+use crate::util::{self, file_size, root, step};
 
 /// Contracts built into artifacts (crate names).
 pub const CONTRACTS: &[&str] = &["optimistic-rollup"];
@@ -94,20 +94,7 @@ fn build_one(
     out_dir: &Path,
 ) -> Result<Artifact, String> {
     let underscored = contract.replace('-', "_");
-    step(&format!("cargo build --release (wasm32) -p {contract}"));
-    util::run(Command::new(cargo_bin()).args([
-        "build",
-        "--release",
-        "--locked",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-        "-p",
-        contract,
-    ]))?;
-    let built = target_dir(root)
-        .join("wasm32-unknown-unknown/release")
-        .join(format!("{underscored}.wasm"));
+    let built = util::build_wasm_lib(root, contract)?;
     let raw_size = file_size(&built)?;
     let file_name = format!("{underscored}.wasm");
     let path = out_dir.join(&file_name);

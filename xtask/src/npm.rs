@@ -23,7 +23,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use crate::dist;
-use crate::util::{self, cargo_bin, file_size, root, step, target_dir};
+use crate::util::{self, cargo_bin, file_size, root, step};
 
 /// The crate behind the package.
 const CRATE: &str = "settle-wasm";
@@ -56,20 +56,7 @@ pub fn build() -> Result<(), String> {
     let root = root();
     let cli = wasm_bindgen_cli(&root)?;
 
-    step(&format!("cargo build --release (wasm32) -p {CRATE}"));
-    util::run(Command::new(cargo_bin()).args([
-        "build",
-        "--release",
-        "--locked",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-        "-p",
-        CRATE,
-    ]))?;
-    let built = target_dir(&root)
-        .join("wasm32-unknown-unknown/release")
-        .join(format!("{MODULE}.wasm"));
+    let built = util::build_wasm_lib(&root, CRATE)?;
     let rustc_size = file_size(&built)?;
 
     let pkg = root.join(PKG_DIR);

@@ -63,3 +63,22 @@ pub fn file_size(path: &Path) -> Result<u64, String> {
         .map(|m| m.len())
         .map_err(|e| format!("{}: {e}", path.display()))
 }
+
+/// `cargo build --release --lib --target wasm32-unknown-unknown -p <package>`; returns the
+/// built `.wasm` (release profile of the workspace, before any wasm-opt).
+pub fn build_wasm_lib(root: &Path, package: &str) -> Result<PathBuf, String> {
+    step(&format!("cargo build --release (wasm32) -p {package}"));
+    run(Command::new(cargo_bin()).args([
+        "build",
+        "--release",
+        "--locked",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-p",
+        package,
+    ]))?;
+    Ok(target_dir(root)
+        .join("wasm32-unknown-unknown/release")
+        .join(format!("{}.wasm", package.replace('-', "_"))))
+}
