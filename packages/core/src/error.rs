@@ -55,6 +55,27 @@ pub enum Error {
 
     #[error("invalid secp256k1 key: {0}")]
     InvalidKey(String),
+
+    #[error("the proof's pre-state gives root {computed}, the agreed root is {expected}")]
+    PreStateMismatch { computed: String, expected: String },
+
+    #[error("the game is over: the {winner} won")]
+    GameOver { winner: crate::dispute::Side },
+
+    #[error("the {side}'s clock has run out: the game can only be resolved")]
+    ClockExpired { side: crate::dispute::Side },
+
+    #[error("the {side}'s clock still runs ({left} s left)")]
+    ClockRunning {
+        side: crate::dispute::Side,
+        left: u64,
+    },
+
+    #[error("it is the {expected}'s turn")]
+    NotYourTurn { expected: crate::dispute::Side },
+
+    #[error("a move at position {position} does not fit the game, which waits for a {phase} move")]
+    WrongMove { phase: &'static str, position: u64 },
 }
 
 impl Error {

@@ -29,6 +29,10 @@ pub const TX_DOMAIN_TAG: &[u8] = b"settle/l2-tx/v1";
 pub const DATA_TAG: &[u8] = b"settle/data/v1";
 /// Tag of the deposit queue hash chain.
 pub const DEPOSIT_TAG: &[u8] = b"settle/deposit/v1";
+/// Tag of the state between two steps of a batch (fraud proofs).
+pub const STEP_TAG: &[u8] = b"settle/step/v1";
+/// Tag of the agreed root before the first batch (fraud proofs).
+pub const GENESIS_TAG: &[u8] = b"settle/genesis/v1";
 
 /// Plain Keccak-256 of `data`.
 pub fn keccak256(data: &[u8]) -> Hash {

@@ -12,6 +12,8 @@
 //! - [`batch`]: batch data, its commitment, the output root, applying a batch.
 //! - [`node`]: an operator's view of a rollup (deposit mirror, batches, withdrawal proofs).
 //! - [`crypto`]: the [`crypto::Verifier`] trait the chain or k256 implements.
+//! - [`dispute`]: fraud proofs: the bisection game with chess clocks, the one-step proof
+//!   and the honest player's replay.
 //!
 //! No CosmWasm dependency; `no_std` + `alloc` without the default `std` feature.
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -22,6 +24,7 @@ extern crate alloc;
 pub mod batch;
 pub mod codec;
 pub mod crypto;
+pub mod dispute;
 pub mod error;
 pub mod hash;
 pub mod ledger;

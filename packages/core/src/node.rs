@@ -41,6 +41,16 @@ pub struct Node {
     deposits: Vec<Deposit>,
     cursor: u64,
     batches: Vec<BatchResult>,
+    /// What each batch was applied to: the ledger before it, its first deposit, its data.
+    inputs: Vec<BatchInput>,
+}
+
+/// What a batch was applied to, kept so its fraud-proof trace can be rebuilt.
+#[derive(Debug, Clone)]
+struct BatchInput {
+    ledger_before: Ledger,
+    deposits_from: u64,
+    data: Vec<u8>,
 }
 
 impl Node {
@@ -51,6 +61,7 @@ impl Node {
             deposits: Vec::new(),
             cursor: 0,
             batches: Vec::new(),
+            inputs: Vec::new(),
         }
     }
 
@@ -117,7 +128,12 @@ impl Node {
             &self.deposits[from..to],
             &data,
         )?;
-        self.ledger = ledger;
+        let ledger_before = core::mem::replace(&mut self.ledger, ledger);
+        self.inputs.push(BatchInput {
+            ledger_before,
+            deposits_from: self.cursor,
+            data: data.clone(),
+        });
         self.cursor = to as u64;
         let output_root = result.output.root();
         self.batches.push(result);
@@ -126,6 +142,68 @@ impl Node {
             data,
             deposits_consumed,
             output_root,
+        })
+    }
+
+    /// Forgets batch `index` and every later one, as the chain does when a fraud proof
+    /// removes them: the ledger and the deposit cursor go back to before batch `index`.
+    pub fn roll_back(&mut self, index: u64) -> Result<(), Error> {
+        let input = self
+            .inputs
+            .get(index as usize)
+            .ok_or(Error::NoSuchBatch {
+                index,
+                count: self.batch_count(),
+            })?
+            .clone();
+        self.ledger = input.ledger_before;
+        self.cursor = input.deposits_from;
+        self.batches.truncate(index as usize);
+        self.inputs.truncate(index as usize);
+        Ok(())
+    }
+
+    /// The batch context the chain derives for batch `index` (its parent as this node
+    /// computed it).
+    pub fn batch_context(&self, index: u64) -> Result<crate::dispute::BatchContext, Error> {
+        let b = self.batch_result(index)?;
+        let input = &self.inputs[index as usize];
+        let parent = match index.checked_sub(1) {
+            None => crate::dispute::Parent::Genesis,
+            Some(p) => {
+                let o = &self.batches[p as usize].output;
+                crate::dispute::Parent::Output {
+                    output_root: o.root(),
+                    deposit_cursor: o.deposit_cursor,
+                    data_root: o.data_root,
+                }
+            }
+        };
+        Ok(crate::dispute::BatchContext {
+            batch_index: index,
+            parent,
+            deposits_from: input.deposits_from,
+            deposits: b.deposit_effects.len() as u64,
+            tx_steps: b.tx_effects.len() as u64,
+            data_root: b.output.data_root,
+        })
+    }
+
+    /// The replay of batch `index` that answers every move of a game on it.
+    pub fn trace(&self, index: u64) -> Result<crate::dispute::trace::BatchTrace, Error> {
+        let ctx = self.batch_context(index)?;
+        let input = &self.inputs[index as usize];
+        let from = input.deposits_from as usize;
+        Ok(crate::dispute::trace::BatchTrace {
+            ctx,
+            domain: self.domain,
+            parent_preimage: index.checked_sub(1).map(|p| {
+                let o = &self.batches[p as usize].output;
+                (o.state_root, o.withdrawals_root)
+            }),
+            ledger: input.ledger_before.clone(),
+            deposits: self.deposits[from..from + ctx.deposits as usize].to_vec(),
+            data: input.data.clone(),
         })
     }
 
