@@ -15,6 +15,7 @@ pub use step::{
     genesis_root, one_step, start_root, AccountWitness, BatchContext, OneStepProof, Parent,
     StepKind, StepState,
 };
+pub use trace::{BatchTrace, HonestMove};
 
 #[cfg(all(test, feature = "native"))]
 mod tests;

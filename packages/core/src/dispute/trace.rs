@@ -5,6 +5,7 @@
 use alloc::vec::Vec;
 use core::cell::RefCell;
 
+use super::game::{Game, Phase, Side};
 use super::step::{AccountWitness, BatchContext, OneStepProof, Parent, StepKind, StepState};
 use crate::batch::{data_tree, split_steps};
 use crate::crypto::Verifier;
@@ -241,6 +242,67 @@ impl BatchTrace {
                 accounts,
                 withdrawal_slot,
             },
+        })
+    }
+}
+
+/// What an honest player does next in a game.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HonestMove {
+    Bisect {
+        position: u64,
+        root: Hash,
+    },
+    Choose {
+        position: u64,
+        agree: bool,
+    },
+    /// Settle the game: the proof yields the true root after `step`.
+    Prove {
+        step: u64,
+        proof: OneStepProof,
+    },
+}
+
+impl BatchTrace {
+    /// The move an honest `side` makes in `game`, given this batch's true `roots`
+    /// ([`BatchTrace::roots`]); `None` when it is not that side's move or when there is
+    /// nothing honest to do (a game over, or a one-step phase whose agreed root is not
+    /// the true one, which no proof can settle).
+    pub fn honest_move<V: Verifier + ?Sized>(
+        &self,
+        verifier: &V,
+        game: &Game,
+        side: Side,
+        roots: &[Hash],
+    ) -> Result<Option<HonestMove>, Error> {
+        let root_at = |p: u64| {
+            roots
+                .get(p as usize)
+                .copied()
+                .ok_or(Error::IndexOutOfRange {
+                    index: p,
+                    len: roots.len() as u64,
+                })
+        };
+        Ok(match (game.phase(), side) {
+            (Phase::Bisect { position }, Side::Defender) => Some(HonestMove::Bisect {
+                position,
+                root: root_at(position)?,
+            }),
+            (Phase::Choose { position, root }, Side::Challenger) => Some(HonestMove::Choose {
+                position,
+                agree: root_at(position)? == root,
+            }),
+            // Either side may settle; it helps an honest side only when the proof starts
+            // from the true root (then it yields the true root after the step).
+            (Phase::OneStep { step }, _) if root_at(step)? == game.lo_root => {
+                Some(HonestMove::Prove {
+                    step,
+                    proof: self.proof(verifier, step)?,
+                })
+            }
+            _ => None,
         })
     }
 }
