@@ -6,7 +6,11 @@
 //! [`MeteredStorage`]: [`MockStorage`] plus the Cosmos SDK's KV gas and a journal that undoes
 //! the writes of a refused call (a failed transaction changes no state on a chain either).
 //! [`VmRollup`] drives the optimistic rollup on top of it with the core's operator
-//! [`Node`], for the VM tests and the gas report.
+//! [`Node`], for the VM tests and the gas report, fraud-proof games included: a proposer
+//! can post a wrong output root ([`VmRollup::propose_with_root`]) while the node applies the
+//! batch honestly, and the node's replay (`Node::trace`) gives the true roots and one-step
+//! proofs that [`VmRollup::play_bisection`] and [`VmRollup::prove_step`] play with; the
+//! node follows the chain when a game removes batches ([`VmRollup::follow_removals`]).
 //!
 //! # The gas model
 //!
@@ -48,6 +52,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use cosmwasm_std::{
     Addr, BankMsg, Binary, Coin, ContractResult, CosmosMsg, Empty, Env, HexBinary, MessageInfo,
@@ -62,10 +67,12 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use optimistic_rollup::msg::{
-    ConfigResponse, DepositTo, ExecuteMsg, InstantiateMsg, OutputPreimage, QueryMsg,
-    SolvencyResponse,
+    ConfigResponse, DepositTo, DisputeParams, ExecuteMsg, GamePhase, GameResponse, InstantiateMsg,
+    OutputPreimage, QueryMsg, SolvencyResponse, StatusResponse,
 };
 use settle_core::crypto::{L2Key, NativeVerifier};
+use settle_core::dispute::OneStepProof;
+use settle_core::hash::Hash;
 use settle_core::ledger::Deposit;
 use settle_core::node::{Node, Proposal, WithdrawalProof};
 use settle_core::tx::{Domain, SignedTx};
@@ -164,6 +171,42 @@ struct Counters {
     gas: AtomicU64,
 }
 
+/// One storage access and its SDK gas (see [`Harness::log_kv`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KvAccess {
+    /// "read", "write", "delete" or "next" (an iterator step).
+    pub op: &'static str,
+    /// The key as the contract sees it (without wasmd's prefix); empty for the final
+    /// iterator step.
+    pub key: Vec<u8>,
+    /// Bytes of the value read or written.
+    pub value_len: u64,
+    pub gas: u64,
+}
+
+impl KvAccess {
+    /// The key made readable: a `cw-storage-plus` namespace (length-prefixed or not), then
+    /// the rest as a big-endian u64 (8 bytes), as text (printable ASCII) or in hex.
+    pub fn key_label(&self) -> String {
+        let k = &self.key;
+        if k.len() >= 2 && k[0] == 0 && 2 + k[1] as usize <= k.len() {
+            let end = 2 + k[1] as usize;
+            let ns = String::from_utf8_lossy(&k[2..end]);
+            let rest = &k[end..];
+            let rest = match (<[u8; 8]>::try_from(rest), std::str::from_utf8(rest)) {
+                (Ok(n), _) => u64::from_be_bytes(n).to_string(),
+                (_, Ok(text)) if text.chars().all(|c| c.is_ascii_graphic()) => text.to_string(),
+                _ => HexBinary::from(rest).to_hex(),
+            };
+            format!("{ns}[{rest}]")
+        } else if let Ok(text) = std::str::from_utf8(k) {
+            text.to_string()
+        } else {
+            HexBinary::from(k.as_slice()).to_hex()
+        }
+    }
+}
+
 /// [`MockStorage`] with the Cosmos SDK's KV gas metered (see the module doc) and a journal
 /// of writes, so that a refused call can be undone.
 #[derive(Debug, Default)]
@@ -172,12 +215,37 @@ pub struct MeteredStorage {
     counters: Counters,
     /// Previous values of the keys written since the last [`MeteredStorage::commit`].
     journal: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    /// Every access, while logging is on.
+    log: Mutex<Option<Vec<KvAccess>>>,
 }
 
 impl MeteredStorage {
-    fn charge(&self, counter: &AtomicU64, gas: u64) {
+    fn charge(&self, counter: &AtomicU64, gas: u64, op: &'static str, key: &[u8], value_len: u64) {
         counter.fetch_add(1, Ordering::Relaxed);
         self.counters.gas.fetch_add(gas, Ordering::Relaxed);
+        if let Some(log) = self.log.lock().expect("kv log").as_mut() {
+            log.push(KvAccess {
+                op,
+                key: key.to_vec(),
+                value_len,
+                gas,
+            });
+        }
+    }
+
+    /// Starts (or stops) logging every access; starting clears the log.
+    pub fn set_logging(&self, on: bool) {
+        *self.log.lock().expect("kv log") = on.then(Vec::new);
+    }
+
+    /// The accesses logged so far (logging stays as it is; the log is emptied).
+    pub fn take_log(&self) -> Vec<KvAccess> {
+        self.log
+            .lock()
+            .expect("kv log")
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// The accesses since the last call, and resets the counters.
@@ -236,6 +304,9 @@ impl Storage for MeteredStorage {
         self.charge(
             &self.counters.reads,
             READ_COST_FLAT + READ_COST_PER_BYTE * (key_len(key) + value_len),
+            "read",
+            key,
+            value_len,
         );
         (result, info)
     }
@@ -251,13 +322,15 @@ impl Storage for MeteredStorage {
 
     fn next(&mut self, iterator_id: u32) -> BackendResult<Option<Record>> {
         let (result, info) = self.inner.next(iterator_id);
-        let gas = match &result {
-            Ok(Some((k, v))) => {
-                ITER_NEXT_COST_FLAT + READ_COST_PER_BYTE * (key_len(k) + v.len() as u64)
-            }
-            _ => ITER_NEXT_COST_FLAT,
+        let (gas, key, value_len) = match &result {
+            Ok(Some((k, v))) => (
+                ITER_NEXT_COST_FLAT + READ_COST_PER_BYTE * (key_len(k) + v.len() as u64),
+                k.clone(),
+                v.len() as u64,
+            ),
+            _ => (ITER_NEXT_COST_FLAT, Vec::new(), 0),
         };
-        self.charge(&self.counters.iterator_steps, gas);
+        self.charge(&self.counters.iterator_steps, gas, "next", &key, value_len);
         (result, info)
     }
 
@@ -266,13 +339,16 @@ impl Storage for MeteredStorage {
         self.charge(
             &self.counters.writes,
             WRITE_COST_FLAT + WRITE_COST_PER_BYTE * (key_len(key) + value.len() as u64),
+            "write",
+            key,
+            value.len() as u64,
         );
         self.inner.set(key, value)
     }
 
     fn remove(&mut self, key: &[u8]) -> BackendResult<()> {
         self.remember(key);
-        self.charge(&self.counters.deletes, DELETE_COST);
+        self.charge(&self.counters.deletes, DELETE_COST, "delete", key, 0);
         self.inner.remove(key)
     }
 }
@@ -431,6 +507,24 @@ impl Harness {
         self.set_balance(&me, coins);
     }
 
+    /// Logs every storage access of the calls made while it is on (see [`KvAccess`]);
+    /// turning it on clears the log.
+    pub fn log_kv(&mut self, on: bool) {
+        self.instance
+            .with_storage(|s| {
+                s.set_logging(on);
+                Ok(())
+            })
+            .expect("storage");
+    }
+
+    /// The accesses logged since [`Harness::log_kv`] was turned on or last taken.
+    pub fn take_kv_log(&mut self) -> Vec<KvAccess> {
+        self.instance
+            .with_storage(|s| Ok(s.take_log()))
+            .expect("storage")
+    }
+
     /// Reads a raw storage entry without charging gas.
     pub fn raw(&mut self, key: &[u8]) -> Option<Vec<u8>> {
         self.instance
@@ -564,11 +658,23 @@ pub struct RollupParams {
     pub challenge_window: u64,
     pub force_inclusion_delay: u64,
     pub max_batch_bytes: u32,
+    /// Fraud-proof games: the bond a challenger attaches (`bond_denom`).
+    pub challenger_bond: u128,
+    /// Seconds on each side's chess clock.
+    pub clock_seconds: u64,
+    /// Least seconds the side to move has when its turn starts.
+    pub min_answer_seconds: u64,
+    /// Share of a slashed proposer bond paid to the winning challenger (basis points).
+    pub reward_bps: u16,
+    /// Address that receives the rest of a slashed bond.
+    pub treasury: String,
 }
 
 impl Default for RollupParams {
     /// The Suite's defaults: bond 1,000 ustake, a one-day window, deposits force-included
-    /// after an hour, 128 KiB batches.
+    /// after an hour, 128 KiB batches; games with a 500 ustake challenger bond, an hour on
+    /// each clock, at least five minutes to answer, half of a slashed bond to the
+    /// challenger and the rest to the address `MockApi` makes for "treasury".
     fn default() -> Self {
         RollupParams {
             denom: "uusd".into(),
@@ -577,9 +683,60 @@ impl Default for RollupParams {
             challenge_window: 86_400,
             force_inclusion_delay: 3_600,
             max_batch_bytes: 128 * 1024,
+            challenger_bond: 500,
+            clock_seconds: 3_600,
+            min_answer_seconds: 300,
+            reward_bps: 5_000,
+            treasury: MockApi::default().addr_make("treasury"),
         }
     }
 }
+
+impl RollupParams {
+    /// The `dispute` field of the instantiate message.
+    pub fn dispute(&self) -> DisputeParams {
+        DisputeParams {
+            challenger_bond: Uint128::new(self.challenger_bond),
+            clock_seconds: self.clock_seconds,
+            min_answer_seconds: self.min_answer_seconds,
+            reward_bps: self.reward_bps,
+            treasury: self.treasury.clone(),
+        }
+    }
+}
+
+/// A root other than `root` (its last byte flipped): what a lying player posts.
+pub fn altered_root(root: &Hash) -> Hash {
+    let mut r = *root;
+    r[31] ^= 0xff;
+    r
+}
+
+/// A 32-byte root from a `HexBinary` of the contract's responses.
+pub fn hash_of(bytes: &HexBinary) -> Hash {
+    bytes.as_slice().try_into().expect("a 32-byte root")
+}
+
+/// The bisection of one game played to its one-step phase (see [`VmRollup::play_bisection`]).
+#[derive(Debug, Clone)]
+pub struct Bisection {
+    /// The defender's `Bisect` calls, in order.
+    pub bisects: Vec<Executed>,
+    /// The challenger's `Choose` calls, in order.
+    pub chooses: Vec<Executed>,
+    /// The step the game narrowed to.
+    pub step: u64,
+}
+
+impl Bisection {
+    /// `Bisect` plus `Choose` messages sent.
+    pub fn moves(&self) -> usize {
+        self.bisects.len() + self.chooses.len()
+    }
+}
+
+/// Seconds a player takes to answer a move in [`VmRollup::play_bisection`] (one block).
+pub const MOVE_SECONDS: u64 = 5;
 
 /// The optimistic rollup in cosmwasm-vm, mirrored by an operator [`Node`], with a ledger
 /// of what the bank would hold for the contract (funds attached to accepted messages, less
@@ -594,6 +751,10 @@ pub struct VmRollup {
     pub held: BTreeMap<String, u128>,
     /// Deposits the contract accepted.
     pub deposit_count: u64,
+    /// The output root posted for each batch the node applied (index = batch): the node's
+    /// own root, or the one given to [`VmRollup::propose_with_root`]. [`VmRollup::propose_raw`]
+    /// bypasses the node and records nothing.
+    pub posted_roots: Vec<Hash>,
 }
 
 impl VmRollup {
@@ -617,6 +778,7 @@ impl VmRollup {
             challenge_window: params.challenge_window,
             force_inclusion_delay: params.force_inclusion_delay,
             max_batch_bytes: params.max_batch_bytes,
+            dispute: params.dispute(),
         };
         let info = h.info(&admin, &[]);
         let done = h
@@ -632,6 +794,7 @@ impl VmRollup {
             proposer,
             held: BTreeMap::new(),
             deposit_count: 0,
+            posted_roots: Vec::new(),
         };
         (rollup, done)
     }
@@ -729,19 +892,52 @@ impl VmRollup {
     /// The node applies `data` after every pending deposit and the proposer posts it. If
     /// the contract refuses, the node is left as it was.
     pub fn propose(&mut self, data: Vec<u8>) -> Result<(Proposal, Executed), Refused> {
+        self.propose_inner(data, None)
+    }
+
+    /// What [`VmRollup::propose`] would post for `data` now (the node's proposal, on a
+    /// copy of the node): for instance to know the true output root before lying about it.
+    pub fn preview(&self, data: Vec<u8>) -> Proposal {
+        self.node
+            .clone()
+            .propose(&NativeVerifier, data)
+            .expect("the node applies any batch")
+    }
+
+    /// As [`VmRollup::propose`], but the proposer posts `output_root` instead of the root
+    /// the node computed: a fraudulent batch when they differ. The node still applies the
+    /// batch honestly (the returned [`Proposal`] has the true root);
+    /// [`VmRollup::posted_roots`] records what was posted.
+    pub fn propose_with_root(
+        &mut self,
+        data: Vec<u8>,
+        output_root: Hash,
+    ) -> Result<(Proposal, Executed), Refused> {
+        self.propose_inner(data, Some(output_root))
+    }
+
+    fn propose_inner(
+        &mut self,
+        data: Vec<u8>,
+        posted: Option<Hash>,
+    ) -> Result<(Proposal, Executed), Refused> {
         let before = self.node.clone();
         let proposal = self
             .node
             .propose(&NativeVerifier, data)
             .expect("the node applies any batch");
+        let root = posted.unwrap_or(proposal.output_root);
         let msg = ExecuteMsg::ProposeBatch {
             data: Binary::new(proposal.data.clone()),
             deposits_consumed: proposal.deposits_consumed,
-            output_root: HexBinary::from(proposal.output_root.as_slice()),
+            output_root: HexBinary::from(root.as_slice()),
         };
         let proposer = self.proposer.clone();
         match self.execute(&proposer, &msg, &[]) {
-            Ok(done) => Ok((proposal, done)),
+            Ok(done) => {
+                self.posted_roots.push(root);
+                Ok((proposal, done))
+            }
             Err(e) => {
                 self.node = before;
                 Err(e)
@@ -803,6 +999,157 @@ impl VmRollup {
         self.execute(sender, &msg, &[])
     }
 
+    /// The true root at every position `0..=n` of batch `batch` (the node's replay).
+    pub fn true_roots(&self, batch: u64) -> Vec<Hash> {
+        self.node
+            .trace(batch)
+            .and_then(|t| t.roots(&NativeVerifier))
+            .expect("the node replays its own batch")
+    }
+
+    /// The node's one-step proof of step `step` of batch `batch`.
+    pub fn step_proof(&self, batch: u64, step: u64) -> OneStepProof {
+        self.node
+            .trace(batch)
+            .and_then(|t| t.proof(&NativeVerifier, step))
+            .expect("the node proves any step of its own batch")
+    }
+
+    /// Opens a game on `batch`, sent by `challenger` with the challenger bond attached;
+    /// returns the game id (from the `challenge` event) and the call.
+    pub fn challenge(&mut self, challenger: &Addr, batch: u64) -> Result<(u64, Executed), Refused> {
+        let bond = Coin::new(self.params.challenger_bond, self.params.bond_denom.clone());
+        let done = self.execute(challenger, &ExecuteMsg::Challenge { batch }, &[bond])?;
+        let id = event_attr(&done.response, "challenge", "game")
+            .and_then(|v| v.parse().ok())
+            .expect("the challenge event names the game");
+        Ok((id, done))
+    }
+
+    /// The defender's move: `root` at `position`, sent by `sender`.
+    pub fn bisect(
+        &mut self,
+        sender: &Addr,
+        game: u64,
+        position: u64,
+        root: Hash,
+    ) -> Result<Executed, Refused> {
+        let msg = ExecuteMsg::Bisect {
+            game,
+            position,
+            root: HexBinary::from(root.as_slice()),
+        };
+        self.execute(sender, &msg, &[])
+    }
+
+    /// The challenger's move: agree or not with the root at `position`, sent by `sender`.
+    pub fn choose(
+        &mut self,
+        sender: &Addr,
+        game: u64,
+        position: u64,
+        agree: bool,
+    ) -> Result<Executed, Refused> {
+        let msg = ExecuteMsg::Choose {
+            game,
+            position,
+            agree,
+        };
+        self.execute(sender, &msg, &[])
+    }
+
+    /// Settles a game narrowed to `step` with these one-step proof bytes (sent by anyone);
+    /// then forgets in the node whatever batches the chain removed.
+    pub fn prove_step(
+        &mut self,
+        sender: &Addr,
+        game: u64,
+        step: u64,
+        proof: Vec<u8>,
+    ) -> Result<Executed, Refused> {
+        let msg = ExecuteMsg::ProveStep {
+            game,
+            step,
+            proof: Binary::new(proof),
+        };
+        let done = self.execute(sender, &msg, &[])?;
+        self.follow_removals();
+        Ok(done)
+    }
+
+    /// Ends a game on time (or releases a void game's bond), sent by anyone; then forgets
+    /// in the node whatever batches the chain removed.
+    pub fn resolve_game(&mut self, sender: &Addr, game: u64) -> Result<Executed, Refused> {
+        let done = self.execute(sender, &ExecuteMsg::ResolveGame { game }, &[])?;
+        self.follow_removals();
+        Ok(done)
+    }
+
+    pub fn game(&mut self, id: u64) -> GameResponse {
+        self.h.query(&QueryMsg::Game { id })
+    }
+
+    pub fn status(&mut self) -> StatusResponse {
+        self.h.query(&QueryMsg::Status {})
+    }
+
+    /// Rolls the node (and [`VmRollup::posted_roots`]) back to the chain's batch count
+    /// when a game removed batches; returns how many batches it forgot.
+    pub fn follow_removals(&mut self) -> u64 {
+        let next = self.status().next_batch;
+        let count = self.node.batch_count();
+        if next >= count {
+            return 0;
+        }
+        self.node
+            .roll_back(next)
+            .expect("the node knows every batch the chain had");
+        self.posted_roots.truncate(next as usize);
+        count - next
+    }
+
+    /// Plays game `id` from its current phase to its one-step phase, reading each phase
+    /// from the `Game` query as a player would: the game's defender answers each
+    /// `Bisect { position }` with `defender_root(position)`, its challenger answers each
+    /// `Choose { position, root }` with `challenger_agrees(position, root)`. Every move
+    /// comes [`MOVE_SECONDS`] after the previous one. Panics if the game ends on the way.
+    pub fn play_bisection(
+        &mut self,
+        id: u64,
+        mut defender_root: impl FnMut(u64) -> Hash,
+        mut challenger_agrees: impl FnMut(u64, &Hash) -> bool,
+    ) -> Result<Bisection, Refused> {
+        let mut played = Bisection {
+            bisects: Vec::new(),
+            chooses: Vec::new(),
+            step: 0,
+        };
+        loop {
+            let g = self.game(id);
+            match g.phase {
+                GamePhase::Bisect { position } => {
+                    self.h.advance(MOVE_SECONDS);
+                    let root = defender_root(position);
+                    played
+                        .bisects
+                        .push(self.bisect(&g.defender, id, position, root)?);
+                }
+                GamePhase::Choose { position, root } => {
+                    self.h.advance(MOVE_SECONDS);
+                    let agree = challenger_agrees(position, &hash_of(&root));
+                    played
+                        .chooses
+                        .push(self.choose(&g.challenger, id, position, agree)?);
+                }
+                GamePhase::OneStep { step } => {
+                    played.step = step;
+                    return Ok(played);
+                }
+                other => panic!("game {id} ended during its bisection: {other:?}"),
+            }
+        }
+    }
+
     /// Tells the querier the contract holds what [`VmRollup::held`] says.
     pub fn sync_bank(&mut self) {
         let coins = self
@@ -816,6 +1163,20 @@ impl VmRollup {
     pub fn solvency(&mut self) -> SolvencyResponse {
         self.h.query(&QueryMsg::Solvency {})
     }
+}
+
+/// The value of attribute `key` in the contract's event for `action`.
+pub fn event_attr(response: &Response, action: &str, key: &str) -> Option<String> {
+    response
+        .events
+        .iter()
+        .find(|e| {
+            e.attributes
+                .iter()
+                .any(|a| a.key == "action" && a.value == action)
+        })
+        .and_then(|e| e.attributes.iter().find(|a| a.key == key))
+        .map(|a| a.value.clone())
 }
 
 fn u128_of(c: &Coin) -> u128 {

@@ -5,7 +5,7 @@
 
 use cosmwasm_std::{Binary, Coin, HexBinary, Timestamp, Uint128, Uint256};
 use cw_utils::PaymentError;
-use optimistic_rollup::msg::{DepositTo, ExecuteMsg, OutputPreimage, QueryMsg};
+use optimistic_rollup::msg::{DepositTo, DisputeParams, ExecuteMsg, OutputPreimage, QueryMsg};
 use optimistic_rollup::ContractError;
 use settle_core::batch::{encode_batch, Output};
 use settle_core::crypto::L2Key;
@@ -15,7 +15,15 @@ use settle_testing::{assert_refused, Suite, SuiteBuilder, BOND_DENOM, DENOM};
 use settle_tests::scenario::user_keys;
 
 const PEOPLE: &[&str] = &[
-    "alice", "bob", "carol", "mallory", "proposer", "admin", "rich",
+    "alice",
+    "bob",
+    "carol",
+    "mallory",
+    "proposer",
+    "admin",
+    "rich",
+    "challenger",
+    "treasury",
 ];
 
 /// Everything a refused message must leave untouched.
@@ -23,6 +31,7 @@ const PEOPLE: &[&str] = &[
 struct Snapshot {
     status: String,
     batches: String,
+    games: String,
     solvency: String,
     balances: Vec<(String, Uint256, Uint256)>,
     contract: (Uint256, Uint256),
@@ -37,6 +46,11 @@ fn snapshot(s: &Suite) -> Snapshot {
     Snapshot {
         status: q(&QueryMsg::Status {}),
         batches: q(&QueryMsg::Batches {
+            start_after: None,
+            limit: None,
+        }),
+        games: q(&QueryMsg::Games {
+            batch: None,
             start_after: None,
             limit: None,
         }),
@@ -603,6 +617,7 @@ fn admin_calls_from_anyone_else_are_refused() {
         challenge_window: Some(1),
         force_inclusion_delay: None,
         max_batch_bytes: None,
+        dispute: None,
     };
     refused(
         &mut s,
@@ -634,6 +649,7 @@ fn admin_calls_from_anyone_else_are_refused() {
                 challenge_window: Some(0),
                 force_inclusion_delay: None,
                 max_batch_bytes: None,
+                dispute: None,
             },
             "challenge_window must be at least one second".to_string(),
         ),
@@ -643,6 +659,7 @@ fn admin_calls_from_anyone_else_are_refused() {
                 challenge_window: None,
                 force_inclusion_delay: None,
                 max_batch_bytes: Some(1 << 20),
+                dispute: None,
             },
             "max_batch_bytes must be in 1..=524288, got 1048576".to_string(),
         ),
@@ -652,6 +669,7 @@ fn admin_calls_from_anyone_else_are_refused() {
                 challenge_window: None,
                 force_inclusion_delay: None,
                 max_batch_bytes: None,
+                dispute: None,
             },
             "proposer_bond must be positive".to_string(),
         ),
@@ -661,6 +679,7 @@ fn admin_calls_from_anyone_else_are_refused() {
                 challenge_window: None,
                 force_inclusion_delay: Some(u64::MAX),
                 max_batch_bytes: None,
+                dispute: None,
             },
             format!(
                 "force_inclusion_delay must be at most 315360000 seconds (ten years), got {}",
@@ -673,6 +692,7 @@ fn admin_calls_from_anyone_else_are_refused() {
                 challenge_window: Some(u64::MAX),
                 force_inclusion_delay: None,
                 max_batch_bytes: None,
+                dispute: None,
             },
             format!(
                 "challenge_window must be at most 315360000 seconds (ten years), got {}",
@@ -716,4 +736,188 @@ fn invalid_transactions_in_a_batch_are_no_ops_not_failures() {
     assert_eq!(s.node.ledger.state_root(), before);
     assert_eq!(s.batch(2).tx_steps, 4);
     assert_eq!(s.node.batch(2).unwrap().applied(), 0);
+}
+
+#[test]
+fn bad_challenges_and_game_moves_change_nothing() {
+    let (mut s, _, _) = world();
+    let ch = s.addr("challenger");
+    let mallory = s.addr("mallory");
+    let proposer = s.proposer.clone();
+    let challenge = ExecuteMsg::Challenge { batch: 1 };
+    refused(
+        &mut s,
+        ContractError::WrongChallengerBond {
+            sent: Uint128::new(501),
+            required: Uint128::new(500),
+        },
+        |s| s.execute(&ch, &challenge, &[Coin::new(501u128, BOND_DENOM)]),
+    );
+    refused(&mut s, PaymentError::MissingDenom(BOND_DENOM.into()), |s| {
+        s.execute(&mallory, &challenge, &[Coin::new(500u128, DENOM)])
+    });
+    refused(&mut s, ContractError::AlreadyFinal { index: 0 }, |s| {
+        s.challenge(&ch, 0)
+    });
+    refused(&mut s, ContractError::NoSuchBatch { index: 5 }, |s| {
+        s.challenge(&ch, 5)
+    });
+    let id = s.challenge(&ch, 1).unwrap();
+    let mid = match s.game(id).phase {
+        optimistic_rollup::msg::GamePhase::Bisect { position } => position,
+        other => panic!("the defender moves first, not {other:?}"),
+    };
+    let root = HexBinary::from([7u8; 32].as_slice());
+    let bisect = |position: u64, root: HexBinary| ExecuteMsg::Bisect {
+        game: id,
+        position,
+        root,
+    };
+    refused(
+        &mut s,
+        ContractError::NotPlayer {
+            id,
+            side: "defender",
+            sender: mallory.to_string(),
+        },
+        |s| s.execute(&mallory, &bisect(mid, root.clone()), &[]),
+    );
+    refused(
+        &mut s,
+        settle_core::Error::WrongMove {
+            phase: "bisect",
+            position: mid + 1,
+        },
+        |s| s.execute(&proposer, &bisect(mid + 1, root.clone()), &[]),
+    );
+    refused(
+        &mut s,
+        settle_core::Error::Length {
+            what: "root",
+            expected: 32,
+            got: 31,
+        },
+        |s| {
+            s.execute(
+                &proposer,
+                &bisect(mid, HexBinary::from([7u8; 31].as_slice())),
+                &[],
+            )
+        },
+    );
+    refused(&mut s, PaymentError::NonPayable {}, |s| {
+        s.execute(
+            &proposer,
+            &bisect(mid, root.clone()),
+            &[Coin::new(1u128, BOND_DENOM)],
+        )
+    });
+    refused(
+        &mut s,
+        settle_core::Error::NotYourTurn {
+            expected: settle_core::dispute::Side::Defender,
+        },
+        |s| {
+            s.execute(
+                &ch,
+                &ExecuteMsg::Choose {
+                    game: id,
+                    position: mid,
+                    agree: true,
+                },
+                &[],
+            )
+        },
+    );
+    refused(&mut s, "malformed one-step proof", |s| {
+        s.execute(
+            &mallory,
+            &ExecuteMsg::ProveStep {
+                game: id,
+                step: 0,
+                proof: Binary::new(vec![3, 1, 2]),
+            },
+            &[],
+        )
+    });
+    refused(
+        &mut s,
+        settle_core::Error::ClockRunning {
+            side: settle_core::dispute::Side::Defender,
+            left: 3_600,
+        },
+        |s| s.resolve_game(id),
+    );
+    refused(&mut s, ContractError::NoSuchGame { id: 9 }, |s| {
+        s.execute(&mallory, &ExecuteMsg::ResolveGame { game: 9 }, &[])
+    });
+    // the window passes with the game open: no finalization, and the defender's clock
+    // has run out, so no more moves either
+    s.a_challenge_window_passes();
+    refused(
+        &mut s,
+        ContractError::GamesOpen { index: 1, open: 1 },
+        |s| s.finalize(1),
+    );
+    refused(
+        &mut s,
+        settle_core::Error::ClockExpired {
+            side: settle_core::dispute::Side::Defender,
+        },
+        |s| s.execute(&proposer, &bisect(mid, root.clone()), &[]),
+    );
+    // and the admin cannot set nonsense game parameters
+    let admin = s.admin.clone();
+    let good = DisputeParams {
+        challenger_bond: Uint128::new(500),
+        clock_seconds: 3_600,
+        min_answer_seconds: 300,
+        reward_bps: 5_000,
+        treasury: s.addr("treasury").to_string(),
+    };
+    for (bad, reason) in [
+        (
+            DisputeParams {
+                challenger_bond: Uint128::zero(),
+                ..good.clone()
+            },
+            "dispute.challenger_bond must be positive".to_string(),
+        ),
+        (
+            DisputeParams {
+                min_answer_seconds: 3_601,
+                ..good.clone()
+            },
+            "dispute.min_answer_seconds must be in 1..=clock_seconds (3600), got 3601".into(),
+        ),
+        (
+            DisputeParams {
+                reward_bps: 10_001,
+                ..good.clone()
+            },
+            "dispute.reward_bps must be at most 10000, got 10001".into(),
+        ),
+        (
+            DisputeParams {
+                clock_seconds: u64::MAX,
+                ..good.clone()
+            },
+            format!(
+                "dispute.clock_seconds must be at most {} seconds (ten years), got {}",
+                optimistic_rollup::contract::MAX_PERIOD_SECONDS,
+                u64::MAX
+            ),
+        ),
+    ] {
+        let msg = ExecuteMsg::UpdateConfig {
+            proposer_bond: None,
+            challenge_window: None,
+            force_inclusion_delay: None,
+            max_batch_bytes: None,
+            dispute: Some(bad),
+        };
+        refused(&mut s, ContractError::InvalidConfig { reason }, |s| {
+            s.execute(&admin, &msg, &[])
+        });
+    }
 }

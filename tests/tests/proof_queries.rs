@@ -4,7 +4,8 @@
 //!   does) verify on the contract, single proofs and multiproofs, and tampered ones fail;
 //! - the parity vectors' Merkle proofs verify, and each negative case fails with exactly
 //!   the error the core recorded;
-//! - a withdrawal claim is a dry run of `withdraw`: not final, valid, then already paid.
+//! - a withdrawal claim is a dry run of `withdraw`: not final, valid, then already paid;
+//! - one-step fraud proofs of every step of a batch check on their own.
 
 use cosmwasm_std::{HexBinary, Uint256};
 use optimistic_rollup::msg::{ProofCheckResponse, ProofToCheck, QueryMsg};
@@ -17,7 +18,12 @@ fn check(suite: &Suite, proof: ProofToCheck) -> ProofCheckResponse {
     suite
         .app
         .wrap()
-        .query_wasm_smart(&suite.rollup, &QueryMsg::CheckProof { proof })
+        .query_wasm_smart(
+            &suite.rollup,
+            &QueryMsg::CheckProof {
+                proof: Box::new(proof),
+            },
+        )
         .expect("check_proof never fails as a query")
 }
 
@@ -195,4 +201,107 @@ fn a_withdrawal_claim_is_a_dry_run_of_withdraw() {
         r.reason.as_deref(),
         Some("withdrawal 0 of batch 0 is already paid")
     );
+}
+
+/// Every step of a batch, proven on its own through `check_proof` with the context the
+/// `dispute_context` query gives, and a proof against the wrong post root refused with
+/// the root it yields.
+#[test]
+fn one_step_proofs_check_on_the_contract() {
+    use cosmwasm_std::{Binary, Uint128};
+    use optimistic_rollup::msg::{
+        DisputeContext, DisputeContextResponse, OneStepCheck, QueryMsg, StepDeposit,
+    };
+    use settle_core::crypto::NativeVerifier;
+    use settle_core::dispute::StepKind;
+
+    let mut suite = SuiteBuilder::new()
+        .with_funds("alice", 1_000)
+        .with_funds("bob", 1_000)
+        .build();
+    let (alice, bob) = (suite.addr("alice"), suite.addr("bob"));
+    let (ka, kb) = user_keys();
+    let proposer = suite.proposer.clone();
+    suite.bond_proposer().unwrap();
+    suite.deposit_new_account(&alice, &ka, 600).unwrap();
+    suite.deposit_new_account(&bob, &kb, 400).unwrap();
+    suite
+        .deposit(
+            &bob,
+            optimistic_rollup::msg::DepositTo::Account { index: 7 },
+            5,
+        )
+        .unwrap();
+    let txs = [
+        suite.transfer(&ka, 0, 1, 10, 0),
+        suite.withdrawal(&kb, 1, &bob, 20, 0),
+        suite.transfer(&ka, 0, 1, 10, 5), // bad nonce: a no-op
+    ];
+    suite.propose(&proposer, encode_batch(&txs)).unwrap();
+    let trace = suite.node.trace(0).unwrap();
+    let roots = trace.roots(&NativeVerifier).unwrap();
+    let ctx: DisputeContextResponse = suite
+        .app
+        .wrap()
+        .query_wasm_smart(&suite.rollup, &QueryMsg::DisputeContext { batch: 0 })
+        .unwrap();
+    assert_eq!(ctx.steps, trace.ctx.steps());
+    assert_eq!(ctx.anchor_root.as_slice(), roots[0].as_slice());
+    let context = DisputeContext {
+        batch: ctx.batch,
+        parent: ctx.parent,
+        deposits_from: ctx.deposits_from,
+        deposits: ctx.deposits,
+        tx_steps: ctx.tx_steps,
+        data_root: ctx.data_root,
+    };
+    let domain = suite.config().domain;
+    let h = |x: &[u8; 32]| HexBinary::from(x.as_slice());
+    for step in 0..ctx.steps {
+        let deposit = match trace.ctx.step_kind(step).unwrap() {
+            StepKind::Deposit { queue_index } => {
+                let d = trace.deposit(queue_index).unwrap();
+                Some(StepDeposit {
+                    index: d.index,
+                    to: match d.target {
+                        settle_core::ledger::DepositTarget::NewAccount(pk) => {
+                            optimistic_rollup::msg::DepositTo::NewAccount {
+                                pubkey: HexBinary::from(pk.as_slice()),
+                            }
+                        }
+                        settle_core::ledger::DepositTarget::Account(index) => {
+                            optimistic_rollup::msg::DepositTo::Account { index }
+                        }
+                    },
+                    amount: Uint128::new(d.amount),
+                    refund_to: HexBinary::from(d.refund_to.clone()),
+                })
+            }
+            _ => None,
+        };
+        let one = |post: &[u8; 32]| OneStepCheck {
+            context: context.clone(),
+            domain: domain.clone(),
+            step,
+            pre_root: h(&roots[step as usize]),
+            deposit: deposit.clone(),
+            proof: Binary::new(trace.proof(&NativeVerifier, step).unwrap().encode()),
+            post_root: h(post),
+        };
+        let ok = check(
+            &suite,
+            ProofToCheck::OneStep(one(&roots[step as usize + 1])),
+        );
+        assert!(ok.valid, "step {step}: {:?}", ok.reason);
+        let wrong = check(&suite, ProofToCheck::OneStep(one(&[9; 32])));
+        assert_eq!(
+            wrong.reason.unwrap(),
+            optimistic_rollup::ContractError::StepMismatch {
+                step,
+                computed: h(&roots[step as usize + 1]).to_hex(),
+                expected: h(&[9; 32]).to_hex(),
+            }
+            .to_string()
+        );
+    }
 }

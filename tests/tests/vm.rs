@@ -1,15 +1,21 @@
 //! The OPTIMIZED artifact (`artifacts/optimistic_rollup.wasm`, from `cargo xtask dist`) in
-//! cosmwasm-vm: it passes the chain's static checks and runs the whole happy path.
+//! cosmwasm-vm: it passes the chain's static checks, runs the whole happy path, and plays
+//! whole fraud-proof games (bisection, one-step proof, stakes, batch removal).
 
-use cosmwasm_std::{Coin, Uint128};
+use cosmwasm_std::{Addr, Coin, Uint128};
 use optimistic_rollup::msg::{BatchResponse, BatchStatus, QueryMsg, WithdrawalStatus};
-use optimistic_rollup::msg::{DepositTo, ProposerResponse, WithdrawalStatusResponse};
+use optimistic_rollup::msg::{
+    DepositTo, GameMove, GamePhase, MoveCheckResponse, ProposerResponse, Side,
+    WithdrawalStatusResponse,
+};
 use optimistic_rollup::ContractError;
 use settle_core::batch::encode_batch;
+use settle_core::crypto::L2Key;
+use settle_core::dispute::{max_moves, reward_split, OneStepProof, StepKind};
 use settle_core::ledger::TxEffect;
 use settle_tests::scenario::user_keys;
 use settle_tests::vm::{
-    bank_sends, read_artifact, static_check, Harness, Refused, RollupParams, VmRollup,
+    altered_root, bank_sends, read_artifact, static_check, Harness, Refused, RollupParams, VmRollup,
 };
 
 const CONTRACT: &str = "optimistic-rollup";
@@ -222,4 +228,368 @@ fn a_refused_call_leaves_no_trace_and_still_costs_gas() {
     r.deposit_new_account(&alice, &ka, 10).unwrap();
     let status: optimistic_rollup::msg::StatusResponse = r.h.query(&QueryMsg::Status {});
     assert_eq!(status.deposit_count, 1);
+}
+
+/// Every denom's bank balance (as the harness tracks it) equals what the contract owes.
+fn assert_reconciles(r: &mut VmRollup) -> optimistic_rollup::msg::SolvencyResponse {
+    r.sync_bank();
+    let s = r.solvency();
+    assert!(s.solvent, "{s:?}");
+    for d in &s.denoms {
+        assert_eq!(d.held, d.owed, "{} does not reconcile: {s:?}", d.denom);
+    }
+    s
+}
+
+fn ustake(r: &VmRollup, amount: u128) -> Vec<Coin> {
+    vec![Coin::new(amount, r.params.bond_denom.clone())]
+}
+
+/// Opens `n` L2 accounts (one deposit of 10,000 each) and returns their keys and L1
+/// depositors.
+fn open_accounts(r: &mut VmRollup, n: usize, label: &str) -> (Vec<L2Key>, Vec<Addr>) {
+    let keys: Vec<L2Key> = (0..n)
+        .map(|i| L2Key::from_label(&format!("{label}-key-{i}")))
+        .collect();
+    let users: Vec<Addr> = (0..n).map(|i| r.h.addr(&format!("{label}-{i}"))).collect();
+    for (user, key) in users.iter().zip(&keys) {
+        r.deposit_new_account(user, key, 10_000).unwrap();
+    }
+    (keys, users)
+}
+
+#[test]
+fn a_fraudulent_batch_loses_its_game_on_the_optimized_artifact() {
+    let (mut r, _) = VmRollup::deploy(RollupParams::default());
+    let (denom, bond_denom) = (r.params.denom.clone(), r.params.bond_denom.clone());
+    let proposer = r.proposer.clone();
+    let watcher = r.h.addr("watcher");
+    let stranger = r.h.addr("stranger");
+    let carol = r.h.addr("carol");
+    let treasury = Addr::unchecked(r.params.treasury.clone());
+    r.bond_proposer().unwrap();
+
+    // Batch 0 (honest) opens accounts 0..3.
+    let (mut keys, mut users) = open_accounts(&mut r, 3, "game");
+    r.propose(Vec::new()).unwrap();
+    // Batch 1 opens account 3 by a deposit, then 20 transfers and a withdrawal to carol.
+    let (k3, u3) = open_accounts(&mut r, 1, "late");
+    keys.extend(k3);
+    users.extend(u3);
+    let mut nonces = [0u64; 4];
+    let mut txs = Vec::new();
+    for i in 0..20usize {
+        let (from, to) = (i % 4, (i + 1) % 4);
+        txs.push(r.transfer(
+            &keys[from],
+            from as u32,
+            to as u32,
+            10 + i as u128,
+            nonces[from],
+        ));
+        nonces[from] += 1;
+    }
+    txs.push(r.withdrawal(&keys[0], 0, &carol, 1_000, nonces[0]));
+    let data = encode_batch(&txs);
+
+    // The proposer lies about the output root; the node still applies the batch honestly.
+    let truth = r.preview(data.clone());
+    let lie = altered_root(&truth.output_root);
+    let (proposal, _) = r.propose_with_root(data.clone(), lie).unwrap();
+    assert_eq!(proposal.index, 1);
+    assert_eq!(proposal.output_root, truth.output_root);
+    assert_eq!(r.posted_roots[1], lie);
+    let stored: BatchResponse = r.h.query(&QueryMsg::Batch { index: 1 });
+    assert_eq!(stored.output_root.as_slice(), lie.as_slice());
+    // a watcher that replays the batch sees the lie; the withdrawal claim is ready early
+    let roots = r.true_roots(1);
+    let n = roots.len() as u64 - 1;
+    assert_eq!(
+        n,
+        1 + 1 + 21 + 1,
+        "open, one deposit, 21 transactions, close"
+    );
+    assert_eq!(roots[n as usize], truth.output_root);
+    assert_ne!(roots[n as usize], lie);
+    let claim = r.withdraw_msg(&r.withdrawal_proof(1, 0));
+
+    // The challenge: exactly the challenger bond, inside the window.
+    assert_refused(
+        r.execute(
+            &watcher,
+            &optimistic_rollup::msg::ExecuteMsg::Challenge { batch: 1 },
+            &ustake(&r, 499),
+        ),
+        ContractError::WrongChallengerBond {
+            sent: Uint128::new(499),
+            required: Uint128::new(500),
+        },
+    );
+    let (id, opened) = r.challenge(&watcher, 1).unwrap();
+    assert!(bank_sends(&opened.response).is_empty());
+    let g = r.game(id);
+    assert_eq!((g.batch, g.steps, g.lo, g.hi), (1, n, 0, n));
+    assert_eq!(g.defender, proposer);
+    assert_eq!(g.challenger, watcher);
+    assert_eq!(g.bond, Uint128::new(500));
+    assert_eq!(
+        g.lo_root.as_slice(),
+        roots[0].as_slice(),
+        "batch 0's output root"
+    );
+    assert_eq!(g.hi_root.as_slice(), lie.as_slice());
+    assert_eq!(g.phase, GamePhase::Bisect { position: n / 2 });
+    let stored: BatchResponse = r.h.query(&QueryMsg::Batch { index: 1 });
+    assert_eq!(stored.open_games, 1);
+    // only the defender bisects
+    assert_refused(
+        r.bisect(&stranger, id, n / 2, roots[(n / 2) as usize]),
+        ContractError::NotPlayer {
+            id,
+            side: "defender",
+            sender: stranger.to_string(),
+        },
+    );
+
+    // The liar defends with the true roots before position k and altered ones from k on
+    // (consistent with its posted root at n); the honest challenger agrees exactly with
+    // the true roots.
+    let k = 12u64;
+    let liar = |p: u64| {
+        let t = roots[p as usize];
+        if p < k {
+            t
+        } else {
+            altered_root(&t)
+        }
+    };
+    let played = r
+        .play_bisection(id, liar, |p, root| roots[p as usize] == *root)
+        .unwrap();
+    let step = played.step;
+    assert_eq!(step, k - 1, "the first lie is at position k");
+    assert_eq!(
+        r.node.batch_context(1).unwrap().step_kind(step),
+        Ok(StepKind::Tx { index: 9 })
+    );
+    let g = r.game(id);
+    assert_eq!(g.phase, GamePhase::OneStep { step });
+    assert_eq!(g.moves as usize, played.moves());
+    assert_eq!(played.bisects.len(), played.chooses.len());
+    assert!(
+        played.moves() <= max_moves(n) as usize,
+        "{} moves",
+        played.moves()
+    );
+    assert!(played
+        .bisects
+        .iter()
+        .chain(&played.chooses)
+        .all(|m| bank_sends(&m.response).is_empty()));
+
+    // The one-step proof: a dry run says what it does, then anyone sends it.
+    let proof = r.step_proof(1, step);
+    assert!(matches!(proof, OneStepProof::Tx { .. }));
+    let bytes = proof.encode();
+    let check: MoveCheckResponse = r.h.query(&QueryMsg::CheckMove {
+        game: id,
+        sender: stranger.to_string(),
+        game_move: GameMove::ProveStep {
+            step,
+            proof: bytes.clone().into(),
+        },
+    });
+    assert!(check.valid, "{check:?}");
+    assert_eq!(
+        check.outcome.as_deref(),
+        Some("the challenger wins by proof")
+    );
+    // a proof of another step proves nothing here
+    let wrong = r.step_proof(1, step + 1).encode();
+    assert!(r.prove_step(&stranger, id, step + 1, wrong).is_err());
+    let held_stake = r.held[&bond_denom];
+    assert_eq!(held_stake, 1_000 + 500);
+    let proven = r.prove_step(&watcher, id, step, bytes).unwrap();
+
+    // The stakes: the proposer's bond slashed, half of it plus the challenger's own bond
+    // to the challenger, the rest to the treasury.
+    let (reward, rest) = reward_split(1_000, r.params.reward_bps).unwrap();
+    assert_eq!((reward, rest), (500, 500));
+    assert_eq!(
+        bank_sends(&proven.response),
+        vec![
+            (watcher.to_string(), ustake(&r, 500 + reward)),
+            (treasury.to_string(), ustake(&r, rest)),
+        ]
+    );
+    assert_eq!(r.held[&bond_denom], 0);
+    let g = r.game(id);
+    assert_eq!(
+        g.phase,
+        GamePhase::Resolved {
+            winner: Side::Challenger,
+            reason: "proof".into()
+        }
+    );
+    assert_eq!(g.deadline, None);
+    let p: ProposerResponse = r.h.query(&QueryMsg::Proposer {
+        address: proposer.to_string(),
+    });
+    assert!(p.bond.is_zero() && !p.bonded, "{p:?}");
+    // nothing moves once decided
+    let again = r.resolve_game(&stranger, id).unwrap_err();
+    assert!(!again.vm_error, "{again}");
+
+    // The batch (and every later one) is gone: the chain and the node roll back.
+    let status = r.status();
+    assert_eq!(status.next_batch, 1);
+    assert_eq!(
+        status.deposit_cursor, 3,
+        "batch 1's deposit is pending again"
+    );
+    assert_eq!(status.deposit_count, 4);
+    let e = r.h.query_raw(&QueryMsg::Batch { index: 1 }).unwrap_err();
+    assert!(
+        e.error
+            .contains(&ContractError::NoSuchBatch { index: 1 }.to_string()),
+        "{e}"
+    );
+    assert_eq!(r.node.batch_count(), 1);
+    assert_eq!(r.posted_roots.len(), 1);
+    assert_eq!(r.node.pending_deposits().len(), 1);
+
+    // Solvency reconciles with what the bank holds after the payouts.
+    let s = assert_reconciles(&mut r);
+    assert!(
+        s.liabilities.bonds.is_zero() && s.liabilities.challenger_bonds.is_zero(),
+        "{s:?}"
+    );
+    assert_eq!(s.liabilities.deposits_outstanding, Uint128::new(40_000));
+    assert_eq!(r.held.get(&denom), Some(&40_000));
+
+    // The withdrawal of the removed batch is refused, even after its window.
+    r.a_challenge_window_passes();
+    assert_refused(r.finalize(1), ContractError::NoSuchBatch { index: 1 });
+    assert_refused(
+        r.execute(&carol, &claim, &[]),
+        ContractError::NoSuchBatch { index: 1 },
+    );
+    r.finalize(0).unwrap();
+
+    // The chain goes on: an honest proposal of the same data takes index 1 again, and
+    // the same withdrawal pays once it is final.
+    r.bond_proposer().unwrap();
+    let (again, _) = r.propose(data).unwrap();
+    assert_eq!((again.index, again.output_root), (1, truth.output_root));
+    assert_refused(
+        r.execute(&carol, &claim, &[]),
+        ContractError::NotFinal { index: 1 },
+    );
+    r.a_challenge_window_passes();
+    r.finalize(1).unwrap();
+    let paid = r.execute(&carol, &claim, &[]).unwrap();
+    assert_eq!(
+        bank_sends(&paid.response),
+        vec![(carol.to_string(), vec![Coin::new(1_000u128, denom.clone())])]
+    );
+    let s = assert_reconciles(&mut r);
+    assert_eq!(s.liabilities.bonds, Uint128::new(1_000));
+    assert_eq!(r.node.ledger.total_balance(), 39_000);
+}
+
+#[test]
+fn an_honest_proposer_beats_a_lying_challenger_on_the_optimized_artifact() {
+    let (mut r, _) = VmRollup::deploy(RollupParams::default());
+    let proposer = r.proposer.clone();
+    let griefer = r.h.addr("griefer");
+    let relayer = r.h.addr("relayer");
+    r.bond_proposer().unwrap();
+    let (keys, _) = open_accounts(&mut r, 2, "honest");
+    r.propose(Vec::new()).unwrap();
+    let txs = vec![
+        r.transfer(&keys[0], 0, 1, 100, 0),
+        r.transfer(&keys[1], 1, 0, 40, 0),
+    ];
+    let (proposal, _) = r.propose(encode_batch(&txs)).unwrap();
+    let roots = r.true_roots(1);
+    assert_eq!(roots.last(), Some(&proposal.output_root));
+    let n = roots.len() as u64 - 1;
+    assert_eq!(n, 4);
+
+    // The griefer disputes a true root and then disagrees with every true root the
+    // defender posts: the game narrows to the open step.
+    let (id, _) = r.challenge(&griefer, 1).unwrap();
+    let played = r
+        .play_bisection(id, |p| roots[p as usize], |_, _| false)
+        .unwrap();
+    assert_eq!(played.step, 0);
+    assert_eq!(played.moves(), 4, "a short game: 2 bisections, 2 choices");
+    let proof = r.step_proof(1, 0);
+    assert!(
+        matches!(proof, OneStepProof::Open { parent: Some(_) }),
+        "batch 1 opens from batch 0's output: {proof:?}"
+    );
+    // the defender proves the step: it yields its own root, so the defender wins
+    let won = r.prove_step(&proposer, id, 0, proof.encode()).unwrap();
+    assert_eq!(
+        bank_sends(&won.response),
+        vec![(proposer.to_string(), ustake(&r, 500))]
+    );
+    let g = r.game(id);
+    assert_eq!(
+        g.phase,
+        GamePhase::Resolved {
+            winner: Side::Defender,
+            reason: "proof".into()
+        }
+    );
+    let status = r.status();
+    assert_eq!(status.next_batch, 2, "nothing removed");
+    let stored: BatchResponse = r.h.query(&QueryMsg::Batch { index: 1 });
+    assert_eq!(stored.open_games, 0);
+    let p: ProposerResponse = r.h.query(&QueryMsg::Proposer {
+        address: proposer.to_string(),
+    });
+    assert_eq!(p.bond, Uint128::new(1_000));
+    let s = assert_reconciles(&mut r);
+    assert!(s.liabilities.challenger_bonds.is_zero());
+
+    // A challenger that stops answering loses on time.
+    let (id, _) = r.challenge(&griefer, 1).unwrap();
+    let g = r.game(id);
+    let GamePhase::Bisect { position } = g.phase else {
+        panic!("{g:?}")
+    };
+    r.h.advance(5);
+    r.bisect(&proposer, id, position, roots[position as usize])
+        .unwrap();
+    let g = r.game(id);
+    assert!(matches!(g.phase, GamePhase::Choose { .. }), "{g:?}");
+    let deadline = g.deadline.expect("a running clock");
+    let early = r.resolve_game(&relayer, id).unwrap_err();
+    assert!(
+        !early.vm_error && early.error.contains("challenger"),
+        "{early}"
+    );
+    r.h.env.block.time = deadline;
+    let timed_out = r.resolve_game(&relayer, id).unwrap();
+    assert_eq!(
+        bank_sends(&timed_out.response),
+        vec![(proposer.to_string(), ustake(&r, 500))]
+    );
+    assert_eq!(
+        r.game(id).phase,
+        GamePhase::Resolved {
+            winner: Side::Defender,
+            reason: "timeout".into()
+        }
+    );
+    assert_eq!(r.node.batch_count(), 2);
+
+    // Both batches finalize; the proposer's bond and the two forfeited bonds reconcile.
+    r.a_challenge_window_passes();
+    r.finalize(0).unwrap();
+    r.finalize(1).unwrap();
+    assert_eq!(r.held[&r.params.bond_denom], 1_000);
+    assert_reconciles(&mut r);
 }

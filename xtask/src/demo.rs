@@ -1,14 +1,18 @@
 //! `cargo xtask demo`: the whole optimistic-rollup story on an embedded chain
 //! (cw-multi-test), no external service. Users deposit real bank coins, sign L2
-//! transfers with the core, a bonded proposer posts the batch, the challenge window
-//! passes, outputs finalize, withdrawals are proven and paid, and the books reconcile.
+//! transfers with the core, a bonded proposer posts the batch, a second proposer posts a
+//! fraudulent batch that a watcher challenges and removes with a fraud proof, the
+//! challenge window passes, outputs finalize, withdrawals are proven and paid, and the
+//! books reconcile.
 
+use cosmwasm_std::Coin;
 use optimistic_rollup::msg::BatchStatus;
+use optimistic_rollup::msg::GamePhase;
 use settle_core::batch::encode_batch;
 use settle_core::crypto::L2Key;
 use settle_core::ledger::TxEffect;
 use settle_core::tx::SignedTx;
-use settle_testing::{SuiteBuilder, DENOM};
+use settle_testing::{Claim, Play, SuiteBuilder, BOND_DENOM, DENOM};
 
 const USERS: usize = 40;
 const TRANSFERS: usize = 500;
@@ -34,7 +38,9 @@ fn coins(v: u128) -> String {
 
 pub fn run() -> Result<(), String> {
     let window = 3_600;
-    let mut b = SuiteBuilder::new().with_challenge_window(window);
+    let mut b = SuiteBuilder::new()
+        .with_challenge_window(window)
+        .with_coins("mallory", vec![Coin::new(1_000u128, BOND_DENOM)]);
     let labels: Vec<String> = (0..USERS).map(|i| format!("user{i:02}")).collect();
     for l in &labels {
         b = b.with_funds(l, DEPOSIT);
@@ -135,6 +141,67 @@ pub fn run() -> Result<(), String> {
             .unwrap_or_else(|| "NOT REFUSED".into())
     );
 
+    // A second proposer posts a batch whose state goes wrong at its fourth transfer.
+    let mallory = suite.addr("mallory");
+    let watcher = suite.addr("challenger");
+    suite.bond(&mallory, 1_000).map_err(e)?;
+    let extra: Vec<SignedTx> = (0..8)
+        .map(|i| {
+            let from = 5 + i % 3;
+            let tx = suite.transfer(&keys[from], from as u32, 0, 10_000, nonces[from]);
+            nonces[from] += 1;
+            tx
+        })
+        .collect();
+    let extra_data = encode_batch(&extra);
+    let bad = suite
+        .propose_claiming(&mallory, extra_data.clone(), Claim::WrongFrom(5))
+        .map_err(e)?;
+    println!(
+        "\n4. fraud: mallory posts batch {} ({} transfers) with a wrong output root",
+        bad.index,
+        extra.len()
+    );
+    let game = suite.challenge(&watcher, bad.index).map_err(e)?;
+    let steps = suite.game(game).steps;
+    let step = suite.bisect_to_one_step(game, Play::Honest).map_err(e)?;
+    let g = suite.game(game);
+    let proof_len = suite.one_step_proof(bad.index, step).len();
+    let kind = suite
+        .node
+        .batch_context(bad.index)
+        .and_then(|c| c.step_kind(step))
+        .map_err(|x| x.to_string())?;
+    let slashed_before = suite.balance(&watcher, BOND_DENOM);
+    suite.prove_step(&watcher, game).map_err(e)?;
+    let won = suite.game(game);
+    println!(
+        "   a watcher challenges (bond {} {BOND_DENOM}); bisection over {steps} steps takes {} moves",
+        g.bond, g.moves
+    );
+    println!(
+        "   and narrows to step {step} ({kind:?}); its one-step proof ({proof_len} bytes) re-executes it on chain"
+    );
+    println!(
+        "   result: {}; batch {} removed (next batch {}), mallory's bond slashed:",
+        match won.phase {
+            GamePhase::Resolved { winner, .. } => format!("{winner:?} wins"),
+            other => format!("{other:?}"),
+        },
+        bad.index,
+        suite.status().next_batch
+    );
+    println!(
+        "   the watcher gets {} {BOND_DENOM} (its bond + half the slash), the treasury {}",
+        suite.balance(&watcher, BOND_DENOM) - slashed_before,
+        suite.balance(&suite.addr("treasury"), BOND_DENOM)
+    );
+    let reposted = suite.propose(&proposer, extra_data).map_err(e)?;
+    println!(
+        "   the honest proposer posts the same transfers again as batch {}",
+        reposted.index
+    );
+
     suite.a_challenge_window_passes();
     let status = suite.status();
     for i in status.finalized..status.next_batch {
@@ -143,7 +210,7 @@ pub fn run() -> Result<(), String> {
     let finalized = (0..suite.status().next_batch)
         .filter(|&i| suite.batch(i).status == BatchStatus::Finalized)
         .count();
-    println!("\n4. the challenge window passes; {finalized} outputs finalized");
+    println!("\n5. the challenge window passes; {finalized} outputs finalized");
 
     let relayer = suite.addr("relayer");
     let mut paid = 0u128;
@@ -158,7 +225,7 @@ pub fn run() -> Result<(), String> {
     }
     let again = suite.withdraw(&relayer, proposal.index, 0);
     println!(
-        "\n5. {WITHDRAWALS} withdrawals proven against the final output and paid: {} {DENOM}",
+        "\n6. {WITHDRAWALS} withdrawals proven against the final output and paid: {} {DENOM}",
         coins(paid)
     );
     println!(
@@ -169,7 +236,7 @@ pub fn run() -> Result<(), String> {
             .unwrap_or_else(|| "NOT REFUSED".into())
     );
 
-    println!("\n6. final balances (first five users): L1 bank | L2 account");
+    println!("\n7. final balances (first five users): L1 bank | L2 account");
     for i in 0..5 {
         println!(
             "   {}  {:>10} | {:>10}",
@@ -180,7 +247,7 @@ pub fn run() -> Result<(), String> {
     }
     let s = suite.solvency();
     let l2_total = suite.node.ledger.total_balance();
-    println!("\n7. solvency");
+    println!("\n8. solvency");
     println!(
         "   deposited {} - withdrawn {} = outstanding {} {DENOM}",
         coins(s.total_deposited.u128()),

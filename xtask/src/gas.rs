@@ -1,7 +1,8 @@
 //! `cargo xtask gas`: builds the artifacts (`dist`), then runs the gas report on them in
 //! cosmwasm-vm (`settle-tests`' `gas-report` binary, dev profile so it shares the build
-//! with `cargo test -p settle-tests --features vm`). Prints the table and writes
-//! `target/gas-report.json`.
+//! with `cargo test -p settle-tests --features vm`). Prints the table (the happy path, then
+//! fraud-proof games: challenge, moves, one-step proofs, timeout) with the games' figures
+//! and writes `target/gas-report.json`.
 
 use crate::util::{self, step};
 

@@ -15,30 +15,32 @@ use settle_core::ledger::{Deposit, DepositTarget, MAX_BATCH_BYTES_LIMIT, MAX_DEP
 use settle_core::oz;
 use settle_core::tx::Domain;
 
+use crate::dispute::{self, live_batch};
 use crate::error::ContractError;
 use crate::host::HostVerifier;
 use crate::msg::{
     BatchResponse, BatchStatus, BatchesResponse, ConfigResponse, DenomSolvency, DepositResponse,
-    DepositTo, DepositsResponse, ExecuteMsg, InstantiateMsg, Liabilities, MigrateMsg,
-    OutputPreimage, ProofCheckResponse, ProofToCheck, ProposerResponse, QueryMsg, SolvencyResponse,
-    StatusResponse, WithdrawalStatus, WithdrawalStatusResponse,
+    DepositTo, DepositsResponse, DisputeConfigResponse, DisputeParams, ExecuteMsg, GameMove,
+    InstantiateMsg, Liabilities, MigrateMsg, OutputPreimage, ProofCheckResponse, ProofToCheck,
+    ProposerResponse, QueryMsg, SolvencyResponse, StatusResponse, WithdrawalStatus,
+    WithdrawalStatusResponse,
 };
 use crate::state::{
-    BatchRecord, Config, DepositRecord, Payout, Proposer, Status, Totals, BATCHES, CONFIG,
-    DEPOSITS, PAID, PROPOSERS, STATUS, TOTALS,
+    BatchRecord, Config, DepositRecord, DisputeConfig, Payout, Proposer, Status, Totals, BATCHES,
+    CONFIG, DEPOSITS, PAID, PROPOSERS, STATUS, TOTALS,
 };
 
 pub const CONTRACT_NAME: &str = "crates.io:optimistic-rollup";
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-const DEFAULT_LIMIT: u32 = 30;
-const MAX_LIMIT: u32 = 100;
+pub(crate) const DEFAULT_LIMIT: u32 = 30;
+pub(crate) const MAX_LIMIT: u32 = 100;
 
 /// Type of every event this contract emits (shown as `wasm-rollup` on chain); the
 /// `action` attribute says what happened.
 pub const EVENT: &str = "rollup";
 
-fn event(action: &str) -> Event {
+pub(crate) fn event(action: &str) -> Event {
     Event::new(EVENT).add_attribute("action", action)
 }
 
@@ -67,6 +69,7 @@ pub fn instantiate(
         msg.force_inclusion_delay,
         msg.max_batch_bytes,
     )?;
+    let dispute = dispute_config(deps.as_ref(), &msg.dispute)?;
     let domain = Domain::new(&env.block.chain_id, env.contract.address.as_str());
     let config = Config {
         admin,
@@ -77,6 +80,7 @@ pub fn instantiate(
         force_inclusion_delay: msg.force_inclusion_delay,
         max_batch_bytes: msg.max_batch_bytes,
         domain: HexBinary::from(domain.0.as_slice()),
+        dispute,
     };
     CONFIG.save(deps.storage, &config)?;
     STATUS.save(
@@ -87,6 +91,8 @@ pub fn instantiate(
             deposit_count: 0,
             deposit_cursor: 0,
             deposit_head: HexBinary::from(ZERO_HASH.as_slice()),
+            proposals: 0,
+            next_game: 0,
         },
     )?;
     TOTALS.save(
@@ -95,6 +101,7 @@ pub fn instantiate(
             deposited: Uint128::zero(),
             withdrawn: Uint128::zero(),
             bonds: Uint128::zero(),
+            challenger_bonds: Uint128::zero(),
         },
     )?;
     set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
@@ -105,8 +112,53 @@ pub fn instantiate(
             .add_attribute("bond_denom", &config.bond_denom)
             .add_attribute("proposer_bond", config.proposer_bond.to_string())
             .add_attribute("challenge_window", config.challenge_window.to_string())
-            .add_attribute("domain", config.domain.to_hex()),
+            .add_attribute("domain", config.domain.to_hex())
+            .add_attribute(
+                "challenger_bond",
+                config.dispute.challenger_bond.to_string(),
+            )
+            .add_attribute("clock_seconds", config.dispute.clock_seconds.to_string())
+            .add_attribute(
+                "min_answer_seconds",
+                config.dispute.min_answer_seconds.to_string(),
+            )
+            .add_attribute("reward_bps", config.dispute.reward_bps.to_string())
+            .add_attribute("treasury", config.dispute.treasury.as_str()),
     ))
+}
+
+/// Checks and stores the game parameters.
+fn dispute_config(deps: Deps, p: &DisputeParams) -> Result<DisputeConfig, ContractError> {
+    let invalid = |reason: String| Err(ContractError::InvalidConfig { reason });
+    if p.challenger_bond.is_zero() {
+        return invalid("dispute.challenger_bond must be positive".into());
+    }
+    if p.clock_seconds > MAX_PERIOD_SECONDS {
+        return invalid(format!(
+            "dispute.clock_seconds must be at most {MAX_PERIOD_SECONDS} seconds (ten years), got {}",
+            p.clock_seconds
+        ));
+    }
+    if p.min_answer_seconds == 0 || p.min_answer_seconds > p.clock_seconds {
+        return invalid(format!(
+            "dispute.min_answer_seconds must be in 1..=clock_seconds ({}), got {}",
+            p.clock_seconds, p.min_answer_seconds
+        ));
+    }
+    if p.reward_bps > settle_core::dispute::game::BPS {
+        return invalid(format!(
+            "dispute.reward_bps must be at most {}, got {}",
+            settle_core::dispute::game::BPS,
+            p.reward_bps
+        ));
+    }
+    Ok(DisputeConfig {
+        challenger_bond: p.challenger_bond,
+        clock_seconds: p.clock_seconds,
+        min_answer_seconds: p.min_answer_seconds,
+        reward_bps: p.reward_bps,
+        treasury: deps.api.addr_validate(&p.treasury)?,
+    })
 }
 
 /// Longest challenge window or force-inclusion delay: ten years. Deadlines are block time
@@ -176,6 +228,7 @@ pub fn execute(
             challenge_window,
             force_inclusion_delay,
             max_batch_bytes,
+            dispute,
         } => execute_update_config(
             deps,
             info,
@@ -183,13 +236,31 @@ pub fn execute(
             challenge_window,
             force_inclusion_delay,
             max_batch_bytes,
+            dispute,
         ),
         ExecuteMsg::UpdateAdmin { admin } => execute_update_admin(deps, info, admin),
+        ExecuteMsg::Challenge { batch } => dispute::execute_challenge(deps, env, info, batch),
+        ExecuteMsg::Bisect {
+            game,
+            position,
+            root,
+        } => dispute::execute_move(deps, env, info, game, GameMove::Bisect { position, root }),
+        ExecuteMsg::Choose {
+            game,
+            position,
+            agree,
+        } => dispute::execute_move(deps, env, info, game, GameMove::Choose { position, agree }),
+        ExecuteMsg::ProveStep { game, step, proof } => {
+            dispute::execute_move(deps, env, info, game, GameMove::ProveStep { step, proof })
+        }
+        ExecuteMsg::ResolveGame { game } => {
+            dispute::execute_move(deps, env, info, game, GameMove::Resolve {})
+        }
     }
 }
 
 /// The one coin of `denom` attached to the message, as a `Uint128` (L2 balances are u128).
-fn paid(info: &MessageInfo, denom: &str) -> Result<Uint128, ContractError> {
+pub(crate) fn paid(info: &MessageInfo, denom: &str) -> Result<Uint128, ContractError> {
     let amount = must_pay(info, denom)?;
     Uint128::try_from(amount).map_err(|_| ContractError::AmountTooLarge {
         amount: amount.to_string(),
@@ -224,6 +295,7 @@ fn execute_unbond(deps: DepsMut, info: MessageInfo) -> Result<Response, Contract
     let status = STATUS.load(deps.storage)?;
     let proposer = PROPOSERS
         .may_load(deps.storage, &info.sender)?
+        .filter(|p| !p.bond.is_zero())
         .ok_or_else(|| ContractError::NoBond {
             address: info.sender.to_string(),
         })?;
@@ -273,11 +345,16 @@ fn execute_deposit(
     let mut totals = TOTALS.load(deps.storage)?;
     totals.deposited = totals.deposited.checked_add(amount)?;
     let index = status.deposit_count;
+    let record = DepositRecord {
+        depositor: info.sender.clone(),
+        to,
+        amount,
+        queued_at: env.block.time,
+        chain_head: HexBinary::default(),
+    };
     let core_deposit = Deposit {
-        index,
         target,
-        amount: amount.u128(),
-        refund_to: deps.api.addr_canonicalize(info.sender.as_str())?.to_vec(),
+        ..core_deposit(deps.api, index, &record)?
     };
     let head: Hash = settle_core::error::exact("deposit head", status.deposit_head.as_slice())?;
     let new_head = HexBinary::from(core_deposit.chain(&head).as_slice());
@@ -285,11 +362,8 @@ fn execute_deposit(
         deps.storage,
         index,
         &DepositRecord {
-            depositor: info.sender.clone(),
-            to,
-            amount,
-            queued_at: env.block.time,
             chain_head: new_head.clone(),
+            ..record
         },
     )?;
     status.deposit_count += 1;
@@ -304,6 +378,21 @@ fn execute_deposit(
             .add_attribute("denom", config.denom)
             .add_attribute("chain_head", new_head.to_hex()),
     ))
+}
+
+/// The core's view of queued deposit `index` (what the L2 applies and what a one-step
+/// proof of its step re-executes).
+pub(crate) fn core_deposit(
+    api: &dyn cosmwasm_std::Api,
+    index: u64,
+    d: &DepositRecord,
+) -> Result<Deposit, ContractError> {
+    Ok(Deposit {
+        index,
+        target: d.to.target()?,
+        amount: d.amount.u128(),
+        refund_to: api.addr_canonicalize(d.depositor.as_str())?.to_vec(),
+    })
 }
 
 fn execute_propose_batch(
@@ -380,9 +469,12 @@ fn execute_propose_batch(
         proposed_at: env.block.time,
         finalizes_at,
         status: BatchStatus::Proposed,
+        uid: status.proposals,
+        open_games: 0,
     };
     BATCHES.save(deps.storage, index, &record)?;
     status.next_batch += 1;
+    status.proposals += 1;
     status.deposit_cursor = deposits_to;
     STATUS.save(deps.storage, &status)?;
     proposer.last_batch = Some(index);
@@ -409,9 +501,7 @@ fn execute_finalize(
 ) -> Result<Response, ContractError> {
     nonpayable(&info)?;
     let mut status = STATUS.load(deps.storage)?;
-    let mut batch = BATCHES
-        .may_load(deps.storage, index)?
-        .ok_or(ContractError::NoSuchBatch { index })?;
+    let mut batch = live_batch(deps.storage, &status, index)?;
     if index < status.finalized {
         return Err(ContractError::AlreadyFinal { index });
     }
@@ -427,6 +517,12 @@ fn execute_finalize(
             finalizes_at: batch.finalizes_at,
         });
     }
+    if batch.open_games > 0 {
+        return Err(ContractError::GamesOpen {
+            index,
+            open: batch.open_games,
+        });
+    }
     batch.status = BatchStatus::Finalized;
     BATCHES.save(deps.storage, index, &batch)?;
     status.finalized += 1;
@@ -438,7 +534,7 @@ fn execute_finalize(
     ))
 }
 
-fn hash32(what: &'static str, bytes: &HexBinary) -> Result<Hash, ContractError> {
+pub(crate) fn hash32(what: &'static str, bytes: &HexBinary) -> Result<Hash, ContractError> {
     Ok(settle_core::error::exact(what, bytes.as_slice())?)
 }
 
@@ -502,9 +598,7 @@ fn check_withdrawal(
     output: &OutputPreimage,
     proof: &Binary,
 ) -> Result<(cosmwasm_std::Addr, Totals), ContractError> {
-    let batch = BATCHES
-        .may_load(deps.storage, batch_index)?
-        .ok_or(ContractError::NoSuchBatch { index: batch_index })?;
+    let batch = live_batch(deps.storage, &STATUS.load(deps.storage)?, batch_index)?;
     if batch.status != BatchStatus::Finalized {
         return Err(ContractError::NotFinal { index: batch_index });
     }
@@ -552,6 +646,7 @@ fn execute_update_config(
     challenge_window: Option<u64>,
     force_inclusion_delay: Option<u64>,
     max_batch_bytes: Option<u32>,
+    dispute: Option<DisputeParams>,
 ) -> Result<Response, ContractError> {
     nonpayable(&info)?;
     let mut config = CONFIG.load(deps.storage)?;
@@ -564,6 +659,9 @@ fn execute_update_config(
     config.challenge_window = challenge_window.unwrap_or(config.challenge_window);
     config.force_inclusion_delay = force_inclusion_delay.unwrap_or(config.force_inclusion_delay);
     config.max_batch_bytes = max_batch_bytes.unwrap_or(config.max_batch_bytes);
+    if let Some(d) = &dispute {
+        config.dispute = dispute_config(deps.as_ref(), d)?;
+    }
     validate_params(
         config.proposer_bond,
         config.challenge_window,
@@ -579,7 +677,18 @@ fn execute_update_config(
                 "force_inclusion_delay",
                 config.force_inclusion_delay.to_string(),
             )
-            .add_attribute("max_batch_bytes", config.max_batch_bytes.to_string()),
+            .add_attribute("max_batch_bytes", config.max_batch_bytes.to_string())
+            .add_attribute(
+                "challenger_bond",
+                config.dispute.challenger_bond.to_string(),
+            )
+            .add_attribute("clock_seconds", config.dispute.clock_seconds.to_string())
+            .add_attribute(
+                "min_answer_seconds",
+                config.dispute.min_answer_seconds.to_string(),
+            )
+            .add_attribute("reward_bps", config.dispute.reward_bps.to_string())
+            .add_attribute("treasury", config.dispute.treasury.as_str()),
     ))
 }
 
@@ -638,7 +747,23 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             to_json_binary(&query_withdrawal_status(deps, batch, index)?)
         }
         QueryMsg::Solvency {} => to_json_binary(&query_solvency(deps, env)?),
-        QueryMsg::CheckProof { proof } => to_json_binary(&query_check_proof(deps, proof)),
+        QueryMsg::CheckProof { proof } => to_json_binary(&query_check_proof(deps, *proof)),
+        QueryMsg::Game { id } => to_json_binary(&dispute::query_game(deps, env, id)?),
+        QueryMsg::Games {
+            batch,
+            start_after,
+            limit,
+        } => to_json_binary(&dispute::query_games(deps, env, batch, start_after, limit)?),
+        QueryMsg::DisputeContext { batch } => {
+            to_json_binary(&dispute::query_dispute_context(deps, batch)?)
+        }
+        QueryMsg::CheckMove {
+            game,
+            sender,
+            game_move,
+        } => to_json_binary(&dispute::query_check_move(
+            deps, env, game, sender, game_move,
+        )?),
     }
 }
 
@@ -685,6 +810,7 @@ fn query_check_proof(deps: Deps, proof: ProofToCheck) -> ProofCheckResponse {
             };
             Ok(oz::verify_multi_proof(&hash32("root", &root)?, &mp)?)
         }),
+        ProofToCheck::OneStep(check) => dispute::check_one_step(deps.api, &check),
         ProofToCheck::Withdrawal {
             batch,
             index,
@@ -721,6 +847,13 @@ fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
         force_inclusion_delay: c.force_inclusion_delay,
         max_batch_bytes: c.max_batch_bytes,
         domain: c.domain,
+        dispute: DisputeConfigResponse {
+            challenger_bond: c.dispute.challenger_bond,
+            clock_seconds: c.dispute.clock_seconds,
+            min_answer_seconds: c.dispute.min_answer_seconds,
+            reward_bps: c.dispute.reward_bps,
+            treasury: c.dispute.treasury,
+        },
     })
 }
 
@@ -748,11 +881,12 @@ fn batch_response(index: u64, b: BatchRecord) -> BatchResponse {
         proposed_at: b.proposed_at,
         finalizes_at: b.finalizes_at,
         status: b.status,
+        open_games: b.open_games,
     }
 }
 
-fn query_batch(deps: Deps, index: u64) -> StdResult<BatchResponse> {
-    let b = BATCHES.load(deps.storage, index)?;
+fn query_batch(deps: Deps, index: u64) -> Result<BatchResponse, ContractError> {
+    let b = live_batch(deps.storage, &STATUS.load(deps.storage)?, index)?;
     Ok(batch_response(index, b))
 }
 
@@ -762,11 +896,13 @@ fn query_batches(
     limit: Option<u32>,
 ) -> StdResult<BatchesResponse> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize;
+    // records at or past `next_batch` belong to removed batches
+    let next = STATUS.load(deps.storage)?.next_batch;
     let batches = BATCHES
         .range(
             deps.storage,
             start_after.map(Bound::exclusive),
-            None,
+            Some(Bound::exclusive(next)),
             Order::Ascending,
         )
         .take(limit)
@@ -842,7 +978,8 @@ fn query_withdrawal_status(
             height: p.height,
         }
     } else {
-        match BATCHES.may_load(deps.storage, batch)? {
+        let live = batch < STATUS.load(deps.storage)?.next_batch;
+        match BATCHES.may_load(deps.storage, batch)?.filter(|_| live) {
             Some(b) if b.status == BatchStatus::Finalized => WithdrawalStatus::Provable {},
             Some(b) => WithdrawalStatus::NotYetProvable {
                 finalizes_at: Some(b.finalizes_at),
@@ -863,10 +1000,11 @@ fn query_solvency(deps: Deps, env: Env) -> StdResult<SolvencyResponse> {
     let deposits_outstanding = totals.deposited.checked_sub(totals.withdrawn)?;
     let mut owed: Vec<(String, Uint256)> =
         vec![(config.denom.clone(), deposits_outstanding.into())];
+    let bonds = totals.bonds.checked_add(totals.challenger_bonds)?;
     if config.bond_denom == config.denom {
-        owed[0].1 = owed[0].1.checked_add(totals.bonds.into())?;
+        owed[0].1 = owed[0].1.checked_add(bonds.into())?;
     } else {
-        owed.push((config.bond_denom.clone(), totals.bonds.into()));
+        owed.push((config.bond_denom.clone(), bonds.into()));
     }
     let mut denoms = Vec::with_capacity(owed.len());
     for (denom, owed) in owed {
@@ -886,6 +1024,7 @@ fn query_solvency(deps: Deps, env: Env) -> StdResult<SolvencyResponse> {
         liabilities: Liabilities {
             deposits_outstanding,
             bonds: totals.bonds,
+            challenger_bonds: totals.challenger_bonds,
         },
         solvent: denoms.iter().all(|d| d.deficit.is_zero()),
         denoms,

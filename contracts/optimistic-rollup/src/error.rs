@@ -99,4 +99,36 @@ pub enum ContractError {
 
     #[error("cannot migrate from contract {name}")]
     WrongContract { name: String },
+
+    #[error("a challenge needs a bond of exactly {required}, {sent} sent")]
+    WrongChallengerBond { sent: Uint128, required: Uint128 },
+
+    #[error("challenge window of batch {index} closed at {finalizes_at}")]
+    WindowClosed { index: u64, finalizes_at: Timestamp },
+
+    #[error("batch {index} has {open} open fraud-proof games")]
+    GamesOpen { index: u64, open: u32 },
+
+    #[error("step {step} yields root {computed}, not {expected}")]
+    StepMismatch {
+        step: u64,
+        computed: String,
+        expected: String,
+    },
+
+    #[error("no such game ({id})")]
+    NoSuchGame { id: u64 },
+
+    #[error("game {id} has ended ({ended_by})")]
+    GameEnded { id: u64, ended_by: String },
+
+    #[error("game {id} is void: batch {batch} was removed by another game; resolve it to release the bond")]
+    GameVoid { id: u64, batch: u64 },
+
+    #[error("only the {side} of game {id} may make this move, not {sender}")]
+    NotPlayer {
+        id: u64,
+        side: &'static str,
+        sender: String,
+    },
 }

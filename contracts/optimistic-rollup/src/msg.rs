@@ -22,6 +22,24 @@ pub struct InstantiateMsg {
     pub force_inclusion_delay: u64,
     /// Largest batch, in bytes of transaction data (1 ..= 524288).
     pub max_batch_bytes: u32,
+    /// Fraud-proof game parameters.
+    pub dispute: DisputeParams,
+}
+
+/// Parameters of the fraud-proof game. The clock rules of a game are fixed when it opens.
+#[cw_serde]
+pub struct DisputeParams {
+    /// `bond_denom` funds a challenger attaches to open a game (positive).
+    pub challenger_bond: Uint128,
+    /// Seconds on each side's chess clock (1 ..= ten years).
+    pub clock_seconds: u64,
+    /// Least seconds the side to move has when its turn starts (1 ..= `clock_seconds`).
+    pub min_answer_seconds: u64,
+    /// Share of a slashed proposer bond paid to the winning challenger, in basis points
+    /// (0 ..= 10000); the rest goes to `treasury`.
+    pub reward_bps: u16,
+    /// Receives the rest of a slashed bond.
+    pub treasury: String,
 }
 
 /// Where a deposit is credited on L2.
@@ -93,15 +111,40 @@ pub enum ExecuteMsg {
         /// (32 bytes each), from the leaf up.
         proof: Binary,
     },
-    /// Admin: changes parameters. A changed window applies to batches proposed afterwards.
+    /// Admin: changes parameters. A changed window applies to batches proposed afterwards,
+    /// changed dispute parameters to games opened afterwards.
     UpdateConfig {
         proposer_bond: Option<Uint128>,
         challenge_window: Option<u64>,
         force_inclusion_delay: Option<u64>,
         max_batch_bytes: Option<u32>,
+        dispute: Option<DisputeParams>,
     },
     /// Admin: hands the admin role to another address.
     UpdateAdmin { admin: String },
+    /// Opens a fraud-proof game against a proposed batch inside its challenge window,
+    /// with exactly `challenger_bond` of `bond_denom` attached. The batch (and so every
+    /// later one) cannot finalize until the game is resolved.
+    Challenge { batch: u64 },
+    /// Defender (the batch's proposer): commits to the 32-byte step root at `position`,
+    /// the midpoint the game asks for.
+    Bisect {
+        game: u64,
+        position: u64,
+        root: HexBinary,
+    },
+    /// Challenger: agrees or disagrees with the defender's root at `position`.
+    Choose {
+        game: u64,
+        position: u64,
+        agree: bool,
+    },
+    /// Anyone: settles a game narrowed to one step with a one-step proof (settle-core
+    /// `OneStepProof` wire bytes) of step `step`.
+    ProveStep { game: u64, step: u64, proof: Binary },
+    /// Anyone: ends a game whose running clock has run out, or releases the bond of a
+    /// game whose batch was removed by another game.
+    ResolveGame { game: u64 },
 }
 
 #[cw_serde]
@@ -143,7 +186,118 @@ pub enum QueryMsg {
     /// anything: a Merkle proof (ours or OpenZeppelin's), or a withdrawal claim against a
     /// stored batch (a dry run of `withdraw`: would it pay?).
     #[returns(ProofCheckResponse)]
-    CheckProof { proof: ProofToCheck },
+    CheckProof { proof: Box<ProofToCheck> },
+    /// A fraud-proof game, with its clocks as of the current block.
+    #[returns(GameResponse)]
+    Game { id: u64 },
+    /// Games in id order, optionally only those on one batch.
+    #[returns(GamesResponse)]
+    Games {
+        batch: Option<u64>,
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    },
+    /// What the game needs to replay a batch: its step count, kinds and parent.
+    #[returns(DisputeContextResponse)]
+    DisputeContext { batch: u64 },
+    /// Whether `sender` could make `move` now, and what it would do (a dry run).
+    #[returns(MoveCheckResponse)]
+    CheckMove {
+        game: u64,
+        sender: String,
+        #[serde(rename = "move")]
+        game_move: GameMove,
+    },
+}
+
+/// A move to dry-run with `check_move` (the fields of the matching execute message).
+#[cw_serde]
+pub enum GameMove {
+    Bisect { position: u64, root: HexBinary },
+    Choose { position: u64, agree: bool },
+    ProveStep { step: u64, proof: Binary },
+    Resolve {},
+}
+
+#[cw_serde]
+pub struct MoveCheckResponse {
+    pub valid: bool,
+    /// Why not, in the contract's words.
+    pub reason: Option<String>,
+    /// What the move would do ("the challenger wins", "position 12 becomes agreed", ...).
+    pub outcome: Option<String>,
+}
+
+#[cw_serde]
+pub enum Side {
+    Defender,
+    Challenger,
+}
+
+#[cw_serde]
+pub enum GamePhase {
+    /// The defender must post the root at `position`.
+    Bisect { position: u64 },
+    /// The challenger must agree or disagree with `root` at `position`.
+    Choose { position: u64, root: HexBinary },
+    /// Narrowed to step `step`: anyone may prove it.
+    OneStep { step: u64 },
+    /// Over: `winner` won, by `reason` ("proof", "timeout").
+    Resolved { winner: Side, reason: String },
+    /// The batch was removed by another game: the challenger's bond is released by
+    /// `resolve_game` (or was, if `bond_returned`).
+    Void { bond_returned: bool },
+}
+
+#[cw_serde]
+pub struct GameResponse {
+    pub id: u64,
+    pub batch: u64,
+    pub defender: Addr,
+    pub challenger: Addr,
+    pub bond: Uint128,
+    /// Steps of the batch (positions `0..=steps`).
+    pub steps: u64,
+    pub lo: u64,
+    pub hi: u64,
+    pub lo_root: HexBinary,
+    pub hi_root: HexBinary,
+    pub phase: GamePhase,
+    /// Seconds left on each clock now.
+    pub defender_left: u64,
+    pub challenger_left: u64,
+    /// When the running clock runs out (none once over).
+    pub deadline: Option<Timestamp>,
+    pub moves: u32,
+    pub opened_at: Timestamp,
+}
+
+#[cw_serde]
+pub struct GamesResponse {
+    pub games: Vec<GameResponse>,
+}
+
+#[cw_serde]
+pub struct ParentOutput {
+    pub output_root: HexBinary,
+    pub deposit_cursor: u64,
+    pub data_root: HexBinary,
+}
+
+#[cw_serde]
+pub struct DisputeContextResponse {
+    pub batch: u64,
+    /// `None` for batch 0 (the parent is genesis).
+    pub parent: Option<ParentOutput>,
+    /// The agreed root at position 0.
+    pub anchor_root: HexBinary,
+    pub deposits_from: u64,
+    pub deposits: u64,
+    pub tx_steps: u64,
+    pub data_root: HexBinary,
+    pub output_root: HexBinary,
+    /// Positions run `0..=steps`.
+    pub steps: u64,
 }
 
 /// A proof for the `check_proof` query.
@@ -175,6 +329,9 @@ pub enum ProofToCheck {
         proof: Vec<HexBinary>,
         proof_flags: Vec<bool>,
     },
+    /// A one-step fraud proof, checked on its own (no game): valid when re-executing
+    /// step `step` of the described batch from `pre_root` gives `post_root`.
+    OneStep(OneStepCheck),
     /// The fields of a `withdraw` message: valid when it would pay now.
     Withdrawal {
         batch: u64,
@@ -184,6 +341,43 @@ pub enum ProofToCheck {
         output: OutputPreimage,
         proof: Binary,
     },
+}
+
+/// The fields of a one-step proof check (`check_proof`).
+#[cw_serde]
+pub struct OneStepCheck {
+    pub context: DisputeContext,
+    /// 32-byte L2 signing domain the batch's transactions are signed for.
+    pub domain: HexBinary,
+    pub step: u64,
+    pub pre_root: HexBinary,
+    /// The queue entry a deposit step applies.
+    pub deposit: Option<StepDeposit>,
+    /// settle-core `OneStepProof` wire bytes.
+    pub proof: Binary,
+    pub post_root: HexBinary,
+}
+
+/// A batch as a one-step proof sees it (see the `dispute_context` query).
+#[cw_serde]
+pub struct DisputeContext {
+    pub batch: u64,
+    /// `None` for batch 0 (the parent is genesis).
+    pub parent: Option<ParentOutput>,
+    pub deposits_from: u64,
+    pub deposits: u64,
+    pub tx_steps: u64,
+    pub data_root: HexBinary,
+}
+
+/// A deposit of the L1 queue as the L2 applies it.
+#[cw_serde]
+pub struct StepDeposit {
+    pub index: u64,
+    pub to: DepositTo,
+    pub amount: Uint128,
+    /// The depositor's canonical address (where a refund goes).
+    pub refund_to: HexBinary,
 }
 
 #[cw_serde]
@@ -204,6 +398,16 @@ pub struct ConfigResponse {
     pub max_batch_bytes: u32,
     /// The L2 signing domain: keccak of the chain id and this contract's address.
     pub domain: HexBinary,
+    pub dispute: DisputeConfigResponse,
+}
+
+#[cw_serde]
+pub struct DisputeConfigResponse {
+    pub challenger_bond: Uint128,
+    pub clock_seconds: u64,
+    pub min_answer_seconds: u64,
+    pub reward_bps: u16,
+    pub treasury: Addr,
 }
 
 #[cw_serde]
@@ -222,7 +426,8 @@ pub struct StatusResponse {
 
 #[cw_serde]
 pub enum BatchStatus {
-    /// Posted; its challenge window runs until `finalizes_at`.
+    /// Posted; its challenge window runs until `finalizes_at`, and it cannot finalize
+    /// while a game on it is open.
     Proposed,
     /// Final: its withdrawals can be paid.
     Finalized,
@@ -244,6 +449,8 @@ pub struct BatchResponse {
     pub proposed_at: Timestamp,
     pub finalizes_at: Timestamp,
     pub status: BatchStatus,
+    /// Fraud-proof games on this batch not yet resolved.
+    pub open_games: u32,
 }
 
 #[cw_serde]
@@ -305,6 +512,8 @@ pub struct Liabilities {
     pub deposits_outstanding: Uint128,
     /// Proposer bonds held.
     pub bonds: Uint128,
+    /// Challenger bonds held by open games (and void games not yet released).
+    pub challenger_bonds: Uint128,
 }
 
 #[cw_serde]

@@ -2,7 +2,7 @@ use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, HexBinary, Timestamp, Uint128};
 use cw_storage_plus::{Item, Map};
 
-use crate::msg::{BatchStatus, DepositTo};
+use crate::msg::{BatchStatus, DepositTo, Side};
 
 #[cw_serde]
 pub struct Config {
@@ -14,6 +14,16 @@ pub struct Config {
     pub force_inclusion_delay: u64,
     pub max_batch_bytes: u32,
     pub domain: HexBinary,
+    pub dispute: DisputeConfig,
+}
+
+#[cw_serde]
+pub struct DisputeConfig {
+    pub challenger_bond: Uint128,
+    pub clock_seconds: u64,
+    pub min_answer_seconds: u64,
+    pub reward_bps: u16,
+    pub treasury: Addr,
 }
 
 #[cw_serde]
@@ -23,6 +33,10 @@ pub struct Status {
     pub deposit_count: u64,
     pub deposit_cursor: u64,
     pub deposit_head: HexBinary,
+    /// Batches ever proposed (each batch's `uid`; indices are reused after a removal).
+    pub proposals: u64,
+    /// Id of the next game.
+    pub next_game: u64,
 }
 
 #[cw_serde]
@@ -30,6 +44,8 @@ pub struct Totals {
     pub deposited: Uint128,
     pub withdrawn: Uint128,
     pub bonds: Uint128,
+    /// Challenger bonds of games not yet settled.
+    pub challenger_bonds: Uint128,
 }
 
 #[cw_serde]
@@ -59,6 +75,34 @@ pub struct BatchRecord {
     pub proposed_at: Timestamp,
     pub finalizes_at: Timestamp,
     pub status: BatchStatus,
+    /// Proposal number: tells a batch from a removed one that had the same index.
+    pub uid: u64,
+    pub open_games: u32,
+}
+
+/// A fraud-proof game: the core's `Game` plus who plays it and what is at stake.
+#[cw_serde]
+pub struct GameRecord {
+    pub batch: u64,
+    pub batch_uid: u64,
+    pub defender: Addr,
+    pub challenger: Addr,
+    pub bond: Uint128,
+    pub steps: u64,
+    pub lo: u64,
+    pub hi: u64,
+    pub lo_root: HexBinary,
+    pub hi_root: HexBinary,
+    pub mid_root: Option<HexBinary>,
+    pub defender_left: u64,
+    pub challenger_left: u64,
+    pub turn_started: u64,
+    pub min_answer: u64,
+    pub moves: u32,
+    pub winner: Option<Side>,
+    /// How it ended: "proof", "timeout", or "void" (its batch was removed by another game).
+    pub ended_by: Option<String>,
+    pub opened_at: Timestamp,
 }
 
 #[cw_serde]
@@ -76,3 +120,6 @@ pub const DEPOSITS: Map<u64, DepositRecord> = Map::new("deposits");
 pub const BATCHES: Map<u64, BatchRecord> = Map::new("batches");
 /// Withdrawal nullifiers: `(batch, index)` present = paid.
 pub const PAID: Map<(u64, u32), Payout> = Map::new("paid");
+pub const GAMES: Map<u64, GameRecord> = Map::new("games");
+/// `(batch index, game id)` of every game, for listing a batch's games.
+pub const BATCH_GAMES: Map<(u64, u64), ()> = Map::new("batch_games");

@@ -17,8 +17,15 @@
 //! suite.a_challenge_window_passes();
 //! suite.finalize(0).unwrap();
 //! ```
+//!
+//! Fraud proofs: [`Suite::propose_claiming`] posts a batch with a lie ([`Claim`]),
+//! [`Suite::challenge`] opens a game, [`Suite::bisect_to_one_step`] plays it out (the
+//! defender by its claim, the challenger as [`Play`] says) and [`Suite::prove_step`]
+//! settles it with the mirror node's one-step proof.
 
+mod dispute;
 mod suite;
 
+pub use dispute::{event_attr, Claim, Play};
 pub use settle_core::node::{Node, Proposal, WithdrawalProof};
 pub use suite::{assert_refused, Suite, SuiteBuilder, BOND_DENOM, DENOM};

@@ -4,8 +4,8 @@ use cosmwasm_std::{Addr, Api, Binary, Coin, HexBinary, StdError, StdResult, Uint
 use cw_multi_test::{App, AppResponse, ContractWrapper, Executor};
 
 use optimistic_rollup::msg::{
-    BatchResponse, ConfigResponse, DepositTo, ExecuteMsg, InstantiateMsg, OutputPreimage,
-    ProposerResponse, QueryMsg, SolvencyResponse, StatusResponse, WithdrawalStatus,
+    BatchResponse, ConfigResponse, DepositTo, DisputeParams, ExecuteMsg, InstantiateMsg,
+    OutputPreimage, ProposerResponse, QueryMsg, SolvencyResponse, StatusResponse, WithdrawalStatus,
     WithdrawalStatusResponse,
 };
 use settle_core::crypto::{L2Key, NativeVerifier};
@@ -26,6 +26,7 @@ pub struct SuiteBuilder {
     force_inclusion_delay: u64,
     max_batch_bytes: u32,
     bond_denom: String,
+    dispute: DisputeParams,
     funds: Vec<(String, Vec<Coin>)>,
 }
 
@@ -37,7 +38,10 @@ impl Default for SuiteBuilder {
 
 impl SuiteBuilder {
     /// Defaults: bond 1,000 ustake, a one-day window, deposits force-included after an
-    /// hour, 128 KiB batches; a funded `proposer` and `admin`.
+    /// hour, 128 KiB batches; games with a 500 ustake challenger bond, an hour on each
+    /// clock, five minutes' minimum answer time, half of a slashed bond to the winning
+    /// challenger and the rest to `treasury`; a funded `proposer`, `challenger` and
+    /// `admin`.
     pub fn new() -> Self {
         SuiteBuilder {
             proposer_bond: 1_000,
@@ -45,11 +49,25 @@ impl SuiteBuilder {
             force_inclusion_delay: 3_600,
             max_batch_bytes: 128 * 1024,
             bond_denom: BOND_DENOM.to_string(),
+            dispute: DisputeParams {
+                challenger_bond: Uint128::new(500),
+                clock_seconds: 3_600,
+                min_answer_seconds: 300,
+                reward_bps: 5_000,
+                treasury: String::new(),
+            },
             funds: vec![
                 ("proposer".into(), vec![Coin::new(10_000u128, BOND_DENOM)]),
+                ("challenger".into(), vec![Coin::new(10_000u128, BOND_DENOM)]),
                 ("admin".into(), vec![]),
             ],
         }
+    }
+
+    /// Game parameters (`treasury` empty = the suite's `treasury` account).
+    pub fn with_dispute(mut self, dispute: DisputeParams) -> Self {
+        self.dispute = dispute;
+        self
     }
 
     pub fn with_proposer_bond(mut self, bond: u128) -> Self {
@@ -114,6 +132,10 @@ impl SuiteBuilder {
         ));
         let admin = app.api().addr_make("admin");
         let proposer = app.api().addr_make("proposer");
+        let mut dispute = self.dispute.clone();
+        if dispute.treasury.is_empty() {
+            dispute.treasury = app.api().addr_make("treasury").to_string();
+        }
         let rollup = app
             .instantiate_contract(
                 code,
@@ -126,6 +148,7 @@ impl SuiteBuilder {
                     challenge_window: self.challenge_window,
                     force_inclusion_delay: self.force_inclusion_delay,
                     max_batch_bytes: self.max_batch_bytes,
+                    dispute,
                 },
                 &[],
                 "optimistic-rollup",
@@ -146,6 +169,7 @@ impl SuiteBuilder {
             node: Node::new(domain),
             challenge_window: self.challenge_window,
             bond_denom: self.bond_denom,
+            claims: Vec::new(),
         }
     }
 }
@@ -162,6 +186,9 @@ pub struct Suite {
     pub node: Node,
     pub challenge_window: u64,
     pub bond_denom: String,
+    /// What the proposer claims at every position of each batch it posted through the
+    /// suite (the true roots, or a lie); its defence in games.
+    pub(crate) claims: Vec<Option<Vec<settle_core::Hash>>>,
 }
 
 impl Suite {
@@ -283,6 +310,7 @@ impl Suite {
             self.node = before;
             return Err(e);
         }
+        self.record_claim(proposal.index, None);
         Ok(proposal)
     }
 
@@ -356,7 +384,7 @@ impl Suite {
         self.execute(sender, &msg, &[])
     }
 
-    fn query<T: serde::de::DeserializeOwned>(&self, msg: &QueryMsg) -> T {
+    pub(crate) fn query<T: serde::de::DeserializeOwned>(&self, msg: &QueryMsg) -> T {
         self.app
             .wrap()
             .query_wasm_smart(&self.rollup, msg)

@@ -1,7 +1,11 @@
 //! The gas report: scenarios on the OPTIMIZED artifacts in cosmwasm-vm, in the gas model of
 //! `settle_tests::vm` (sdk_gas = ceil(cosmwasm_gas / 140,000) + kv_gas + 10 * tx_bytes; see
 //! that module for what is and is not modelled). Prints a table and writes
-//! `target/gas-report.json`.
+//! `target/gas-report.json`. After the happy-path rows come fraud-proof games on the same
+//! 1,000-account ledger (a fraudulent batch of 1,000 transaction steps, the liar defending
+//! it, the honest challenger winning with a one-step proof of a transfer, a withdrawal, a
+//! deposit and the close, then a game lost on time), followed by the figures the table
+//! cannot show: moves per game, one-step proof sizes, where `prove_step`'s gas goes.
 //!
 //! Run it with `cargo xtask gas` (builds the artifacts first) or, once `artifacts/` exists,
 //! `cargo run -p settle-tests --features vm --bin gas-report`.
@@ -9,13 +13,18 @@
 use std::time::Instant;
 
 use cosmwasm_std::Addr;
-use optimistic_rollup::msg::{DepositTo, QueryMsg, SolvencyResponse};
+use optimistic_rollup::msg::{DepositTo, GamePhase, QueryMsg, Side, SolvencyResponse};
 use serde::Serialize;
 use settle_core::batch::encode_batch;
 use settle_core::crypto::L2Key;
+use settle_core::dispute::{max_moves, OneStepProof, StepKind};
+use settle_core::hash::Hash;
 use settle_core::ledger::{ACCOUNT_TREE_DEPTH, WITHDRAWAL_TREE_DEPTH};
 use settle_core::tx::SignedTx;
-use settle_tests::vm::{workspace_root, Executed, GasUse, RollupParams, VmRollup};
+use settle_tests::vm::{
+    altered_root, bank_sends, workspace_root, Bisection, Executed, GasUse, KvAccess, RollupParams,
+    VmRollup, TX_SIZE_COST_PER_BYTE, WASMD_GAS_MULTIPLIER,
+};
 
 /// L2 accounts opened before the batches (each by one deposit through the contract).
 const ACCOUNTS: usize = 1_000;
@@ -284,7 +293,13 @@ fn main() {
         ),
     );
 
+    // Fraud-proof games against batches on this ledger.
+    let t = Instant::now();
+    let figures = dispute_rows(&mut r, &mut report, &keys, &users, &mut nonces);
+    eprintln!("fraud-proof games in {:.1} s", t.elapsed().as_secs_f64());
+
     print_table(&report);
+    figures.print();
     let path = workspace_root().join("target/gas-report.json");
     let json = serde_json::to_string_pretty(&report.rows).expect("json");
     std::fs::create_dir_all(path.parent().expect("dir")).expect("target dir");
@@ -295,6 +310,337 @@ fn main() {
         path.display(),
         started.elapsed().as_secs_f64()
     );
+}
+
+/// Transaction steps of the disputed batch.
+const DISPUTED_TXS: usize = 1_000;
+/// Positions of the transfer and the withdrawal whose steps are proven, in its data.
+const DISPUTED_TRANSFER: usize = 250;
+const DISPUTED_WITHDRAWAL: usize = 500;
+/// secp256k1_verify's price in cosmwasm-vm 3.0 (`GasConfig::default`), CosmWasm gas.
+const SECP256K1_VERIFY_GAS: u64 = 96_000_000;
+
+/// Figures printed under the table.
+struct DisputeFigures {
+    tx_steps: usize,
+    steps: u64,
+    /// (kind, Bisect + Choose messages sent, the game's own count)
+    moves: Vec<(&'static str, usize, u32)>,
+    /// (kind, one-step proof bytes, witness hashes)
+    proof_bytes: Vec<(&'static str, usize, usize)>,
+    /// The storage accesses of the transfer's `prove_step`, in order.
+    transfer_kv: Vec<KvAccess>,
+    transfer_prove: GasUse,
+}
+
+impl DisputeFigures {
+    fn print(&self) {
+        println!(
+            "\nfraud-proof games on a batch of {} transaction steps ({} game steps: open, 2 deposits, {} transactions, close; {} accounts at depth {ACCOUNT_TREE_DEPTH}):",
+            self.tx_steps,
+            self.steps,
+            self.tx_steps,
+            ACCOUNTS + 1
+        );
+        for (kind, sent, counted) in &self.moves {
+            println!(
+                "  moves to reach the one-step proof ({kind} step): {sent} Bisect + Choose messages sent (the game counts {counted})"
+            );
+        }
+        println!(
+            "  most moves any game over {} steps takes: {}",
+            self.steps,
+            max_moves(self.steps)
+        );
+        println!("one-step proof bytes (OneStepProof::encode; the message carries them base64):");
+        for (kind, bytes, hashes) in &self.proof_bytes {
+            println!("  {kind:<10} {bytes:>5} B ({hashes} witness hashes)");
+        }
+        let g = self.transfer_prove;
+        let wasm_sdk = g.cosmwasm_gas.div_ceil(WASMD_GAS_MULTIPLIER);
+        println!(
+            "where prove_step (transfer) spends its {} sdk_gas: {wasm_sdk} in wasm ({} of it the host's secp256k1_verify), {} on storage, {} on its {} tx bytes; its storage accesses:",
+            g.sdk_gas,
+            SECP256K1_VERIFY_GAS.div_ceil(WASMD_GAS_MULTIPLIER),
+            g.kv_gas,
+            g.tx_bytes * TX_SIZE_COST_PER_BYTE,
+            g.tx_bytes
+        );
+        for a in &self.transfer_kv {
+            println!(
+                "  {:<6} {:<44} {:>5} B {:>6} gas",
+                a.op,
+                a.key_label(),
+                a.value_len,
+                a.gas
+            );
+        }
+    }
+}
+
+/// Witness hashes a proof carries (account siblings, step-tree siblings, withdrawal slot).
+fn witness_hashes(p: &OneStepProof) -> usize {
+    let slot = |s: &Option<settle_core::smt::CompactProof>| {
+        s.as_ref()
+            .map(|c| (c.to_bytes(WITHDRAWAL_TREE_DEPTH).len() - 2) / 32)
+            .unwrap_or(0)
+    };
+    match p {
+        OneStepProof::Open { parent } => 2 * parent.is_some() as usize,
+        OneStepProof::Deposit {
+            accounts,
+            withdrawal_slot,
+            ..
+        } => accounts.hashes.len() + slot(withdrawal_slot),
+        OneStepProof::Tx {
+            tx_siblings,
+            accounts,
+            withdrawal_slot,
+            ..
+        } => tx_siblings.len() + accounts.hashes.len() + slot(withdrawal_slot),
+        OneStepProof::Close { .. } => 0,
+    }
+}
+
+/// A game against a fraudulent proposal of `data`: the proposer posts the true roots before
+/// `first_lie` and altered ones from there (its output root included); `challenger`
+/// challenges and answers honestly; played to the one-step phase.
+struct FraudGame {
+    batch: u64,
+    id: u64,
+    challenge: Executed,
+    played: Bisection,
+}
+
+fn fraud_game(r: &mut VmRollup, data: &[u8], first_lie: u64, challenger: &Addr) -> FraudGame {
+    let truth = r.preview(data.to_vec());
+    let (proposal, _) = ok(
+        "fraudulent proposal",
+        r.propose_with_root(data.to_vec(), altered_root(&truth.output_root)),
+    );
+    let batch = proposal.index;
+    let roots: Vec<Hash> = r.true_roots(batch);
+    let (id, challenge) = ok("challenge", r.challenge(challenger, batch));
+    let liar = |p: u64| {
+        let t = roots[p as usize];
+        if p < first_lie {
+            t
+        } else {
+            altered_root(&t)
+        }
+    };
+    let played = ok(
+        "bisection",
+        r.play_bisection(id, liar, |p, root| roots[p as usize] == *root),
+    );
+    assert_eq!(played.step, first_lie - 1, "the game finds the first lie");
+    FraudGame {
+        batch,
+        id,
+        challenge,
+        played,
+    }
+}
+
+/// The fraud-proof rows: a batch of 1,000 transaction steps (and two deposits) on the
+/// 1,000-account ledger, posted with a wrong output root five times, each time lying from
+/// another step on: the game narrows to that step (a transfer, a withdrawal, a deposit,
+/// the close) and the honest challenger proves it; the fifth game ends on the defender's
+/// clock. Every win slashes the proposer and removes the batch, so the same data is posted
+/// again (same nonces: the node rolls back too).
+fn dispute_rows(
+    r: &mut VmRollup,
+    report: &mut Report,
+    keys: &[L2Key],
+    users: &[Addr],
+    nonces: &mut [u64],
+) -> DisputeFigures {
+    let challenger = r.h.addr("challenger");
+    let relayer = r.h.addr("relayer");
+    let treasury = r.params.treasury.clone();
+    ok("bond for the games", r.bond_proposer());
+    // The deposits the disputed batch consumes: a top-up of account 3, then a new account.
+    ok(
+        "top-up",
+        r.deposit(&users[3], DepositTo::Account { index: 3 }, 7_000),
+    );
+    let newcomer = r.h.addr("newcomer");
+    ok(
+        "new account",
+        r.deposit_new_account(&newcomer, &L2Key::from_label("gas-newcomer"), 9_000),
+    );
+    let deposits = r.node.pending_deposits().len() as u64;
+    let recipient = r.h.addr("disputed-recipient");
+    let txs: Vec<SignedTx> = (0..DISPUTED_TXS)
+        .map(|i| {
+            let from = (i * 17 + 5) % ACCOUNTS;
+            let nonce = nonces[from];
+            nonces[from] += 1;
+            if i == DISPUTED_WITHDRAWAL {
+                r.withdrawal(&keys[from], from as u32, &recipient, 4_000, nonce)
+            } else {
+                let to = (from + 1 + (i * 7 + 5) % (ACCOUNTS - 1)) % ACCOUNTS;
+                r.transfer(&keys[from], from as u32, to as u32, 1_000, nonce)
+            }
+        })
+        .collect();
+    let data = encode_batch(&txs);
+    let steps = deposits + DISPUTED_TXS as u64 + 2;
+    let tx_step = |i: usize| 1 + deposits + i as u64;
+
+    let mut moves = Vec::new();
+    let mut proof_bytes = Vec::new();
+    let mut transfer_prove = GasUse::default();
+    let mut transfer_kv = Vec::new();
+    let kinds: [(&'static str, u64); 4] = [
+        ("transfer", tx_step(DISPUTED_TRANSFER)),
+        ("withdrawal", tx_step(DISPUTED_WITHDRAWAL)),
+        ("deposit", 1),
+        ("close", steps - 1),
+    ];
+    for (kind, step) in kinds {
+        let t = Instant::now();
+        let game = fraud_game(r, &data, step + 1, &challenger);
+        let ctx = r.node.batch_context(game.batch).expect("context");
+        let expected_kind = match kind {
+            "transfer" | "withdrawal" => matches!(ctx.step_kind(step), Ok(StepKind::Tx { .. })),
+            "deposit" => {
+                ctx.step_kind(step)
+                    == Ok(StepKind::Deposit {
+                        queue_index: ctx.deposits_from,
+                    })
+            }
+            _ => ctx.step_kind(step) == Ok(StepKind::Close),
+        };
+        assert!(expected_kind, "step {step} is a {kind} step");
+        if kind == "transfer" {
+            let open = r.step_proof(game.batch, 0);
+            proof_bytes.push(("open", open.encode().len(), witness_hashes(&open)));
+            report.add(
+                "challenge",
+                game.challenge.gas,
+                format!(
+                    "batch {} of {steps} steps (bond attached); {}",
+                    game.batch,
+                    kv_note(&game.challenge.gas)
+                ),
+            );
+            for (action, calls, what) in [
+                ("bisect (defender move)", &game.played.bisects, "bisections"),
+                ("choose (challenger move)", &game.played.chooses, "choices"),
+            ] {
+                let max = calls
+                    .iter()
+                    .max_by_key(|c| c.gas.sdk_gas)
+                    .expect("moves")
+                    .gas;
+                let min = calls.iter().map(|c| c.gas.sdk_gas).min().unwrap_or(0);
+                report.add(
+                    action,
+                    max,
+                    format!(
+                        "the dearest of the game's {} {what} (cheapest {min}); {}",
+                        calls.len(),
+                        kv_note(&max)
+                    ),
+                );
+            }
+        }
+        moves.push((kind, game.played.moves(), r.game(game.id).moves));
+        let proof = r.step_proof(game.batch, step);
+        let bytes = proof.encode();
+        let hashes = witness_hashes(&proof);
+        proof_bytes.push((kind, bytes.len(), hashes));
+        let proof_len = bytes.len();
+        r.h.log_kv(true);
+        let done = ok(
+            "prove_step",
+            r.prove_step(&challenger, game.id, step, bytes),
+        );
+        let mut kv = r.h.take_kv_log();
+        r.h.log_kv(false);
+        // the call's own accesses (the harness then queries the status to follow removals)
+        let ops = done.gas.kv_ops;
+        kv.truncate((ops.reads + ops.writes + ops.deletes + ops.iterator_steps) as usize);
+        assert_eq!(kv.iter().map(|a| a.gas).sum::<u64>(), done.gas.kv_gas);
+        if kind == "transfer" {
+            transfer_kv = kv;
+        }
+        let sends = bank_sends(&done.response);
+        assert!(
+            sends.len() == 2 && sends[1].0 == treasury,
+            "the challenger wins and the treasury gets its share: {sends:?}"
+        );
+        assert_eq!(
+            r.game(game.id).phase,
+            GamePhase::Resolved {
+                winner: Side::Challenger,
+                reason: "proof".into()
+            }
+        );
+        assert_eq!(r.node.batch_count(), game.batch, "the batch was removed");
+        let action = if kind == "transfer" {
+            transfer_prove = done.gas;
+            format!("prove_step: transfer touching two accounts at depth {ACCOUNT_TREE_DEPTH}")
+        } else {
+            format!("prove_step: {kind}")
+        };
+        report.add(
+            &action,
+            done.gas,
+            format!(
+                "step {step} of {steps}; proof {proof_len} B, {hashes} witness hashes; slash + batch removed; {}",
+                kv_note(&done.gas)
+            ),
+        );
+        ok("bond again", r.bond_proposer());
+        eprintln!("{kind} game in {:.1} s", t.elapsed().as_secs_f64());
+    }
+
+    // The fifth game: the defender never answers and loses on time.
+    let truth = r.preview(data.clone());
+    let (proposal, _) = ok(
+        "fraudulent proposal",
+        r.propose_with_root(data, altered_root(&truth.output_root)),
+    );
+    let (id, _) = ok("challenge", r.challenge(&challenger, proposal.index));
+    let g = r.game(id);
+    let deadline = g.deadline.expect("the defender's clock runs");
+    r.h.env.block.time = deadline;
+    let done = ok("resolve_game", r.resolve_game(&relayer, id));
+    assert_eq!(
+        r.game(id).phase,
+        GamePhase::Resolved {
+            winner: Side::Challenger,
+            reason: "timeout".into()
+        }
+    );
+    report.add(
+        "resolve_game (timeout)",
+        done.gas,
+        format!(
+            "the defender let its clock run out: slash + batch removed; {}",
+            kv_note(&done.gas)
+        ),
+    );
+
+    // The payouts reconcile with what the contract owes.
+    r.sync_bank();
+    let s = r.solvency();
+    assert!(
+        s.solvent && s.denoms.iter().all(|d| d.held == d.owed),
+        "{s:?}"
+    );
+    assert!(s.liabilities.challenger_bonds.is_zero(), "{s:?}");
+
+    DisputeFigures {
+        tx_steps: DISPUTED_TXS,
+        steps,
+        moves,
+        proof_bytes,
+        transfer_kv,
+        transfer_prove,
+    }
 }
 
 fn print_table(report: &Report) {

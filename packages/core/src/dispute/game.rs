@@ -297,25 +297,30 @@ impl Game {
         }
     }
 
-    /// Settles the one-step phase with the root a checked one-step proof of `step` yields
-    /// from `lo_root`: equal to `hi_root`, the defender wins; otherwise the challenger.
-    pub fn conclude(&mut self, now: u64, step: u64, post_root: &Hash) -> Result<Side, Error> {
+    /// Checks that a one-step proof of `step` can settle the game at `now` (call it before
+    /// the costlier re-execution).
+    pub fn check_one_step(&self, now: u64, step: u64) -> Result<(), Error> {
         self.check_turn(now, None)?;
         match self.phase() {
-            Phase::OneStep { step: s } if s == step => {
-                let winner = if post_root == &self.hi_root {
-                    Side::Defender
-                } else {
-                    Side::Challenger
-                };
-                self.winner = Some(winner);
-                Ok(winner)
-            }
+            Phase::OneStep { step: s } if s == step => Ok(()),
             phase => Err(Error::WrongMove {
                 phase: phase_name(&phase),
                 position: step,
             }),
         }
+    }
+
+    /// Settles the one-step phase with the root a checked one-step proof of `step` yields
+    /// from `lo_root`: equal to `hi_root`, the defender wins; otherwise the challenger.
+    pub fn conclude(&mut self, now: u64, step: u64, post_root: &Hash) -> Result<Side, Error> {
+        self.check_one_step(now, step)?;
+        let winner = if post_root == &self.hi_root {
+            Side::Defender
+        } else {
+            Side::Challenger
+        };
+        self.winner = Some(winner);
+        Ok(winner)
     }
 
     /// Ends a game whose running clock has run out; the other side wins.
@@ -346,6 +351,25 @@ fn phase_name(phase: &Phase) -> &'static str {
         Phase::OneStep { .. } => "one-step",
         Phase::Resolved { .. } => "resolved",
     }
+}
+
+/// Basis points in one whole.
+pub const BPS: u16 = 10_000;
+
+/// Splits a slashed bond between the winning challenger (`reward_bps` of it, rounded
+/// down) and the treasury (the rest): `(reward, treasury)`, which add up to `slashed`.
+pub fn reward_split(slashed: u128, reward_bps: u16) -> Result<(u128, u128), Error> {
+    if reward_bps > BPS {
+        return Err(Error::malformed(
+            "reward share",
+            alloc::format!("{reward_bps} basis points is more than {BPS}"),
+        ));
+    }
+    // slashed * bps may overflow u128: split the product so it cannot
+    let bps = reward_bps as u128;
+    let whole = BPS as u128;
+    let reward = (slashed / whole) * bps + (slashed % whole) * bps / whole;
+    Ok((reward, slashed - reward))
 }
 
 /// Most moves (bisections plus choices) a game over `steps` steps can take before the
@@ -538,6 +562,17 @@ mod tests {
             })
         );
         assert_eq!(g.resolve_timeout(deadline), Ok(Side::Defender));
+    }
+
+    #[test]
+    fn rewards_split_without_loss_or_overflow() {
+        assert_eq!(reward_split(1_000, 5_000), Ok((500, 500)));
+        assert_eq!(reward_split(999, 3_333), Ok((332, 667)));
+        assert_eq!(reward_split(7, 0), Ok((0, 7)));
+        assert_eq!(reward_split(7, BPS), Ok((7, 0)));
+        let (r, t) = reward_split(u128::MAX, 9_999).unwrap();
+        assert_eq!(r + t, u128::MAX);
+        assert!(reward_split(1, BPS + 1).is_err());
     }
 
     #[test]

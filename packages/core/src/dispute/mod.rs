@@ -10,7 +10,7 @@ pub mod game;
 pub mod step;
 pub mod trace;
 
-pub use game::{max_moves, ClockRules, Game, Phase, Resolution, Side};
+pub use game::{max_moves, reward_split, ClockRules, Game, Phase, Resolution, Side};
 pub use step::{
     genesis_root, one_step, start_root, AccountWitness, BatchContext, OneStepProof, Parent,
     StepKind, StepState,

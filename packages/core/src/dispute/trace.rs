@@ -247,6 +247,7 @@ impl BatchTrace {
 }
 
 /// What an honest player does next in a game.
+#[allow(clippy::large_enum_variant)] // made once per move, never stored in bulk
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HonestMove {
     Bisect {

@@ -1,0 +1,688 @@
+//! Fraud-proof games: the adapter between the chain and settle-core's `dispute` rules.
+//! Loads a game, runs the core move, stores it, and settles the stakes when it ends.
+//!
+//! A game refers to its batch by index and by proposal number (`uid`): when another game
+//! removes the batch, the index may be reused, and the game becomes void (its bond is
+//! released by `resolve_game`). Removal is O(1): the batch chain is cut at the removed
+//! index and later records are dead until overwritten.
+
+use cosmwasm_std::{
+    Addr, Api, BankMsg, Coin, Deps, DepsMut, Env, HexBinary, MessageInfo, Order, Response,
+    StdResult, Storage, Uint128,
+};
+use cw_storage_plus::Bound;
+
+use settle_core::dispute::{
+    one_step, reward_split, BatchContext, ClockRules, Game, OneStepProof, Parent, Phase,
+    Side as CoreSide, StepKind,
+};
+use settle_core::hash::Hash;
+use settle_core::ledger::Deposit;
+use settle_core::tx::Domain;
+
+use crate::contract::{core_deposit, event, hash32, paid};
+use crate::error::ContractError;
+use crate::host::HostVerifier;
+use crate::msg::{
+    BatchStatus, DisputeContextResponse, GameMove, GamePhase, GameResponse, GamesResponse,
+    MoveCheckResponse, OneStepCheck, ParentOutput, Side,
+};
+use crate::state::{
+    BatchRecord, Config, GameRecord, Status, BATCHES, BATCH_GAMES, CONFIG, DEPOSITS, GAMES,
+    PROPOSERS, STATUS, TOTALS,
+};
+
+fn to_core(side: &Side) -> CoreSide {
+    match side {
+        Side::Defender => CoreSide::Defender,
+        Side::Challenger => CoreSide::Challenger,
+    }
+}
+
+fn from_core(side: CoreSide) -> Side {
+    match side {
+        CoreSide::Defender => Side::Defender,
+        CoreSide::Challenger => Side::Challenger,
+    }
+}
+
+fn hex(h: &Hash) -> HexBinary {
+    HexBinary::from(h.as_slice())
+}
+
+impl GameRecord {
+    fn game(&self) -> Result<Game, ContractError> {
+        Ok(Game {
+            lo: self.lo,
+            hi: self.hi,
+            lo_root: hash32("lo root", &self.lo_root)?,
+            hi_root: hash32("hi root", &self.hi_root)?,
+            mid_root: self
+                .mid_root
+                .as_ref()
+                .map(|r| hash32("mid root", r))
+                .transpose()?,
+            defender_left: self.defender_left,
+            challenger_left: self.challenger_left,
+            turn_started: self.turn_started,
+            min_answer: self.min_answer,
+            moves: self.moves,
+            winner: self.winner.as_ref().map(to_core),
+        })
+    }
+
+    fn store(&mut self, g: &Game) {
+        self.lo = g.lo;
+        self.hi = g.hi;
+        self.lo_root = hex(&g.lo_root);
+        self.hi_root = hex(&g.hi_root);
+        self.mid_root = g.mid_root.as_ref().map(hex);
+        self.defender_left = g.defender_left;
+        self.challenger_left = g.challenger_left;
+        self.turn_started = g.turn_started;
+        self.moves = g.moves;
+        self.winner = g.winner.map(from_core);
+    }
+
+    fn player(&self, side: CoreSide) -> &Addr {
+        match side {
+            CoreSide::Defender => &self.defender,
+            CoreSide::Challenger => &self.challenger,
+        }
+    }
+}
+
+/// The batch at `index` if it is part of the current chain.
+pub fn live_batch(
+    storage: &dyn Storage,
+    status: &Status,
+    index: u64,
+) -> Result<BatchRecord, ContractError> {
+    if index >= status.next_batch {
+        return Err(ContractError::NoSuchBatch { index });
+    }
+    BATCHES
+        .may_load(storage, index)?
+        .ok_or(ContractError::NoSuchBatch { index })
+}
+
+/// The game's batch, or `None` if another game removed it.
+fn game_batch(
+    storage: &dyn Storage,
+    status: &Status,
+    g: &GameRecord,
+) -> Result<Option<BatchRecord>, ContractError> {
+    Ok(match live_batch(storage, status, g.batch) {
+        Ok(b) if b.uid == g.batch_uid => Some(b),
+        Ok(_) | Err(ContractError::NoSuchBatch { .. }) => None,
+        Err(e) => return Err(e),
+    })
+}
+
+/// What the chain knows about batch `index` for the one-step proof.
+fn batch_context(
+    storage: &dyn Storage,
+    index: u64,
+    batch: &BatchRecord,
+) -> Result<BatchContext, ContractError> {
+    let parent = match index.checked_sub(1) {
+        None => Parent::Genesis,
+        Some(p) => {
+            let pb = BATCHES
+                .may_load(storage, p)?
+                .ok_or(ContractError::NoSuchBatch { index: p })?;
+            Parent::Output {
+                output_root: hash32("output root", &pb.output_root)?,
+                deposit_cursor: pb.deposits_to,
+                data_root: hash32("data root", &pb.data_root)?,
+            }
+        }
+    };
+    Ok(BatchContext {
+        batch_index: index,
+        parent,
+        deposits_from: batch.deposits_from,
+        deposits: batch.deposits_to - batch.deposits_from,
+        tx_steps: batch.tx_steps as u64,
+        data_root: hash32("data root", &batch.data_root)?,
+    })
+}
+
+pub fn execute_challenge(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    index: u64,
+) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let bond = paid(&info, &config.bond_denom)?;
+    if bond != config.dispute.challenger_bond {
+        return Err(ContractError::WrongChallengerBond {
+            sent: bond,
+            required: config.dispute.challenger_bond,
+        });
+    }
+    let mut status = STATUS.load(deps.storage)?;
+    let mut batch = live_batch(deps.storage, &status, index)?;
+    if batch.status == BatchStatus::Finalized {
+        return Err(ContractError::AlreadyFinal { index });
+    }
+    if env.block.time >= batch.finalizes_at {
+        return Err(ContractError::WindowClosed {
+            index,
+            finalizes_at: batch.finalizes_at,
+        });
+    }
+    let ctx = batch_context(deps.storage, index, &batch)?;
+    let claimed = hash32("output root", &batch.output_root)?;
+    let rules = ClockRules {
+        budget: config.dispute.clock_seconds,
+        min_answer: config.dispute.min_answer_seconds,
+    };
+    let game = Game::new(
+        ctx.steps(),
+        ctx.parent.root(),
+        claimed,
+        env.block.time.seconds(),
+        rules,
+    )?;
+    let id = status.next_game;
+    let mut record = GameRecord {
+        batch: index,
+        batch_uid: batch.uid,
+        defender: batch.proposer.clone(),
+        challenger: info.sender.clone(),
+        bond,
+        steps: ctx.steps(),
+        lo: 0,
+        hi: 0,
+        lo_root: HexBinary::default(),
+        hi_root: HexBinary::default(),
+        mid_root: None,
+        defender_left: 0,
+        challenger_left: 0,
+        turn_started: 0,
+        min_answer: rules.min_answer,
+        moves: 0,
+        winner: None,
+        ended_by: None,
+        opened_at: env.block.time,
+    };
+    record.store(&game);
+    GAMES.save(deps.storage, id, &record)?;
+    BATCH_GAMES.save(deps.storage, (index, id), &())?;
+    batch.open_games += 1;
+    BATCHES.save(deps.storage, index, &batch)?;
+    status.next_game += 1;
+    STATUS.save(deps.storage, &status)?;
+    let mut totals = TOTALS.load(deps.storage)?;
+    totals.challenger_bonds = totals.challenger_bonds.checked_add(bond)?;
+    TOTALS.save(deps.storage, &totals)?;
+    Ok(Response::new().add_event(
+        event("challenge")
+            .add_attribute("game", id.to_string())
+            .add_attribute("batch", index.to_string())
+            .add_attribute("challenger", info.sender.as_str())
+            .add_attribute("defender", batch.proposer.as_str())
+            .add_attribute("bond", bond.to_string())
+            .add_attribute("steps", ctx.steps().to_string())
+            .add_attribute("deadline", game.deadline().unwrap_or(0).to_string()),
+    ))
+}
+
+/// How a move turned out.
+enum Outcome {
+    /// The game goes on; a description of the new state.
+    Moved(String),
+    /// The game is over.
+    Won { winner: CoreSide, by: &'static str },
+    /// The batch is gone: the bond goes back to the challenger.
+    Void,
+}
+
+/// Runs `mv` by `sender` on a copy of game `id` at the current block, without storing.
+/// Shared by the execute messages and the `check_move` dry run.
+fn run_move(
+    deps: Deps,
+    env: &Env,
+    id: u64,
+    sender: &Addr,
+    mv: &GameMove,
+) -> Result<(GameRecord, Game, Outcome), ContractError> {
+    let mut record = GAMES
+        .may_load(deps.storage, id)?
+        .ok_or(ContractError::NoSuchGame { id })?;
+    let status = STATUS.load(deps.storage)?;
+    let batch = game_batch(deps.storage, &status, &record)?;
+    let mut game = record.game()?;
+    let now = env.block.time.seconds();
+    let Some(batch) = batch else {
+        if record.ended_by.is_some() {
+            return Err(ContractError::GameEnded {
+                id,
+                ended_by: record.ended_by.clone().unwrap_or_default(),
+            });
+        }
+        return match mv {
+            GameMove::Resolve {} => Ok((record, game, Outcome::Void)),
+            _ => Err(ContractError::GameVoid {
+                id,
+                batch: record.batch,
+            }),
+        };
+    };
+    let check_player = |side: CoreSide| {
+        if record.player(side) != sender {
+            Err(ContractError::NotPlayer {
+                id,
+                side: side.name(),
+                sender: sender.to_string(),
+            })
+        } else {
+            Ok(())
+        }
+    };
+    let outcome = match mv {
+        GameMove::Bisect { position, root } => {
+            check_player(CoreSide::Defender)?;
+            game.bisect(now, *position, hash32("root", root)?)?;
+            Outcome::Moved(format!(
+                "the challenger must answer for position {position}"
+            ))
+        }
+        GameMove::Choose { position, agree } => {
+            check_player(CoreSide::Challenger)?;
+            game.choose(now, *position, *agree)?;
+            Outcome::Moved(match game.phase() {
+                Phase::OneStep { step } => format!("narrowed to step {step}: prove it"),
+                _ => format!("positions {}..{} remain in dispute", game.lo, game.hi),
+            })
+        }
+        GameMove::ProveStep { step, proof } => {
+            let config = CONFIG.load(deps.storage)?;
+            let ctx = batch_context(deps.storage, record.batch, &batch)?;
+            let proof = OneStepProof::decode(proof.as_slice())?;
+            let deposit = step_deposit(deps.storage, deps.api, &ctx, *step)?;
+            let domain = Domain(hash32("domain", &config.domain)?);
+            // the phase and clock are checked before the (costlier) re-execution
+            game.check_one_step(now, *step)?;
+            let post = one_step(
+                &ctx,
+                &domain,
+                &HostVerifier(deps.api),
+                *step,
+                &game.lo_root,
+                deposit.as_ref(),
+                &proof,
+            )?;
+            let winner = game.conclude(now, *step, &post)?;
+            Outcome::Won {
+                winner,
+                by: "proof",
+            }
+        }
+        GameMove::Resolve {} => {
+            let winner = game.resolve_timeout(now)?;
+            Outcome::Won {
+                winner,
+                by: "timeout",
+            }
+        }
+    };
+    record.store(&game);
+    Ok((record, game, outcome))
+}
+
+/// The queue entry a deposit step applies.
+fn step_deposit(
+    storage: &dyn Storage,
+    api: &dyn Api,
+    ctx: &BatchContext,
+    step: u64,
+) -> Result<Option<Deposit>, ContractError> {
+    match ctx.step_kind(step)? {
+        StepKind::Deposit { queue_index } => {
+            let d = DEPOSITS
+                .may_load(storage, queue_index)?
+                .ok_or(ContractError::NoSuchDeposit { index: queue_index })?;
+            Ok(Some(core_deposit(api, queue_index, &d)?))
+        }
+        _ => Ok(None),
+    }
+}
+
+pub fn execute_move(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    id: u64,
+    mv: GameMove,
+) -> Result<Response, ContractError> {
+    cw_utils::nonpayable(&info)?;
+    let (mut record, game, outcome) = run_move(deps.as_ref(), &env, id, &info.sender, &mv)?;
+    let action = match &mv {
+        GameMove::Bisect { .. } => "bisect",
+        GameMove::Choose { .. } => "choose",
+        GameMove::ProveStep { .. } => "prove_step",
+        GameMove::Resolve {} => "resolve_game",
+    };
+    let ev = event(action)
+        .add_attribute("game", id.to_string())
+        .add_attribute("batch", record.batch.to_string())
+        .add_attribute("sender", info.sender.as_str());
+    match outcome {
+        Outcome::Moved(what) => {
+            GAMES.save(deps.storage, id, &record)?;
+            let ev = ev
+                .add_attribute("lo", game.lo.to_string())
+                .add_attribute("hi", game.hi.to_string())
+                .add_attribute("next", what)
+                .add_attribute("deadline", game.deadline().unwrap_or(0).to_string());
+            Ok(Response::new().add_event(ev))
+        }
+        Outcome::Void => {
+            record.ended_by = Some("void".into());
+            GAMES.save(deps.storage, id, &record)?;
+            let config = CONFIG.load(deps.storage)?;
+            let mut totals = TOTALS.load(deps.storage)?;
+            totals.challenger_bonds = totals.challenger_bonds.checked_sub(record.bond)?;
+            TOTALS.save(deps.storage, &totals)?;
+            Ok(Response::new()
+                .add_messages(send(&record.challenger, record.bond, &config.bond_denom))
+                .add_event(
+                    ev.add_attribute("outcome", "void")
+                        .add_attribute("refunded", record.bond.to_string()),
+                ))
+        }
+        Outcome::Won { winner, by } => {
+            record.ended_by = Some(by.into());
+            GAMES.save(deps.storage, id, &record)?;
+            settle(deps, &record, winner, ev.add_attribute("ended_by", by))
+        }
+    }
+}
+
+fn send(to: &Addr, amount: Uint128, denom: &str) -> Option<BankMsg> {
+    (!amount.is_zero()).then(|| BankMsg::Send {
+        to_address: to.to_string(),
+        amount: vec![Coin::new(amount, denom)],
+    })
+}
+
+/// Pays the stakes of a decided game and, if the proposer lost, removes its batch and
+/// every later one.
+fn settle(
+    deps: DepsMut,
+    record: &GameRecord,
+    winner: CoreSide,
+    ev: cosmwasm_std::Event,
+) -> Result<Response, ContractError> {
+    let config: Config = CONFIG.load(deps.storage)?;
+    let mut status = STATUS.load(deps.storage)?;
+    let mut totals = TOTALS.load(deps.storage)?;
+    totals.challenger_bonds = totals.challenger_bonds.checked_sub(record.bond)?;
+    let mut batch = live_batch(deps.storage, &status, record.batch)?;
+    let ev = ev.add_attribute("winner", winner.name());
+    let response = match winner {
+        CoreSide::Defender => {
+            batch.open_games = batch.open_games.saturating_sub(1);
+            BATCHES.save(deps.storage, record.batch, &batch)?;
+            Response::new()
+                .add_messages(send(&record.defender, record.bond, &config.bond_denom))
+                .add_event(ev.add_attribute("paid_to_defender", record.bond.to_string()))
+        }
+        CoreSide::Challenger => {
+            // The whole bond goes; the record (and its lock on later bonds until its last
+            // batch is final) stays.
+            let mut slashed = Uint128::zero();
+            if let Some(mut p) = PROPOSERS.may_load(deps.storage, &record.defender)? {
+                slashed = p.bond;
+                p.bond = Uint128::zero();
+                PROPOSERS.save(deps.storage, &record.defender, &p)?;
+            }
+            totals.bonds = totals.bonds.checked_sub(slashed)?;
+            let (reward, rest) = reward_split(slashed.u128(), config.dispute.reward_bps)?;
+            let to_challenger = record.bond.checked_add(Uint128::new(reward))?;
+            let removed = status.next_batch - record.batch;
+            status.next_batch = record.batch;
+            status.deposit_cursor = batch.deposits_from;
+            STATUS.save(deps.storage, &status)?;
+            Response::new()
+                .add_messages(send(&record.challenger, to_challenger, &config.bond_denom))
+                .add_messages(send(
+                    &config.dispute.treasury,
+                    Uint128::new(rest),
+                    &config.bond_denom,
+                ))
+                .add_event(
+                    ev.add_attribute("slashed", slashed.to_string())
+                        .add_attribute("reward", reward.to_string())
+                        .add_attribute("treasury", rest.to_string())
+                        .add_attribute("removed_from", record.batch.to_string())
+                        .add_attribute("removed", removed.to_string())
+                        .add_attribute("deposit_cursor", status.deposit_cursor.to_string()),
+                )
+        }
+    };
+    TOTALS.save(deps.storage, &totals)?;
+    Ok(response)
+}
+
+pub fn query_check_move(
+    deps: Deps,
+    env: Env,
+    id: u64,
+    sender: String,
+    mv: GameMove,
+) -> StdResult<MoveCheckResponse> {
+    let sender = deps.api.addr_validate(&sender)?;
+    Ok(match run_move(deps, &env, id, &sender, &mv) {
+        Ok((_, _, outcome)) => MoveCheckResponse {
+            valid: true,
+            reason: None,
+            outcome: Some(match outcome {
+                Outcome::Moved(what) => what,
+                Outcome::Won { winner, by } => format!("the {winner} wins by {by}"),
+                Outcome::Void => "the batch was removed: the bond goes back".into(),
+            }),
+        },
+        Err(e) => MoveCheckResponse {
+            valid: false,
+            reason: Some(e.to_string()),
+            outcome: None,
+        },
+    })
+}
+
+fn game_response(
+    deps: Deps,
+    env: &Env,
+    status: &Status,
+    id: u64,
+    r: GameRecord,
+) -> Result<GameResponse, ContractError> {
+    let game = r.game()?;
+    let now = env.block.time.seconds();
+    let void = game.winner.is_none() && game_batch(deps.storage, status, &r)?.is_none();
+    let phase = if void || r.ended_by.as_deref() == Some("void") {
+        GamePhase::Void {
+            bond_returned: r.ended_by.is_some(),
+        }
+    } else {
+        match game.phase() {
+            Phase::Bisect { position } => GamePhase::Bisect { position },
+            Phase::Choose { position, root } => GamePhase::Choose {
+                position,
+                root: hex(&root),
+            },
+            Phase::OneStep { step } => GamePhase::OneStep { step },
+            Phase::Resolved { winner } => GamePhase::Resolved {
+                winner: from_core(winner),
+                reason: r.ended_by.clone().unwrap_or_default(),
+            },
+        }
+    };
+    let running = !matches!(phase, GamePhase::Resolved { .. } | GamePhase::Void { .. });
+    Ok(GameResponse {
+        id,
+        batch: r.batch,
+        defender: r.defender,
+        challenger: r.challenger,
+        bond: r.bond,
+        steps: r.steps,
+        lo: r.lo,
+        hi: r.hi,
+        lo_root: r.lo_root,
+        hi_root: r.hi_root,
+        phase,
+        defender_left: game.time_left(CoreSide::Defender, now),
+        challenger_left: game.time_left(CoreSide::Challenger, now),
+        deadline: if running {
+            game.deadline().map(cosmwasm_std::Timestamp::from_seconds)
+        } else {
+            None
+        },
+        moves: r.moves,
+        opened_at: r.opened_at,
+    })
+}
+
+pub fn query_game(deps: Deps, env: Env, id: u64) -> Result<GameResponse, ContractError> {
+    let status = STATUS.load(deps.storage)?;
+    let r = GAMES
+        .may_load(deps.storage, id)?
+        .ok_or(ContractError::NoSuchGame { id })?;
+    game_response(deps, &env, &status, id, r)
+}
+
+pub fn query_games(
+    deps: Deps,
+    env: Env,
+    batch: Option<u64>,
+    start_after: Option<u64>,
+    limit: Option<u32>,
+) -> Result<GamesResponse, ContractError> {
+    let status = STATUS.load(deps.storage)?;
+    let limit = limit
+        .unwrap_or(crate::contract::DEFAULT_LIMIT)
+        .min(crate::contract::MAX_LIMIT) as usize;
+    let ids: Vec<u64> = match batch {
+        Some(b) => BATCH_GAMES
+            .prefix(b)
+            .keys(
+                deps.storage,
+                start_after.map(Bound::exclusive),
+                None,
+                Order::Ascending,
+            )
+            .take(limit)
+            .collect::<StdResult<_>>()?,
+        None => GAMES
+            .keys(
+                deps.storage,
+                start_after.map(Bound::exclusive),
+                None,
+                Order::Ascending,
+            )
+            .take(limit)
+            .collect::<StdResult<_>>()?,
+    };
+    let games = ids
+        .into_iter()
+        .map(|id| {
+            let r = GAMES.load(deps.storage, id)?;
+            game_response(deps, &env, &status, id, r)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(GamesResponse { games })
+}
+
+pub fn query_dispute_context(
+    deps: Deps,
+    index: u64,
+) -> Result<DisputeContextResponse, ContractError> {
+    let status = STATUS.load(deps.storage)?;
+    let batch = live_batch(deps.storage, &status, index)?;
+    let ctx = batch_context(deps.storage, index, &batch)?;
+    Ok(DisputeContextResponse {
+        batch: index,
+        parent: match ctx.parent {
+            Parent::Genesis => None,
+            Parent::Output {
+                output_root,
+                deposit_cursor,
+                data_root,
+            } => Some(ParentOutput {
+                output_root: hex(&output_root),
+                deposit_cursor,
+                data_root: hex(&data_root),
+            }),
+        },
+        anchor_root: hex(&ctx.parent.root()),
+        deposits_from: ctx.deposits_from,
+        deposits: ctx.deposits,
+        tx_steps: ctx.tx_steps,
+        data_root: batch.data_root,
+        output_root: batch.output_root,
+        steps: ctx.steps(),
+    })
+}
+
+/// `check_proof` of a one-step proof outside any game: the core's `one_step` on the given
+/// context.
+pub fn check_one_step(api: &dyn Api, check: &OneStepCheck) -> Result<(), ContractError> {
+    let OneStepCheck {
+        context,
+        domain,
+        step,
+        pre_root,
+        deposit,
+        proof,
+        post_root,
+    } = check;
+    let step = *step;
+    let ctx = BatchContext {
+        batch_index: context.batch,
+        parent: match &context.parent {
+            None => Parent::Genesis,
+            Some(p) => Parent::Output {
+                output_root: hash32("parent output root", &p.output_root)?,
+                deposit_cursor: p.deposit_cursor,
+                data_root: hash32("parent data root", &p.data_root)?,
+            },
+        },
+        deposits_from: context.deposits_from,
+        deposits: context.deposits,
+        tx_steps: context.tx_steps,
+        data_root: hash32("data root", &context.data_root)?,
+    };
+    let deposit = deposit
+        .as_ref()
+        .map(|d| -> Result<Deposit, ContractError> {
+            Ok(Deposit {
+                index: d.index,
+                target: d.to.target()?,
+                amount: d.amount.u128(),
+                refund_to: d.refund_to.to_vec(),
+            })
+        })
+        .transpose()?;
+    let post = one_step(
+        &ctx,
+        &Domain(hash32("domain", domain)?),
+        &HostVerifier(api),
+        step,
+        &hash32("pre root", pre_root)?,
+        deposit.as_ref(),
+        &OneStepProof::decode(proof.as_slice())?,
+    )?;
+    let expected = hash32("post root", post_root)?;
+    if post != expected {
+        return Err(ContractError::StepMismatch {
+            step,
+            computed: HexBinary::from(post.as_slice()).to_hex(),
+            expected: post_root.to_hex(),
+        });
+    }
+    Ok(())
+}
