@@ -7,7 +7,7 @@
 //! index and later records are dead until overwritten.
 
 use cosmwasm_std::{
-    Addr, Api, BankMsg, Coin, Deps, DepsMut, Env, HexBinary, MessageInfo, Order, Response,
+    Addr, Api, BankMsg, Binary, Coin, Deps, DepsMut, Env, HexBinary, MessageInfo, Order, Response,
     StdResult, Storage, Uint128,
 };
 use cw_storage_plus::Bound;
@@ -28,16 +28,9 @@ use crate::msg::{
     MoveCheckResponse, OneStepCheck, ParentOutput, Side,
 };
 use crate::state::{
-    BatchRecord, Config, GameRecord, Status, BATCHES, BATCH_GAMES, CONFIG, DEPOSITS, GAMES,
-    PROPOSERS, STATUS, TOTALS,
+    BatchRecord, Config, GameInfo, Status, BATCHES, BATCH_GAMES, CONFIG, DEPOSITS, GAMES,
+    GAME_STATES, PROPOSERS, STATUS, TOTALS,
 };
-
-fn to_core(side: &Side) -> CoreSide {
-    match side {
-        Side::Defender => CoreSide::Defender,
-        Side::Challenger => CoreSide::Challenger,
-    }
-}
 
 fn from_core(side: CoreSide) -> Side {
     match side {
@@ -50,46 +43,25 @@ fn hex(h: &Hash) -> HexBinary {
     HexBinary::from(h.as_slice())
 }
 
-impl GameRecord {
-    fn game(&self) -> Result<Game, ContractError> {
-        Ok(Game {
-            lo: self.lo,
-            hi: self.hi,
-            lo_root: hash32("lo root", &self.lo_root)?,
-            hi_root: hash32("hi root", &self.hi_root)?,
-            mid_root: self
-                .mid_root
-                .as_ref()
-                .map(|r| hash32("mid root", r))
-                .transpose()?,
-            defender_left: self.defender_left,
-            challenger_left: self.challenger_left,
-            turn_started: self.turn_started,
-            min_answer: self.min_answer,
-            moves: self.moves,
-            winner: self.winner.as_ref().map(to_core),
-        })
-    }
-
-    fn store(&mut self, g: &Game) {
-        self.lo = g.lo;
-        self.hi = g.hi;
-        self.lo_root = hex(&g.lo_root);
-        self.hi_root = hex(&g.hi_root);
-        self.mid_root = g.mid_root.as_ref().map(hex);
-        self.defender_left = g.defender_left;
-        self.challenger_left = g.challenger_left;
-        self.turn_started = g.turn_started;
-        self.moves = g.moves;
-        self.winner = g.winner.map(from_core);
-    }
-
+impl GameInfo {
     fn player(&self, side: CoreSide) -> &Addr {
         match side {
             CoreSide::Defender => &self.defender,
             CoreSide::Challenger => &self.challenger,
         }
     }
+}
+
+fn load_game(storage: &dyn Storage, id: u64) -> Result<(GameInfo, Game), ContractError> {
+    let info = GAMES
+        .may_load(storage, id)?
+        .ok_or(ContractError::NoSuchGame { id })?;
+    let game = Game::decode(GAME_STATES.load(storage, id)?.as_slice())?;
+    Ok((info, game))
+}
+
+fn save_state(storage: &mut dyn Storage, id: u64, game: &Game) -> StdResult<()> {
+    GAME_STATES.save(storage, id, &Binary::new(game.encode()))
 }
 
 /// The batch at `index` if it is part of the current chain.
@@ -110,7 +82,7 @@ pub fn live_batch(
 fn game_batch(
     storage: &dyn Storage,
     status: &Status,
-    g: &GameRecord,
+    g: &GameInfo,
 ) -> Result<Option<BatchRecord>, ContractError> {
     Ok(match live_batch(storage, status, g.batch) {
         Ok(b) if b.uid == g.batch_uid => Some(b),
@@ -187,29 +159,21 @@ pub fn execute_challenge(
         rules,
     )?;
     let id = status.next_game;
-    let mut record = GameRecord {
-        batch: index,
-        batch_uid: batch.uid,
-        defender: batch.proposer.clone(),
-        challenger: info.sender.clone(),
-        bond,
-        steps: ctx.steps(),
-        lo: 0,
-        hi: 0,
-        lo_root: HexBinary::default(),
-        hi_root: HexBinary::default(),
-        mid_root: None,
-        defender_left: 0,
-        challenger_left: 0,
-        turn_started: 0,
-        min_answer: rules.min_answer,
-        moves: 0,
-        winner: None,
-        ended_by: None,
-        opened_at: env.block.time,
-    };
-    record.store(&game);
-    GAMES.save(deps.storage, id, &record)?;
+    GAMES.save(
+        deps.storage,
+        id,
+        &GameInfo {
+            batch: index,
+            batch_uid: batch.uid,
+            defender: batch.proposer.clone(),
+            challenger: info.sender.clone(),
+            bond,
+            steps: ctx.steps(),
+            opened_at: env.block.time,
+            ended_by: None,
+        },
+    )?;
+    save_state(deps.storage, id, &game)?;
     BATCH_GAMES.save(deps.storage, (index, id), &())?;
     batch.open_games += 1;
     BATCHES.save(deps.storage, index, &batch)?;
@@ -248,13 +212,10 @@ fn run_move(
     id: u64,
     sender: &Addr,
     mv: &GameMove,
-) -> Result<(GameRecord, Game, Outcome), ContractError> {
-    let mut record = GAMES
-        .may_load(deps.storage, id)?
-        .ok_or(ContractError::NoSuchGame { id })?;
+) -> Result<(GameInfo, Game, Outcome), ContractError> {
+    let (record, mut game) = load_game(deps.storage, id)?;
     let status = STATUS.load(deps.storage)?;
     let batch = game_batch(deps.storage, &status, &record)?;
-    let mut game = record.game()?;
     let now = env.block.time.seconds();
     let Some(batch) = batch else {
         if record.ended_by.is_some() {
@@ -329,7 +290,6 @@ fn run_move(
             }
         }
     };
-    record.store(&game);
     Ok((record, game, outcome))
 }
 
@@ -372,7 +332,7 @@ pub fn execute_move(
         .add_attribute("sender", info.sender.as_str());
     match outcome {
         Outcome::Moved(what) => {
-            GAMES.save(deps.storage, id, &record)?;
+            save_state(deps.storage, id, &game)?;
             let ev = ev
                 .add_attribute("lo", game.lo.to_string())
                 .add_attribute("hi", game.hi.to_string())
@@ -397,6 +357,7 @@ pub fn execute_move(
         Outcome::Won { winner, by } => {
             record.ended_by = Some(by.into());
             GAMES.save(deps.storage, id, &record)?;
+            save_state(deps.storage, id, &game)?;
             settle(deps, &record, winner, ev.add_attribute("ended_by", by))
         }
     }
@@ -413,7 +374,7 @@ fn send(to: &Addr, amount: Uint128, denom: &str) -> Option<BankMsg> {
 /// every later one.
 fn settle(
     deps: DepsMut,
-    record: &GameRecord,
+    record: &GameInfo,
     winner: CoreSide,
     ev: cosmwasm_std::Event,
 ) -> Result<Response, ContractError> {
@@ -499,9 +460,8 @@ fn game_response(
     env: &Env,
     status: &Status,
     id: u64,
-    r: GameRecord,
 ) -> Result<GameResponse, ContractError> {
-    let game = r.game()?;
+    let (r, game) = load_game(deps.storage, id)?;
     let now = env.block.time.seconds();
     let void = game.winner.is_none() && game_batch(deps.storage, status, &r)?.is_none();
     let phase = if void || r.ended_by.as_deref() == Some("void") {
@@ -530,10 +490,10 @@ fn game_response(
         challenger: r.challenger,
         bond: r.bond,
         steps: r.steps,
-        lo: r.lo,
-        hi: r.hi,
-        lo_root: r.lo_root,
-        hi_root: r.hi_root,
+        lo: game.lo,
+        hi: game.hi,
+        lo_root: hex(&game.lo_root),
+        hi_root: hex(&game.hi_root),
         phase,
         defender_left: game.time_left(CoreSide::Defender, now),
         challenger_left: game.time_left(CoreSide::Challenger, now),
@@ -542,17 +502,14 @@ fn game_response(
         } else {
             None
         },
-        moves: r.moves,
+        moves: game.moves,
         opened_at: r.opened_at,
     })
 }
 
 pub fn query_game(deps: Deps, env: Env, id: u64) -> Result<GameResponse, ContractError> {
     let status = STATUS.load(deps.storage)?;
-    let r = GAMES
-        .may_load(deps.storage, id)?
-        .ok_or(ContractError::NoSuchGame { id })?;
-    game_response(deps, &env, &status, id, r)
+    game_response(deps, &env, &status, id)
 }
 
 pub fn query_games(
@@ -589,10 +546,7 @@ pub fn query_games(
     };
     let games = ids
         .into_iter()
-        .map(|id| {
-            let r = GAMES.load(deps.storage, id)?;
-            game_response(deps, &env, &status, id, r)
-        })
+        .map(|id| game_response(deps, &env, &status, id))
         .collect::<Result<_, _>>()?;
     Ok(GamesResponse { games })
 }

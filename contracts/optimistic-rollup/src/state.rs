@@ -1,8 +1,8 @@
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Addr, HexBinary, Timestamp, Uint128};
+use cosmwasm_std::{Addr, Binary, HexBinary, Timestamp, Uint128};
 use cw_storage_plus::{Item, Map};
 
-use crate::msg::{BatchStatus, DepositTo, Side};
+use crate::msg::{BatchStatus, DepositTo};
 
 #[cw_serde]
 pub struct Config {
@@ -80,29 +80,19 @@ pub struct BatchRecord {
     pub open_games: u32,
 }
 
-/// A fraud-proof game: the core's `Game` plus who plays it and what is at stake.
+/// Who plays a fraud-proof game and what is at stake: written when it opens (and when it
+/// ends). The moving part is in [`GAME_STATES`].
 #[cw_serde]
-pub struct GameRecord {
+pub struct GameInfo {
     pub batch: u64,
     pub batch_uid: u64,
     pub defender: Addr,
     pub challenger: Addr,
     pub bond: Uint128,
     pub steps: u64,
-    pub lo: u64,
-    pub hi: u64,
-    pub lo_root: HexBinary,
-    pub hi_root: HexBinary,
-    pub mid_root: Option<HexBinary>,
-    pub defender_left: u64,
-    pub challenger_left: u64,
-    pub turn_started: u64,
-    pub min_answer: u64,
-    pub moves: u32,
-    pub winner: Option<Side>,
+    pub opened_at: Timestamp,
     /// How it ended: "proof", "timeout", or "void" (its batch was removed by another game).
     pub ended_by: Option<String>,
-    pub opened_at: Timestamp,
 }
 
 #[cw_serde]
@@ -120,6 +110,9 @@ pub const DEPOSITS: Map<u64, DepositRecord> = Map::new("deposits");
 pub const BATCHES: Map<u64, BatchRecord> = Map::new("batches");
 /// Withdrawal nullifiers: `(batch, index)` present = paid.
 pub const PAID: Map<(u64, u32), Payout> = Map::new("paid");
-pub const GAMES: Map<u64, GameRecord> = Map::new("games");
+pub const GAMES: Map<u64, GameInfo> = Map::new("games");
+/// Each game's state as settle-core `Game::encode()` bytes (about 120 bytes: every move
+/// writes only this).
+pub const GAME_STATES: Map<u64, Binary> = Map::new("game_states");
 /// `(batch index, game id)` of every game, for listing a batch's games.
 pub const BATCH_GAMES: Map<(u64, u64), ()> = Map::new("batch_games");

@@ -344,6 +344,74 @@ impl Game {
     }
 }
 
+/// Bytes of an encoded [`Game`] without a midpoint root (with one: 32 more).
+pub const GAME_LEN: usize = 118;
+
+impl Game {
+    /// A compact fixed layout for storage: `lo, hi (8 BE each) || lo_root || hi_root ||
+    /// has_mid (1) [|| mid_root] || defender_left, challenger_left, turn_started,
+    /// min_answer (8 BE each) || moves (4 BE) || winner (0 none, 1 defender, 2 challenger)`.
+    pub fn encode(&self) -> alloc::vec::Vec<u8> {
+        let mut out = alloc::vec::Vec::with_capacity(GAME_LEN + 32);
+        out.extend_from_slice(&self.lo.to_be_bytes());
+        out.extend_from_slice(&self.hi.to_be_bytes());
+        out.extend_from_slice(&self.lo_root);
+        out.extend_from_slice(&self.hi_root);
+        match &self.mid_root {
+            Some(r) => {
+                out.push(1);
+                out.extend_from_slice(r);
+            }
+            None => out.push(0),
+        }
+        for v in [
+            self.defender_left,
+            self.challenger_left,
+            self.turn_started,
+            self.min_answer,
+        ] {
+            out.extend_from_slice(&v.to_be_bytes());
+        }
+        out.extend_from_slice(&self.moves.to_be_bytes());
+        out.push(match self.winner {
+            None => 0,
+            Some(Side::Defender) => 1,
+            Some(Side::Challenger) => 2,
+        });
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<Game, Error> {
+        let bad = || Error::malformed("game", alloc::format!("{} bytes", bytes.len()));
+        let has_mid = *bytes.get(80).ok_or_else(bad)?;
+        let len = GAME_LEN + 32 * has_mid as usize;
+        if has_mid > 1 || bytes.len() != len {
+            return Err(bad());
+        }
+        let u64_at = |i: usize| u64::from_be_bytes(bytes[i..i + 8].try_into().expect("8"));
+        let hash_at = |i: usize| -> Hash { bytes[i..i + 32].try_into().expect("32") };
+        let rest = 81 + 32 * has_mid as usize;
+        Ok(Game {
+            lo: u64_at(0),
+            hi: u64_at(8),
+            lo_root: hash_at(16),
+            hi_root: hash_at(48),
+            mid_root: (has_mid == 1).then(|| hash_at(81)),
+            defender_left: u64_at(rest),
+            challenger_left: u64_at(rest + 8),
+            turn_started: u64_at(rest + 16),
+            min_answer: u64_at(rest + 24),
+            moves: u32::from_be_bytes(bytes[rest + 32..rest + 36].try_into().expect("4")),
+            winner: match bytes[rest + 36] {
+                0 => None,
+                1 => Some(Side::Defender),
+                2 => Some(Side::Challenger),
+                _ => return Err(bad()),
+            },
+        })
+    }
+}
+
 fn phase_name(phase: &Phase) -> &'static str {
     match phase {
         Phase::Bisect { .. } => "bisect",
@@ -562,6 +630,24 @@ mod tests {
             })
         );
         assert_eq!(g.resolve_timeout(deadline), Ok(Side::Defender));
+    }
+
+    #[test]
+    fn games_round_trip_through_their_storage_form() {
+        let mut g = Game::new(9, root(0), root(9), 7, RULES).unwrap();
+        for _ in 0..3 {
+            let bytes = g.encode();
+            assert_eq!(bytes.len(), GAME_LEN + 32 * g.mid_root.is_some() as usize);
+            assert_eq!(Game::decode(&bytes), Ok(g.clone()));
+            assert!(Game::decode(&bytes[1..]).is_err());
+            match g.phase() {
+                Phase::Bisect { position } => g.bisect(8, position, root(position)).unwrap(),
+                Phase::Choose { position, .. } => g.choose(9, position, true).unwrap(),
+                _ => {}
+            }
+        }
+        g.winner = Some(Side::Challenger);
+        assert_eq!(Game::decode(&g.encode()), Ok(g));
     }
 
     #[test]
