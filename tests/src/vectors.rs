@@ -73,3 +73,83 @@ pub fn withdraw_msg(c: &Value) -> ExecuteMsg {
         proof: Binary::new(bytes(c, "proof")),
     }
 }
+
+/// The `oneStep` section of the vector file.
+pub fn one_step_vectors() -> Value {
+    let text = std::fs::read_to_string(FILE)
+        .unwrap_or_else(|e| panic!("{FILE}: {e} (run `cargo xtask vectors`)"));
+    let mut all: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{FILE}: {e}"));
+    all["oneStep"].take()
+}
+
+/// The contract's `check_proof` fields for a `oneStep` case (positive or negative).
+pub fn one_step_check(c: &Value) -> optimistic_rollup::msg::OneStepCheck {
+    use optimistic_rollup::msg::{DisputeContext, OneStepCheck, ParentOutput, StepDeposit};
+    let ctx = &c["context"];
+    let parent = (!ctx["parent"].is_null()).then(|| ParentOutput {
+        output_root: HexBinary::from(bytes(&ctx["parent"], "outputRoot")),
+        deposit_cursor: num(&ctx["parent"], "depositCursor"),
+        data_root: HexBinary::from(bytes(&ctx["parent"], "dataRoot")),
+    });
+    let deposit = (!c["deposit"].is_null()).then(|| {
+        let d = &c["deposit"];
+        let to = &d["to"];
+        StepDeposit {
+            index: num(d, "index"),
+            to: if to["newAccount"].is_object() {
+                DepositTo::NewAccount {
+                    pubkey: HexBinary::from(bytes(&to["newAccount"], "pubkey")),
+                }
+            } else {
+                DepositTo::Account {
+                    index: num(&to["account"], "index") as u32,
+                }
+            },
+            amount: Uint128::new(dec(d, "amount")),
+            refund_to: HexBinary::from(bytes(d, "refundTo")),
+        }
+    });
+    OneStepCheck {
+        context: DisputeContext {
+            batch: num(ctx, "batchIndex"),
+            parent,
+            deposits_from: num(ctx, "depositsFrom"),
+            deposits: num(ctx, "deposits"),
+            tx_steps: num(ctx, "txSteps"),
+            data_root: HexBinary::from(bytes(ctx, "dataRoot")),
+        },
+        domain: HexBinary::from(bytes(c, "domain")),
+        step: num(c, "step"),
+        pre_root: HexBinary::from(bytes(c, "preRoot")),
+        deposit,
+        proof: Binary::new(bytes(c, "proof")),
+        // a negative case has no post root: any root does, the proof must be refused first
+        post_root: HexBinary::from(if c["postRoot"].is_string() {
+            bytes(c, "postRoot")
+        } else {
+            vec![0; 32]
+        }),
+    }
+}
+
+/// Checks every `oneStep` vector through `check` (the contract's `check_proof` on some
+/// runtime): each case valid, each negative case refused with exactly the core's
+/// recorded message. Returns the number of checks.
+pub fn check_one_step_vectors(
+    mut check: impl FnMut(optimistic_rollup::msg::OneStepCheck) -> (bool, Option<String>),
+) -> usize {
+    let v = one_step_vectors();
+    let mut n = 0;
+    for c in arr(&v, "cases") {
+        let (valid, reason) = check(one_step_check(c));
+        assert!(valid, "{}: {reason:?}", s(c, "name"));
+        n += 1;
+    }
+    for c in arr(&v, "negative") {
+        let (valid, reason) = check(one_step_check(c));
+        assert!(!valid, "{} was accepted", s(c, "name"));
+        assert_eq!(reason.as_deref(), Some(s(c, "error")), "{}", s(c, "name"));
+        n += 1;
+    }
+    n
+}

@@ -5,7 +5,9 @@
 //! the vectors, then every tampered claim refused with the core's recorded message and
 //! every withdrawal paid with the recorded proof, moving bank balances by exactly its
 //! amount. The core checks the same file natively (`packages/core/tests/parity.rs`), the
-//! optimized artifact in cosmwasm-vm (`vm_parity.rs`).
+//! optimized artifact in cosmwasm-vm (`vm_parity.rs`). The `oneStep` section goes through
+//! the contract's `check_proof`: every case valid, every negative case refused with the
+//! core's message.
 
 use cosmwasm_std::{Coin, HexBinary};
 use optimistic_rollup::msg::{
@@ -192,4 +194,25 @@ impl AddrOf for settle_testing::Suite {
             .addr_validate(bech32)
             .unwrap_or_else(|e| panic!("{bech32}: {e}"))
     }
+}
+
+/// The `oneStep` vectors through the contract's `check_proof` in cw-multi-test.
+#[test]
+fn the_contract_checks_the_parity_one_step_proofs() {
+    use optimistic_rollup::msg::{ProofCheckResponse, ProofToCheck};
+    let suite = SuiteBuilder::new().build();
+    let n = settle_tests::vectors::check_one_step_vectors(|check| {
+        let r: ProofCheckResponse = suite
+            .app
+            .wrap()
+            .query_wasm_smart(
+                &suite.rollup,
+                &QueryMsg::CheckProof {
+                    proof: Box::new(ProofToCheck::OneStep(check)),
+                },
+            )
+            .unwrap();
+        (r.valid, r.reason)
+    });
+    assert!(n >= 30, "only {n} one-step vectors");
 }

@@ -7,7 +7,8 @@
 //! instantiates, so the harness runs the artifact at that address (cosmwasm-vm's
 //! `mock_env` has the same chain id, and its `MockApi` makes the same addresses as
 //! cw-multi-test's). The VM has no bank: a payment is the `BankMsg::Send` a withdrawal
-//! emits, and [`VmRollup::held`] tracks what the contract would hold.
+//! emits, and [`VmRollup::held`] tracks what the contract would hold. The `oneStep`
+//! section goes through the artifact's `check_proof`.
 
 use cosmwasm_std::{Addr, Coin, HexBinary};
 use optimistic_rollup::msg::{
@@ -158,4 +159,19 @@ fn the_optimized_artifact_replays_the_parity_rollup() {
             d.denom
         );
     }
+}
+
+/// The `oneStep` vectors through the optimized artifact's `check_proof` in cosmwasm-vm.
+#[test]
+fn the_optimized_artifact_checks_the_parity_one_step_proofs() {
+    use optimistic_rollup::msg::{ProofCheckResponse, ProofToCheck};
+    let (mut vm, _) =
+        VmRollup::deploy_on(Harness::load("optimistic-rollup"), RollupParams::default());
+    let n = settle_tests::vectors::check_one_step_vectors(|check| {
+        let r: ProofCheckResponse = vm.h.query(&QueryMsg::CheckProof {
+            proof: Box::new(ProofToCheck::OneStep(check)),
+        });
+        (r.valid, r.reason)
+    });
+    assert!(n >= 30, "only {n} one-step vectors");
 }

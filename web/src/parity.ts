@@ -2,12 +2,22 @@
 // settle-core; layout in that folder's README.md) through @settle/wasm in the browser.
 // Every expected value comes from the file; every computed value from the package. Vectors
 // the package has no function for are counted as skipped, with the reason.
-import type { Settle, RollupNode, DepositTo, MerkleProof, MerkleMultiProof, SparseWitness, Tags } from './settle';
+import type {
+  Settle,
+  RollupNode,
+  BatchTrace,
+  DepositTo,
+  MerkleProof,
+  MerkleMultiProof,
+  OneStepArgs,
+  SparseWitness,
+  Tags,
+} from './settle';
 import { validateExecuteMsg } from './schema';
 import { bytesToBase64, bytesToHex, canonicalJson, errorMessage, hexToBytes } from './util';
 
-export type Section = 'hashing' | 'merkle' | 'sparseTree' | 'transactions' | 'rollup';
-export const SECTIONS: Section[] = ['hashing', 'merkle', 'sparseTree', 'transactions', 'rollup'];
+export type Section = 'hashing' | 'merkle' | 'sparseTree' | 'transactions' | 'rollup' | 'oneStep';
+export const SECTIONS: Section[] = ['hashing', 'merkle', 'sparseTree', 'transactions', 'rollup', 'oneStep'];
 
 export interface Failure {
   section: Section;
@@ -44,7 +54,14 @@ class Tally {
       passed: 0,
       failed: 0,
       skipped: 0,
-      bySection: { hashing: zero(), merkle: zero(), sparseTree: zero(), transactions: zero(), rollup: zero() },
+      bySection: {
+        hashing: zero(),
+        merkle: zero(),
+        sparseTree: zero(),
+        transactions: zero(),
+        rollup: zero(),
+        oneStep: zero(),
+      },
       failures: [],
       skips: [],
       generator: String(vectors?.provenance?.generator ?? '?'),
@@ -115,18 +132,20 @@ export function runParity(S: Settle, vectors: Json): ParityReport {
   const t = new Tally(vectors);
   // Each section runs on its own: a section that throws midway counts as one failure and
   // the others still run.
-  const sections: [Section, (S: Settle, v: Json, t: Tally) => void][] = [
+  // (`all` is the whole file: oneStep replays the rollup section's batches)
+  const sections: [Section, (S: Settle, v: Json, t: Tally, all: Json) => void][] = [
     ['hashing', hashing],
     ['merkle', merkle],
     ['sparseTree', sparseTree],
     ['transactions', transactions],
     ['rollup', rollup],
+    ['oneStep', oneStep],
   ];
   for (const [section, run] of sections) {
     t.section = section;
     try {
       if (!vectors?.[section]) throw new Error(`the file has no "${section}" section`);
-      run(S, vectors[section], t);
+      run(S, vectors[section], t, vectors);
     } catch (e) {
       t.fail(`${section} (aborted)`, errorMessage(e));
     }
@@ -512,5 +531,69 @@ function rollup(S: Settle, r: Json, t: Tally): void {
   }
   for (const n of r.negativeClaims) {
     t.eq(`negative claim: ${n.description}`, () => S.verifyWithdrawal(commitment(n), claim(n)), { valid: false, reason: n.error });
+  }
+}
+
+// ---------------------------------------------------------------- oneStep
+
+function oneStepArgs(c: Json): OneStepArgs {
+  return { context: c.context, domain: c.domain, step: c.step, preRoot: c.preRoot, deposit: c.deposit, proof: b(c.proof) };
+}
+
+function oneStep(S: Settle, v: Json, t: Tally, all: Json): void {
+  t.eq('genesisRoot', () => S.genesisRoot(), v.genesisRoot);
+  for (const c of v.cases) {
+    const name = `case: ${c.name}`;
+    t.eq(`${name}: oneStep gives the post-state root`, () => S.oneStep(oneStepArgs(c)), c.postRoot);
+    t.eq(`${name}: oneStep with the proof as hex`, () => S.oneStep({ ...oneStepArgs(c), proof: c.proof }), c.postRoot);
+    t.eq(
+      `${name}: decodeOneStepProof`,
+      () => {
+        const p = S.decodeOneStepProof(b(c.proof));
+        return { kind: p.kind, preRoot: p.kind === 'open' ? c.preRoot : p.pre.root };
+      },
+      { kind: c.kind.kind, preRoot: c.preRoot },
+    );
+    const msg = () => S.proveStepMsg(0, c.step, b(c.proof));
+    t.eq(`${name}: proveStepMsg`, msg, { prove_step: { game: 0, step: c.step, proof: bytesToBase64(b(c.proof)) } });
+    t.schema(`${name}: proveStepMsg is a valid ExecuteMsg`, msg);
+  }
+  for (const n of v.negative) {
+    t.throws(`negative: ${n.name}`, () => S.oneStep(oneStepArgs(n)), n.error);
+  }
+
+  // The cases are what the package's own node proves after replaying the rollup section.
+  const r = all.rollup;
+  const node: RollupNode = new S.RollupNode(r.domain);
+  const traces = new Map<number, BatchTrace>();
+  try {
+    for (const d of r.deposits) {
+      node.observeDeposit({ index: d.index, to: depositTo(d.target), amount: d.amount, refundTo: d.refundTo });
+    }
+    for (const batch of r.batches) node.proposeWith(b(batch.data), batch.depositsConsumed);
+    const traceOf = (i: number) => {
+      let trace = traces.get(i);
+      if (!trace) {
+        trace = node.batchTrace(i);
+        traces.set(i, trace);
+      }
+      return trace;
+    };
+    for (const c of v.cases) {
+      const name = `case: ${c.name}`;
+      const trace = traceOf(c.context.batchIndex);
+      t.eq(`${name}: batchTrace context`, () => {
+        const { batch, parent, depositsFrom, deposits, txSteps, dataRoot } = trace.context;
+        return { batchIndex: batch, parent, depositsFrom, deposits, txSteps, dataRoot };
+      }, c.context);
+      t.eq(`${name}: batchTrace domain`, () => trace.domain, c.domain);
+      t.eq(`${name}: stepKind`, () => trace.stepKind(c.step), c.kind);
+      t.eq(`${name}: the trace's roots around the step`, () => [trace.rootAt(c.step), trace.rootAt(c.step + 1)], [c.preRoot, c.postRoot]);
+      t.eq(`${name}: the trace's proof`, () => bytesToHex(trace.proof(c.step)), c.proof);
+      if (c.deposit) t.eq(`${name}: the trace's deposit`, () => trace.deposit(c.kind.queueIndex), c.deposit);
+    }
+  } finally {
+    for (const trace of traces.values()) trace.free();
+    node.free();
   }
 }

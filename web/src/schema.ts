@@ -12,9 +12,13 @@ export interface SchemaVerdict {
 }
 
 const ajv = new Ajv({ allErrors: true, strict: true });
-// cosmwasm-schema writes `format: "uint64"` / `"uint32"` for integers; Ajv knows neither,
+// cosmwasm-schema writes `format: "uint64"` / `"uint32"` / `"uint16"` for integers; Ajv knows none,
 // so they are declared here with their ranges (uint64 limited to what a JSON number
 // keeps exactly).
+ajv.addFormat('uint16', {
+  type: 'number',
+  validate: (n: number) => Number.isInteger(n) && n >= 0 && n <= 0xffff,
+});
 ajv.addFormat('uint32', {
   type: 'number',
   validate: (n: number) => Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff,

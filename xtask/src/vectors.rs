@@ -20,6 +20,9 @@ use serde::Serialize;
 use settle_core::batch::{split_steps, verify_withdrawal, BatchResult, WithdrawalClaim};
 use settle_core::codec::{put_varint, split_amount};
 use settle_core::crypto::{L2Key, NativeVerifier, SECP256K1_HALF_ORDER};
+use settle_core::dispute::{
+    genesis_root, one_step, BatchContext, BatchTrace, OneStepProof, Parent, StepKind,
+};
 use settle_core::error::Error;
 use settle_core::hash::{
     hash_leaf, hash_node, keccak256, Hash, DEPOSIT_TAG, LEAF_TAG, NODE_TAG, OUTPUT_TAG, STATE_TAG,
@@ -84,13 +87,15 @@ fn first_difference(committed: &str, generated: &str) -> String {
 /// The whole file, pretty-printed, with a final newline.
 pub fn generate() -> Result<String, String> {
     let dep = deployment()?;
+    let (rollup, node) = rollup(&dep)?;
     let file = VectorFile {
         provenance: provenance()?,
         hashing: hashing(),
         merkle: merkle()?,
         sparse_tree: sparse_tree()?,
         transactions: transactions(&dep)?,
-        rollup: rollup(&dep)?,
+        rollup,
+        one_step: one_step_section(&node)?,
     };
     let mut json = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
     json.push('\n');
@@ -192,6 +197,7 @@ struct VectorFile {
     sparse_tree: SparseTree,
     transactions: Transactions,
     rollup: Rollup,
+    one_step: OneStepSection,
 }
 
 #[derive(Serialize)]
@@ -212,6 +218,7 @@ struct Sections {
     sparse_tree: &'static str,
     transactions: &'static str,
     rollup: &'static str,
+    one_step: &'static str,
 }
 
 fn provenance() -> Result<Provenance, String> {
@@ -256,6 +263,15 @@ fn provenance() -> Result<Provenance, String> {
                 withdrawal; then tampered withdrawal claims with the error verify_withdrawal \
                 (and so the contract) returns. The contract replays it in cw-multi-test and \
                 cosmwasm-vm.",
+            one_step: "Fraud proofs: one-step proofs of selected steps of the rollup \
+                section's batches, covering every kind of step (the open step from genesis \
+                and from a parent output; deposits that open, credit and are refunded; \
+                transfers, withdrawals and no-op transactions, among them a bad signature \
+                and an undecodable tail; the close step), each with the batch context the \
+                chain derives, the agreed pre-state root, the deposit the step consumes, the \
+                proof's wire bytes and the post-state root one_step returns; then proofs \
+                that prove nothing (a tampered pre-state, a witness with a wrong balance, a \
+                proof of the wrong kind, truncated bytes, ...) with the exact error.",
         },
     })
 }
@@ -1782,7 +1798,7 @@ fn deposit_effect_v(deposit: u64, e: &DepositEffect) -> DepositEffectV {
     }
 }
 
-fn rollup(dep: &Deployment) -> Result<Rollup, String> {
+fn rollup(dep: &Deployment) -> Result<(Rollup, Node), String> {
     let user = |label: &str| -> Result<&UserRow, String> {
         dep.users
             .iter()
@@ -2042,7 +2058,7 @@ fn rollup(dep: &Deployment) -> Result<Rollup, String> {
     }
 
     let negative_claims = negative_claims(&node, &address_of, user("mallory")?)?;
-    Ok(Rollup {
+    let rollup = Rollup {
         description: "Three users deposit (opening accounts 0, 1, 2); batch 0 applies \
             transfers, two withdrawals and two invalid transactions; batch 1 credits a deposit \
             to account 0, refunds one to the missing account 7, and carries a bad signature, \
@@ -2062,7 +2078,8 @@ fn rollup(dep: &Deployment) -> Result<Rollup, String> {
         deposits,
         batches,
         negative_claims,
-    })
+    };
+    Ok((rollup, node))
 }
 
 /// `(label, bech32 address, canonical bytes, genesis funds)` of a Suite user.
@@ -2178,4 +2195,463 @@ fn negative_claims(
     c.recipient = real(1, 1)?.recipient;
     push("batch 1 withdrawal 0 (bob's refund) claimed for carol", c)?;
     Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------
+// oneStep
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OneStepSection {
+    description: &'static str,
+    genesis_root: String,
+    cases: Vec<OneStepCaseV>,
+    negative: Vec<OneStepNegativeV>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ParentV {
+    output_root: String,
+    deposit_cursor: u64,
+    data_root: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ContextV {
+    batch_index: u64,
+    parent: Option<ParentV>,
+    deposits_from: u64,
+    deposits: u64,
+    tx_steps: u64,
+    data_root: String,
+}
+
+/// A deposit in the npm package's `Deposit` shape (`observeDeposit`, `oneStep`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+enum DepositToV {
+    NewAccount { pubkey: String },
+    Account { index: u32 },
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DepositJsV {
+    index: u64,
+    to: DepositToV,
+    amount: String,
+    refund_to: String,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+enum StepKindV {
+    Open,
+    Deposit {
+        #[serde(rename = "queueIndex")]
+        queue_index: u64,
+    },
+    Tx {
+        index: u64,
+    },
+    Close,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OneStepCaseV {
+    name: String,
+    kind: StepKindV,
+    context: ContextV,
+    domain: String,
+    step: u64,
+    pre_root: String,
+    deposit: Option<DepositJsV>,
+    proof: String,
+    post_root: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OneStepNegativeV {
+    name: String,
+    context: ContextV,
+    domain: String,
+    step: u64,
+    pre_root: String,
+    deposit: Option<DepositJsV>,
+    proof: String,
+    error: String,
+}
+
+fn context_v(ctx: &BatchContext) -> ContextV {
+    ContextV {
+        batch_index: ctx.batch_index,
+        parent: match ctx.parent {
+            Parent::Genesis => None,
+            Parent::Output {
+                output_root,
+                deposit_cursor,
+                data_root,
+            } => Some(ParentV {
+                output_root: hx(output_root),
+                deposit_cursor,
+                data_root: hx(data_root),
+            }),
+        },
+        deposits_from: ctx.deposits_from,
+        deposits: ctx.deposits,
+        tx_steps: ctx.tx_steps,
+        data_root: hx(ctx.data_root),
+    }
+}
+
+fn deposit_js_v(d: &Deposit) -> DepositJsV {
+    DepositJsV {
+        index: d.index,
+        to: match d.target {
+            DepositTarget::NewAccount(pk) => DepositToV::NewAccount { pubkey: hx(pk) },
+            DepositTarget::Account(index) => DepositToV::Account { index },
+        },
+        amount: d.amount.to_string(),
+        refund_to: hx(&d.refund_to),
+    }
+}
+
+fn step_kind_v(k: StepKind) -> StepKindV {
+    match k {
+        StepKind::Open => StepKindV::Open,
+        StepKind::Deposit { queue_index } => StepKindV::Deposit { queue_index },
+        StepKind::Tx { index } => StepKindV::Tx { index },
+        StepKind::Close => StepKindV::Close,
+    }
+}
+
+/// One batch's replay: its trace and true roots.
+struct Replay {
+    trace: BatchTrace,
+    roots: Vec<Hash>,
+}
+
+impl Replay {
+    fn of(node: &Node, batch: u64) -> Result<Replay, String> {
+        let trace = core(node.trace(batch))?;
+        let roots = core(trace.roots(&NativeVerifier))?;
+        Ok(Replay { trace, roots })
+    }
+
+    /// The queue entry step `step` consumes (deposit steps only).
+    fn deposit_of(&self, step: u64) -> Result<Option<&Deposit>, String> {
+        match core(self.trace.ctx.step_kind(step))? {
+            StepKind::Deposit { queue_index } => Ok(Some(core(self.trace.deposit(queue_index))?)),
+            _ => Ok(None),
+        }
+    }
+
+    fn proof(&self, step: u64) -> Result<OneStepProof, String> {
+        core(self.trace.proof(&NativeVerifier, step))
+    }
+
+    /// What a consumer computes from the wire bytes: decode, then one_step.
+    fn run(
+        &self,
+        step: u64,
+        pre_root: &Hash,
+        deposit: Option<&Deposit>,
+        wire: &[u8],
+    ) -> Result<Hash, Error> {
+        let proof = OneStepProof::decode(wire)?;
+        one_step(
+            &self.trace.ctx,
+            &self.trace.domain,
+            &NativeVerifier,
+            step,
+            pre_root,
+            deposit,
+            &proof,
+        )
+    }
+}
+
+fn one_step_section(node: &Node) -> Result<OneStepSection, String> {
+    let replays: Vec<Replay> = (0..node.batch_count())
+        .map(|b| Replay::of(node, b))
+        .collect::<Result<_, _>>()?;
+    let replay = |b: u64| replays.get(b as usize).ok_or(format!("no batch {b}"));
+    // (batch, step, what the step does), in the rollup section's batches
+    let selection: [(u64, u64, &str); 17] = [
+        (0, 0, "batch 0 opens from genesis"),
+        (0, 1, "batch 0 deposit 0 opens alice's account 0"),
+        (0, 3, "batch 0 deposit 2 opens carol's account 2"),
+        (0, 4, "batch 0 transfer: alice (0) sends 100000 to bob (1)"),
+        (
+            0,
+            6,
+            "batch 0 withdrawal: alice (0) withdraws 200000 to dave",
+        ),
+        (
+            0,
+            7,
+            "batch 0 no-op: carol's transfer with nonce 5 while hers is 0",
+        ),
+        (
+            0,
+            8,
+            "batch 0 no-op: a transfer to account 42, which does not exist",
+        ),
+        (0, 10, "batch 0 closes"),
+        (1, 0, "batch 1 opens from batch 0's output"),
+        (1, 1, "batch 1 deposit 3 credits alice's account 0"),
+        (
+            1,
+            2,
+            "batch 1 deposit 4 to the missing account 7 is refunded",
+        ),
+        (
+            1,
+            4,
+            "batch 1 no-op: a transfer from alice signed with bob's key",
+        ),
+        (1, 5, "batch 1 no-op: the high-s twin of a valid signature"),
+        (1, 9, "batch 1 self-transfer: bob (1) spends only his nonce"),
+        (1, 11, "batch 1 no-op: the undecodable tail"),
+        (1, 12, "batch 1 closes"),
+        (2, 2, "batch 2 (one deposit, no data) closes"),
+    ];
+    let mut cases = Vec::new();
+    for (b, step, name) in selection {
+        let r = replay(b)?;
+        let deposit = r.deposit_of(step)?;
+        let wire = r.proof(step)?.encode();
+        let post = core(r.run(step, &r.roots[step as usize], deposit, &wire))?;
+        if post != r.roots[step as usize + 1] {
+            return Err(format!("{name}: one_step does not give the replayed root"));
+        }
+        // the names say which transaction steps are no-ops: keep them honest
+        if let StepKind::Tx { index } = core(r.trace.ctx.step_kind(step))? {
+            let effect = node
+                .batch(b)
+                .and_then(|res| res.tx_effects.get(index as usize))
+                .ok_or(format!("{name}: no effect recorded"))?;
+            if matches!(effect, TxEffect::NoOp(_)) != name.contains("no-op") {
+                return Err(format!("{name}: the step's effect is {effect:?}"));
+            }
+        }
+        cases.push(OneStepCaseV {
+            name: name.into(),
+            kind: step_kind_v(core(r.trace.ctx.step_kind(step))?),
+            context: context_v(&r.trace.ctx),
+            domain: hx(r.trace.domain.0),
+            step,
+            pre_root: hx(r.roots[step as usize]),
+            deposit: deposit.map(deposit_js_v),
+            proof: hx(&wire),
+            post_root: hx(post),
+        });
+    }
+    let kinds: Vec<&str> = cases
+        .iter()
+        .map(|c| match c.kind {
+            StepKindV::Open => "open",
+            StepKindV::Deposit { .. } => "deposit",
+            StepKindV::Tx { .. } => "tx",
+            StepKindV::Close => "close",
+        })
+        .collect();
+    for kind in ["open", "deposit", "tx", "close"] {
+        if !kinds.contains(&kind) {
+            return Err(format!("no {kind} step among the oneStep cases"));
+        }
+    }
+
+    let mut negative = Vec::new();
+    let mut refuse = |name: &str,
+                      b: u64,
+                      step: u64,
+                      pre_root: Hash,
+                      deposit: Option<&Deposit>,
+                      wire: Vec<u8>|
+     -> Result<(), String> {
+        let r = replay(b)?;
+        let error = refused(name, r.run(step, &pre_root, deposit, &wire))?;
+        negative.push(OneStepNegativeV {
+            name: name.into(),
+            context: context_v(&r.trace.ctx),
+            domain: hx(r.trace.domain.0),
+            step,
+            pre_root: hx(pre_root),
+            deposit: deposit.map(deposit_js_v),
+            proof: hx(&wire),
+            error,
+        });
+        Ok(())
+    };
+    let r0 = replay(0)?;
+    let r1 = replay(1)?;
+    // batch 0's first transfer (step 4) and withdrawal (step 6)
+    let transfer = r0.proof(4)?;
+    let withdrawal = r0.proof(6)?;
+    let tampered = |p: &OneStepProof, f: &dyn Fn(&mut OneStepProof)| {
+        let mut p = p.clone();
+        f(&mut p);
+        p.encode()
+    };
+    refuse(
+        "batch 0 transfer (step 4) whose pre-state claims one more account",
+        0,
+        4,
+        r0.roots[4],
+        None,
+        tampered(&transfer, &|p| {
+            if let OneStepProof::Tx { pre, .. } = p {
+                pre.account_count += 1;
+            }
+        }),
+    )?;
+    refuse(
+        "batch 0 transfer (step 4) from the root before the previous step",
+        0,
+        4,
+        r0.roots[3],
+        None,
+        transfer.encode(),
+    )?;
+    refuse(
+        "batch 0 transfer (step 4) whose witness gives the sender one more unit",
+        0,
+        4,
+        r0.roots[4],
+        None,
+        tampered(&transfer, &|p| {
+            if let OneStepProof::Tx { accounts, .. } = p {
+                if let Some((_, Some(a))) = accounts.accounts.first_mut() {
+                    a.balance += 1;
+                }
+            }
+        }),
+    )?;
+    refuse(
+        "batch 0 transfer (step 4) whose transaction bytes have one bit flipped",
+        0,
+        4,
+        r0.roots[4],
+        None,
+        tampered(&transfer, &|p| {
+            if let OneStepProof::Tx { tx, .. } = p {
+                tx[1] ^= 0x01;
+            }
+        }),
+    )?;
+    refuse(
+        "batch 0 transfer proof (step 4) offered for deposit step 1",
+        0,
+        1,
+        r0.roots[1],
+        r0.deposit_of(1)?,
+        transfer.encode(),
+    )?;
+    refuse(
+        "batch 0 withdrawal (step 6) without the empty withdrawal slot proof",
+        0,
+        6,
+        r0.roots[6],
+        None,
+        tampered(&withdrawal, &|p| {
+            if let OneStepProof::Tx {
+                withdrawal_slot, ..
+            } = p
+            {
+                *withdrawal_slot = None;
+            }
+        }),
+    )?;
+    let wire = withdrawal.encode();
+    refuse(
+        "batch 0 withdrawal (step 6) cut 10 bytes short",
+        0,
+        6,
+        r0.roots[6],
+        None,
+        wire[..wire.len() - 10].to_vec(),
+    )?;
+    let mut long = wire.clone();
+    long.push(0);
+    refuse(
+        "batch 0 withdrawal (step 6) with a byte after the proof",
+        0,
+        6,
+        r0.roots[6],
+        None,
+        long,
+    )?;
+    refuse(
+        "an unknown step kind byte",
+        0,
+        6,
+        r0.roots[6],
+        None,
+        vec![9],
+    )?;
+    refuse(
+        "batch 1 deposit step 1 given deposit 4 instead of 3",
+        1,
+        1,
+        r1.roots[1],
+        r1.deposit_of(2)?,
+        r1.proof(1)?.encode(),
+    )?;
+    refuse(
+        "batch 1 deposit step 1 without its deposit",
+        1,
+        1,
+        r1.roots[1],
+        None,
+        r1.proof(1)?.encode(),
+    )?;
+    refuse(
+        "batch 1 open step with the parent's state and withdrawals roots swapped",
+        1,
+        0,
+        r1.roots[0],
+        None,
+        tampered(&r1.proof(0)?, &|p| {
+            if let OneStepProof::Open {
+                parent: Some((s, w)),
+            } = p
+            {
+                std::mem::swap(s, w);
+            }
+        }),
+    )?;
+    refuse(
+        "batch 1 open step without the parent output's preimage",
+        1,
+        0,
+        r1.roots[0],
+        None,
+        OneStepProof::Open { parent: None }.encode(),
+    )?;
+    refuse(
+        "batch 0 close step (10) proven as step 9",
+        0,
+        9,
+        r0.roots[9],
+        None,
+        r0.proof(10)?.encode(),
+    )?;
+
+    Ok(OneStepSection {
+        description: "Steps of the rollup section's batches (same deployment, same node). \
+            Check each case with the one-step rule: decode proof (the wire form), then \
+            one_step(context, domain, step, preRoot, deposit, proof) with the secp256k1 \
+            verifier must return postRoot; preRoot is the true root at position step and \
+            postRoot the true root at step + 1 (the output root for the close step). Each \
+            negative case must be refused with exactly error (a decoding error or a \
+            one_step error).",
+        genesis_root: hx(genesis_root()),
+        cases,
+        negative,
+    })
 }

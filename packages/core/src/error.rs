@@ -56,6 +56,12 @@ pub enum Error {
     #[error("invalid secp256k1 key: {0}")]
     InvalidKey(String),
 
+    #[error("no step {step}: the batch has steps 0..{steps} (positions 0..={steps})")]
+    NoSuchStep { step: u64, steps: u64 },
+
+    #[error("no position {position}: positions run 0..={steps}")]
+    NoSuchPosition { position: u64, steps: u64 },
+
     #[error("the proof's pre-state gives root {computed}, the agreed root is {expected}")]
     PreStateMismatch { computed: String, expected: String },
 

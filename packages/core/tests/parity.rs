@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use settle_core::batch::{data_root, split_steps, verify_withdrawal, Output, WithdrawalClaim};
 use settle_core::codec::split_amount;
 use settle_core::crypto::{is_low_s, L2Key, NativeVerifier, Verifier, SECP256K1_HALF_ORDER};
+use settle_core::dispute::{genesis_root, one_step, BatchContext, OneStepProof, Parent, StepKind};
 use settle_core::hash::{
     hash_leaf, hash_node, keccak256, Hash, DEPOSIT_TAG, LEAF_TAG, NODE_TAG, OUTPUT_TAG, STATE_TAG,
     TX_DOMAIN_TAG, ZERO_HASH,
@@ -167,6 +168,7 @@ fn provenance_and_layout() {
         "sparseTree",
         "transactions",
         "rollup",
+        "oneStep",
     ];
     let mut got = top.clone();
     got.sort_unstable();
@@ -176,7 +178,14 @@ fn provenance_and_layout() {
     assert_eq!(s(p, "generator"), "cargo xtask vectors");
     assert_eq!(num(p, "formatVersion"), 1);
     assert!(!s(p, "settleCoreVersion").is_empty());
-    for section in ["hashing", "merkle", "sparseTree", "transactions", "rollup"] {
+    for section in [
+        "hashing",
+        "merkle",
+        "sparseTree",
+        "transactions",
+        "rollup",
+        "oneStep",
+    ] {
         assert!(
             !s(&p["sections"], section).is_empty(),
             "no description of {section}"
@@ -727,5 +736,174 @@ fn rollup_negative_claims() {
         assert_eq!(num(c, "depositCursor"), num(b, "depositCursor"));
         let got = expect_error(c, claim_check(c));
         assert_eq!(got, s(c, "error"), "{}", s(c, "description"));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// oneStep
+
+/// The rollup section applied to a node, without the checks of
+/// `rollup_scenario_replays_on_the_node` (which makes sure it replays exactly).
+fn rollup_node() -> Node {
+    let r = &vectors()["rollup"];
+    let mut node = Node::new(Domain(h32(r, "domain")));
+    for d in arr(r, "deposits") {
+        node.observe_deposit(deposit_of(d)).unwrap();
+    }
+    for b in arr(r, "batches") {
+        node.propose_with(
+            &NativeVerifier,
+            bytes(b, "data"),
+            num(b, "depositsConsumed"),
+        )
+        .unwrap();
+    }
+    node
+}
+
+fn one_step_context(v: &Value) -> BatchContext {
+    let c = &v["context"];
+    BatchContext {
+        batch_index: num(c, "batchIndex"),
+        parent: if c["parent"].is_null() {
+            Parent::Genesis
+        } else {
+            let p = &c["parent"];
+            Parent::Output {
+                output_root: h32(p, "outputRoot"),
+                deposit_cursor: num(p, "depositCursor"),
+                data_root: h32(p, "dataRoot"),
+            }
+        },
+        deposits_from: num(c, "depositsFrom"),
+        deposits: num(c, "deposits"),
+        tx_steps: num(c, "txSteps"),
+        data_root: h32(c, "dataRoot"),
+    }
+}
+
+/// A deposit in the npm package's shape: `{index, to: {newAccount: {pubkey}} | {account:
+/// {index}}, amount, refundTo}`.
+fn one_step_deposit(v: &Value) -> Option<Deposit> {
+    let d = &v["deposit"];
+    if d.is_null() {
+        return None;
+    }
+    let to = &d["to"];
+    let target = if to["newAccount"].is_object() {
+        DepositTarget::NewAccount(bytes_of(&to["newAccount"], "pubkey"))
+    } else {
+        DepositTarget::Account(num(&to["account"], "index") as u32)
+    };
+    Some(Deposit {
+        index: num(d, "index"),
+        target,
+        amount: dec(d, "amount"),
+        refund_to: bytes(d, "refundTo"),
+    })
+}
+
+/// Decode, then one_step: what every consumer runs on a case.
+fn run_one_step(v: &Value) -> Result<Hash, settle_core::Error> {
+    let proof = OneStepProof::decode(&bytes(v, "proof"))?;
+    one_step(
+        &one_step_context(v),
+        &Domain(h32(v, "domain")),
+        &NativeVerifier,
+        num(v, "step"),
+        &h32(v, "preRoot"),
+        one_step_deposit(v).as_ref(),
+        &proof,
+    )
+}
+
+#[test]
+fn one_step_proofs_give_the_post_state_root() {
+    let v = &vectors()["oneStep"];
+    assert_eq!(h32(v, "genesisRoot"), genesis_root());
+    let node = rollup_node();
+    let domain = h32(&vectors()["rollup"], "domain");
+    let cases = arr(v, "cases");
+    let mut kinds = std::collections::BTreeSet::new();
+    for c in cases {
+        let name = s(c, "name");
+        let step = num(c, "step");
+        let wire = bytes(c, "proof");
+        // the wire form is canonical
+        assert_eq!(
+            OneStepProof::decode(&wire).unwrap().encode(),
+            wire,
+            "{name}"
+        );
+        assert_eq!(run_one_step(c), Ok(h32(c, "postRoot")), "{name}");
+
+        // the case is what the rollup section's node proves for that step
+        let ctx = one_step_context(c);
+        assert_eq!(h32(c, "domain"), domain, "{name}");
+        let b = ctx.batch_index;
+        assert_eq!(node.batch_context(b).unwrap(), ctx, "{name}");
+        let trace = node.trace(b).unwrap();
+        let roots = trace.roots(&NativeVerifier).unwrap();
+        assert_eq!(roots[step as usize], h32(c, "preRoot"), "{name}");
+        assert_eq!(roots[step as usize + 1], h32(c, "postRoot"), "{name}");
+        assert_eq!(
+            trace.proof(&NativeVerifier, step).unwrap().encode(),
+            wire,
+            "{name}"
+        );
+        let kind = ctx.step_kind(step).unwrap();
+        let expected = match kind {
+            StepKind::Open => json!({"kind": "open"}),
+            StepKind::Deposit { queue_index } => {
+                assert_eq!(
+                    one_step_deposit(c).as_ref(),
+                    Some(trace.deposit(queue_index).unwrap()),
+                    "{name}"
+                );
+                json!({"kind": "deposit", "queueIndex": queue_index})
+            }
+            StepKind::Tx { index } => json!({"kind": "tx", "index": index}),
+            StepKind::Close => json!({"kind": "close"}),
+        };
+        if !matches!(kind, StepKind::Deposit { .. }) {
+            assert!(c["deposit"].is_null(), "{name}");
+        }
+        assert_eq!(c["kind"], expected, "{name}");
+        if step == 0 {
+            assert_eq!(h32(c, "preRoot"), ctx.parent.root(), "{name}");
+        }
+        if step + 1 == ctx.steps() {
+            assert_eq!(
+                hx(h32(c, "postRoot")),
+                s(
+                    &arr(&vectors()["rollup"], "batches")[b as usize],
+                    "outputRoot"
+                ),
+                "{name}"
+            );
+        }
+        kinds.insert(expected["kind"].as_str().unwrap().to_string());
+    }
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["close", "deposit", "open", "tx"]
+    );
+}
+
+#[test]
+fn one_step_negative_cases() {
+    let v = &vectors()["oneStep"];
+    let node = rollup_node();
+    let cases = arr(v, "negative");
+    assert!(!cases.is_empty());
+    for c in cases {
+        let name = s(c, "name");
+        // every case is checked in the context the chain derives for a real batch
+        let ctx = one_step_context(c);
+        assert_eq!(node.batch_context(ctx.batch_index).unwrap(), ctx, "{name}");
+        match run_one_step(c) {
+            Ok(root) => panic!("{name}: accepted ({})", hx(root)),
+            Err(e) => assert_eq!(e.to_string(), s(c, "error"), "{name}"),
+        }
     }
 }

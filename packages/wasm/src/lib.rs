@@ -17,12 +17,17 @@
 //!   `sparseProofFromBytes`/`sparseProofToBytes`, `sparseWitnessRoot`,
 //!   `sparseVerifyMany`/`sparseCheckMany`, `defaultNode`.
 //! - [`oz`]: `StandardMerkleTree` (OpenZeppelin), `ozVerify`, `ozVerifyMultiProof`.
-//! - [`node`]: `RollupNode` (deposit mirror, batches, account and withdrawal proofs),
-//!   `encodeDeposit`, `depositChain`.
-//! - [`msg`]: `depositMsg`, `proposeBatchMsg`, `withdrawMsg`, `verifyWithdrawal`.
+//! - [`node`]: `RollupNode` (deposit mirror, batches, account and withdrawal proofs,
+//!   `batchTrace`, `rollBack`), `encodeDeposit`, `depositChain`.
+//! - [`dispute`]: fraud proofs: `BatchTrace` (true roots, one-step proofs, `nextMove`),
+//!   `oneStep`, `decodeOneStepProof`, `genesisRoot`.
+//! - [`msg`]: `depositMsg`, `proposeBatchMsg`, `withdrawMsg`, `verifyWithdrawal`, and the
+//!   game's `challengeMsg`, `bisectMsg`, `chooseMsg`, `proveStepMsg`, `resolveGameMsg`,
+//!   `checkMoveQuery`.
 #![forbid(unsafe_code)]
 
 pub mod convert;
+pub mod dispute;
 pub mod hash;
 pub mod merkle;
 pub mod msg;

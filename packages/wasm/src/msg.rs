@@ -1,18 +1,26 @@
 //! The optimistic-rollup contract's `ExecuteMsg` JSON (as `contracts/optimistic-rollup/src/msg.rs`
 //! serializes it: snake_case, `Uint128` as a decimal string, `HexBinary` as hex, `Binary`
-//! as base64), and the withdrawal check the contract runs (core `batch::verify_withdrawal`).
+//! as base64), its `check_move` query, and the withdrawal check the contract runs (core
+//! `batch::verify_withdrawal`).
 //!
-//! The builders are plain Rust (`deposit`, `propose_batch`, `withdraw`) so a native test
-//! can read their JSON back with the contract's own `ExecuteMsg`; the `#[wasm_bindgen]`
-//! functions only convert.
+//! The builders are plain Rust (`deposit`, `propose_batch`, `withdraw`, `prove_step`,
+//! `check_move`, ...) so a native test can read their JSON back with the contract's own
+//! `ExecuteMsg` and `QueryMsg`; the `#[wasm_bindgen]` functions only convert.
 
+use core::fmt;
+
+use base64::Engine as _;
+use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 use settle_core::batch::{verify_withdrawal as core_verify_withdrawal, WithdrawalClaim};
 use settle_core::crypto::{valid_pubkey, NativeVerifier};
+use settle_core::dispute::OneStepProof;
 use settle_core::error::Error;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{self, from_js, to_hex, to_js, Base64, Dec, Fixed, Hex32, HexBytes, JsResult};
+use crate::convert::{
+    self, from_js, to_hex, to_js, Base64, Dec, Failure, Fixed, Hex32, HexBytes, JsResult,
+};
 use crate::node::{DepositToJs, ProposalJs, WithdrawalProofJs};
 
 /// The subset of the contract's `ExecuteMsg` a client builds from L2 data.
@@ -35,6 +43,55 @@ pub enum ExecuteMsg {
         output: OutputPreimage,
         proof: Base64,
     },
+    /// Opens a fraud-proof game on `batch` (attach the challenger bond).
+    Challenge {
+        batch: u64,
+    },
+    /// Defender: the step root at `position`.
+    Bisect {
+        game: u64,
+        position: u64,
+        root: Hex32,
+    },
+    /// Challenger: agrees or not with the defender's root at `position`.
+    Choose {
+        game: u64,
+        position: u64,
+        agree: bool,
+    },
+    /// Anyone: the one-step proof of `step` (`OneStepProof` wire bytes).
+    ProveStep {
+        game: u64,
+        step: u64,
+        proof: Base64,
+    },
+    /// Anyone: ends a game whose running clock ran out (or releases a void game's bond).
+    ResolveGame {
+        game: u64,
+    },
+}
+
+/// The contract's queries a client builds from L2 data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueryMsg {
+    /// Would `sender` be allowed to make `move` in game `game` now, and what would it do?
+    CheckMove {
+        game: u64,
+        sender: String,
+        #[serde(rename = "move")]
+        game_move: GameMove,
+    },
+}
+
+/// The contract's `GameMove`: the fields of the matching execute message, without `game`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GameMove {
+    Bisect { position: u64, root: Hex32 },
+    Choose { position: u64, agree: bool },
+    ProveStep { step: u64, proof: Base64 },
+    Resolve {},
 }
 
 /// The contract's `DepositTo`.
@@ -191,4 +248,211 @@ pub fn verify_withdrawal(
         valid: result.is_ok(),
         reason: result.err().map(|e| e.to_string()),
     })
+}
+
+// ---- fraud-proof games ---------------------------------------------------------------
+
+/// `{ challenge: { batch } }`.
+pub fn challenge(batch: u64) -> ExecuteMsg {
+    ExecuteMsg::Challenge { batch }
+}
+
+/// `{ bisect: { game, position, root } }`.
+pub fn bisect(game: u64, position: u64, root: Hex32) -> ExecuteMsg {
+    ExecuteMsg::Bisect {
+        game,
+        position,
+        root,
+    }
+}
+
+/// `{ choose: { game, position, agree } }`.
+pub fn choose(game: u64, position: u64, agree: bool) -> ExecuteMsg {
+    ExecuteMsg::Choose {
+        game,
+        position,
+        agree,
+    }
+}
+
+/// `{ prove_step: { game, step, proof } }`. The proof must decode (core
+/// `OneStepProof::decode`, as the contract decodes it first).
+pub fn prove_step(game: u64, step: u64, proof: &[u8]) -> JsResult<ExecuteMsg> {
+    OneStepProof::decode(proof)?;
+    Ok(ExecuteMsg::ProveStep {
+        game,
+        step,
+        proof: Base64(proof.to_vec()),
+    })
+}
+
+/// `{ resolve_game: { game } }`.
+pub fn resolve_game(game: u64) -> ExecuteMsg {
+    ExecuteMsg::ResolveGame { game }
+}
+
+/// Proof bytes in a move: a base64 string (as in the contract's messages) or a
+/// `Uint8Array`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoveProof(pub Vec<u8>);
+
+impl<'de> Deserialize<'de> for MoveProof {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(MoveProofVisitor)
+    }
+}
+
+struct MoveProofVisitor;
+
+impl<'de> Visitor<'de> for MoveProofVisitor {
+    type Value = MoveProof;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("proof bytes as a base64 string or a Uint8Array")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<MoveProof, E> {
+        base64::engine::general_purpose::STANDARD
+            .decode(s)
+            .map(MoveProof)
+            .map_err(|e| E::custom(format!("{s:?} is not base64 ({e})")))
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<MoveProof, E> {
+        Ok(MoveProof(v.to_vec()))
+    }
+
+    fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<MoveProof, E> {
+        Ok(MoveProof(v))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<MoveProof, A::Error> {
+        let mut out = Vec::new();
+        while let Some(b) = seq.next_element::<u8>()? {
+            out.push(b);
+        }
+        Ok(MoveProof(out))
+    }
+}
+
+/// A move to dry-run: the contract's `GameMove` (`{ bisect: { position, root } }`,
+/// `{ choose: { position, agree } }`, `{ prove_step: { step, proof } }`, `{ resolve: {} }`),
+/// or the execute message of the move as `nextMove` returns it (its `game` must then be
+/// the game asked about; `resolve_game` stands for `resolve`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MoveJs {
+    Bisect {
+        game: Option<u64>,
+        position: u64,
+        root: Hex32,
+    },
+    Choose {
+        game: Option<u64>,
+        position: u64,
+        agree: bool,
+    },
+    #[serde(alias = "proveStep")]
+    ProveStep {
+        game: Option<u64>,
+        step: u64,
+        proof: MoveProof,
+    },
+    #[serde(alias = "resolve_game", alias = "resolveGame")]
+    Resolve { game: Option<u64> },
+}
+
+/// `{ check_move: { game, sender, move } }`.
+pub fn check_move(game: u64, sender: &str, mv: MoveJs) -> JsResult<QueryMsg> {
+    let (named, game_move) = match mv {
+        MoveJs::Bisect {
+            game,
+            position,
+            root,
+        } => (game, GameMove::Bisect { position, root }),
+        MoveJs::Choose {
+            game,
+            position,
+            agree,
+        } => (game, GameMove::Choose { position, agree }),
+        MoveJs::ProveStep { game, step, proof } => (
+            game,
+            GameMove::ProveStep {
+                step,
+                proof: Base64(proof.0),
+            },
+        ),
+        MoveJs::Resolve { game } => (game, GameMove::Resolve {}),
+    };
+    if let Some(named) = named.filter(|&g| g != game) {
+        return Err(Failure::new(format!(
+            "the move is for game {named}, not game {game}"
+        )));
+    }
+    Ok(QueryMsg::CheckMove {
+        game,
+        sender: sender.to_string(),
+        game_move,
+    })
+}
+
+/// The message that opens a fraud-proof game on batch `batch` (send it with the
+/// contract's challenger bond attached).
+#[wasm_bindgen(js_name = challengeMsg, unchecked_return_type = "ChallengeMsg")]
+pub fn challenge_msg(batch: f64) -> JsResult<JsValue> {
+    to_js(&challenge(convert::uint("batch", batch)?))
+}
+
+/// The defender's move: the step root (hex) at `position`, the midpoint the game asks for.
+#[wasm_bindgen(js_name = bisectMsg, unchecked_return_type = "BisectMsg")]
+pub fn bisect_msg(game: f64, position: f64, root: &str) -> JsResult<JsValue> {
+    to_js(&bisect(
+        convert::uint("game", game)?,
+        convert::uint("position", position)?,
+        Fixed(convert::hash("root", root)?),
+    ))
+}
+
+/// The challenger's move: agree or not with the defender's root at `position`.
+#[wasm_bindgen(js_name = chooseMsg, unchecked_return_type = "ChooseMsg")]
+pub fn choose_msg(game: f64, position: f64, agree: bool) -> JsResult<JsValue> {
+    to_js(&choose(
+        convert::uint("game", game)?,
+        convert::uint("position", position)?,
+        agree,
+    ))
+}
+
+/// The message that settles a game narrowed to step `step` with a one-step proof (the
+/// bytes `BatchTrace.proof` returns); throws the core's error if they do not decode.
+#[wasm_bindgen(js_name = proveStepMsg, unchecked_return_type = "ProveStepMsg")]
+pub fn prove_step_msg(game: f64, step: f64, proof: &[u8]) -> JsResult<JsValue> {
+    to_js(&prove_step(
+        convert::uint("game", game)?,
+        convert::uint("step", step)?,
+        proof,
+    )?)
+}
+
+/// The message that ends a game whose running clock has run out.
+#[wasm_bindgen(js_name = resolveGameMsg, unchecked_return_type = "ResolveGameMsg")]
+pub fn resolve_game_msg(game: f64) -> JsResult<JsValue> {
+    to_js(&resolve_game(convert::uint("game", game)?))
+}
+
+/// The `check_move` query: would `sender` (bech32) be allowed to make `move` in game
+/// `game` now, and what would it do? `move` is a `GameMove` or the execute message of the
+/// move (what `nextMove` returns).
+#[wasm_bindgen(js_name = checkMoveQuery, unchecked_return_type = "CheckMoveQuery")]
+pub fn check_move_query(
+    game: f64,
+    sender: &str,
+    #[wasm_bindgen(js_name = "move", unchecked_param_type = "GameMove | GameMoveMsg")]
+    game_move: JsValue,
+) -> JsResult<JsValue> {
+    to_js(&check_move(
+        convert::uint("game", game)?,
+        sender,
+        from_js(game_move)?,
+    )?)
 }

@@ -1,7 +1,8 @@
 //! An operator's or watcher's view of one rollup (core `node` and `ledger`): mirror the
 //! deposit queue, apply batches exactly as the contract's rules do, and build the proof
-//! that pays any withdrawal; and the deposit queue's commitments (`encodeDeposit`,
-//! `depositChain`).
+//! that pays any withdrawal; the replay of any batch for its fraud-proof game
+//! (`batchTrace`, see [`crate::dispute`]); and the deposit queue's commitments
+//! (`encodeDeposit`, `depositChain`).
 
 use serde::{Deserialize, Serialize};
 use settle_core::batch::Output;
@@ -11,6 +12,7 @@ use settle_core::node::{self, Node, Proposal};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{self, from_js, number, to_js, Base64, Dec, Fixed, Hex32, HexBytes, JsResult};
+use crate::dispute::BatchTrace;
 use crate::sparse::CompactProofJs;
 
 /// Where a deposit goes: `{ newAccount: { pubkey } }` or `{ account: { index } }` (the
@@ -49,7 +51,7 @@ impl From<DepositTarget> for DepositToJs {
 
 /// `{ index, to, amount, refundTo }`: a deposit of the L1 queue; `refundTo` is the
 /// depositor's canonical address (hex).
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DepositJs {
     pub index: u64,
@@ -368,6 +370,25 @@ impl RollupNode {
         to_js(&WithdrawalProofJs::from(
             self.node.withdrawal_proof(batch, index)?,
         ))
+    }
+
+    /// The replay of batch `batch` (core `Node::trace`): its true root at every position
+    /// of a fraud-proof game, the one-step proof of any step, and the honest next move.
+    #[wasm_bindgen(js_name = batchTrace)]
+    pub fn batch_trace(&self, batch: f64) -> JsResult<BatchTrace> {
+        let index = convert::uint("batch", batch)?;
+        let trace = self.node.trace(index)?;
+        let output_root = self.node.batch_result(index)?.output.root();
+        Ok(BatchTrace::new(trace, output_root))
+    }
+
+    /// Forgets batch `batch` and every later one, as the contract does when a fraud proof
+    /// removes them (core `Node::roll_back`): the ledger and the deposit cursor go back to
+    /// before it, and its deposits are pending again.
+    #[wasm_bindgen(js_name = rollBack)]
+    pub fn roll_back(&mut self, batch: f64) -> JsResult<()> {
+        let index = convert::uint("batch", batch)?;
+        Ok(self.node.roll_back(index)?)
     }
 }
 

@@ -962,3 +962,562 @@ fn deposit_encodings_and_chain_match_the_core() {
         "expected 33 bytes for public key, got 1"
     );
 }
+
+// ---- fraud proofs --------------------------------------------------------------------
+
+use settle_core::crypto::NativeVerifier;
+use settle_core::dispute::{
+    one_step as core_one_step, ClockRules, Game, OneStepProof, Phase, Side, StepKind,
+};
+use settle_wasm::dispute::{self, BatchTrace};
+
+/// The flow's node after a second batch: deposit 3 credits alice, alice pays bob 10, a
+/// transfer from bob signed with alice's key, bob withdraws 20, an undecodable tail.
+fn two_batches() -> Flow {
+    let mut f = flow();
+    f.node
+        .observe_deposit(js(json!({"index": 3, "to": {"account": {"index": 0}},
+                                   "amount": "40", "refundTo": "22".repeat(20)})))
+        .unwrap();
+    let t = tx::sign_transfer(
+        &f.alice,
+        &f.domain,
+        js(json!({"from": 0, "to": 1, "amount": "10", "nonce": "1"})),
+    )
+    .unwrap();
+    let forged = tx::sign_transfer(
+        &f.alice,
+        &f.domain,
+        js(json!({"from": 1, "to": 0, "amount": "10", "nonce": "1"})),
+    )
+    .unwrap();
+    let w = tx::sign_withdrawal(
+        &f.bob,
+        &f.domain,
+        js(json!({"from": 1, "recipient": "33".repeat(20), "amount": "20", "nonce": "1"})),
+    )
+    .unwrap();
+    let mut data = tx::encode_batch(vec![bytes(&t), bytes(&forged), bytes(&w)]).unwrap();
+    data.extend_from_slice(&[0xe0, 1, 2]);
+    f.node.propose(data).unwrap();
+    f
+}
+
+/// `oneStep`'s arguments for step `step` of `trace`, from its own roots and proof.
+fn one_step_args(trace: &BatchTrace, step: u64, proof: &[u8]) -> Value {
+    let kind = json(&trace.step_kind(step as f64).unwrap());
+    let deposit = match kind["queueIndex"].as_f64() {
+        Some(q) => json(&trace.deposit(q).unwrap()),
+        None => Value::Null,
+    };
+    json!({"context": json(&trace.context().unwrap()), "domain": trace.domain(), "step": step,
+           "preRoot": trace.root_at(step as f64).unwrap(), "deposit": deposit,
+           "proof": hex(proof)})
+}
+
+#[wasm_bindgen_test]
+fn batch_traces_prove_every_step_to_the_next_root() {
+    let f = two_batches();
+    let n = &f.node;
+    assert_eq!(
+        dispute::genesis_root_js(),
+        hex(settle_core::dispute::genesis_root())
+    );
+    for b in 0..2u64 {
+        let trace = n.batch_trace(b as f64).unwrap();
+        let core = trace.core();
+        let output = json(&n.batch_output(b as f64).unwrap());
+        assert_eq!(trace.batch_index(), b as f64);
+        assert_eq!(trace.domain(), f.domain);
+        let steps = trace.steps() as u64;
+        assert_eq!(steps, core.ctx.steps());
+        let ctx = json(&trace.context().unwrap());
+        let anchor = if b == 0 {
+            dispute::genesis_root_js()
+        } else {
+            json(&n.batch_output(0.0).unwrap())["outputRoot"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let parent = if b == 0 {
+            Value::Null
+        } else {
+            let o = json(&n.batch_output(0.0).unwrap());
+            json!({"outputRoot": o["outputRoot"], "depositCursor": o["depositCursor"],
+                   "dataRoot": o["dataRoot"]})
+        };
+        assert_eq!(
+            ctx,
+            json!({"batch": b, "parent": parent, "anchorRoot": anchor,
+                   "depositsFrom": if b == 0 { 0 } else { 3 },
+                   "deposits": if b == 0 { 3 } else { 1 },
+                   "txSteps": if b == 0 { 3 } else { 4 }, "dataRoot": output["dataRoot"],
+                   "outputRoot": output["outputRoot"], "steps": steps})
+        );
+        // the true roots run from the agreed anchor to the posted output root
+        let roots = trace.roots().unwrap();
+        assert_eq!(roots.len() as u64, steps + 1);
+        assert_eq!(roots[0], anchor);
+        assert_eq!(
+            roots[steps as usize],
+            output["outputRoot"].as_str().unwrap()
+        );
+        let core_roots = core.roots(&NativeVerifier).unwrap();
+        assert_eq!(roots, core_roots.iter().map(hex).collect::<Vec<_>>());
+        assert_eq!(
+            thrown(trace.root_at((steps + 1) as f64)),
+            format!("no position {}: positions run 0..={steps}", steps + 1)
+        );
+        for j in 0..steps {
+            let kind = json(&trace.step_kind(j as f64).unwrap());
+            let expected = match core.ctx.step_kind(j).unwrap() {
+                StepKind::Open => json!({"kind": "open"}),
+                StepKind::Deposit { queue_index } => {
+                    json!({"kind": "deposit", "queueIndex": queue_index})
+                }
+                StepKind::Tx { index } => json!({"kind": "tx", "index": index}),
+                StepKind::Close => json!({"kind": "close"}),
+            };
+            assert_eq!(kind, expected);
+            let proof = trace.proof(j as f64).unwrap();
+            assert_eq!(proof, core.proof(&NativeVerifier, j).unwrap().encode());
+            assert_eq!(
+                dispute::one_step(js(one_step_args(&trace, j, &proof))).unwrap(),
+                trace.root_at((j + 1) as f64).unwrap(),
+                "batch {b} step {j}"
+            );
+            // the proof as a Uint8Array works too
+            let mut args = one_step_args(&trace, j, &proof);
+            args["proof"] = Value::Null;
+            let args = js(args);
+            js_sys::Reflect::set(&args, &"proof".into(), &bytes(&proof)).unwrap();
+            assert_eq!(
+                dispute::one_step(args).unwrap(),
+                trace.root_at((j + 1) as f64).unwrap()
+            );
+            // decoded, it is the kind of its step
+            let decoded = json(&dispute::decode_one_step_proof(&proof).unwrap());
+            assert_eq!(decoded["kind"], kind["kind"]);
+            if kind["kind"] != "open" {
+                assert_eq!(decoded["pre"]["root"], roots[j as usize]);
+            }
+        }
+        assert_eq!(
+            thrown(trace.step_kind(steps as f64)),
+            format!("no step {steps}: the batch has steps 0..{steps} (positions 0..={steps})")
+        );
+    }
+
+    // what the decoded proofs say: the withdrawal step of batch 0 (step 5: open, three
+    // deposits, the transfer) witnesses bob's account and the empty withdrawal slot 1
+    let trace = n.batch_trace(0.0).unwrap();
+    let d = json(&dispute::decode_one_step_proof(&trace.proof(5.0).unwrap()).unwrap());
+    assert_eq!(d["kind"], "tx");
+    assert_eq!(d["pre"]["withdrawalCount"], 1);
+    assert_eq!(d["pre"]["accountCount"], 2);
+    assert_eq!(
+        d["accounts"]["accounts"],
+        json!([{"index": 1, "account": {"pubkey": f.bob.public_key(), "balance": "600",
+                                         "nonce": "0"}}])
+    );
+    assert!(d["withdrawalSlot"]["bitmap"].is_number());
+    let steps = tx::split_steps(&f.data);
+    assert_eq!(d["tx"], hex(steps[1].to_vec()));
+    // the refunded deposit (step 3) records a withdrawal without touching an account
+    let d = json(&dispute::decode_one_step_proof(&trace.proof(3.0).unwrap()).unwrap());
+    assert_eq!(d["kind"], "deposit");
+    assert_eq!(
+        d["accounts"],
+        json!({"accounts": [], "present": [], "hashes": []})
+    );
+    assert!(d["withdrawalSlot"].is_object());
+    assert_eq!(
+        json(&dispute::decode_one_step_proof(&trace.proof(0.0).unwrap()).unwrap()),
+        json!({"kind": "open", "parent": null})
+    );
+    let d = json(&dispute::decode_one_step_proof(&trace.proof(7.0).unwrap()).unwrap());
+    assert_eq!(d["kind"], "close");
+    assert_eq!(d["pre"]["root"], trace.root_at(7.0).unwrap());
+    let trace1 = n.batch_trace(1.0).unwrap();
+    let out0 = json(&n.batch_output(0.0).unwrap());
+    assert_eq!(
+        json(&dispute::decode_one_step_proof(&trace1.proof(0.0).unwrap()).unwrap()),
+        json!({"kind": "open", "parent": {"stateRoot": out0["stateRoot"],
+                                          "withdrawalsRoot": out0["withdrawalsRoot"]}})
+    );
+    // the contract's snake_case context works as it is
+    let ctx = json(&trace1.context().unwrap());
+    let mut args = one_step_args(&trace1, 0, &trace1.proof(0.0).unwrap());
+    args["context"] = json!({"batch": 1, "parent": {"output_root": ctx["parent"]["outputRoot"],
+        "deposit_cursor": 3, "data_root": ctx["parent"]["dataRoot"]},
+        "anchor_root": ctx["anchorRoot"], "deposits_from": 3, "deposits": 1, "tx_steps": 4,
+        "data_root": ctx["dataRoot"], "output_root": ctx["outputRoot"], "steps": 7});
+    let pre = args.as_object_mut().unwrap().remove("preRoot").unwrap();
+    args["pre_root"] = pre;
+    assert_eq!(
+        dispute::one_step(js(args)).unwrap(),
+        trace1.root_at(1.0).unwrap()
+    );
+}
+
+#[wasm_bindgen_test]
+fn one_step_refuses_proofs_that_prove_nothing_with_the_core_message() {
+    let f = two_batches();
+    let trace = f.node.batch_trace(1.0).unwrap();
+    let core = trace.core();
+    let roots = core.roots(&NativeVerifier).unwrap();
+    // the core's own verdict on the same inputs
+    let core_error = |step: u64, pre: &[u8; 32], wire: &[u8], with_deposit: bool| {
+        OneStepProof::decode(wire)
+            .and_then(|p| {
+                let d = core.deposit(core.ctx.deposits_from).unwrap();
+                core_one_step(
+                    &core.ctx,
+                    &core.domain,
+                    &NativeVerifier,
+                    step,
+                    pre,
+                    with_deposit.then_some(d),
+                    &p,
+                )
+            })
+            .unwrap_err()
+            .to_string()
+    };
+    let run = |step: u64, pre: &str, wire: &[u8], deposit: bool| {
+        let mut args = one_step_args(&trace, step, wire);
+        args["preRoot"] = json!(pre);
+        if !deposit {
+            args["deposit"] = Value::Null;
+        }
+        thrown(dispute::one_step(js(args)))
+    };
+    let tx_step = 2; // open, one deposit, then the transfer
+    let good = trace.proof(tx_step as f64).unwrap();
+    let pre = hex(roots[tx_step as usize]);
+
+    // cut short, and one byte too many
+    let cut = &good[..good.len() - 5];
+    let got = run(tx_step, &pre, cut, false);
+    assert_eq!(got, core_error(tx_step, &roots[2], cut, false));
+    assert_eq!(got, "malformed one-step proof: input ends inside a value");
+    let mut long = good.clone();
+    long.push(0);
+    assert_eq!(
+        run(tx_step, &pre, &long, false),
+        "malformed one-step proof: 1 bytes left after the proof"
+    );
+    assert_eq!(
+        run(tx_step, &pre, &[9], false),
+        "malformed one-step proof: unknown step kind 9"
+    );
+    // a pre-state that is not the agreed root's preimage
+    let mut tampered = good.clone();
+    tampered[1] ^= 1;
+    let got = run(tx_step, &pre, &tampered, false);
+    assert_eq!(got, core_error(tx_step, &roots[2], &tampered, false));
+    assert!(
+        got.starts_with("the proof's pre-state gives root "),
+        "{got}"
+    );
+    // the right proof from another agreed root
+    assert!(
+        run(tx_step, &hex(roots[1]), &good, false).starts_with("the proof's pre-state gives root ")
+    );
+    // a transaction proof offered for the deposit step
+    assert_eq!(
+        run(1, &hex(roots[1]), &good, true),
+        "malformed one-step proof: step 1 is a deposit step, the proof is for a transaction step"
+    );
+    // the deposit step without its deposit
+    let dp = trace.proof(1.0).unwrap();
+    assert_eq!(
+        run(1, &hex(roots[1]), &dp, false),
+        "malformed one-step proof: the deposit of this step is missing"
+    );
+    // a witness lying about a balance
+    let mut p = OneStepProof::decode(&good).unwrap();
+    if let OneStepProof::Tx { accounts, .. } = &mut p {
+        accounts.accounts[0].1.as_mut().unwrap().balance += 1;
+    }
+    let wire = p.encode();
+    let got = run(tx_step, &pre, &wire, false);
+    assert_eq!(got, core_error(tx_step, &roots[2], &wire, false));
+    assert!(got.starts_with("merkle root mismatch: "), "{got}");
+    // unreadable arguments say which
+    assert!(
+        thrown(dispute::one_step(js(json!({"domain": trace.domain()}))))
+            .starts_with("missing field `")
+    );
+    assert_eq!(
+        thrown(dispute::decode_one_step_proof(&[])),
+        "malformed one-step proof: input ends inside a value"
+    );
+}
+
+/// The contract's `game` response for a core game on `batch` (the fields the contract
+/// fills from its store; clocks and addresses as dummies).
+fn game_response(id: u64, batch: u64, steps: u64, g: &Game) -> Value {
+    let phase = match g.phase() {
+        Phase::Bisect { position } => json!({"bisect": {"position": position}}),
+        Phase::Choose { position, root } => {
+            json!({"choose": {"position": position, "root": hex(root)}})
+        }
+        Phase::OneStep { step } => json!({"one_step": {"step": step}}),
+        Phase::Resolved { winner } => {
+            json!({"resolved": {"winner": winner.name(), "reason": "proof"}})
+        }
+    };
+    json!({"id": id, "batch": batch, "defender": "wasm1defender", "challenger": "wasm1challenger",
+           "bond": "500", "steps": steps, "lo": g.lo, "hi": g.hi, "lo_root": hex(g.lo_root),
+           "hi_root": hex(g.hi_root), "phase": phase, "defender_left": g.defender_left,
+           "challenger_left": g.challenger_left, "deadline": "1700000000000000000",
+           "moves": g.moves, "opened_at": "1690000000000000000"})
+}
+
+#[wasm_bindgen_test]
+fn next_move_plays_an_honest_challenger_to_a_win_against_a_liar() {
+    let f = two_batches();
+    let trace = f.node.batch_trace(0.0).unwrap();
+    let steps = trace.steps() as u64;
+    let truth: Vec<[u8; 32]> = trace.core().roots(&NativeVerifier).unwrap();
+    let rules = ClockRules {
+        budget: 1_000,
+        min_answer: 10,
+    };
+    for first_lie in 1..=steps {
+        let claim = |p: u64| {
+            if p >= first_lie {
+                settle_core::hash::keccak256_concat(&[b"lie", &truth[p as usize]])
+            } else {
+                truth[p as usize]
+            }
+        };
+        let mut g = Game::new(steps, truth[0], claim(steps), 0, rules).unwrap();
+        let mut now = 0;
+        let winner = loop {
+            now += 1;
+            let response = js(game_response(7, 0, steps, &g));
+            let defender = trace.next_move(response.clone(), "defender").unwrap();
+            let challenger = json(&trace.next_move(response, "challenger").unwrap());
+            match g.phase() {
+                Phase::Bisect { position } => {
+                    // the honest defender would send the true root; this one lies
+                    assert_eq!(
+                        json(&defender),
+                        json!({"bisect": {"game": 7, "position": position,
+                                          "root": hex(truth[position as usize])}})
+                    );
+                    assert_eq!(challenger, Value::Null, "not the challenger's turn");
+                    g.bisect(now, position, claim(position)).unwrap();
+                }
+                Phase::Choose { position, .. } => {
+                    assert!(defender.is_null());
+                    let agree = claim(position) == truth[position as usize];
+                    assert_eq!(
+                        challenger,
+                        json!({"choose": {"game": 7, "position": position, "agree": agree}})
+                    );
+                    g.choose(now, position, agree).unwrap();
+                }
+                Phase::OneStep { step } => {
+                    let m = &challenger["prove_step"];
+                    assert_eq!(m["game"], 7);
+                    assert_eq!(m["step"], step);
+                    let wire = base64::engine::general_purpose::STANDARD
+                        .decode(m["proof"].as_str().unwrap())
+                        .unwrap();
+                    // what the contract does with it
+                    let proof = OneStepProof::decode(&wire).unwrap();
+                    let core = trace.core();
+                    let d = match core.ctx.step_kind(step).unwrap() {
+                        StepKind::Deposit { queue_index } => {
+                            Some(core.deposit(queue_index).unwrap())
+                        }
+                        _ => None,
+                    };
+                    let post = core_one_step(
+                        &core.ctx,
+                        &core.domain,
+                        &NativeVerifier,
+                        step,
+                        &g.lo_root,
+                        d,
+                        &proof,
+                    )
+                    .unwrap();
+                    break g.conclude(now, step, &post).unwrap();
+                }
+                Phase::Resolved { .. } => unreachable!("concluded above"),
+            }
+        };
+        assert_eq!(winner, Side::Challenger, "lie from position {first_lie}");
+        // over: nothing left to do for either side
+        let over = js(game_response(7, 0, steps, &g));
+        assert!(trace
+            .next_move(over.clone(), "challenger")
+            .unwrap()
+            .is_null());
+        assert!(trace.next_move(over, "defender").unwrap().is_null());
+    }
+
+    // a void game, and responses that do not fit this trace
+    let g = Game::new(steps, truth[0], truth[steps as usize], 0, rules).unwrap();
+    let mut void = game_response(1, 0, steps, &g);
+    void["phase"] = json!({"void": {"bond_returned": false}});
+    assert!(trace.next_move(js(void), "challenger").unwrap().is_null());
+    assert_eq!(
+        thrown(trace.next_move(js(game_response(1, 1, 8, &g)), "challenger")),
+        format!("game 1 is on batch 1 (8 steps), this trace is of batch 0 ({steps} steps)")
+    );
+    let mut skewed = game_response(1, 0, steps, &g);
+    skewed["phase"] = json!({"bisect": {"position": 1}});
+    assert_eq!(
+        thrown(trace.next_move(js(skewed), "defender")),
+        format!(
+            "game 1: its phase Bisect {{ position: 1 }} does not follow from lo 0 and hi {steps}"
+        )
+    );
+    let mut upside_down = game_response(1, 0, steps, &g);
+    upside_down["lo"] = json!(5);
+    upside_down["hi"] = json!(5);
+    assert_eq!(
+        thrown(trace.next_move(js(upside_down), "defender")),
+        format!("game 1: lo 5 and hi 5 do not fit 0 <= lo < hi <= steps ({steps})")
+    );
+    assert_eq!(
+        thrown(trace.next_move(js(game_response(1, 0, steps, &g)), "referee")),
+        "side: \"referee\" is not \"defender\" or \"challenger\""
+    );
+    // a one-step phase whose agreed root is false: no honest proof exists
+    let mut g = Game::new(steps, truth[0], truth[steps as usize], 0, rules).unwrap();
+    g.lo = 2;
+    g.hi = 3;
+    g.lo_root = [9; 32];
+    assert!(trace
+        .next_move(js(game_response(1, 0, steps, &g)), "challenger")
+        .unwrap()
+        .is_null());
+}
+
+#[wasm_bindgen_test]
+fn game_messages_have_the_contract_shape() {
+    let f = two_batches();
+    let trace = f.node.batch_trace(1.0).unwrap();
+    let root = trace.root_at(3.0).unwrap();
+    assert_eq!(
+        json(&msg::challenge_msg(1.0).unwrap()),
+        json!({"challenge": {"batch": 1}})
+    );
+    assert_eq!(
+        json(&msg::bisect_msg(4.0, 3.0, &format!("0x{root}")).unwrap()),
+        json!({"bisect": {"game": 4, "position": 3, "root": root}})
+    );
+    assert_eq!(
+        json(&msg::choose_msg(4.0, 3.0, false).unwrap()),
+        json!({"choose": {"game": 4, "position": 3, "agree": false}})
+    );
+    let proof = trace.proof(2.0).unwrap();
+    assert_eq!(
+        json(&msg::prove_step_msg(4.0, 2.0, &proof).unwrap()),
+        json!({"prove_step": {"game": 4, "step": 2, "proof": b64(&proof)}})
+    );
+    assert_eq!(
+        json(&msg::resolve_game_msg(4.0).unwrap()),
+        json!({"resolve_game": {"game": 4}})
+    );
+    // bytes that are no proof are refused with the core's decode error
+    assert_eq!(
+        thrown(msg::prove_step_msg(4.0, 2.0, &proof[..40])),
+        OneStepProof::decode(&proof[..40]).unwrap_err().to_string()
+    );
+    assert_eq!(
+        thrown(msg::bisect_msg(4.0, 3.0, "abcd")),
+        "expected 32 bytes for root, got 2"
+    );
+    assert_eq!(
+        thrown(msg::challenge_msg(-1.0)),
+        "batch: -1 is not a non-negative safe integer"
+    );
+
+    // check_move: the contract's GameMove, or the move's own execute message
+    let sender = "wasm1challenger";
+    let q = |mv: Value| json(&msg::check_move_query(4.0, sender, js(mv)).unwrap());
+    assert_eq!(
+        q(json!({"resolve": {}})),
+        json!({"check_move": {"game": 4, "sender": sender, "move": {"resolve": {}}}})
+    );
+    assert_eq!(
+        q(json!({"resolve_game": {"game": 4}})),
+        json!({"check_move": {"game": 4, "sender": sender, "move": {"resolve": {}}}})
+    );
+    assert_eq!(
+        q(json!({"choose": {"game": 4, "position": 3, "agree": true}})),
+        json!({"check_move": {"game": 4, "sender": sender,
+                              "move": {"choose": {"position": 3, "agree": true}}}})
+    );
+    let expected = json!({"check_move": {"game": 4, "sender": sender,
+                          "move": {"prove_step": {"step": 2, "proof": b64(&proof)}}}});
+    assert_eq!(
+        json(
+            &msg::check_move_query(4.0, sender, msg::prove_step_msg(4.0, 2.0, &proof).unwrap())
+                .unwrap()
+        ),
+        expected
+    );
+    let with_bytes = js(json!({"prove_step": {"step": 2}}));
+    let inner = js_sys::Reflect::get(&with_bytes, &"prove_step".into()).unwrap();
+    js_sys::Reflect::set(&inner, &"proof".into(), &bytes(&proof)).unwrap();
+    assert_eq!(
+        json(&msg::check_move_query(4.0, sender, with_bytes).unwrap()),
+        expected
+    );
+    assert_eq!(
+        thrown(msg::check_move_query(
+            4.0,
+            sender,
+            js(json!({"bisect": {"game": 5, "position": 3, "root": root}}))
+        )),
+        "the move is for game 5, not game 4"
+    );
+    assert!(
+        thrown(msg::check_move_query(4.0, sender, js(json!({"jump": {}}))))
+            .starts_with("unknown variant `jump`")
+    );
+}
+
+#[wasm_bindgen_test]
+fn roll_back_forgets_batches_and_their_deposits_return() {
+    let mut f = two_batches();
+    let before = json(&f.node.batch_output(1.0).unwrap());
+    f.node.roll_back(1.0).unwrap();
+    assert_eq!(f.node.batch_count(), 1.0);
+    let pending = json(&f.node.pending_deposits().unwrap());
+    assert_eq!(pending.as_array().unwrap().len(), 1);
+    assert_eq!(pending[0]["index"], 3);
+    assert_eq!(
+        f.node.state_root(),
+        json(&f.node.batch_output(0.0).unwrap())["stateRoot"]
+    );
+    assert_eq!(
+        thrown(f.node.batch_trace(1.0)),
+        "no such batch (1): 1 applied so far"
+    );
+    assert_eq!(
+        thrown(f.node.roll_back(3.0)),
+        "no such batch (3): 1 applied so far"
+    );
+    // an empty batch in its place has another output
+    f.node.propose_with(vec![], 0.0).unwrap();
+    assert_ne!(json(&f.node.batch_output(1.0).unwrap()), before);
+    f.node.roll_back(0.0).unwrap();
+    assert_eq!(f.node.batch_count(), 0.0);
+    assert_eq!(
+        json(&f.node.pending_deposits().unwrap())
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+}

@@ -181,9 +181,9 @@ impl BatchContext {
             j if j <= m + k => StepKind::Tx { index: j - m - 1 },
             j if j == m + k + 1 => StepKind::Close,
             _ => {
-                return Err(Error::IndexOutOfRange {
-                    index: step,
-                    len: self.steps(),
+                return Err(Error::NoSuchStep {
+                    step,
+                    steps: self.steps(),
                 })
             }
         })
@@ -659,6 +659,20 @@ pub fn one_step<V: Verifier + ?Sized>(
     proof: &OneStepProof,
 ) -> Result<Hash, Error> {
     let kind = ctx.step_kind(step)?;
+    let parent_index = match (ctx.parent, ctx.batch_index.checked_sub(1)) {
+        (Parent::Genesis, None) | (Parent::Output { .. }, Some(_)) => {
+            ctx.batch_index.checked_sub(1)
+        }
+        (Parent::Genesis, Some(_)) => {
+            return Err(bad(alloc::format!(
+                "batch {} has a parent output, not genesis",
+                ctx.batch_index
+            )))
+        }
+        (Parent::Output { .. }, None) => {
+            return Err(bad("batch 0 opens from genesis, it has no parent output"))
+        }
+    };
     match (kind, proof) {
         (StepKind::Open, OneStepProof::Open { parent }) => {
             let parent_state = match (ctx.parent, parent) {
@@ -671,8 +685,9 @@ pub fn one_step<V: Verifier + ?Sized>(
                     },
                     Some((state, withdrawals)),
                 ) => {
+                    let parent_index = parent_index.unwrap_or_default();
                     let recomposed = Output {
-                        batch_index: ctx.batch_index.wrapping_sub(1),
+                        batch_index: parent_index,
                         state_root: *state,
                         withdrawals_root: *withdrawals,
                         deposit_cursor,
@@ -680,7 +695,7 @@ pub fn one_step<V: Verifier + ?Sized>(
                     };
                     if recomposed.root() != output_root {
                         return Err(Error::OutputMismatch {
-                            batch: ctx.batch_index.wrapping_sub(1),
+                            batch: parent_index,
                         });
                     }
                     *state

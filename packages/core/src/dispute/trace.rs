@@ -278,13 +278,10 @@ impl BatchTrace {
         roots: &[Hash],
     ) -> Result<Option<HonestMove>, Error> {
         let root_at = |p: u64| {
-            roots
-                .get(p as usize)
-                .copied()
-                .ok_or(Error::IndexOutOfRange {
-                    index: p,
-                    len: roots.len() as u64,
-                })
+            roots.get(p as usize).copied().ok_or(Error::NoSuchPosition {
+                position: p,
+                steps: roots.len().saturating_sub(1) as u64,
+            })
         };
         Ok(match (game.phase(), side) {
             (Phase::Bisect { position }, Side::Defender) => Some(HonestMove::Bisect {
