@@ -1,4 +1,5 @@
-//! Random action sequences against the contract on an embedded chain, with the books
+//! Random action sequences against the contract on an embedded chain (fraudulent batches
+//! caught by fraud-proof games and challenges without a case among them), with the books
 //! checked after every step:
 //!
 //! - the contract's bank balance equals its liabilities in every denom (solvency);
@@ -10,7 +11,7 @@ use proptest::prelude::*;
 use settle_core::batch::encode_batch;
 use settle_core::crypto::L2Key;
 use settle_core::tx::SignedTx;
-use settle_testing::{Suite, SuiteBuilder, DENOM};
+use settle_testing::{Claim, Play, Suite, SuiteBuilder, DENOM};
 
 const USERS: usize = 4;
 
@@ -39,6 +40,13 @@ enum Action {
     Finalize,
     /// Someone claims withdrawal `pick` among those recorded (paid or not).
     Claim { pick: usize },
+    /// The proposer posts everything queued with a lie from position `1 + at % n`; a
+    /// watcher challenges and wins: the proposer is slashed (and bonds again), the batch
+    /// removed, its transactions lost and its deposits queued again.
+    Fraud { at: u16 },
+    /// A challenger with no case disputes the newest batch still in its window and loses
+    /// its bond to the proposer.
+    BadChallenge,
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -51,6 +59,8 @@ fn action() -> impl Strategy<Value = Action> {
         2 => (1u64..6).prop_map(|quarters| Action::Wait { quarters }),
         2 => Just(Action::Finalize),
         3 => (0usize..64).prop_map(|pick| Action::Claim { pick }),
+        1 => any::<u16>().prop_map(|at| Action::Fraud { at }),
+        1 => Just(Action::BadChallenge),
     ]
 }
 
@@ -68,7 +78,22 @@ struct World {
 
 impl World {
     fn new() -> Self {
-        let mut b = SuiteBuilder::new().with_challenge_window(400);
+        let mut b = SuiteBuilder::new()
+            .with_challenge_window(400)
+            .with_coins(
+                "challenger",
+                vec![cosmwasm_std::Coin::new(
+                    100_000u128,
+                    settle_testing::BOND_DENOM,
+                )],
+            )
+            .with_coins(
+                "proposer",
+                vec![cosmwasm_std::Coin::new(
+                    100_000u128,
+                    settle_testing::BOND_DENOM,
+                )],
+            );
         for u in 0..USERS {
             b = b.with_funds(&format!("user{u}"), 1_000_000);
         }
@@ -155,6 +180,42 @@ impl World {
                 }
             }
             Action::Wait { quarters } => s.advance(100 * quarters),
+            Action::Fraud { at } => {
+                if self.queued.is_empty() && s.node.pending_deposits().is_empty() {
+                    return;
+                }
+                let data = encode_batch(&std::mem::take(&mut self.queued));
+                let proposer = s.proposer.clone();
+                let index = s.status().next_batch;
+                let steps = s.node.pending_deposits().len().min(1024) as u64
+                    + settle_core::batch::split_steps(&data).len() as u64
+                    + 2;
+                let lie = 1 + at as u64 % steps;
+                s.propose_claiming(&proposer, data, Claim::WrongFrom(lie))
+                    .unwrap();
+                let watcher = s.addr("challenger");
+                let game = s.challenge(&watcher, index).unwrap();
+                s.bisect_to_one_step(game, Play::Honest).unwrap();
+                s.prove_step(&watcher, game).unwrap();
+                assert_eq!(s.status().next_batch, index, "the lie is removed");
+                s.bond_proposer().unwrap();
+                self.resync();
+            }
+            Action::BadChallenge => {
+                let status = s.status();
+                let Some(newest) = status.next_batch.checked_sub(1) else {
+                    return;
+                };
+                let b = s.batch(newest);
+                if newest < status.finalized || s.app.block_info().time >= b.finalizes_at {
+                    return;
+                }
+                let ch = s.addr("challenger");
+                let game = s.challenge(&ch, newest).unwrap();
+                s.bisect_to_one_step(game, Play::DisagreeAll).unwrap();
+                s.prove_step(&ch, game).unwrap();
+                assert_eq!(s.status().next_batch, status.next_batch, "nothing removed");
+            }
             Action::Finalize => {
                 let next = s.status().finalized;
                 let _ = s.finalize(next);
@@ -178,6 +239,20 @@ impl World {
                     self.withdrawals[k].3 = true;
                 }
             }
+        }
+    }
+
+    /// Re-reads accounts and nonces from the node and forgets withdrawals of removed
+    /// batches, after the chain removed some.
+    fn resync(&mut self) {
+        let s = &self.suite;
+        let next = s.status().next_batch;
+        self.withdrawals.retain(|w| w.0 < next);
+        for u in 0..USERS {
+            self.account[u] = s.node.ledger.find(&self.keys[u].public_key());
+            self.nonce[u] = self.account[u]
+                .map(|i| s.node.ledger.accounts()[i as usize].nonce)
+                .unwrap_or(0);
         }
     }
 
