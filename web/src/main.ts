@@ -12,6 +12,9 @@ import {
   type BatchOutput,
   type MerkleProof,
   type OzValue,
+  type StepKind,
+  type DecodedOneStepProof,
+  type OneStepArgs,
 } from './settle';
 import { validateExecuteMsg, SCHEMA_SOURCE } from './schema';
 import {
@@ -19,6 +22,7 @@ import {
   bytesToHex,
   errorMessage,
   h,
+  hexToBytes,
   inputValue,
   pretty,
   short,
@@ -157,11 +161,12 @@ function nextNonce(from: number): string {
 
 // ---------------------------------------------------------------- messages
 
-type MsgKind = 'deposit' | 'propose' | 'withdraw';
+type MsgKind = 'deposit' | 'propose' | 'withdraw' | 'prove';
 const MSG_TITLES: Record<MsgKind, string> = {
   deposit: 'ExecuteMsg: deposit',
   propose: 'ExecuteMsg: propose_batch',
   withdraw: 'ExecuteMsg: withdraw',
+  prove: 'ExecuteMsg: prove_step',
 };
 
 function mountMessage(kind: MsgKind): void {
@@ -257,8 +262,9 @@ function applySettings(): void {
     withdrawals: [],
   });
   byId('domain').textContent = domain;
-  for (const kind of ['deposit', 'propose', 'withdraw'] as const) mountMessage(kind);
+  for (const kind of ['deposit', 'propose', 'withdraw', 'prove'] as const) mountMessage(kind);
   byId('claim-box').hidden = true;
+  show('prove-steps', 'No batch proposed yet.');
   renderDeposits();
   renderAccounts();
   renderDrafts();
@@ -509,6 +515,8 @@ function propose(): void {
   renderWithdrawals();
   const latest = state.withdrawals.filter((w) => w.proof.batch === proposal.index).at(-1);
   if (latest) selectWithdrawal(latest);
+  byId<HTMLInputElement>('prove-batch').value = String(proposal.index);
+  renderSteps(proposal.index);
 }
 
 // ---------------------------------------------------------------- c5. withdrawals
@@ -553,6 +561,72 @@ function selectWithdrawal(w: ProvenWithdrawal): void {
   );
   byId('claim-box').hidden = false;
   byId('claim-json').textContent = pretty(claimOf(w));
+}
+
+// ---------------------------------------------------------------- c6. one-step proofs
+
+function describeStep(k: StepKind): string {
+  switch (k.kind) {
+    case 'deposit':
+      return `deposit ${k.queueIndex}`;
+    case 'tx':
+      return `transaction step ${k.index}`;
+    default:
+      return k.kind;
+  }
+}
+
+/** The steps of batch `b`, as the node's trace numbers them. */
+function renderSteps(b: number): void {
+  const trace = node().batchTrace(b);
+  try {
+    const kinds = Array.from({ length: trace.steps }, (_, j) => `${j} ${describeStep(trace.stepKind(j))}`);
+    show('prove-steps', `batch ${b} has ${trace.steps} steps (step j runs from position j to j + 1): ${kinds.join(' · ')}`);
+  } finally {
+    trace.free();
+  }
+}
+
+function uintValue(id: string, what: string): number {
+  const text = inputValue(id);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new Error(`${what}: expected a non-negative integer, got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+/** Proves step `n` of local batch `b`: fills the one-step checker and the prove_step message. */
+function proveStep(): void {
+  const step = uintValue('prove-step', 'step');
+  const b = uintValue('prove-batch', 'batch');
+  const trace = node().batchTrace(b);
+  try {
+    const kind = trace.stepKind(step);
+    const proof = trace.proof(step);
+    const input = {
+      kind,
+      context: trace.context,
+      domain: trace.domain,
+      step,
+      preRoot: trace.rootAt(step),
+      deposit: kind.kind === 'deposit' ? trace.deposit(kind.queueIndex) : null,
+      proof: bytesToHex(proof),
+      postRoot: trace.rootAt(step + 1),
+    };
+    const area = byId<HTMLTextAreaElement>('step-input');
+    area.value = pretty(input);
+    for (const id of ['step-verdict', 'step-kind', 'step-witness']) show(id, '-');
+    show('step-reason', `step ${step} of the local batch ${b}: check it in panel d`);
+    setMessage(
+      'prove',
+      S.proveStepMsg(0, step, proof),
+      `step ${step} (${describeStep(kind)}) of batch ${b}, ${proof.length} bytes of proof. ` +
+        'game 0 is a placeholder: put the id of your game (the "game" attribute of the challenge ' +
+        'transaction, or the contract\'s games query) before sending',
+    );
+  } finally {
+    trace.free();
+  }
 }
 
 // ---------------------------------------------------------------- d. checkers
@@ -685,6 +759,86 @@ function merkleCheck(): void {
   }
 }
 
+/** What a decoded one-step proof claims to witness, one line each (nothing checked yet). */
+function describeProof(p: DecodedOneStepProof): string[] {
+  if (p.kind === 'open') {
+    return [
+      p.parent
+        ? `the parent output's preimage: state root ${short(p.parent.stateRoot)}, withdrawals root ${short(p.parent.withdrawalsRoot)}`
+        : 'no parent output (the first batch opens from genesisRoot())',
+    ];
+  }
+  const lines = [
+    `the pre-state: root ${short(p.pre.root)}, ${p.pre.accountCount} accounts, ${p.pre.withdrawalCount} withdrawals`,
+  ];
+  if (p.kind === 'close') return lines;
+  if (p.kind === 'tx') {
+    let tx: string;
+    try {
+      const t = S.decodeTx(hexToBytes(p.tx));
+      tx = t.kind === 'transfer' ? `transfer #${t.from} → #${t.to}` : `withdrawal from #${t.from}`;
+      tx += `, ${t.amount}, nonce ${t.nonce}`;
+    } catch {
+      tx = 'bytes that do not decode as a transaction';
+    }
+    lines.push(`the step's ${p.tx.length / 2} bytes of batch data (${tx}), with ${p.txSiblings.length} sibling hashes`);
+  }
+  const accounts = p.accounts.accounts.map((a) =>
+    a.account ? `#${a.index} (balance ${a.account.balance}, nonce ${a.account.nonce})` : `#${a.index} (empty)`,
+  );
+  lines.push(`account${accounts.length === 1 ? '' : 's'} ${accounts.join(', ') || 'none'}, with ${p.accounts.hashes.length} sibling hashes`);
+  if (p.withdrawalSlot) lines.push(`the empty withdrawal slot the step fills (${p.withdrawalSlot.siblings.length} sibling hashes)`);
+  return lines;
+}
+
+function checkStep(): void {
+  for (const id of ['step-kind', 'step-witness']) show(id, '-');
+  let c: Record<string, unknown>;
+  try {
+    c = JSON.parse(byId<HTMLTextAreaElement>('step-input').value);
+    if (!c || typeof c !== 'object' || Array.isArray(c)) throw new Error('expected a JSON object');
+  } catch (e) {
+    show('step-verdict', 'UNREADABLE', 'bad');
+    show('step-reason', `not a one-step case: ${errorMessage(e)}`);
+    return;
+  }
+  // postRoot is checked last: a proof that proves nothing is INVALID whatever root it names
+  // (the vectors' negative cases name none).
+  const missing = ['context', 'domain', 'step', 'preRoot', 'proof'].filter((k) => !(k in c));
+  if (missing.length > 0) {
+    show('step-verdict', 'UNREADABLE', 'bad');
+    show('step-reason', `missing field(s): ${missing.join(', ')}`);
+    return;
+  }
+  // What the proof says it is: the decoding alone proves nothing.
+  try {
+    const proof = S.decodeOneStepProof(typeof c.proof === 'string' ? hexToBytes(c.proof) : (c.proof as number[]));
+    show('step-kind', proof.kind);
+    show('step-witness', describeProof(proof).join('\n'));
+  } catch (e) {
+    show('step-kind', 'does not decode', 'bad');
+    show('step-witness', errorMessage(e));
+  }
+  try {
+    const post = S.oneStep(c as unknown as OneStepArgs);
+    const want = String(c.postRoot).replace(/^0x/, '').toLowerCase();
+    if (!('postRoot' in c)) {
+      show('step-verdict', 'UNREADABLE', 'bad');
+      show('step-reason', `missing field(s): postRoot (step ${String(c.step)} yields root ${post})`);
+    } else if (post === want) {
+      show('step-verdict', 'VALID', 'ok');
+      show('step-reason', `Step ${String(c.step)}, re-executed from preRoot by the contract's one-step rule, yields postRoot.`);
+    } else {
+      show('step-verdict', 'INVALID', 'bad');
+      show('step-reason', `step ${String(c.step)} yields root ${post}, not ${String(c.postRoot)}`);
+    }
+  } catch (e) {
+    // oneStep throws the core's reason (and the reason an argument cannot be read).
+    show('step-verdict', 'INVALID', 'bad');
+    show('step-reason', errorMessage(e));
+  }
+}
+
 // ---------------------------------------------------------------- start
 
 async function start(): Promise<void> {
@@ -724,6 +878,8 @@ async function start(): Promise<void> {
     }
   });
   on('merkle-check', 'click', merkleCheck);
+  on('prove-fill', 'click', guarded('prove-error', proveStep));
+  on('step-check', 'click', checkStep);
   merkleModeChanged();
 
   applySettings();

@@ -398,6 +398,122 @@ async function main() {
   m = await merkle();
   eq('OpenZeppelin mode, the example proof: VALID', m.verdict, 'VALID');
 
+  // ------------------------------------------------ c/d. one-step fraud proofs
+  console.log('c/d. one-step fraud proofs');
+  // batch 0: open, the three deposits, the five transactions, close
+  matches(
+    "the proposed batch's steps are listed",
+    await text('#prove-steps'),
+    /^batch 0 has 10 steps .*: 0 open · 1 deposit 0 · 2 deposit 1 · 3 deposit 2 · 4 transaction step 0 · .* · 8 transaction step 4 · 9 close$/,
+  );
+  eq('the step control points at the proposed batch', await value('#prove-batch'), '0');
+  const proveStep = async (step, batch = 0) => {
+    await page.fill('#prove-step', String(step));
+    await page.fill('#prove-batch', String(batch));
+    await page.click('#prove-fill');
+    return json('#step-input');
+  };
+  const stepVerdict = async (input) => {
+    if (input !== undefined) await page.fill('#step-input', typeof input === 'string' ? input : JSON.stringify(input, null, 2));
+    await page.click('#step-check');
+    return { verdict: await text('#step-verdict'), reason: await text('#step-reason'), kind: await text('#step-kind'), witness: await text('#step-witness') };
+  };
+  const flipAt = (hex, i) => hex.slice(0, i) + (hex[i] === '0' ? '1' : '0') + hex.slice(i + 1);
+  const preStateReason = (c) => new RegExp(`^the proof's pre-state gives root [0-9a-f]{64}, the agreed root is ${c.preRoot}$`);
+
+  // a transfer step: transaction 0, #0 sends 250000 to #1
+  const transferCase = await proveStep(4);
+  eq('step 4 is transaction step 0', JSON.stringify(transferCase.kind), JSON.stringify({ kind: 'tx', index: 0 }));
+  check(
+    '... its case: the roots around the step, no deposit, the proof in hex',
+    /^[0-9a-f]{64}$/.test(transferCase.preRoot) &&
+      /^[0-9a-f]{64}$/.test(transferCase.postRoot) &&
+      transferCase.preRoot !== transferCase.postRoot &&
+      transferCase.deposit === null &&
+      transferCase.domain === R.domain &&
+      /^([0-9a-f]{2})+$/.test(transferCase.proof),
+    JSON.stringify(transferCase).slice(0, 600),
+  );
+  let s = await stepVerdict();
+  eq('the transfer step: VALID', s.verdict, 'VALID');
+  eq('... a tx proof', s.kind, 'tx');
+  check(
+    '... witnessing the transfer and both accounts before it',
+    /transfer #0 → #1, 250000, nonce 0/.test(s.witness) && /#0 \(balance 1250000, nonce 0\), #1 \(balance 500000, nonce 0\)/.test(s.witness),
+    s.witness,
+  );
+  const proveMsg = await json('#msg-prove');
+  matches('prove_step (step 4): valid per schema', await text('#msg-prove-status'), /^✓ valid per schema/);
+  eq(
+    'prove_step carries game 0, the step and the proof (base64)',
+    JSON.stringify(proveMsg),
+    JSON.stringify({ prove_step: { game: 0, step: 4, proof: Buffer.from(transferCase.proof, 'hex').toString('base64') } }),
+  );
+  matches('... and says the game id is a placeholder', await text('#msg-prove-note'), /game 0 is a placeholder/);
+  const otherRoot = tamperLast(transferCase.postRoot);
+  s = await stepVerdict({ ...transferCase, postRoot: otherRoot });
+  eq('the transfer step, postRoot changed: INVALID', s.verdict, 'INVALID');
+  eq('... the step yields the true root', s.reason, `step 4 yields root ${transferCase.postRoot}, not ${otherRoot}`);
+  // the first digit of the pre-state's accounts root (after the kind byte)
+  s = await stepVerdict({ ...transferCase, proof: flipAt(transferCase.proof, 2) });
+  eq('the transfer step, one proof digit changed: INVALID', s.verdict, 'INVALID');
+  matches('... with the core reason', s.reason, preStateReason(transferCase));
+
+  // a deposit step: deposit 0 opens account #0 for the generated key
+  const depositCase = await proveStep(1);
+  eq('step 1 applies deposit 0', JSON.stringify(depositCase.kind), JSON.stringify({ kind: 'deposit', queueIndex: 0 }));
+  check(
+    '... its case carries the queue entry',
+    depositCase.deposit?.index === 0 && depositCase.deposit?.to?.newAccount?.pubkey === myKey && depositCase.deposit?.amount === '1000000',
+    JSON.stringify(depositCase.deposit),
+  );
+  s = await stepVerdict();
+  eq('the deposit step: VALID', s.verdict, 'VALID');
+  eq('... a deposit proof', s.kind, 'deposit');
+  matches('... witnessing the empty slot of account #0', s.witness, /account #0 \(empty\)/);
+  matches('prove_step (step 1): valid per schema', await text('#msg-prove-status'), /^✓ valid per schema/);
+  eq('prove_step names step 1', (await json('#msg-prove'))?.prove_step?.step, 1);
+  s = await stepVerdict({ ...depositCase, postRoot: transferCase.postRoot });
+  eq('the deposit step, postRoot changed: INVALID', s.verdict, 'INVALID');
+  eq('... the step yields the true root', s.reason, `step 1 yields root ${depositCase.postRoot}, not ${transferCase.postRoot}`);
+  s = await stepVerdict({ ...depositCase, proof: flipAt(depositCase.proof, 2) });
+  eq('the deposit step, one proof digit changed: INVALID', s.verdict, 'INVALID');
+  matches('... with the core reason', s.reason, preStateReason(depositCase));
+  s = await stepVerdict({ ...depositCase, deposit: null });
+  eq('the deposit step without its deposit: INVALID', s.verdict, 'INVALID');
+  eq('... with the core reason', s.reason, 'malformed one-step proof: the deposit of this step is missing');
+
+  // pasted cases
+  s = await stepVerdict('{ "step": 4, ');
+  eq('unreadable JSON: UNREADABLE', s.verdict, 'UNREADABLE');
+  const { postRoot: _dropped, ...noPost } = transferCase;
+  s = await stepVerdict(noPost);
+  check(
+    'a case without postRoot: UNREADABLE, naming it and the root the step yields',
+    s.verdict === 'UNREADABLE' && s.reason === `missing field(s): postRoot (step 4 yields root ${transferCase.postRoot})`,
+    `${s.verdict}: ${s.reason}`,
+  );
+  const vectorCase = vectors.oneStep.cases.find((c) => c.kind.kind === 'tx');
+  s = await stepVerdict(vectorCase);
+  eq(`a vectors' case "${vectorCase.name}" (pasted as is): VALID`, s.verdict, 'VALID');
+  const vectorNegative = vectors.oneStep.negative.find((n) => /one more unit/.test(n.name)) ?? vectors.oneStep.negative[0];
+  s = await stepVerdict(vectorNegative);
+  check(
+    `vectors' negative case "${vectorNegative.name}": INVALID with the recorded error`,
+    s.verdict === 'INVALID' && s.reason === vectorNegative.error,
+    `${s.verdict}: ${s.reason}\nwant ${vectorNegative.error}`,
+  );
+
+  // the control refuses what the node cannot prove
+  await proveStep(10);
+  matches('step 10 of a 10-step batch is refused', await text('#prove-error'), /^no step 10: /);
+  await proveStep(0, 1);
+  matches('a batch the node has not proposed is refused', await text('#prove-error'), /^no such batch \(1\)/);
+  await proveStep(4);
+  check('the error is gone once the step exists', await page.locator('#prove-error').isHidden());
+  s = await stepVerdict();
+  eq('the transfer step again: VALID', s.verdict, 'VALID');
+
   check('no error in the page', pageErrors.length === 0, pageErrors.join('\n'));
   await page.screenshot({ path: join(shots, 'flow.png'), fullPage: true });
   console.log(`screenshot: ${relative(repo, join(shots, 'flow.png'))}`);
