@@ -62,6 +62,37 @@ pub enum Error {
     #[error("no position {position}: positions run 0..={steps}")]
     NoSuchPosition { position: u64, steps: u64 },
 
+    #[error("state of channel {got} offered to channel {expected}")]
+    WrongChannel { expected: u64, got: u64 },
+
+    #[error("the state allocates {declared} of {party}'s funding, which holds {held}")]
+    Overfunded {
+        party: crate::channel::Party,
+        declared: u128,
+        held: u128,
+    },
+
+    #[error("the state allocates {allocated}, its funding is {funded}")]
+    Misallocated { allocated: u128, funded: u128 },
+
+    #[error("HTLC {index} has a zero amount")]
+    ZeroHtlc { index: usize },
+
+    #[error("{count} HTLCs, at most {} per state", crate::channel::MAX_HTLCS)]
+    TooManyHtlcs { count: usize },
+
+    #[error("a final state carries no HTLCs, this one has {count}")]
+    FinalWithHtlcs { count: usize },
+
+    #[error("amounts overflow")]
+    AmountOverflow,
+
+    #[error("bad signature of {party} on the channel state")]
+    BadStateSignature { party: crate::channel::Party },
+
+    #[error("version {version} does not replace version {current}")]
+    NotNewer { version: u64, current: u64 },
+
     #[error("the proof's pre-state gives root {computed}, the agreed root is {expected}")]
     PreStateMismatch { computed: String, expected: String },
 

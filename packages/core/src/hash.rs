@@ -31,6 +31,10 @@ pub const DATA_TAG: &[u8] = b"settle/data/v1";
 pub const DEPOSIT_TAG: &[u8] = b"settle/deposit/v1";
 /// Tag of the state between two steps of a batch (fraud proofs).
 pub const STEP_TAG: &[u8] = b"settle/step/v1";
+/// Tag of a payment-channel signing domain.
+pub const CHANNEL_DOMAIN_TAG: &[u8] = b"settle/channel-domain/v1";
+/// Tag of a signed payment-channel state.
+pub const CHANNEL_STATE_TAG: &[u8] = b"settle/channel-state/v1";
 /// Tag of the agreed root before the first batch (fraud proofs).
 pub const GENESIS_TAG: &[u8] = b"settle/genesis/v1";
 

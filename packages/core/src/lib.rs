@@ -12,6 +12,8 @@
 //! - [`batch`]: batch data, its commitment, the output root, applying a batch.
 //! - [`node`]: an operator's view of a rollup (deposit mirror, batches, withdrawal proofs).
 //! - [`crypto`]: the [`crypto::Verifier`] trait the chain or k256 implements.
+//! - [`channel`]: payment channels: co-signed states, allocation, penalties, HTLCs and
+//!   payouts.
 //! - [`dispute`]: fraud proofs: the bisection game with chess clocks, the one-step proof
 //!   and the honest player's replay.
 //!
@@ -22,6 +24,7 @@
 extern crate alloc;
 
 pub mod batch;
+pub mod channel;
 pub mod codec;
 pub mod crypto;
 pub mod dispute;

@@ -1,0 +1,705 @@
+//! Payment channels: the co-signed off-chain state, what it may allocate, and how a closed
+//! channel pays out. The contract and the browser package only call these rules.
+//!
+//! ```text
+//!   open (A funds, B may fund; more funding may follow)
+//!     │  off-chain: states v0, v1, v2, ... each signed by A and B
+//!     ├── cooperative close: a final state, both signatures ──────────────> paid at once
+//!     └── unilateral close by X with state v ── dispute window ──> settle
+//!            inside the window anyone (the other party, a watchtower)
+//!            may post a co-signed state v' > v: it replaces v, and since X
+//!            closed with a stale state, X's balance is forfeited to the other
+//!            party (the penalty share; a watchtower that posted it earns a fee)
+//!   settle: balances paid; each HTLC goes to its payee if its preimage was
+//!           revealed before its timeout, back to its payer once it timed out
+//! ```
+//!
+//! A state binds the channel id, and its signing hash binds the chain id and the
+//! contract address (a [`ChannelDomain`]), so no signature replays across channels,
+//! contracts or chains. A state also says how much funding of each party it accounts for:
+//! funding added after it was signed is not the state's to allocate and goes back to
+//! whoever added it, so a late top-up never makes the latest state invalid.
+
+use alloc::vec::Vec;
+
+use crate::crypto::{is_low_s, Verifier};
+use crate::error::Error;
+use crate::hash::{keccak256, keccak256_concat, Hash, CHANNEL_DOMAIN_TAG, CHANNEL_STATE_TAG};
+use crate::ledger::PubKey;
+
+/// Most pending HTLCs one state may carry.
+pub const MAX_HTLCS: usize = 32;
+/// Basis points in one whole.
+pub const BPS: u16 = 10_000;
+
+/// Binds channel states to one contract on one chain:
+/// `keccak(tag || keccak(chain_id) || keccak(contract_address))`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelDomain(pub Hash);
+
+impl ChannelDomain {
+    pub fn new(chain_id: &str, contract_address: &str) -> Self {
+        ChannelDomain(keccak256_concat(&[
+            CHANNEL_DOMAIN_TAG,
+            &keccak256(chain_id.as_bytes()),
+            &keccak256(contract_address.as_bytes()),
+        ]))
+    }
+}
+
+/// One of the two parties of a channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    A,
+    B,
+}
+
+impl Party {
+    pub fn other(self) -> Party {
+        match self {
+            Party::A => Party::B,
+            Party::B => Party::A,
+        }
+    }
+
+    /// 0 for A, 1 for B (the position in per-party arrays).
+    pub fn index(self) -> usize {
+        match self {
+            Party::A => 0,
+            Party::B => 1,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Party::A => "a",
+            Party::B => "b",
+        }
+    }
+}
+
+impl core::fmt::Display for Party {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "party {}", self.name())
+    }
+}
+
+/// A hashed time-locked payment from `payer` to the other party.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Htlc {
+    pub amount: u128,
+    /// `sha256(preimage)` of a 32-byte preimage (as in Lightning).
+    pub payment_hash: Hash,
+    /// Block time (seconds) from which the payment can no longer be claimed and goes back
+    /// to the payer.
+    pub timeout: u64,
+    pub payer: Party,
+}
+
+impl Htlc {
+    pub fn payee(&self) -> Party {
+        self.payer.other()
+    }
+}
+
+/// The payment hash of a 32-byte preimage: `sha256(preimage)`.
+pub fn payment_hash(preimage: &[u8]) -> Result<Hash, Error> {
+    let p: [u8; 32] = crate::error::exact("preimage", preimage)?;
+    use sha2::Digest;
+    Ok(sha2::Sha256::digest(p).into())
+}
+
+/// A channel state both parties sign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelState {
+    pub channel_id: u64,
+    /// Higher versions replace lower ones.
+    pub version: u64,
+    /// Funding of A and B this state allocates (at most what each has put in).
+    pub funded: [u128; 2],
+    /// What A and B own outright.
+    pub balances: [u128; 2],
+    pub htlcs: Vec<Htlc>,
+    /// A final state closes the channel cooperatively (it carries no HTLC).
+    pub is_final: bool,
+}
+
+const HTLC_LEN: usize = 16 + 32 + 8 + 1;
+const HEAD_LEN: usize = 8 + 8 + 4 * 16 + 1;
+
+fn party_byte(p: Party) -> u8 {
+    p.index() as u8
+}
+
+impl ChannelState {
+    /// `channel_id (8 BE) || version (8 BE) || funded a, b (16 BE each) || balance a, b
+    /// (16 BE each) || htlc count (1) || per HTLC: amount (16 BE), payment hash, timeout
+    /// (8 BE), payer (0 = a, 1 = b) || final (0 or 1)`.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(HEAD_LEN + 1 + HTLC_LEN * self.htlcs.len());
+        out.extend_from_slice(&self.channel_id.to_be_bytes());
+        out.extend_from_slice(&self.version.to_be_bytes());
+        for v in self.funded.iter().chain(self.balances.iter()) {
+            out.extend_from_slice(&v.to_be_bytes());
+        }
+        out.push(self.htlcs.len().min(255) as u8);
+        for h in &self.htlcs {
+            out.extend_from_slice(&h.amount.to_be_bytes());
+            out.extend_from_slice(&h.payment_hash);
+            out.extend_from_slice(&h.timeout.to_be_bytes());
+            out.push(party_byte(h.payer));
+        }
+        out.push(self.is_final as u8);
+        out
+    }
+
+    /// Parses [`ChannelState::encode`]'s form; one state has exactly one byte string.
+    pub fn decode(bytes: &[u8]) -> Result<Self, Error> {
+        let bad = |reason: alloc::string::String| Error::malformed("channel state", reason);
+        if bytes.len() < HEAD_LEN {
+            return Err(bad(alloc::format!("{} bytes is too short", bytes.len())));
+        }
+        let n = bytes[HEAD_LEN - 1] as usize;
+        if n > MAX_HTLCS {
+            return Err(Error::TooManyHtlcs { count: n });
+        }
+        let len = HEAD_LEN + HTLC_LEN * n + 1;
+        if bytes.len() != len {
+            return Err(bad(alloc::format!(
+                "{} bytes for {n} HTLCs, expected {len}",
+                bytes.len()
+            )));
+        }
+        let u64_at = |i: usize| u64::from_be_bytes(bytes[i..i + 8].try_into().expect("8"));
+        let u128_at = |i: usize| u128::from_be_bytes(bytes[i..i + 16].try_into().expect("16"));
+        let party = |b: u8| match b {
+            0 => Ok(Party::A),
+            1 => Ok(Party::B),
+            b => Err(bad(alloc::format!("payer byte {b} is not 0 or 1"))),
+        };
+        let mut htlcs = Vec::with_capacity(n);
+        for k in 0..n {
+            let at = HEAD_LEN + k * HTLC_LEN;
+            htlcs.push(Htlc {
+                amount: u128_at(at),
+                payment_hash: bytes[at + 16..at + 48].try_into().expect("32"),
+                timeout: u64_at(at + 48),
+                payer: party(bytes[at + 56])?,
+            });
+        }
+        let is_final = match bytes[len - 1] {
+            0 => false,
+            1 => true,
+            b => return Err(bad(alloc::format!("final byte {b} is not 0 or 1"))),
+        };
+        Ok(ChannelState {
+            channel_id: u64_at(0),
+            version: u64_at(8),
+            funded: [u128_at(16), u128_at(32)],
+            balances: [u128_at(48), u128_at(64)],
+            htlcs,
+            is_final,
+        })
+    }
+
+    /// What both parties sign: `keccak(tag || domain || encode())`.
+    pub fn signing_hash(&self, domain: &ChannelDomain) -> Hash {
+        keccak256_concat(&[CHANNEL_STATE_TAG, &domain.0, &self.encode()])
+    }
+
+    /// Balances plus HTLC amounts.
+    pub fn allocated(&self) -> Result<u128, Error> {
+        self.htlcs
+            .iter()
+            .try_fold(self.balances[0], |acc, h| acc.checked_add(h.amount))
+            .and_then(|acc| acc.checked_add(self.balances[1]))
+            .ok_or(Error::AmountOverflow)
+    }
+
+    /// Checks that the state belongs to `channel_id` and allocates exactly the funding it
+    /// declares, which is at most what each party has put in (`funding`).
+    pub fn check(&self, channel_id: u64, funding: [u128; 2]) -> Result<(), Error> {
+        if self.channel_id != channel_id {
+            return Err(Error::WrongChannel {
+                expected: channel_id,
+                got: self.channel_id,
+            });
+        }
+        for p in [Party::A, Party::B] {
+            let (declared, held) = (self.funded[p.index()], funding[p.index()]);
+            if declared > held {
+                return Err(Error::Overfunded {
+                    party: p,
+                    declared,
+                    held,
+                });
+            }
+        }
+        if self.htlcs.len() > MAX_HTLCS {
+            return Err(Error::TooManyHtlcs {
+                count: self.htlcs.len(),
+            });
+        }
+        if let Some(k) = self.htlcs.iter().position(|h| h.amount == 0) {
+            return Err(Error::ZeroHtlc { index: k });
+        }
+        if self.is_final && !self.htlcs.is_empty() {
+            return Err(Error::FinalWithHtlcs {
+                count: self.htlcs.len(),
+            });
+        }
+        let funded = self.funded[0]
+            .checked_add(self.funded[1])
+            .ok_or(Error::AmountOverflow)?;
+        let allocated = self.allocated()?;
+        if allocated != funded {
+            return Err(Error::Misallocated { allocated, funded });
+        }
+        Ok(())
+    }
+}
+
+/// Checks both parties' signatures (low-s, as the core requires everywhere) over `state`.
+pub fn verify_cosigned<V: Verifier + ?Sized>(
+    verifier: &V,
+    domain: &ChannelDomain,
+    state: &ChannelState,
+    pubkeys: [&PubKey; 2],
+    signatures: [&[u8; 64]; 2],
+) -> Result<(), Error> {
+    let hash = state.signing_hash(domain);
+    for p in [Party::A, Party::B] {
+        let sig = signatures[p.index()];
+        if !is_low_s(sig) || !verifier.secp256k1_verify(&hash, sig, pubkeys[p.index()]) {
+            return Err(Error::BadStateSignature { party: p });
+        }
+    }
+    Ok(())
+}
+
+/// `newer` may replace `current` only with a strictly higher version.
+pub fn supersedes(current: &ChannelState, newer: &ChannelState) -> Result<(), Error> {
+    if newer.version <= current.version {
+        return Err(Error::NotNewer {
+            version: newer.version,
+            current: current.version,
+        });
+    }
+    Ok(())
+}
+
+/// How a stale close is punished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PenaltyRules {
+    /// Share of the stale closer's balance forfeited to the other party (basis points;
+    /// 10,000 = all of it, as in Lightning).
+    pub share_bps: u16,
+    /// Share of the forfeited amount paid to the watchtower that posted the newer state
+    /// (basis points).
+    pub watchtower_fee_bps: u16,
+}
+
+impl PenaltyRules {
+    pub fn check(&self) -> Result<(), Error> {
+        for (what, v) in [
+            ("penalty share", self.share_bps),
+            ("watchtower fee", self.watchtower_fee_bps),
+        ] {
+            if v > BPS {
+                return Err(Error::malformed(
+                    "penalty rules",
+                    alloc::format!("{what} of {v} basis points is more than {BPS}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `amount * bps / 10,000`, rounded down, without overflow.
+fn share(amount: u128, bps: u16) -> u128 {
+    let (bps, whole) = (bps as u128, BPS as u128);
+    (amount / whole) * bps + (amount % whole) * bps / whole
+}
+
+/// A stale close proven by a newer state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaleClose {
+    /// Who closed with the stale state.
+    pub closer: Party,
+    /// Whether a third party (a watchtower) posted the newer state.
+    pub by_watchtower: bool,
+}
+
+/// Where a settled channel's funds go (HTLC amounts are settled one by one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Payout {
+    /// Paid to A and B now.
+    pub parties: [u128; 2],
+    /// Paid to the watchtower that proved a stale close.
+    pub watchtower: u128,
+    /// Held for the state's HTLCs.
+    pub htlcs: u128,
+}
+
+impl Payout {
+    pub fn total(&self) -> Option<u128> {
+        self.parties[0]
+            .checked_add(self.parties[1])?
+            .checked_add(self.watchtower)?
+            .checked_add(self.htlcs)
+    }
+}
+
+/// Splits a channel's `funding` by its closing `state`: the balances (minus a stale
+/// closer's penalty), funding the state did not account for back to its funder, and the
+/// HTLC amounts held. The parts always add up to the funding exactly.
+pub fn payout(
+    state: &ChannelState,
+    funding: [u128; 2],
+    stale: Option<StaleClose>,
+    rules: PenaltyRules,
+) -> Result<Payout, Error> {
+    rules.check()?;
+    state.check(state.channel_id, funding)?;
+    let mut parties = [0u128; 2];
+    for p in [Party::A, Party::B] {
+        let i = p.index();
+        // checked above: funded <= funding; balances fit in the funded total
+        parties[i] = state.balances[i] + (funding[i] - state.funded[i]);
+    }
+    let mut watchtower = 0;
+    if let Some(s) = stale {
+        let (c, o) = (s.closer.index(), s.closer.other().index());
+        let forfeited = share(state.balances[c], rules.share_bps);
+        let fee = if s.by_watchtower {
+            share(forfeited, rules.watchtower_fee_bps)
+        } else {
+            0
+        };
+        parties[c] -= forfeited;
+        parties[o] = parties[o]
+            .checked_add(forfeited - fee)
+            .ok_or(Error::AmountOverflow)?;
+        watchtower = fee;
+    }
+    let htlcs = state
+        .htlcs
+        .iter()
+        .try_fold(0u128, |acc, h| acc.checked_add(h.amount))
+        .ok_or(Error::AmountOverflow)?;
+    let out = Payout {
+        parties,
+        watchtower,
+        htlcs,
+    };
+    debug_assert_eq!(
+        out.total(),
+        funding[0].checked_add(funding[1]),
+        "a payout conserves the funding"
+    );
+    Ok(out)
+}
+
+/// What happens to an HTLC of a settled channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HtlcOutcome {
+    /// Neither claimed nor timed out yet.
+    Pending,
+    /// The preimage was revealed before the timeout: the payee takes it.
+    ToPayee,
+    /// Timed out unclaimed: back to the payer.
+    ToPayer,
+}
+
+/// The fate of `htlc` at `now`, given when (if ever) its preimage was revealed on chain.
+pub fn htlc_outcome(htlc: &Htlc, revealed_at: Option<u64>, now: u64) -> HtlcOutcome {
+    match revealed_at {
+        Some(t) if t < htlc.timeout => HtlcOutcome::ToPayee,
+        _ if now >= htlc.timeout => HtlcOutcome::ToPayer,
+        _ => HtlcOutcome::Pending,
+    }
+}
+
+#[cfg(all(test, feature = "native"))]
+mod tests {
+    use super::*;
+    use crate::crypto::{L2Key, NativeVerifier};
+    use proptest::prelude::*;
+
+    fn state() -> ChannelState {
+        ChannelState {
+            channel_id: 7,
+            version: 3,
+            funded: [1_000, 500],
+            balances: [900, 400],
+            htlcs: alloc::vec![
+                Htlc {
+                    amount: 150,
+                    payment_hash: payment_hash(&[1; 32]).unwrap(),
+                    timeout: 1_000,
+                    payer: Party::A,
+                },
+                Htlc {
+                    amount: 50,
+                    payment_hash: [2; 32],
+                    timeout: 2_000,
+                    payer: Party::B,
+                },
+            ],
+            is_final: false,
+        }
+    }
+
+    #[test]
+    fn states_encode_canonically() {
+        let s = state();
+        let bytes = s.encode();
+        assert_eq!(bytes.len(), HEAD_LEN + 2 * HTLC_LEN + 1);
+        assert_eq!(ChannelState::decode(&bytes), Ok(s.clone()));
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(ChannelState::decode(&longer).is_err());
+        assert!(ChannelState::decode(&bytes[..bytes.len() - 1]).is_err());
+        let mut bad_final = bytes.clone();
+        *bad_final.last_mut().unwrap() = 2;
+        assert!(ChannelState::decode(&bad_final).is_err());
+        let mut bad_payer = bytes.clone();
+        bad_payer[HEAD_LEN + 56] = 7;
+        assert!(ChannelState::decode(&bad_payer).is_err());
+        let mut many = bytes;
+        many[HEAD_LEN - 1] = 33;
+        assert_eq!(
+            ChannelState::decode(&many),
+            Err(Error::TooManyHtlcs { count: 33 })
+        );
+    }
+
+    #[test]
+    fn payment_hashes_are_sha256_of_32_bytes() {
+        // sha256 of 32 zero bytes
+        assert_eq!(
+            hex::encode(payment_hash(&[0; 32]).unwrap()),
+            "66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925"
+        );
+        assert!(payment_hash(&[0; 31]).is_err());
+    }
+
+    #[test]
+    fn allocation_rules() {
+        let s = state();
+        assert_eq!(s.check(7, [1_000, 500]), Ok(()));
+        // a later top-up by b does not invalidate the state
+        assert_eq!(s.check(7, [1_000, 800]), Ok(()));
+        assert_eq!(
+            s.check(8, [1_000, 500]),
+            Err(Error::WrongChannel {
+                expected: 8,
+                got: 7
+            })
+        );
+        assert_eq!(
+            s.check(7, [999, 500]),
+            Err(Error::Overfunded {
+                party: Party::A,
+                declared: 1_000,
+                held: 999
+            })
+        );
+        let over = ChannelState {
+            balances: [901, 400],
+            ..s.clone()
+        };
+        assert_eq!(
+            over.check(7, [1_000, 500]),
+            Err(Error::Misallocated {
+                allocated: 1_501,
+                funded: 1_500
+            })
+        );
+        let mut zero = s.clone();
+        zero.htlcs[1].amount = 0;
+        assert_eq!(
+            zero.check(7, [1_000, 500]),
+            Err(Error::ZeroHtlc { index: 1 })
+        );
+        let fin = ChannelState {
+            is_final: true,
+            ..s.clone()
+        };
+        assert_eq!(
+            fin.check(7, [1_000, 500]),
+            Err(Error::FinalWithHtlcs { count: 2 })
+        );
+        let huge = ChannelState {
+            funded: [u128::MAX, 1],
+            balances: [u128::MAX, 1],
+            htlcs: alloc::vec![],
+            ..s
+        };
+        assert_eq!(huge.allocated(), Err(Error::AmountOverflow));
+        assert_eq!(huge.check(7, [u128::MAX, 1]), Err(Error::AmountOverflow));
+    }
+
+    #[test]
+    fn signatures_bind_the_channel_the_contract_and_the_chain() {
+        let (ka, kb) = (L2Key::from_label("ch-a"), L2Key::from_label("ch-b"));
+        let (pa, pb) = (ka.public_key(), kb.public_key());
+        let domain = ChannelDomain::new("chain-1", "contract-1");
+        let s = state();
+        let h = s.signing_hash(&domain);
+        let (sa, sb) = (ka.sign_prehash(&h), kb.sign_prehash(&h));
+        let v = NativeVerifier;
+        assert_eq!(
+            verify_cosigned(&v, &domain, &s, [&pa, &pb], [&sa, &sb]),
+            Ok(())
+        );
+        assert_eq!(
+            verify_cosigned(&v, &domain, &s, [&pa, &pb], [&sb, &sa]),
+            Err(Error::BadStateSignature { party: Party::A })
+        );
+        assert_eq!(
+            verify_cosigned(&v, &domain, &s, [&pa, &pb], [&sa, &sa]),
+            Err(Error::BadStateSignature { party: Party::B })
+        );
+        for other in [
+            ChannelDomain::new("chain-2", "contract-1"),
+            ChannelDomain::new("chain-1", "contract-2"),
+        ] {
+            assert!(verify_cosigned(&v, &other, &s, [&pa, &pb], [&sa, &sb]).is_err());
+        }
+        let other_channel = ChannelState {
+            channel_id: 8,
+            ..s.clone()
+        };
+        assert!(verify_cosigned(&v, &domain, &other_channel, [&pa, &pb], [&sa, &sb]).is_err());
+        // the channel domain is not the rollup's transaction domain
+        assert_ne!(domain.0, crate::tx::Domain::new("chain-1", "contract-1").0);
+    }
+
+    #[test]
+    fn newer_versions_replace_and_stale_closers_pay() {
+        let s = state();
+        let newer = ChannelState {
+            version: 4,
+            ..s.clone()
+        };
+        assert_eq!(supersedes(&s, &newer), Ok(()));
+        assert_eq!(
+            supersedes(&newer, &s),
+            Err(Error::NotNewer {
+                version: 3,
+                current: 4
+            })
+        );
+        assert!(supersedes(&s, &s).is_err());
+        let all = PenaltyRules {
+            share_bps: BPS,
+            watchtower_fee_bps: 1_000,
+        };
+        // no penalty: balances, plus b's late top-up of 300 back to b
+        assert_eq!(
+            payout(&s, [1_000, 800], None, all),
+            Ok(Payout {
+                parties: [900, 700],
+                watchtower: 0,
+                htlcs: 200
+            })
+        );
+        // a closed with a stale state and b proved it: a forfeits its 900
+        assert_eq!(
+            payout(
+                &s,
+                [1_000, 500],
+                Some(StaleClose {
+                    closer: Party::A,
+                    by_watchtower: false
+                }),
+                all
+            ),
+            Ok(Payout {
+                parties: [0, 1_300],
+                watchtower: 0,
+                htlcs: 200
+            })
+        );
+        // a watchtower proved it: 10% of the forfeit is its fee
+        assert_eq!(
+            payout(
+                &s,
+                [1_000, 500],
+                Some(StaleClose {
+                    closer: Party::A,
+                    by_watchtower: true
+                }),
+                all
+            ),
+            Ok(Payout {
+                parties: [0, 1_210],
+                watchtower: 90,
+                htlcs: 200
+            })
+        );
+        assert!(payout(
+            &s,
+            [1_000, 500],
+            None,
+            PenaltyRules {
+                share_bps: BPS + 1,
+                watchtower_fee_bps: 0
+            }
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn htlcs_go_to_the_payee_with_a_timely_preimage_and_back_after_the_timeout() {
+        let h = state().htlcs[0];
+        assert_eq!(h.payee(), Party::B);
+        assert_eq!(htlc_outcome(&h, None, 999), HtlcOutcome::Pending);
+        assert_eq!(htlc_outcome(&h, Some(999), 5_000), HtlcOutcome::ToPayee);
+        assert_eq!(htlc_outcome(&h, Some(1_000), 1_000), HtlcOutcome::ToPayer);
+        assert_eq!(htlc_outcome(&h, None, 1_000), HtlcOutcome::ToPayer);
+    }
+
+    proptest! {
+        #[test]
+        fn payouts_conserve_the_funding(
+            fa in 0u128..1u128 << 100,
+            fb in 0u128..1u128 << 100,
+            extra_a in 0u128..1u128 << 90,
+            extra_b in 0u128..1u128 << 90,
+            cut in 0u128..1u128 << 100,
+            htlc in 0u128..1u128 << 90,
+            share_bps in 0u16..=BPS,
+            fee_bps in 0u16..=BPS,
+            stale in 0u8..4,
+        ) {
+            let total = fa + fb;
+            let htlc = htlc.min(total);
+            let a = cut.min(total - htlc);
+            let s = ChannelState {
+                channel_id: 1,
+                version: 0,
+                funded: [fa, fb],
+                balances: [a, total - htlc - a],
+                htlcs: if htlc > 0 {
+                    alloc::vec![Htlc { amount: htlc, payment_hash: [0; 32], timeout: 9, payer: Party::A }]
+                } else {
+                    alloc::vec![]
+                },
+                is_final: false,
+            };
+            let stale = match stale {
+                0 => None,
+                1 => Some(StaleClose { closer: Party::A, by_watchtower: false }),
+                2 => Some(StaleClose { closer: Party::B, by_watchtower: true }),
+                _ => Some(StaleClose { closer: Party::A, by_watchtower: true }),
+            };
+            let funding = [fa + extra_a, fb + extra_b];
+            let p = payout(&s, funding, stale, PenaltyRules { share_bps, watchtower_fee_bps: fee_bps }).unwrap();
+            prop_assert_eq!(p.total(), Some(funding[0] + funding[1]));
+            prop_assert_eq!(p.htlcs, htlc);
+        }
+    }
+}
