@@ -58,6 +58,30 @@ fn artifact_passes_the_chains_static_checks() {
     assert_eq!(caps, vec!["iterator".to_string()], "{caps:?}");
 }
 
+/// The payment-channels artifact passes the chain's checks and instantiates (its whole
+/// lifecycle in the VM comes with its Suite).
+#[test]
+fn payment_channels_artifact_passes_the_chains_static_checks() {
+    let wasm = read_artifact("payment-channels").unwrap_or_else(|e| panic!("{e}"));
+    static_check(&wasm).unwrap_or_else(|e| panic!("static check failed: {e}"));
+    let mut h = Harness::load("payment-channels");
+    let caps = h.required_capabilities();
+    assert_eq!(caps, vec!["iterator".to_string()], "{caps:?}");
+    let admin = h.addr("admin");
+    let info = h.info(&admin, &[]);
+    let done = h
+        .instantiate(
+            &info,
+            &payment_channels::msg::InstantiateMsg {
+                penalty_share_bps: None,
+                watchtower_fee_bps: 1_000,
+                max_dispute_window: 86_400,
+            },
+        )
+        .unwrap_or_else(|e| panic!("instantiate: {e}"));
+    assert!(done.gas.cosmwasm_gas > 0);
+}
+
 #[test]
 fn happy_path_on_the_optimized_artifact() {
     let (mut r, inst) = VmRollup::deploy(RollupParams::default());

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::util::{self, file_size, root, step};
 
 /// Contracts built into artifacts (crate names).
-pub const CONTRACTS: &[&str] = &["optimistic-rollup"];
+pub const CONTRACTS: &[&str] = &["optimistic-rollup", "payment-channels"];
 
 /// Where the artifacts go, relative to the workspace root.
 pub const ARTIFACTS_DIR: &str = "artifacts";

@@ -17,7 +17,6 @@ use settle_core::tx::Domain;
 
 use crate::dispute::{self, live_batch};
 use crate::error::ContractError;
-use crate::host::HostVerifier;
 use crate::msg::{
     BatchResponse, BatchStatus, BatchesResponse, ConfigResponse, DenomSolvency, DepositResponse,
     DepositTo, DepositsResponse, DisputeConfigResponse, DisputeParams, ExecuteMsg, GameMove,
@@ -29,6 +28,7 @@ use crate::state::{
     BatchRecord, Config, DepositRecord, DisputeConfig, Payout, Proposer, Status, Totals, BATCHES,
     CONFIG, DEPOSITS, PAID, PROPOSERS, STATUS, TOTALS,
 };
+use settle_host::HostVerifier;
 
 pub const CONTRACT_NAME: &str = "crates.io:optimistic-rollup";
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");

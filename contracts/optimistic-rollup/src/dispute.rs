@@ -22,7 +22,6 @@ use settle_core::tx::Domain;
 
 use crate::contract::{core_deposit, event, hash32, paid};
 use crate::error::ContractError;
-use crate::host::HostVerifier;
 use crate::msg::{
     BatchStatus, DisputeContextResponse, GameMove, GamePhase, GameResponse, GamesResponse,
     MoveCheckResponse, OneStepCheck, ParentOutput, Side,
@@ -31,6 +30,7 @@ use crate::state::{
     BatchRecord, Config, GameInfo, Status, BATCHES, BATCH_GAMES, CONFIG, DEPOSITS, GAMES,
     GAME_STATES, PROPOSERS, STATUS, TOTALS,
 };
+use settle_host::HostVerifier;
 
 fn from_core(side: CoreSide) -> Side {
     match side {

@@ -28,7 +28,6 @@
 pub mod contract;
 pub mod dispute;
 pub mod error;
-pub mod host;
 pub mod msg;
 pub mod state;
 

@@ -1,4 +1,8 @@
-//! The core's [`Verifier`] implemented with the chain's host crypto (`deps.api`).
+//! # settle-host
+//!
+//! The core's [`Verifier`] implemented with the chain's host crypto (`deps.api`), for
+//! every settlement contract. Nothing else lives here.
+#![forbid(unsafe_code)]
 
 use cosmwasm_std::Api;
 use settle_core::crypto::Verifier;

@@ -1,0 +1,724 @@
+#[cfg(not(feature = "library"))]
+use cosmwasm_std::entry_point;
+use cosmwasm_std::{
+    to_json_binary, Addr, BankMsg, Binary, Coin, Deps, DepsMut, Env, Event, HexBinary, MessageInfo,
+    Order, Response, StdResult, Storage, Timestamp, Uint128, Uint256,
+};
+use cw2::{get_contract_version, set_contract_version};
+use cw_storage_plus::Bound;
+use cw_utils::{must_pay, nonpayable, one_coin};
+
+use settle_core::channel::{
+    htlc_outcome, payment_hash, payout, supersedes, verify_cosigned, ChannelDomain, ChannelState,
+    HtlcOutcome, Party as CoreParty, PenaltyRules, StaleClose, BPS,
+};
+use settle_core::crypto::valid_pubkey;
+use settle_core::ledger::PubKey;
+use settle_host::HostVerifier;
+
+use crate::error::ContractError;
+use crate::msg::{
+    ChannelPhase, ChannelResponse, ChannelsResponse, CloseCheckResponse, ConfigResponse,
+    DenomSolvency, ExecuteMsg, InstantiateMsg, MigrateMsg, Party, PreimageResponse, QueryMsg,
+    SignedState, SolvencyResponse,
+};
+use crate::state::{Channel, Config, Phase, CHANNELS, CONFIG, NEXT_CHANNEL, OWED, PREIMAGES};
+
+pub const CONTRACT_NAME: &str = "crates.io:payment-channels";
+pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Type of every event this contract emits (`wasm-channel` on chain); the `action`
+/// attribute says what happened.
+pub const EVENT: &str = "channel";
+/// Longest dispute window a config may allow: ten years.
+pub const MAX_PERIOD_SECONDS: u64 = 10 * 365 * 24 * 3600;
+
+const DEFAULT_LIMIT: u32 = 30;
+const MAX_LIMIT: u32 = 100;
+
+fn event(action: &str, id: u64) -> Event {
+    Event::new(EVENT)
+        .add_attribute("action", action)
+        .add_attribute("channel", id.to_string())
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn instantiate(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let rules = PenaltyRules {
+        share_bps: msg.penalty_share_bps.unwrap_or(BPS),
+        watchtower_fee_bps: msg.watchtower_fee_bps,
+    };
+    rules.check().map_err(|e| ContractError::InvalidConfig {
+        reason: e.to_string(),
+    })?;
+    if msg.max_dispute_window == 0 || msg.max_dispute_window > MAX_PERIOD_SECONDS {
+        return Err(ContractError::InvalidConfig {
+            reason: format!(
+                "max_dispute_window must be in 1..={MAX_PERIOD_SECONDS}, got {}",
+                msg.max_dispute_window
+            ),
+        });
+    }
+    let domain = ChannelDomain::new(&env.block.chain_id, env.contract.address.as_str());
+    let config = Config {
+        penalty_share_bps: rules.share_bps,
+        watchtower_fee_bps: rules.watchtower_fee_bps,
+        max_dispute_window: msg.max_dispute_window,
+        domain: HexBinary::from(domain.0.as_slice()),
+    };
+    CONFIG.save(deps.storage, &config)?;
+    NEXT_CHANNEL.save(deps.storage, &0)?;
+    set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    Ok(Response::new().add_event(
+        Event::new(EVENT)
+            .add_attribute("action", "instantiate")
+            .add_attribute("penalty_share_bps", rules.share_bps.to_string())
+            .add_attribute("watchtower_fee_bps", rules.watchtower_fee_bps.to_string())
+            .add_attribute("max_dispute_window", msg.max_dispute_window.to_string())
+            .add_attribute("domain", config.domain.to_hex()),
+    ))
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn execute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> Result<Response, ContractError> {
+    match msg {
+        ExecuteMsg::Open {
+            counterparty,
+            pubkey_a,
+            pubkey_b,
+            dispute_window,
+        } => execute_open(deps, info, counterparty, pubkey_a, pubkey_b, dispute_window),
+        ExecuteMsg::Fund { channel } => execute_fund(deps, info, channel),
+        ExecuteMsg::CooperativeClose { channel, signed } => {
+            execute_cooperative_close(deps, info, channel, signed)
+        }
+        ExecuteMsg::Close { channel, signed } => {
+            execute_close_or_dispute(deps, env, info, channel, signed, false)
+        }
+        ExecuteMsg::Dispute { channel, signed } => {
+            execute_close_or_dispute(deps, env, info, channel, signed, true)
+        }
+        ExecuteMsg::Settle { channel } => execute_settle(deps, env, info, channel),
+        ExecuteMsg::RevealPreimage { preimage } => {
+            execute_reveal_preimage(deps, env, info, preimage)
+        }
+        ExecuteMsg::SettleHtlc { channel, index } => {
+            execute_settle_htlc(deps, env, info, channel, index)
+        }
+    }
+}
+
+fn to_core(p: &Party) -> CoreParty {
+    match p {
+        Party::A => CoreParty::A,
+        Party::B => CoreParty::B,
+    }
+}
+
+fn from_core(p: CoreParty) -> Party {
+    match p {
+        CoreParty::A => Party::A,
+        CoreParty::B => Party::B,
+    }
+}
+
+fn amount128(amount: Uint256) -> Result<Uint128, ContractError> {
+    Uint128::try_from(amount).map_err(|_| ContractError::AmountTooLarge {
+        amount: amount.to_string(),
+    })
+}
+
+fn pubkey(deps: Deps, party: &'static str, key: &HexBinary) -> Result<HexBinary, ContractError> {
+    let k: PubKey = key
+        .as_slice()
+        .try_into()
+        .map_err(|_| ContractError::Length {
+            what: "public key",
+            expected: 33,
+            got: key.len(),
+        })?;
+    if !valid_pubkey(&HostVerifier(deps.api), &k) {
+        return Err(ContractError::InvalidPubkey { party });
+    }
+    Ok(key.clone())
+}
+
+fn add_owed(storage: &mut dyn Storage, denom: &str, amount: Uint128) -> StdResult<()> {
+    let owed = OWED.may_load(storage, denom)?.unwrap_or_default();
+    OWED.save(storage, denom, &owed.checked_add(amount)?)
+}
+
+fn sub_owed(storage: &mut dyn Storage, denom: &str, amount: Uint128) -> StdResult<()> {
+    let owed = OWED.may_load(storage, denom)?.unwrap_or_default();
+    OWED.save(storage, denom, &owed.checked_sub(amount)?)
+}
+
+fn send(to: &Addr, amount: u128, denom: &str) -> Option<BankMsg> {
+    (amount > 0).then(|| BankMsg::Send {
+        to_address: to.to_string(),
+        amount: vec![Coin::new(amount, denom)],
+    })
+}
+
+fn execute_open(
+    deps: DepsMut,
+    info: MessageInfo,
+    counterparty: String,
+    pubkey_a: HexBinary,
+    pubkey_b: HexBinary,
+    dispute_window: u64,
+) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let coin = one_coin(&info)?;
+    let amount = amount128(coin.amount)?;
+    let b = deps.api.addr_validate(&counterparty)?;
+    if b == info.sender {
+        return Err(ContractError::InvalidChannel {
+            reason: "a channel needs two different parties".into(),
+        });
+    }
+    if dispute_window == 0 || dispute_window > config.max_dispute_window {
+        return Err(ContractError::InvalidChannel {
+            reason: format!(
+                "dispute_window must be in 1..={}, got {dispute_window}",
+                config.max_dispute_window
+            ),
+        });
+    }
+    let pubkey_a = pubkey(deps.as_ref(), "party a", &pubkey_a)?;
+    let pubkey_b = pubkey(deps.as_ref(), "party b", &pubkey_b)?;
+    let id = NEXT_CHANNEL.load(deps.storage)?;
+    NEXT_CHANNEL.save(deps.storage, &(id + 1))?;
+    CHANNELS.save(
+        deps.storage,
+        id,
+        &Channel {
+            a: info.sender.clone(),
+            b: b.clone(),
+            pubkey_a,
+            pubkey_b,
+            denom: coin.denom.clone(),
+            funded_a: amount,
+            funded_b: Uint128::zero(),
+            dispute_window,
+            phase: Phase::Open,
+            state: None,
+        },
+    )?;
+    add_owed(deps.storage, &coin.denom, amount)?;
+    Ok(Response::new().add_event(
+        event("open", id)
+            .add_attribute("a", info.sender.as_str())
+            .add_attribute("b", b.as_str())
+            .add_attribute("denom", coin.denom)
+            .add_attribute("amount", amount.to_string())
+            .add_attribute("dispute_window", dispute_window.to_string()),
+    ))
+}
+
+fn load(storage: &dyn Storage, id: u64) -> Result<Channel, ContractError> {
+    CHANNELS
+        .may_load(storage, id)?
+        .ok_or(ContractError::NoSuchChannel { id })
+}
+
+fn party_of(ch: &Channel, who: &Addr) -> Option<CoreParty> {
+    if who == ch.a {
+        Some(CoreParty::A)
+    } else if who == ch.b {
+        Some(CoreParty::B)
+    } else {
+        None
+    }
+}
+
+fn must_be_party(ch: &Channel, id: u64, who: &Addr) -> Result<CoreParty, ContractError> {
+    party_of(ch, who).ok_or_else(|| ContractError::NotAParty {
+        id,
+        sender: who.to_string(),
+    })
+}
+
+fn phase_name(p: &Phase) -> &'static str {
+    match p {
+        Phase::Open => "open",
+        Phase::Closing { .. } => "closing",
+        Phase::Settled { .. } => "settled",
+        Phase::Closed => "closed",
+    }
+}
+
+fn wrong_phase(id: u64, ch: &Channel, needed: &'static str) -> ContractError {
+    ContractError::WrongPhase {
+        id,
+        phase: phase_name(&ch.phase),
+        needed,
+    }
+}
+
+fn signature(what: &'static str, s: &HexBinary) -> Result<[u8; 64], ContractError> {
+    s.as_slice().try_into().map_err(|_| ContractError::Length {
+        what,
+        expected: 64,
+        got: s.len(),
+    })
+}
+
+/// Decodes a signed state and checks it belongs to the channel, allocates what it may,
+/// and carries both parties' signatures (all the core's rules).
+fn checked_state(
+    deps: Deps,
+    id: u64,
+    ch: &Channel,
+    signed: &SignedState,
+) -> Result<ChannelState, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let state = ChannelState::decode(signed.state.as_slice())?;
+    state.check(id, ch.funding())?;
+    let keys: [PubKey; 2] = [
+        ch.pubkey_a.as_slice().try_into().expect("checked at open"),
+        ch.pubkey_b.as_slice().try_into().expect("checked at open"),
+    ];
+    let sigs = [
+        signature("signature of party a", &signed.signature_a)?,
+        signature("signature of party b", &signed.signature_b)?,
+    ];
+    let domain = ChannelDomain(
+        config
+            .domain
+            .as_slice()
+            .try_into()
+            .expect("32 bytes at instantiate"),
+    );
+    verify_cosigned(
+        &HostVerifier(deps.api),
+        &domain,
+        &state,
+        [&keys[0], &keys[1]],
+        [&sigs[0], &sigs[1]],
+    )?;
+    Ok(state)
+}
+
+fn rules(config: &Config) -> PenaltyRules {
+    PenaltyRules {
+        share_bps: config.penalty_share_bps,
+        watchtower_fee_bps: config.watchtower_fee_bps,
+    }
+}
+
+fn execute_fund(deps: DepsMut, info: MessageInfo, id: u64) -> Result<Response, ContractError> {
+    let mut ch = load(deps.storage, id)?;
+    let p = must_be_party(&ch, id, &info.sender)?;
+    if ch.phase != Phase::Open {
+        return Err(wrong_phase(id, &ch, "open"));
+    }
+    let amount = amount128(must_pay(&info, &ch.denom)?)?;
+    let funded = ch.funded_mut(p).checked_add(amount)?;
+    *ch.funded_mut(p) = funded;
+    CHANNELS.save(deps.storage, id, &ch)?;
+    add_owed(deps.storage, &ch.denom, amount)?;
+    Ok(Response::new().add_event(
+        event("fund", id)
+            .add_attribute("party", p.name())
+            .add_attribute("amount", amount.to_string())
+            .add_attribute("funded", funded.to_string()),
+    ))
+}
+
+fn execute_cooperative_close(
+    deps: DepsMut,
+    info: MessageInfo,
+    id: u64,
+    signed: SignedState,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let mut ch = load(deps.storage, id)?;
+    if !matches!(ch.phase, Phase::Open | Phase::Closing { .. }) {
+        return Err(wrong_phase(id, &ch, "open or closing"));
+    }
+    let state = checked_state(deps.as_ref(), id, &ch, &signed)?;
+    if !state.is_final {
+        return Err(ContractError::NotFinal);
+    }
+    let config = CONFIG.load(deps.storage)?;
+    let out = payout(&state, ch.funding(), None, rules(&config))?;
+    ch.phase = Phase::Closed;
+    ch.state = Some(signed.state);
+    CHANNELS.save(deps.storage, id, &ch)?;
+    let total = out.parties[0] + out.parties[1];
+    sub_owed(deps.storage, &ch.denom, Uint128::new(total))?;
+    Ok(Response::new()
+        .add_messages(send(&ch.a, out.parties[0], &ch.denom))
+        .add_messages(send(&ch.b, out.parties[1], &ch.denom))
+        .add_event(
+            event("cooperative_close", id)
+                .add_attribute("version", state.version.to_string())
+                .add_attribute("paid_a", out.parties[0].to_string())
+                .add_attribute("paid_b", out.parties[1].to_string()),
+        ))
+}
+
+/// What a close or dispute by `sender` with `signed` does, without storing it.
+fn run_close(
+    deps: Deps,
+    env: &Env,
+    id: u64,
+    sender: &Addr,
+    signed: &SignedState,
+) -> Result<(Channel, ChannelState, String), ContractError> {
+    let mut ch = load(deps.storage, id)?;
+    let now = env.block.time;
+    match ch.phase.clone() {
+        Phase::Open => {
+            let closer = must_be_party(&ch, id, sender)?;
+            let state = checked_state(deps, id, &ch, signed)?;
+            let deadline = now.plus_seconds(ch.dispute_window);
+            ch.phase = Phase::Closing {
+                closer: from_core(closer),
+                deadline,
+                stale: false,
+                watchtower: None,
+            };
+            ch.state = Some(signed.state.clone());
+            let what = format!(
+                "{closer} closes with version {}; disputes until {deadline}",
+                state.version
+            );
+            Ok((ch, state, what))
+        }
+        Phase::Closing {
+            closer, deadline, ..
+        } => {
+            if now >= deadline {
+                return Err(ContractError::WindowClosed { id, deadline });
+            }
+            let current = ChannelState::decode(ch.state.as_ref().expect("closing").as_slice())?;
+            let newer = checked_state(deps, id, &ch, signed)?;
+            supersedes(&current, &newer)?;
+            let watchtower = party_of(&ch, sender).is_none().then(|| sender.clone());
+            let what = format!(
+                "version {} replaces version {}: {} closed with a stale state",
+                newer.version,
+                current.version,
+                to_core(&closer)
+            );
+            ch.phase = Phase::Closing {
+                closer,
+                deadline,
+                stale: true,
+                watchtower,
+            };
+            ch.state = Some(signed.state.clone());
+            Ok((ch, newer, what))
+        }
+        _ => Err(wrong_phase(id, &ch, "open or closing")),
+    }
+}
+
+/// `close` (on an open channel, by a party) or `dispute` (on a closing one, by anyone):
+/// one rule in [`run_close`], two messages so that each says what its sender means.
+fn execute_close_or_dispute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    id: u64,
+    signed: SignedState,
+    dispute: bool,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let ch = load(deps.storage, id)?;
+    let (fits, needed) = if dispute {
+        (matches!(ch.phase, Phase::Closing { .. }), "closing")
+    } else {
+        (ch.phase == Phase::Open, "open")
+    };
+    if !fits {
+        return Err(wrong_phase(id, &ch, needed));
+    }
+    let (ch, state, what) = run_close(deps.as_ref(), &env, id, &info.sender, &signed)?;
+    CHANNELS.save(deps.storage, id, &ch)?;
+    Ok(Response::new().add_event(
+        event(if dispute { "dispute" } else { "close" }, id)
+            .add_attribute("sender", info.sender.as_str())
+            .add_attribute("version", state.version.to_string())
+            .add_attribute("outcome", what),
+    ))
+}
+
+fn execute_settle(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    id: u64,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let mut ch = load(deps.storage, id)?;
+    let Phase::Closing {
+        closer,
+        deadline,
+        stale,
+        watchtower,
+    } = ch.phase.clone()
+    else {
+        return Err(wrong_phase(id, &ch, "closing"));
+    };
+    if env.block.time < deadline {
+        return Err(ContractError::WindowOpen { id, deadline });
+    }
+    let config = CONFIG.load(deps.storage)?;
+    let state = ChannelState::decode(ch.state.as_ref().expect("closing").as_slice())?;
+    let stale = stale.then(|| StaleClose {
+        closer: to_core(&closer),
+        by_watchtower: watchtower.is_some(),
+    });
+    let out = payout(&state, ch.funding(), stale, rules(&config))?;
+    ch.phase = if state.htlcs.is_empty() {
+        Phase::Closed
+    } else {
+        Phase::Settled {
+            htlcs_paid: vec![false; state.htlcs.len()],
+        }
+    };
+    CHANNELS.save(deps.storage, id, &ch)?;
+    let paid = out.parties[0] + out.parties[1] + out.watchtower;
+    sub_owed(deps.storage, &ch.denom, Uint128::new(paid))?;
+    let mut ev = event("settle", id)
+        .add_attribute("version", state.version.to_string())
+        .add_attribute("paid_a", out.parties[0].to_string())
+        .add_attribute("paid_b", out.parties[1].to_string())
+        .add_attribute("htlcs_held", out.htlcs.to_string());
+    let mut res = Response::new()
+        .add_messages(send(&ch.a, out.parties[0], &ch.denom))
+        .add_messages(send(&ch.b, out.parties[1], &ch.denom));
+    if let Some(w) = watchtower {
+        ev = ev
+            .add_attribute("watchtower", w.as_str())
+            .add_attribute("watchtower_fee", out.watchtower.to_string());
+        res = res.add_messages(send(&w, out.watchtower, &ch.denom));
+    }
+    Ok(res.add_event(ev))
+}
+
+fn execute_reveal_preimage(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    preimage: HexBinary,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let hash = payment_hash(preimage.as_slice())?;
+    let revealed_at = match PREIMAGES.may_load(deps.storage, &hash)? {
+        Some(t) => t,
+        None => {
+            let now = env.block.time.seconds();
+            PREIMAGES.save(deps.storage, &hash, &now)?;
+            now
+        }
+    };
+    Ok(Response::new().add_event(
+        Event::new(EVENT)
+            .add_attribute("action", "reveal_preimage")
+            .add_attribute("payment_hash", HexBinary::from(hash.as_slice()).to_hex())
+            .add_attribute("revealed_at", revealed_at.to_string()),
+    ))
+}
+
+fn execute_settle_htlc(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    id: u64,
+    index: u32,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let mut ch = load(deps.storage, id)?;
+    let Phase::Settled { mut htlcs_paid } = ch.phase.clone() else {
+        return Err(wrong_phase(id, &ch, "settled"));
+    };
+    let state = ChannelState::decode(ch.state.as_ref().expect("settled").as_slice())?;
+    let htlc = *state
+        .htlcs
+        .get(index as usize)
+        .ok_or(ContractError::NoSuchHtlc { id, index })?;
+    if htlcs_paid[index as usize] {
+        return Err(ContractError::HtlcPaid { id, index });
+    }
+    let revealed = PREIMAGES.may_load(deps.storage, &htlc.payment_hash)?;
+    let to = match htlc_outcome(&htlc, revealed, env.block.time.seconds()) {
+        HtlcOutcome::Pending => {
+            return Err(ContractError::HtlcPending {
+                id,
+                index,
+                timeout: htlc.timeout,
+            })
+        }
+        HtlcOutcome::ToPayee => htlc.payee(),
+        HtlcOutcome::ToPayer => htlc.payer,
+    };
+    htlcs_paid[index as usize] = true;
+    ch.phase = if htlcs_paid.iter().all(|p| *p) {
+        Phase::Closed
+    } else {
+        Phase::Settled { htlcs_paid }
+    };
+    CHANNELS.save(deps.storage, id, &ch)?;
+    sub_owed(deps.storage, &ch.denom, Uint128::new(htlc.amount))?;
+    let recipient = match to {
+        CoreParty::A => ch.a.clone(),
+        CoreParty::B => ch.b.clone(),
+    };
+    Ok(Response::new()
+        .add_messages(send(&recipient, htlc.amount, &ch.denom))
+        .add_event(
+            event("settle_htlc", id)
+                .add_attribute("index", index.to_string())
+                .add_attribute("to", to.name())
+                .add_attribute("amount", htlc.amount.to_string()),
+        ))
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
+    let stored = get_contract_version(deps.storage)?;
+    if stored.contract != CONTRACT_NAME {
+        return Err(ContractError::WrongContract {
+            name: stored.contract,
+        });
+    }
+    set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    Ok(Response::new())
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
+    match msg {
+        QueryMsg::Config {} => {
+            let c = CONFIG.load(deps.storage)?;
+            to_json_binary(&ConfigResponse {
+                penalty_share_bps: c.penalty_share_bps,
+                watchtower_fee_bps: c.watchtower_fee_bps,
+                max_dispute_window: c.max_dispute_window,
+                domain: c.domain,
+            })
+        }
+        QueryMsg::Channel { id } => {
+            let ch = CHANNELS.load(deps.storage, id)?;
+            to_json_binary(&channel_response(id, ch))
+        }
+        QueryMsg::Channels { start_after, limit } => {
+            let limit = limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize;
+            let channels = CHANNELS
+                .range(
+                    deps.storage,
+                    start_after.map(Bound::exclusive),
+                    None,
+                    Order::Ascending,
+                )
+                .take(limit)
+                .map(|r| r.map(|(id, ch)| channel_response(id, ch)))
+                .collect::<StdResult<_>>()?;
+            to_json_binary(&ChannelsResponse { channels })
+        }
+        QueryMsg::Preimage { payment_hash } => to_json_binary(&PreimageResponse {
+            revealed_at: PREIMAGES
+                .may_load(deps.storage, payment_hash.as_slice())?
+                .map(Timestamp::from_seconds),
+        }),
+        QueryMsg::CheckClose {
+            channel,
+            sender,
+            signed,
+        } => {
+            let sender = deps.api.addr_validate(&sender)?;
+            to_json_binary(&match run_close(deps, &env, channel, &sender, &signed) {
+                Ok((_, _, what)) => CloseCheckResponse {
+                    valid: true,
+                    reason: None,
+                    outcome: Some(what),
+                },
+                Err(e) => CloseCheckResponse {
+                    valid: false,
+                    reason: Some(e.to_string()),
+                    outcome: None,
+                },
+            })
+        }
+        QueryMsg::Solvency {} => {
+            let owed: Vec<(String, Uint128)> = OWED
+                .range(deps.storage, None, None, Order::Ascending)
+                .collect::<StdResult<_>>()?;
+            let mut denoms = Vec::with_capacity(owed.len());
+            for (denom, owed) in owed {
+                let held = deps
+                    .querier
+                    .query_balance(env.contract.address.as_str(), denom.clone())?
+                    .amount;
+                let owed = Uint256::from(owed);
+                denoms.push(DenomSolvency {
+                    denom,
+                    held,
+                    owed,
+                    surplus: held.saturating_sub(owed),
+                    deficit: owed.saturating_sub(held),
+                });
+            }
+            to_json_binary(&SolvencyResponse {
+                solvent: denoms.iter().all(|d| d.deficit.is_zero()),
+                denoms,
+            })
+        }
+    }
+}
+
+fn channel_response(id: u64, ch: Channel) -> ChannelResponse {
+    let version = ch
+        .state
+        .as_ref()
+        .and_then(|s| ChannelState::decode(s.as_slice()).ok())
+        .map(|s| s.version)
+        .unwrap_or_default();
+    ChannelResponse {
+        id,
+        a: ch.a,
+        b: ch.b,
+        pubkey_a: ch.pubkey_a,
+        pubkey_b: ch.pubkey_b,
+        denom: ch.denom,
+        funded_a: ch.funded_a,
+        funded_b: ch.funded_b,
+        dispute_window: ch.dispute_window,
+        phase: match ch.phase {
+            Phase::Open => ChannelPhase::Open {},
+            Phase::Closing {
+                closer,
+                deadline,
+                stale,
+                watchtower,
+            } => ChannelPhase::Closing {
+                closer,
+                version,
+                deadline,
+                stale,
+                watchtower,
+            },
+            Phase::Settled { htlcs_paid } => ChannelPhase::Settled {
+                version,
+                htlcs_paid,
+            },
+            Phase::Closed => ChannelPhase::Closed {},
+        },
+        state: ch.state,
+    }
+}

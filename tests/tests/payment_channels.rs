@@ -1,0 +1,657 @@
+//! The payment-channels contract on an embedded chain with real bank balances:
+//! cooperative close, unilateral close with the latest state, stale closes punished by
+//! the counterparty and by a watchtower, HTLCs claimed with the preimage or refunded after
+//! the timeout, and bad input refused with a typed error that changes nothing.
+
+use cosmwasm_std::{Addr, Binary, Coin, HexBinary, StdResult, Uint128};
+use cw_multi_test::{App, AppResponse, ContractWrapper, Executor};
+use payment_channels::msg::{
+    ChannelPhase, ChannelResponse, CloseCheckResponse, ConfigResponse, ExecuteMsg, InstantiateMsg,
+    QueryMsg, SignedState, SolvencyResponse,
+};
+use payment_channels::ContractError;
+use settle_core::channel::{payment_hash, ChannelDomain, ChannelState, Htlc, Party};
+use settle_core::crypto::L2Key;
+use settle_core::Error as CoreError;
+use settle_testing::assert_refused;
+
+const DENOM: &str = "uusd";
+const START: u128 = 10_000;
+const WINDOW: u64 = 600;
+
+struct World {
+    app: App,
+    contract: Addr,
+    domain: ChannelDomain,
+    keys: [L2Key; 2],
+}
+
+fn world() -> World {
+    world_with(None, 1_000)
+}
+
+fn world_with(penalty_share_bps: Option<u16>, watchtower_fee_bps: u16) -> World {
+    let mut app = App::new(|router, api, storage| {
+        for who in ["alice", "bob", "tower", "mallory"] {
+            router
+                .bank
+                .init_balance(storage, &api.addr_make(who), vec![Coin::new(START, DENOM)])
+                .unwrap();
+        }
+    });
+    let code = app.store_code(Box::new(ContractWrapper::new(
+        payment_channels::contract::execute,
+        payment_channels::contract::instantiate,
+        payment_channels::contract::query,
+    )));
+    let admin = app.api().addr_make("admin");
+    let contract = app
+        .instantiate_contract(
+            code,
+            admin,
+            &InstantiateMsg {
+                penalty_share_bps,
+                watchtower_fee_bps,
+                max_dispute_window: 86_400,
+            },
+            &[],
+            "channels",
+            None,
+        )
+        .unwrap();
+    let config: ConfigResponse = app
+        .wrap()
+        .query_wasm_smart(&contract, &QueryMsg::Config {})
+        .unwrap();
+    World {
+        app,
+        contract,
+        domain: ChannelDomain(config.domain.as_slice().try_into().unwrap()),
+        keys: [L2Key::from_label("chan-a"), L2Key::from_label("chan-b")],
+    }
+}
+
+impl World {
+    fn addr(&self, who: &str) -> Addr {
+        self.app.api().addr_make(who)
+    }
+    fn balance(&self, who: &str) -> u128 {
+        self.app
+            .wrap()
+            .query_balance(self.addr(who), DENOM)
+            .unwrap()
+            .amount
+            .try_into()
+            .map(|u: Uint128| u.u128())
+            .unwrap()
+    }
+    fn exec(&mut self, who: &str, msg: &ExecuteMsg, funds: u128) -> StdResult<AppResponse> {
+        let funds = if funds > 0 {
+            vec![Coin::new(funds, DENOM)]
+        } else {
+            vec![]
+        };
+        let sender = self.addr(who);
+        self.app
+            .execute_contract(sender, self.contract.clone(), msg, &funds)
+    }
+    /// alice (A) opens with 1,000 and bob (B) adds 500: channel 0.
+    fn open(&mut self) -> u64 {
+        let bob = self.addr("bob").to_string();
+        let msg = ExecuteMsg::Open {
+            counterparty: bob,
+            pubkey_a: HexBinary::from(self.keys[0].public_key().as_slice()),
+            pubkey_b: HexBinary::from(self.keys[1].public_key().as_slice()),
+            dispute_window: WINDOW,
+        };
+        self.exec("alice", &msg, 1_000).unwrap();
+        self.exec("bob", &ExecuteMsg::Fund { channel: 0 }, 500)
+            .unwrap();
+        0
+    }
+    fn sign(&self, s: &ChannelState) -> SignedState {
+        self.sign_for(&self.domain, s)
+    }
+    fn sign_for(&self, domain: &ChannelDomain, s: &ChannelState) -> SignedState {
+        let h = s.signing_hash(domain);
+        SignedState {
+            state: Binary::new(s.encode()),
+            signature_a: HexBinary::from(self.keys[0].sign_prehash(&h).as_slice()),
+            signature_b: HexBinary::from(self.keys[1].sign_prehash(&h).as_slice()),
+        }
+    }
+    fn channel(&self, id: u64) -> ChannelResponse {
+        self.app
+            .wrap()
+            .query_wasm_smart(&self.contract, &QueryMsg::Channel { id })
+            .unwrap()
+    }
+    fn advance(&mut self, seconds: u64) {
+        self.app.update_block(|b| {
+            b.time = b.time.plus_seconds(seconds);
+            b.height += 1;
+        });
+    }
+    fn now(&self) -> u64 {
+        self.app.block_info().time.seconds()
+    }
+    fn assert_reconciles(&self) {
+        let s: SolvencyResponse = self
+            .app
+            .wrap()
+            .query_wasm_smart(&self.contract, &QueryMsg::Solvency {})
+            .unwrap();
+        assert!(s.solvent, "{s:?}");
+        for d in &s.denoms {
+            assert_eq!(d.held, d.owed, "{s:?}");
+        }
+    }
+    /// Everything a refused message must leave untouched.
+    fn snapshot(&self) -> (String, Vec<u128>) {
+        let channels: serde_json::Value = self
+            .app
+            .wrap()
+            .query_wasm_smart(
+                &self.contract,
+                &QueryMsg::Channels {
+                    start_after: None,
+                    limit: None,
+                },
+            )
+            .unwrap();
+        (
+            channels.to_string(),
+            ["alice", "bob", "tower", "mallory"]
+                .iter()
+                .map(|w| self.balance(w))
+                .collect(),
+        )
+    }
+    fn refused(
+        &mut self,
+        who: &str,
+        msg: &ExecuteMsg,
+        funds: u128,
+        expected: impl std::fmt::Display,
+    ) {
+        let before = self.snapshot();
+        assert_refused(self.exec(who, msg, funds), expected);
+        assert_eq!(self.snapshot(), before, "a refused message changed state");
+    }
+}
+
+/// Version `v`: alice has `a`, bob has `1,500 - a - htlcs`.
+fn state(v: u64, a: u128, htlcs: Vec<Htlc>) -> ChannelState {
+    let held: u128 = htlcs.iter().map(|h| h.amount).sum();
+    ChannelState {
+        channel_id: 0,
+        version: v,
+        funded: [1_000, 500],
+        balances: [a, 1_500 - a - held],
+        htlcs,
+        is_final: false,
+    }
+}
+
+#[test]
+fn cooperative_close_pays_at_once() {
+    let mut w = world();
+    let id = w.open();
+    w.assert_reconciles();
+    let fin = ChannelState {
+        is_final: true,
+        ..state(9, 700, vec![])
+    };
+    // not final: refused
+    w.refused(
+        "mallory",
+        &ExecuteMsg::CooperativeClose {
+            channel: id,
+            signed: w.sign(&state(9, 700, vec![])),
+        },
+        0,
+        ContractError::NotFinal,
+    );
+    w.exec(
+        "mallory",
+        &ExecuteMsg::CooperativeClose {
+            channel: id,
+            signed: w.sign(&fin),
+        },
+        0,
+    )
+    .unwrap();
+    assert_eq!(w.balance("alice"), START - 1_000 + 700);
+    assert_eq!(w.balance("bob"), START - 500 + 800);
+    assert_eq!(w.channel(id).phase, ChannelPhase::Closed {});
+    w.assert_reconciles();
+}
+
+#[test]
+fn unilateral_close_with_the_latest_state_settles_after_the_window() {
+    let mut w = world();
+    let id = w.open();
+    let latest = w.sign(&state(5, 400, vec![]));
+    w.exec(
+        "bob",
+        &ExecuteMsg::Close {
+            channel: id,
+            signed: latest,
+        },
+        0,
+    )
+    .unwrap();
+    let deadline = match w.channel(id).phase {
+        ChannelPhase::Closing {
+            deadline, stale, ..
+        } => {
+            assert!(!stale);
+            deadline
+        }
+        other => panic!("closing, not {other:?}"),
+    };
+    w.refused(
+        "anyone",
+        &ExecuteMsg::Settle { channel: id },
+        0,
+        ContractError::WindowOpen { id, deadline },
+    );
+    w.advance(WINDOW);
+    w.exec("anyone", &ExecuteMsg::Settle { channel: id }, 0)
+        .unwrap();
+    assert_eq!(w.balance("alice"), START - 1_000 + 400);
+    assert_eq!(w.balance("bob"), START - 500 + 1_100);
+    w.assert_reconciles();
+}
+
+fn stale_close_is_punished(disputer: &str) -> World {
+    let mut w = world();
+    let id = w.open();
+    // alice closes with version 3, where she still had 900; version 4 gave bob 500 more
+    w.exec(
+        "alice",
+        &ExecuteMsg::Close {
+            channel: id,
+            signed: w.sign(&state(3, 900, vec![])),
+        },
+        0,
+    )
+    .unwrap();
+    let newer = w.sign(&state(4, 400, vec![]));
+    let dry: CloseCheckResponse = w
+        .app
+        .wrap()
+        .query_wasm_smart(
+            &w.contract,
+            &QueryMsg::CheckClose {
+                channel: id,
+                sender: w.addr(disputer).to_string(),
+                signed: newer.clone(),
+            },
+        )
+        .unwrap();
+    assert!(dry.valid, "{dry:?}");
+    w.exec(
+        disputer,
+        &ExecuteMsg::Dispute {
+            channel: id,
+            signed: newer,
+        },
+        0,
+    )
+    .unwrap();
+    // replaying the stale version (or the same one) is refused
+    w.refused(
+        "alice",
+        &ExecuteMsg::Dispute {
+            channel: id,
+            signed: w.sign(&state(3, 900, vec![])),
+        },
+        0,
+        CoreError::NotNewer {
+            version: 3,
+            current: 4,
+        },
+    );
+    w.advance(WINDOW);
+    // after the window no update is taken
+    w.refused(
+        "bob",
+        &ExecuteMsg::Dispute {
+            channel: id,
+            signed: w.sign(&state(5, 100, vec![])),
+        },
+        0,
+        "dispute window of channel 0 closed",
+    );
+    w.exec("anyone", &ExecuteMsg::Settle { channel: id }, 0)
+        .unwrap();
+    w.assert_reconciles();
+    w
+}
+
+#[test]
+fn a_stale_close_is_punished_by_the_counterparty() {
+    let w = stale_close_is_punished("bob");
+    // alice's 400 in version 4 goes to bob: bob gets all 1,500
+    assert_eq!(w.balance("alice"), START - 1_000);
+    assert_eq!(w.balance("bob"), START - 500 + 1_500);
+}
+
+#[test]
+fn a_stale_close_is_punished_by_a_watchtower_which_earns_its_fee() {
+    let w = stale_close_is_punished("tower");
+    // 10% of alice's forfeited 400 goes to the watchtower
+    assert_eq!(w.balance("alice"), START - 1_000);
+    assert_eq!(w.balance("tower"), START + 40);
+    assert_eq!(w.balance("bob"), START - 500 + 1_100 + 360);
+}
+
+#[test]
+fn htlcs_go_to_the_payee_with_the_preimage_and_back_after_the_timeout() {
+    let mut w = world();
+    let id = w.open();
+    let now = w.now();
+    let preimage = [42u8; 32];
+    let htlcs = vec![
+        // alice pays bob 100 against the preimage
+        Htlc {
+            amount: 100,
+            payment_hash: payment_hash(&preimage).unwrap(),
+            timeout: now + 10_000,
+            payer: Party::A,
+        },
+        // bob pays alice 50; nobody reveals
+        Htlc {
+            amount: 50,
+            payment_hash: [9; 32],
+            timeout: now + 10_000,
+            payer: Party::B,
+        },
+    ];
+    w.exec(
+        "alice",
+        &ExecuteMsg::Close {
+            channel: id,
+            signed: w.sign(&state(2, 800, htlcs)),
+        },
+        0,
+    )
+    .unwrap();
+    // bob reveals the preimage during the window
+    w.exec(
+        "bob",
+        &ExecuteMsg::RevealPreimage {
+            preimage: HexBinary::from(preimage.as_slice()),
+        },
+        0,
+    )
+    .unwrap();
+    w.advance(WINDOW);
+    w.exec("anyone", &ExecuteMsg::Settle { channel: id }, 0)
+        .unwrap();
+    assert_eq!(w.balance("alice"), START - 1_000 + 800);
+    assert_eq!(w.balance("bob"), START - 500 + 550);
+    w.assert_reconciles();
+    w.exec(
+        "anyone",
+        &ExecuteMsg::SettleHtlc {
+            channel: id,
+            index: 0,
+        },
+        0,
+    )
+    .unwrap();
+    assert_eq!(w.balance("bob"), START - 500 + 650);
+    w.refused(
+        "anyone",
+        &ExecuteMsg::SettleHtlc {
+            channel: id,
+            index: 0,
+        },
+        0,
+        ContractError::HtlcPaid { id, index: 0 },
+    );
+    w.refused(
+        "anyone",
+        &ExecuteMsg::SettleHtlc {
+            channel: id,
+            index: 1,
+        },
+        0,
+        ContractError::HtlcPending {
+            id,
+            index: 1,
+            timeout: now + 10_000,
+        },
+    );
+    w.refused(
+        "anyone",
+        &ExecuteMsg::SettleHtlc {
+            channel: id,
+            index: 2,
+        },
+        0,
+        ContractError::NoSuchHtlc { id, index: 2 },
+    );
+    w.advance(10_000);
+    w.exec(
+        "anyone",
+        &ExecuteMsg::SettleHtlc {
+            channel: id,
+            index: 1,
+        },
+        0,
+    )
+    .unwrap();
+    assert_eq!(w.balance("bob"), START - 500 + 700, "refunded to bob");
+    assert_eq!(w.channel(id).phase, ChannelPhase::Closed {});
+    w.assert_reconciles();
+}
+
+#[test]
+fn bad_input_is_refused_and_changes_nothing() {
+    let mut w = world();
+    let id = w.open();
+    let good = state(3, 900, vec![]);
+    // bad signature (bob's key signs both)
+    let mut forged = w.sign(&good);
+    forged.signature_a = forged.signature_b.clone();
+    w.refused(
+        "alice",
+        &ExecuteMsg::Close {
+            channel: id,
+            signed: forged,
+        },
+        0,
+        CoreError::BadStateSignature { party: Party::A },
+    );
+    // a state of another channel
+    w.refused(
+        "alice",
+        &ExecuteMsg::Close {
+            channel: id,
+            signed: w.sign(&ChannelState {
+                channel_id: 1,
+                ..good.clone()
+            }),
+        },
+        0,
+        CoreError::WrongChannel {
+            expected: 0,
+            got: 1,
+        },
+    );
+    // signed for another contract, another chain
+    for domain in [
+        ChannelDomain::new("cosmos-testnet-14002", "elsewhere"),
+        ChannelDomain::new("other-chain", w.contract.as_str()),
+    ] {
+        let signed = w.sign_for(&domain, &good);
+        w.refused(
+            "alice",
+            &ExecuteMsg::Close {
+                channel: id,
+                signed,
+            },
+            0,
+            CoreError::BadStateSignature { party: Party::A },
+        );
+    }
+    // over-allocated
+    w.refused(
+        "alice",
+        &ExecuteMsg::Close {
+            channel: id,
+            signed: w.sign(&ChannelState {
+                balances: [1_000, 600],
+                ..good.clone()
+            }),
+        },
+        0,
+        CoreError::Misallocated {
+            allocated: 1_600,
+            funded: 1_500,
+        },
+    );
+    // allocating funding that was never put in
+    w.refused(
+        "alice",
+        &ExecuteMsg::Close {
+            channel: id,
+            signed: w.sign(&ChannelState {
+                funded: [1_000, 600],
+                balances: [1_000, 600],
+                ..good.clone()
+            }),
+        },
+        0,
+        CoreError::Overfunded {
+            party: Party::B,
+            declared: 600,
+            held: 500,
+        },
+    );
+    // amounts that overflow
+    w.refused(
+        "alice",
+        &ExecuteMsg::Close {
+            channel: id,
+            signed: w.sign(&ChannelState {
+                funded: [1_000, 500],
+                balances: [u128::MAX, 2],
+                ..good.clone()
+            }),
+        },
+        0,
+        CoreError::AmountOverflow,
+    );
+    // a zero-value HTLC
+    w.refused(
+        "alice",
+        &ExecuteMsg::Close {
+            channel: id,
+            signed: w.sign(&state(
+                3,
+                900,
+                vec![Htlc {
+                    amount: 0,
+                    payment_hash: [1; 32],
+                    timeout: 1,
+                    payer: Party::A,
+                }],
+            )),
+        },
+        0,
+        CoreError::ZeroHtlc { index: 0 },
+    );
+    // garbage bytes
+    w.refused(
+        "alice",
+        &ExecuteMsg::Close {
+            channel: id,
+            signed: SignedState {
+                state: Binary::new(vec![1, 2, 3]),
+                ..w.sign(&good)
+            },
+        },
+        0,
+        "malformed channel state",
+    );
+    // not a party, wrong phase, zero funding, no such channel
+    w.refused(
+        "mallory",
+        &ExecuteMsg::Close {
+            channel: id,
+            signed: w.sign(&good),
+        },
+        0,
+        ContractError::NotAParty {
+            id,
+            sender: w.addr("mallory").to_string(),
+        },
+    );
+    w.refused(
+        "bob",
+        &ExecuteMsg::Dispute {
+            channel: id,
+            signed: w.sign(&good),
+        },
+        0,
+        ContractError::WrongPhase {
+            id,
+            phase: "open",
+            needed: "closing",
+        },
+    );
+    w.refused("bob", &ExecuteMsg::Fund { channel: id }, 0, "No funds sent");
+    w.refused(
+        "bob",
+        &ExecuteMsg::Fund { channel: 7 },
+        5,
+        ContractError::NoSuchChannel { id: 7 },
+    );
+    w.refused(
+        "alice",
+        &ExecuteMsg::RevealPreimage {
+            preimage: HexBinary::from([1u8; 31].as_slice()),
+        },
+        0,
+        CoreError::Length {
+            what: "preimage",
+            expected: 32,
+            got: 31,
+        },
+    );
+    // opening: a channel with oneself, a bad key, a window too long
+    let kb = HexBinary::from(w.keys[1].public_key().as_slice());
+    let open = |counterparty: String, key: Vec<u8>, window: u64| ExecuteMsg::Open {
+        counterparty,
+        pubkey_a: HexBinary::from(key),
+        pubkey_b: kb.clone(),
+        dispute_window: window,
+    };
+    let (alice, bob) = (w.addr("alice").to_string(), w.addr("bob").to_string());
+    let ka = w.keys[0].public_key().to_vec();
+    w.refused(
+        "alice",
+        &open(alice, ka.clone(), 60),
+        10,
+        "a channel needs two different parties",
+    );
+    let mut bad_key = ka.clone();
+    bad_key[0] = 0x05;
+    w.refused(
+        "alice",
+        &open(bob.clone(), bad_key, 60),
+        10,
+        ContractError::InvalidPubkey { party: "party a" },
+    );
+    w.refused(
+        "alice",
+        &open(bob, ka, 86_401),
+        10,
+        "dispute_window must be in 1..=86400, got 86401",
+    );
+    w.assert_reconciles();
+}
