@@ -1,116 +1,74 @@
 //! The payment-channels contract on an embedded chain with real bank balances:
 //! cooperative close, unilateral close with the latest state, stale closes punished by
 //! the counterparty and by a watchtower, HTLCs claimed with the preimage or refunded after
-//! the timeout, and bad input refused with a typed error that changes nothing.
+//! the timeout, and bad input refused with a typed error that changes nothing. Built on
+//! settle-testing's `ChannelSuite`.
 
-use cosmwasm_std::{Addr, Binary, Coin, HexBinary, StdResult, Uint128};
-use cw_multi_test::{App, AppResponse, ContractWrapper, Executor};
-use payment_channels::msg::{
-    ChannelPhase, ChannelResponse, CloseCheckResponse, ConfigResponse, ExecuteMsg, InstantiateMsg,
-    QueryMsg, SignedState, SolvencyResponse,
-};
+use cosmwasm_std::{Binary, HexBinary, StdResult};
+use cw_multi_test::AppResponse;
+use payment_channels::msg::{ChannelPhase, ExecuteMsg, QueryMsg, SignedState};
 use payment_channels::ContractError;
 use settle_core::channel::{payment_hash, ChannelDomain, ChannelState, Htlc, Party};
 use settle_core::crypto::L2Key;
 use settle_core::Error as CoreError;
-use settle_testing::assert_refused;
+use settle_testing::{assert_refused, ChannelSuite, ChannelSuiteBuilder};
 
-const DENOM: &str = "uusd";
 const START: u128 = 10_000;
 const WINDOW: u64 = 600;
 
+/// A [`ChannelSuite`] with alice, bob, a watchtower and mallory funded, and the two
+/// parties' keys.
 struct World {
-    app: App,
-    contract: Addr,
-    domain: ChannelDomain,
+    suite: ChannelSuite,
     keys: [L2Key; 2],
 }
 
-fn world() -> World {
-    world_with(None, 1_000)
+impl std::ops::Deref for World {
+    type Target = ChannelSuite;
+    fn deref(&self) -> &ChannelSuite {
+        &self.suite
+    }
 }
 
-fn world_with(penalty_share_bps: Option<u16>, watchtower_fee_bps: u16) -> World {
-    let mut app = App::new(|router, api, storage| {
-        for who in ["alice", "bob", "tower", "mallory"] {
-            router
-                .bank
-                .init_balance(storage, &api.addr_make(who), vec![Coin::new(START, DENOM)])
-                .unwrap();
-        }
-    });
-    let code = app.store_code(Box::new(ContractWrapper::new(
-        payment_channels::contract::execute,
-        payment_channels::contract::instantiate,
-        payment_channels::contract::query,
-    )));
-    let admin = app.api().addr_make("admin");
-    let contract = app
-        .instantiate_contract(
-            code,
-            admin,
-            &InstantiateMsg {
-                penalty_share_bps,
-                watchtower_fee_bps,
-                max_dispute_window: 86_400,
-            },
-            &[],
-            "channels",
-            None,
-        )
-        .unwrap();
-    let config: ConfigResponse = app
-        .wrap()
-        .query_wasm_smart(&contract, &QueryMsg::Config {})
-        .unwrap();
+impl std::ops::DerefMut for World {
+    fn deref_mut(&mut self) -> &mut ChannelSuite {
+        &mut self.suite
+    }
+}
+
+fn world() -> World {
+    let mut b = ChannelSuiteBuilder::new().with_watchtower_fee(1_000);
+    for who in ["alice", "bob", "tower", "mallory"] {
+        b = b.with_funds(who, START);
+    }
     World {
-        app,
-        contract,
-        domain: ChannelDomain(config.domain.as_slice().try_into().unwrap()),
+        suite: b.build(),
         keys: [L2Key::from_label("chan-a"), L2Key::from_label("chan-b")],
     }
 }
 
 impl World {
-    fn addr(&self, who: &str) -> Addr {
-        self.app.api().addr_make(who)
-    }
-    fn balance(&self, who: &str) -> u128 {
-        self.app
-            .wrap()
-            .query_balance(self.addr(who), DENOM)
-            .unwrap()
-            .amount
-            .try_into()
-            .map(|u: Uint128| u.u128())
-            .unwrap()
+    fn bal(&self, who: &str) -> u128 {
+        self.balance(&self.addr(who))
     }
     fn exec(&mut self, who: &str, msg: &ExecuteMsg, funds: u128) -> StdResult<AppResponse> {
-        let funds = if funds > 0 {
-            vec![Coin::new(funds, DENOM)]
-        } else {
-            vec![]
-        };
         let sender = self.addr(who);
-        self.app
-            .execute_contract(sender, self.contract.clone(), msg, &funds)
+        self.execute(&sender, msg, funds)
     }
     /// alice (A) opens with 1,000 and bob (B) adds 500: channel 0.
     fn open(&mut self) -> u64 {
-        let bob = self.addr("bob").to_string();
-        let msg = ExecuteMsg::Open {
-            counterparty: bob,
-            pubkey_a: HexBinary::from(self.keys[0].public_key().as_slice()),
-            pubkey_b: HexBinary::from(self.keys[1].public_key().as_slice()),
-            dispute_window: WINDOW,
-        };
-        self.exec("alice", &msg, 1_000).unwrap();
-        self.exec("bob", &ExecuteMsg::Fund { channel: 0 }, 500)
+        let (alice, bob) = (self.addr("alice"), self.addr("bob"));
+        let keys = [self.keys[0].clone(), self.keys[1].clone()];
+        let id = self
+            .suite
+            .open(&alice, &bob, [&keys[0], &keys[1]], 1_000, WINDOW)
             .unwrap();
-        0
+        self.exec("bob", &ExecuteMsg::Fund { channel: id }, 500)
+            .unwrap();
+        id
     }
-    fn sign(&self, s: &ChannelState) -> SignedState {
-        self.sign_for(&self.domain, s)
+    fn sign_state(&self, s: &ChannelState) -> SignedState {
+        self.suite.sign(s, [&self.keys[0], &self.keys[1]])
     }
     fn sign_for(&self, domain: &ChannelDomain, s: &ChannelState) -> SignedState {
         let h = s.signing_hash(domain);
@@ -118,32 +76,6 @@ impl World {
             state: Binary::new(s.encode()),
             signature_a: HexBinary::from(self.keys[0].sign_prehash(&h).as_slice()),
             signature_b: HexBinary::from(self.keys[1].sign_prehash(&h).as_slice()),
-        }
-    }
-    fn channel(&self, id: u64) -> ChannelResponse {
-        self.app
-            .wrap()
-            .query_wasm_smart(&self.contract, &QueryMsg::Channel { id })
-            .unwrap()
-    }
-    fn advance(&mut self, seconds: u64) {
-        self.app.update_block(|b| {
-            b.time = b.time.plus_seconds(seconds);
-            b.height += 1;
-        });
-    }
-    fn now(&self) -> u64 {
-        self.app.block_info().time.seconds()
-    }
-    fn assert_reconciles(&self) {
-        let s: SolvencyResponse = self
-            .app
-            .wrap()
-            .query_wasm_smart(&self.contract, &QueryMsg::Solvency {})
-            .unwrap();
-        assert!(s.solvent, "{s:?}");
-        for d in &s.denoms {
-            assert_eq!(d.held, d.owed, "{s:?}");
         }
     }
     /// Everything a refused message must leave untouched.
@@ -163,7 +95,7 @@ impl World {
             channels.to_string(),
             ["alice", "bob", "tower", "mallory"]
                 .iter()
-                .map(|w| self.balance(w))
+                .map(|w| self.bal(w))
                 .collect(),
         )
     }
@@ -207,7 +139,7 @@ fn cooperative_close_pays_at_once() {
         "mallory",
         &ExecuteMsg::CooperativeClose {
             channel: id,
-            signed: w.sign(&state(9, 700, vec![])),
+            signed: w.sign_state(&state(9, 700, vec![])),
         },
         0,
         ContractError::NotFinal,
@@ -216,13 +148,13 @@ fn cooperative_close_pays_at_once() {
         "mallory",
         &ExecuteMsg::CooperativeClose {
             channel: id,
-            signed: w.sign(&fin),
+            signed: w.sign_state(&fin),
         },
         0,
     )
     .unwrap();
-    assert_eq!(w.balance("alice"), START - 1_000 + 700);
-    assert_eq!(w.balance("bob"), START - 500 + 800);
+    assert_eq!(w.bal("alice"), START - 1_000 + 700);
+    assert_eq!(w.bal("bob"), START - 500 + 800);
     assert_eq!(w.channel(id).phase, ChannelPhase::Closed {});
     w.assert_reconciles();
 }
@@ -231,7 +163,7 @@ fn cooperative_close_pays_at_once() {
 fn unilateral_close_with_the_latest_state_settles_after_the_window() {
     let mut w = world();
     let id = w.open();
-    let latest = w.sign(&state(5, 400, vec![]));
+    let latest = w.sign_state(&state(5, 400, vec![]));
     w.exec(
         "bob",
         &ExecuteMsg::Close {
@@ -259,8 +191,8 @@ fn unilateral_close_with_the_latest_state_settles_after_the_window() {
     w.advance(WINDOW);
     w.exec("anyone", &ExecuteMsg::Settle { channel: id }, 0)
         .unwrap();
-    assert_eq!(w.balance("alice"), START - 1_000 + 400);
-    assert_eq!(w.balance("bob"), START - 500 + 1_100);
+    assert_eq!(w.bal("alice"), START - 1_000 + 400);
+    assert_eq!(w.bal("bob"), START - 500 + 1_100);
     w.assert_reconciles();
 }
 
@@ -272,24 +204,13 @@ fn stale_close_is_punished(disputer: &str) -> World {
         "alice",
         &ExecuteMsg::Close {
             channel: id,
-            signed: w.sign(&state(3, 900, vec![])),
+            signed: w.sign_state(&state(3, 900, vec![])),
         },
         0,
     )
     .unwrap();
-    let newer = w.sign(&state(4, 400, vec![]));
-    let dry: CloseCheckResponse = w
-        .app
-        .wrap()
-        .query_wasm_smart(
-            &w.contract,
-            &QueryMsg::CheckClose {
-                channel: id,
-                sender: w.addr(disputer).to_string(),
-                signed: newer.clone(),
-            },
-        )
-        .unwrap();
+    let newer = w.sign_state(&state(4, 400, vec![]));
+    let dry = w.check_close(id, &w.addr(disputer), &newer);
     assert!(dry.valid, "{dry:?}");
     w.exec(
         disputer,
@@ -305,7 +226,7 @@ fn stale_close_is_punished(disputer: &str) -> World {
         "alice",
         &ExecuteMsg::Dispute {
             channel: id,
-            signed: w.sign(&state(3, 900, vec![])),
+            signed: w.sign_state(&state(3, 900, vec![])),
         },
         0,
         CoreError::NotNewer {
@@ -319,7 +240,7 @@ fn stale_close_is_punished(disputer: &str) -> World {
         "bob",
         &ExecuteMsg::Dispute {
             channel: id,
-            signed: w.sign(&state(5, 100, vec![])),
+            signed: w.sign_state(&state(5, 100, vec![])),
         },
         0,
         "dispute window of channel 0 closed",
@@ -334,17 +255,17 @@ fn stale_close_is_punished(disputer: &str) -> World {
 fn a_stale_close_is_punished_by_the_counterparty() {
     let w = stale_close_is_punished("bob");
     // alice's 400 in version 4 goes to bob: bob gets all 1,500
-    assert_eq!(w.balance("alice"), START - 1_000);
-    assert_eq!(w.balance("bob"), START - 500 + 1_500);
+    assert_eq!(w.bal("alice"), START - 1_000);
+    assert_eq!(w.bal("bob"), START - 500 + 1_500);
 }
 
 #[test]
 fn a_stale_close_is_punished_by_a_watchtower_which_earns_its_fee() {
     let w = stale_close_is_punished("tower");
     // 10% of alice's forfeited 400 goes to the watchtower
-    assert_eq!(w.balance("alice"), START - 1_000);
-    assert_eq!(w.balance("tower"), START + 40);
-    assert_eq!(w.balance("bob"), START - 500 + 1_100 + 360);
+    assert_eq!(w.bal("alice"), START - 1_000);
+    assert_eq!(w.bal("tower"), START + 40);
+    assert_eq!(w.bal("bob"), START - 500 + 1_100 + 360);
 }
 
 #[test]
@@ -373,7 +294,7 @@ fn htlcs_go_to_the_payee_with_the_preimage_and_back_after_the_timeout() {
         "alice",
         &ExecuteMsg::Close {
             channel: id,
-            signed: w.sign(&state(2, 800, htlcs)),
+            signed: w.sign_state(&state(2, 800, htlcs)),
         },
         0,
     )
@@ -390,8 +311,8 @@ fn htlcs_go_to_the_payee_with_the_preimage_and_back_after_the_timeout() {
     w.advance(WINDOW);
     w.exec("anyone", &ExecuteMsg::Settle { channel: id }, 0)
         .unwrap();
-    assert_eq!(w.balance("alice"), START - 1_000 + 800);
-    assert_eq!(w.balance("bob"), START - 500 + 550);
+    assert_eq!(w.bal("alice"), START - 1_000 + 800);
+    assert_eq!(w.bal("bob"), START - 500 + 550);
     w.assert_reconciles();
     w.exec(
         "anyone",
@@ -402,7 +323,7 @@ fn htlcs_go_to_the_payee_with_the_preimage_and_back_after_the_timeout() {
         0,
     )
     .unwrap();
-    assert_eq!(w.balance("bob"), START - 500 + 650);
+    assert_eq!(w.bal("bob"), START - 500 + 650);
     w.refused(
         "anyone",
         &ExecuteMsg::SettleHtlc {
@@ -444,7 +365,7 @@ fn htlcs_go_to_the_payee_with_the_preimage_and_back_after_the_timeout() {
         0,
     )
     .unwrap();
-    assert_eq!(w.balance("bob"), START - 500 + 700, "refunded to bob");
+    assert_eq!(w.bal("bob"), START - 500 + 700, "refunded to bob");
     assert_eq!(w.channel(id).phase, ChannelPhase::Closed {});
     w.assert_reconciles();
 }
@@ -455,7 +376,7 @@ fn bad_input_is_refused_and_changes_nothing() {
     let id = w.open();
     let good = state(3, 900, vec![]);
     // bad signature (bob's key signs both)
-    let mut forged = w.sign(&good);
+    let mut forged = w.sign_state(&good);
     forged.signature_a = forged.signature_b.clone();
     w.refused(
         "alice",
@@ -471,7 +392,7 @@ fn bad_input_is_refused_and_changes_nothing() {
         "alice",
         &ExecuteMsg::Close {
             channel: id,
-            signed: w.sign(&ChannelState {
+            signed: w.sign_state(&ChannelState {
                 channel_id: 1,
                 ..good.clone()
             }),
@@ -503,7 +424,7 @@ fn bad_input_is_refused_and_changes_nothing() {
         "alice",
         &ExecuteMsg::Close {
             channel: id,
-            signed: w.sign(&ChannelState {
+            signed: w.sign_state(&ChannelState {
                 balances: [1_000, 600],
                 ..good.clone()
             }),
@@ -519,7 +440,7 @@ fn bad_input_is_refused_and_changes_nothing() {
         "alice",
         &ExecuteMsg::Close {
             channel: id,
-            signed: w.sign(&ChannelState {
+            signed: w.sign_state(&ChannelState {
                 funded: [1_000, 600],
                 balances: [1_000, 600],
                 ..good.clone()
@@ -537,7 +458,7 @@ fn bad_input_is_refused_and_changes_nothing() {
         "alice",
         &ExecuteMsg::Close {
             channel: id,
-            signed: w.sign(&ChannelState {
+            signed: w.sign_state(&ChannelState {
                 funded: [1_000, 500],
                 balances: [u128::MAX, 2],
                 ..good.clone()
@@ -551,7 +472,7 @@ fn bad_input_is_refused_and_changes_nothing() {
         "alice",
         &ExecuteMsg::Close {
             channel: id,
-            signed: w.sign(&state(
+            signed: w.sign_state(&state(
                 3,
                 900,
                 vec![Htlc {
@@ -572,7 +493,7 @@ fn bad_input_is_refused_and_changes_nothing() {
             channel: id,
             signed: SignedState {
                 state: Binary::new(vec![1, 2, 3]),
-                ..w.sign(&good)
+                ..w.sign_state(&good)
             },
         },
         0,
@@ -583,7 +504,7 @@ fn bad_input_is_refused_and_changes_nothing() {
         "mallory",
         &ExecuteMsg::Close {
             channel: id,
-            signed: w.sign(&good),
+            signed: w.sign_state(&good),
         },
         0,
         ContractError::NotAParty {
@@ -595,7 +516,7 @@ fn bad_input_is_refused_and_changes_nothing() {
         "bob",
         &ExecuteMsg::Dispute {
             channel: id,
-            signed: w.sign(&good),
+            signed: w.sign_state(&good),
         },
         0,
         ContractError::WrongPhase {

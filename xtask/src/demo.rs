@@ -3,7 +3,8 @@
 //! transfers with the core, a bonded proposer posts the batch, a second proposer posts a
 //! fraudulent batch that a watcher challenges and removes with a fraud proof, the
 //! challenge window passes, outputs finalize, withdrawals are proven and paid, and the
-//! books reconcile.
+//! books reconcile. Then a payment channel: an HTLC paid with its preimage and a stale
+//! close punished through a watchtower.
 
 use cosmwasm_std::Coin;
 use optimistic_rollup::msg::BatchStatus;
@@ -274,6 +275,133 @@ pub fn run() -> Result<(), String> {
     );
     if !reconciles {
         return Err("the books do not reconcile".into());
+    }
+    channels()
+}
+
+/// The payment-channels part of the demo: an HTLC paid off-chain and settled on chain,
+/// and a stale close punished through a watchtower.
+fn channels() -> Result<(), String> {
+    use payment_channels::msg::{ChannelPhase, ExecuteMsg};
+    use settle_core::channel::{payment_hash, ChannelState, Htlc, Party};
+    use settle_testing::ChannelSuiteBuilder;
+
+    let e = |e: cosmwasm_std::StdError| e.to_string();
+    let mut s = ChannelSuiteBuilder::new()
+        .with_funds("carol", 10_000_000)
+        .with_funds("dave", 10_000_000)
+        .build();
+    let (carol, dave, tower) = (s.addr("carol"), s.addr("dave"), s.addr("tower"));
+    let (kc, kd) = (L2Key::from_label("carol-ch"), L2Key::from_label("dave-ch"));
+    let keys = [&kc, &kd];
+    println!("\n9. payment channels ({})", s.contract);
+    let id = s.open(&carol, &dave, keys, 6_000_000, 600).map_err(e)?;
+    s.execute(&dave, &ExecuteMsg::Fund { channel: id }, 4_000_000)
+        .map_err(e)?;
+    println!(
+        "   carol opens channel {id} with {} {DENOM}, dave adds {}; dispute window 600 s",
+        coins(6_000_000),
+        coins(4_000_000)
+    );
+    let preimage = [7u8; 32];
+    let base = |version: u64, carol_has: u128, htlcs: Vec<Htlc>| {
+        let held: u128 = htlcs.iter().map(|h| h.amount).sum();
+        ChannelState {
+            channel_id: id,
+            version,
+            funded: [6_000_000, 4_000_000],
+            balances: [carol_has, 10_000_000 - carol_has - held],
+            htlcs,
+            is_final: false,
+        }
+    };
+    let now = s.now();
+    let htlc = Htlc {
+        amount: 1_000_000,
+        payment_hash: payment_hash(&preimage).map_err(|x| x.to_string())?,
+        timeout: now + 3_600,
+        payer: Party::A,
+    };
+    // off-chain: version 1 pays dave 1 coin; version 2 adds an HTLC of 1 coin to dave
+    let v1 = s.sign(&base(1, 5_000_000, vec![]), keys);
+    let v2 = s.sign(&base(2, 4_000_000, vec![htlc]), keys);
+    println!("   off-chain: 2 co-signed states; the latest holds an HTLC of 1 coin for dave (sha256 lock, 1 h timeout)");
+    // carol cheats: she closes with version 1, where she still had 5 coins
+    s.execute(
+        &carol,
+        &ExecuteMsg::Close {
+            channel: id,
+            signed: v1,
+        },
+        0,
+    )
+    .map_err(e)?;
+    println!("   carol closes with the stale version 1 (5 coins hers instead of 4)");
+    let dry = s.check_close(id, &tower, &v2);
+    s.execute(
+        &tower,
+        &ExecuteMsg::Dispute {
+            channel: id,
+            signed: v2,
+        },
+        0,
+    )
+    .map_err(e)?;
+    println!(
+        "   a watchtower posts version 2 inside the window: {}",
+        dry.outcome.unwrap_or_default()
+    );
+    s.execute(
+        &dave,
+        &ExecuteMsg::RevealPreimage {
+            preimage: cosmwasm_std::HexBinary::from(preimage.as_slice()),
+        },
+        0,
+    )
+    .map_err(e)?;
+    s.advance(600);
+    let anyone = s.addr("anyone");
+    s.execute(&anyone, &ExecuteMsg::Settle { channel: id }, 0)
+        .map_err(e)?;
+    s.execute(
+        &anyone,
+        &ExecuteMsg::SettleHtlc {
+            channel: id,
+            index: 0,
+        },
+        0,
+    )
+    .map_err(e)?;
+    println!("   dave reveals the preimage; after the window the channel settles:");
+    for (name, who, start) in [
+        ("carol", &carol, 10_000_000u128),
+        ("dave", &dave, 10_000_000),
+    ] {
+        let now = s.balance(who);
+        println!(
+            "     {name:<6} {:>10} {DENOM} ({}{})",
+            coins(now),
+            if now >= start { "+" } else { "-" },
+            coins(now.abs_diff(start))
+        );
+    }
+    println!(
+        "     tower  {:>10} {DENOM} (10% of carol's forfeited 4 coins)",
+        coins(s.balance(&tower))
+    );
+    let closed = s.channel(id).phase == ChannelPhase::Closed {};
+    let sol = s.solvency();
+    let reconciles = sol.solvent && sol.denoms.iter().all(|d| d.held == d.owed);
+    println!(
+        "   channel closed: {closed}; contract holds what it owes: {}",
+        if reconciles {
+            "reconciles to the last unit"
+        } else {
+            "DOES NOT RECONCILE"
+        }
+    );
+    if !(closed && reconciles) {
+        return Err("the channel books do not reconcile".into());
     }
     Ok(())
 }

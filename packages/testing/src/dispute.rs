@@ -250,9 +250,14 @@ impl Suite {
 
 /// The value of attribute `key` on the rollup's event with action `action`.
 pub fn event_attr(res: &AppResponse, action: &str, key: &str) -> Option<String> {
+    event_attr_of(res, optimistic_rollup::contract::EVENT, action, key)
+}
+
+/// The value of attribute `key` on a contract event of type `ty` with action `action`.
+pub fn event_attr_of(res: &AppResponse, ty: &str, action: &str, key: &str) -> Option<String> {
     res.events
         .iter()
-        .filter(|e| e.ty == format!("wasm-{}", optimistic_rollup::contract::EVENT))
+        .filter(|e| e.ty == format!("wasm-{ty}"))
         .find(|e| {
             e.attributes
                 .iter()

@@ -22,10 +22,15 @@
 //! [`Suite::challenge`] opens a game, [`Suite::bisect_to_one_step`] plays it out (the
 //! defender by its claim, the challenger as [`Play`] says) and [`Suite::prove_step`]
 //! settles it with the mirror node's one-step proof.
+//!
+//! Payment channels: a [`ChannelSuite`] (built by [`ChannelSuiteBuilder`]) deploys the
+//! payment-channels contract and signs states with settle-core for the parties.
 
+mod channels;
 mod dispute;
 mod suite;
 
-pub use dispute::{event_attr, Claim, Play};
+pub use channels::{ChannelSuite, ChannelSuiteBuilder, CHANNEL_DENOM};
+pub use dispute::{event_attr, event_attr_of, Claim, Play};
 pub use settle_core::node::{Node, Proposal, WithdrawalProof};
 pub use suite::{assert_refused, Suite, SuiteBuilder, BOND_DENOM, DENOM};
