@@ -11,6 +11,8 @@
 //! batch honestly, and the node's replay (`Node::trace`) gives the true roots and one-step
 //! proofs that [`VmRollup::play_bisection`] and [`VmRollup::prove_step`] play with; the
 //! node follows the chain when a game removes batches ([`VmRollup::follow_removals`]).
+//! [`VmChannels`] drives the payment-channels contract the same way (states signed with
+//! [`sign_state`] in the domain the contract reports), with the same ledger of holdings.
 //!
 //! # The gas model
 //!
@@ -70,6 +72,8 @@ use optimistic_rollup::msg::{
     ConfigResponse, DepositTo, DisputeParams, ExecuteMsg, GamePhase, GameResponse, InstantiateMsg,
     OutputPreimage, QueryMsg, SolvencyResponse, StatusResponse,
 };
+use payment_channels::msg as pc;
+use settle_core::channel::{ChannelDomain, ChannelState};
 use settle_core::crypto::{L2Key, NativeVerifier};
 use settle_core::dispute::OneStepProof;
 use settle_core::hash::Hash;
@@ -282,6 +286,18 @@ impl MeteredStorage {
     /// Reads without charging gas (for assertions).
     pub fn peek(&self, key: &[u8]) -> Option<Vec<u8>> {
         self.inner.get(key).0.ok().flatten()
+    }
+
+    /// Every entry, in key order, without charging gas (for assertions).
+    pub fn entries(&mut self) -> Vec<Record> {
+        let mut out = Vec::new();
+        let Ok(it) = self.inner.scan(None, None, Order::Ascending).0 else {
+            return out;
+        };
+        while let Ok(Some(record)) = self.inner.next(it).0 {
+            out.push(record);
+        }
+        out
     }
 
     fn remember(&mut self, key: &[u8]) {
@@ -529,6 +545,14 @@ impl Harness {
     pub fn raw(&mut self, key: &[u8]) -> Option<Vec<u8>> {
         self.instance
             .with_storage(|s| Ok(s.peek(key)))
+            .expect("storage")
+    }
+
+    /// Every storage entry of the contract, in key order, without charging gas: compare two
+    /// to see that a call changed nothing.
+    pub fn storage_snapshot(&mut self) -> Vec<Record> {
+        self.instance
+            .with_storage(|s| Ok(s.entries()))
             .expect("storage")
     }
 
@@ -808,17 +832,7 @@ impl VmRollup {
     ) -> Result<Executed, Refused> {
         let info = self.h.info(sender, funds);
         let done = self.h.execute(&info, msg)?;
-        for c in funds {
-            *self.held.entry(c.denom.clone()).or_default() += u128_of(c);
-        }
-        for (_, coins) in bank_sends(&done.response) {
-            for c in coins {
-                let held = self.held.entry(c.denom.clone()).or_default();
-                *held = held
-                    .checked_sub(u128_of(&c))
-                    .expect("pays out what it holds");
-            }
-        }
+        track_holdings(&mut self.held, funds, &done.response);
         Ok(done)
     }
 
@@ -1165,6 +1179,256 @@ impl VmRollup {
     }
 }
 
+/// Parameters of a payment-channels contract deployed by [`VmChannels::deploy`].
+#[derive(Debug, Clone)]
+pub struct ChannelParams {
+    /// The denom channels are opened in by [`VmChannels::open`].
+    pub denom: String,
+    /// Share of a stale closer's balance forfeited (basis points; `None`: all of it).
+    pub penalty_share_bps: Option<u16>,
+    /// Share of the forfeit paid to a watchtower (basis points).
+    pub watchtower_fee_bps: u16,
+    /// Longest dispute window a channel may set (seconds).
+    pub max_dispute_window: u64,
+}
+
+impl Default for ChannelParams {
+    /// uusd channels; a stale closer forfeits all its balance, 10% of it to a watchtower
+    /// that proved the stale close; dispute windows of up to a day.
+    fn default() -> Self {
+        ChannelParams {
+            denom: "uusd".into(),
+            penalty_share_bps: None,
+            watchtower_fee_bps: 1_000,
+            max_dispute_window: 86_400,
+        }
+    }
+}
+
+/// The payment-channels contract in cosmwasm-vm, with a ledger of what the bank would hold
+/// for it (funds attached to accepted messages, less the `BankMsg::Send`s it emitted), as
+/// [`VmRollup`] keeps for the rollup.
+pub struct VmChannels {
+    pub h: Harness,
+    pub params: ChannelParams,
+    pub admin: Addr,
+    /// The signing domain the contract reported at instantiation.
+    pub domain: ChannelDomain,
+    /// What the contract should hold, per denom, if the bank executed every message.
+    pub held: BTreeMap<String, u128>,
+}
+
+impl VmChannels {
+    /// Loads the payment-channels artifact and instantiates it (sent by `admin`); returns
+    /// the instantiate call too (for its gas).
+    pub fn deploy(params: ChannelParams) -> (VmChannels, Executed) {
+        Self::deploy_on(Harness::load("payment-channels"), params)
+    }
+
+    /// As [`VmChannels::deploy`], on a harness prepared by the caller.
+    pub fn deploy_on(mut h: Harness, params: ChannelParams) -> (VmChannels, Executed) {
+        let admin = h.addr("admin");
+        let msg = pc::InstantiateMsg {
+            penalty_share_bps: params.penalty_share_bps,
+            watchtower_fee_bps: params.watchtower_fee_bps,
+            max_dispute_window: params.max_dispute_window,
+        };
+        let info = h.info(&admin, &[]);
+        let done = h
+            .instantiate(&info, &msg)
+            .unwrap_or_else(|e| panic!("instantiate: {e}"));
+        let config: pc::ConfigResponse = h.query(&pc::QueryMsg::Config {});
+        let domain = ChannelDomain(config.domain.as_slice().try_into().expect("32-byte domain"));
+        let channels = VmChannels {
+            h,
+            params,
+            admin,
+            domain,
+            held: BTreeMap::new(),
+        };
+        (channels, done)
+    }
+
+    /// Executes `msg` from `sender` with `funds`, keeping [`VmChannels::held`] current.
+    pub fn execute(
+        &mut self,
+        sender: &Addr,
+        msg: &pc::ExecuteMsg,
+        funds: &[Coin],
+    ) -> Result<Executed, Refused> {
+        let info = self.h.info(sender, funds);
+        let done = self.h.execute(&info, msg)?;
+        track_holdings(&mut self.held, funds, &done.response);
+        Ok(done)
+    }
+
+    /// `state` signed by both parties' keys over its signing hash in this contract's domain.
+    pub fn sign(&self, key_a: &L2Key, key_b: &L2Key, state: &ChannelState) -> pc::SignedState {
+        sign_state(&self.domain, key_a, key_b, state)
+    }
+
+    fn coins(&self, amount: u128) -> Vec<Coin> {
+        vec![Coin::new(amount, self.params.denom.clone())]
+    }
+
+    /// `a` opens a channel with `b` (keys `key_a`, `key_b`), funding it with `amount` of
+    /// [`ChannelParams::denom`]; returns the channel id (from the `open` event) and the call.
+    pub fn open(
+        &mut self,
+        a: &Addr,
+        b: &Addr,
+        key_a: &L2Key,
+        key_b: &L2Key,
+        amount: u128,
+        dispute_window: u64,
+    ) -> Result<(u64, Executed), Refused> {
+        let msg = pc::ExecuteMsg::Open {
+            counterparty: b.to_string(),
+            pubkey_a: HexBinary::from(key_a.public_key().as_slice()),
+            pubkey_b: HexBinary::from(key_b.public_key().as_slice()),
+            dispute_window,
+        };
+        let funds = self.coins(amount);
+        let done = self.execute(a, &msg, &funds)?;
+        let id = event_attr(&done.response, "open", "channel")
+            .and_then(|v| v.parse().ok())
+            .expect("the open event names the channel");
+        Ok((id, done))
+    }
+
+    /// A party adds `amount` of [`ChannelParams::denom`] to an open channel.
+    pub fn fund(&mut self, who: &Addr, channel: u64, amount: u128) -> Result<Executed, Refused> {
+        let funds = self.coins(amount);
+        self.execute(who, &pc::ExecuteMsg::Fund { channel }, &funds)
+    }
+
+    pub fn cooperative_close(
+        &mut self,
+        sender: &Addr,
+        channel: u64,
+        signed: pc::SignedState,
+    ) -> Result<Executed, Refused> {
+        self.execute(
+            sender,
+            &pc::ExecuteMsg::CooperativeClose { channel, signed },
+            &[],
+        )
+    }
+
+    /// A party's unilateral close: the dispute window opens.
+    pub fn close(
+        &mut self,
+        sender: &Addr,
+        channel: u64,
+        signed: pc::SignedState,
+    ) -> Result<Executed, Refused> {
+        self.execute(sender, &pc::ExecuteMsg::Close { channel, signed }, &[])
+    }
+
+    /// Anyone's newer state for a closing channel.
+    pub fn dispute(
+        &mut self,
+        sender: &Addr,
+        channel: u64,
+        signed: pc::SignedState,
+    ) -> Result<Executed, Refused> {
+        self.execute(sender, &pc::ExecuteMsg::Dispute { channel, signed }, &[])
+    }
+
+    pub fn settle(&mut self, sender: &Addr, channel: u64) -> Result<Executed, Refused> {
+        self.execute(sender, &pc::ExecuteMsg::Settle { channel }, &[])
+    }
+
+    pub fn reveal_preimage(&mut self, sender: &Addr, preimage: &[u8]) -> Result<Executed, Refused> {
+        let msg = pc::ExecuteMsg::RevealPreimage {
+            preimage: HexBinary::from(preimage),
+        };
+        self.execute(sender, &msg, &[])
+    }
+
+    pub fn settle_htlc(
+        &mut self,
+        sender: &Addr,
+        channel: u64,
+        index: u32,
+    ) -> Result<Executed, Refused> {
+        self.execute(sender, &pc::ExecuteMsg::SettleHtlc { channel, index }, &[])
+    }
+
+    pub fn config(&mut self) -> pc::ConfigResponse {
+        self.h.query(&pc::QueryMsg::Config {})
+    }
+
+    pub fn channel(&mut self, id: u64) -> pc::ChannelResponse {
+        self.h.query(&pc::QueryMsg::Channel { id })
+    }
+
+    pub fn channels(&mut self) -> pc::ChannelsResponse {
+        self.h.query(&pc::QueryMsg::Channels {
+            start_after: None,
+            limit: None,
+        })
+    }
+
+    /// When the preimage of `payment_hash` was revealed, if it was.
+    pub fn preimage(&mut self, payment_hash: &Hash) -> pc::PreimageResponse {
+        self.h.query(&pc::QueryMsg::Preimage {
+            payment_hash: HexBinary::from(payment_hash.as_slice()),
+        })
+    }
+
+    /// The contract's dry run of `sender` closing (or disputing) `channel` with `signed`.
+    pub fn check_close(
+        &mut self,
+        sender: &Addr,
+        channel: u64,
+        signed: pc::SignedState,
+    ) -> pc::CloseCheckResponse {
+        self.h.query(&pc::QueryMsg::CheckClose {
+            channel,
+            sender: sender.to_string(),
+            signed,
+        })
+    }
+
+    /// Bytes of channel `id`'s stored record (as the contract's storage holds it).
+    pub fn record_bytes(&mut self, id: u64) -> usize {
+        let mut key = vec![0u8, b"channels".len() as u8];
+        key.extend_from_slice(b"channels");
+        key.extend_from_slice(&id.to_be_bytes());
+        self.h.raw(&key).map(|v| v.len()).unwrap_or(0)
+    }
+
+    /// Tells the querier the contract holds what [`VmChannels::held`] says.
+    pub fn sync_bank(&mut self) {
+        let coins = self
+            .held
+            .iter()
+            .map(|(d, a)| Coin::new(*a, d.clone()))
+            .collect();
+        self.h.set_contract_balance(coins);
+    }
+
+    pub fn solvency(&mut self) -> pc::SolvencyResponse {
+        self.h.query(&pc::QueryMsg::Solvency {})
+    }
+}
+
+/// `state` with both parties' signatures over its signing hash in `domain`.
+pub fn sign_state(
+    domain: &ChannelDomain,
+    key_a: &L2Key,
+    key_b: &L2Key,
+    state: &ChannelState,
+) -> pc::SignedState {
+    let hash = state.signing_hash(domain);
+    pc::SignedState {
+        state: Binary::new(state.encode()),
+        signature_a: HexBinary::from(key_a.sign_prehash(&hash).as_slice()),
+        signature_b: HexBinary::from(key_b.sign_prehash(&hash).as_slice()),
+    }
+}
+
 /// The value of attribute `key` in the contract's event for `action`.
 pub fn event_attr(response: &Response, action: &str, key: &str) -> Option<String> {
     response
@@ -1177,6 +1441,20 @@ pub fn event_attr(response: &Response, action: &str, key: &str) -> Option<String
         })
         .and_then(|e| e.attributes.iter().find(|a| a.key == key))
         .map(|a| a.value.clone())
+}
+
+/// What the bank does for an accepted call: `funds` move to the contract, the response's
+/// `BankMsg::Send`s out of it. Panics if the contract pays out more than it holds.
+fn track_holdings(held: &mut BTreeMap<String, u128>, funds: &[Coin], response: &Response) {
+    for c in funds {
+        *held.entry(c.denom.clone()).or_default() += u128_of(c);
+    }
+    for (_, coins) in bank_sends(response) {
+        for c in coins {
+            let h = held.entry(c.denom.clone()).or_default();
+            *h = h.checked_sub(u128_of(&c)).expect("pays out what it holds");
+        }
+    }
 }
 
 fn u128_of(c: &Coin) -> u128 {

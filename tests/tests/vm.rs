@@ -1,21 +1,29 @@
 //! The OPTIMIZED artifact (`artifacts/optimistic_rollup.wasm`, from `cargo xtask dist`) in
 //! cosmwasm-vm: it passes the chain's static checks, runs the whole happy path, and plays
-//! whole fraud-proof games (bisection, one-step proof, stakes, batch removal).
+//! whole fraud-proof games (bisection, one-step proof, stakes, batch removal). The
+//! payment-channels artifact (`artifacts/payment_channels.wasm`) passes the same checks and
+//! runs a channel's whole life: cooperative close, stale close disputed by a watchtower,
+//! settlement with the penalty, HTLCs claimed and refunded.
 
-use cosmwasm_std::{Addr, Coin, Uint128};
+use cosmwasm_std::{Addr, Coin, Timestamp, Uint128, Uint256};
 use optimistic_rollup::msg::{BatchResponse, BatchStatus, QueryMsg, WithdrawalStatus};
 use optimistic_rollup::msg::{
     DepositTo, GameMove, GamePhase, MoveCheckResponse, ProposerResponse, Side,
     WithdrawalStatusResponse,
 };
 use optimistic_rollup::ContractError;
+use payment_channels::msg::ChannelPhase;
+use payment_channels::ContractError as ChannelError;
 use settle_core::batch::encode_batch;
+use settle_core::channel::{payment_hash, ChannelDomain, ChannelState, Htlc, Party as CoreParty};
 use settle_core::crypto::L2Key;
 use settle_core::dispute::{max_moves, reward_split, OneStepProof, StepKind};
 use settle_core::ledger::TxEffect;
+use settle_core::Error as CoreError;
 use settle_tests::scenario::user_keys;
 use settle_tests::vm::{
-    altered_root, bank_sends, read_artifact, static_check, Harness, Refused, RollupParams, VmRollup,
+    altered_root, bank_sends, read_artifact, static_check, ChannelParams, Harness, Refused,
+    RollupParams, VmChannels, VmRollup,
 };
 
 const CONTRACT: &str = "optimistic-rollup";
@@ -59,7 +67,7 @@ fn artifact_passes_the_chains_static_checks() {
 }
 
 /// The payment-channels artifact passes the chain's checks and instantiates (its whole
-/// lifecycle in the VM comes with its Suite).
+/// lifecycle: `payment_channels_lifecycle_on_the_optimized_artifact`).
 #[test]
 fn payment_channels_artifact_passes_the_chains_static_checks() {
     let wasm = read_artifact("payment-channels").unwrap_or_else(|e| panic!("{e}"));
@@ -616,4 +624,272 @@ fn an_honest_proposer_beats_a_lying_challenger_on_the_optimized_artifact() {
     r.finalize(1).unwrap();
     assert_eq!(r.held[&r.params.bond_denom], 1_000);
     assert_reconciles(&mut r);
+}
+
+/// Asserts a refusal by the contract (not the VM) whose message contains `expected`.
+fn assert_refused_with<T: std::fmt::Debug>(
+    result: Result<T, Refused>,
+    expected: impl std::fmt::Display,
+) -> Refused {
+    let expected = expected.to_string();
+    match result {
+        Ok(v) => panic!("expected the contract to refuse with {expected:?}, it accepted: {v:?}"),
+        Err(e) => {
+            assert!(
+                !e.vm_error,
+                "the VM failed instead of the contract refusing: {e}"
+            );
+            assert!(
+                e.error.contains(&expected),
+                "expected refusal {expected:?}, got {:?}",
+                e.error
+            );
+            e
+        }
+    }
+}
+
+/// The channels' bank balance (as the harness tracks it) equals what they owe, per denom.
+fn assert_channels_reconcile(c: &mut VmChannels) -> payment_channels::msg::SolvencyResponse {
+    c.sync_bank();
+    let s = c.solvency();
+    assert!(s.solvent, "{s:?}");
+    for d in &s.denoms {
+        assert_eq!(
+            d.held,
+            Uint256::from(c.held.get(&d.denom).copied().unwrap_or(0)),
+            "{s:?}"
+        );
+        assert_eq!(d.held, d.owed, "{} does not reconcile: {s:?}", d.denom);
+    }
+    s
+}
+
+fn coins(denom: &str, amount: u128) -> Vec<Coin> {
+    vec![Coin::new(amount, denom)]
+}
+
+/// The payment-channels artifact runs every path of a channel's life in cosmwasm-vm: open
+/// and fund; a cooperative close; a unilateral close with a stale state that a watchtower
+/// disputes with a newer state carrying two HTLCs, settled after the window with the stale
+/// closer's balance forfeited and the watchtower paid its fee; one HTLC claimed by its
+/// payee with the revealed preimage, the other refunded after its timeout; a forged
+/// signature refused without a trace; the books reconcile with the bank at every stage.
+#[test]
+fn payment_channels_lifecycle_on_the_optimized_artifact() {
+    const WINDOW: u64 = 600;
+    let (mut c, inst) = VmChannels::deploy(ChannelParams::default());
+    assert!(inst.gas.cosmwasm_gas > 0 && inst.gas.kv_gas > 0);
+    let denom = c.params.denom.clone();
+    let (alice, bob, tower, anyone) = (
+        c.h.addr("alice"),
+        c.h.addr("bob"),
+        c.h.addr("tower"),
+        c.h.addr("anyone"),
+    );
+    let (ka, kb) = (
+        L2Key::from_label("vm-chan-a"),
+        L2Key::from_label("vm-chan-b"),
+    );
+    let config = c.config();
+    assert_eq!(config.watchtower_fee_bps, 1_000);
+    assert_eq!(config.penalty_share_bps, 10_000);
+    assert_eq!(
+        c.domain,
+        ChannelDomain::new(&c.h.env.block.chain_id, c.h.contract_addr().as_str()),
+        "the domain binds the chain id and the contract address"
+    );
+
+    // Channel 0: open + fund, then a cooperative close.
+    let (ch0, opened) = c.open(&alice, &bob, &ka, &kb, 1_000, WINDOW).unwrap();
+    assert_eq!(ch0, 0);
+    // both keys checked by the host's secp256k1 (real crypto in the VM)
+    assert!(opened.gas.cosmwasm_gas > 0, "{:?}", opened.gas);
+    c.fund(&bob, ch0, 500).unwrap();
+    let ch = c.channel(ch0);
+    assert_eq!((ch.funded_a.u128(), ch.funded_b.u128()), (1_000, 500));
+    assert_eq!(ch.phase, ChannelPhase::Open {});
+    assert_channels_reconcile(&mut c);
+    let fin = ChannelState {
+        channel_id: ch0,
+        version: 9,
+        funded: [1_000, 500],
+        balances: [700, 800],
+        htlcs: vec![],
+        is_final: true,
+    };
+    let done = c
+        .cooperative_close(&anyone, ch0, c.sign(&ka, &kb, &fin))
+        .unwrap();
+    assert_eq!(
+        bank_sends(&done.response),
+        vec![
+            (alice.to_string(), coins(&denom, 700)),
+            (bob.to_string(), coins(&denom, 800)),
+        ]
+    );
+    assert_eq!(c.channel(ch0).phase, ChannelPhase::Closed {});
+    assert_channels_reconcile(&mut c);
+
+    // Channel 1: alice 2,000, bob 1,000.
+    let (ch1, _) = c.open(&alice, &bob, &ka, &kb, 2_000, WINDOW).unwrap();
+    assert_eq!(ch1, 1);
+    c.fund(&bob, ch1, 1_000).unwrap();
+    let s = assert_channels_reconcile(&mut c);
+    assert_eq!(s.denoms[0].owed, Uint256::from(3_000u128));
+    let now = c.h.env.block.time.seconds();
+    let preimage = [42u8; 32];
+    let timeout = now + 10_000;
+    // version 3: alice still had 2,500
+    let stale = ChannelState {
+        channel_id: ch1,
+        version: 3,
+        funded: [2_000, 1_000],
+        balances: [2_500, 500],
+        htlcs: vec![],
+        is_final: false,
+    };
+    // version 4: alice 1,800, bob 900, alice pays bob 200 against the preimage and bob
+    // pays alice 100 against a hash nobody reveals
+    let newer = ChannelState {
+        version: 4,
+        balances: [1_800, 900],
+        htlcs: vec![
+            Htlc {
+                amount: 200,
+                payment_hash: payment_hash(&preimage).unwrap(),
+                timeout,
+                payer: CoreParty::A,
+            },
+            Htlc {
+                amount: 100,
+                payment_hash: [9; 32],
+                timeout,
+                payer: CoreParty::B,
+            },
+        ],
+        ..stale.clone()
+    };
+
+    // A forged close (bob's signature in alice's place) is refused and changes nothing.
+    let before = c.h.storage_snapshot();
+    let held_before = c.held.clone();
+    let mut forged = c.sign(&ka, &kb, &stale);
+    forged.signature_a = forged.signature_b.clone();
+    let e = assert_refused_with(
+        c.close(&alice, ch1, forged),
+        CoreError::BadStateSignature {
+            party: CoreParty::A,
+        },
+    );
+    assert!(e.gas.cosmwasm_gas > 0, "a refused call still costs gas");
+    assert_eq!(
+        c.h.storage_snapshot(),
+        before,
+        "the refusal changed storage"
+    );
+    assert_eq!(c.held, held_before);
+    assert_eq!(c.channel(ch1).phase, ChannelPhase::Open {});
+
+    // alice closes with the stale version 3
+    c.close(&alice, ch1, c.sign(&ka, &kb, &stale)).unwrap();
+    let deadline = match c.channel(ch1).phase {
+        ChannelPhase::Closing {
+            closer,
+            version,
+            deadline,
+            stale,
+            watchtower,
+        } => {
+            assert_eq!(
+                (closer, version, stale, watchtower),
+                (payment_channels::msg::Party::A, 3, false, None)
+            );
+            deadline
+        }
+        other => panic!("closing, not {other:?}"),
+    };
+    let signed_newer = c.sign(&ka, &kb, &newer);
+    let dry = c.check_close(&tower, ch1, signed_newer.clone());
+    assert!(dry.valid, "{dry:?}");
+    // the watchtower posts version 4
+    let disputed = c.dispute(&tower, ch1, signed_newer).unwrap();
+    assert!(bank_sends(&disputed.response).is_empty());
+    match c.channel(ch1).phase {
+        ChannelPhase::Closing {
+            version,
+            stale,
+            watchtower,
+            ..
+        } => assert_eq!((version, stale, watchtower), (4, true, Some(tower.clone()))),
+        other => panic!("closing, not {other:?}"),
+    }
+    assert_refused_with(
+        c.settle(&anyone, ch1),
+        ChannelError::WindowOpen { id: ch1, deadline },
+    );
+
+    // After the window: alice's 1,800 is forfeited, 10% of it to the watchtower; the
+    // HTLCs' 300 stay held.
+    c.h.advance(WINDOW);
+    let settled = c.settle(&anyone, ch1).unwrap();
+    assert_eq!(
+        bank_sends(&settled.response),
+        vec![
+            (bob.to_string(), coins(&denom, 900 + 1_800 - 180)),
+            (tower.to_string(), coins(&denom, 180)),
+        ],
+        "nothing for the stale closer, the forfeit to bob, the fee to the watchtower"
+    );
+    assert_eq!(
+        c.channel(ch1).phase,
+        ChannelPhase::Settled {
+            version: 4,
+            htlcs_paid: vec![false, false]
+        }
+    );
+    let s = assert_channels_reconcile(&mut c);
+    assert_eq!(s.denoms[0].owed, Uint256::from(300u128));
+
+    // bob reveals the preimage before the timeout and claims HTLC 0
+    let hash = payment_hash(&preimage).unwrap();
+    assert_eq!(c.preimage(&hash).revealed_at, None);
+    c.reveal_preimage(&bob, &preimage).unwrap();
+    // recorded in whole seconds
+    assert_eq!(
+        c.preimage(&hash).revealed_at,
+        Some(Timestamp::from_seconds(c.h.env.block.time.seconds()))
+    );
+    let claimed = c.settle_htlc(&bob, ch1, 0).unwrap();
+    assert_eq!(
+        bank_sends(&claimed.response),
+        vec![(bob.to_string(), coins(&denom, 200))]
+    );
+    assert_refused_with(
+        c.settle_htlc(&anyone, ch1, 0),
+        ChannelError::HtlcPaid { id: ch1, index: 0 },
+    );
+    assert_refused_with(
+        c.settle_htlc(&anyone, ch1, 1),
+        ChannelError::HtlcPending {
+            id: ch1,
+            index: 1,
+            timeout,
+        },
+    );
+    // HTLC 1 times out: back to its payer, bob
+    c.h.env.block.time = Timestamp::from_seconds(timeout);
+    let refunded = c.settle_htlc(&anyone, ch1, 1).unwrap();
+    assert_eq!(
+        bank_sends(&refunded.response),
+        vec![(bob.to_string(), coins(&denom, 100))]
+    );
+    assert_eq!(c.channel(ch1).phase, ChannelPhase::Closed {});
+
+    // Everything paid: 4,500 in, 1,500 + 2,700 + 300 out.
+    let s = assert_channels_reconcile(&mut c);
+    assert_eq!(c.held.get(&denom).copied(), Some(0));
+    assert_eq!(s.denoms.len(), 1);
+    assert!(s.denoms[0].owed.is_zero() && s.denoms[0].surplus.is_zero());
+    assert_eq!(c.channels().channels.len(), 2);
 }

@@ -1,8 +1,10 @@
 //! `cargo xtask gas`: builds the artifacts (`dist`), then runs the gas report on them in
 //! cosmwasm-vm (`settle-tests`' `gas-report` binary, dev profile so it shares the build
-//! with `cargo test -p settle-tests --features vm`). Prints the table (the happy path, then
-//! fraud-proof games: challenge, moves, one-step proofs, timeout) with the games' figures
-//! and writes `target/gas-report.json`.
+//! with `cargo test -p settle-tests --features vm`). Prints the rollup's table (the happy
+//! path, then fraud-proof games: challenge, moves, one-step proofs, timeout) with the games'
+//! figures, then the payment-channels table (open, fund, cooperative close, unilateral
+//! close, dispute, settle, reveal_preimage, settle_htlc), and writes
+//! `target/gas-report.json` (the rows of both).
 
 use crate::util::{self, step};
 

@@ -5,7 +5,11 @@
 //! 1,000-account ledger (a fraudulent batch of 1,000 transaction steps, the liar defending
 //! it, the honest challenger winning with a one-step proof of a transfer, a withdrawal, a
 //! deposit and the close, then a game lost on time), followed by the figures the table
-//! cannot show: moves per game, one-step proof sizes, where `prove_step`'s gas goes.
+//! cannot show: moves per game, one-step proof sizes, where `prove_step`'s gas goes. A
+//! second table covers the payment-channels artifact: open, fund, cooperative close, a
+//! unilateral close with a stale state, a watchtower's dispute with a newer state carrying
+//! two HTLCs, settlement, a preimage revealed and an HTLC claimed with it (each note says
+//! how many bytes the channel state has).
 //!
 //! Run it with `cargo xtask gas` (builds the artifacts first) or, once `artifacts/` exists,
 //! `cargo run -p settle-tests --features vm --bin gas-report`.
@@ -14,16 +18,18 @@ use std::time::Instant;
 
 use cosmwasm_std::Addr;
 use optimistic_rollup::msg::{DepositTo, GamePhase, QueryMsg, Side, SolvencyResponse};
+use payment_channels::msg::ChannelPhase;
 use serde::Serialize;
 use settle_core::batch::encode_batch;
+use settle_core::channel::{payment_hash, ChannelState, Htlc, Party};
 use settle_core::crypto::L2Key;
 use settle_core::dispute::{max_moves, OneStepProof, StepKind};
 use settle_core::hash::Hash;
 use settle_core::ledger::{ACCOUNT_TREE_DEPTH, WITHDRAWAL_TREE_DEPTH};
 use settle_core::tx::SignedTx;
 use settle_tests::vm::{
-    altered_root, bank_sends, workspace_root, Bisection, Executed, GasUse, KvAccess, RollupParams,
-    VmRollup, TX_SIZE_COST_PER_BYTE, WASMD_GAS_MULTIPLIER,
+    altered_root, bank_sends, workspace_root, Bisection, ChannelParams, Executed, GasUse, KvAccess,
+    RollupParams, VmChannels, VmRollup, TX_SIZE_COST_PER_BYTE, WASMD_GAS_MULTIPLIER,
 };
 
 /// L2 accounts opened before the batches (each by one deposit through the contract).
@@ -298,18 +304,217 @@ fn main() {
     let figures = dispute_rows(&mut r, &mut report, &keys, &users, &mut nonces);
     eprintln!("fraud-proof games in {:.1} s", t.elapsed().as_secs_f64());
 
+    // The second contract: payment channels.
+    let t = Instant::now();
+    let channels = channel_rows();
+    eprintln!("payment channels in {:.1} s", t.elapsed().as_secs_f64());
+
     print_table(&report);
     figures.print();
+    println!("\n{}:", channels.contract);
+    print_table(&channels);
     let path = workspace_root().join("target/gas-report.json");
-    let json = serde_json::to_string_pretty(&report.rows).expect("json");
+    let rows: Vec<&Row> = report.rows.iter().chain(&channels.rows).collect();
+    let json = serde_json::to_string_pretty(&rows).expect("json");
     std::fs::create_dir_all(path.parent().expect("dir")).expect("target dir");
     std::fs::write(&path, json + "\n").expect("write gas report");
     println!(
-        "\nartifact {contract}: {} bytes; wrote {}; {:.1} s",
+        "\nartifact {contract}: {} bytes; artifact {}: {} bytes; wrote {}; {:.1} s",
         report.wasm_bytes,
+        channels.contract,
+        channels.wasm_bytes,
         path.display(),
         started.elapsed().as_secs_f64()
     );
+}
+
+/// The payment-channels rows, each from a call on the artifact: channel 0 opened, funded
+/// and closed cooperatively; channel 1 closed by A with a stale state, disputed by a
+/// watchtower with a newer state carrying two HTLCs, settled after the window (A's balance
+/// forfeited, the watchtower's fee), then the preimage of HTLC 0 revealed and HTLC 0
+/// claimed by its payee. The books reconcile at the end.
+fn channel_rows() -> Report {
+    const WINDOW: u64 = 600;
+    let (mut c, _) = VmChannels::deploy(ChannelParams::default());
+    let mut report = Report {
+        contract: "payment-channels".to_string(),
+        wasm_bytes: c.h.wasm_bytes,
+        rows: Vec::new(),
+    };
+    let (alice, bob, tower, anyone) = (
+        c.h.addr("alice"),
+        c.h.addr("bob"),
+        c.h.addr("tower"),
+        c.h.addr("anyone"),
+    );
+    let (ka, kb) = (
+        L2Key::from_label("gas-chan-a"),
+        L2Key::from_label("gas-chan-b"),
+    );
+    let state_note = |s: &ChannelState| {
+        format!(
+            "state v{}: {} B ({} HTLCs)",
+            s.version,
+            s.encode().len(),
+            s.htlcs.len()
+        )
+    };
+
+    // Channel 0: open, fund, cooperative close.
+    let (ch0, open) = ok("open", c.open(&alice, &bob, &ka, &kb, 1_000, WINDOW));
+    let record = c.record_bytes(ch0);
+    report.add(
+        "open",
+        open.gas,
+        format!(
+            "no state yet (channel record {record} B); both keys checked on the host (secp256k1); {}",
+            kv_note(&open.gas)
+        ),
+    );
+    let fund = ok("fund", c.fund(&bob, ch0, 500));
+    let record = c.record_bytes(ch0);
+    report.add(
+        "fund",
+        fund.gas,
+        format!(
+            "no state yet (channel record {record} B); {}",
+            kv_note(&fund.gas)
+        ),
+    );
+    let fin = ChannelState {
+        channel_id: ch0,
+        version: 9,
+        funded: [1_000, 500],
+        balances: [700, 800],
+        htlcs: vec![],
+        is_final: true,
+    };
+    let coop = ok(
+        "cooperative close",
+        c.cooperative_close(&anyone, ch0, c.sign(&ka, &kb, &fin)),
+    );
+    assert_eq!(bank_sends(&coop.response).len(), 2);
+    let record = c.record_bytes(ch0);
+    report.add(
+        "cooperative close",
+        coop.gas,
+        format!(
+            "final {}, 2 signatures checked, 2 bank sends (channel record {record} B); {}",
+            state_note(&fin),
+            kv_note(&coop.gas)
+        ),
+    );
+
+    // Channel 1: a stale close, a watchtower's dispute, settlement, an HTLC claimed.
+    let (ch1, _) = ok("open", c.open(&alice, &bob, &ka, &kb, 2_000, WINDOW));
+    ok("fund", c.fund(&bob, ch1, 1_000));
+    let preimage = [42u8; 32];
+    let timeout = c.h.env.block.time.seconds() + 10_000;
+    let stale = ChannelState {
+        channel_id: ch1,
+        version: 3,
+        funded: [2_000, 1_000],
+        balances: [2_500, 500],
+        htlcs: vec![],
+        is_final: false,
+    };
+    let newer = ChannelState {
+        version: 4,
+        balances: [1_800, 900],
+        htlcs: vec![
+            Htlc {
+                amount: 200,
+                payment_hash: payment_hash(&preimage).expect("32 bytes"),
+                timeout,
+                payer: Party::A,
+            },
+            Htlc {
+                amount: 100,
+                payment_hash: [9; 32],
+                timeout,
+                payer: Party::B,
+            },
+        ],
+        ..stale.clone()
+    };
+    let close = ok("close", c.close(&alice, ch1, c.sign(&ka, &kb, &stale)));
+    let record = c.record_bytes(ch1);
+    report.add(
+        "unilateral close",
+        close.gas,
+        format!(
+            "{}, 2 signatures checked; stored (channel record {record} B); {}",
+            state_note(&stale),
+            kv_note(&close.gas)
+        ),
+    );
+    let dispute = ok("dispute", c.dispute(&tower, ch1, c.sign(&ka, &kb, &newer)));
+    let record = c.record_bytes(ch1);
+    report.add(
+        "dispute update (watchtower)",
+        dispute.gas,
+        format!(
+            "{} replaces the stored {} B v3, 2 signatures checked (channel record {record} B); {}",
+            state_note(&newer),
+            stale.encode().len(),
+            kv_note(&dispute.gas)
+        ),
+    );
+    c.h.advance(WINDOW);
+    let settle = ok("settle", c.settle(&anyone, ch1));
+    let sends = bank_sends(&settle.response);
+    assert_eq!(
+        sends.iter().map(|(to, _)| to.as_str()).collect::<Vec<_>>(),
+        [bob.as_str(), tower.as_str()],
+        "the forfeit to bob, the fee to the watchtower, nothing to the stale closer"
+    );
+    let record = c.record_bytes(ch1);
+    report.add(
+        "settle (stale close, 2 HTLCs held)",
+        settle.gas,
+        format!(
+            "decodes the stored {}; penalty + watchtower fee, {} bank sends (channel record {record} B); {}",
+            state_note(&newer),
+            sends.len(),
+            kv_note(&settle.gas)
+        ),
+    );
+    let reveal = ok("reveal_preimage", c.reveal_preimage(&bob, &preimage));
+    report.add(
+        "reveal_preimage",
+        reveal.gas,
+        format!(
+            "no channel state read; 32 B preimage, sha256 in wasm; {}",
+            kv_note(&reveal.gas)
+        ),
+    );
+    let claim = ok("settle_htlc", c.settle_htlc(&bob, ch1, 0));
+    assert_eq!(bank_sends(&claim.response).len(), 1);
+    assert_eq!(
+        c.channel(ch1).phase,
+        ChannelPhase::Settled {
+            version: 4,
+            htlcs_paid: vec![true, false]
+        }
+    );
+    let record = c.record_bytes(ch1);
+    report.add(
+        "settle_htlc (claim with preimage)",
+        claim.gas,
+        format!(
+            "decodes the stored {}; HTLC 0 to its payee, 1 bank send (channel record {record} B); {}",
+            state_note(&newer),
+            kv_note(&claim.gas)
+        ),
+    );
+
+    c.sync_bank();
+    let s = c.solvency();
+    assert!(
+        s.solvent && s.denoms.iter().all(|d| d.held == d.owed),
+        "{s:?}"
+    );
+    report
 }
 
 /// Transaction steps of the disputed batch.
