@@ -576,3 +576,167 @@ fn bad_input_is_refused_and_changes_nothing() {
     );
     w.assert_reconciles();
 }
+
+#[test]
+fn each_phase_takes_only_its_messages() {
+    let mut w = world();
+    let id = w.open();
+    w.refused(
+        "anyone",
+        &ExecuteMsg::Settle { channel: id },
+        0,
+        ContractError::WrongPhase {
+            id,
+            phase: "open",
+            needed: "closing",
+        },
+    );
+    w.refused(
+        "anyone",
+        &ExecuteMsg::SettleHtlc {
+            channel: id,
+            index: 0,
+        },
+        0,
+        ContractError::WrongPhase {
+            id,
+            phase: "open",
+            needed: "settled",
+        },
+    );
+    w.exec(
+        "bob",
+        &ExecuteMsg::Close {
+            channel: id,
+            signed: w.sign_state(&state(1, 1_000, vec![])),
+        },
+        0,
+    )
+    .unwrap();
+    // closing: no funding, no second close
+    w.refused(
+        "alice",
+        &ExecuteMsg::Fund { channel: id },
+        10,
+        ContractError::WrongPhase {
+            id,
+            phase: "closing",
+            needed: "open",
+        },
+    );
+    w.refused(
+        "alice",
+        &ExecuteMsg::Close {
+            channel: id,
+            signed: w.sign_state(&state(2, 1_000, vec![])),
+        },
+        0,
+        ContractError::WrongPhase {
+            id,
+            phase: "closing",
+            needed: "open",
+        },
+    );
+    // funds attached to a message that takes none
+    w.refused(
+        "bob",
+        &ExecuteMsg::Settle { channel: id },
+        5,
+        "This message does no accept funds",
+    );
+    // both parties may still agree to end it at once
+    let fin = ChannelState {
+        is_final: true,
+        ..state(2, 1_000, vec![])
+    };
+    w.exec(
+        "anyone",
+        &ExecuteMsg::CooperativeClose {
+            channel: id,
+            signed: w.sign_state(&fin),
+        },
+        0,
+    )
+    .unwrap();
+    assert_eq!(w.bal("alice"), START);
+    assert_eq!(w.bal("bob"), START);
+    // closed: nothing more
+    for msg in [
+        ExecuteMsg::Settle { channel: id },
+        ExecuteMsg::CooperativeClose {
+            channel: id,
+            signed: w.sign_state(&fin),
+        },
+        ExecuteMsg::Dispute {
+            channel: id,
+            signed: w.sign_state(&state(3, 1_000, vec![])),
+        },
+    ] {
+        let before = w.snapshot();
+        assert_refused(w.exec("anyone", &msg, 0), "channel 0 is closed");
+        assert_eq!(w.snapshot(), before);
+    }
+    w.assert_reconciles();
+}
+
+#[test]
+fn a_late_top_up_goes_back_to_its_funder_and_an_htlc_refunds_exactly_at_its_timeout() {
+    let mut w = world();
+    let id = w.open();
+    let now = w.now();
+    // signed before bob's top-up of 200: it allocates 1,500 of the 1,700
+    let htlc = Htlc {
+        amount: 300,
+        payment_hash: [5; 32],
+        timeout: now + 1_000,
+        payer: Party::B,
+    };
+    let signed = w.sign_state(&state(4, 600, vec![htlc]));
+    w.exec("bob", &ExecuteMsg::Fund { channel: id }, 200)
+        .unwrap();
+    w.assert_reconciles();
+    w.exec(
+        "alice",
+        &ExecuteMsg::Close {
+            channel: id,
+            signed,
+        },
+        0,
+    )
+    .unwrap();
+    w.advance(WINDOW);
+    w.exec("anyone", &ExecuteMsg::Settle { channel: id }, 0)
+        .unwrap();
+    assert_eq!(w.bal("alice"), START - 1_000 + 600);
+    // bob: 600 of the state plus his unallocated 200
+    assert_eq!(w.bal("bob"), START - 700 + 600 + 200);
+    // one second before the timeout it is pending; at the timeout it is refunded
+    let wait = now + 1_000 - 1 - w.now();
+    w.advance(wait);
+    w.refused(
+        "anyone",
+        &ExecuteMsg::SettleHtlc {
+            channel: id,
+            index: 0,
+        },
+        0,
+        ContractError::HtlcPending {
+            id,
+            index: 0,
+            timeout: now + 1_000,
+        },
+    );
+    w.advance(1);
+    w.exec(
+        "anyone",
+        &ExecuteMsg::SettleHtlc {
+            channel: id,
+            index: 0,
+        },
+        0,
+    )
+    .unwrap();
+    assert_eq!(w.bal("bob"), START - 700 + 600 + 200 + 300);
+    assert_eq!(w.channel(id).phase, ChannelPhase::Closed {});
+    w.assert_reconciles();
+}
