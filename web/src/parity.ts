@@ -16,8 +16,8 @@ import type {
 import { validateExecuteMsg } from './schema';
 import { bytesToBase64, bytesToHex, canonicalJson, errorMessage, hexToBytes } from './util';
 
-export type Section = 'hashing' | 'merkle' | 'sparseTree' | 'transactions' | 'rollup' | 'oneStep';
-export const SECTIONS: Section[] = ['hashing', 'merkle', 'sparseTree', 'transactions', 'rollup', 'oneStep'];
+export type Section = 'hashing' | 'merkle' | 'sparseTree' | 'transactions' | 'rollup' | 'oneStep' | 'channel';
+export const SECTIONS: Section[] = ['hashing', 'merkle', 'sparseTree', 'transactions', 'rollup', 'oneStep', 'channel'];
 
 export interface Failure {
   section: Section;
@@ -61,6 +61,7 @@ class Tally {
         transactions: zero(),
         rollup: zero(),
         oneStep: zero(),
+        channel: zero(),
       },
       failures: [],
       skips: [],
@@ -140,6 +141,7 @@ export function runParity(S: Settle, vectors: Json): ParityReport {
     ['transactions', transactions],
     ['rollup', rollup],
     ['oneStep', oneStep],
+    ['channel', channel],
   ];
   for (const [section, run] of sections) {
     t.section = section;
@@ -595,5 +597,97 @@ function oneStep(S: Settle, v: Json, t: Tally, all: Json): void {
   } finally {
     for (const trace of traces.values()) trace.free();
     node.free();
+  }
+}
+
+// ---------------------------------------------------------------- channel
+
+function verifyArgs(c: Json, state: Json) {
+  return {
+    domain: c.domain,
+    state,
+    pubkeyA: c.pubkeyA,
+    pubkeyB: c.pubkeyB,
+    signatureA: c.signatureA,
+    signatureB: c.signatureB,
+    channelId: c.channelId,
+    funding: c.funding,
+  };
+}
+
+function payoutArgs(c: Json) {
+  return {
+    state: b(c.state),
+    funding: c.funding,
+    stale: c.stale,
+    penaltyShareBps: c.penaltyShareBps,
+    watchtowerFeeBps: c.watchtowerFeeBps,
+  };
+}
+
+function channel(S: Settle, v: Json, t: Tally): void {
+  t.eq('channelDomain', () => S.channelDomain(v.chainId, v.contract), v.domain);
+  const keys: Record<string, ReturnType<Settle['L2Key']['fromLabel']>> = {};
+  try {
+    for (const p of ['a', 'b']) {
+      const k = v.keys[p];
+      keys[p] = S.L2Key.fromLabel(k.label);
+      t.eq(`key ${p}: fromLabel(${JSON.stringify(k.label)})`, () => ({ secret: keys[p].secret, publicKey: keys[p].publicKey }), {
+        secret: k.secret,
+        publicKey: k.publicKey,
+      });
+    }
+    for (const p of v.paymentHashes) {
+      t.eq(`paymentHash(${p.preimage.slice(0, 8)}…)`, () => S.paymentHash(p.preimage), p.paymentHash);
+      t.eq(`revealPreimageMsg(${p.preimage.slice(0, 8)}…)`, () => S.revealPreimageMsg(p.preimage), { reveal_preimage: { preimage: p.preimage } });
+    }
+    for (const p of v.badPreimages) {
+      t.throws(`paymentHash of ${p.preimage.length / 2} bytes`, () => S.paymentHash(p.preimage), p.error);
+    }
+    for (const c of v.states) {
+      const name = `state: ${c.name}`;
+      t.eq(`${name}: encodeChannelState`, () => bytesToHex(S.encodeChannelState(c.state)), c.encoding);
+      t.eq(`${name}: decodeChannelState`, () => S.decodeChannelState(b(c.encoding)), c.state);
+      t.eq(`${name}: channelSigningHash (object)`, () => S.channelSigningHash(c.domain, c.state), c.signingHash);
+      t.eq(`${name}: channelSigningHash (bytes)`, () => S.channelSigningHash(c.domain, b(c.encoding)), c.signingHash);
+      t.eq(`${name}: signChannelState by A`, () => S.signChannelState(keys.a, c.domain, c.state), c.signatureA);
+      t.eq(`${name}: signChannelState by B`, () => S.signChannelState(keys.b, c.domain, b(c.encoding)), c.signatureB);
+      t.eq(`${name}: verifyChannelState`, () => S.verifyChannelState(verifyArgs(c, b(c.encoding))), { valid: true });
+      const signed = { state: bytesToBase64(b(c.encoding)), signature_a: c.signatureA, signature_b: c.signatureB };
+      t.eq(`${name}: signedState`, () => S.signedState(c.state, c.signatureA, c.signatureB), signed);
+      t.eq(`${name}: closeChannelMsg`, () => S.closeChannelMsg(c.channelId, signed), { close: { channel: c.channelId, signed } });
+      t.eq(`${name}: checkCloseQuery`, () => S.checkCloseQuery(c.channelId, 'sender', signed), {
+        check_close: { channel: c.channelId, sender: 'sender', signed },
+      });
+    }
+    for (const c of v.payouts) {
+      t.eq(`payout: ${c.name}`, () => S.channelPayout(payoutArgs(c)), c.payout);
+      t.eq(
+        `payout: ${c.name}: conserves the funding`,
+        () => {
+          const p = S.channelPayout(payoutArgs(c));
+          return (BigInt(p.parties[0]) + BigInt(p.parties[1]) + BigInt(p.watchtower) + BigInt(p.htlcs)).toString();
+        },
+        (BigInt(c.funding[0]) + BigInt(c.funding[1])).toString(),
+      );
+    }
+    for (const c of v.payoutErrors) {
+      t.throws(`payout error: ${c.name}`, () => S.channelPayout(payoutArgs(c)), c.error);
+    }
+    for (const c of v.negative) {
+      const name = `negative: ${c.name}`;
+      t.eq(`${name}: verifyChannelState`, () => S.verifyChannelState(verifyArgs(c, b(c.state))), { valid: false, reason: c.error });
+      let decodes = true;
+      try {
+        S.decodeChannelState(b(c.state));
+      } catch {
+        decodes = false;
+      }
+      if (!decodes) {
+        t.throws(`${name}: decodeChannelState`, () => S.decodeChannelState(b(c.state)), c.error);
+      }
+    }
+  } finally {
+    for (const k of Object.values(keys)) k.free();
   }
 }

@@ -18,6 +18,10 @@ use std::process::Command;
 
 use serde::Serialize;
 use settle_core::batch::{split_steps, verify_withdrawal, BatchResult, WithdrawalClaim};
+use settle_core::channel::{
+    payment_hash, payout, verify_cosigned, ChannelDomain, ChannelState, Htlc, Party, PenaltyRules,
+    StaleClose,
+};
 use settle_core::codec::{put_varint, split_amount};
 use settle_core::crypto::{L2Key, NativeVerifier, SECP256K1_HALF_ORDER};
 use settle_core::dispute::{
@@ -96,6 +100,7 @@ pub fn generate() -> Result<String, String> {
         transactions: transactions(&dep)?,
         rollup,
         one_step: one_step_section(&node)?,
+        channel: channel_section(&dep)?,
     };
     let mut json = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
     json.push('\n');
@@ -198,6 +203,7 @@ struct VectorFile {
     transactions: Transactions,
     rollup: Rollup,
     one_step: OneStepSection,
+    channel: ChannelSection,
 }
 
 #[derive(Serialize)]
@@ -219,6 +225,7 @@ struct Sections {
     transactions: &'static str,
     rollup: &'static str,
     one_step: &'static str,
+    channel: &'static str,
 }
 
 fn provenance() -> Result<Provenance, String> {
@@ -272,6 +279,21 @@ fn provenance() -> Result<Provenance, String> {
                 proof's wire bytes and the post-state root one_step returns; then proofs \
                 that prove nothing (a tampered pre-state, a witness with a wrong balance, a \
                 proof of the wrong kind, truncated bytes, ...) with the exact error.",
+            channel: "Payment channels (settle_core::channel) for the rollup section's chain \
+                and contract address: the channel signing domain; two keys from fixed labels; \
+                payment hashes sha256(preimage) of fixed 32-byte preimages (and preimages of \
+                other lengths with the error); co-signed states (just opened, payments both \
+                ways, after a late top-up, with HTLCs each way, final, amounts near u128::MAX) \
+                as objects in the npm package's ChannelState shape with their canonical \
+                encoding, signing hash and both RFC 6979 low-s signatures, and the channel id \
+                and funding under which the contract accepts them; payouts of closed channels \
+                (cooperative, settled, late top-up, held HTLCs, stale closes proven by the \
+                other party and by a watchtower, rounding of partial penalties and fees) and \
+                refused payout rules; then signed states the contract refuses (decode, then \
+                the allocation rules for the channel and its funding, then both signatures) \
+                with the exact error: over- and under-allocated, overfunded, wrong channel, \
+                zero HTLC, final with HTLCs, undecodable bytes, swapped, duplicated, high-s \
+                and foreign-domain signatures, a state tampered with after signing.",
         },
     })
 }
@@ -2652,6 +2674,638 @@ fn one_step_section(node: &Node) -> Result<OneStepSection, String> {
             one_step error).",
         genesis_root: hx(genesis_root()),
         cases,
+        negative,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// channel
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChannelSection {
+    description: &'static str,
+    chain_id: String,
+    contract: String,
+    domain: String,
+    keys: ChannelKeysV,
+    payment_hashes: Vec<PaymentHashV>,
+    bad_preimages: Vec<BadPreimageV>,
+    states: Vec<ChannelStateCaseV>,
+    payouts: Vec<PayoutCaseV>,
+    payout_errors: Vec<PayoutErrorV>,
+    negative: Vec<ChannelNegativeV>,
+}
+
+#[derive(Serialize)]
+struct ChannelKeysV {
+    a: KeyV,
+    b: KeyV,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PaymentHashV {
+    preimage: String,
+    payment_hash: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BadPreimageV {
+    preimage: String,
+    error: String,
+}
+
+/// A state in the npm package's `ChannelState` shape.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChannelStateV {
+    channel_id: u64,
+    version: String,
+    funded: [String; 2],
+    balances: [String; 2],
+    htlcs: Vec<HtlcV>,
+    is_final: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct HtlcV {
+    amount: String,
+    payment_hash: String,
+    timeout: String,
+    payer: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChannelStateCaseV {
+    name: &'static str,
+    domain: String,
+    pubkey_a: String,
+    pubkey_b: String,
+    channel_id: u64,
+    funding: [String; 2],
+    state: ChannelStateV,
+    encoding: String,
+    signing_hash: String,
+    signature_a: String,
+    signature_b: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StaleV {
+    closer: &'static str,
+    by_watchtower: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PayoutV {
+    parties: [String; 2],
+    watchtower: String,
+    htlcs: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PayoutCaseV {
+    name: &'static str,
+    state: String,
+    funding: [String; 2],
+    stale: Option<StaleV>,
+    penalty_share_bps: u16,
+    watchtower_fee_bps: u16,
+    payout: PayoutV,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PayoutErrorV {
+    name: &'static str,
+    state: String,
+    funding: [String; 2],
+    stale: Option<StaleV>,
+    penalty_share_bps: u16,
+    watchtower_fee_bps: u16,
+    error: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChannelNegativeV {
+    name: &'static str,
+    domain: String,
+    pubkey_a: String,
+    pubkey_b: String,
+    channel_id: u64,
+    funding: [String; 2],
+    state: String,
+    signature_a: String,
+    signature_b: String,
+    error: String,
+}
+
+fn decs(v: [u128; 2]) -> [String; 2] {
+    v.map(|x| x.to_string())
+}
+
+fn channel_state_v(s: &ChannelState) -> ChannelStateV {
+    ChannelStateV {
+        channel_id: s.channel_id,
+        version: s.version.to_string(),
+        funded: decs(s.funded),
+        balances: decs(s.balances),
+        htlcs: s
+            .htlcs
+            .iter()
+            .map(|h| HtlcV {
+                amount: h.amount.to_string(),
+                payment_hash: hx(h.payment_hash),
+                timeout: h.timeout.to_string(),
+                payer: h.payer.name(),
+            })
+            .collect(),
+        is_final: s.is_final,
+    }
+}
+
+fn stale_v(s: Option<StaleClose>) -> Option<StaleV> {
+    s.map(|s| StaleV {
+        closer: s.closer.name(),
+        by_watchtower: s.by_watchtower,
+    })
+}
+
+/// The verdict the contract (and `verifyChannelState`) reaches on a signed state: decode,
+/// then the allocation rules for the channel and its funding, then both signatures.
+fn channel_verdict(
+    domain: &ChannelDomain,
+    keys: [&[u8; 33]; 2],
+    channel_id: u64,
+    funding: [u128; 2],
+    encoding: &[u8],
+    sigs: [&[u8; 64]; 2],
+) -> Result<(), Error> {
+    let state = ChannelState::decode(encoding)?;
+    state.check(channel_id, funding)?;
+    verify_cosigned(&NativeVerifier, domain, &state, keys, sigs)
+}
+
+fn channel_section(dep: &Deployment) -> Result<ChannelSection, String> {
+    let domain = ChannelDomain::new(&dep.chain_id, &dep.contract);
+    let (la, lb) = ("parity-channel-a", "parity-channel-b");
+    let (ka, kb) = (L2Key::from_label(la), L2Key::from_label(lb));
+    let (pa, pb) = (ka.public_key(), kb.public_key());
+    let sign = |s: &ChannelState, d: &ChannelDomain| {
+        let h = s.signing_hash(d);
+        (ka.sign_prehash(&h), kb.sign_prehash(&h))
+    };
+
+    // payment hashes
+    let preimages = [
+        [0u8; 32],
+        [0x42; 32],
+        pattern(32, 7).try_into().expect("32"),
+    ];
+    let mut payment_hashes = Vec::new();
+    for p in &preimages {
+        payment_hashes.push(PaymentHashV {
+            preimage: hx(p),
+            payment_hash: hx(core(payment_hash(p))?),
+        });
+    }
+    let mut bad_preimages = Vec::new();
+    for p in [pattern(31, 1), pattern(33, 2), Vec::new()] {
+        bad_preimages.push(BadPreimageV {
+            preimage: hx(&p),
+            error: refused("preimage length", payment_hash(&p))?,
+        });
+    }
+    let ph = |i: usize| payment_hash(&preimages[i]).expect("32 bytes");
+
+    // valid states
+    let open = ChannelState {
+        channel_id: 3,
+        version: 0,
+        funded: [1_000_000, 0],
+        balances: [1_000_000, 0],
+        htlcs: vec![],
+        is_final: false,
+    };
+    let paid = ChannelState {
+        version: 5,
+        funded: [1_000_000, 250_000],
+        balances: [700_000, 550_000],
+        ..open.clone()
+    };
+    let with_htlcs = ChannelState {
+        version: 9,
+        balances: [600_000, 450_000],
+        htlcs: vec![
+            Htlc {
+                amount: 150_000,
+                payment_hash: ph(0),
+                timeout: 1_700_000_000,
+                payer: Party::A,
+            },
+            Htlc {
+                amount: 50_000,
+                payment_hash: ph(2),
+                timeout: 1_700_003_600,
+                payer: Party::B,
+            },
+        ],
+        ..paid.clone()
+    };
+    let fin = ChannelState {
+        version: 10,
+        balances: [500_000, 750_000],
+        is_final: true,
+        ..paid.clone()
+    };
+    let half = u128::MAX / 2;
+    let huge = ChannelState {
+        channel_id: 1 << 40,
+        version: u64::MAX,
+        funded: [half, half],
+        balances: [half - 12_345, half + 12_345],
+        htlcs: vec![],
+        is_final: false,
+    };
+    let cases: [(&'static str, &ChannelState, [u128; 2]); 6] = [
+        (
+            "just opened: all of A's funding is A's",
+            &open,
+            [1_000_000, 0],
+        ),
+        ("payments both ways", &paid, [1_000_000, 250_000]),
+        (
+            "the same state after B topped up 150000 (the top-up is not the state's)",
+            &paid,
+            [1_000_000, 400_000],
+        ),
+        ("two HTLCs, one each way", &with_htlcs, [1_000_000, 250_000]),
+        ("final (cooperative close)", &fin, [1_000_000, 250_000]),
+        (
+            "amounts near u128::MAX, version u64::MAX",
+            &huge,
+            [half, half],
+        ),
+    ];
+    let mut states = Vec::new();
+    for (name, s, funding) in cases {
+        let (sa, sb) = sign(s, &domain);
+        core(channel_verdict(
+            &domain,
+            [&pa, &pb],
+            s.channel_id,
+            funding,
+            &s.encode(),
+            [&sa, &sb],
+        ))?;
+        states.push(ChannelStateCaseV {
+            name,
+            domain: hx(domain.0),
+            pubkey_a: hx(pa),
+            pubkey_b: hx(pb),
+            channel_id: s.channel_id,
+            funding: decs(funding),
+            state: channel_state_v(s),
+            encoding: hx(s.encode()),
+            signing_hash: hx(s.signing_hash(&domain)),
+            signature_a: hx(sa),
+            signature_b: hx(sb),
+        });
+    }
+
+    // payouts
+    let stale = |closer, by_watchtower| {
+        Some(StaleClose {
+            closer,
+            by_watchtower,
+        })
+    };
+    type PayoutCase<'a> = (
+        &'static str,
+        &'a ChannelState,
+        [u128; 2],
+        Option<StaleClose>,
+        u16,
+        u16,
+    );
+    let payout_cases: [PayoutCase; 8] = [
+        (
+            "cooperative: the balances",
+            &fin,
+            [1_000_000, 250_000],
+            None,
+            10_000,
+            1_000,
+        ),
+        (
+            "settled, no dispute",
+            &paid,
+            [1_000_000, 250_000],
+            None,
+            10_000,
+            1_000,
+        ),
+        (
+            "B's late top-up goes back to B",
+            &paid,
+            [1_000_000, 400_000],
+            None,
+            10_000,
+            1_000,
+        ),
+        (
+            "HTLC amounts are held",
+            &with_htlcs,
+            [1_000_000, 250_000],
+            None,
+            10_000,
+            1_000,
+        ),
+        (
+            "A closed stale, B proved it: A forfeits all of its balance",
+            &with_htlcs,
+            [1_000_000, 250_000],
+            stale(Party::A, false),
+            10_000,
+            1_000,
+        ),
+        (
+            "B closed stale, a watchtower proved it: 10% of the forfeit is its fee",
+            &with_htlcs,
+            [1_000_000, 300_000],
+            stale(Party::B, true),
+            10_000,
+            1_000,
+        ),
+        (
+            "partial penalty and fee, rounded down",
+            &paid,
+            [1_000_000, 250_000],
+            stale(Party::B, true),
+            3_333,
+            777,
+        ),
+        (
+            "huge amounts, the whole forfeit to the watchtower",
+            &huge,
+            [half, half + 1],
+            stale(Party::A, true),
+            10_000,
+            10_000,
+        ),
+    ];
+    let mut payouts = Vec::new();
+    for (name, s, funding, st, share_bps, fee_bps) in payout_cases {
+        let rules = PenaltyRules {
+            share_bps,
+            watchtower_fee_bps: fee_bps,
+        };
+        let p = core(payout(s, funding, st, rules))?;
+        if p.total() != funding[0].checked_add(funding[1]) {
+            return Err(format!("payout {name:?} does not conserve the funding"));
+        }
+        payouts.push(PayoutCaseV {
+            name,
+            state: hx(s.encode()),
+            funding: decs(funding),
+            stale: stale_v(st),
+            penalty_share_bps: share_bps,
+            watchtower_fee_bps: fee_bps,
+            payout: PayoutV {
+                parties: decs(p.parties),
+                watchtower: p.watchtower.to_string(),
+                htlcs: p.htlcs.to_string(),
+            },
+        });
+    }
+    let payout_error_cases: [PayoutCase; 3] = [
+        (
+            "penalty share above 10000",
+            &paid,
+            [1_000_000, 250_000],
+            stale(Party::A, false),
+            10_001,
+            0,
+        ),
+        (
+            "watchtower fee above 10000",
+            &paid,
+            [1_000_000, 250_000],
+            stale(Party::A, true),
+            10_000,
+            10_001,
+        ),
+        (
+            "less funding than the state allocates",
+            &paid,
+            [1_000_000, 249_999],
+            None,
+            10_000,
+            0,
+        ),
+    ];
+    let mut payout_errors = Vec::new();
+    for (name, s, funding, st, share_bps, fee_bps) in payout_error_cases {
+        let rules = PenaltyRules {
+            share_bps,
+            watchtower_fee_bps: fee_bps,
+        };
+        payout_errors.push(PayoutErrorV {
+            name,
+            state: hx(s.encode()),
+            funding: decs(funding),
+            stale: stale_v(st),
+            penalty_share_bps: share_bps,
+            watchtower_fee_bps: fee_bps,
+            error: refused(name, payout(s, funding, st, rules))?,
+        });
+    }
+
+    // negative cases: (name, channel id asked, funding held, encoding, signatures)
+    let mut negative = Vec::new();
+    let mut push = |name: &'static str,
+                    channel_id: u64,
+                    funding: [u128; 2],
+                    encoding: Vec<u8>,
+                    (sa, sb): ([u8; 64], [u8; 64])|
+     -> Result<(), String> {
+        let error = refused(
+            name,
+            channel_verdict(
+                &domain,
+                [&pa, &pb],
+                channel_id,
+                funding,
+                &encoding,
+                [&sa, &sb],
+            ),
+        )?;
+        negative.push(ChannelNegativeV {
+            name,
+            domain: hx(domain.0),
+            pubkey_a: hx(pa),
+            pubkey_b: hx(pb),
+            channel_id,
+            funding: decs(funding),
+            state: hx(&encoding),
+            signature_a: hx(sa),
+            signature_b: hx(sb),
+            error,
+        });
+        Ok(())
+    };
+    let funding = [1_000_000, 250_000];
+    let signed = |s: &ChannelState| (s.encode(), sign(s, &domain));
+    let over = ChannelState {
+        version: 11,
+        balances: [700_001, 550_000],
+        ..paid.clone()
+    };
+    let (e, sg) = signed(&over);
+    push(
+        "over-allocated: balances above the funding",
+        3,
+        funding,
+        e,
+        sg,
+    )?;
+    let under = ChannelState {
+        version: 11,
+        balances: [700_000, 549_999],
+        ..paid.clone()
+    };
+    let (e, sg) = signed(&under);
+    push(
+        "under-allocated: balances below the funding",
+        3,
+        funding,
+        e,
+        sg,
+    )?;
+    let (e, sg) = signed(&paid);
+    push(
+        "overfunded: B holds less than the state allocates of it",
+        3,
+        [1_000_000, 200_000],
+        e,
+        sg,
+    )?;
+    let (e, sg) = signed(&paid);
+    push("wrong channel", 4, funding, e, sg)?;
+    let mut zero = with_htlcs.clone();
+    zero.htlcs[1].amount = 0;
+    zero.balances[1] += 50_000;
+    let (e, sg) = signed(&zero);
+    push("an HTLC with a zero amount", 3, funding, e, sg)?;
+    let final_htlcs = ChannelState {
+        is_final: true,
+        ..with_htlcs.clone()
+    };
+    let (e, sg) = signed(&final_htlcs);
+    push("a final state with HTLCs", 3, funding, e, sg)?;
+    let good = with_htlcs.encode();
+    let sigs = sign(&with_htlcs, &domain);
+    push(
+        "undecodable: truncated",
+        3,
+        funding,
+        good[..good.len() - 1].to_vec(),
+        sigs,
+    )?;
+    let mut longer = good.clone();
+    longer.push(0);
+    push("undecodable: a trailing byte", 3, funding, longer, sigs)?;
+    let mut bad_final = good.clone();
+    *bad_final.last_mut().expect("bytes") = 2;
+    push("undecodable: final byte 2", 3, funding, bad_final, sigs)?;
+    let mut bad_payer = good.clone();
+    bad_payer[81 + 56] = 2;
+    push("undecodable: payer byte 2", 3, funding, bad_payer, sigs)?;
+    let mut many = good.clone();
+    many[80] = 33;
+    push("undecodable: 33 HTLCs", 3, funding, many, sigs)?;
+    push("undecodable: empty", 3, funding, Vec::new(), sigs)?;
+    let (sa, sb) = sigs;
+    push(
+        "bad signature: the two swapped",
+        3,
+        funding,
+        good.clone(),
+        (sb, sa),
+    )?;
+    push(
+        "bad signature: A's twice",
+        3,
+        funding,
+        good.clone(),
+        (sa, sa),
+    )?;
+    push(
+        "bad signature: A's high-s twin",
+        3,
+        funding,
+        good.clone(),
+        (high_s_twin(&sa), sb),
+    )?;
+    let other = ChannelDomain::new(&dep.chain_id, "another-contract");
+    push(
+        "bad signature: signed for another contract",
+        3,
+        funding,
+        good.clone(),
+        sign(&with_htlcs, &other),
+    )?;
+    let rollup_domain = ChannelDomain(dep.domain.0);
+    push(
+        "bad signature: signed under the rollup's transaction domain",
+        3,
+        funding,
+        good.clone(),
+        sign(&with_htlcs, &rollup_domain),
+    )?;
+    let bumped = ChannelState {
+        version: 99,
+        ..with_htlcs.clone()
+    };
+    push(
+        "tampered after signing: version raised",
+        3,
+        funding,
+        bumped.encode(),
+        sigs,
+    )?;
+    let mut moved = with_htlcs.clone();
+    moved.balances = [500_000, 550_000];
+    push(
+        "tampered after signing: balance moved to B",
+        3,
+        funding,
+        moved.encode(),
+        sigs,
+    )?;
+
+    Ok(ChannelSection {
+        description: "Payment channels for the rollup section's chain and contract address.",
+        chain_id: dep.chain_id.clone(),
+        contract: dep.contract.clone(),
+        domain: hx(domain.0),
+        keys: ChannelKeysV {
+            a: KeyV::of(Some(la), &ka),
+            b: KeyV::of(Some(lb), &kb),
+        },
+        payment_hashes,
+        bad_preimages,
+        states,
+        payouts,
+        payout_errors,
         negative,
     })
 }

@@ -13,6 +13,10 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 use settle_core::batch::{data_root, split_steps, verify_withdrawal, Output, WithdrawalClaim};
+use settle_core::channel::{
+    payment_hash, payout, verify_cosigned, ChannelDomain, ChannelState, Htlc, Party, PenaltyRules,
+    StaleClose,
+};
 use settle_core::codec::split_amount;
 use settle_core::crypto::{is_low_s, L2Key, NativeVerifier, Verifier, SECP256K1_HALF_ORDER};
 use settle_core::dispute::{genesis_root, one_step, BatchContext, OneStepProof, Parent, StepKind};
@@ -169,6 +173,7 @@ fn provenance_and_layout() {
         "transactions",
         "rollup",
         "oneStep",
+        "channel",
     ];
     let mut got = top.clone();
     got.sort_unstable();
@@ -185,6 +190,7 @@ fn provenance_and_layout() {
         "transactions",
         "rollup",
         "oneStep",
+        "channel",
     ] {
         assert!(
             !s(&p["sections"], section).is_empty(),
@@ -903,6 +909,189 @@ fn one_step_negative_cases() {
         assert_eq!(node.batch_context(ctx.batch_index).unwrap(), ctx, "{name}");
         match run_one_step(c) {
             Ok(root) => panic!("{name}: accepted ({})", hx(root)),
+            Err(e) => assert_eq!(e.to_string(), s(c, "error"), "{name}"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// channel
+
+fn pair(v: &Value, k: &str) -> [u128; 2] {
+    let a = arr(v, k);
+    assert_eq!(a.len(), 2, "{k:?} is not a pair in {v}");
+    [0, 1].map(|i| {
+        a[i].as_str()
+            .and_then(|x| x.parse().ok())
+            .unwrap_or_else(|| panic!("{k:?}[{i}] is not a decimal in {v}"))
+    })
+}
+
+fn party(v: &Value) -> Party {
+    match v.as_str() {
+        Some("a") => Party::A,
+        Some("b") => Party::B,
+        _ => panic!("{v} is not a party"),
+    }
+}
+
+/// A state from the npm package's `ChannelState` shape.
+fn channel_state(v: &Value) -> ChannelState {
+    ChannelState {
+        channel_id: num(v, "channelId"),
+        version: dec(v, "version") as u64,
+        funded: pair(v, "funded"),
+        balances: pair(v, "balances"),
+        htlcs: arr(v, "htlcs")
+            .iter()
+            .map(|h| Htlc {
+                amount: dec(h, "amount"),
+                payment_hash: h32(h, "paymentHash"),
+                timeout: s(h, "timeout").parse().unwrap(),
+                payer: party(&h["payer"]),
+            })
+            .collect(),
+        is_final: v["isFinal"].as_bool().expect("isFinal"),
+    }
+}
+
+fn bytes_n<const N: usize>(v: &Value, k: &str) -> [u8; N] {
+    bytes(v, k)
+        .try_into()
+        .unwrap_or_else(|b: Vec<u8>| panic!("{k:?} is {} bytes, not {N}", b.len()))
+}
+
+/// What the contract decides on a signed state: decode, allocation, both signatures.
+fn channel_verdict(c: &Value) -> Result<(), settle_core::Error> {
+    let state = ChannelState::decode(&bytes(
+        c,
+        if c["encoding"].is_string() {
+            "encoding"
+        } else {
+            "state"
+        },
+    ))?;
+    state.check(num(c, "channelId"), pair(c, "funding"))?;
+    verify_cosigned(
+        &NativeVerifier,
+        &ChannelDomain(h32(c, "domain")),
+        &state,
+        [&bytes_n::<33>(c, "pubkeyA"), &bytes_n::<33>(c, "pubkeyB")],
+        [
+            &bytes_n::<64>(c, "signatureA"),
+            &bytes_n::<64>(c, "signatureB"),
+        ],
+    )
+}
+
+fn payout_inputs(c: &Value) -> (ChannelState, [u128; 2], Option<StaleClose>, PenaltyRules) {
+    let stale = (!c["stale"].is_null()).then(|| StaleClose {
+        closer: party(&c["stale"]["closer"]),
+        by_watchtower: c["stale"]["byWatchtower"].as_bool().unwrap(),
+    });
+    (
+        ChannelState::decode(&bytes(c, "state")).unwrap(),
+        pair(c, "funding"),
+        stale,
+        PenaltyRules {
+            share_bps: num(c, "penaltyShareBps") as u16,
+            watchtower_fee_bps: num(c, "watchtowerFeeBps") as u16,
+        },
+    )
+}
+
+#[test]
+fn channel_states_encode_sign_and_verify() {
+    let v = &vectors()["channel"];
+    let domain = ChannelDomain::new(s(v, "chainId"), s(v, "contract"));
+    assert_eq!(h32(v, "domain"), domain.0);
+    // the rollup section's deployment, and not its transaction domain
+    assert_eq!(s(v, "chainId"), s(&vectors()["rollup"], "chainId"));
+    assert_eq!(s(v, "contract"), s(&vectors()["rollup"], "contract"));
+    assert_ne!(h32(v, "domain"), h32(&vectors()["rollup"], "domain"));
+    let keys = [&v["keys"]["a"], &v["keys"]["b"]].map(|k| {
+        let key = L2Key::from_label(s(k, "label"));
+        assert_eq!(hx(key.secret_bytes()), s(k, "secret"));
+        assert_eq!(hx(key.public_key()), s(k, "publicKey"));
+        key
+    });
+    for p in arr(v, "paymentHashes") {
+        assert_eq!(
+            payment_hash(&bytes(p, "preimage")),
+            Ok(h32(p, "paymentHash"))
+        );
+    }
+    for p in arr(v, "badPreimages") {
+        assert_eq!(
+            payment_hash(&bytes(p, "preimage")).unwrap_err().to_string(),
+            s(p, "error")
+        );
+    }
+    let cases = arr(v, "states");
+    assert!(cases.len() >= 5);
+    for c in cases {
+        let name = s(c, "name");
+        let state = channel_state(&c["state"]);
+        let encoding = bytes(c, "encoding");
+        assert_eq!(state.encode(), encoding, "{name}");
+        assert_eq!(
+            ChannelState::decode(&encoding).as_ref(),
+            Ok(&state),
+            "{name}"
+        );
+        assert_eq!(h32(c, "domain"), domain.0, "{name}");
+        assert_eq!(num(c, "channelId"), state.channel_id, "{name}");
+        let hash = state.signing_hash(&domain);
+        assert_eq!(hx(hash), s(c, "signingHash"), "{name}");
+        // RFC 6979: the same key signs the same hash the same way
+        assert_eq!(
+            hx(keys[0].sign_prehash(&hash)),
+            s(c, "signatureA"),
+            "{name}"
+        );
+        assert_eq!(
+            hx(keys[1].sign_prehash(&hash)),
+            s(c, "signatureB"),
+            "{name}"
+        );
+        assert_eq!(s(c, "pubkeyA"), hx(keys[0].public_key()), "{name}");
+        assert_eq!(s(c, "pubkeyB"), hx(keys[1].public_key()), "{name}");
+        assert_eq!(channel_verdict(c), Ok(()), "{name}");
+    }
+}
+
+#[test]
+fn channel_payouts() {
+    let v = &vectors()["channel"];
+    for c in arr(v, "payouts") {
+        let name = s(c, "name");
+        let (state, funding, stale, rules) = payout_inputs(c);
+        let p = payout(&state, funding, stale, rules).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let want = &c["payout"];
+        assert_eq!(p.parties, pair(want, "parties"), "{name}");
+        assert_eq!(p.watchtower, dec(want, "watchtower"), "{name}");
+        assert_eq!(p.htlcs, dec(want, "htlcs"), "{name}");
+        assert_eq!(p.total(), funding[0].checked_add(funding[1]), "{name}");
+    }
+    for c in arr(v, "payoutErrors") {
+        let name = s(c, "name");
+        let (state, funding, stale, rules) = payout_inputs(c);
+        match payout(&state, funding, stale, rules) {
+            Ok(p) => panic!("{name}: accepted ({p:?})"),
+            Err(e) => assert_eq!(e.to_string(), s(c, "error"), "{name}"),
+        }
+    }
+}
+
+#[test]
+fn channel_negative_cases() {
+    let v = &vectors()["channel"];
+    let cases = arr(v, "negative");
+    assert!(cases.len() >= 10);
+    for c in cases {
+        let name = s(c, "name");
+        match channel_verdict(c) {
+            Ok(()) => panic!("{name}: accepted"),
             Err(e) => assert_eq!(e.to_string(), s(c, "error"), "{name}"),
         }
     }

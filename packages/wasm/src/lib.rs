@@ -24,8 +24,15 @@
 //! - [`msg`]: `depositMsg`, `proposeBatchMsg`, `withdrawMsg`, `verifyWithdrawal`, and the
 //!   game's `challengeMsg`, `bisectMsg`, `chooseMsg`, `proveStepMsg`, `resolveGameMsg`,
 //!   `checkMoveQuery`.
+//! - [`channel`]: payment channels: `channelDomain`, `encodeChannelState`,
+//!   `decodeChannelState`, `channelSigningHash`, `signChannelState`, `verifyChannelState`,
+//!   `paymentHash`, `channelPayout`, `signedState`, the payment-channels contract's
+//!   `openChannelMsg`, `fundChannelMsg`, `cooperativeCloseMsg`, `closeChannelMsg`,
+//!   `disputeChannelMsg`, `settleChannelMsg`, `revealPreimageMsg`, `settleHtlcMsg` and
+//!   `checkCloseQuery`.
 #![forbid(unsafe_code)]
 
+pub mod channel;
 pub mod convert;
 pub mod dispute;
 pub mod hash;

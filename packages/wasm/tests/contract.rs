@@ -243,3 +243,277 @@ fn the_package_plays_a_fraud_proof_game_on_the_contract_and_wins() {
         as_contract_query(&msg::check_move(4, alice.as_str(), mv).unwrap());
     }
 }
+
+// ---- payment channels -------------------------------------------------------------
+
+mod channels {
+    use cosmwasm_std::{Addr, Coin, Empty};
+    use cw_multi_test::{App, ContractWrapper, Executor};
+    use payment_channels::msg::{
+        ChannelPhase, CloseCheckResponse, ConfigResponse, ExecuteMsg as ChannelMsg, InstantiateMsg,
+        QueryMsg as ChannelQuery,
+    };
+    use serde_json::json;
+    use settle_wasm::channel::{
+        self, ChannelExecuteMsg, ChannelStateJs, PayoutArgs, PayoutJs, StateArg, VerifyArgs,
+    };
+    use settle_wasm::convert::Dec;
+    use settle_wasm::tx::L2Key;
+
+    const DENOM: &str = "uusd";
+    const WINDOW: u64 = 600;
+
+    fn as_msg(m: &ChannelExecuteMsg) -> ChannelMsg {
+        serde_json::from_value(serde_json::to_value(m).unwrap())
+            .expect("the contract's ExecuteMsg reads the package's JSON")
+    }
+
+    fn balance(app: &App, who: &Addr) -> u128 {
+        app.wrap()
+            .query_balance(who, DENOM)
+            .unwrap()
+            .amount
+            .to_string()
+            .parse()
+            .unwrap()
+    }
+
+    fn state(v: serde_json::Value) -> StateArg {
+        StateArg::Object(serde_json::from_value::<ChannelStateJs>(v).expect("a ChannelState"))
+    }
+
+    struct Parties {
+        ka: L2Key,
+        kb: L2Key,
+        domain: String,
+    }
+
+    impl Parties {
+        /// The contract's `SignedState` of `s`, signed by both with the package.
+        fn signed(&self, s: &StateArg) -> channel::SignedStateJs {
+            let sa = channel::sign_state(&self.ka, &self.domain, s).unwrap();
+            let sb = channel::sign_state(&self.kb, &self.domain, s).unwrap();
+            channel::signed_state(s, &sa, &sb).unwrap()
+        }
+    }
+
+    fn predicted(s: &StateArg, funding: [u128; 2], stale: serde_json::Value) -> PayoutJs {
+        let args: PayoutArgs = serde_json::from_value(json!({
+            // the encoding as hex: the package reads it as the state
+            "state": hex::encode(s.state().unwrap().encode()),
+            "funding": [funding[0].to_string(), funding[1].to_string()],
+            "stale": stale,
+            // the contract's config response names the rules so
+            "penalty_share_bps": 10_000,
+            "watchtower_fee_bps": 1_000,
+        }))
+        .unwrap();
+        channel::payout(&args).unwrap()
+    }
+
+    #[test]
+    fn the_contract_closes_disputes_and_settles_what_the_package_signs() {
+        let mut app = App::default();
+        let api = *app.api();
+        let (alice, bob, tower, owner) = (
+            api.addr_make("alice"),
+            api.addr_make("bob"),
+            api.addr_make("watchtower"),
+            api.addr_make("owner"),
+        );
+        app.init_modules(|router, _, storage| {
+            for who in [&alice, &bob] {
+                router
+                    .bank
+                    .init_balance(storage, who, vec![Coin::new(10_000u128, DENOM)])
+                    .unwrap();
+            }
+        });
+        let code = app.store_code(Box::new(ContractWrapper::<_, _, _, _, _, _, Empty>::new(
+            payment_channels::contract::execute,
+            payment_channels::contract::instantiate,
+            payment_channels::contract::query,
+        )));
+        let contract = app
+            .instantiate_contract(
+                code,
+                owner,
+                &InstantiateMsg {
+                    penalty_share_bps: None,
+                    watchtower_fee_bps: 1_000,
+                    max_dispute_window: 3_600,
+                },
+                &[],
+                "channels",
+                None,
+            )
+            .unwrap();
+
+        // the channel domain is the one the contract reports
+        let config: ConfigResponse = app
+            .wrap()
+            .query_wasm_smart(&contract, &ChannelQuery::Config {})
+            .unwrap();
+        let domain = channel::channel_domain(&app.block_info().chain_id, contract.as_str());
+        assert_eq!(domain, config.domain.to_hex());
+        let p = Parties {
+            ka: L2Key::from_label("channel-alice"),
+            kb: L2Key::from_label("channel-bob"),
+            domain,
+        };
+
+        // open (alice funds 1000) and fund (bob adds 500), with the package's messages
+        let open = channel::open(
+            serde_json::from_value(json!({
+                "counterparty": bob.as_str(),
+                "pubkeyA": p.ka.public_key(),
+                "pubkeyB": p.kb.public_key(),
+                "disputeWindow": WINDOW,
+            }))
+            .unwrap(),
+        )
+        .unwrap();
+        app.execute_contract(
+            alice.clone(),
+            contract.clone(),
+            &as_msg(&open),
+            &[Coin::new(1_000u128, DENOM)],
+        )
+        .unwrap();
+        let fund = as_msg(&ChannelExecuteMsg::Fund { channel: 0 });
+        app.execute_contract(
+            bob.clone(),
+            contract.clone(),
+            &fund,
+            &[Coin::new(500u128, DENOM)],
+        )
+        .unwrap();
+
+        // v1 favours alice; v2 moves money to bob and holds an HTLC from alice to bob
+        let preimage = "42".repeat(32);
+        let hash = channel::payment_hash(&preimage).unwrap();
+        let v1 = state(json!({
+            "channelId": 0, "version": "1", "funded": ["1000", "500"],
+            "balances": ["900", "600"],
+        }));
+        let v2 = state(json!({
+            "channelId": 0, "version": 2, "funded": ["1000", "500"],
+            "balances": ["600", "800"],
+            "htlcs": [{"amount": "100", "paymentHash": hash, "timeout": "4102444800", "payer": "a"}],
+            "isFinal": false,
+        }));
+        let (s1, s2) = (p.signed(&v1), p.signed(&v2));
+        // the package's check agrees with the contract's
+        let verdict = channel::verify(
+            &serde_json::from_value::<VerifyArgs>(json!({
+                "domain": p.domain, "state": hex::encode(&s2.state.0),
+                "pubkeyA": p.ka.public_key(), "pubkeyB": p.kb.public_key(),
+                "signatureA": hex::encode(s2.signature_a.0), "signatureB": hex::encode(s2.signature_b.0),
+                "channelId": 0, "funding": ["1000", "500"],
+            }))
+            .unwrap(),
+        );
+        assert!(verdict.valid, "{:?}", verdict.reason);
+
+        // alice closes with the stale v1: the dry run says so first
+        let q = channel::check_close(0, alice.as_str(), s1.clone()).unwrap();
+        let check: CloseCheckResponse = app
+            .wrap()
+            .query_wasm_smart(&contract, &serde_json::to_value(&q).unwrap())
+            .unwrap();
+        assert!(check.valid, "{check:?}");
+        let close = as_msg(&channel::with_signed("close", 0, s1).unwrap());
+        assert!(matches!(close, ChannelMsg::Close { channel: 0, .. }));
+        app.execute_contract(alice.clone(), contract.clone(), &close, &[])
+            .unwrap();
+
+        // a watchtower disputes with v2
+        let dispute = as_msg(&channel::with_signed("dispute", 0, s2.clone()).unwrap());
+        assert!(matches!(dispute, ChannelMsg::Dispute { channel: 0, .. }));
+        app.execute_contract(tower.clone(), contract.clone(), &dispute, &[])
+            .unwrap();
+
+        // the preimage is revealed, the window passes, the channel settles
+        let reveal = as_msg(&channel::reveal_preimage(&preimage).unwrap());
+        app.execute_contract(bob.clone(), contract.clone(), &reveal, &[])
+            .unwrap();
+        app.update_block(|b| b.time = b.time.plus_seconds(WINDOW + 1));
+        let settle = as_msg(&ChannelExecuteMsg::Settle { channel: 0 });
+        app.execute_contract(tower.clone(), contract.clone(), &settle, &[])
+            .unwrap();
+
+        // what the package predicted: alice forfeits her 600, 10% of it to the watchtower
+        let out = predicted(
+            &v2,
+            [1_000, 500],
+            json!({"closer": "a", "byWatchtower": true}),
+        );
+        assert_eq!(
+            out,
+            PayoutJs {
+                parties: [Dec(0), Dec(1_340)],
+                watchtower: Dec(60),
+                htlcs: Dec(100)
+            }
+        );
+        assert_eq!(balance(&app, &alice), 10_000 - 1_000 + out.parties[0].0);
+        assert_eq!(balance(&app, &bob), 10_000 - 500 + out.parties[1].0);
+        assert_eq!(balance(&app, &tower), out.watchtower.0);
+        assert_eq!(balance(&app, &contract), out.htlcs.0);
+
+        // the HTLC goes to bob, its payee
+        let htlc = as_msg(&ChannelExecuteMsg::SettleHtlc {
+            channel: 0,
+            index: 0,
+        });
+        app.execute_contract(alice.clone(), contract.clone(), &htlc, &[])
+            .unwrap();
+        assert_eq!(balance(&app, &bob), 10_000 - 500 + out.parties[1].0 + 100);
+        assert_eq!(balance(&app, &contract), 0);
+
+        // channel 1: a cooperative close with a final state pays what the package says
+        app.execute_contract(
+            alice.clone(),
+            contract.clone(),
+            &as_msg(&open),
+            &[Coin::new(300u128, DENOM)],
+        )
+        .unwrap();
+        let fund = as_msg(&ChannelExecuteMsg::Fund { channel: 1 });
+        app.execute_contract(
+            bob.clone(),
+            contract.clone(),
+            &fund,
+            &[Coin::new(200u128, DENOM)],
+        )
+        .unwrap();
+        // a state signed for channel 0 is refused on channel 1 with the core's message
+        let q = channel::check_close(1, alice.as_str(), p.signed(&v1)).unwrap();
+        let check: CloseCheckResponse = app
+            .wrap()
+            .query_wasm_smart(&contract, &serde_json::to_value(&q).unwrap())
+            .unwrap();
+        assert!(!check.valid);
+        assert_eq!(
+            check.reason.as_deref(),
+            Some("state of channel 0 offered to channel 1")
+        );
+        let fin = state(json!({
+            "channelId": 1, "version": "7", "funded": ["300", "200"],
+            "balances": ["120", "380"], "isFinal": true,
+        }));
+        let out = predicted(&fin, [300, 200], serde_json::Value::Null);
+        let (a0, b0) = (balance(&app, &alice), balance(&app, &bob));
+        let coop = as_msg(&channel::with_signed("cooperative_close", 1, p.signed(&fin)).unwrap());
+        app.execute_contract(tower.clone(), contract.clone(), &coop, &[])
+            .unwrap();
+        assert_eq!(balance(&app, &alice), a0 + out.parties[0].0);
+        assert_eq!(balance(&app, &bob), b0 + out.parties[1].0);
+        assert_eq!(out.parties.map(|d| d.0), [120, 380]);
+        let ch: payment_channels::msg::ChannelResponse = app
+            .wrap()
+            .query_wasm_smart(&contract, &ChannelQuery::Channel { id: 1 })
+            .unwrap();
+        assert_eq!(ch.phase, ChannelPhase::Closed {});
+    }
+}

@@ -1521,3 +1521,211 @@ fn roll_back_forgets_batches_and_their_deposits_return() {
         4
     );
 }
+
+// ---- payment channels --------------------------------------------------------------
+
+mod channels {
+    use super::*;
+    use settle_core::channel::{
+        payment_hash, payout, ChannelDomain, ChannelState, Htlc, Party, PenaltyRules, StaleClose,
+    };
+    use settle_wasm::channel;
+
+    const CONTRACT: &str = "wasm1channelscontract";
+
+    fn core_state() -> ChannelState {
+        ChannelState {
+            channel_id: 7,
+            version: 3,
+            funded: [1_000, 500],
+            balances: [900, 400],
+            htlcs: vec![Htlc {
+                amount: 200,
+                payment_hash: payment_hash(&[9; 32]).unwrap(),
+                timeout: 1_000,
+                payer: Party::A,
+            }],
+            is_final: false,
+        }
+    }
+
+    fn state_json() -> Value {
+        json!({
+            "channelId": 7, "version": "3", "funded": ["1000", "500"], "balances": ["900", "400"],
+            "htlcs": [{
+                "amount": "200",
+                "paymentHash": hex(payment_hash(&[9; 32]).unwrap()),
+                "timeout": "1000",
+                "payer": "a",
+            }],
+            "isFinal": false,
+        })
+    }
+
+    #[wasm_bindgen_test]
+    fn states_round_trip_through_their_encoding() {
+        let s = core_state();
+        let bytes = channel::encode_channel_state(js(state_json())).unwrap();
+        assert_eq!(bytes, s.encode());
+        assert_eq!(
+            json(&channel::decode_channel_state(&bytes).unwrap()),
+            state_json()
+        );
+        // numbers and bigints are read too; htlcs and isFinal may be left out
+        let plain = js(json!({"channelId": 1, "version": 2, "funded": [5, 0], "balances": [5, 0]}));
+        let b = channel::encode_channel_state(plain).unwrap();
+        assert_eq!(
+            ChannelState::decode(&b).unwrap(),
+            ChannelState {
+                channel_id: 1,
+                version: 2,
+                funded: [5, 0],
+                balances: [5, 0],
+                htlcs: vec![],
+                is_final: false
+            }
+        );
+        // a Uint8Array is an encoding
+        let again = channel::encode_channel_state(super::bytes(&bytes).into()).unwrap();
+        assert_eq!(again, bytes);
+        assert_eq!(
+            thrown(channel::decode_channel_state(&bytes[1..])),
+            ChannelState::decode(&bytes[1..]).unwrap_err().to_string()
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn signatures_verify_and_tampering_fails_with_the_core_message() {
+        let domain = channel::channel_domain(CHAIN, CONTRACT);
+        assert_eq!(domain, hex(ChannelDomain::new(CHAIN, CONTRACT).0));
+        let (ka, kb) = (L2Key::from_label("ch-a"), L2Key::from_label("ch-b"));
+        let hash = channel::channel_signing_hash(&domain, js(state_json())).unwrap();
+        assert_eq!(
+            hash,
+            hex(core_state().signing_hash(&ChannelDomain::new(CHAIN, CONTRACT)))
+        );
+        let sa = channel::sign_channel_state(&ka, &domain, js(state_json())).unwrap();
+        let sb = channel::sign_channel_state(&kb, &domain, js(state_json())).unwrap();
+        assert_eq!(
+            sa,
+            hex(CoreKey::from_label("ch-a")
+                .sign_prehash(&hex::decode(&hash).unwrap().try_into().unwrap()))
+        );
+        let args = |state: Value, sa: &str, sb: &str, funding: Value| {
+            js(json!({
+                "domain": domain, "state": state, "pubkeyA": ka.public_key(), "pubkeyB": kb.public_key(),
+                "signatureA": sa, "signatureB": sb, "channelId": 7, "funding": funding,
+            }))
+        };
+        let ok =
+            channel::verify_channel_state(args(state_json(), &sa, &sb, json!(["1000", "500"])))
+                .unwrap();
+        assert_eq!(json(&ok), json!({"valid": true}));
+        let mut tampered = state_json();
+        tampered["version"] = json!("4");
+        let bad = channel::verify_channel_state(args(tampered, &sa, &sb, json!(["1000", "500"])))
+            .unwrap();
+        assert_eq!(
+            json(&bad),
+            json!({"valid": false, "reason": "bad signature of party a on the channel state"})
+        );
+        let short =
+            channel::verify_channel_state(args(state_json(), &sa, &sb, json!(["1000", "499"])))
+                .unwrap();
+        assert_eq!(
+            json(&short)["reason"],
+            json!("the state allocates 500 of party b's funding, which holds 499")
+        );
+        // an over-allocated state is not signed
+        let mut over = state_json();
+        over["balances"] = json!(["901", "400"]);
+        assert_eq!(
+            thrown(channel::sign_channel_state(&ka, &domain, js(over))),
+            "the state allocates 1501, its funding is 1500"
+        );
+        // the contract's SignedState and messages
+        let signed = channel::signed_state_js(js(state_json()), &sa, &sb).unwrap();
+        let expected =
+            json!({"state": b64(&core_state().encode()), "signature_a": sa, "signature_b": sb});
+        assert_eq!(json(&signed), expected);
+        assert_eq!(
+            json(&channel::dispute_channel_msg(7.0, signed.clone()).unwrap()),
+            json!({"dispute": {"channel": 7, "signed": expected}})
+        );
+        assert_eq!(
+            json(&channel::check_close_query(7.0, "wasm1alice", signed).unwrap()),
+            json!({"check_close": {"channel": 7, "sender": "wasm1alice", "signed": expected}})
+        );
+        assert_eq!(
+            json(&channel::settle_htlc_msg(7.0, 0.0).unwrap()),
+            json!({"settle_htlc": {"channel": 7, "index": 0}})
+        );
+        assert_eq!(
+            json(&channel::fund_channel_msg(7.0).unwrap()),
+            json!({"fund": {"channel": 7}})
+        );
+        assert_eq!(
+            json(&channel::settle_channel_msg(7.0).unwrap()),
+            json!({"settle": {"channel": 7}})
+        );
+        assert_eq!(
+            json(&channel::open_channel_msg(js(json!({
+                "counterparty": "wasm1bob", "pubkeyA": ka.public_key(), "pubkeyB": kb.public_key(), "disputeWindow": 600,
+            })))
+            .unwrap()),
+            json!({"open": {"counterparty": "wasm1bob", "pubkey_a": ka.public_key(), "pubkey_b": kb.public_key(), "dispute_window": 600}})
+        );
+        let bad_signed =
+            js(json!({"state": b64(&[1, 2, 3]), "signature_a": sa, "signature_b": sb}));
+        assert_eq!(
+            thrown(channel::cooperative_close_msg(7.0, bad_signed)),
+            "malformed channel state: 3 bytes is too short"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn payouts_are_the_cores() {
+        let got = channel::channel_payout(js(json!({
+            "state": state_json(), "funding": ["1000", "800"],
+            "stale": {"closer": "a", "byWatchtower": true},
+            "penaltyShareBps": 10_000, "watchtowerFeeBps": 1_000,
+        })))
+        .unwrap();
+        let want = payout(
+            &core_state(),
+            [1_000, 800],
+            Some(StaleClose {
+                closer: Party::A,
+                by_watchtower: true,
+            }),
+            PenaltyRules {
+                share_bps: 10_000,
+                watchtower_fee_bps: 1_000,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            json(&got),
+            json!({
+                "parties": [want.parties[0].to_string(), want.parties[1].to_string()],
+                "watchtower": want.watchtower.to_string(),
+                "htlcs": want.htlcs.to_string(),
+            })
+        );
+        // defaults: the whole balance forfeited, no watchtower fee; null stale = no penalty
+        let plain = channel::channel_payout(js(json!({
+            "state": hex(core_state().encode()), "funding": ["1000", "500"], "stale": null,
+        })))
+        .unwrap();
+        assert_eq!(
+            json(&plain),
+            json!({"parties": ["900", "400"], "watchtower": "0", "htlcs": "200"})
+        );
+        assert_eq!(
+            thrown(channel::payment_hash("00")),
+            settle_core::channel::payment_hash(&[0])
+                .unwrap_err()
+                .to_string()
+        );
+    }
+}

@@ -1,0 +1,690 @@
+//! Payment channels (core `channel`): the signing domain, the co-signed state and its
+//! canonical encoding, the parties' signatures and their check, payment hashes, the
+//! payout of a closed channel, and the payment-channels contract's messages.
+//!
+//! A state travels as a plain object (`ChannelState`: `channelId` a number, `version`,
+//! `timeout` and amounts decimal strings, `payer` `"a"` or `"b"`) or as its encoding (a
+//! `Uint8Array`, what the contract's `SignedState.state` carries in base64); every
+//! function that takes a state takes either. The builders are plain Rust (`sign_state`,
+//! `verify`, `payout`, `signed_state`, `open`, `close`, ...) so a native test can run the
+//! real contract on their output; the `#[wasm_bindgen]` functions only convert.
+
+use serde::{Deserialize, Serialize, Serializer};
+use settle_core::channel::{
+    self as core_channel, ChannelDomain, ChannelState, Htlc, Party, PenaltyRules, StaleClose, BPS,
+    MAX_HTLCS,
+};
+use settle_core::crypto::{valid_pubkey, NativeVerifier};
+use settle_core::error::Error;
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{self, from_js, to_hex, to_js, Base64, Dec, Fixed, Hex32, JsResult};
+use crate::msg::Verdict;
+use crate::tx::L2Key;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_CHANNEL_TYPES: &str = r#"
+export type ChannelParty = "a" | "b";
+/** A hashed time-locked payment from `payer` to the other party; `paymentHash` = `paymentHash(preimage)`, `timeout` in block-time seconds. */
+export interface Htlc { amount: Decimal; paymentHash: Hex; timeout: Decimal; payer: ChannelParty; }
+/** A channel state both parties sign (what `decodeChannelState` returns: `version`, `timeout` and amounts as decimal strings). `funded`: the funding of A and B the state allocates; `balances`: what each owns outright. */
+export interface ChannelState {
+  channelId: number;
+  version: Decimal;
+  funded: [Decimal, Decimal];
+  balances: [Decimal, Decimal];
+  htlcs: Htlc[];
+  isFinal: boolean;
+}
+/** A state as an object or as its encoding (`encodeChannelState`), a Uint8Array or hex. */
+export type ChannelStateInput = ChannelState | Uint8Array | Hex;
+/** What `verifyChannelState` checks: the state belongs to `channelId`, allocates at most what each party funded (`funding`, as the contract holds it), and carries both parties' signatures under `domain` (`channelDomain`). */
+export interface ChannelVerifyArgs {
+  domain: Hex;
+  state: ChannelStateInput;
+  pubkeyA: Hex;
+  pubkeyB: Hex;
+  signatureA: Hex;
+  signatureB: Hex;
+  channelId: number;
+  funding: [Decimal, Decimal];
+}
+/** A unilateral close with a state a newer one replaced: `closer` forfeits the penalty share of its balance; `byWatchtower` when a third party posted the newer state. */
+export interface StaleCloseArgs { closer: ChannelParty; byWatchtower: boolean; }
+/** The contract's `config` response (`penalty_share_bps`, `watchtower_fee_bps`) is accepted for the rules. `penaltyShareBps` defaults to 10000, `watchtowerFeeBps` to 0. */
+export interface ChannelPayoutArgs {
+  state: ChannelStateInput;
+  funding: [Decimal, Decimal];
+  stale?: StaleCloseArgs | null;
+  penaltyShareBps?: number;
+  watchtowerFeeBps?: number;
+}
+/** Paid to A and B at settlement, to the watchtower that proved a stale close, and held for the HTLCs (settled one by one); the parts add up to the funding. */
+export interface ChannelPayout { parties: [string, string]; watchtower: string; htlcs: string; }
+/** The contract's `SignedState`: the state's encoding in base64 and both 64-byte signatures in hex. */
+export interface SignedState { state: string; signature_a: Hex; signature_b: Hex; }
+export interface OpenChannelArgs { counterparty: string; pubkeyA: Hex; pubkeyB: Hex; disputeWindow: number; }
+export interface OpenChannelMsg { open: { counterparty: string; pubkey_a: Hex; pubkey_b: Hex; dispute_window: number }; }
+export interface FundChannelMsg { fund: { channel: number }; }
+export interface CooperativeCloseMsg { cooperative_close: { channel: number; signed: SignedState }; }
+export interface CloseChannelMsg { close: { channel: number; signed: SignedState }; }
+export interface DisputeChannelMsg { dispute: { channel: number; signed: SignedState }; }
+export interface SettleChannelMsg { settle: { channel: number }; }
+export interface RevealPreimageMsg { reveal_preimage: { preimage: Hex }; }
+export interface SettleHtlcMsg { settle_htlc: { channel: number; index: number }; }
+export interface CheckCloseQuery { check_close: { channel: number; sender: string; signed: SignedState }; }
+"#;
+
+// ---- the state as JS sees it ------------------------------------------------------
+
+/// `"a"` or `"b"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PartyJs {
+    #[serde(alias = "A")]
+    A,
+    #[serde(alias = "B")]
+    B,
+}
+
+impl From<PartyJs> for Party {
+    fn from(p: PartyJs) -> Party {
+        match p {
+            PartyJs::A => Party::A,
+            PartyJs::B => Party::B,
+        }
+    }
+}
+
+impl From<Party> for PartyJs {
+    fn from(p: Party) -> PartyJs {
+        match p {
+            Party::A => PartyJs::A,
+            Party::B => PartyJs::B,
+        }
+    }
+}
+
+/// `{ amount, paymentHash, timeout, payer }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HtlcJs {
+    pub amount: Dec<u128>,
+    #[serde(alias = "payment_hash")]
+    pub payment_hash: Hex32,
+    pub timeout: Dec<u64>,
+    pub payer: PartyJs,
+}
+
+fn as_number<S: Serializer>(v: &Dec<u64>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(v.0)
+}
+
+/// `{ channelId, version, funded: [a, b], balances: [a, b], htlcs, isFinal }` (snake_case
+/// accepted; `htlcs` and `isFinal` may be left out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelStateJs {
+    #[serde(alias = "channel_id", serialize_with = "as_number")]
+    pub channel_id: Dec<u64>,
+    pub version: Dec<u64>,
+    pub funded: [Dec<u128>; 2],
+    pub balances: [Dec<u128>; 2],
+    #[serde(default)]
+    pub htlcs: Vec<HtlcJs>,
+    #[serde(default, alias = "is_final")]
+    pub is_final: bool,
+}
+
+impl From<&ChannelState> for ChannelStateJs {
+    fn from(s: &ChannelState) -> Self {
+        ChannelStateJs {
+            channel_id: Dec(s.channel_id),
+            version: Dec(s.version),
+            funded: s.funded.map(Dec),
+            balances: s.balances.map(Dec),
+            htlcs: s
+                .htlcs
+                .iter()
+                .map(|h| HtlcJs {
+                    amount: Dec(h.amount),
+                    payment_hash: Fixed(h.payment_hash),
+                    timeout: Dec(h.timeout),
+                    payer: h.payer.into(),
+                })
+                .collect(),
+            is_final: s.is_final,
+        }
+    }
+}
+
+impl ChannelStateJs {
+    /// The core's state. More HTLCs than one state may carry cannot be encoded: the
+    /// core's error, as `decode` gives it.
+    pub fn to_core(&self) -> JsResult<ChannelState> {
+        if self.htlcs.len() > MAX_HTLCS {
+            return Err(Error::TooManyHtlcs {
+                count: self.htlcs.len(),
+            }
+            .into());
+        }
+        Ok(ChannelState {
+            channel_id: self.channel_id.0,
+            version: self.version.0,
+            funded: self.funded.map(|d| d.0),
+            balances: self.balances.map(|d| d.0),
+            htlcs: self
+                .htlcs
+                .iter()
+                .map(|h| Htlc {
+                    amount: h.amount.0,
+                    payment_hash: h.payment_hash.0,
+                    timeout: h.timeout.0,
+                    payer: h.payer.into(),
+                })
+                .collect(),
+            is_final: self.is_final,
+        })
+    }
+}
+
+/// A state argument: its encoding or the object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StateArg {
+    Bytes(Vec<u8>),
+    Object(ChannelStateJs),
+}
+
+impl StateArg {
+    /// The core's state (the encoding must decode: the core's error otherwise).
+    pub fn state(&self) -> JsResult<ChannelState> {
+        match self {
+            StateArg::Bytes(b) => Ok(ChannelState::decode(b)?),
+            StateArg::Object(o) => o.to_core(),
+        }
+    }
+}
+
+impl From<&ChannelState> for StateArg {
+    fn from(s: &ChannelState) -> Self {
+        StateArg::Object(s.into())
+    }
+}
+
+impl<'de> Deserialize<'de> for StateArg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StateArgVisitor)
+    }
+}
+
+struct StateArgVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StateArgVisitor {
+    type Value = StateArg;
+
+    fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        f.write_str("a channel state object or its encoding (a Uint8Array or hex)")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<StateArg, E> {
+        convert::hex_bytes("channel state", s)
+            .map(StateArg::Bytes)
+            .map_err(|e| E::custom(e.0))
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<StateArg, E> {
+        Ok(StateArg::Bytes(v.to_vec()))
+    }
+
+    fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<StateArg, E> {
+        Ok(StateArg::Bytes(v))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<StateArg, A::Error> {
+        ChannelStateJs::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            .map(StateArg::Object)
+    }
+}
+
+/// A state argument from JS: a `Uint8Array` (or a hex string) is an encoding, an object
+/// the state itself.
+fn state_arg(value: JsValue) -> JsResult<StateArg> {
+    from_js(value)
+}
+
+fn channel_domain_of(hex: &str) -> JsResult<ChannelDomain> {
+    Ok(ChannelDomain(convert::hash("domain", hex)?))
+}
+
+// ---- domain, encoding, signing ------------------------------------------------------
+
+/// The channel signing domain of a payment-channels contract (hex): binds the chain id and
+/// the contract address, so a state signed for one contract is void on any other. The
+/// contract's `config` query returns the same value.
+#[wasm_bindgen(js_name = channelDomain)]
+pub fn channel_domain(
+    #[wasm_bindgen(js_name = chainId)] chain_id: &str,
+    #[wasm_bindgen(js_name = contractAddress)] contract_address: &str,
+) -> String {
+    to_hex(ChannelDomain::new(chain_id, contract_address).0)
+}
+
+/// The state's canonical encoding (what the contract's `SignedState.state` carries).
+#[wasm_bindgen(js_name = encodeChannelState)]
+pub fn encode_channel_state(
+    #[wasm_bindgen(unchecked_param_type = "ChannelStateInput")] state: JsValue,
+) -> JsResult<Vec<u8>> {
+    Ok(state_arg(state)?.state()?.encode())
+}
+
+/// Decodes exactly one encoded state (the core's error otherwise).
+#[wasm_bindgen(js_name = decodeChannelState, unchecked_return_type = "ChannelState")]
+pub fn decode_channel_state(bytes: &[u8]) -> JsResult<JsValue> {
+    to_js(&ChannelStateJs::from(&ChannelState::decode(bytes)?))
+}
+
+/// The 32-byte hash (hex) both parties sign: `keccak(tag || domain || encoding)`.
+pub fn signing_hash(domain: &str, state: &StateArg) -> JsResult<String> {
+    Ok(to_hex(
+        state.state()?.signing_hash(&channel_domain_of(domain)?),
+    ))
+}
+
+#[wasm_bindgen(js_name = channelSigningHash)]
+pub fn channel_signing_hash(
+    domain: &str,
+    #[wasm_bindgen(unchecked_param_type = "ChannelStateInput")] state: JsValue,
+) -> JsResult<String> {
+    signing_hash(domain, &state_arg(state)?)
+}
+
+/// `key`'s signature (64 bytes `r || s`, low-s, RFC 6979: deterministic) over the state's
+/// signing hash. The state must be one some funding could back (core
+/// `ChannelState::check` against the funding it declares): a state the contract can
+/// never accept is not signed.
+pub fn sign_state(key: &L2Key, domain: &str, state: &StateArg) -> JsResult<String> {
+    let state = state.state()?;
+    state.check(state.channel_id, state.funded)?;
+    let hash = state.signing_hash(&channel_domain_of(domain)?);
+    Ok(to_hex(key.key.sign_prehash(&hash)))
+}
+
+/// `key`'s signature (hex) over the state under `domain` (`channelDomain`).
+#[wasm_bindgen(js_name = signChannelState)]
+pub fn sign_channel_state(
+    key: &L2Key,
+    domain: &str,
+    #[wasm_bindgen(unchecked_param_type = "ChannelStateInput")] state: JsValue,
+) -> JsResult<String> {
+    sign_state(key, domain, &state_arg(state)?)
+}
+
+/// `verifyChannelState`'s argument.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyArgs {
+    pub domain: Hex32,
+    pub state: StateArg,
+    pub pubkey_a: Fixed<33>,
+    pub pubkey_b: Fixed<33>,
+    pub signature_a: Fixed<64>,
+    pub signature_b: Fixed<64>,
+    #[serde(alias = "channel")]
+    pub channel_id: u64,
+    pub funding: [Dec<u128>; 2],
+}
+
+/// The checks the contract runs on a signed state: it decodes, belongs to the channel,
+/// allocates what it may (core `ChannelState::check`) and both signatures verify (core
+/// `verify_cosigned`). `valid: false` carries the core's reason.
+pub fn verify(args: &VerifyArgs) -> Verdict {
+    let result = args.state.state().and_then(|state| {
+        state.check(args.channel_id, args.funding.map(|d| d.0))?;
+        core_channel::verify_cosigned(
+            &NativeVerifier,
+            &ChannelDomain(args.domain.0),
+            &state,
+            [&args.pubkey_a.0, &args.pubkey_b.0],
+            [&args.signature_a.0, &args.signature_b.0],
+        )?;
+        Ok(())
+    });
+    Verdict {
+        valid: result.is_ok(),
+        reason: result.err().map(|e| e.0),
+    }
+}
+
+/// Would the contract accept this signed state for `channelId` with `funding`? Throws
+/// only for an argument that cannot be read.
+#[wasm_bindgen(js_name = verifyChannelState, unchecked_return_type = "Verdict")]
+pub fn verify_channel_state(
+    #[wasm_bindgen(unchecked_param_type = "ChannelVerifyArgs")] args: JsValue,
+) -> JsResult<JsValue> {
+    to_js(&verify(&from_js(args)?))
+}
+
+/// The payment hash (hex) of a 32-byte preimage (hex): `sha256(preimage)`.
+#[wasm_bindgen(js_name = paymentHash)]
+pub fn payment_hash(preimage: &str) -> JsResult<String> {
+    let bytes = convert::hex_bytes("preimage", preimage)?;
+    Ok(to_hex(core_channel::payment_hash(&bytes)?))
+}
+
+// ---- payouts ----------------------------------------------------------------------
+
+/// `{ closer, byWatchtower }`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StaleJs {
+    pub closer: PartyJs,
+    #[serde(default, alias = "by_watchtower")]
+    pub by_watchtower: bool,
+}
+
+fn default_share() -> u16 {
+    BPS
+}
+
+/// `channelPayout`'s argument.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayoutArgs {
+    pub state: StateArg,
+    pub funding: [Dec<u128>; 2],
+    #[serde(default)]
+    pub stale: Option<StaleJs>,
+    #[serde(default = "default_share", alias = "penalty_share_bps")]
+    pub penalty_share_bps: u16,
+    #[serde(default, alias = "watchtower_fee_bps")]
+    pub watchtower_fee_bps: u16,
+}
+
+/// `{ parties: [a, b], watchtower, htlcs }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PayoutJs {
+    pub parties: [Dec<u128>; 2],
+    pub watchtower: Dec<u128>,
+    pub htlcs: Dec<u128>,
+}
+
+/// Where a channel closed with `state` pays its funding (core `channel::payout`).
+pub fn payout(args: &PayoutArgs) -> JsResult<PayoutJs> {
+    let p = core_channel::payout(
+        &args.state.state()?,
+        args.funding.map(|d| d.0),
+        args.stale.map(|s| StaleClose {
+            closer: s.closer.into(),
+            by_watchtower: s.by_watchtower,
+        }),
+        PenaltyRules {
+            share_bps: args.penalty_share_bps,
+            watchtower_fee_bps: args.watchtower_fee_bps,
+        },
+    )?;
+    Ok(PayoutJs {
+        parties: p.parties.map(Dec),
+        watchtower: Dec(p.watchtower),
+        htlcs: Dec(p.htlcs),
+    })
+}
+
+/// What the contract pays when it settles (or cooperatively closes) a channel with
+/// `state`: throws the core's error for a state the funding does not back.
+#[wasm_bindgen(js_name = channelPayout, unchecked_return_type = "ChannelPayout")]
+pub fn channel_payout(
+    #[wasm_bindgen(unchecked_param_type = "ChannelPayoutArgs")] args: JsValue,
+) -> JsResult<JsValue> {
+    to_js(&payout(&from_js(args)?)?)
+}
+
+// ---- the contract's messages -------------------------------------------------------
+
+/// The contract's `SignedState`: `{ state (base64), signature_a, signature_b }`
+/// (`signatureA`, `signatureB` accepted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedStateJs {
+    pub state: Base64,
+    #[serde(alias = "signatureA")]
+    pub signature_a: Fixed<64>,
+    #[serde(alias = "signatureB")]
+    pub signature_b: Fixed<64>,
+}
+
+impl SignedStateJs {
+    /// The state must decode (the contract decodes it first).
+    fn checked(self) -> JsResult<Self> {
+        ChannelState::decode(&self.state.0)?;
+        Ok(self)
+    }
+}
+
+/// The payment-channels contract's `ExecuteMsg`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelExecuteMsg {
+    Open {
+        counterparty: String,
+        pubkey_a: Fixed<33>,
+        pubkey_b: Fixed<33>,
+        dispute_window: u64,
+    },
+    Fund {
+        channel: u64,
+    },
+    CooperativeClose {
+        channel: u64,
+        signed: SignedStateJs,
+    },
+    Close {
+        channel: u64,
+        signed: SignedStateJs,
+    },
+    Dispute {
+        channel: u64,
+        signed: SignedStateJs,
+    },
+    Settle {
+        channel: u64,
+    },
+    RevealPreimage {
+        preimage: Fixed<32>,
+    },
+    SettleHtlc {
+        channel: u64,
+        index: u32,
+    },
+}
+
+/// The contract's queries a client builds from channel data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelQueryMsg {
+    /// What `sender` closing (or disputing) `channel` with `signed` would do now.
+    CheckClose {
+        channel: u64,
+        sender: String,
+        signed: SignedStateJs,
+    },
+}
+
+/// `{ state, signature_a, signature_b }` of a state (encoding or object) and both
+/// signatures (hex).
+pub fn signed_state(
+    state: &StateArg,
+    signature_a: &str,
+    signature_b: &str,
+) -> JsResult<SignedStateJs> {
+    Ok(SignedStateJs {
+        state: Base64(state.state()?.encode()),
+        signature_a: Fixed(convert::hex_array("signature of party a", signature_a)?),
+        signature_b: Fixed(convert::hex_array("signature of party b", signature_b)?),
+    })
+}
+
+/// The contract's `SignedState` JSON.
+#[wasm_bindgen(js_name = signedState, unchecked_return_type = "SignedState")]
+pub fn signed_state_js(
+    #[wasm_bindgen(unchecked_param_type = "ChannelStateInput")] state: JsValue,
+    #[wasm_bindgen(js_name = signatureA)] signature_a: &str,
+    #[wasm_bindgen(js_name = signatureB)] signature_b: &str,
+) -> JsResult<JsValue> {
+    to_js(&signed_state(&state_arg(state)?, signature_a, signature_b)?)
+}
+
+/// `open`'s argument.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenArgs {
+    pub counterparty: String,
+    #[serde(alias = "pubkey_a")]
+    pub pubkey_a: Fixed<33>,
+    #[serde(alias = "pubkey_b")]
+    pub pubkey_b: Fixed<33>,
+    #[serde(alias = "dispute_window")]
+    pub dispute_window: u64,
+}
+
+/// `{ open: { counterparty, pubkey_a, pubkey_b, dispute_window } }`; both keys must be
+/// compressed secp256k1 points (the contract refuses the channel otherwise).
+pub fn open(args: OpenArgs) -> JsResult<ChannelExecuteMsg> {
+    for (who, key) in [("a", &args.pubkey_a), ("b", &args.pubkey_b)] {
+        if !valid_pubkey(&NativeVerifier, &key.0) {
+            return Err(Error::InvalidKey(format!(
+                "the key of party {who} is not a compressed secp256k1 point"
+            ))
+            .into());
+        }
+    }
+    Ok(ChannelExecuteMsg::Open {
+        counterparty: args.counterparty,
+        pubkey_a: args.pubkey_a,
+        pubkey_b: args.pubkey_b,
+        dispute_window: args.dispute_window,
+    })
+}
+
+/// `{ cooperative_close | close | dispute: { channel, signed } }`.
+pub fn with_signed(kind: &str, channel: u64, signed: SignedStateJs) -> JsResult<ChannelExecuteMsg> {
+    let signed = signed.checked()?;
+    Ok(match kind {
+        "cooperative_close" => ChannelExecuteMsg::CooperativeClose { channel, signed },
+        "close" => ChannelExecuteMsg::Close { channel, signed },
+        _ => ChannelExecuteMsg::Dispute { channel, signed },
+    })
+}
+
+/// `{ reveal_preimage: { preimage } }` of a 32-byte preimage (hex).
+pub fn reveal_preimage(preimage: &str) -> JsResult<ChannelExecuteMsg> {
+    let bytes = convert::hex_bytes("preimage", preimage)?;
+    core_channel::payment_hash(&bytes)?;
+    Ok(ChannelExecuteMsg::RevealPreimage {
+        preimage: Fixed(settle_core::error::exact("preimage", &bytes)?),
+    })
+}
+
+/// `{ check_close: { channel, sender, signed } }`.
+pub fn check_close(channel: u64, sender: &str, signed: SignedStateJs) -> JsResult<ChannelQueryMsg> {
+    Ok(ChannelQueryMsg::CheckClose {
+        channel,
+        sender: sender.to_string(),
+        signed: signed.checked()?,
+    })
+}
+
+/// The message that opens a channel with `counterparty` (party B; the sender is A); attach
+/// A's funding (one coin).
+#[wasm_bindgen(js_name = openChannelMsg, unchecked_return_type = "OpenChannelMsg")]
+pub fn open_channel_msg(
+    #[wasm_bindgen(unchecked_param_type = "OpenChannelArgs")] args: JsValue,
+) -> JsResult<JsValue> {
+    to_js(&open(from_js(args)?)?)
+}
+
+/// The message that adds the attached coin to a party's funding of `channel`.
+#[wasm_bindgen(js_name = fundChannelMsg, unchecked_return_type = "FundChannelMsg")]
+pub fn fund_channel_msg(channel: f64) -> JsResult<JsValue> {
+    to_js(&ChannelExecuteMsg::Fund {
+        channel: convert::uint("channel", channel)?,
+    })
+}
+
+/// Closes `channel` at once with a final state both parties signed (`signedState`).
+#[wasm_bindgen(js_name = cooperativeCloseMsg, unchecked_return_type = "CooperativeCloseMsg")]
+pub fn cooperative_close_msg(
+    channel: f64,
+    #[wasm_bindgen(unchecked_param_type = "SignedState")] signed: JsValue,
+) -> JsResult<JsValue> {
+    to_js(&with_signed(
+        "cooperative_close",
+        convert::uint("channel", channel)?,
+        from_js(signed)?,
+    )?)
+}
+
+/// A party's unilateral close of `channel` with the latest state it holds.
+#[wasm_bindgen(js_name = closeChannelMsg, unchecked_return_type = "CloseChannelMsg")]
+pub fn close_channel_msg(
+    channel: f64,
+    #[wasm_bindgen(unchecked_param_type = "SignedState")] signed: JsValue,
+) -> JsResult<JsValue> {
+    to_js(&with_signed(
+        "close",
+        convert::uint("channel", channel)?,
+        from_js(signed)?,
+    )?)
+}
+
+/// Replaces a closing channel's state with a newer co-signed one (the other party or a
+/// watchtower, inside the dispute window).
+#[wasm_bindgen(js_name = disputeChannelMsg, unchecked_return_type = "DisputeChannelMsg")]
+pub fn dispute_channel_msg(
+    channel: f64,
+    #[wasm_bindgen(unchecked_param_type = "SignedState")] signed: JsValue,
+) -> JsResult<JsValue> {
+    to_js(&with_signed(
+        "dispute",
+        convert::uint("channel", channel)?,
+        from_js(signed)?,
+    )?)
+}
+
+/// Pays a closing channel out once its dispute window has passed.
+#[wasm_bindgen(js_name = settleChannelMsg, unchecked_return_type = "SettleChannelMsg")]
+pub fn settle_channel_msg(channel: f64) -> JsResult<JsValue> {
+    to_js(&ChannelExecuteMsg::Settle {
+        channel: convert::uint("channel", channel)?,
+    })
+}
+
+/// Records on chain that the 32-byte preimage (hex) of its payment hash is known now.
+#[wasm_bindgen(js_name = revealPreimageMsg, unchecked_return_type = "RevealPreimageMsg")]
+pub fn reveal_preimage_msg(preimage: &str) -> JsResult<JsValue> {
+    to_js(&reveal_preimage(preimage)?)
+}
+
+/// Pays HTLC `index` of a settled channel to its payee or back to its payer.
+#[wasm_bindgen(js_name = settleHtlcMsg, unchecked_return_type = "SettleHtlcMsg")]
+pub fn settle_htlc_msg(channel: f64, index: f64) -> JsResult<JsValue> {
+    let index = convert::uint("index", index)?;
+    to_js(&ChannelExecuteMsg::SettleHtlc {
+        channel: convert::uint("channel", channel)?,
+        index: u32::try_from(index)
+            .map_err(|_| convert::Failure::new(format!("index: {index} is out of range")))?,
+    })
+}
+
+/// The `check_close` query: what `sender` (bech32) closing or disputing `channel` with
+/// `signed` would do now.
+#[wasm_bindgen(js_name = checkCloseQuery, unchecked_return_type = "CheckCloseQuery")]
+pub fn check_close_query(
+    channel: f64,
+    sender: &str,
+    #[wasm_bindgen(unchecked_param_type = "SignedState")] signed: JsValue,
+) -> JsResult<JsValue> {
+    to_js(&check_close(
+        convert::uint("channel", channel)?,
+        sender,
+        from_js(signed)?,
+    )?)
+}
