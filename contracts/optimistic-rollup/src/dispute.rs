@@ -7,8 +7,8 @@
 //! index and later records are dead until overwritten.
 
 use cosmwasm_std::{
-    Addr, Api, BankMsg, Binary, Coin, Deps, DepsMut, Env, HexBinary, MessageInfo, Order, Response,
-    StdResult, Storage, Uint128,
+    Addr, Api, BankMsg, Binary, Coin, Deps, DepsMut, Env, HexBinary, MessageInfo, Order,
+    OverflowError, Response, StdResult, Storage, Uint128,
 };
 use cw_storage_plus::Bound;
 
@@ -175,7 +175,10 @@ pub fn execute_challenge(
     )?;
     save_state(deps.storage, id, &game)?;
     BATCH_GAMES.save(deps.storage, (index, id), &())?;
-    batch.open_games += 1;
+    batch.open_games = batch
+        .open_games
+        .checked_add(1)
+        .ok_or(OverflowError::new(cosmwasm_std::OverflowOperation::Add))?;
     BATCHES.save(deps.storage, index, &batch)?;
     status.next_game += 1;
     STATUS.save(deps.storage, &status)?;

@@ -357,8 +357,8 @@ fn execute_cooperative_close(
     ch.phase = Phase::Closed;
     ch.state = Some(signed.state);
     CHANNELS.save(deps.storage, id, &ch)?;
-    let total = out.parties[0] + out.parties[1];
-    sub_owed(deps.storage, &ch.denom, Uint128::new(total))?;
+    let total = Uint128::new(out.parties[0]).checked_add(Uint128::new(out.parties[1]))?;
+    sub_owed(deps.storage, &ch.denom, total)?;
     Ok(Response::new()
         .add_messages(send(&ch.a, out.parties[0], &ch.denom))
         .add_messages(send(&ch.b, out.parties[1], &ch.denom))
@@ -492,8 +492,10 @@ fn execute_settle(
         }
     };
     CHANNELS.save(deps.storage, id, &ch)?;
-    let paid = out.parties[0] + out.parties[1] + out.watchtower;
-    sub_owed(deps.storage, &ch.denom, Uint128::new(paid))?;
+    let paid = Uint128::new(out.parties[0])
+        .checked_add(Uint128::new(out.parties[1]))?
+        .checked_add(Uint128::new(out.watchtower))?;
+    sub_owed(deps.storage, &ch.denom, paid)?;
     let mut ev = event("settle", id)
         .add_attribute("version", state.version.to_string())
         .add_attribute("paid_a", out.parties[0].to_string())

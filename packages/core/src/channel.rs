@@ -365,8 +365,10 @@ pub fn payout(
     let mut parties = [0u128; 2];
     for p in [Party::A, Party::B] {
         let i = p.index();
-        // checked above: funded <= funding; balances fit in the funded total
-        parties[i] = state.balances[i] + (funding[i] - state.funded[i]);
+        // checked above: funded <= funding
+        parties[i] = state.balances[i]
+            .checked_add(funding[i] - state.funded[i])
+            .ok_or(Error::AmountOverflow)?;
     }
     let mut watchtower = 0;
     if let Some(s) = stale {
