@@ -113,18 +113,19 @@ pub fn instantiate(
             .add_attribute("proposer_bond", config.proposer_bond.to_string())
             .add_attribute("challenge_window", config.challenge_window.to_string())
             .add_attribute("domain", config.domain.to_hex())
-            .add_attribute(
-                "challenger_bond",
-                config.dispute.challenger_bond.to_string(),
-            )
-            .add_attribute("clock_seconds", config.dispute.clock_seconds.to_string())
-            .add_attribute(
-                "min_answer_seconds",
-                config.dispute.min_answer_seconds.to_string(),
-            )
-            .add_attribute("reward_bps", config.dispute.reward_bps.to_string())
-            .add_attribute("treasury", config.dispute.treasury.as_str()),
+            .add_attributes(dispute_attributes(&config.dispute)),
     ))
+}
+
+/// The game parameters as event attributes (instantiate and update_config).
+fn dispute_attributes(d: &DisputeConfig) -> Vec<(&'static str, String)> {
+    vec![
+        ("challenger_bond", d.challenger_bond.to_string()),
+        ("clock_seconds", d.clock_seconds.to_string()),
+        ("min_answer_seconds", d.min_answer_seconds.to_string()),
+        ("reward_bps", d.reward_bps.to_string()),
+        ("treasury", d.treasury.to_string()),
+    ]
 }
 
 /// Checks and stores the game parameters.
@@ -678,17 +679,7 @@ fn execute_update_config(
                 config.force_inclusion_delay.to_string(),
             )
             .add_attribute("max_batch_bytes", config.max_batch_bytes.to_string())
-            .add_attribute(
-                "challenger_bond",
-                config.dispute.challenger_bond.to_string(),
-            )
-            .add_attribute("clock_seconds", config.dispute.clock_seconds.to_string())
-            .add_attribute(
-                "min_answer_seconds",
-                config.dispute.min_answer_seconds.to_string(),
-            )
-            .add_attribute("reward_bps", config.dispute.reward_bps.to_string())
-            .add_attribute("treasury", config.dispute.treasury.as_str()),
+            .add_attributes(dispute_attributes(&config.dispute)),
     ))
 }
 
