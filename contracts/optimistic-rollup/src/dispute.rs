@@ -201,8 +201,15 @@ pub fn execute_challenge(
 enum Outcome {
     /// The game goes on; a description of the new state.
     Moved(String),
-    /// The game is over.
-    Won { winner: CoreSide, by: &'static str },
+    /// The game is over. Carries what the move already loaded, for settling the stakes
+    /// without reading it again.
+    Won {
+        winner: CoreSide,
+        by: &'static str,
+        status: Status,
+        batch: Box<BatchRecord>,
+        config: Option<Box<Config>>,
+    },
     /// The batch is gone: the bond goes back to the challenger.
     Void,
 }
@@ -264,10 +271,10 @@ fn run_move(
         }
         GameMove::ProveStep { step, proof } => {
             let config = CONFIG.load(deps.storage)?;
+            let domain = Domain(hash32("domain", &config.domain)?);
             let ctx = batch_context(deps.storage, record.batch, &batch)?;
             let proof = OneStepProof::decode(proof.as_slice())?;
             let deposit = step_deposit(deps.storage, deps.api, &ctx, *step)?;
-            let domain = Domain(hash32("domain", &config.domain)?);
             // the phase and clock are checked before the (costlier) re-execution
             game.check_one_step(now, *step)?;
             let post = one_step(
@@ -283,6 +290,9 @@ fn run_move(
             Outcome::Won {
                 winner,
                 by: "proof",
+                status,
+                batch: Box::new(batch),
+                config: Some(Box::new(config)),
             }
         }
         GameMove::Resolve {} => {
@@ -290,6 +300,9 @@ fn run_move(
             Outcome::Won {
                 winner,
                 by: "timeout",
+                status,
+                batch: Box::new(batch),
+                config: None,
             }
         }
     };
@@ -357,11 +370,31 @@ pub fn execute_move(
                         .add_attribute("refunded", record.bond.to_string()),
                 ))
         }
-        Outcome::Won { winner, by } => {
+        Outcome::Won {
+            winner,
+            by,
+            status,
+            batch,
+            config,
+        } => {
             record.ended_by = Some(by.into());
             GAMES.save(deps.storage, id, &record)?;
             save_state(deps.storage, id, &game)?;
-            settle(deps, &record, winner, ev.add_attribute("ended_by", by))
+            let config = match config {
+                Some(c) => *c,
+                None => CONFIG.load(deps.storage)?,
+            };
+            settle(
+                deps,
+                &record,
+                winner,
+                Loaded {
+                    config,
+                    status,
+                    batch: *batch,
+                },
+                ev.add_attribute("ended_by", by),
+            )
         }
     }
 }
@@ -373,19 +406,30 @@ fn send(to: &Addr, amount: Uint128, denom: &str) -> Option<BankMsg> {
     })
 }
 
+/// What the move that decided a game already read: the config, the chain status and the
+/// game's (live) batch.
+struct Loaded {
+    config: Config,
+    status: Status,
+    batch: BatchRecord,
+}
+
 /// Pays the stakes of a decided game and, if the proposer lost, removes its batch and
 /// every later one.
 fn settle(
     deps: DepsMut,
     record: &GameInfo,
     winner: CoreSide,
+    loaded: Loaded,
     ev: cosmwasm_std::Event,
 ) -> Result<Response, ContractError> {
-    let config: Config = CONFIG.load(deps.storage)?;
-    let mut status = STATUS.load(deps.storage)?;
+    let Loaded {
+        config,
+        mut status,
+        mut batch,
+    } = loaded;
     let mut totals = TOTALS.load(deps.storage)?;
     totals.challenger_bonds = totals.challenger_bonds.checked_sub(record.bond)?;
-    let mut batch = live_batch(deps.storage, &status, record.batch)?;
     let ev = ev.add_attribute("winner", winner.name());
     let response = match winner {
         CoreSide::Defender => {
@@ -446,7 +490,7 @@ pub fn query_check_move(
             reason: None,
             outcome: Some(match outcome {
                 Outcome::Moved(what) => what,
-                Outcome::Won { winner, by } => format!("the {winner} wins by {by}"),
+                Outcome::Won { winner, by, .. } => format!("the {winner} wins by {by}"),
                 Outcome::Void => "the batch was removed: the bond goes back".into(),
             }),
         },

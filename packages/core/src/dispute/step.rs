@@ -168,10 +168,31 @@ pub enum StepKind {
 impl BatchContext {
     /// Number of steps `n`: open, `m` deposits, `k` transactions, close.
     pub fn steps(&self) -> u64 {
-        self.deposits + self.tx_steps + 2
+        self.deposits
+            .saturating_add(self.tx_steps)
+            .saturating_add(2)
+    }
+
+    /// A context the chain could have stored: its step count and deposit cursor fit in
+    /// 64 bits (a hand-made one may not).
+    pub fn check(&self) -> Result<(), Error> {
+        let fits = self
+            .deposits
+            .checked_add(self.tx_steps)
+            .and_then(|n| n.checked_add(2))
+            .is_some()
+            && self.deposits_from.checked_add(self.deposits).is_some();
+        if !fits {
+            return Err(Error::malformed(
+                "batch context",
+                "its step count or deposit cursor does not fit in 64 bits",
+            ));
+        }
+        Ok(())
     }
 
     pub fn step_kind(&self, step: u64) -> Result<StepKind, Error> {
+        self.check()?;
         let (m, k) = (self.deposits, self.tx_steps);
         Ok(match step {
             0 => StepKind::Open,
@@ -195,7 +216,8 @@ impl BatchContext {
             batch_index: self.batch_index,
             state_root: last.state_root(),
             withdrawals_root: last.withdrawals_root,
-            deposit_cursor: self.deposits_from + self.deposits,
+            // `check` keeps this in range for any context a step was run on
+            deposit_cursor: self.deposits_from.saturating_add(self.deposits),
             data_root: self.data_root,
         }
     }

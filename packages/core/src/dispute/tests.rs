@@ -348,3 +348,36 @@ fn a_thousand_steps_take_twenty_moves() {
     assert_eq!(winner, Side::Challenger);
     assert_eq!(moves, 20);
 }
+
+#[test]
+fn a_context_whose_counts_overflow_is_refused_not_a_panic() {
+    let (node, _) = node_with_batches();
+    let trace = node.trace(0).unwrap();
+    let proof = trace.proof(&NativeVerifier, 0).unwrap();
+    for ctx in [
+        BatchContext {
+            deposits: u64::MAX,
+            ..trace.ctx
+        },
+        BatchContext {
+            deposits_from: u64::MAX,
+            ..trace.ctx
+        },
+        BatchContext {
+            tx_steps: u64::MAX - 1,
+            ..trace.ctx
+        },
+    ] {
+        assert!(matches!(ctx.step_kind(0), Err(Error::Malformed { .. })));
+        let r = one_step(
+            &ctx,
+            &trace.domain,
+            &NativeVerifier,
+            0,
+            &[0; 32],
+            None,
+            &proof,
+        );
+        assert!(matches!(r, Err(Error::Malformed { .. })), "{r:?}");
+    }
+}
