@@ -13,6 +13,8 @@
 //! node follows the chain when a game removes batches ([`VmRollup::follow_removals`]).
 //! [`VmChannels`] drives the payment-channels contract the same way (states signed with
 //! [`sign_state`] in the domain the contract reports), with the same ledger of holdings.
+//! [`VmValidity`] drives the validity rollup with settle-testing's `Operator` (real
+//! Groth16 proofs).
 //!
 //! # The gas model
 //!
@@ -1461,4 +1463,102 @@ fn u128_of(c: &Coin) -> u128 {
     Uint128::try_from(c.amount)
         .expect("amount fits u128")
         .u128()
+}
+
+/// The validity-rollup artifact driven by the same [`settle_testing::Operator`] the
+/// cw-multi-test Suite uses (real proofs from `settle-zk`, keys from the seeded test
+/// setup), with the ledger of holdings.
+pub struct VmValidity {
+    pub h: Harness,
+    pub admin: Addr,
+    pub denom: String,
+    pub op: settle_testing::Operator,
+    /// What the contract should hold if the bank executed every message.
+    pub held: BTreeMap<String, u128>,
+}
+
+impl VmValidity {
+    /// Loads the artifact and instantiates it with the test keys for `shape`; returns the
+    /// instantiate call too (for its gas).
+    pub fn deploy(
+        shape: settle_core::validity::ledger::Shape,
+        exodus_after: u64,
+    ) -> (VmValidity, Executed) {
+        use validity_rollup::msg as vr;
+        let mut h = Harness::load("validity-rollup");
+        let admin = h.addr("admin");
+        let keys = settle_testing::keys_for(shape);
+        let msg = vr::InstantiateMsg {
+            admin: None,
+            denom: "uzk".into(),
+            verifying_key: HexBinary::from(keys.verifying.to_wire()),
+            shape: settle_testing::msg_shape(shape),
+            exodus_after,
+            key_timelock: 7 * 86_400,
+        };
+        let info = h.info(&admin, &[]);
+        let done = h
+            .instantiate(&info, &msg)
+            .unwrap_or_else(|e| panic!("instantiate: {e}"));
+        let config: vr::ConfigResponse = h.query(&vr::QueryMsg::Config {});
+        let domain =
+            settle_core::validity::field::fr_from_bytes("domain", config.domain.as_slice())
+                .expect("domain");
+        let v = VmValidity {
+            h,
+            admin,
+            denom: "uzk".into(),
+            op: settle_testing::Operator::new(domain, shape, keys),
+            held: BTreeMap::new(),
+        };
+        (v, done)
+    }
+
+    pub fn execute(
+        &mut self,
+        sender: &Addr,
+        msg: &validity_rollup::msg::ExecuteMsg,
+        funds: &[Coin],
+    ) -> Result<Executed, Refused> {
+        let info = self.h.info(sender, funds);
+        let done = self.h.execute(&info, msg)?;
+        track_holdings(&mut self.held, funds, &done.response);
+        Ok(done)
+    }
+
+    /// `sender` deposits `amount` to open an account for `key`.
+    pub fn deposit_new_account(
+        &mut self,
+        sender: &Addr,
+        key: &settle_core::validity::eddsa::SecretKey,
+        amount: u128,
+    ) -> Result<Executed, Refused> {
+        use validity_rollup::msg as vr;
+        let pubkey = key.public_key();
+        let msg = vr::ExecuteMsg::Deposit {
+            target: vr::DepositTarget::NewAccount {
+                pubkey: HexBinary::from(pubkey.encode().to_vec()),
+            },
+        };
+        let funds = [Coin::new(amount, self.denom.clone())];
+        let done = self.execute(sender, &msg, &funds)?;
+        self.op
+            .queue
+            .push(settle_core::validity::ledger::Deposit::NewAccount {
+                key: pubkey,
+                amount,
+            });
+        Ok(done)
+    }
+
+    /// Submits a proven batch; the operator follows when the contract accepts it.
+    pub fn submit(
+        &mut self,
+        sender: &Addr,
+        batch: &settle_testing::ProvenBatch,
+    ) -> Result<Executed, Refused> {
+        let done = self.execute(sender, &batch.msg(), &[])?;
+        self.op.follow(batch);
+        Ok(done)
+    }
 }

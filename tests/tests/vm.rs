@@ -893,3 +893,133 @@ fn payment_channels_lifecycle_on_the_optimized_artifact() {
     assert!(s.denoms[0].owed.is_zero() && s.denoms[0].surplus.is_zero());
     assert_eq!(c.channels().channels.len(), 2);
 }
+
+/// The validity-rollup artifact passes the chain's checks (it needs `cosmwasm_2_1` for the
+/// BLS12-381 host functions) and runs a rollup's life with real Groth16 proofs: deposits,
+/// a batch opening the accounts, a batch paying a withdrawal, a tampered proof and a
+/// replayed batch refused without a trace, and exodus (an exit paid once).
+#[test]
+fn validity_rollup_lifecycle_on_the_optimized_artifact() {
+    use settle_core::validity::eddsa::SecretKey;
+    use settle_core::validity::ledger::Shape;
+    use settle_tests::vm::VmValidity;
+    use validity_rollup::msg as vr;
+
+    let wasm = read_artifact("validity-rollup").unwrap_or_else(|e| panic!("{e}"));
+    static_check(&wasm).unwrap_or_else(|e| panic!("static check failed: {e}"));
+    let (mut v, _) = VmValidity::deploy(
+        Shape {
+            deposits: 2,
+            txs: 2,
+        },
+        3_600,
+    );
+    // The BLS12-381 host functions came with wasmvm 2.1 (`cosmwasm_2_1` implies the
+    // earlier `cosmwasm_1_x` / `2_0` markers); nothing newer is needed.
+    let caps = v.h.required_capabilities();
+    assert!(caps.contains(&"cosmwasm_2_1".to_string()), "{caps:?}");
+    assert!(
+        !caps
+            .iter()
+            .any(|c| c == "cosmwasm_2_2" || c.starts_with("cosmwasm_3")),
+        "{caps:?}"
+    );
+    let (alice, bob, carol, op) = (
+        v.h.addr("alice"),
+        v.h.addr("bob"),
+        v.h.addr("carol"),
+        v.h.addr("operator"),
+    );
+    let (ka, kb) = (
+        SecretKey::from_seed(&[1; 32]),
+        SecretKey::from_seed(&[2; 32]),
+    );
+    v.deposit_new_account(&alice, &ka, 600).unwrap();
+    v.deposit_new_account(&bob, &kb, 400).unwrap();
+    let open = v.op.prove(2, &[]).unwrap();
+    v.submit(&op, &open).unwrap();
+
+    let pay = v.op.transfer(&ka, 1, 250);
+    let out = v.op.withdrawal(&kb, v.h.canonical(&carol), 500);
+    let batch = v.op.prove(0, &[pay, out]).unwrap();
+
+    // A flipped bit in C: refused by the contract (not the VM), storage untouched.
+    let before = v.h.storage_snapshot();
+    let mut bad = batch.clone();
+    bad.proof[191] ^= 1;
+    let e = assert_refused_with(v.execute(&op, &bad.msg(), &[]), "");
+    assert!(
+        e.error.contains("proof point c") || e.error.contains("proof rejected"),
+        "{}",
+        e.error
+    );
+    assert_eq!(v.h.storage_snapshot(), before);
+
+    let done = v.submit(&op, &batch).unwrap();
+    assert_eq!(
+        bank_sends(&done.response),
+        vec![(carol.to_string(), coins("uzk", 500))]
+    );
+    assert_eq!(v.held["uzk"], 500);
+    // The same batch again: its statement no longer matches the chain.
+    let before = v.h.storage_snapshot();
+    assert_refused_with(v.execute(&op, &batch.msg(), &[]), "proof rejected");
+    assert_eq!(v.h.storage_snapshot(), before);
+    let status: vr::StatusResponse = v.h.query(&vr::QueryMsg::Status {});
+    assert_eq!(status.batches, 2);
+    assert_eq!(status.locked, Uint128::new(500));
+
+    // Exodus: alice leaves with her proven 350, once.
+    v.h.advance(3_600);
+    let exit = v.op.exodus_msg(&ka, alice.as_str(), &v.h.canonical(&alice));
+    let done = v.execute(&carol, &exit, &[]).unwrap();
+    assert_eq!(
+        bank_sends(&done.response),
+        vec![(alice.to_string(), coins("uzk", 350))]
+    );
+    assert_refused_with(v.execute(&carol, &exit, &[]), "already exited");
+    assert_eq!(v.held["uzk"], 150);
+}
+
+/// The artifact verifies a snarkjs proof (the committed fixture of
+/// `tests/interop/snarkjs/`) with snarkjs's verifying key, through the host pairing.
+#[test]
+fn a_snarkjs_proof_verifies_on_the_optimized_artifact() {
+    use settle_core::validity::field::fr_to_bytes;
+    use settle_core::validity::snarkjs;
+    use validity_rollup::msg as vr;
+
+    let vk = snarkjs::verifying_key_from_json(include_str!("../interop/snarkjs/fixtures/vk.json"))
+        .unwrap();
+    let proof =
+        snarkjs::proof_from_json(include_str!("../interop/snarkjs/fixtures/proof.json")).unwrap();
+    let inputs =
+        snarkjs::public_inputs_from_json(include_str!("../interop/snarkjs/fixtures/public.json"))
+            .unwrap();
+    let mut h = Harness::load("validity-rollup");
+    let admin = h.addr("admin");
+    let info = h.info(&admin, &[]);
+    h.instantiate(
+        &info,
+        &vr::InstantiateMsg {
+            admin: None,
+            denom: "uzk".into(),
+            verifying_key: cosmwasm_std::HexBinary::from(vk.encode()),
+            shape: vr::Shape {
+                deposits: 1,
+                txs: 1,
+            },
+            exodus_after: 86_400,
+            key_timelock: 86_400,
+        },
+    )
+    .unwrap_or_else(|e| panic!("instantiate: {e}"));
+    let ask = |h: &mut Harness, x: settle_core::validity::Fr| -> vr::VerifyProofResponse {
+        h.query(&vr::QueryMsg::VerifyProof {
+            proof: cosmwasm_std::HexBinary::from(proof.encode().to_vec()),
+            public_inputs: vec![cosmwasm_std::HexBinary::from(fr_to_bytes(&x).to_vec())],
+        })
+    };
+    assert!(ask(&mut h, inputs[0]).valid);
+    assert!(!ask(&mut h, inputs[0] + settle_core::validity::Fr::from(1u64)).valid);
+}

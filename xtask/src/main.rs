@@ -9,6 +9,7 @@
 //! - `web`     the browser dApp built and driven in headless Chromium (Playwright)
 //! - `schema`  regenerate schema/ (`--check` fails if the committed files drift)
 //! - `vectors` regenerate the parity vectors (`--check` fails if the committed file drifts)
+//! - `zk-setup` Groth16 keys for the validity rollup's circuit, written to files
 
 mod bench;
 mod demo;
@@ -19,11 +20,12 @@ mod schema;
 mod util;
 mod vectors;
 mod web;
+mod zk;
 
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <demo|test|dist|gas|npm|web|bench [log2..]|schema [--check]|vectors [--check]>";
+    "usage: cargo xtask <demo|test|dist|gas|npm|web|bench [log2..]|schema [--check]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Some("schema") => schema::run(args.iter().any(|a| a == "--check")),
         Some("vectors") => vectors::run(args.iter().any(|a| a == "--check")),
         Some("web") => web::run(),
+        Some("zk-setup") => zk::run(&args[1..]),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             Ok(())
@@ -66,6 +69,8 @@ fn test() -> Result<(), String> {
     vectors::run(true)?;
     util::step("OpenZeppelin StandardMerkleTree interop, both ways, fresh random trees");
     util::run(std::process::Command::new("bash").arg("tests/interop/run.sh"))?;
+    util::step("snarkjs interop: a fresh circom2 circuit, setup and proof on BLS12-381");
+    util::run(std::process::Command::new("bash").arg("tests/interop/snarkjs/run.sh"))?;
     npm::build()?;
     npm::test()?;
     web::test()?;

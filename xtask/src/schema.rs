@@ -8,7 +8,7 @@ use std::process::Command;
 use crate::util::{self, cargo_bin, root};
 
 /// Contracts with a schema binary.
-pub const CONTRACTS: &[&str] = &["optimistic-rollup", "payment-channels"];
+pub const CONTRACTS: &[&str] = &["optimistic-rollup", "payment-channels", "validity-rollup"];
 
 pub fn run_for(contract: &str, check: bool) -> Result<(), String> {
     let root = root();

@@ -113,6 +113,21 @@ pub enum Error {
 
     #[error("a move at position {position} does not fit the game, which waits for a {phase} move")]
     WrongMove { phase: &'static str, position: u64 },
+
+    #[error("{what} is not a canonical field element (it must be below the modulus)")]
+    NotCanonical { what: &'static str },
+
+    #[error("{what} is not a valid point: {reason}")]
+    InvalidPoint {
+        what: &'static str,
+        reason: &'static str,
+    },
+
+    #[error("the verifying key takes {expected} public inputs, {got} given")]
+    PublicInputCount { expected: usize, got: usize },
+
+    #[error("groth16 proof rejected: the pairing equation does not hold")]
+    ProofRejected,
 }
 
 impl Error {

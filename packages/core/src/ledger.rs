@@ -277,6 +277,33 @@ pub fn apply_deposit<S: AccountStore, W: WithdrawalSink>(
     Ok(DepositEffect::Refunded { withdrawal_index })
 }
 
+/// The spending rule every ledger shares (this one and the validity rollup's, whose circuit
+/// is tested against it): a signed spend of `amount` with nonce `tx_nonce` from an account
+/// holding `balance` at nonce `nonce` leaves `(balance - amount, nonce + 1)`, or is refused
+/// for a nonce other than the account's, an exhausted nonce, a zero amount or a short
+/// balance (checked in that order).
+pub fn debit(balance: u128, nonce: u64, tx_nonce: u64, amount: u128) -> Result<(u128, u64), NoOp> {
+    if tx_nonce != nonce {
+        return Err(NoOp::BadNonce {
+            expected: nonce,
+            got: tx_nonce,
+        });
+    }
+    let next_nonce = nonce.checked_add(1).ok_or(NoOp::NonceExhausted)?;
+    if amount == 0 {
+        return Err(NoOp::ZeroAmount);
+    }
+    let remaining = balance
+        .checked_sub(amount)
+        .ok_or(NoOp::InsufficientBalance { balance, amount })?;
+    Ok((remaining, next_nonce))
+}
+
+/// The crediting rule every ledger shares: a balance never wraps.
+pub fn credit(balance: u128, amount: u128) -> Result<u128, NoOp> {
+    balance.checked_add(amount).ok_or(NoOp::BalanceOverflow)
+}
+
 /// Applies one encoded transaction (exactly one step's bytes).
 pub fn apply_tx<S: AccountStore, W: WithdrawalSink, V: Verifier + ?Sized>(
     accounts: &mut S,
@@ -300,24 +327,11 @@ pub fn apply_tx<S: AccountStore, W: WithdrawalSink, V: Verifier + ?Sized>(
     if !verifier.secp256k1_verify(&hash, &tx.signature, &sender.pubkey) {
         return Ok(TxEffect::NoOp(NoOp::BadSignature));
     }
-    if tx.body.nonce() != sender.nonce {
-        return Ok(TxEffect::NoOp(NoOp::BadNonce {
-            expected: sender.nonce,
-            got: tx.body.nonce(),
-        }));
-    }
-    let Some(next_nonce) = sender.nonce.checked_add(1) else {
-        return Ok(TxEffect::NoOp(NoOp::NonceExhausted));
-    };
     let amount = tx.body.amount();
-    if amount == 0 {
-        return Ok(TxEffect::NoOp(NoOp::ZeroAmount));
-    }
-    let Some(remaining) = sender.balance.checked_sub(amount) else {
-        return Ok(TxEffect::NoOp(NoOp::InsufficientBalance {
-            balance: sender.balance,
-            amount,
-        }));
+    let (remaining, next_nonce) = match debit(sender.balance, sender.nonce, tx.body.nonce(), amount)
+    {
+        Ok(v) => v,
+        Err(reason) => return Ok(TxEffect::NoOp(reason)),
     };
     match tx.body {
         TxBody::Transfer(t) => {
@@ -329,8 +343,9 @@ pub fn apply_tx<S: AccountStore, W: WithdrawalSink, V: Verifier + ?Sized>(
                 let Some(mut recipient) = accounts.account(t.to)? else {
                     return Ok(TxEffect::NoOp(NoOp::UnknownAccount { index: t.to }));
                 };
-                let Some(credited) = recipient.balance.checked_add(amount) else {
-                    return Ok(TxEffect::NoOp(NoOp::BalanceOverflow));
+                let credited = match credit(recipient.balance, amount) {
+                    Ok(b) => b,
+                    Err(reason) => return Ok(TxEffect::NoOp(reason)),
                 };
                 sender.balance = remaining;
                 sender.nonce = next_nonce;

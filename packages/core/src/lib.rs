@@ -36,6 +36,8 @@ pub mod node;
 pub mod oz;
 pub mod smt;
 pub mod tx;
+#[cfg(feature = "validity")]
+pub mod validity;
 
 pub use error::Error;
 pub use hash::Hash;

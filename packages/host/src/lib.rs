@@ -1,7 +1,8 @@
 //! # settle-host
 //!
 //! The core's [`Verifier`] implemented with the chain's host crypto (`deps.api`), for
-//! every settlement contract. Nothing else lives here.
+//! every settlement contract, and (feature `validity`) the BLS12-381 pairing backend of
+//! settle-core's Groth16 verifier. Nothing else lives here.
 #![forbid(unsafe_code)]
 
 use cosmwasm_std::Api;
@@ -28,5 +29,49 @@ impl Verifier for HostVerifier<'_> {
         self.0
             .secp256k1_verify(&[0u8; 32], &PROBE_SIGNATURE, pubkey)
             .is_ok()
+    }
+}
+
+#[cfg(feature = "validity")]
+pub use pairing::HostPairing;
+
+#[cfg(feature = "validity")]
+mod pairing {
+    use cosmwasm_std::Api;
+    use settle_core::validity::groth16::{PairingBackend, G1, G2};
+    use settle_core::Error;
+
+    /// settle-core's Groth16 verifier over the chain's BLS12-381 host functions
+    /// (`bls12_381_aggregate_g1`, `bls12_381_pairing_equality`): no curve arithmetic runs
+    /// in wasm.
+    pub struct HostPairing<'a>(pub &'a dyn Api);
+
+    fn host_error(e: impl core::fmt::Display) -> Error {
+        Error::Malformed {
+            what: "bls12-381 host call",
+            reason: e.to_string(),
+        }
+    }
+
+    impl PairingBackend for HostPairing<'_> {
+        fn g1_sum(&self, points: &[u8]) -> Result<G1, Error> {
+            self.0.bls12_381_aggregate_g1(points).map_err(host_error)
+        }
+
+        fn g1_valid(&self, p: &G1) -> bool {
+            // The host decodes (and checks: on the curve, in the subgroup) every point it
+            // sums.
+            self.0.bls12_381_aggregate_g1(p).is_ok()
+        }
+
+        fn g2_valid(&self, p: &G2) -> bool {
+            self.0.bls12_381_aggregate_g2(p).is_ok()
+        }
+
+        fn pairing_equality(&self, ps: &[u8], qs: &[u8], r: &G1, s: &G2) -> Result<bool, Error> {
+            self.0
+                .bls12_381_pairing_equality(ps, qs, r, s)
+                .map_err(host_error)
+        }
     }
 }

@@ -23,14 +23,23 @@
 //! defender by its claim, the challenger as [`Play`] says) and [`Suite::prove_step`]
 //! settles it with the mirror node's one-step proof.
 //!
+//! Validity rollup: a [`ValiditySuite`] (built by [`ValiditySuiteBuilder`]) deploys the
+//! validity-rollup contract with Groth16 keys from a (seeded, test-only) setup, keeps the
+//! operator's ledger and proves every batch it submits with `settle-zk`.
+//!
 //! Payment channels: a [`ChannelSuite`] (built by [`ChannelSuiteBuilder`]) deploys the
 //! payment-channels contract and signs states with settle-core for the parties.
 
 mod channels;
 mod dispute;
 mod suite;
+mod validity;
 
 pub use channels::{ChannelSuite, ChannelSuiteBuilder, CHANNEL_DENOM};
 pub use dispute::{event_attr, event_attr_of, Claim, Play};
 pub use settle_core::node::{Node, Proposal, WithdrawalProof};
 pub use suite::{assert_refused, Suite, SuiteBuilder, BOND_DENOM, DENOM};
+pub use validity::{
+    keys_for, msg_shape, Keys, Operator, ProvenBatch, ValiditySuite, ValiditySuiteBuilder,
+    VALIDITY_DENOM,
+};

@@ -16,7 +16,7 @@
 
 use std::time::Instant;
 
-use cosmwasm_std::Addr;
+use cosmwasm_std::{Addr, Coin, HexBinary};
 use optimistic_rollup::msg::{DepositTo, GamePhase, QueryMsg, Side, SolvencyResponse};
 use payment_channels::msg::ChannelPhase;
 use serde::Serialize;
@@ -309,20 +309,35 @@ fn main() {
     let channels = channel_rows();
     eprintln!("payment channels in {:.1} s", t.elapsed().as_secs_f64());
 
+    // The third contract: the validity rollup (real proofs).
+    let t = Instant::now();
+    let (validity, split) = validity_rows();
+    eprintln!("validity rollup in {:.1} s", t.elapsed().as_secs_f64());
+
     print_table(&report);
     figures.print();
     println!("\n{}:", channels.contract);
     print_table(&channels);
+    println!("\n{}:", validity.contract);
+    print_table(&validity);
+    split.print();
     let path = workspace_root().join("target/gas-report.json");
-    let rows: Vec<&Row> = report.rows.iter().chain(&channels.rows).collect();
+    let rows: Vec<&Row> = report
+        .rows
+        .iter()
+        .chain(&channels.rows)
+        .chain(&validity.rows)
+        .collect();
     let json = serde_json::to_string_pretty(&rows).expect("json");
     std::fs::create_dir_all(path.parent().expect("dir")).expect("target dir");
     std::fs::write(&path, json + "\n").expect("write gas report");
     println!(
-        "\nartifact {contract}: {} bytes; artifact {}: {} bytes; wrote {}; {:.1} s",
+        "\nartifact {contract}: {} bytes; artifact {}: {} bytes; artifact {}: {} bytes; wrote {}; {:.1} s",
         report.wasm_bytes,
         channels.contract,
         channels.wasm_bytes,
+        validity.contract,
+        validity.wasm_bytes,
         path.display(),
         started.elapsed().as_secs_f64()
     );
@@ -914,4 +929,224 @@ fn print_table(report: &Report) {
     for row in &cells {
         println!("{}", line(row));
     }
+}
+
+/// Where a validity batch's gas goes (SDK gas; see `validity_rows`).
+struct ValiditySplit {
+    pairing: u64,
+    verify_wasm: u64,
+    scalar_mul: u64,
+    verify_key_read: u64,
+    public_input: u64,
+    submit: GasUse,
+    txs: usize,
+}
+
+impl ValiditySplit {
+    fn print(&self) {
+        let s = &self.submit;
+        let wasm = s.cosmwasm_gas.div_ceil(WASMD_GAS_MULTIPLIER);
+        println!(
+            "submit_batch ({} transactions) split, SDK gas (total {}):",
+            self.txs, s.sdk_gas
+        );
+        println!(
+            "  Groth16 verification      {:>7}  = pairing check {} (host, 4 pairs) + in-wasm {} \
+             (of which the G1 scalar multiplication {}) + key read {}",
+            self.pairing + self.verify_wasm + self.verify_key_read,
+            self.pairing,
+            self.verify_wasm,
+            self.scalar_mul,
+            self.verify_key_read
+        );
+        println!(
+            "  public-input recomputation {:>6}  (batch data decoded, data commitment, state root \
+             and statement: Poseidon in wasm)",
+            self.public_input
+        );
+        println!(
+            "  rest of the call in wasm   {:>6}  (JSON, withdrawals, records)",
+            wasm.saturating_sub(self.pairing + self.verify_wasm + self.public_input)
+        );
+        println!(
+            "  storage                    {:>6}  ({}, key read included)",
+            s.kv_gas,
+            kv_note(s)
+        );
+        println!(
+            "  transaction bytes          {:>6}  ({} B of JSON)",
+            TX_SIZE_COST_PER_BYTE * s.tx_bytes,
+            s.tx_bytes
+        );
+    }
+}
+
+/// The validity-rollup rows, each from a call on the artifact with real proofs
+/// (settle-zk, the test keys for batches of up to 2 deposits and 2 transactions):
+/// instantiate (the key checked on the host), two opening deposits, a batch consuming
+/// them, a credit deposit, a batch with a transfer and a withdrawal (paid), the Groth16
+/// verification alone (the `verify_proof` query), and an exodus exit.
+fn validity_rows() -> (Report, ValiditySplit) {
+    use settle_core::validity::eddsa::SecretKey;
+    use settle_core::validity::field::fr_to_bytes;
+    use settle_core::validity::ledger::Shape;
+    use settle_tests::vm::VmValidity;
+    use validity_rollup::msg as vr;
+
+    let shape = Shape {
+        deposits: 2,
+        txs: 2,
+    };
+    let t = Instant::now();
+    let (mut v, inst) = VmValidity::deploy(shape, 3_600);
+    eprintln!("validity setup in {:.1} s", t.elapsed().as_secs_f64());
+    let mut report = Report {
+        contract: "validity-rollup".to_string(),
+        wasm_bytes: v.h.wasm_bytes,
+        rows: Vec::new(),
+    };
+    report.add(
+        "instantiate",
+        inst.gas,
+        format!(
+            "verifying key checked point by point on the host, IC decompressed; {}",
+            kv_note(&inst.gas)
+        ),
+    );
+    let (alice, bob, carol, op) = (
+        v.h.addr("alice"),
+        v.h.addr("bob"),
+        v.h.addr("carol"),
+        v.h.addr("operator"),
+    );
+    let (ka, kb) = (
+        SecretKey::from_seed(&[1; 32]),
+        SecretKey::from_seed(&[2; 32]),
+    );
+    let d = ok("deposit", v.deposit_new_account(&alice, &ka, 600));
+    report.add(
+        "deposit (new account)",
+        d.gas,
+        format!(
+            "Jubjub key checked, deposit chain (Poseidon, 2 permutations); {}",
+            kv_note(&d.gas)
+        ),
+    );
+    ok("deposit", v.deposit_new_account(&bob, &kb, 400));
+    let t = Instant::now();
+    let open = ok_str("prove", v.op.prove(2, &[]));
+    eprintln!("proof in {:.1} s", t.elapsed().as_secs_f64());
+    let opened = ok("submit", v.submit(&op, &open));
+    report.add(
+        "submit_batch (2 deposits, no transactions)",
+        opened.gas,
+        kv_note(&opened.gas),
+    );
+    let credit = ok(
+        "credit deposit",
+        v.execute(
+            &alice,
+            &vr::ExecuteMsg::Deposit {
+                target: vr::DepositTarget::Account { index: 1 },
+            },
+            &[Coin::new(50u128, "uzk")],
+        ),
+    );
+    report.add(
+        "deposit (existing account)",
+        credit.gas,
+        kv_note(&credit.gas),
+    );
+    v.op.queue
+        .push(settle_core::validity::ledger::Deposit::Credit {
+            account: 1,
+            amount: 50,
+        });
+
+    let pay = v.op.transfer(&ka, 1, 250);
+    let out = v.op.withdrawal(&kb, v.h.canonical(&carol), 500);
+    let batch = ok_str("prove", v.op.prove(0, &[pay, out]));
+    let proof = HexBinary::from(batch.proof.to_vec());
+    let input = settle_zk::public_input(&batch.witness);
+    let verify = |v: &mut VmValidity, x: settle_core::validity::Fr| -> GasUse {
+        let msg = vr::QueryMsg::VerifyProof {
+            proof: proof.clone(),
+            public_inputs: vec![HexBinary::from(fr_to_bytes(&x).to_vec())],
+        };
+        let (bin, gas) = ok("verify_proof", v.h.query_raw(&msg));
+        let res: vr::VerifyProofResponse = cosmwasm_std::from_json(&bin).expect("response");
+        assert_eq!(res.valid, x == input, "{res:?}");
+        gas
+    };
+    let verified = verify(&mut v, input);
+    let zero = verify(&mut v, settle_core::validity::Fr::from(0u64));
+    let vr::ExecuteMsg::SubmitBatch {
+        data,
+        deposits,
+        new_accounts_root,
+        new_account_count,
+        proof: p,
+    } = batch.msg()
+    else {
+        unreachable!()
+    };
+    let (_, checked) = ok(
+        "check_batch",
+        v.h.query_raw(&vr::QueryMsg::CheckBatch {
+            data,
+            deposits,
+            new_accounts_root,
+            new_account_count,
+            proof: p,
+        }),
+    );
+    report.add(
+        "verify_proof query (Groth16 alone)",
+        verified,
+        "proof decoded, vk_x = IC0 + x*IC1 (GLV in wasm), one pairing-equality host call",
+    );
+    let submitted = ok("submit", v.submit(&op, &batch));
+    assert_eq!(bank_sends(&submitted.response).len(), 1);
+    report.add(
+        "submit_batch (transfer + withdrawal)",
+        submitted.gas,
+        format!("proof verified, 1 bank send; {}", kv_note(&submitted.gas)),
+    );
+
+    // Exodus: alice's proven balance, by a 20-level Poseidon path and her signature.
+    v.h.advance(3_600);
+    let exit = v.op.exodus_msg(&ka, alice.as_str(), &v.h.canonical(&alice));
+    let exited = ok("exodus_withdraw", v.execute(&carol, &exit, &[]));
+    report.add(
+        "exodus_withdraw",
+        exited.gas,
+        format!(
+            "20 Poseidon hashes (path), EdDSA over Jubjub in wasm, 1 bank send; {}",
+            kv_note(&exited.gas)
+        ),
+    );
+
+    // The pairing's price in cosmwasm-vm 3.0.10 (2112 us + 163 us per pair, 4 pairs).
+    let pairing = (2_112 + 4 * 163) * 1_000_000 / WASMD_GAS_MULTIPLIER;
+    let verify_wasm_total = verified.cosmwasm_gas.div_ceil(WASMD_GAS_MULTIPLIER);
+    let split = ValiditySplit {
+        pairing,
+        verify_wasm: verify_wasm_total.saturating_sub(pairing),
+        scalar_mul: verified
+            .cosmwasm_gas
+            .saturating_sub(zero.cosmwasm_gas)
+            .div_ceil(WASMD_GAS_MULTIPLIER),
+        verify_key_read: verified.kv_gas,
+        public_input: checked
+            .cosmwasm_gas
+            .saturating_sub(verified.cosmwasm_gas)
+            .div_ceil(WASMD_GAS_MULTIPLIER),
+        submit: submitted.gas,
+        txs: 2,
+    };
+    (report, split)
+}
+
+fn ok_str<T>(what: &str, r: Result<T, String>) -> T {
+    r.unwrap_or_else(|e| panic!("{what}: {e}"))
 }

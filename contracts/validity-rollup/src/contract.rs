@@ -1,0 +1,879 @@
+#[cfg(not(feature = "library"))]
+use cosmwasm_std::entry_point;
+use cosmwasm_std::{
+    to_json_binary, BankMsg, Binary, CanonicalAddr, Coin, Deps, DepsMut, Env, Event, HexBinary,
+    MessageInfo, Response, StdResult, Storage, Uint128, Uint256,
+};
+use cw2::{get_contract_version, set_contract_version};
+use cw_utils::{must_pay, nonpayable};
+
+use settle_core::validity::eddsa::{PublicKey, Signature};
+use settle_core::validity::field::{fr_from_bytes, fr_to_bytes, Fr};
+use settle_core::validity::groth16::{self, PreparedKey, Proof, VerifyingKey};
+use settle_core::validity::ledger::{
+    exit_message, rollup_domain, state_root, Account, BatchData, Deposit, Statement,
+};
+use settle_core::validity::poseidon::Poseidon;
+use settle_core::validity::tree::{self, root_from_path};
+use settle_host::HostPairing;
+
+use crate::error::ContractError;
+use crate::msg::{
+    BatchResponse, CheckBatchResponse, ConfigResponse, DepositResponse, DepositTarget, ExecuteMsg,
+    ExitedResponse, InstantiateMsg, MigrateMsg, PendingKey, PendingKeyResponse, QueryMsg, Shape,
+    SolvencyResponse, StatusResponse, VerifyProofResponse,
+};
+use crate::state::{
+    BatchRecord, Config, DepositRecord, Pending, Status, BATCHES, CONFIG, DEPOSITS, EXITED, HEADS,
+    KEY, PENDING, PENDING_KEY, STATUS,
+};
+
+pub const CONTRACT_NAME: &str = "crates.io:validity-rollup";
+pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Type of every event this contract emits (`wasm-validity` on chain).
+pub const EVENT: &str = "validity";
+/// Longest exodus delay or key timelock a config may set: ten years.
+pub const MAX_PERIOD_SECONDS: u64 = 10 * 365 * 24 * 3600;
+/// Largest circuit shape accepted (slots per batch).
+pub const MAX_SLOTS: u32 = 4096;
+
+fn event(action: &str) -> Event {
+    Event::new(EVENT).add_attribute("action", action)
+}
+
+fn keccak(bytes: &[u8]) -> Binary {
+    Binary::from(settle_core::hash::keccak256(bytes).to_vec())
+}
+
+fn fr(bytes: &[u8]) -> Fr {
+    // Stored elements were canonical when written.
+    fr_from_bytes("stored element", bytes).expect("stored elements are canonical")
+}
+
+fn bin(x: &Fr) -> Binary {
+    Binary::from(fr_to_bytes(x).to_vec())
+}
+
+fn hex(x: &Fr) -> HexBinary {
+    HexBinary::from(fr_to_bytes(x).to_vec())
+}
+
+fn check_shape(shape: &Shape) -> Result<(), ContractError> {
+    if shape.txs == 0 || shape.txs > MAX_SLOTS || shape.deposits > MAX_SLOTS {
+        return Err(ContractError::InvalidConfig {
+            reason: format!(
+                "a circuit shape needs 1..={MAX_SLOTS} transaction slots and at most {MAX_SLOTS} deposit slots"
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn check_period(name: &str, seconds: u64) -> Result<(), ContractError> {
+    if seconds == 0 || seconds > MAX_PERIOD_SECONDS {
+        return Err(ContractError::InvalidConfig {
+            reason: format!("{name} must be in 1..={MAX_PERIOD_SECONDS} seconds, got {seconds}"),
+        });
+    }
+    Ok(())
+}
+
+/// Decodes, checks and prepares a verifying key for the batch circuit (one public input).
+fn prepare_key(deps: Deps, bytes: &[u8]) -> Result<PreparedKey, ContractError> {
+    let vk = VerifyingKey::decode(bytes)?;
+    if vk.public_inputs() != 1 {
+        return Err(ContractError::InvalidConfig {
+            reason: format!(
+                "the batch circuit has one public input, this key has {}",
+                vk.public_inputs()
+            ),
+        });
+    }
+    Ok(groth16::prepare(vk, &HostPairing(deps.api))?)
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn instantiate(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: InstantiateMsg,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let admin = match msg.admin {
+        Some(a) => deps.api.addr_validate(&a)?,
+        None => info.sender.clone(),
+    };
+    if msg.denom.is_empty() {
+        return Err(ContractError::InvalidConfig {
+            reason: "denom is empty".into(),
+        });
+    }
+    check_shape(&msg.shape)?;
+    check_period("exodus_after", msg.exodus_after)?;
+    check_period("key_timelock", msg.key_timelock)?;
+    let prepared = prepare_key(deps.as_ref(), msg.verifying_key.as_slice())?;
+    deps.storage.set(KEY, &prepared.encode());
+
+    let domain = rollup_domain(&env.block.chain_id, env.contract.address.as_bytes());
+    let hasher = Poseidon::new();
+    let empty_root = tree::default_nodes(&hasher)[tree::DEPTH];
+    let config = Config {
+        admin,
+        denom: msg.denom,
+        shape: msg.shape,
+        exodus_after: msg.exodus_after,
+        key_timelock: msg.key_timelock,
+        domain: bin(&domain),
+        vk_hash: keccak(msg.verifying_key.as_slice()),
+    };
+    CONFIG.save(deps.storage, &config)?;
+    STATUS.save(
+        deps.storage,
+        &Status {
+            batches: 0,
+            state_root: bin(&state_root(&hasher, &empty_root, 0)),
+            accounts_root: bin(&empty_root),
+            account_count: 0,
+            cursor: 0,
+            queued: 0,
+            queued_new_accounts: 0,
+            head: bin(&Fr::from(0u64)),
+            last_batch_time: env.block.time.seconds(),
+            oldest_pending: None,
+            locked: Uint128::zero(),
+        },
+    )?;
+    set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    Ok(Response::new().add_event(
+        event("instantiate")
+            .add_attribute("admin", config.admin.as_str())
+            .add_attribute("denom", &config.denom)
+            .add_attribute("shape_deposits", config.shape.deposits.to_string())
+            .add_attribute("shape_txs", config.shape.txs.to_string())
+            .add_attribute("exodus_after", config.exodus_after.to_string())
+            .add_attribute("key_timelock", config.key_timelock.to_string())
+            .add_attribute("domain", HexBinary::from(config.domain.as_slice()).to_hex())
+            .add_attribute(
+                "vk_hash",
+                HexBinary::from(config.vk_hash.as_slice()).to_hex(),
+            ),
+    ))
+}
+
+/// When exodus starts if no batch comes: `exodus_after` past the last batch or past the
+/// oldest deposit still waiting, whichever is earlier.
+fn exodus_at(config: &Config, status: &Status) -> u64 {
+    let since = match status.oldest_pending {
+        Some(t) => t.min(status.last_batch_time),
+        None => status.last_batch_time,
+    };
+    since.saturating_add(config.exodus_after)
+}
+
+fn ensure_live(config: &Config, status: &Status, env: &Env) -> Result<(), ContractError> {
+    let at = exodus_at(config, status);
+    if env.block.time.seconds() >= at {
+        return Err(ContractError::Exodus { since: at });
+    }
+    Ok(())
+}
+
+fn ensure_exodus(config: &Config, status: &Status, env: &Env) -> Result<(), ContractError> {
+    let at = exodus_at(config, status);
+    if env.block.time.seconds() < at {
+        return Err(ContractError::NotExodus { at });
+    }
+    Ok(())
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn execute(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    msg: ExecuteMsg,
+) -> Result<Response, ContractError> {
+    match msg {
+        ExecuteMsg::Deposit { target } => execute_deposit(deps, env, info, target),
+        ExecuteMsg::SubmitBatch {
+            data,
+            deposits,
+            new_accounts_root,
+            new_account_count,
+            proof,
+        } => {
+            nonpayable(&info)?;
+            let batch = BatchInput {
+                data: &data,
+                deposits,
+                new_accounts_root: &new_accounts_root,
+                new_account_count,
+                proof: &proof,
+            };
+            execute_submit_batch(deps, env, info, batch)
+        }
+        ExecuteMsg::ExodusWithdraw {
+            account,
+            pubkey,
+            balance,
+            nonce,
+            path,
+            recipient,
+            signature,
+        } => {
+            nonpayable(&info)?;
+            let exit = Exit {
+                account,
+                pubkey: &pubkey,
+                balance: balance.u128(),
+                nonce,
+                path: &path,
+                recipient: &recipient,
+                signature: &signature,
+            };
+            execute_exodus_withdraw(deps, env, exit)
+        }
+        ExecuteMsg::ReclaimDeposit { index } => {
+            nonpayable(&info)?;
+            execute_reclaim_deposit(deps, env, index)
+        }
+        ExecuteMsg::ProposeKey {
+            verifying_key,
+            shape,
+        } => execute_propose_key(deps, env, info, verifying_key, shape),
+        ExecuteMsg::ApplyKey {} => {
+            nonpayable(&info)?;
+            execute_apply_key(deps, env)
+        }
+        ExecuteMsg::CancelKey {} => {
+            nonpayable(&info)?;
+            let config = CONFIG.load(deps.storage)?;
+            if info.sender != config.admin {
+                return Err(ContractError::Unauthorized);
+            }
+            if PENDING.may_load(deps.storage)?.is_none() {
+                return Err(ContractError::NoPendingKey);
+            }
+            PENDING.remove(deps.storage);
+            deps.storage.remove(PENDING_KEY);
+            Ok(Response::new().add_event(event("cancel_key")))
+        }
+    }
+}
+
+fn execute_deposit(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    target: DepositTarget,
+) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let mut status = STATUS.load(deps.storage)?;
+    ensure_live(&config, &status, &env)?;
+    let paid = must_pay(&info, &config.denom)?;
+    let amount = Uint128::try_from(paid).map_err(|_| ContractError::DepositTooLarge {
+        amount: paid.to_string(),
+    })?;
+    let locked = status
+        .locked
+        .checked_add(amount)
+        .map_err(|_| ContractError::DepositTooLarge {
+            amount: amount.to_string(),
+        })?;
+    let deposit = match &target {
+        DepositTarget::NewAccount { pubkey } => {
+            if status.queued_new_accounts >= tree::CAPACITY {
+                return Err(ContractError::AccountsFull);
+            }
+            Deposit::NewAccount {
+                key: PublicKey::decode(pubkey.as_slice())?,
+                amount: amount.u128(),
+            }
+        }
+        DepositTarget::Account { index } => {
+            // Accounts are only opened by deposits, in queue order: an index below the
+            // new-account deposits queued so far exists when this deposit is consumed.
+            if (*index as u64) >= status.queued_new_accounts {
+                return Err(ContractError::UnknownAccount {
+                    account: *index,
+                    queued: status.queued_new_accounts,
+                });
+            }
+            Deposit::Credit {
+                account: *index,
+                amount: amount.u128(),
+            }
+        }
+    };
+    let hasher = Poseidon::new();
+    let prev_head = if status.queued == 0 {
+        Fr::from(0u64)
+    } else {
+        fr(HEADS.load(deps.storage, status.queued)?.as_slice())
+    };
+    let head = deposit.chain(&hasher, &prev_head);
+    let index = status.queued;
+    DEPOSITS.save(
+        deps.storage,
+        index,
+        &DepositRecord {
+            depositor: info.sender.clone(),
+            amount,
+            target,
+            time: env.block.time.seconds(),
+            reclaimed: false,
+        },
+    )?;
+    HEADS.save(deps.storage, index + 1, &bin(&head))?;
+    status.queued += 1;
+    if matches!(deposit, Deposit::NewAccount { .. }) {
+        status.queued_new_accounts += 1;
+    }
+    if status.oldest_pending.is_none() {
+        status.oldest_pending = Some(env.block.time.seconds());
+    }
+    status.locked = locked;
+    STATUS.save(deps.storage, &status)?;
+    Ok(Response::new().add_event(
+        event("deposit")
+            .add_attribute("index", index.to_string())
+            .add_attribute("depositor", info.sender.as_str())
+            .add_attribute("amount", amount.to_string())
+            .add_attribute("head", hex(&head).to_hex()),
+    ))
+}
+
+struct BatchInput<'a> {
+    data: &'a Binary,
+    deposits: u64,
+    new_accounts_root: &'a HexBinary,
+    new_account_count: u64,
+    proof: &'a HexBinary,
+}
+
+/// A batch checked up to (and including) its proof.
+struct CheckedBatch {
+    data: BatchData,
+    statement: Statement,
+    public_input: Fr,
+    new_accounts_root: Fr,
+}
+
+/// Why a batch is refused, with the statement and public input when it got that far.
+struct Refusal {
+    error: ContractError,
+    statement: Option<(Statement, Fr)>,
+}
+
+/// Everything `SubmitBatch` checks, without writing: shared with the `check_batch` query.
+fn check_batch(
+    deps: Deps,
+    config: &Config,
+    status: &Status,
+    batch: &BatchInput,
+) -> Result<CheckedBatch, Box<Refusal>> {
+    let no = |error: ContractError| {
+        Box::new(Refusal {
+            error,
+            statement: None,
+        })
+    };
+    let data = BatchData::decode(batch.data.as_slice()).map_err(|e| no(e.into()))?;
+    let max_txs = config.shape.txs as usize;
+    if data.txs.len() > max_txs {
+        return Err(no(ContractError::TooManyTransactions {
+            count: data.txs.len(),
+            max: max_txs,
+        }));
+    }
+    let pending = status.queued - status.cursor;
+    if batch.deposits > pending || batch.deposits > config.shape.deposits as u64 {
+        return Err(no(ContractError::TooManyDeposits {
+            requested: batch.deposits,
+            pending,
+            max: config.shape.deposits as u64,
+        }));
+    }
+    if batch.new_account_count < status.account_count {
+        return Err(no(ContractError::CountWentBack {
+            got: batch.new_account_count,
+            previous: status.account_count,
+        }));
+    }
+    let new_accounts_root = fr_from_bytes("new_accounts_root", batch.new_accounts_root.as_slice())
+        .map_err(|e| no(e.into()))?;
+    let proof = Proof::decode(batch.proof.as_slice()).map_err(|e| no(e.into()))?;
+    let after = status.cursor + batch.deposits;
+    let deposits_after = if batch.deposits == 0 {
+        fr(status.head.as_slice())
+    } else {
+        let head = HEADS.load(deps.storage, after).map_err(|e| no(e.into()))?;
+        fr(head.as_slice())
+    };
+    let hasher = Poseidon::new();
+    let data_commitment = data
+        .commitment(&hasher, max_txs)
+        .expect("size checked above");
+    let statement = Statement {
+        domain: fr(config.domain.as_slice()),
+        prev_state_root: fr(status.state_root.as_slice()),
+        new_state_root: state_root(&hasher, &new_accounts_root, batch.new_account_count),
+        data_commitment,
+        deposits_before: fr(status.head.as_slice()),
+        deposits_after,
+    };
+    let public_input = statement.public_input(&hasher);
+    let refused = |error: ContractError| {
+        Box::new(Refusal {
+            error,
+            statement: Some((statement, public_input)),
+        })
+    };
+    let key = load_key(deps.storage).map_err(refused)?;
+    groth16::verify(&key, &proof, &[public_input], &HostPairing(deps.api))
+        .map_err(|e| refused(e.into()))?;
+    Ok(CheckedBatch {
+        data,
+        statement,
+        public_input,
+        new_accounts_root,
+    })
+}
+
+fn load_key(storage: &dyn Storage) -> Result<PreparedKey, ContractError> {
+    let bytes = storage.get(KEY).expect("a key is set at instantiate");
+    Ok(PreparedKey::decode(&bytes)?)
+}
+
+fn execute_submit_batch(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    batch: BatchInput,
+) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let mut status = STATUS.load(deps.storage)?;
+    ensure_live(&config, &status, &env)?;
+    let checked = check_batch(deps.as_ref(), &config, &status, &batch).map_err(|r| r.error)?;
+
+    // Withdrawals: paid at once, from what the rollup holds.
+    let withdrawals = checked.data.withdrawals();
+    let mut paid = Uint128::zero();
+    let mut msgs = Vec::with_capacity(withdrawals.len());
+    for w in &withdrawals {
+        let recipient = deps
+            .api
+            .addr_humanize(&CanonicalAddr::from(w.recipient.as_slice()))
+            .map_err(|_| ContractError::BadRecipient {
+                recipient: HexBinary::from(w.recipient.as_slice()).to_hex(),
+            })?;
+        let amount = Uint128::new(w.amount);
+        paid = paid.checked_add(amount)?;
+        msgs.push(BankMsg::Send {
+            to_address: recipient.into_string(),
+            amount: vec![Coin::new(amount, config.denom.clone())],
+        });
+    }
+    status.locked = status
+        .locked
+        .checked_sub(paid)
+        .map_err(|_| ContractError::Insolvent {
+            paid: paid.to_string(),
+            locked: status.locked.to_string(),
+        })?;
+
+    let index = status.batches;
+    let now = env.block.time.seconds();
+    status.batches += 1;
+    status.state_root = bin(&checked.statement.new_state_root);
+    status.accounts_root = bin(&checked.new_accounts_root);
+    status.account_count = batch.new_account_count;
+    status.cursor += batch.deposits;
+    status.head = bin(&checked.statement.deposits_after);
+    status.last_batch_time = now;
+    status.oldest_pending = if status.cursor < status.queued {
+        Some(DEPOSITS.load(deps.storage, status.cursor)?.time)
+    } else {
+        None
+    };
+    STATUS.save(deps.storage, &status)?;
+    BATCHES.save(
+        deps.storage,
+        index,
+        &BatchRecord {
+            state_root: status.state_root.clone(),
+            accounts_root: status.accounts_root.clone(),
+            account_count: status.account_count,
+            deposits_consumed: batch.deposits,
+            transactions: checked.data.txs.len() as u32,
+            withdrawals: withdrawals.len() as u32,
+            time: now,
+        },
+    )?;
+    Ok(Response::new().add_messages(msgs).add_event(
+        event("submit_batch")
+            .add_attribute("batch", index.to_string())
+            .add_attribute("submitter", info.sender.as_str())
+            .add_attribute(
+                "state_root",
+                hex(&checked.statement.new_state_root).to_hex(),
+            )
+            .add_attribute("public_input", hex(&checked.public_input).to_hex())
+            .add_attribute("deposits", batch.deposits.to_string())
+            .add_attribute("transactions", checked.data.txs.len().to_string())
+            .add_attribute("withdrawals", withdrawals.len().to_string())
+            .add_attribute("paid", paid.to_string()),
+    ))
+}
+
+struct Exit<'a> {
+    account: u32,
+    pubkey: &'a HexBinary,
+    balance: u128,
+    nonce: u64,
+    path: &'a [HexBinary],
+    recipient: &'a str,
+    signature: &'a HexBinary,
+}
+
+fn execute_exodus_withdraw(deps: DepsMut, env: Env, exit: Exit) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let mut status = STATUS.load(deps.storage)?;
+    ensure_exodus(&config, &status, &env)?;
+    if EXITED.has(deps.storage, exit.account) {
+        return Err(ContractError::AlreadyExited {
+            account: exit.account,
+        });
+    }
+    let key = PublicKey::decode(exit.pubkey.as_slice())?;
+    let path = exit
+        .path
+        .iter()
+        .map(|h| fr_from_bytes("path element", h.as_slice()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let hasher = Poseidon::new();
+    let leaf = Account {
+        key,
+        balance: exit.balance,
+        nonce: exit.nonce,
+    }
+    .leaf(&hasher);
+    let root = root_from_path(&hasher, leaf, exit.account as u64, &path)?;
+    if root != fr(status.accounts_root.as_slice()) || (exit.account as u64) >= status.account_count
+    {
+        return Err(ContractError::NotInTree);
+    }
+    let recipient = deps.api.addr_validate(exit.recipient)?;
+    let recipient_bytes = deps.api.addr_canonicalize(recipient.as_str())?;
+    let signature = Signature::decode(exit.signature.as_slice())?;
+    let message = exit_message(
+        &hasher,
+        &fr(config.domain.as_slice()),
+        exit.account,
+        recipient_bytes.as_slice(),
+    )?;
+    if !key.verify(&message, &signature) {
+        return Err(ContractError::BadExitSignature);
+    }
+    let amount = Uint128::new(exit.balance);
+    status.locked = status
+        .locked
+        .checked_sub(amount)
+        .map_err(|_| ContractError::Insolvent {
+            paid: amount.to_string(),
+            locked: status.locked.to_string(),
+        })?;
+    STATUS.save(deps.storage, &status)?;
+    EXITED.save(deps.storage, exit.account, &())?;
+    let mut res = Response::new().add_event(
+        event("exodus_withdraw")
+            .add_attribute("account", exit.account.to_string())
+            .add_attribute("recipient", recipient.as_str())
+            .add_attribute("amount", amount.to_string()),
+    );
+    if !amount.is_zero() {
+        res = res.add_message(BankMsg::Send {
+            to_address: recipient.into_string(),
+            amount: vec![Coin::new(amount, config.denom)],
+        });
+    }
+    Ok(res)
+}
+
+fn execute_reclaim_deposit(deps: DepsMut, env: Env, index: u64) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let mut status = STATUS.load(deps.storage)?;
+    ensure_exodus(&config, &status, &env)?;
+    let Some(mut record) = DEPOSITS.may_load(deps.storage, index)? else {
+        return Err(ContractError::NoSuchDeposit { index });
+    };
+    if index < status.cursor {
+        return Err(ContractError::DepositConsumed { index });
+    }
+    if record.reclaimed {
+        return Err(ContractError::DepositReclaimed { index });
+    }
+    record.reclaimed = true;
+    status.locked =
+        status
+            .locked
+            .checked_sub(record.amount)
+            .map_err(|_| ContractError::Insolvent {
+                paid: record.amount.to_string(),
+                locked: status.locked.to_string(),
+            })?;
+    DEPOSITS.save(deps.storage, index, &record)?;
+    STATUS.save(deps.storage, &status)?;
+    Ok(Response::new()
+        .add_message(BankMsg::Send {
+            to_address: record.depositor.to_string(),
+            amount: vec![Coin::new(record.amount, config.denom)],
+        })
+        .add_event(
+            event("reclaim_deposit")
+                .add_attribute("index", index.to_string())
+                .add_attribute("depositor", record.depositor.as_str())
+                .add_attribute("amount", record.amount.to_string()),
+        ))
+}
+
+fn execute_propose_key(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    verifying_key: HexBinary,
+    shape: Shape,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let config = CONFIG.load(deps.storage)?;
+    if info.sender != config.admin {
+        return Err(ContractError::Unauthorized);
+    }
+    check_shape(&shape)?;
+    let prepared = prepare_key(deps.as_ref(), verifying_key.as_slice())?;
+    let now = env.block.time.seconds();
+    let pending = Pending {
+        vk_hash: keccak(verifying_key.as_slice()),
+        shape,
+        proposed_at: now,
+        applies_at: now + config.key_timelock,
+    };
+    deps.storage.set(PENDING_KEY, &prepared.encode());
+    PENDING.save(deps.storage, &pending)?;
+    Ok(Response::new().add_event(
+        event("propose_key")
+            .add_attribute(
+                "vk_hash",
+                HexBinary::from(pending.vk_hash.as_slice()).to_hex(),
+            )
+            .add_attribute("shape_deposits", shape.deposits.to_string())
+            .add_attribute("shape_txs", shape.txs.to_string())
+            .add_attribute("applies_at", pending.applies_at.to_string()),
+    ))
+}
+
+fn execute_apply_key(deps: DepsMut, env: Env) -> Result<Response, ContractError> {
+    let mut config = CONFIG.load(deps.storage)?;
+    let Some(pending) = PENDING.may_load(deps.storage)? else {
+        return Err(ContractError::NoPendingKey);
+    };
+    if env.block.time.seconds() < pending.applies_at {
+        return Err(ContractError::Timelocked {
+            proposed_at: pending.proposed_at,
+            applies_at: pending.applies_at,
+        });
+    }
+    let bytes = deps
+        .storage
+        .get(PENDING_KEY)
+        .expect("a pending key has its prepared form");
+    deps.storage.set(KEY, &bytes);
+    deps.storage.remove(PENDING_KEY);
+    PENDING.remove(deps.storage);
+    config.vk_hash = pending.vk_hash.clone();
+    config.shape = pending.shape;
+    CONFIG.save(deps.storage, &config)?;
+    Ok(Response::new().add_event(
+        event("apply_key")
+            .add_attribute(
+                "vk_hash",
+                HexBinary::from(pending.vk_hash.as_slice()).to_hex(),
+            )
+            .add_attribute("shape_deposits", pending.shape.deposits.to_string())
+            .add_attribute("shape_txs", pending.shape.txs.to_string()),
+    ))
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
+    let stored = get_contract_version(deps.storage)?;
+    if stored.contract != CONTRACT_NAME {
+        return Err(ContractError::WrongContract {
+            name: stored.contract,
+        });
+    }
+    set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    Ok(Response::new())
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
+    match msg {
+        QueryMsg::Config {} => {
+            let c = CONFIG.load(deps.storage)?;
+            to_json_binary(&ConfigResponse {
+                admin: c.admin.into_string(),
+                denom: c.denom,
+                shape: c.shape,
+                exodus_after: c.exodus_after,
+                key_timelock: c.key_timelock,
+                domain: HexBinary::from(c.domain.as_slice()),
+                verifying_key_hash: HexBinary::from(c.vk_hash.as_slice()),
+            })
+        }
+        QueryMsg::Status {} => {
+            let c = CONFIG.load(deps.storage)?;
+            let s = STATUS.load(deps.storage)?;
+            let at = exodus_at(&c, &s);
+            to_json_binary(&StatusResponse {
+                batches: s.batches,
+                state_root: HexBinary::from(s.state_root.as_slice()),
+                accounts_root: HexBinary::from(s.accounts_root.as_slice()),
+                account_count: s.account_count,
+                deposit_cursor: s.cursor,
+                deposits_queued: s.queued,
+                deposit_head: HexBinary::from(s.head.as_slice()),
+                last_batch_time: s.last_batch_time,
+                exodus_at: at,
+                exodus: env.block.time.seconds() >= at,
+                locked: s.locked,
+            })
+        }
+        QueryMsg::Deposit { index } => {
+            let r = DEPOSITS.load(deps.storage, index)?;
+            let s = STATUS.load(deps.storage)?;
+            let head = HEADS.load(deps.storage, index + 1)?;
+            to_json_binary(&DepositResponse {
+                index,
+                depositor: r.depositor.into_string(),
+                amount: r.amount,
+                target: r.target,
+                time: r.time,
+                consumed: index < s.cursor,
+                reclaimed: r.reclaimed,
+                head: HexBinary::from(head.as_slice()),
+            })
+        }
+        QueryMsg::Batch { index } => {
+            let b = BATCHES.load(deps.storage, index)?;
+            to_json_binary(&BatchResponse {
+                index,
+                state_root: HexBinary::from(b.state_root.as_slice()),
+                accounts_root: HexBinary::from(b.accounts_root.as_slice()),
+                account_count: b.account_count,
+                deposits_consumed: b.deposits_consumed,
+                transactions: b.transactions,
+                withdrawals: b.withdrawals,
+                time: b.time,
+            })
+        }
+        QueryMsg::PendingKey {} => {
+            let pending = PENDING.may_load(deps.storage)?.map(|p| PendingKey {
+                verifying_key_hash: HexBinary::from(p.vk_hash.as_slice()),
+                shape: p.shape,
+                proposed_at: p.proposed_at,
+                applies_at: p.applies_at,
+            });
+            to_json_binary(&PendingKeyResponse { pending })
+        }
+        QueryMsg::CheckBatch {
+            data,
+            deposits,
+            new_accounts_root,
+            new_account_count,
+            proof,
+        } => {
+            let c = CONFIG.load(deps.storage)?;
+            let s = STATUS.load(deps.storage)?;
+            let batch = BatchInput {
+                data: &data,
+                deposits,
+                new_accounts_root: &new_accounts_root,
+                new_account_count,
+                proof: &proof,
+            };
+            let live = ensure_live(&c, &s, &env);
+            let res = match (live, check_batch(deps, &c, &s, &batch)) {
+                (Ok(()), Ok(b)) => CheckBatchResponse {
+                    valid: true,
+                    reason: None,
+                    public_input: Some(hex(&b.public_input)),
+                    data_commitment: Some(hex(&b.statement.data_commitment)),
+                    new_state_root: Some(hex(&b.statement.new_state_root)),
+                },
+                (Err(e), _) => CheckBatchResponse {
+                    valid: false,
+                    reason: Some(e.to_string()),
+                    public_input: None,
+                    data_commitment: None,
+                    new_state_root: None,
+                },
+                (Ok(()), Err(refusal)) => CheckBatchResponse {
+                    valid: false,
+                    reason: Some(refusal.error.to_string()),
+                    public_input: refusal.statement.as_ref().map(|(_, x)| hex(x)),
+                    data_commitment: refusal
+                        .statement
+                        .as_ref()
+                        .map(|(s, _)| hex(&s.data_commitment)),
+                    new_state_root: refusal
+                        .statement
+                        .as_ref()
+                        .map(|(s, _)| hex(&s.new_state_root)),
+                },
+            };
+            to_json_binary(&res)
+        }
+        QueryMsg::VerifyProof {
+            proof,
+            public_inputs,
+        } => {
+            let result = (|| -> Result<(), ContractError> {
+                let proof = Proof::decode(proof.as_slice())?;
+                let inputs = public_inputs
+                    .iter()
+                    .map(|x| fr_from_bytes("public input", x.as_slice()))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let key = load_key(deps.storage)?;
+                groth16::verify(&key, &proof, &inputs, &HostPairing(deps.api))?;
+                Ok(())
+            })();
+            to_json_binary(&VerifyProofResponse {
+                valid: result.is_ok(),
+                reason: result.err().map(|e| e.to_string()),
+            })
+        }
+        QueryMsg::Exited { account } => to_json_binary(&ExitedResponse {
+            exited: EXITED.has(deps.storage, account),
+        }),
+        QueryMsg::Solvency {} => {
+            let c = CONFIG.load(deps.storage)?;
+            let s = STATUS.load(deps.storage)?;
+            let held = deps
+                .querier
+                .query_balance(env.contract.address, c.denom.clone())?
+                .amount;
+            let owed = Uint256::from(s.locked);
+            to_json_binary(&SolvencyResponse {
+                denom: c.denom,
+                held,
+                owed,
+                surplus: held.saturating_sub(owed),
+                deficit: owed.saturating_sub(held),
+                solvent: held >= owed,
+            })
+        }
+    }
+}

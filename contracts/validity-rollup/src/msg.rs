@@ -1,0 +1,223 @@
+use cosmwasm_schema::{cw_serde, QueryResponses};
+use cosmwasm_std::{Binary, HexBinary, Uint128, Uint256};
+
+/// The circuit a verifying key belongs to: how many deposits and transactions one batch
+/// holds at most (unused slots are padding).
+#[cw_serde]
+#[derive(Copy)]
+pub struct Shape {
+    pub deposits: u32,
+    pub txs: u32,
+}
+
+#[cw_serde]
+pub struct InstantiateMsg {
+    /// May propose and cancel verifying keys; defaults to the sender.
+    pub admin: Option<String>,
+    /// The native denom the rollup holds.
+    pub denom: String,
+    /// Groth16 verifying key of the batch circuit (settle-core wire form: alpha, beta,
+    /// gamma, delta compressed, then the count and the IC points; `settle-zk` writes it).
+    pub verifying_key: HexBinary,
+    pub shape: Shape,
+    /// Seconds without a verified batch (or with a deposit left unconsumed) after which
+    /// the rollup enters exodus mode.
+    pub exodus_after: u64,
+    /// Seconds between proposing a verifying key and applying it.
+    pub key_timelock: u64,
+}
+
+#[cw_serde]
+pub enum DepositTarget {
+    /// Open a new L2 account with this Jubjub key (`x || y`, 64 bytes).
+    NewAccount { pubkey: HexBinary },
+    /// Credit an account (it must exist, or be opened by a deposit queued before this one).
+    Account { index: u32 },
+}
+
+#[cw_serde]
+pub enum ExecuteMsg {
+    /// Queue a deposit of the funds sent (exactly one coin of the rollup's denom).
+    Deposit { target: DepositTarget },
+    /// A batch with its validity proof. Final at once; its withdrawals are paid.
+    SubmitBatch {
+        /// The batch data (settle-core `validity::ledger::BatchData` encoding).
+        data: Binary,
+        /// How many queued deposits the batch consumes (from the cursor on).
+        deposits: u64,
+        /// The account tree root after the batch (32 bytes big-endian, canonical).
+        new_accounts_root: HexBinary,
+        /// The number of accounts after the batch.
+        new_account_count: u64,
+        /// The Groth16 proof: A (48) || B (96) || C (48), compressed.
+        proof: HexBinary,
+    },
+    /// Exodus mode only: pay an account's balance under the last verified root to the
+    /// recipient its key signed. Once per account; anyone may send it.
+    ExodusWithdraw {
+        account: u32,
+        pubkey: HexBinary,
+        balance: Uint128,
+        nonce: u64,
+        /// The account's Merkle path in the last verified tree (20 siblings, leaf first).
+        path: Vec<HexBinary>,
+        recipient: String,
+        /// EdDSA signature (96 bytes) on the exit message of (account, recipient).
+        signature: HexBinary,
+    },
+    /// Exodus mode only: return a deposit no batch consumed to its depositor.
+    ReclaimDeposit { index: u64 },
+    /// Admin: propose a new verifying key (and its circuit shape); applies after the
+    /// timelock.
+    ProposeKey {
+        verifying_key: HexBinary,
+        shape: Shape,
+    },
+    /// Anyone, once the timelock has passed: switch to the proposed key.
+    ApplyKey {},
+    /// Admin: withdraw the proposed key.
+    CancelKey {},
+}
+
+#[cw_serde]
+pub struct MigrateMsg {}
+
+#[cw_serde]
+#[derive(QueryResponses)]
+pub enum QueryMsg {
+    #[returns(ConfigResponse)]
+    Config {},
+    #[returns(StatusResponse)]
+    Status {},
+    #[returns(DepositResponse)]
+    Deposit { index: u64 },
+    #[returns(BatchResponse)]
+    Batch { index: u64 },
+    #[returns(PendingKeyResponse)]
+    PendingKey {},
+    /// Dry run of `SubmitBatch`: the statement and public input the contract would use,
+    /// and whether the proof verifies.
+    #[returns(CheckBatchResponse)]
+    CheckBatch {
+        data: Binary,
+        deposits: u64,
+        new_accounts_root: HexBinary,
+        new_account_count: u64,
+        proof: HexBinary,
+    },
+    /// Checks any Groth16 proof against the current verifying key with the given public
+    /// inputs (32-byte big-endian field elements), e.g. one made by snarkjs.
+    #[returns(VerifyProofResponse)]
+    VerifyProof {
+        proof: HexBinary,
+        public_inputs: Vec<HexBinary>,
+    },
+    #[returns(ExitedResponse)]
+    Exited { account: u32 },
+    /// Assets held vs what is owed (every L2 balance and every queued deposit).
+    #[returns(SolvencyResponse)]
+    Solvency {},
+}
+
+#[cw_serde]
+pub struct ConfigResponse {
+    pub admin: String,
+    pub denom: String,
+    pub shape: Shape,
+    pub exodus_after: u64,
+    pub key_timelock: u64,
+    /// The rollup's domain element (signatures and statements bind it).
+    pub domain: HexBinary,
+    /// keccak256 of the verifying key's wire form, to compare with a key file.
+    pub verifying_key_hash: HexBinary,
+}
+
+#[cw_serde]
+pub struct StatusResponse {
+    pub batches: u64,
+    pub state_root: HexBinary,
+    pub accounts_root: HexBinary,
+    pub account_count: u64,
+    /// Deposits consumed by batches.
+    pub deposit_cursor: u64,
+    /// Deposits ever queued.
+    pub deposits_queued: u64,
+    /// Head of the deposit chain at the cursor.
+    pub deposit_head: HexBinary,
+    pub last_batch_time: u64,
+    /// When exodus starts (or started) if no batch comes.
+    pub exodus_at: u64,
+    pub exodus: bool,
+    /// Funds the rollup holds for L2 balances and queued deposits.
+    pub locked: Uint128,
+}
+
+#[cw_serde]
+pub struct DepositResponse {
+    pub index: u64,
+    pub depositor: String,
+    pub amount: Uint128,
+    pub target: DepositTarget,
+    pub time: u64,
+    pub consumed: bool,
+    pub reclaimed: bool,
+    /// Head of the deposit chain after this deposit.
+    pub head: HexBinary,
+}
+
+#[cw_serde]
+pub struct BatchResponse {
+    pub index: u64,
+    pub state_root: HexBinary,
+    pub accounts_root: HexBinary,
+    pub account_count: u64,
+    pub deposits_consumed: u64,
+    pub transactions: u32,
+    pub withdrawals: u32,
+    pub time: u64,
+}
+
+#[cw_serde]
+pub struct PendingKeyResponse {
+    pub pending: Option<PendingKey>,
+}
+
+#[cw_serde]
+pub struct PendingKey {
+    pub verifying_key_hash: HexBinary,
+    pub shape: Shape,
+    pub proposed_at: u64,
+    pub applies_at: u64,
+}
+
+#[cw_serde]
+pub struct CheckBatchResponse {
+    pub valid: bool,
+    /// Why the batch would be refused, if it would.
+    pub reason: Option<String>,
+    /// The statement's public input (when the batch got that far).
+    pub public_input: Option<HexBinary>,
+    pub data_commitment: Option<HexBinary>,
+    pub new_state_root: Option<HexBinary>,
+}
+
+#[cw_serde]
+pub struct VerifyProofResponse {
+    pub valid: bool,
+    pub reason: Option<String>,
+}
+
+#[cw_serde]
+pub struct ExitedResponse {
+    pub exited: bool,
+}
+
+#[cw_serde]
+pub struct SolvencyResponse {
+    pub denom: String,
+    pub held: Uint256,
+    pub owed: Uint256,
+    pub surplus: Uint256,
+    pub deficit: Uint256,
+    pub solvent: bool,
+}

@@ -1,0 +1,81 @@
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::{Addr, Binary, Uint128};
+use cw_storage_plus::{Item, Map};
+
+use crate::msg::{DepositTarget, Shape};
+
+#[cw_serde]
+pub struct Config {
+    pub admin: Addr,
+    pub denom: String,
+    pub shape: Shape,
+    pub exodus_after: u64,
+    pub key_timelock: u64,
+    /// The rollup's domain element (32 bytes).
+    pub domain: Binary,
+    /// keccak256 of the current verifying key's wire form.
+    pub vk_hash: Binary,
+}
+
+#[cw_serde]
+pub struct Status {
+    pub batches: u64,
+    pub state_root: Binary,
+    pub accounts_root: Binary,
+    pub account_count: u64,
+    /// Deposits consumed.
+    pub cursor: u64,
+    /// Deposits queued.
+    pub queued: u64,
+    /// New-account deposits queued (= the account count once all are consumed).
+    pub queued_new_accounts: u64,
+    /// Head of the deposit chain at the cursor.
+    pub head: Binary,
+    pub last_batch_time: u64,
+    /// Queue time of the deposit at the cursor, if any is pending.
+    pub oldest_pending: Option<u64>,
+    /// Funds held for L2 balances and queued deposits.
+    pub locked: Uint128,
+}
+
+#[cw_serde]
+pub struct DepositRecord {
+    pub depositor: Addr,
+    pub amount: Uint128,
+    pub target: DepositTarget,
+    pub time: u64,
+    pub reclaimed: bool,
+}
+
+#[cw_serde]
+pub struct BatchRecord {
+    pub state_root: Binary,
+    pub accounts_root: Binary,
+    pub account_count: u64,
+    pub deposits_consumed: u64,
+    pub transactions: u32,
+    pub withdrawals: u32,
+    pub time: u64,
+}
+
+#[cw_serde]
+pub struct Pending {
+    pub vk_hash: Binary,
+    pub shape: Shape,
+    pub proposed_at: u64,
+    pub applies_at: u64,
+}
+
+pub const CONFIG: Item<Config> = Item::new("config");
+pub const STATUS: Item<Status> = Item::new("status");
+pub const DEPOSITS: Map<u64, DepositRecord> = Map::new("deposits");
+/// Head of the deposit chain after `n` deposits (raw 32 bytes), `n >= 1`.
+pub const HEADS: Map<u64, Binary> = Map::new("heads");
+pub const BATCHES: Map<u64, BatchRecord> = Map::new("batches");
+pub const EXITED: Map<u32, ()> = Map::new("exited");
+pub const PENDING: Item<Pending> = Item::new("pending");
+
+/// Raw storage keys of the prepared verifying keys (settle-core `PreparedKey` encoding,
+/// kept out of JSON: the verifier reads it on every batch and pays per byte).
+pub const KEY: &[u8] = b"key";
+pub const PENDING_KEY: &[u8] = b"pending_key";

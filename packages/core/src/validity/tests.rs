@@ -1,0 +1,301 @@
+//! Tests of the validity ledger's rules as a whole: batches, the deposit chain, the data
+//! commitment, the statement, and agreement with the optimistic ledger's spending rules.
+
+use alloc::vec;
+use alloc::vec::Vec;
+use ark_ff::Zero;
+
+use super::eddsa::SecretKey;
+use super::field::Fr;
+use super::ledger::*;
+use super::tree;
+use crate::error::Error;
+use crate::ledger::NoOp;
+
+fn key(n: u8) -> SecretKey {
+    SecretKey::from_seed(&[n; 32])
+}
+
+const SHAPE: Shape = Shape {
+    deposits: 2,
+    txs: 4,
+};
+
+fn domain() -> Fr {
+    rollup_domain("settle-1", b"validity-rollup-contract-address")
+}
+
+/// Two accounts (alice 0 with 1000, bob 1 with 50) after one batch of deposits.
+fn funded() -> (Ledger, Fr) {
+    let mut l = Ledger::new();
+    let deposits = [
+        Deposit::NewAccount {
+            key: key(1).public_key(),
+            amount: 1000,
+        },
+        Deposit::NewAccount {
+            key: key(2).public_key(),
+            amount: 50,
+        },
+    ];
+    let (w, _) = l
+        .apply_batch(SHAPE, &domain(), &Fr::zero(), &deposits, &[])
+        .unwrap();
+    (l, w.statement.deposits_after)
+}
+
+fn transfer(l: &Ledger, from: u32, to: u32, amount: u128, signer: u8) -> Tx {
+    let nonce = l.account(from).map(|a| a.nonce).unwrap_or(0);
+    Tx::sign(
+        l.hasher(),
+        &domain(),
+        TxBody::Transfer { from, to, amount },
+        nonce,
+        &key(signer),
+    )
+}
+
+#[test]
+fn a_batch_moves_money_and_chains_its_statement() {
+    let (mut l, head) = funded();
+    assert_eq!(l.total_balance(), 1050);
+    let t1 = transfer(&l, 0, 1, 300, 1);
+    let w = Tx::sign(
+        l.hasher(),
+        &domain(),
+        TxBody::Withdraw {
+            from: 1,
+            amount: 100,
+            recipient: vec![7u8; 20],
+        },
+        0,
+        &key(2),
+    );
+    let prev = l.state_root();
+    let (witness, data) = l
+        .apply_batch(SHAPE, &domain(), &head, &[], &[t1, w])
+        .unwrap();
+    assert_eq!(l.account(0).unwrap().balance, 700);
+    assert_eq!(l.account(0).unwrap().nonce, 1);
+    assert_eq!(l.account(1).unwrap().balance, 250);
+    assert_eq!(l.total_balance(), 950);
+    assert_eq!(witness.statement.prev_state_root, prev);
+    assert_eq!(witness.statement.new_state_root, l.state_root());
+    assert_eq!(witness.statement.deposits_after, head);
+    // The posted data round-trips and gives the statement's commitment and withdrawals.
+    let posted = BatchData::decode(&data.encode()).unwrap();
+    assert_eq!(posted, data);
+    assert_eq!(
+        posted.commitment(l.hasher(), SHAPE.txs),
+        Some(witness.statement.data_commitment)
+    );
+    assert_eq!(posted.withdrawals().len(), 1);
+    assert_eq!(posted.withdrawals()[0].amount, 100);
+    // The witness paths open the pre-state.
+    let step = &witness.txs[0];
+    assert_eq!(
+        tree::root_from_path(
+            l.hasher(),
+            step.sender.leaf(l.hasher()),
+            0,
+            &step.sender_path
+        )
+        .unwrap(),
+        witness.prev_accounts_root
+    );
+}
+
+#[test]
+fn invalid_transactions_are_refused_and_change_nothing() {
+    let (mut l, head) = funded();
+    let before = l.state_root();
+    let cases: Vec<(Tx, NoOp)> = vec![
+        (
+            transfer(&l, 0, 1, 1001, 1),
+            NoOp::InsufficientBalance {
+                balance: 1000,
+                amount: 1001,
+            },
+        ),
+        (transfer(&l, 0, 1, 0, 1), NoOp::ZeroAmount),
+        (transfer(&l, 0, 1, 5, 2), NoOp::BadSignature),
+        (transfer(&l, 0, 9, 5, 1), NoOp::UnknownAccount { index: 9 }),
+        (transfer(&l, 9, 0, 5, 1), NoOp::UnknownAccount { index: 9 }),
+    ];
+    for (tx, reason) in cases {
+        assert_eq!(l.check_tx(&domain(), &tx), Err(reason));
+        assert!(l.apply_batch(SHAPE, &domain(), &head, &[], &[tx]).is_err());
+        assert_eq!(l.state_root(), before);
+    }
+    // A replay: the same signed transfer twice in one batch.
+    let t = transfer(&l, 0, 1, 10, 1);
+    let err = l
+        .apply_batch(SHAPE, &domain(), &head, &[], &[t.clone(), t])
+        .unwrap_err();
+    assert!(matches!(err, Error::Malformed { .. }), "{err}");
+    assert_eq!(l.state_root(), before);
+    // Signed for another rollup.
+    let other = Tx::sign(
+        l.hasher(),
+        &rollup_domain("settle-2", b"validity-rollup-contract-address"),
+        TxBody::Transfer {
+            from: 0,
+            to: 1,
+            amount: 1,
+        },
+        0,
+        &key(1),
+    );
+    assert_eq!(l.check_tx(&domain(), &other), Err(NoOp::BadSignature));
+    // Bodies no batch can hold are refused, never a panic.
+    let long = Tx::sign(
+        l.hasher(),
+        &domain(),
+        TxBody::Withdraw {
+            from: 0,
+            amount: 1,
+            recipient: vec![1; 40],
+        },
+        0,
+        &key(1),
+    );
+    assert_eq!(
+        l.check_tx(&domain(), &long),
+        Err(NoOp::Undecodable(crate::codec::DecodeError::BadLength(40)))
+    );
+    assert!(exit_message(l.hasher(), &domain(), 0, &[1; 40]).is_err());
+    assert!(exit_message(l.hasher(), &domain(), 0, &[]).is_err());
+    let far = transfer(&l, 0, tree::CAPACITY as u32, 1, 1);
+    assert_eq!(
+        l.check_tx(&domain(), &far),
+        Err(NoOp::UnknownAccount {
+            index: tree::CAPACITY as u32
+        })
+    );
+    // Too many transactions for the circuit.
+    let many: Vec<Tx> = (0..5).map(|_| transfer(&l, 0, 1, 1, 1)).collect();
+    assert!(l.apply_batch(SHAPE, &domain(), &head, &[], &many).is_err());
+}
+
+#[test]
+fn self_transfer_spends_only_the_nonce_like_the_optimistic_ledger() {
+    let (mut l, head) = funded();
+    let t = transfer(&l, 0, 0, 400, 1);
+    l.apply_batch(SHAPE, &domain(), &head, &[], &[t]).unwrap();
+    assert_eq!(l.account(0).unwrap().balance, 1000);
+    assert_eq!(l.account(0).unwrap().nonce, 1);
+    // Still bounded by the balance.
+    let t = transfer(&l, 0, 0, 1001, 1);
+    assert!(matches!(
+        l.check_tx(&domain(), &t),
+        Err(NoOp::InsufficientBalance { .. })
+    ));
+}
+
+#[test]
+fn deposits_chain_in_order_and_credit_existing_accounts() {
+    let (mut l, head) = funded();
+    let d = [Deposit::Credit {
+        account: 1,
+        amount: 5,
+    }];
+    let (w, _) = l.apply_batch(SHAPE, &domain(), &head, &d, &[]).unwrap();
+    assert_eq!(w.statement.deposits_after, d[0].chain(l.hasher(), &head));
+    assert_eq!(l.account(1).unwrap().balance, 55);
+    // Unknown account and overflow are refused (the contract never queues them).
+    assert!(l
+        .apply_deposit(&Deposit::Credit {
+            account: 7,
+            amount: 1
+        })
+        .is_err());
+    assert!(l
+        .apply_deposit(&Deposit::Credit {
+            account: 1,
+            amount: u128::MAX
+        })
+        .is_err());
+    // The two deposit kinds never share elements.
+    let a = Deposit::Credit {
+        account: 0,
+        amount: 5,
+    }
+    .elements();
+    let b = Deposit::NewAccount {
+        key: key(1).public_key(),
+        amount: 5,
+    }
+    .elements();
+    assert_ne!(a[2], b[2]);
+}
+
+#[test]
+fn batch_data_decoding_is_strict() {
+    let data = BatchData {
+        txs: vec![
+            TxBody::Transfer {
+                from: 1,
+                to: 2,
+                amount: 3,
+            },
+            TxBody::Withdraw {
+                from: 4,
+                amount: 5,
+                recipient: vec![1; 32],
+            },
+        ],
+    };
+    let bytes = data.encode();
+    assert_eq!(BatchData::decode(&bytes).unwrap(), data);
+    let mut long = bytes.clone();
+    long.push(0);
+    assert!(BatchData::decode(&long).is_err());
+    assert!(BatchData::decode(&bytes[..bytes.len() - 1]).is_err());
+    let mut bad_kind = bytes.clone();
+    bad_kind[2] = 9;
+    assert!(BatchData::decode(&bad_kind).is_err());
+    let big_index = BatchData {
+        txs: vec![TxBody::Transfer {
+            from: tree::CAPACITY as u32,
+            to: 0,
+            amount: 1,
+        }],
+    };
+    assert!(BatchData::decode(&big_index.encode()).is_err());
+    assert!(data
+        .commitment(&super::poseidon::Poseidon::new(), 1)
+        .is_none());
+    // Different data, different commitment; padding is part of the shape.
+    let h = super::poseidon::Poseidon::new();
+    assert_ne!(data.commitment(&h, 2), data.commitment(&h, 3));
+    // A 20-byte and a 21-byte recipient with a trailing zero are different slots.
+    let a = TxBody::Withdraw {
+        from: 0,
+        amount: 1,
+        recipient: vec![1; 20],
+    };
+    let mut r = vec![1; 20];
+    r.push(0);
+    let b = TxBody::Withdraw {
+        from: 0,
+        amount: 1,
+        recipient: r,
+    };
+    assert_ne!(a.slot(), b.slot());
+}
+
+#[test]
+fn debit_and_credit_are_the_optimistic_ledgers_rules() {
+    use crate::ledger::{credit, debit};
+    assert_eq!(debit(10, 3, 3, 4), Ok((6, 4)));
+    assert_eq!(
+        debit(10, 3, 2, 4),
+        Err(NoOp::BadNonce {
+            expected: 3,
+            got: 2
+        })
+    );
+    assert_eq!(debit(10, u64::MAX, u64::MAX, 1), Err(NoOp::NonceExhausted));
+    assert_eq!(debit(10, 0, 0, 0), Err(NoOp::ZeroAmount));
+    assert_eq!(credit(u128::MAX, 1), Err(NoOp::BalanceOverflow));
+}

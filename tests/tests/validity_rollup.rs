@@ -1,0 +1,527 @@
+//! The validity rollup on an embedded chain with real bank balances and real Groth16
+//! proofs (settle-zk, keys from a seeded test setup): deposits, batches final at once,
+//! withdrawals paid in the same transaction, every kind of bad batch refused with nothing
+//! changed, exodus, and verifying-key rotation.
+
+use cosmwasm_std::{Binary, Coin, HexBinary, Uint128};
+use settle_core::validity::eddsa::SecretKey;
+use settle_core::validity::field::fr_to_bytes;
+use settle_testing::{assert_refused, ValiditySuite, ValiditySuiteBuilder, VALIDITY_DENOM};
+use validity_rollup::msg::{
+    CheckBatchResponse, DepositTarget, ExecuteMsg, QueryMsg, StatusResponse, VerifyProofResponse,
+};
+
+fn key(label: &str) -> SecretKey {
+    let mut seed = [0u8; 32];
+    seed[..label.len()].copy_from_slice(label.as_bytes());
+    SecretKey::from_seed(&seed)
+}
+
+/// What a refused message must leave as it was.
+#[derive(Debug, PartialEq)]
+struct Snapshot {
+    status: StatusResponse,
+    contract_balance: u128,
+    balances: Vec<u128>,
+}
+
+fn snapshot(s: &ValiditySuite, labels: &[&str]) -> Snapshot {
+    Snapshot {
+        status: s.status(),
+        contract_balance: s.balance_of(&s.contract),
+        balances: labels.iter().map(|l| s.balance(l)).collect(),
+    }
+}
+
+fn assert_solvent(s: &ValiditySuite) {
+    let solvency = s.solvency();
+    assert!(solvency.solvent, "{solvency:?}");
+    assert_eq!(solvency.held, solvency.owed, "{solvency:?}");
+    // What the contract owes is exactly the L2 supply plus the queued deposits.
+    let queued: u128 = s.op.pending_deposits();
+    assert_eq!(
+        solvency.owed.to_string(),
+        (s.op.ledger.total_balance() + queued).to_string()
+    );
+}
+
+/// alice (account 0, 600) and bob (account 1, 400) on L2 after one batch.
+fn two_accounts() -> ValiditySuite {
+    let mut s = ValiditySuiteBuilder::new()
+        .with_funds("alice", 1_000)
+        .with_funds("bob", 1_000)
+        .build();
+    let (alice, bob, operator) = (s.addr("alice"), s.addr("bob"), s.addr("operator"));
+    s.deposit_new_account(&alice, &key("alice"), 600).unwrap();
+    s.deposit_new_account(&bob, &key("bob"), 400).unwrap();
+    s.submit(&operator, 2, &[]).unwrap();
+    s
+}
+
+#[test]
+fn deposits_batches_and_withdrawals_move_real_money() {
+    let mut s = two_accounts();
+    let (carol, operator) = (s.addr("carol"), s.addr("operator"));
+    assert_eq!(s.balance("alice"), 400);
+    assert_eq!(s.balance("bob"), 600);
+    let status = s.status();
+    assert_eq!(status.batches, 1);
+    assert_eq!(status.account_count, 2);
+    assert_eq!(status.deposit_cursor, 2);
+    assert_eq!(
+        status.state_root.as_slice(),
+        fr_to_bytes(&s.op.ledger.state_root())
+    );
+    assert_solvent(&s);
+
+    // alice pays bob 250; bob withdraws 500 to carol's L1 address: final at once.
+    let pay = s.transfer(&key("alice"), 1, 250);
+    let out = s.withdrawal(&key("bob"), &carol, 500);
+    let res = s.submit(&operator, 0, &[pay, out]).unwrap();
+    assert_eq!(s.balance("carol"), 500);
+    assert_eq!(s.op.ledger.account(0).unwrap().balance, 350);
+    assert_eq!(s.op.ledger.account(1).unwrap().balance, 150);
+    assert_eq!(s.balance_of(&s.contract), 500);
+    let ev = res
+        .events
+        .iter()
+        .find(|e| e.ty == "wasm-validity")
+        .expect("event");
+    let attr = |k: &str| {
+        ev.attributes
+            .iter()
+            .find(|a| a.key == k)
+            .map(|a| a.value.clone())
+    };
+    assert_eq!(attr("action").as_deref(), Some("submit_batch"));
+    assert_eq!(attr("withdrawals").as_deref(), Some("1"));
+    assert_eq!(attr("paid").as_deref(), Some("500"));
+    let status = s.status();
+    assert_eq!(status.batches, 2);
+    assert_eq!(
+        status.state_root.as_slice(),
+        fr_to_bytes(&s.op.ledger.state_root())
+    );
+    assert_solvent(&s);
+}
+
+#[test]
+fn bad_batches_are_refused_and_change_nothing() {
+    let mut s = two_accounts();
+    let (alice, operator) = (s.addr("alice"), s.addr("operator"));
+    s.deposit_to(&alice, 0, 50).unwrap();
+    let pay = s.transfer(&key("alice"), 1, 100);
+    let good = s.prove(1, &[pay]).unwrap();
+    let labels = ["alice", "bob", "operator"];
+    let before = snapshot(&s, &labels);
+
+    let with = |f: &dyn Fn(&mut ExecuteMsg)| {
+        let mut m = good.msg();
+        f(&mut m);
+        m
+    };
+    let root_plus_one = {
+        let mut r = good.new_accounts_root;
+        r += settle_core::validity::Fr::from(1u64);
+        HexBinary::from(fr_to_bytes(&r).to_vec())
+    };
+    let cases: Vec<(&str, ExecuteMsg, &str)> = vec![
+        (
+            "another new root",
+            with(&|m| {
+                if let ExecuteMsg::SubmitBatch {
+                    new_accounts_root, ..
+                } = m
+                {
+                    *new_accounts_root = root_plus_one.clone();
+                }
+            }),
+            "proof rejected",
+        ),
+        (
+            "another account count",
+            with(&|m| {
+                if let ExecuteMsg::SubmitBatch {
+                    new_account_count, ..
+                } = m
+                {
+                    *new_account_count += 1;
+                }
+            }),
+            "proof rejected",
+        ),
+        (
+            "tampered data (a larger amount)",
+            with(&|m| {
+                if let ExecuteMsg::SubmitBatch { data, .. } = m {
+                    let mut bytes = data.to_vec();
+                    let last = bytes.len() - 1;
+                    bytes[last] ^= 1;
+                    *data = Binary::from(bytes);
+                }
+            }),
+            "proof rejected",
+        ),
+        (
+            "a deposit left out",
+            with(&|m| {
+                if let ExecuteMsg::SubmitBatch { deposits, .. } = m {
+                    *deposits = 0;
+                }
+            }),
+            "proof rejected",
+        ),
+        (
+            "more deposits than pending",
+            with(&|m| {
+                if let ExecuteMsg::SubmitBatch { deposits, .. } = m {
+                    *deposits = 2;
+                }
+            }),
+            "2 deposits, 1 are pending",
+        ),
+        (
+            "a flipped proof byte",
+            with(&|m| {
+                if let ExecuteMsg::SubmitBatch { proof, .. } = m {
+                    let mut bytes = proof.to_vec();
+                    bytes[60] ^= 0x10;
+                    *proof = HexBinary::from(bytes);
+                }
+            }),
+            "",
+        ),
+        (
+            "a short proof",
+            with(&|m| {
+                if let ExecuteMsg::SubmitBatch { proof, .. } = m {
+                    *proof = HexBinary::from(proof.as_slice()[..191].to_vec());
+                }
+            }),
+            "expected 192 bytes",
+        ),
+        (
+            "a root above the field modulus",
+            with(&|m| {
+                if let ExecuteMsg::SubmitBatch {
+                    new_accounts_root, ..
+                } = m
+                {
+                    *new_accounts_root = HexBinary::from(vec![0xff; 32]);
+                }
+            }),
+            "not a canonical field element",
+        ),
+        (
+            "undecodable data",
+            with(&|m| {
+                if let ExecuteMsg::SubmitBatch { data, .. } = m {
+                    *data = Binary::from(vec![0, 1, 9]);
+                }
+            }),
+            "malformed batch data",
+        ),
+    ];
+    for (what, msg, expected) in cases {
+        let res = s.execute(&operator, &msg, &[]);
+        assert!(res.is_err(), "{what}: accepted");
+        assert_refused(res, expected);
+        assert_eq!(snapshot(&s, &labels), before, "{what} changed state");
+    }
+    // Funds sent with a batch are refused.
+    assert_refused(
+        s.execute(&alice, &good.msg(), &[Coin::new(1u128, VALIDITY_DENOM)]),
+        "",
+    );
+    // The good batch goes through once; its replay no longer matches the state.
+    s.execute(&operator, &good.msg(), &[]).unwrap();
+    s.op.follow(&good);
+    let after = snapshot(&s, &labels);
+    assert_refused(s.execute(&operator, &good.msg(), &[]), "");
+    assert_eq!(snapshot(&s, &labels), after);
+    assert_solvent(&s);
+}
+
+#[test]
+fn deposits_that_could_not_be_consumed_are_refused() {
+    let mut s = two_accounts();
+    let alice = s.addr("alice");
+    let before = snapshot(&s, &["alice"]);
+    // An account no queued deposit opens.
+    assert_refused(s.deposit_to(&alice, 2, 10), "no account 2 will exist");
+    // A key that is not on Jubjub, and one of small order.
+    let bad_key = ExecuteMsg::Deposit {
+        target: DepositTarget::NewAccount {
+            pubkey: HexBinary::from(vec![1u8; 64]),
+        },
+    };
+    assert_refused(
+        s.execute(&alice, &bad_key, &[Coin::new(10u128, VALIDITY_DENOM)]),
+        "jubjub public key",
+    );
+    let mut identity = vec![0u8; 64];
+    identity[63] = 1;
+    let small = ExecuteMsg::Deposit {
+        target: DepositTarget::NewAccount {
+            pubkey: HexBinary::from(identity),
+        },
+    };
+    assert_refused(
+        s.execute(&alice, &small, &[Coin::new(10u128, VALIDITY_DENOM)]),
+        "small order",
+    );
+    // No funds, or the wrong denom.
+    let to_alice = ExecuteMsg::Deposit {
+        target: DepositTarget::Account { index: 0 },
+    };
+    assert_refused(s.execute(&alice, &to_alice, &[]), "");
+    assert_eq!(snapshot(&s, &["alice"]), before);
+}
+
+#[test]
+fn exodus_lets_users_leave_with_their_last_proven_balance_once() {
+    let mut s = ValiditySuiteBuilder::new()
+        .with_exodus_after(3_600)
+        .with_funds("alice", 1_000)
+        .with_funds("bob", 1_000)
+        .build();
+    let (alice, bob, operator) = (s.addr("alice"), s.addr("bob"), s.addr("operator"));
+    s.deposit_new_account(&alice, &key("alice"), 600).unwrap();
+    s.deposit_new_account(&bob, &key("bob"), 400).unwrap();
+    s.submit(&operator, 2, &[]).unwrap();
+    // bob queues another deposit that the operator never includes.
+    s.deposit_to(&bob, 1, 100).unwrap();
+    let exit = s.exodus_msg(&key("alice"), &s.addr("alice-cold"));
+    assert_refused(s.execute(&operator, &exit, &[]), "not in exodus mode");
+
+    s.advance(3_600);
+    assert!(s.status().exodus);
+    // Frozen: no batch, no deposit.
+    let late = s.prove(1, &[]).unwrap();
+    assert_refused(s.execute(&operator, &late.msg(), &[]), "exodus mode");
+    assert_refused(s.deposit_to(&bob, 1, 5), "exodus mode");
+
+    // alice leaves with her 600 to the address she signed for; anyone can send it.
+    let labels = ["alice-cold", "bob"];
+    let before = snapshot(&s, &labels);
+    let mut forged = exit.clone();
+    if let ExecuteMsg::ExodusWithdraw { balance, .. } = &mut forged {
+        *balance = Uint128::new(6_000);
+    }
+    assert_refused(s.execute(&bob, &forged, &[]), "not in the last proven");
+    let mut redirected = exit.clone();
+    if let ExecuteMsg::ExodusWithdraw { recipient, .. } = &mut redirected {
+        *recipient = bob.to_string();
+    }
+    assert_refused(
+        s.execute(&bob, &redirected, &[]),
+        "not signed by the account",
+    );
+    assert_eq!(snapshot(&s, &labels), before);
+    s.execute(&bob, &exit, &[]).unwrap();
+    assert_eq!(s.balance("alice-cold"), 600);
+    assert_refused(s.execute(&bob, &exit, &[]), "already exited");
+    // bob's queued deposit comes back to him, once; consumed deposits do not.
+    s.execute(&bob, &ExecuteMsg::ReclaimDeposit { index: 2 }, &[])
+        .unwrap();
+    assert_eq!(s.balance("bob"), 1_000 - 400);
+    assert_refused(
+        s.execute(&bob, &ExecuteMsg::ReclaimDeposit { index: 2 }, &[]),
+        "already reclaimed",
+    );
+    assert_refused(
+        s.execute(&bob, &ExecuteMsg::ReclaimDeposit { index: 1 }, &[]),
+        "consumed by a batch",
+    );
+    // bob exits too; the rollup is empty and still solvent.
+    let bob_exit = s.exodus_msg(&key("bob"), &bob);
+    s.execute(&alice, &bob_exit, &[]).unwrap();
+    assert_eq!(s.balance("bob"), 1_000);
+    assert_eq!(s.balance_of(&s.contract), 0);
+    assert_eq!(s.status().locked, Uint128::zero());
+}
+
+#[test]
+fn a_deposit_left_waiting_starts_exodus_even_while_batches_come() {
+    let mut s = ValiditySuiteBuilder::new()
+        .with_exodus_after(3_600)
+        .with_funds("alice", 1_000)
+        .build();
+    let (alice, operator) = (s.addr("alice"), s.addr("operator"));
+    s.deposit_new_account(&alice, &key("alice"), 500).unwrap();
+    s.submit(&operator, 1, &[]).unwrap();
+    s.deposit_to(&alice, 0, 100).unwrap();
+    s.advance(1_800);
+    // A batch that ignores the deposit does not reset its clock.
+    let pay = s.transfer(&key("alice"), 0, 1);
+    s.submit(&operator, 0, &[pay]).unwrap();
+    s.advance(1_800);
+    let status = s.status();
+    assert!(status.exodus, "{status:?}");
+}
+
+#[test]
+fn check_batch_and_verify_proof_answer_without_writing() {
+    let mut s = two_accounts();
+    let pay = s.transfer(&key("alice"), 1, 10);
+    let batch = s.prove(0, &[pay]).unwrap();
+    let ExecuteMsg::SubmitBatch {
+        data,
+        deposits,
+        new_accounts_root,
+        new_account_count,
+        proof,
+    } = batch.msg()
+    else {
+        unreachable!()
+    };
+    let check: CheckBatchResponse = s
+        .query(&QueryMsg::CheckBatch {
+            data: data.clone(),
+            deposits,
+            new_accounts_root: new_accounts_root.clone(),
+            new_account_count,
+            proof: proof.clone(),
+        })
+        .unwrap();
+    assert!(check.valid, "{check:?}");
+    let expected = settle_zk::public_input(&batch.witness);
+    assert_eq!(
+        check.public_input.unwrap().as_slice(),
+        fr_to_bytes(&expected)
+    );
+    let wrong: CheckBatchResponse = s
+        .query(&QueryMsg::CheckBatch {
+            data,
+            deposits,
+            new_accounts_root,
+            new_account_count: new_account_count + 1,
+            proof: proof.clone(),
+        })
+        .unwrap();
+    assert!(!wrong.valid);
+    assert!(wrong.reason.unwrap().contains("proof rejected"));
+    // The generic verifier: the same proof against its public input, and another input.
+    let verify = |input: settle_core::validity::Fr| -> VerifyProofResponse {
+        s.query(&QueryMsg::VerifyProof {
+            proof: proof.clone(),
+            public_inputs: vec![HexBinary::from(fr_to_bytes(&input).to_vec())],
+        })
+        .unwrap()
+    };
+    assert!(verify(expected).valid);
+    let other = verify(expected + settle_core::validity::Fr::from(1u64));
+    assert!(!other.valid);
+    let none: VerifyProofResponse = s
+        .query(&QueryMsg::VerifyProof {
+            proof: proof.clone(),
+            public_inputs: vec![],
+        })
+        .unwrap();
+    assert!(none.reason.unwrap().contains("public input"));
+}
+
+#[test]
+fn key_rotation_waits_for_its_timelock_and_exits_stay_provable() {
+    use settle_core::validity::ledger::Shape;
+    let mut s = ValiditySuiteBuilder::new()
+        .with_key_timelock(600)
+        .with_exodus_after(86_400)
+        .with_funds("alice", 1_000)
+        .with_funds("bob", 1_000)
+        .build();
+    let (alice, bob, op, admin) = (
+        s.addr("alice"),
+        s.addr("bob"),
+        s.addr("operator"),
+        s.admin.clone(),
+    );
+    s.deposit_new_account(&alice, &key("alice"), 600).unwrap();
+    s.deposit_new_account(&bob, &key("bob"), 400).unwrap();
+    s.submit(&op, 2, &[]).unwrap();
+
+    // The new circuit: batches of one deposit and one transaction.
+    let small = Shape {
+        deposits: 1,
+        txs: 1,
+    };
+    let new_keys = settle_testing::keys_for(small);
+    let propose = ExecuteMsg::ProposeKey {
+        verifying_key: HexBinary::from(new_keys.verifying.to_wire()),
+        shape: settle_testing::msg_shape(small),
+    };
+    assert_refused(s.execute(&alice, &propose, &[]), "only the admin");
+    let garbage = ExecuteMsg::ProposeKey {
+        verifying_key: HexBinary::from(vec![0u8; 100]),
+        shape: settle_testing::msg_shape(small),
+    };
+    assert_refused(s.execute(&admin, &garbage, &[]), "");
+    assert_refused(
+        s.execute(&alice, &ExecuteMsg::ApplyKey {}, &[]),
+        "no verifying key is proposed",
+    );
+    s.execute(&admin, &propose, &[]).unwrap();
+    assert_refused(
+        s.execute(&alice, &ExecuteMsg::ApplyKey {}, &[]),
+        "applies from",
+    );
+    // Until it applies, the old key rules.
+    let pay = s.transfer(&key("alice"), 1, 100);
+    s.submit(&op, 0, &[pay]).unwrap();
+    // An exit message built now, against the state proven under the old key.
+    let alice_exit = s.exodus_msg(&key("alice"), &alice);
+
+    s.advance(600);
+    s.execute(&alice, &ExecuteMsg::ApplyKey {}, &[]).unwrap();
+    let config: validity_rollup::msg::ConfigResponse = s.query(&QueryMsg::Config {}).unwrap();
+    assert_eq!(config.shape, settle_testing::msg_shape(small));
+    // A proof under the old key no longer verifies.
+    let pay = s.transfer(&key("bob"), 0, 10);
+    let old = s.prove(0, std::slice::from_ref(&pay)).unwrap();
+    let before = snapshot(&s, &["alice", "bob"]);
+    assert_refused(s.execute(&op, &old.msg(), &[]), "proof rejected");
+    assert_eq!(snapshot(&s, &["alice", "bob"]), before);
+    // The operator switches to the new key: its proof for the same batch is what the
+    // contract now takes (asked as a dry run, so the proven state stays as it was).
+    s.op.keys = new_keys;
+    s.op.shape = small;
+    let new = s.prove(0, &[pay]).unwrap();
+    let ExecuteMsg::SubmitBatch {
+        data,
+        deposits,
+        new_accounts_root,
+        new_account_count,
+        proof,
+    } = new.msg()
+    else {
+        unreachable!()
+    };
+    let check: CheckBatchResponse = s
+        .query(&QueryMsg::CheckBatch {
+            data,
+            deposits,
+            new_accounts_root,
+            new_account_count,
+            proof,
+        })
+        .unwrap();
+    assert!(check.valid, "{check:?}");
+
+    // The operator stops. The exit alice built before the rotation, against the root
+    // proven under the old key, still pays: exits are proven against the account tree,
+    // not against a verifying key.
+    s.advance(86_400);
+    s.execute(&bob, &alice_exit, &[]).unwrap();
+    assert_eq!(s.balance("alice"), 400 + 500);
+    // Cancelling: a proposal can be withdrawn, then nothing applies.
+    let again = ExecuteMsg::ProposeKey {
+        verifying_key: HexBinary::from(s.op.keys.verifying.to_wire()),
+        shape: settle_testing::msg_shape(small),
+    };
+    s.execute(&admin, &again, &[]).unwrap();
+    s.execute(&admin, &ExecuteMsg::CancelKey {}, &[]).unwrap();
+    assert_refused(
+        s.execute(&alice, &ExecuteMsg::ApplyKey {}, &[]),
+        "no verifying key is proposed",
+    );
+}
