@@ -190,7 +190,7 @@ fn package_json(version: &str) -> String {
         r#"{{
   "name": "{NPM_NAME}",
   "version": "{version}",
-  "description": "settle-core for browsers and Node: L2 keys and transactions, batches, Merkle and OpenZeppelin proofs, withdrawal proofs and the optimistic-rollup contract's messages, made by the same Rust core as the contracts.",
+  "description": "settle-core for browsers and Node: L2 keys and transactions, batches, Merkle and OpenZeppelin proofs, withdrawal proofs, fraud-proof moves, channel states, validity-rollup batches with their Groth16 proofs (Jubjub keys, a wasm prover, snarkjs conversion) and the contracts' messages, made by the same Rust core as the contracts.",
   "license": "Apache-2.0",
   "type": "module",
   "main": "./node/{MODULE}.js",

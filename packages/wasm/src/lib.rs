@@ -30,6 +30,12 @@
 //!   `openChannelMsg`, `fundChannelMsg`, `cooperativeCloseMsg`, `closeChannelMsg`,
 //!   `disputeChannelMsg`, `settleChannelMsg`, `revealPreimageMsg`, `settleHtlcMsg` and
 //!   `checkCloseQuery`.
+//! - [`validity`]: the validity (zk) rollup: `ZkKey` (Jubjub), `zkVerify`, `rollupDomain`,
+//!   `exitMessage`, `ZkLedger` (deposits, signed transactions, `applyBatch`), `ZkProver`
+//!   (Groth16, settle-zk) and the test-only `zkSetup`, `verifyGroth16`, the snarkjs
+//!   conversions (`snarkjsVerifyingKey`, `snarkjsProof`, `snarkjsPublicInputs`), and the
+//!   validity-rollup contract's `validityDepositMsg`, `submitBatchMsg`,
+//!   `exodusWithdrawMsg`, `reclaimDepositMsg`, `checkBatchQuery`, `verifyProofQuery`.
 #![forbid(unsafe_code)]
 
 pub mod channel;
@@ -42,6 +48,7 @@ pub mod node;
 pub mod oz;
 pub mod sparse;
 pub mod tx;
+pub mod validity;
 
 pub use convert::{Failure, JsResult};
 

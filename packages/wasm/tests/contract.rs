@@ -1,8 +1,10 @@
 //! The messages the package builds, read back with the contract's own `ExecuteMsg` and
 //! executed on an embedded chain (settle-testing's `Suite`): the contract accepts them
 //! and pays, and a fraud-proof game played with the package's moves against a lying
-//! proposer ends with the challenger's win. Native only; `web.rs` checks the same
-//! builders through wasm-bindgen.
+//! proposer ends with the challenger's win; the validity rollup accepts a batch the
+//! package's prover proved and pays an exodus exit the package signed, and a contract made
+//! with a converted snarkjs key answers `verify_proof` as `verifyGroth16` does. Native
+//! only; `web.rs` checks the same builders through wasm-bindgen.
 #![cfg(not(target_arch = "wasm32"))]
 
 use cosmwasm_std::Coin;
@@ -515,5 +517,320 @@ mod channels {
             .query_wasm_smart(&contract, &ChannelQuery::Channel { id: 1 })
             .unwrap();
         assert_eq!(ch.phase, ChannelPhase::Closed {});
+    }
+}
+
+// ---- the validity rollup -------------------------------------------------------------
+
+mod validity {
+    use cosmwasm_std::{Coin, HexBinary};
+    use cw_multi_test::{App, ContractWrapper, Executor};
+    use serde::Serialize;
+    use serde_json::json;
+    use settle_core::validity::field::fr_to_bytes;
+    use settle_core::validity::ledger::{self as core_ledger, Shape};
+    use settle_core::validity::poseidon::Poseidon;
+    use settle_testing::{keys_for, Operator, ValiditySuiteBuilder, VALIDITY_DENOM};
+    use settle_wasm::convert::Dec;
+    use settle_wasm::validity::{
+        self, fr_arg, ShapeJs, SubmitBatchArgs, ValidityExecuteMsg, ValidityQueryMsg, ZkDepositJs,
+        ZkKey, ZkLedger, ZkProver, ZkTargetJs, ZkTransferArgs, ZkWithdrawalArgs,
+    };
+    use validity_rollup::msg::{
+        CheckBatchResponse, ConfigResponse, DepositResponse, ExecuteMsg as RollupMsg,
+        InstantiateMsg, QueryMsg as RollupQuery, Shape as MsgShape, StatusResponse,
+        VerifyProofResponse,
+    };
+
+    const FIXTURES: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/interop/snarkjs/fixtures/"
+    );
+
+    fn fixture(name: &str) -> String {
+        std::fs::read_to_string(format!("{FIXTURES}{name}")).expect("the snarkjs fixtures")
+    }
+
+    /// Our message's JSON, parsed by the contract's type (which denies unknown fields).
+    fn as_msg(m: &ValidityExecuteMsg) -> RollupMsg {
+        serde_json::from_value(serde_json::to_value(m).unwrap())
+            .expect("the contract's ExecuteMsg reads the package's JSON")
+    }
+
+    fn as_query(q: &ValidityQueryMsg) -> RollupQuery {
+        serde_json::from_value(serde_json::to_value(q).unwrap())
+            .expect("the contract's QueryMsg reads the package's JSON")
+    }
+
+    fn json_of<T: Serialize>(v: &T) -> serde_json::Value {
+        serde_json::to_value(v).unwrap()
+    }
+
+    #[test]
+    fn the_validity_contract_accepts_batches_and_exits_the_package_builds_and_proves() {
+        let shape = ShapeJs {
+            deposits: 1,
+            txs: 1,
+        };
+        let mut suite = ValiditySuiteBuilder::new()
+            .with_shape(1, 1)
+            .with_exodus_after(3_600)
+            .with_funds("alice", 1_000)
+            .build();
+        let (alice, bob, carol, operator) = (
+            suite.addr("alice"),
+            suite.addr("bob"),
+            suite.addr("carol"),
+            suite.addr("operator"),
+        );
+        let config: ConfigResponse = suite.query(&RollupQuery::Config {}).unwrap();
+
+        // the domain is the one the contract computes from its address string
+        let chain_id = suite.app.block_info().chain_id;
+        let domain_hex = validity::rollup_domain(&chain_id, suite.contract.as_str());
+        assert_eq!(domain_hex, config.domain.to_hex());
+        let domain = fr_arg("domain", &domain_hex).unwrap();
+
+        // the package's prover, with the suite's keys (a test setup) and its verifying key
+        let keys = keys_for(Shape {
+            deposits: 1,
+            txs: 1,
+        });
+        let prover = ZkProver::of_key(keys.proving.clone());
+        let vk = keys.verifying.to_wire();
+        let mut ledger = ZkLedger::default();
+
+        // a deposit built by the package opens alice's account
+        let ka = ZkKey::of_seed([1; 32]);
+        let target = ZkTargetJs::NewAccount {
+            pubkey: validity::ZkPubkey(ka.secret_key().public_key()),
+        };
+        let m = as_msg(&ValidityExecuteMsg::Deposit {
+            target: target.into(),
+        });
+        suite
+            .execute(&alice, &m, &[Coin::new(600u128, VALIDITY_DENOM)])
+            .unwrap();
+
+        // the contract's deposit response is a ZkDeposit as it is, its status the head
+        let response: serde_json::Value = suite.query(&RollupQuery::Deposit { index: 0 }).unwrap();
+        let deposit: ZkDepositJs = serde_json::from_value(response.clone()).unwrap();
+        assert_eq!(deposit.target, target, "{response}");
+        let _: DepositResponse = serde_json::from_value(response).unwrap();
+        let status: StatusResponse = suite.query(&RollupQuery::Status {}).unwrap();
+        assert_eq!(status.state_root.to_hex(), ledger_state_root(&ledger));
+        let head = fr_arg("deposit_head", &status.deposit_head.to_hex()).unwrap();
+
+        // batch 0: the deposit and a withdrawal from the account it opens (nonce 0)
+        let w = ledger
+            .withdrawal(
+                &ka,
+                &domain,
+                serde_json::from_value::<ZkWithdrawalArgs>(json!({
+                    "from": 0, "recipient": hex::encode(suite.canonical(&bob)), "amount": "250",
+                }))
+                .unwrap(),
+            )
+            .unwrap();
+        let mut next = ledger.clone();
+        let (witness, batch) = next.batch(shape, &domain, &head, &[deposit], &[w]).unwrap();
+        let proof = prover.prove_bytes(witness.witness(), &mut |_| {}).unwrap();
+        let public_input = hex::decode(json_of(&batch.public_input).as_str().unwrap()).unwrap();
+        let verdict = validity::verify_groth16_bytes(&vk, &proof, &[&public_input]);
+        assert!(verdict.valid, "{:?}", verdict.reason);
+
+        // `{ ...batch, proof }` is submit_batch's argument; the dry run agrees first
+        let mut args = json_of(&batch);
+        args["proof"] = json!(hex::encode(proof));
+        let args: SubmitBatchArgs = serde_json::from_value(args).unwrap();
+        let check: CheckBatchResponse = suite
+            .query(&as_query(&validity::check_batch(args.clone())))
+            .unwrap();
+        assert!(check.valid, "{check:?}");
+        assert_eq!(
+            check.public_input.unwrap().as_slice(),
+            public_input.as_slice()
+        );
+        let m = as_msg(&validity::submit_batch(args).unwrap());
+        assert!(matches!(m, RollupMsg::SubmitBatch { deposits: 1, .. }));
+        suite.execute(&operator, &m, &[]).unwrap();
+        ledger = next;
+        assert_eq!(suite.balance_of(&bob), 250);
+        let status: StatusResponse = suite.query(&RollupQuery::Status {}).unwrap();
+        assert_eq!(status.state_root.to_hex(), ledger_state_root(&ledger));
+        assert_eq!(
+            status.accounts_root.to_hex(),
+            json_of(&batch.new_accounts_root)
+        );
+
+        // the verify_proof query the package builds: the contract's verdict is the package's
+        let inputs = [hex::encode(&public_input)];
+        let q = validity::verify_proof(&hex::encode(proof), &inputs).unwrap();
+        let answer: VerifyProofResponse = suite.query(&as_query(&q)).unwrap();
+        assert!(answer.valid, "{answer:?}");
+        let mut other = public_input.clone();
+        other[31] ^= 1;
+        let q = validity::verify_proof(&hex::encode(proof), &[hex::encode(&other)]).unwrap();
+        let answer: VerifyProofResponse = suite.query(&as_query(&q)).unwrap();
+        let ours = validity::verify_groth16_bytes(&vk, &proof, &[other]);
+        assert!(!answer.valid);
+        assert_eq!(answer.reason, ours.reason);
+        assert_eq!(
+            ours.reason.as_deref(),
+            Some("groth16 proof rejected: the pairing equation does not hold")
+        );
+
+        // a transfer the ledger refuses is refused with the core's reason
+        let t = ledger
+            .transfer(
+                &ka,
+                &domain,
+                ZkTransferArgs {
+                    from: None,
+                    to: 0,
+                    amount: Dec(1_000),
+                    nonce: None,
+                },
+            )
+            .unwrap();
+        assert_eq!(t.nonce, Dec(1));
+        assert_eq!(
+            ledger
+                .ledger()
+                .check_tx(&domain, &t.to_core().unwrap())
+                .unwrap_err()
+                .to_string(),
+            "balance 350 is short of 1000"
+        );
+
+        // exodus: the operator stops; alice leaves with her last proven balance
+        suite.advance(3_601);
+        let exit = validity::exodus_withdraw(&ledger, &ka, &domain, carol.as_str(), None).unwrap();
+        let m = as_msg(&exit);
+        // the message settle-testing's operator builds from the same ledger
+        let mut op = Operator::new(suite.op.domain, suite.op.shape, suite.op.keys.clone());
+        op.ledger = ledger.ledger().clone();
+        let canonical = suite.canonical(&carol);
+        assert_eq!(
+            m,
+            op.exodus_msg(ka.secret_key(), carol.as_str(), &canonical)
+        );
+        suite.execute(&operator, &m, &[]).unwrap();
+        assert_eq!(suite.balance_of(&carol), 350);
+        assert!(suite.solvency().solvent);
+        // the key of another account is refused before the chain
+        let kb = ZkKey::of_seed([2; 32]);
+        assert_eq!(
+            validity::exodus_withdraw(&ledger, &kb, &domain, carol.as_str(), Some(0))
+                .unwrap_err()
+                .message(),
+            "account 0 is held by another key"
+        );
+        // reclaim_deposit reads back too
+        assert_eq!(
+            as_msg(&ValidityExecuteMsg::ReclaimDeposit { index: 4 }),
+            RollupMsg::ReclaimDeposit { index: 4 }
+        );
+    }
+
+    fn ledger_state_root(ledger: &ZkLedger) -> String {
+        hex::encode(fr_to_bytes(&ledger.ledger().state_root()))
+    }
+
+    #[test]
+    fn snarkjs_proofs_convert_and_the_contract_agrees_with_the_package() {
+        let vk = validity::snarkjs_vk(&fixture("vk.json")).unwrap();
+        let proof = validity::snarkjs_proof_hex(&fixture("proof.json")).unwrap();
+        let inputs = validity::snarkjs_inputs(&fixture("public.json")).unwrap();
+        assert_eq!(proof.len(), 2 * 192);
+        assert_eq!(inputs.len(), 1);
+        let bytes = |h: &str| hex::decode(h).unwrap();
+        let verdict =
+            validity::verify_groth16_bytes(&bytes(&vk), &bytes(&proof), &[bytes(&inputs[0])]);
+        assert!(verdict.valid, "{:?}", verdict.reason);
+
+        // a contract instantiated with the converted key answers verify_proof the same
+        let mut app = App::default();
+        let admin = app.api().addr_make("admin");
+        let code = app.store_code(Box::new(ContractWrapper::new(
+            validity_rollup::contract::execute,
+            validity_rollup::contract::instantiate,
+            validity_rollup::contract::query,
+        )));
+        let contract = app
+            .instantiate_contract(
+                code,
+                admin,
+                &InstantiateMsg {
+                    admin: None,
+                    denom: VALIDITY_DENOM.into(),
+                    verifying_key: HexBinary::from_hex(&vk).unwrap(),
+                    shape: MsgShape {
+                        deposits: 1,
+                        txs: 1,
+                    },
+                    exodus_after: 3_600,
+                    key_timelock: 3_600,
+                },
+                &[],
+                "snarkjs",
+                None,
+            )
+            .unwrap();
+        let ask = |proof: &str, input: &str| -> VerifyProofResponse {
+            let q = as_query(&validity::verify_proof(proof, &[input.to_string()]).unwrap());
+            app.wrap().query_wasm_smart(&contract, &q).unwrap()
+        };
+        let answer = ask(&proof, &inputs[0]);
+        assert!(answer.valid, "{answer:?}");
+
+        // tampered: another input, a proof point off the curve, a non-canonical input
+        let mut other = bytes(&inputs[0]);
+        other[31] ^= 1;
+        let mut off_curve = bytes(&proof);
+        off_curve[47] ^= 1;
+        let modulus = "73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001";
+        for (p, x) in [
+            (bytes(&proof), other),
+            (off_curve, bytes(&inputs[0])),
+            (bytes(&proof), bytes(modulus)),
+        ] {
+            let ours = validity::verify_groth16_bytes(&bytes(&vk), &p, &[&x]);
+            let theirs = ask(&hex::encode(&p), &hex::encode(&x));
+            assert!(!ours.valid && !theirs.valid);
+            assert_eq!(ours.reason, theirs.reason);
+            assert!(ours.reason.is_some());
+        }
+
+        // the messages' other shapes read back as the contract's
+        let kb = ZkKey::of_seed([9; 32]);
+        let m = as_msg(&ValidityExecuteMsg::Deposit {
+            target: ZkTargetJs::Account { index: 3 }.into(),
+        });
+        assert!(matches!(
+            m,
+            RollupMsg::Deposit {
+                target: validity_rollup::msg::DepositTarget::Account { index: 3 }
+            }
+        ));
+        let m = as_msg(&ValidityExecuteMsg::Deposit {
+            target: ZkTargetJs::NewAccount {
+                pubkey: validity::ZkPubkey(kb.secret_key().public_key()),
+            }
+            .into(),
+        });
+        assert!(matches!(
+            m,
+            RollupMsg::Deposit {
+                target: validity_rollup::msg::DepositTarget::NewAccount { pubkey }
+            } if pubkey.to_hex() == kb.public_key()
+        ));
+        // the exit message is the core's
+        let domain = fr_arg("domain", &validity::rollup_domain("c-1", "wasm1x")).unwrap();
+        let message = core_ledger::exit_message(&Poseidon::new(), &domain, 7, &[1, 2, 3]).unwrap();
+        assert_eq!(
+            validity::exit_message(&validity::rollup_domain("c-1", "wasm1x"), 7, "010203").unwrap(),
+            hex::encode(fr_to_bytes(&message))
+        );
     }
 }

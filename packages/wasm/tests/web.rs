@@ -1729,3 +1729,463 @@ mod channels {
         );
     }
 }
+
+// ---- the validity rollup -----------------------------------------------------------
+
+mod validity {
+    use super::*;
+    use settle_core::validity::eddsa::{PublicKey, SecretKey};
+    use settle_core::validity::field::{fr_to_bytes, Fr};
+    use settle_core::validity::ledger::{
+        self as core_ledger, Deposit, Ledger, Shape, Tx, TxBody as ZkBody,
+    };
+    use settle_core::validity::poseidon::Poseidon;
+    use settle_wasm::validity::{self, ZkKey, ZkLedger, ZkProver};
+
+    const VK: &str = include_str!("../../../tests/interop/snarkjs/fixtures/vk.json");
+    const PROOF: &str = include_str!("../../../tests/interop/snarkjs/fixtures/proof.json");
+    const PUBLIC: &str = include_str!("../../../tests/interop/snarkjs/fixtures/public.json");
+
+    fn fr_hex(x: &Fr) -> String {
+        hex(fr_to_bytes(x))
+    }
+
+    fn domain() -> Fr {
+        core_ledger::rollup_domain(CHAIN, ROLLUP.as_bytes())
+    }
+
+    fn seed(n: u8) -> [u8; 32] {
+        [n; 32]
+    }
+
+    #[wasm_bindgen_test]
+    fn jubjub_keys_and_signatures_are_the_cores() {
+        let core = SecretKey::from_seed(&seed(1));
+        let k = ZkKey::from_seed(bytes(&seed(1)).into()).unwrap();
+        assert_eq!(k.public_key(), hex(core.public_key().encode()));
+        assert_eq!(k.seed(), hex(seed(1)));
+        let again = ZkKey::from_seed(JsValue::from_str(&format!("0x{}", k.seed()))).unwrap();
+        assert_eq!(again.public_key(), k.public_key());
+        let (a, b) = (ZkKey::generate().unwrap(), ZkKey::generate().unwrap());
+        assert_ne!(a.seed(), b.seed());
+        assert_eq!(a.public_key().len(), 128);
+
+        let m = Fr::from(42u64);
+        let sig = k.sign(&fr_hex(&m)).unwrap();
+        assert_eq!(sig, hex(core.sign(&m).encode()));
+        assert_eq!(sig.len(), 192);
+        let verdict = |pk: &str, m: &str, s: &str| json(&validity::zk_verify(pk, m, s).unwrap());
+        assert_eq!(
+            verdict(&k.public_key(), &fr_hex(&m), &sig),
+            json!({"valid": true})
+        );
+        assert_eq!(
+            verdict(&k.public_key(), &fr_hex(&Fr::from(43u64)), &sig),
+            json!({"valid": false, "reason": "bad signature"})
+        );
+        // the identity is on the curve but of small order: the core's refusal
+        let identity = format!("{}{}01", "00".repeat(32), "00".repeat(31));
+        assert_eq!(
+            verdict(&identity, &fr_hex(&m), &sig)["reason"],
+            json!(PublicKey::decode(&hex::decode(&identity).unwrap())
+                .unwrap_err()
+                .to_string())
+        );
+        assert_eq!(
+            verdict(&k.public_key(), &fr_hex(&m), &sig[..190])["reason"],
+            json!("expected 96 bytes for jubjub signature, got 95")
+        );
+        // a message at or above the modulus is not a field element
+        let modulus = "73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001";
+        assert_eq!(
+            thrown(k.sign(modulus)),
+            "message is not a canonical field element (it must be below the modulus)"
+        );
+        assert_eq!(
+            thrown(ZkKey::from_seed(bytes(&[1; 31]).into())),
+            "expected 32 bytes for seed, got 31"
+        );
+        assert_eq!(
+            thrown(ZkKey::from_seed(JsValue::from_f64(1.0))),
+            "seed: expected a Uint8Array or a hex string"
+        );
+        assert!(thrown(validity::zk_verify("zz", "00", "00")).contains("is not hex"));
+    }
+
+    #[wasm_bindgen_test]
+    fn the_domain_and_exit_message_are_the_cores() {
+        assert_eq!(validity::rollup_domain(CHAIN, ROLLUP), fr_hex(&domain()));
+        let message = core_ledger::exit_message(&Poseidon::new(), &domain(), 3, &[7; 20]).unwrap();
+        assert_eq!(
+            validity::exit_message(&fr_hex(&domain()), 3, &hex([7; 20])).unwrap(),
+            fr_hex(&message)
+        );
+        assert_eq!(
+            thrown(validity::exit_message(&fr_hex(&domain()), 3, "")),
+            core_ledger::exit_message(&Poseidon::new(), &domain(), 3, &[])
+                .unwrap_err()
+                .to_string()
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn the_ledger_signs_checks_and_applies_batches_as_the_core_does() {
+        let d = fr_hex(&domain());
+        let (ka, kb) = (
+            ZkKey::from_seed(bytes(&seed(1)).into()).unwrap(),
+            ZkKey::from_seed(bytes(&seed(2)).into()).unwrap(),
+        );
+        let (ca, cb) = (
+            SecretKey::from_seed(&seed(1)),
+            SecretKey::from_seed(&seed(2)),
+        );
+        let mut ledger = ZkLedger::new();
+        let mut core = Ledger::new();
+
+        // bob's account is opened outside a batch; alice's by the batch's deposit
+        let dep_b = json!({"target": {"newAccount": {"pubkey": kb.public_key()}}, "amount": "40"});
+        assert_eq!(ledger.apply_deposit(js(dep_b)).unwrap(), 0);
+        core.apply_deposit(&Deposit::NewAccount {
+            key: cb.public_key(),
+            amount: 40,
+        })
+        .unwrap();
+        assert_eq!(ledger.state_root(), fr_hex(&core.state_root()));
+        assert_eq!(
+            json(&ledger.account(0).unwrap()),
+            json!({"pubkey": kb.public_key(), "balance": "40", "nonce": "0"})
+        );
+        assert!(ledger.account(1).unwrap().is_undefined());
+        assert_eq!(ledger.find_account(&kb.public_key()).unwrap(), Some(0));
+        assert_eq!(ledger.find_account(&ka.public_key()).unwrap(), None);
+        let path: Vec<String> = core.path(0).unwrap().iter().map(fr_hex).collect();
+        assert_eq!(json(&ledger.path(0).unwrap()), json!(path));
+        // a credit to no account is refused with the core's error
+        let credit = json!({"target": {"account": {"index": 5}}, "amount": "1"});
+        assert_eq!(
+            thrown(ledger.apply_deposit(js(credit))),
+            core.clone()
+                .apply_deposit(&Deposit::Credit {
+                    account: 5,
+                    amount: 1
+                })
+                .unwrap_err()
+                .to_string()
+        );
+
+        // alice's key holds no account yet: `from` must be given, the nonce is 0
+        assert_eq!(
+            thrown(ledger.sign_transfer(&ka, &d, js(json!({"to": 0, "amount": "30"})))),
+            "no account holds this key: give `from`"
+        );
+        let t = ledger
+            .sign_transfer(&ka, &d, js(json!({"from": 1, "to": 0, "amount": 30})))
+            .unwrap();
+        let core_t = Tx::sign(
+            core.hasher(),
+            &domain(),
+            ZkBody::Transfer {
+                from: 1,
+                to: 0,
+                amount: 30,
+            },
+            0,
+            &ca,
+        );
+        assert_eq!(
+            json(&t),
+            json!({"kind": "transfer", "from": 1, "to": 0, "amount": "30", "nonce": "0",
+                   "signature": hex(core_t.signature.encode())})
+        );
+        // not yet: account 1 does not exist before the batch
+        assert_eq!(
+            ledger.check_tx(&d, t.clone()).unwrap().as_deref(),
+            Some("no account 1")
+        );
+        let recipient = hex([0xab; 20]);
+        let w = ledger
+            .sign_withdrawal(&kb, &d, js(json!({"recipient": recipient, "amount": "15"})))
+            .unwrap();
+        assert_eq!(json(&w)["from"], json!(0));
+        assert_eq!(ledger.check_tx(&d, w.clone()).unwrap(), None);
+        // a body that can never be in a batch is not signed
+        assert_eq!(
+            thrown(ledger.sign_withdrawal(&kb, &d, js(json!({"recipient": "", "amount": "1"})))),
+            ZkBody::Withdraw {
+                from: 0,
+                amount: 1,
+                recipient: vec![]
+            }
+            .shape_noop()
+            .unwrap()
+            .to_string()
+        );
+
+        // the batch: the core's witness, statement and data
+        let dep_a =
+            json!({"target": {"new_account": {"pubkey": ka.public_key()}}, "amount": "100"});
+        let shape = json!({"deposits": 1, "txs": 2});
+        let zero = fr_hex(&Fr::from(0u64));
+        let batch = ledger
+            .apply_batch(
+                js(shape.clone()),
+                &d,
+                &zero,
+                js(json!([dep_a])),
+                js(json!([json(&t), json(&w)])),
+            )
+            .unwrap();
+        let (witness, data) = core
+            .apply_batch(
+                Shape {
+                    deposits: 1,
+                    txs: 2,
+                },
+                &domain(),
+                &Fr::from(0u64),
+                &[Deposit::NewAccount {
+                    key: ca.public_key(),
+                    amount: 100,
+                }],
+                &[
+                    core_t,
+                    Tx::sign(
+                        core.hasher(),
+                        &domain(),
+                        ZkBody::Withdraw {
+                            from: 0,
+                            amount: 15,
+                            recipient: vec![0xab; 20],
+                        },
+                        0,
+                        &cb,
+                    ),
+                ],
+            )
+            .unwrap();
+        let s = &witness.statement;
+        let mut got = json(&batch);
+        assert!(got.as_object_mut().unwrap().remove("witness").is_some());
+        assert_eq!(
+            got,
+            json!({
+                "shape": shape, "data": b64(&data.encode()), "deposits": 1, "txs": 2,
+                "newAccountsRoot": fr_hex(&core.accounts_root()), "newAccountCount": 2,
+                "statement": {
+                    "domain": fr_hex(&s.domain), "prevStateRoot": fr_hex(&s.prev_state_root),
+                    "newStateRoot": fr_hex(&s.new_state_root),
+                    "dataCommitment": fr_hex(&s.data_commitment),
+                    "depositsBefore": fr_hex(&s.deposits_before),
+                    "depositsAfter": fr_hex(&s.deposits_after),
+                },
+                "publicInput": fr_hex(&s.public_input(&Poseidon::new())),
+                "withdrawals": [{"recipient": recipient, "amount": "15"}],
+            })
+        );
+        assert_eq!(ledger.state_root(), fr_hex(&core.state_root()));
+        assert_eq!(ledger.accounts_root(), fr_hex(&core.accounts_root()));
+        assert_eq!(ledger.account_count(), 2);
+
+        // a replay is refused with the core's reason, and changes nothing
+        let before = ledger.state_root();
+        let t2 = ledger
+            .sign_transfer(&ka, &d, js(json!({"to": 0, "amount": 1, "nonce": "0"})))
+            .unwrap();
+        assert_eq!(
+            ledger.check_tx(&d, t2.clone()).unwrap().as_deref(),
+            Some("nonce 0, expected 1")
+        );
+        let err =
+            thrown(ledger.apply_batch(js(shape), &d, &zero, js(json!([])), js(json!([json(&t2)]))));
+        assert_eq!(
+            err,
+            "malformed batch: transaction 0: malformed transaction: nonce 0, expected 1"
+        );
+        assert_eq!(ledger.state_root(), before);
+        // too many for the shape
+        assert_eq!(
+            thrown(ledger.apply_batch(
+                js(json!({"deposits": 0, "txs": 0})),
+                &d,
+                &zero,
+                js(json!([dep_b_again(&kb)])),
+                js(json!([]))
+            )),
+            "malformed batch: 1 deposits and 0 transactions do not fit a circuit of 0 and 0"
+        );
+        // a copy moves on its own
+        let mut copy = ledger.duplicate();
+        copy.apply_deposit(js(
+            json!({"target": {"account": {"index": 1}}, "amount": "5"}),
+        ))
+        .unwrap();
+        assert_ne!(copy.state_root(), ledger.state_root());
+        assert_eq!(json(&copy.account(1).unwrap())["balance"], json!("75"));
+    }
+
+    fn dep_b_again(kb: &ZkKey) -> Value {
+        json!({"target": {"newAccount": {"pubkey": kb.public_key()}}, "amount": "1"})
+    }
+
+    #[wasm_bindgen_test]
+    fn snarkjs_fixtures_convert_and_verify_and_tampering_fails_with_the_cores_reason() {
+        let vk = validity::snarkjs_verifying_key(JsValue::from_str(VK)).unwrap();
+        // an object works as well as the text
+        let vk_object = js(serde_json::from_str(VK).unwrap());
+        assert_eq!(validity::snarkjs_verifying_key(vk_object).unwrap(), vk);
+        let core_vk = settle_core::validity::snarkjs::verifying_key_from_json(VK).unwrap();
+        assert_eq!(vk, hex(core_vk.encode()));
+        let proof = validity::snarkjs_proof(JsValue::from_str(PROOF)).unwrap();
+        assert_eq!(proof.len(), 384);
+        let inputs = validity::snarkjs_public_inputs(JsValue::from_str(PUBLIC)).unwrap();
+        let input = json(&inputs)[0].as_str().unwrap().to_string();
+        let check = |proof: &str, inputs: Value| {
+            json(&validity::verify_groth16(&vk, proof, js(inputs)).unwrap())
+        };
+        assert_eq!(check(&proof, json!([input])), json!({"valid": true}));
+        let mut other = hex::decode(&input).unwrap();
+        other[31] ^= 1;
+        assert_eq!(
+            check(&proof, json!([hex(&other)])),
+            json!({"valid": false, "reason": "groth16 proof rejected: the pairing equation does not hold"})
+        );
+        assert_eq!(
+            check(&proof, json!([])),
+            json!({"valid": false, "reason": "the verifying key takes 1 public inputs, 0 given"})
+        );
+        assert_eq!(
+            check(&proof[..380], json!([input]))["reason"],
+            json!("expected 192 bytes for groth16 proof, got 190")
+        );
+        // snarkjs's own errors are the core's
+        assert_eq!(
+            thrown(validity::snarkjs_proof(JsValue::from_str("{}"))),
+            settle_core::validity::snarkjs::proof_from_json("{}")
+                .unwrap_err()
+                .to_string()
+        );
+        assert_eq!(
+            thrown(validity::snarkjs_public_inputs(js(json!(["-1"])))),
+            settle_core::validity::snarkjs::public_inputs_from_json("[\"-1\"]")
+                .unwrap_err()
+                .to_string()
+        );
+        assert!(
+            thrown(validity::verify_groth16("zz", &proof, js(json!([])))).contains("is not hex")
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn contract_messages_have_the_contract_shape() {
+        let kb = ZkKey::from_seed(bytes(&seed(2)).into()).unwrap();
+        assert_eq!(
+            json(
+                &validity::validity_deposit_msg(js(
+                    json!({"newAccount": {"pubkey": kb.public_key()}})
+                ))
+                .unwrap()
+            ),
+            json!({"deposit": {"target": {"new_account": {"pubkey": kb.public_key()}}}})
+        );
+        assert_eq!(
+            json(&validity::validity_deposit_msg(js(json!({"account": {"index": 4}}))).unwrap()),
+            json!({"deposit": {"target": {"account": {"index": 4}}}})
+        );
+        let bad_key = format!("{}{}02", "00".repeat(32), "00".repeat(31));
+        assert_eq!(
+            thrown(validity::validity_deposit_msg(js(
+                json!({"newAccount": {"pubkey": bad_key}})
+            ))),
+            "jubjub public key is not a valid point: not on the Jubjub curve"
+        );
+
+        let proof = validity::snarkjs_proof(JsValue::from_str(PROOF)).unwrap();
+        let data = core_ledger::BatchData {
+            txs: vec![ZkBody::Transfer {
+                from: 0,
+                to: 1,
+                amount: 5,
+            }],
+        }
+        .encode();
+        let root = fr_hex(&Fr::from(7u64));
+        let args = json!({"data": b64(&data), "deposits": 0, "newAccountsRoot": root,
+                          "newAccountCount": 2, "proof": proof, "statement": {}, "witness": null});
+        let body = json!({"data": b64(&data), "deposits": 0, "new_accounts_root": root,
+                          "new_account_count": 2, "proof": proof});
+        assert_eq!(
+            json(&validity::submit_batch_msg(js(args.clone())).unwrap()),
+            json!({"submit_batch": body})
+        );
+        assert_eq!(
+            json(&validity::check_batch_query(js(args)).unwrap()),
+            json!({"check_batch": body})
+        );
+        // snake_case is read too; data that does not decode is the core's error
+        let mut snake = body.clone();
+        snake["data"] = json!(b64(&[0, 1]));
+        assert_eq!(
+            thrown(validity::submit_batch_msg(js(snake))),
+            core_ledger::BatchData::decode(&[0, 1])
+                .unwrap_err()
+                .to_string()
+        );
+        let mut short = body.clone();
+        short["proof"] = json!(&proof[..10]);
+        assert_eq!(
+            thrown(validity::submit_batch_msg(js(short))),
+            "expected 192 bytes for groth16 proof, got 5"
+        );
+
+        assert_eq!(
+            json(&validity::verify_proof_query(&proof, js(json!(["01"]))).unwrap()),
+            json!({"verify_proof": {"proof": proof, "public_inputs": ["01"]}})
+        );
+        assert_eq!(
+            json(&validity::reclaim_deposit_msg(3.0).unwrap()),
+            json!({"reclaim_deposit": {"index": 3}})
+        );
+
+        // an exit from the ledger of the last proven batch
+        let d = fr_hex(&domain());
+        let mut ledger = ZkLedger::new();
+        ledger
+            .apply_deposit(js(
+                json!({"target": {"newAccount": {"pubkey": kb.public_key()}}, "amount": "40"}),
+            ))
+            .unwrap();
+        let recipient = super::recipient_address();
+        let m = json(&validity::exodus_withdraw_msg(&ledger, &kb, &d, &recipient, None).unwrap());
+        let canonical = settle_wasm::convert::canonical(&recipient).unwrap();
+        let message =
+            core_ledger::exit_message(&Poseidon::new(), &domain(), 0, &canonical).unwrap();
+        assert_eq!(
+            m,
+            json!({"exodus_withdraw": {
+                "account": 0, "pubkey": kb.public_key(), "balance": "40", "nonce": 0,
+                "path": json(&ledger.path(0).unwrap()), "recipient": recipient,
+                "signature": hex(SecretKey::from_seed(&seed(2)).sign(&message).encode()),
+            }})
+        );
+        assert_eq!(
+            thrown(validity::exodus_withdraw_msg(
+                &ledger,
+                &kb,
+                &d,
+                &recipient,
+                Some(1)
+            )),
+            "no account 1"
+        );
+        assert!(thrown(validity::exodus_withdraw_msg(
+            &ledger, &kb, &d, "nope", None
+        ))
+        .starts_with("invalid bech32 address \"nope\""));
+
+        // a key file that is not one: settle-zk's error
+        assert_eq!(
+            thrown(ZkProver::from_trusted_bytes(b"not a key")),
+            "malformed proving key: does not start with SZK-PK"
+        );
+    }
+}

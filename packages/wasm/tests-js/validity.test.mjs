@@ -1,0 +1,210 @@
+// The validity (zk) rollup through the built package: Jubjub keys, the ledger, snarkjs's
+// fixtures verified with verifyGroth16, the contract's messages, and a batch proven in
+// wasm (a test setup of the smallest circuit, made in wasm too) and verified. Timings are
+// printed as diagnostics, never asserted (the figures come from bench/validity.mjs).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { settle, repoRoot } from './helpers.mjs';
+
+const fixtures = join(repoRoot, 'tests', 'interop', 'snarkjs', 'fixtures');
+const fixture = (name) => readFileSync(join(fixtures, name), 'utf8');
+
+const domain = settle.rollupDomain('test-1', 'wasm1validityrollup');
+const zero = '00'.repeat(32);
+const seconds = (t) => ((performance.now() - t) / 1000).toFixed(1);
+
+test('Jubjub keys sign and verify; a tampered message fails with the core reason', () => {
+  const alice = settle.ZkKey.fromSeed(new Uint8Array(32).fill(1));
+  assert.match(alice.publicKey, /^[0-9a-f]{128}$/);
+  assert.equal(settle.ZkKey.fromSeed('01'.repeat(32)).publicKey, alice.publicKey);
+  assert.equal(settle.ZkKey.fromSeed(alice.seed).publicKey, alice.publicKey);
+  assert.notEqual(settle.ZkKey.generate().seed, settle.ZkKey.generate().seed);
+
+  const message = settle.exitMessage(domain, 0, 'ab'.repeat(20));
+  assert.match(message, /^[0-9a-f]{64}$/);
+  const signature = alice.sign(message);
+  assert.match(signature, /^[0-9a-f]{192}$/);
+  assert.equal(alice.sign(message), signature); // deterministic
+  assert.deepEqual(settle.zkVerify(alice.publicKey, message, signature), { valid: true });
+  const other = settle.exitMessage(domain, 1, 'ab'.repeat(20));
+  assert.deepEqual(settle.zkVerify(alice.publicKey, other, signature), { valid: false, reason: 'bad signature' });
+  assert.deepEqual(settle.zkVerify(alice.publicKey, message, signature.slice(2)), {
+    valid: false,
+    reason: 'expected 96 bytes for jubjub signature, got 95',
+  });
+  assert.throws(() => settle.ZkKey.fromSeed(new Uint8Array(31)), { message: 'expected 32 bytes for seed, got 31' });
+  assert.throws(() => alice.sign('ff'.repeat(32)), {
+    message: 'message is not a canonical field element (it must be below the modulus)',
+  });
+});
+
+test('snarkjs fixtures convert and verify; tampering fails with the core reason', () => {
+  const vk = settle.snarkjsVerifyingKey(fixture('vk.json'));
+  assert.equal(settle.snarkjsVerifyingKey(JSON.parse(fixture('vk.json'))), vk);
+  assert.equal(vk.length, 2 * (48 + 3 * 96 + 4 + 2 * 48));
+  const proof = settle.snarkjsProof(fixture('proof.json'));
+  assert.equal(proof.length, 2 * 192);
+  assert.equal(settle.snarkjsProof(JSON.parse(fixture('proof.json'))), proof);
+  const inputs = settle.snarkjsPublicInputs(fixture('public.json'));
+  assert.deepEqual(settle.snarkjsPublicInputs(JSON.parse(fixture('public.json'))), inputs);
+  assert.equal(BigInt('0x' + inputs[0]).toString(), JSON.parse(fixture('public.json'))[0]);
+
+  assert.deepEqual(settle.verifyGroth16(vk, proof, inputs), { valid: true });
+  const tampered = inputs[0].slice(0, 63) + (inputs[0][63] === '0' ? '1' : '0');
+  assert.deepEqual(settle.verifyGroth16(vk, proof, [tampered]), {
+    valid: false,
+    reason: 'groth16 proof rejected: the pairing equation does not hold',
+  });
+  // C moved off the curve: the point is named
+  const flipped = proof.slice(0, 380) + (proof[380] === '0' ? '1' : '0') + proof.slice(381);
+  assert.deepEqual(settle.verifyGroth16(vk, flipped, inputs), {
+    valid: false,
+    reason: 'proof point c is not a valid point: not on the curve or not in the prime-order subgroup',
+  });
+  assert.deepEqual(settle.verifyGroth16(vk, proof, []), {
+    valid: false,
+    reason: 'the verifying key takes 1 public inputs, 0 given',
+  });
+  assert.throws(() => settle.snarkjsProof('{"pi_a": []}'), {
+    message: 'malformed snarkjs proof: missing field `pi_b` at line 1 column 12',
+  });
+  // what the contract's verify_proof query takes
+  assert.deepEqual(settle.verifyProofQuery(proof, inputs), {
+    verify_proof: { proof, public_inputs: inputs },
+  });
+});
+
+test('the ledger applies batches; the messages have the contract shape', () => {
+  const alice = settle.ZkKey.fromSeed('01'.repeat(32));
+  const bob = settle.ZkKey.fromSeed('02'.repeat(32));
+  const ledger = new settle.ZkLedger();
+  const empty = ledger.stateRoot;
+  assert.equal(ledger.accountCount, 0);
+  // the contract's `deposit` query response is a ZkDeposit as it is
+  const deposit = { index: 0, depositor: 'wasm1alice', amount: '100', target: { new_account: { pubkey: alice.publicKey } }, time: 1 };
+  assert.deepEqual(settle.validityDepositMsg(deposit.target), {
+    deposit: { target: { new_account: { pubkey: alice.publicKey } } },
+  });
+  assert.deepEqual(settle.validityDepositMsg({ account: { index: 0 } }), { deposit: { target: { account: { index: 0 } } } });
+  const bobs = { target: { newAccount: { pubkey: bob.publicKey } }, amount: '5' };
+  assert.equal(ledger.applyDeposit(bobs), 0);
+  const t = ledger.signTransfer(alice, domain, { from: 1, to: 0, amount: '30' });
+  assert.deepEqual({ ...t, signature: undefined }, { kind: 'transfer', from: 1, to: 0, amount: '30', nonce: '0', signature: undefined });
+  assert.equal(ledger.checkTx(domain, t), 'no account 1'); // opened by the batch's deposit
+
+  const batch = ledger.applyBatch({ deposits: 1, txs: 1 }, domain, zero, [deposit], [t]);
+  assert.notEqual(ledger.stateRoot, empty);
+  assert.equal(batch.statement.newStateRoot, ledger.stateRoot);
+  assert.equal(batch.newAccountsRoot, ledger.accountsRoot);
+  assert.equal(batch.newAccountCount, 2);
+  assert.equal(batch.witness.publicInput, batch.publicInput);
+  assert.deepEqual(ledger.account(0), { pubkey: bob.publicKey, balance: '35', nonce: '0' });
+  assert.deepEqual(ledger.account(1), { pubkey: alice.publicKey, balance: '70', nonce: '1' });
+  assert.equal(ledger.findAccount(alice.publicKey), 1);
+  assert.equal(ledger.path(1).length, 20);
+  // replayed: refused with the core's reason, nothing changes
+  const root = ledger.stateRoot;
+  assert.equal(ledger.checkTx(domain, t), 'nonce 0, expected 1');
+  assert.throws(() => ledger.applyBatch({ deposits: 1, txs: 1 }, domain, zero, [], [t]), {
+    message: 'malformed batch: transaction 0: malformed transaction: nonce 0, expected 1',
+  });
+  assert.equal(ledger.stateRoot, root);
+
+  const proof = settle.snarkjsProof(fixture('proof.json')); // any well-formed proof
+  const submit = settle.submitBatchMsg({ ...batch, proof });
+  assert.deepEqual(submit, {
+    submit_batch: {
+      data: batch.data,
+      deposits: 1,
+      new_accounts_root: batch.newAccountsRoot,
+      new_account_count: 2,
+      proof,
+    },
+  });
+  assert.deepEqual(settle.checkBatchQuery({ ...batch, proof }), { check_batch: submit.submit_batch });
+  assert.throws(() => settle.submitBatchMsg({ ...batch, proof: proof.slice(2) }), {
+    message: 'expected 192 bytes for groth16 proof, got 191',
+  });
+  assert.deepEqual(settle.reclaimDepositMsg(2), { reclaim_deposit: { index: 2 } });
+
+  const recipient = settle.humanAddress('42'.repeat(20), 'wasm');
+  const exit = settle.exodusWithdrawMsg(ledger, alice, domain, recipient);
+  assert.deepEqual(exit.exodus_withdraw.path, ledger.path(1));
+  assert.equal(exit.exodus_withdraw.account, 1);
+  assert.equal(exit.exodus_withdraw.balance, '70');
+  assert.equal(exit.exodus_withdraw.nonce, 1);
+  assert.equal(exit.exodus_withdraw.recipient, recipient);
+  const message = settle.exitMessage(domain, 1, settle.canonicalAddress(recipient));
+  assert.deepEqual(settle.zkVerify(alice.publicKey, message, exit.exodus_withdraw.signature), { valid: true });
+  assert.throws(() => settle.exodusWithdrawMsg(ledger, alice, domain, recipient, 0), {
+    message: 'account 0 is held by another key',
+  });
+});
+
+test('a batch of shape {1, 1} is proven in wasm and verifies', (t) => {
+  const shape = { deposits: 1, txs: 1 };
+  let start = performance.now();
+  const prover = settle.zkSetup(shape, '5e'.repeat(32)); // a test setup, NOT a ceremony
+  t.diagnostic(`zkSetup {1, 1} in wasm: ${seconds(start)} s`);
+  assert.deepEqual(prover.shape, shape);
+  const vk = prover.verifyingKey;
+  assert.equal(vk.length, 2 * 436);
+
+  // the key file round trip: the uncompressed form loads at once, unchecked
+  const bytes = prover.toBytes();
+  start = performance.now();
+  const loaded = settle.ZkProver.fromTrustedBytes(bytes);
+  t.diagnostic(`fromTrustedBytes (${(bytes.length / 1e6).toFixed(1)} MB): ${seconds(start)} s`);
+  assert.equal(loaded.verifyingKey, vk);
+  assert.deepEqual(loaded.shape, shape);
+
+  const alice = settle.ZkKey.fromSeed('0a'.repeat(32));
+  const ledger = new settle.ZkLedger();
+  const deposits = [{ target: { newAccount: { pubkey: alice.publicKey } }, amount: '1000' }];
+  const w = ledger.signWithdrawal(alice, domain, { from: 0, recipient: '42'.repeat(20), amount: '250' });
+  const batch = ledger.applyBatch(shape, domain, zero, deposits, [w]);
+  assert.deepEqual(batch.withdrawals, [{ recipient: '42'.repeat(20), amount: '250' }]);
+
+  const stages = [];
+  start = performance.now();
+  const proof = loaded.prove(batch.witness, (stage, info) => {
+    stages.push(stage);
+    if (stage === 'synthesizing') assert.deepEqual(info, { deposits: 1, txs: 1 });
+    if (stage === 'proving') assert.ok(info.constraints > 40_000);
+  });
+  t.diagnostic(`prove {1, 1} in wasm: ${seconds(start)} s`);
+  assert.deepEqual(stages, ['synthesizing', 'checking', 'proving', 'done']);
+  assert.match(proof, /^[0-9a-f]{384}$/);
+  assert.deepEqual(settle.verifyGroth16(vk, proof, [batch.publicInput]), { valid: true });
+  assert.deepEqual(settle.verifyGroth16(vk, proof, [batch.statement.newStateRoot]), {
+    valid: false,
+    reason: 'groth16 proof rejected: the pairing equation does not hold',
+  });
+  assert.equal(settle.submitBatchMsg({ ...batch, proof }).submit_batch.proof, proof);
+
+  // the next batch follows from this one's statement
+  const next = ledger.clone();
+  const transfer = next.signTransfer(alice, domain, { to: 0, amount: '1' });
+  assert.equal(transfer.nonce, '1');
+  const second = next.applyBatch(shape, domain, batch.statement.depositsAfter, [], [transfer]);
+  assert.equal(second.statement.prevStateRoot, batch.statement.newStateRoot);
+  assert.equal(second.statement.depositsBefore, batch.statement.depositsAfter);
+
+  // a witness of another shape is refused with settle-zk's error, before any work
+  const wide = ledger.clone().applyBatch({ deposits: 1, txs: 2 }, domain, zero, [], [transfer]);
+  assert.throws(() => prover.prove(wide.witness), {
+    message: 'the key is for 1 deposit and 1 transaction slots, the batch for 1 and 2',
+  });
+  // an exception in the callback is rethrown once the proof is done (the callback is
+  // optional: `prover.prove(second.witness)`)
+  assert.throws(
+    () =>
+      prover.prove(second.witness, (stage) => {
+        if (stage === 'done') throw new Error('the page went away');
+      }),
+    { message: 'the page went away' },
+  );
+  for (const x of [prover, loaded, batch.witness, second.witness, wide.witness, ledger, next]) x.free();
+});
