@@ -17,7 +17,7 @@ use alloc::vec::Vec;
 use ark_ff::Zero;
 
 use super::eddsa::{PublicKey, Signature};
-use super::field::{fr_to_bytes, pack, Fr};
+use super::field::{pack, Fr};
 use super::poseidon::{Domain, Poseidon};
 use super::tree::{self, Path, Tree};
 use crate::error::Error;
@@ -761,9 +761,4 @@ pub fn exit_message(
     body.check_shape()?;
     let [e0, e1] = body.slot();
     Ok(hasher.hash(Domain::Exit, &[*domain, e0, e1]))
-}
-
-/// Big-endian bytes of an element (re-exported for the contract's storage).
-pub fn fr_bytes(x: &Fr) -> [u8; 32] {
-    fr_to_bytes(x)
 }
