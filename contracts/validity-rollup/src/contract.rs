@@ -840,16 +840,14 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             proof,
             public_inputs,
         } => {
-            let result = (|| -> Result<(), ContractError> {
-                let proof = Proof::decode(proof.as_slice())?;
-                let inputs = public_inputs
-                    .iter()
-                    .map(|x| fr_from_bytes("public input", x.as_slice()))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let key = load_key(deps.storage)?;
-                groth16::verify(&key, &proof, &inputs, &HostPairing(deps.api))?;
-                Ok(())
-            })();
+            let result = load_key(deps.storage).and_then(|key| {
+                Ok(groth16::verify_encoded(
+                    &key,
+                    proof.as_slice(),
+                    &public_inputs,
+                    &HostPairing(deps.api),
+                )?)
+            });
             to_json_binary(&VerifyProofResponse {
                 valid: result.is_ok(),
                 reason: result.err().map(|e| e.to_string()),

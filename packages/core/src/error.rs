@@ -123,7 +123,7 @@ pub enum Error {
         reason: &'static str,
     },
 
-    #[error("the verifying key takes {expected} public inputs, {got} given")]
+    #[error("the verifying key takes {expected} public input(s), {got} given")]
     PublicInputCount { expected: usize, got: usize },
 
     #[error("groth16 proof rejected: the pairing equation does not hold")]

@@ -318,7 +318,7 @@ impl Operator {
             account,
             canonical,
         )
-        .expect("a recipient of 1 to 32 bytes");
+        .expect("a recipient of 20 or 32 bytes");
         ExecuteMsg::ExodusWithdraw {
             account,
             pubkey: HexBinary::from(a.key.encode().to_vec()),

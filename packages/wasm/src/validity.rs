@@ -40,7 +40,7 @@ export type ZkDepositTarget = { newAccount: { pubkey: Hex } } | { account: { ind
 export interface ZkDeposit { target: ZkDepositTarget; amount: Decimal; }
 /** `from` defaults to the first account of the key, `nonce` to the account's (0 for an account a deposit of the same batch opens). */
 export interface ZkTransferArgs { from?: number; to: number; amount: Decimal; nonce?: Decimal; }
-/** `recipient`: canonical L1 address bytes (hex, 1 to 32 bytes), see `canonicalAddress`. */
+/** `recipient`: canonical L1 address bytes (hex, 20 or 32 bytes), see `canonicalAddress`. */
 export interface ZkWithdrawalArgs { from?: number; recipient: Hex; amount: Decimal; nonce?: Decimal; }
 /** A signed transaction as the prover holds it (the batch data carries all but `nonce` and `signature`). */
 export interface ZkTx {
@@ -351,7 +351,7 @@ pub fn rollup_domain(
 }
 
 /// What an account key signs to leave in exodus mode (hex): core `exit_message` of the
-/// account and the recipient's canonical address bytes (hex, 1 to 32 bytes).
+/// account and the recipient's canonical address bytes (hex, 20 or 32 bytes).
 #[wasm_bindgen(js_name = exitMessage)]
 pub fn exit_message(domain: &str, account: u32, recipient: &str) -> JsResult<String> {
     let recipient = convert::hex_bytes("recipient", recipient)?;
@@ -991,18 +991,13 @@ pub fn setup(shape: ShapeJs, seed: [u8; 32]) -> JsResult<ZkProver> {
 
 // ---- Groth16 verification and snarkjs ----------------------------------------------------
 
-/// Whether `proof` proves `inputs` under the verifying key `vk` (wire forms), with the
-/// contract's checks in the contract's order (core `Proof::decode`, the inputs, the key
-/// through `prepare`, then `groth16::verify`) over arkworks' pairing.
+/// Whether `proof` proves `inputs` under the verifying key `vk` (wire forms): the key
+/// through `prepare`, then the contract's own checks (core `groth16::verify_encoded`)
+/// over arkworks' pairing.
 pub fn verify_groth16_bytes<X: AsRef<[u8]>>(vk: &[u8], proof: &[u8], inputs: &[X]) -> Verdict {
     let result = (|| -> JsResult<()> {
-        let proof = Proof::decode(proof)?;
-        let inputs = inputs
-            .iter()
-            .map(|x| fr_from_bytes("public input", x.as_ref()))
-            .collect::<Result<Vec<_>, _>>()?;
         let key = groth16::prepare(VerifyingKey::decode(vk)?, &ArkBackend)?;
-        groth16::verify(&key, &proof, &inputs, &ArkBackend)?;
+        groth16::verify_encoded(&key, proof, inputs, &ArkBackend)?;
         Ok(())
     })();
     Verdict {

@@ -65,7 +65,7 @@ test('snarkjs fixtures convert and verify; tampering fails with the core reason'
   });
   assert.deepEqual(settle.verifyGroth16(vk, proof, []), {
     valid: false,
-    reason: 'the verifying key takes 1 public inputs, 0 given',
+    reason: 'the verifying key takes 1 public input(s), 0 given',
   });
   assert.throws(() => settle.snarkjsProof('{"pi_a": []}'), {
     message: 'malformed snarkjs proof: missing field `pi_b` at line 1 column 12',

@@ -2051,7 +2051,7 @@ mod validity {
         );
         assert_eq!(
             check(&proof, json!([])),
-            json!({"valid": false, "reason": "the verifying key takes 1 public inputs, 0 given"})
+            json!({"valid": false, "reason": "the verifying key takes 1 public input(s), 0 given"})
         );
         assert_eq!(
             check(&proof[..380], json!([input]))["reason"],

@@ -222,9 +222,11 @@ impl TxValues {
     fn of(i: usize, step: &TxStep) -> Result<Self, Error> {
         let what = || format!("transaction {i}");
         if let TxBody::Withdraw { recipient, .. } = &step.tx.body {
-            if recipient.is_empty() || recipient.len() > MAX_RECIPIENT_LEN {
+            // A longer recipient does not fit a slot; a shorter one of a length other
+            // than 20 or 32 fits, and the slot's constraints refuse it.
+            if recipient.len() > MAX_RECIPIENT_LEN {
                 return Err(Error::Witness(format!(
-                    "transaction {i}: recipient of {} bytes (1 to {MAX_RECIPIENT_LEN})",
+                    "transaction {i}: recipient of {} bytes (at most {MAX_RECIPIENT_LEN})",
                     recipient.len()
                 )));
             }
@@ -738,14 +740,15 @@ impl Ctx {
         let amount = from_bits(amount_bits);
 
         // The slot is exactly what `TxBody::slot` writes: padding is zeros, a withdrawal
-        // has no `to`, a transfer no recipient, a recipient has 1 to 32 bytes.
+        // has no `to`, a transfer no recipient, a recipient has 20 or 32 bytes
+        // (`ledger::recipient_len_ok`): `(len - 20)(len - 32) = 0`.
         enforce_equal_if(&e0, &zero, &!&active)?;
         enforce_equal_if(&e1, &zero, &!&active)?;
         enforce_equal_if(&to_index, &zero, &is_withdraw)?;
         enforce_equal_if(&from_bits(recipient_bits), &zero, &is_transfer)?;
         enforce_equal_if(&e1, &zero, &is_transfer)?;
-        let len_minus_one = is_withdraw.select(&(len - Fr::ONE), &zero)?;
-        range_check(&len_minus_one, 5)?;
+        let len_rule = (&len - Fr::from(20u64)) * (&len - Fr::from(32u64));
+        enforce_equal_if(&len_rule, &zero, &is_withdraw)?;
 
         // The sender, under the current root.
         let nonce = witness(cs, v.map(|v| Fr::from(v.nonce)))?;

@@ -60,7 +60,7 @@
 //! - `e0` is split into `kind (8) | from (32) | to (32) | amount (128) | len (8) | r[31] (8)`
 //!   exactly as [`TxBody::slot`] packs it, which range-checks every field; the kind is 0,
 //!   1 or 2; `from` and `to` are below 2^20. The slot is one `TxBody::slot` could write:
-//!   padding is `(0, 0)`, a withdrawal has `to = 0` and `1 ≤ len ≤ 32`, a transfer has no
+//!   padding is `(0, 0)`, a withdrawal has `to = 0` and `len` of 20 or 32, a transfer has no
 //!   recipient bytes (`len = r[31] = e1 = 0`).
 //! - The sender is below the count and its leaf is under the current root.
 //! - The signature ([`gadgets::eddsa`]): `A` (the leaf's key) and `R` on the curve, `S`

@@ -150,12 +150,21 @@ fn a_wrong_nonce_fails_even_when_signed() {
 /// The sample's withdrawal (account 1 holds 800 when it runs) rewritten to take `amount`,
 /// with the statement the circuit would compute for it (balances wrap in the field).
 fn withdrawal_of(amount: u128) -> BatchWitness {
+    withdrawal_to(amount, None)
+}
+
+/// As [`withdrawal_of`], paying `recipient` if given (else the sample's own).
+fn withdrawal_to(amount: u128, recipient: Option<Vec<u8>>) -> BatchWitness {
     let (rollup, mut witness, data) = sample_batch(SHAPE);
     let hasher = rollup.ledger.hasher().clone();
     let step = &mut witness.txs[1];
-    let TxBody::Withdraw { recipient, .. } = step.tx.body.clone() else {
+    let TxBody::Withdraw {
+        recipient: sample, ..
+    } = step.tx.body.clone()
+    else {
         unreachable!("the sample's second transaction is a withdrawal")
     };
+    let recipient = recipient.unwrap_or(sample);
     assert_eq!(step.sender.balance, 800);
     let body = TxBody::Withdraw {
         from: 1,
@@ -184,6 +193,26 @@ fn an_overspend_fails_its_slot() {
     assert_eq!(fails_at(&withdrawal_of(801)), Part::Tx(1));
     // And a zero amount is no transaction.
     assert_eq!(fails_at(&withdrawal_of(0)), Part::Tx(1));
+}
+
+#[test]
+fn a_recipient_of_neither_20_nor_32_bytes_fails_its_slot() {
+    // The native ledger never builds such a batch; the forged witness is otherwise exactly
+    // what the circuit computes, so only the slot's length rule can refuse it.
+    check(&withdrawal_to(100, Some(vec![9; 20]))).unwrap();
+    check(&withdrawal_to(100, Some(vec![9; 32]))).unwrap();
+    for len in [1, 19, 21, 31] {
+        assert_eq!(
+            fails_at(&withdrawal_to(100, Some(vec![9; len]))),
+            Part::Tx(1),
+            "{len} bytes"
+        );
+    }
+    // Longer than a slot holds: refused before synthesis.
+    assert!(matches!(
+        BatchCircuit::new(&withdrawal_to(100, Some(vec![9; 33]))),
+        Err(Error::Witness(_))
+    ));
 }
 
 #[test]

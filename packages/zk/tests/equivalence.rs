@@ -97,11 +97,12 @@ fn tx_op() -> impl Strategy<Value = TxOp> {
             to,
             amount
         }),
-        (any::<u8>(), tx_amount(), 1usize..=32).prop_map(|(from, amount, len)| TxOp::Withdraw {
-            from,
-            amount,
-            len
-        }),
+        (
+            any::<u8>(),
+            tx_amount(),
+            prop_oneof![Just(20usize), Just(32), 1usize..=40]
+        )
+            .prop_map(|(from, amount, len)| TxOp::Withdraw { from, amount, len }),
     ]
 }
 

@@ -58,7 +58,7 @@ use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInteger, BigInteger384, PrimeField, Zero};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 
-use super::field::Fr;
+use super::field::{fr_from_bytes, Fr};
 use crate::error::Error;
 
 /// Bytes of a compressed G1 point.
@@ -553,6 +553,24 @@ pub fn verify<B: PairingBackend + ?Sized>(
             })
         }
     }
+}
+
+/// [`verify`] from wire bytes, in the order every verifier of the suite follows (the
+/// contract's `verify_proof` query, the npm package's `verifyGroth16`, the parity
+/// vectors): the proof ([`Proof::decode`]), each public input as a canonical 32-byte
+/// field element ([`Error::NotCanonical`] at or above the modulus), then [`verify`].
+pub fn verify_encoded<B: PairingBackend + ?Sized, X: AsRef<[u8]>>(
+    key: &PreparedKey,
+    proof: &[u8],
+    inputs: &[X],
+    backend: &B,
+) -> Result<(), Error> {
+    let proof = Proof::decode(proof)?;
+    let inputs = inputs
+        .iter()
+        .map(|x| fr_from_bytes("public input", x.as_ref()))
+        .collect::<Result<Vec<_>, _>>()?;
+    verify(key, &proof, &inputs, backend)
 }
 
 /// Compressed form of an arkworks G1 point.

@@ -26,6 +26,13 @@ use crate::ledger::{credit, debit, NoOp, Withdrawal};
 /// Longest L1 recipient address a withdrawal carries (canonical address bytes).
 pub const MAX_RECIPIENT_LEN: usize = 32;
 
+/// Whether a withdrawal may pay a recipient of `len` canonical address bytes: 20 or 32,
+/// the optimistic rollup's rule ([`crate::tx::RECIPIENT_LENS`]) and the only lengths a
+/// chain's `addr_humanize` turns back into an address the bank can pay.
+pub fn recipient_len_ok(len: usize) -> bool {
+    crate::tx::RECIPIENT_LENS.contains(&len)
+}
+
 /// Slot kinds in the batch data.
 pub const KIND_PADDING: u8 = 0;
 pub const KIND_TRANSFER: u8 = 1;
@@ -113,7 +120,7 @@ pub enum TxBody {
     Withdraw {
         from: u32,
         amount: u128,
-        /// Canonical L1 address bytes, 1 to [`MAX_RECIPIENT_LEN`] of them.
+        /// Canonical L1 address bytes, 20 or 32 of them ([`recipient_len_ok`]).
         recipient: Vec<u8>,
     },
 }
@@ -175,7 +182,7 @@ impl TxBody {
     }
 
     /// Why a body can never be in a batch, if it cannot: an account index outside the
-    /// tree, or a withdrawal recipient of 0 or more than [`MAX_RECIPIENT_LEN`] bytes.
+    /// tree, or a withdrawal recipient of neither 20 nor 32 bytes.
     pub fn shape_noop(&self) -> Option<NoOp> {
         let outside = |i: u32| (i as u64) >= tree::CAPACITY;
         match self {
@@ -193,7 +200,7 @@ impl TxBody {
                 if outside(*from) {
                     return Some(NoOp::UnknownAccount { index: *from });
                 }
-                if recipient.is_empty() || recipient.len() > MAX_RECIPIENT_LEN {
+                if !recipient_len_ok(recipient.len()) {
                     return Some(NoOp::Undecodable(crate::codec::DecodeError::BadLength(
                         recipient.len().min(255) as u8,
                     )));
@@ -210,13 +217,10 @@ impl TxBody {
             TxBody::Withdraw {
                 from, recipient, ..
             } => {
-                if recipient.is_empty() || recipient.len() > MAX_RECIPIENT_LEN {
+                if !recipient_len_ok(recipient.len()) {
                     return Err(Error::malformed(
                         "withdrawal",
-                        format!(
-                            "recipient of {} bytes (1 to {MAX_RECIPIENT_LEN})",
-                            recipient.len()
-                        ),
+                        format!("recipient of {} bytes (20 or 32)", recipient.len()),
                     ));
                 }
                 index_ok(*from)
@@ -292,7 +296,7 @@ impl BatchData {
     }
 
     /// Strict inverse of [`BatchData::encode`]: exact lengths, known kinds, indices inside
-    /// the tree, recipients of 1 to 32 bytes, nothing left over.
+    /// the tree, recipients of 20 or 32 bytes, nothing left over.
     pub fn decode(bytes: &[u8]) -> Result<Self, Error> {
         let mut r = Reader { bytes, at: 0 };
         let count = u16::from_be_bytes(r.take::<2>()?) as usize;
@@ -309,10 +313,10 @@ impl BatchData {
                 KIND_WITHDRAW => {
                     let amount = u128::from_be_bytes(r.take::<16>()?);
                     let len = r.take::<1>()?[0] as usize;
-                    if len == 0 || len > MAX_RECIPIENT_LEN {
+                    if !recipient_len_ok(len) {
                         return Err(Error::malformed(
                             "batch data",
-                            format!("transaction {i}: recipient of {len} bytes (1 to 32)"),
+                            format!("transaction {i}: recipient of {len} bytes (20 or 32)"),
                         ));
                     }
                     let recipient = r.slice(len)?.to_vec();
@@ -746,7 +750,7 @@ impl Ledger {
 
 /// What an account key signs to leave in exodus mode:
 /// `Poseidon_Exit(domain, account, e1 of the recipient, len | r[31] << 8)`.
-/// Refused for a recipient of 0 or more than [`MAX_RECIPIENT_LEN`] bytes.
+/// Refused for a recipient of neither 20 nor 32 bytes.
 pub fn exit_message(
     hasher: &Poseidon,
     domain: &Fr,

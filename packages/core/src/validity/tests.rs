@@ -148,23 +148,36 @@ fn invalid_transactions_are_refused_and_change_nothing() {
     );
     assert_eq!(l.check_tx(&domain(), &other), Err(NoOp::BadSignature));
     // Bodies no batch can hold are refused, never a panic.
-    let long = Tx::sign(
-        l.hasher(),
-        &domain(),
-        TxBody::Withdraw {
-            from: 0,
-            amount: 1,
-            recipient: vec![1; 40],
-        },
-        0,
-        &key(1),
-    );
-    assert_eq!(
-        l.check_tx(&domain(), &long),
-        Err(NoOp::Undecodable(crate::codec::DecodeError::BadLength(40)))
-    );
-    assert!(exit_message(l.hasher(), &domain(), 0, &[1; 40]).is_err());
-    assert!(exit_message(l.hasher(), &domain(), 0, &[]).is_err());
+    // Recipients are 20 or 32 bytes, as in the optimistic rollup: any other length is an
+    // address the chain could not pay.
+    for len in [0usize, 1, 19, 21, 31, 33, 40] {
+        let odd = Tx::sign(
+            l.hasher(),
+            &domain(),
+            TxBody::Withdraw {
+                from: 0,
+                amount: 1,
+                recipient: vec![1; len],
+            },
+            0,
+            &key(1),
+        );
+        assert_eq!(
+            l.check_tx(&domain(), &odd),
+            Err(NoOp::Undecodable(crate::codec::DecodeError::BadLength(
+                len as u8
+            ))),
+            "{len} bytes"
+        );
+        assert!(exit_message(l.hasher(), &domain(), 0, &vec![1; len]).is_err());
+        let data = BatchData {
+            txs: vec![odd.body.clone()],
+        };
+        assert!(BatchData::decode(&data.encode()).is_err(), "{len} bytes");
+    }
+    for len in [20usize, 32] {
+        assert!(exit_message(l.hasher(), &domain(), 0, &vec![1; len]).is_ok());
+    }
     let far = transfer(&l, 0, tree::CAPACITY as u32, 1, 1);
     assert_eq!(
         l.check_tx(&domain(), &far),
