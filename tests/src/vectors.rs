@@ -153,3 +153,213 @@ pub fn check_one_step_vectors(
     }
     n
 }
+
+// ---------------------------------------------------------------------------------------
+// validity: the validity-rollup scenario, replayed on any runtime of the contract.
+
+/// The `validity` section of the vector file.
+pub fn validity_vectors() -> Value {
+    let text = std::fs::read_to_string(FILE)
+        .unwrap_or_else(|e| panic!("{FILE}: {e} (run `cargo xtask vectors`)"));
+    let mut all: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{FILE}: {e}"));
+    all["validity"].take()
+}
+
+/// A runtime of the validity-rollup contract (cw-multi-test, or the optimized artifact in
+/// cosmwasm-vm) deployed at the section's address, its users funded.
+pub trait ValidityRuntime {
+    /// Executes `msg` from the user `label` with `funds` of the rollup's denom; the
+    /// contract's payments (recipient address, amount), or the refusal's message.
+    fn execute(
+        &mut self,
+        label: &str,
+        msg: &validity_rollup::msg::ExecuteMsg,
+        funds: u128,
+    ) -> Result<Vec<(String, u128)>, String>;
+    fn query<T: serde::de::DeserializeOwned>(&mut self, msg: &validity_rollup::msg::QueryMsg) -> T;
+    fn advance(&mut self, seconds: u64);
+}
+
+/// The instantiate message of the section's deployment (its verifying key and shape).
+pub fn validity_instantiate(v: &Value) -> validity_rollup::msg::InstantiateMsg {
+    use validity_rollup::msg::{InstantiateMsg, Shape};
+    InstantiateMsg {
+        admin: None,
+        denom: s(v, "denom").to_string(),
+        verifying_key: HexBinary::from(bytes(v, "verifyingKey")),
+        shape: Shape {
+            deposits: num(&v["shape"], "deposits") as u32,
+            txs: num(&v["shape"], "txs") as u32,
+        },
+        exodus_after: num(v, "exodusAfter"),
+        key_timelock: 7 * 86_400,
+    }
+}
+
+fn submit_msg(c: &Value) -> validity_rollup::msg::ExecuteMsg {
+    validity_rollup::msg::ExecuteMsg::SubmitBatch {
+        data: Binary::new(bytes(c, "data")),
+        deposits: num(c, "deposits"),
+        new_accounts_root: HexBinary::from(bytes(c, "newAccountsRoot")),
+        new_account_count: num(c, "newAccountCount"),
+        proof: HexBinary::from(bytes(c, "proof")),
+    }
+}
+
+/// Replays the `validity` section on `rt`: every deposit (its chain head as recorded),
+/// every refused `submit_batch` at its point with the core's message and no change of
+/// state, every batch accepted with the recorded roots and its withdrawals paid, every
+/// proof check through `verify_proof`, then exodus: every account exits with its balance
+/// and the contract ends holding nothing. Returns the number of checks made.
+pub fn replay_validity_vectors(v: &Value, rt: &mut impl ValidityRuntime) -> usize {
+    use validity_rollup::msg::{
+        DepositResponse, DepositTarget, ExecuteMsg, ExitedResponse, QueryMsg, StatusResponse,
+        VerifyProofResponse,
+    };
+    let mut checks = 0;
+    let mut check = |ok: bool, what: String| {
+        assert!(ok, "{what}");
+        checks += 1;
+    };
+    let deposits = arr(v, "deposits");
+    let batches = arr(v, "batches");
+    let refused = arr(v, "refusedBatches");
+    for (b, batch) in batches.iter().enumerate() {
+        for d in deposits
+            .iter()
+            .filter(|d| num(d, "queuedBeforeBatch") == b as u64)
+        {
+            let t = &d["target"];
+            let target = if t["newAccount"].is_object() {
+                DepositTarget::NewAccount {
+                    pubkey: HexBinary::from(bytes(&t["newAccount"], "pubkey")),
+                }
+            } else {
+                DepositTarget::Account {
+                    index: num(&t["account"], "index") as u32,
+                }
+            };
+            rt.execute(
+                s(d, "depositor"),
+                &ExecuteMsg::Deposit { target },
+                dec(d, "amount"),
+            )
+            .unwrap_or_else(|e| panic!("deposit {}: {e}", num(d, "index")));
+            let r: DepositResponse = rt.query(&QueryMsg::Deposit {
+                index: num(d, "index"),
+            });
+            check(
+                r.head.to_hex() == s(d, "headAfter") && r.depositor == s(d, "address"),
+                format!("deposit {}'s head and depositor", num(d, "index")),
+            );
+        }
+        let before: StatusResponse = rt.query(&QueryMsg::Status {});
+        for c in refused.iter().filter(|c| num(c, "at") == b as u64) {
+            match rt.execute("alice", &submit_msg(c), 0) {
+                Ok(_) => panic!("{}: accepted", s(c, "name")),
+                Err(e) => check(
+                    e.contains(s(c, "error")),
+                    format!(
+                        "{}: refused with {e:?}, not {:?}",
+                        s(c, "name"),
+                        s(c, "error")
+                    ),
+                ),
+            }
+            let after: StatusResponse = rt.query(&QueryMsg::Status {});
+            check(
+                after == before,
+                format!("{}: the state changed", s(c, "name")),
+            );
+        }
+        let paid = rt
+            .execute("alice", &submit_msg(batch), 0)
+            .unwrap_or_else(|e| panic!("batch {b}: {e}"));
+        let status: StatusResponse = rt.query(&QueryMsg::Status {});
+        check(
+            status.batches == b as u64 + 1
+                && status.state_root.to_hex() == s(&batch["statement"], "newStateRoot")
+                && status.accounts_root.to_hex() == s(batch, "newAccountsRoot")
+                && status.account_count == num(batch, "newAccountCount")
+                && status.deposit_head.to_hex() == s(&batch["statement"], "depositsAfter"),
+            format!("batch {b}: the contract's status {status:?}"),
+        );
+        let expected: Vec<(String, u128)> = arr(batch, "withdrawals")
+            .iter()
+            .map(|w| (s(w, "address").to_string(), dec(w, "amount")))
+            .collect();
+        check(paid == expected, format!("batch {b} paid {paid:?}"));
+    }
+    if let Some(c) = refused
+        .iter()
+        .find(|c| num(c, "at") >= batches.len() as u64)
+    {
+        panic!(
+            "{}: at {} is past the last batch",
+            s(c, "name"),
+            num(c, "at")
+        );
+    }
+
+    for c in arr(v, "proofChecks") {
+        let r: VerifyProofResponse = rt.query(&QueryMsg::VerifyProof {
+            proof: HexBinary::from(bytes(c, "proof")),
+            public_inputs: c["publicInputs"]
+                .as_array()
+                .expect("inputs")
+                .iter()
+                .map(|x| HexBinary::from_hex(x.as_str().expect("hex")).expect("hex"))
+                .collect(),
+        });
+        check(
+            r.valid == (c["valid"] == true) && r.reason.as_deref() == c["error"].as_str(),
+            format!("verify_proof {}: {r:?}", s(c, "name")),
+        );
+    }
+
+    // Exodus: no batch for `exodusAfter` seconds; everyone leaves once.
+    let exits = arr(v, "exits");
+    let exit_msg = |e: &Value| ExecuteMsg::ExodusWithdraw {
+        account: num(e, "account") as u32,
+        pubkey: HexBinary::from(bytes(e, "pubkey")),
+        balance: Uint128::new(dec(e, "balance")),
+        nonce: num(e, "nonce"),
+        path: e["path"]
+            .as_array()
+            .expect("a path")
+            .iter()
+            .map(|x| HexBinary::from_hex(x.as_str().expect("hex")).expect("hex"))
+            .collect(),
+        recipient: s(e, "recipient").to_string(),
+        signature: HexBinary::from(bytes(e, "signature")),
+    };
+    let first = &exits[0];
+    check(
+        rt.execute(s(first, "owner"), &exit_msg(first), 0).is_err(),
+        "an exit before exodus is refused".into(),
+    );
+    rt.advance(num(v, "exodusAfter") + 1);
+    for e in exits {
+        let paid = rt
+            .execute(s(e, "owner"), &exit_msg(e), 0)
+            .unwrap_or_else(|err| panic!("{}'s exit: {err}", s(e, "owner")));
+        check(
+            paid == vec![(s(e, "recipient").to_string(), dec(e, "balance"))],
+            format!("{}'s exit paid {paid:?}", s(e, "owner")),
+        );
+        let r: ExitedResponse = rt.query(&QueryMsg::Exited {
+            account: num(e, "account") as u32,
+        });
+        check(r.exited, format!("{} has exited", s(e, "owner")));
+        check(
+            rt.execute(s(e, "owner"), &exit_msg(e), 0).is_err(),
+            format!("{}'s second exit is refused", s(e, "owner")),
+        );
+    }
+    let status: StatusResponse = rt.query(&QueryMsg::Status {});
+    check(
+        status.locked.is_zero(),
+        format!("the contract still holds {}", status.locked),
+    );
+    checks
+}

@@ -216,3 +216,157 @@ fn the_contract_checks_the_parity_one_step_proofs() {
     });
     assert!(n >= 30, "only {n} one-step vectors");
 }
+
+/// The validity rollup on cw-multi-test at the vectors' address.
+struct MultiTestValidity {
+    app: cw_multi_test::App,
+    contract: cosmwasm_std::Addr,
+    denom: String,
+}
+
+impl settle_tests::vectors::ValidityRuntime for MultiTestValidity {
+    fn execute(
+        &mut self,
+        label: &str,
+        msg: &validity_rollup::msg::ExecuteMsg,
+        funds: u128,
+    ) -> Result<Vec<(String, u128)>, String> {
+        use cw_multi_test::Executor;
+        let sender = self.app.api().addr_make(label);
+        let coins = if funds > 0 {
+            vec![Coin::new(funds, self.denom.clone())]
+        } else {
+            vec![]
+        };
+        let res = self
+            .app
+            .execute_contract(sender, self.contract.clone(), msg, &coins)
+            .map_err(|e| format!("{e:#}"))?;
+        // The bank's transfers out of the contract.
+        Ok(res
+            .events
+            .iter()
+            .filter(|e| e.ty == "transfer")
+            .filter(|e| {
+                e.attributes
+                    .iter()
+                    .any(|a| a.key == "sender" && a.value == self.contract.as_str())
+            })
+            .map(|e| {
+                let attr = |k: &str| {
+                    e.attributes
+                        .iter()
+                        .find(|a| a.key == k)
+                        .map(|a| a.value.clone())
+                        .unwrap_or_default()
+                };
+                let amount = attr("amount");
+                let digits = amount.trim_end_matches(self.denom.as_str());
+                (attr("recipient"), digits.parse().expect("an amount"))
+            })
+            .collect())
+    }
+
+    fn query<T: serde::de::DeserializeOwned>(&mut self, msg: &validity_rollup::msg::QueryMsg) -> T {
+        self.app
+            .wrap()
+            .query_wasm_smart(&self.contract, msg)
+            .unwrap_or_else(|e| panic!("query {msg:?}: {e}"))
+    }
+
+    fn advance(&mut self, seconds: u64) {
+        self.app.update_block(|b| {
+            b.time = b.time.plus_seconds(seconds);
+            b.height += seconds.div_ceil(5);
+        });
+    }
+}
+
+#[test]
+fn the_contract_replays_the_parity_validity_rollup() {
+    use cw_multi_test::{App, ContractWrapper, Executor};
+    use settle_tests::vectors::{replay_validity_vectors, validity_instantiate, validity_vectors};
+    let v = validity_vectors();
+    let denom = s(&v, "denom").to_string();
+    let users = arr(&v, "users").to_vec();
+    let mut app = App::new(|router, api, storage| {
+        for u in &users {
+            let funds = dec(u, "funds");
+            if funds > 0 {
+                router
+                    .bank
+                    .init_balance(
+                        storage,
+                        &api.addr_make(s(u, "label")),
+                        vec![Coin::new(funds, denom.clone())],
+                    )
+                    .unwrap();
+            }
+        }
+    });
+    assert_eq!(app.block_info().chain_id, s(&v, "chainId"));
+    for u in &users {
+        let addr = app.api().addr_make(s(u, "label"));
+        assert_eq!(addr.as_str(), s(u, "address"));
+    }
+    let code = app.store_code(Box::new(ContractWrapper::new(
+        validity_rollup::contract::execute,
+        validity_rollup::contract::instantiate,
+        validity_rollup::contract::query,
+    )));
+    let admin = app.api().addr_make("admin");
+    let contract = app
+        .instantiate_contract(
+            code,
+            admin,
+            &validity_instantiate(&v),
+            &[],
+            "validity-rollup",
+            None,
+        )
+        .unwrap();
+    assert_eq!(contract.as_str(), s(&v, "contract"));
+    let config: validity_rollup::msg::ConfigResponse = app
+        .wrap()
+        .query_wasm_smart(&contract, &validity_rollup::msg::QueryMsg::Config {})
+        .unwrap();
+    assert_eq!(config.domain.to_hex(), s(&v, "domain"));
+
+    let mut rt = MultiTestValidity {
+        app,
+        contract,
+        denom: denom.clone(),
+    };
+    let checks = replay_validity_vectors(&v, &mut rt);
+    assert!(checks >= 40, "{checks} checks");
+    // Every coin deposited left through a withdrawal or an exit.
+    let held = rt.app.wrap().query_balance(&rt.contract, &denom).unwrap();
+    assert!(held.amount.is_zero(), "the contract holds {held:?}");
+    for u in &users {
+        let addr = rt.app.api().addr_make(s(u, "label"));
+        let now = rt.app.wrap().query_balance(&addr, &denom).unwrap().amount;
+        let deposited: u128 = arr(&v, "deposits")
+            .iter()
+            .filter(|d| s(d, "depositor") == s(u, "label"))
+            .map(|d| dec(d, "amount"))
+            .sum();
+        let received: u128 = arr(&v, "batches")
+            .iter()
+            .flat_map(|b| arr(b, "withdrawals"))
+            .filter(|w| s(w, "address") == addr.as_str())
+            .map(|w| dec(w, "amount"))
+            .chain(
+                arr(&v, "exits")
+                    .iter()
+                    .filter(|e| s(e, "recipient") == addr.as_str())
+                    .map(|e| dec(e, "balance")),
+            )
+            .sum();
+        assert_eq!(
+            now,
+            cosmwasm_std::Uint256::from(dec(u, "funds") - deposited + received),
+            "{}'s balance",
+            s(u, "label")
+        );
+    }
+}

@@ -175,3 +175,68 @@ fn the_optimized_artifact_checks_the_parity_one_step_proofs() {
     });
     assert!(n >= 30, "only {n} one-step vectors");
 }
+
+/// The optimized validity-rollup artifact at the vectors' address.
+struct VmValidityRuntime {
+    h: Harness,
+    denom: String,
+}
+
+impl settle_tests::vectors::ValidityRuntime for VmValidityRuntime {
+    fn execute(
+        &mut self,
+        label: &str,
+        msg: &validity_rollup::msg::ExecuteMsg,
+        funds: u128,
+    ) -> Result<Vec<(String, u128)>, String> {
+        let sender = self.h.addr(label);
+        let coins = if funds > 0 {
+            vec![Coin::new(funds, self.denom.clone())]
+        } else {
+            vec![]
+        };
+        let info = self.h.info(&sender, &coins);
+        let done = self.h.execute(&info, msg).map_err(|e| e.to_string())?;
+        Ok(bank_sends(&done.response)
+            .into_iter()
+            .map(|(to, coins)| {
+                assert_eq!(coins.len(), 1, "one coin per payment");
+                assert_eq!(coins[0].denom, self.denom);
+                (to, coins[0].amount.to_string().parse().expect("an amount"))
+            })
+            .collect())
+    }
+
+    fn query<T: serde::de::DeserializeOwned>(&mut self, msg: &validity_rollup::msg::QueryMsg) -> T {
+        self.h.query(msg)
+    }
+
+    fn advance(&mut self, seconds: u64) {
+        self.h.advance(seconds);
+    }
+}
+
+#[test]
+fn the_optimized_artifact_replays_the_parity_validity_rollup() {
+    use settle_tests::vectors::{replay_validity_vectors, validity_instantiate, validity_vectors};
+    let v = validity_vectors();
+    let mut h = Harness::load("validity-rollup");
+    assert_eq!(h.env.block.chain_id, s(&v, "chainId"));
+    h.env.contract.address = Addr::unchecked(s(&v, "contract"));
+    for u in arr(&v, "users") {
+        assert_eq!(h.addr(s(u, "label")).as_str(), s(u, "address"));
+    }
+    let admin = h.addr("admin");
+    let info = h.info(&admin, &[]);
+    h.instantiate(&info, &validity_instantiate(&v))
+        .unwrap_or_else(|e| panic!("instantiate: {e}"));
+    let config: validity_rollup::msg::ConfigResponse =
+        h.query(&validity_rollup::msg::QueryMsg::Config {});
+    assert_eq!(config.domain.to_hex(), s(&v, "domain"));
+    let mut rt = VmValidityRuntime {
+        h,
+        denom: s(&v, "denom").to_string(),
+    };
+    let checks = replay_validity_vectors(&v, &mut rt);
+    assert!(checks >= 40, "{checks} checks");
+}

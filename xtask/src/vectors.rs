@@ -44,6 +44,8 @@ use settle_testing::{SuiteBuilder, DENOM};
 
 use crate::util::{cargo_bin, root};
 
+mod validity;
+
 /// The vector file, relative to the workspace root.
 pub const VECTORS: &str = "packages/core/tests/vectors/parity-v1.json";
 /// Version of the file's layout (bumped on any incompatible change; the file name follows).
@@ -101,6 +103,7 @@ pub fn generate() -> Result<String, String> {
         rollup,
         one_step: one_step_section(&node)?,
         channel: channel_section(&dep)?,
+        validity: validity::section()?,
     };
     let mut json = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
     json.push('\n');
@@ -204,6 +207,7 @@ struct VectorFile {
     rollup: Rollup,
     one_step: OneStepSection,
     channel: ChannelSection,
+    validity: validity::ValiditySection,
 }
 
 #[derive(Serialize)]
@@ -226,6 +230,7 @@ struct Sections {
     rollup: &'static str,
     one_step: &'static str,
     channel: &'static str,
+    validity: &'static str,
 }
 
 fn provenance() -> Result<Provenance, String> {
@@ -294,6 +299,22 @@ fn provenance() -> Result<Provenance, String> {
                 with the exact error: over- and under-allocated, overfunded, wrong channel, \
                 zero HTLC, final with HTLCs, undecodable bytes, swapped, duplicated, high-s \
                 and foreign-domain signatures, a state tampered with after signing.",
+            validity: "A validity-rollup scenario with real Groth16 proofs over BLS12-381 \
+                for the first contract a settle_testing ValiditySuite instantiates, circuit \
+                shape {2 deposits, 1 transaction}, with the suite's seeded test keys (NOT a \
+                ceremony): the users (addresses, Jubjub key seeds and public keys x || y); \
+                the deposit queue in the npm package's ZkDeposit shape with the chain head \
+                after each deposit; three batches (new accounts and a transfer; a credit, a \
+                new account and a withdrawal; a batch without deposits) with their signed \
+                transactions in the ZkTx shape and the signed message, the posted data, new \
+                accounts root and count, the statement, its one public input, the proof and \
+                the accounts after; submit_batch messages the contract refuses (tampered \
+                data, root, count or deposit count, another batch's proof, a replay, a \
+                negated point) with the core's error; proof checks for the verify_proof \
+                query and verifyGroth16 (valid proofs, wrong, non-canonical, short or \
+                missing inputs, malformed and off-group points) with the core's error; \
+                EdDSA signature checks; and the exodus exits of every account from the \
+                last batch's ledger (path, exit message, signature).",
         },
     })
 }

@@ -174,6 +174,7 @@ fn provenance_and_layout() {
         "rollup",
         "oneStep",
         "channel",
+        "validity",
     ];
     let mut got = top.clone();
     got.sort_unstable();
@@ -191,6 +192,7 @@ fn provenance_and_layout() {
         "rollup",
         "oneStep",
         "channel",
+        "validity",
     ] {
         assert!(
             !s(&p["sections"], section).is_empty(),
@@ -1093,6 +1095,352 @@ fn channel_negative_cases() {
         match channel_verdict(c) {
             Ok(()) => panic!("{name}: accepted"),
             Err(e) => assert_eq!(e.to_string(), s(c, "error"), "{name}"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// validity: the validity rollup's scenario, real Groth16 proofs verified natively.
+
+#[cfg(feature = "validity")]
+mod validity {
+    use super::{arr, bytes, dec, num, s, vectors};
+    use serde_json::Value;
+    use settle_core::validity::eddsa::{PublicKey, SecretKey, Signature};
+    use settle_core::validity::field::{fr_from_hex, fr_to_hex, Fr};
+    use settle_core::validity::groth16::{self, ArkBackend, PreparedKey, VerifyingKey};
+    use settle_core::validity::ledger::{
+        exit_message, rollup_domain, state_root, BatchData, Deposit, Ledger, Shape, Statement, Tx,
+        TxBody,
+    };
+    use settle_core::validity::poseidon::Poseidon;
+    use settle_core::validity::tree::root_from_path;
+    use settle_core::Error;
+
+    fn section() -> &'static Value {
+        &vectors()["validity"]
+    }
+
+    fn fr(v: &Value, k: &str) -> Fr {
+        fr_from_hex("vector", s(v, k)).unwrap_or_else(|e| panic!("{k:?}: {e}"))
+    }
+
+    fn seed(v: &Value) -> [u8; 32] {
+        bytes(v, "zkSeed").try_into().expect("a 32-byte seed")
+    }
+
+    fn key_of(label: &str) -> SecretKey {
+        let u = arr(section(), "users")
+            .iter()
+            .find(|u| s(u, "label") == label)
+            .unwrap_or_else(|| panic!("no user {label}"));
+        SecretKey::from_seed(&seed(u))
+    }
+
+    fn domain() -> Fr {
+        fr(section(), "domain")
+    }
+
+    fn shape() -> Shape {
+        let v = &section()["shape"];
+        Shape {
+            deposits: num(v, "deposits") as usize,
+            txs: num(v, "txs") as usize,
+        }
+    }
+
+    fn prepared_key() -> PreparedKey {
+        let vk = VerifyingKey::decode(&bytes(section(), "verifyingKey")).expect("the key decodes");
+        groth16::prepare(vk, &ArkBackend).expect("the key's points are valid")
+    }
+
+    fn deposit(d: &Value) -> Deposit {
+        let t = &d["target"];
+        let amount = dec(d, "amount");
+        if let Some(n) = t.get("newAccount") {
+            Deposit::NewAccount {
+                key: PublicKey::decode(&bytes(n, "pubkey")).expect("a valid key"),
+                amount,
+            }
+        } else {
+            Deposit::Credit {
+                account: num(&t["account"], "index") as u32,
+                amount,
+            }
+        }
+    }
+
+    fn tx_body(t: &Value) -> TxBody {
+        let (from, amount) = (num(t, "from") as u32, dec(t, "amount"));
+        match s(t, "kind") {
+            "transfer" => TxBody::Transfer {
+                from,
+                to: num(t, "to") as u32,
+                amount,
+            },
+            "withdraw" => TxBody::Withdraw {
+                from,
+                amount,
+                recipient: bytes(t, "recipient"),
+            },
+            other => panic!("unknown kind {other}"),
+        }
+    }
+
+    #[test]
+    fn deployment_and_keys() {
+        let v = section();
+        assert_eq!(
+            fr_to_hex(&rollup_domain(s(v, "chainId"), s(v, "contract").as_bytes())),
+            s(v, "domain")
+        );
+        let mut keyed = 0;
+        for u in arr(v, "users") {
+            if u["zkSeed"].is_null() {
+                continue;
+            }
+            let key = SecretKey::from_seed(&seed(u));
+            assert_eq!(hex::encode(key.public_key().encode()), s(u, "zkPublicKey"));
+            keyed += 1;
+        }
+        assert_eq!(keyed, 3);
+        assert_eq!(
+            shape(),
+            Shape {
+                deposits: 2,
+                txs: 1
+            }
+        );
+    }
+
+    /// Deposits, signatures, batch data, statements and accounts from the core's ledger;
+    /// every batch's proof verifies for the public input the core computes.
+    #[test]
+    fn the_ledger_replays_the_batches_and_the_proofs_verify() {
+        let v = section();
+        let hasher = Poseidon::new();
+        let domain = domain();
+        let key = prepared_key();
+        let deposits = arr(v, "deposits");
+        let mut queue = Vec::new();
+        let mut head = Fr::from(0u64);
+        for (i, d) in deposits.iter().enumerate() {
+            assert_eq!(num(d, "index"), i as u64);
+            let dep = deposit(d);
+            head = dep.chain(&hasher, &head);
+            assert_eq!(fr_to_hex(&head), s(d, "headAfter"), "deposit {i}");
+            queue.push(dep);
+        }
+
+        let mut ledger = Ledger::new();
+        let mut cursor = 0usize;
+        let mut heads = vec![Fr::from(0u64)];
+        heads.extend(deposits.iter().map(|d| fr(d, "headAfter")));
+        let mut prev = Ledger::new().state_root();
+        for (b, batch) in arr(v, "batches").iter().enumerate() {
+            assert_eq!(num(batch, "index"), b as u64);
+            let txs: Vec<Tx> = arr(batch, "txs")
+                .iter()
+                .map(|t| {
+                    let body = tx_body(t);
+                    let nonce = dec(t, "nonce") as u64;
+                    assert_eq!(
+                        fr_to_hex(&body.message(&hasher, &domain, nonce)),
+                        s(t, "message")
+                    );
+                    let tx = Tx::sign(&hasher, &domain, body, nonce, &key_of(s(t, "signer")));
+                    assert_eq!(hex::encode(tx.signature.encode()), s(t, "signature"));
+                    tx
+                })
+                .collect();
+            let n = num(batch, "deposits") as usize;
+            let (witness, data) = ledger
+                .apply_batch(
+                    shape(),
+                    &domain,
+                    &heads[cursor],
+                    &queue[cursor..cursor + n],
+                    &txs,
+                )
+                .unwrap_or_else(|e| panic!("batch {b}: {e}"));
+            cursor += n;
+            assert_eq!(hex::encode(data.encode()), s(batch, "data"));
+            assert_eq!(
+                fr_to_hex(&ledger.accounts_root()),
+                s(batch, "newAccountsRoot")
+            );
+            assert_eq!(
+                ledger.accounts().len() as u64,
+                num(batch, "newAccountCount")
+            );
+            let st = &batch["statement"];
+            let statement = &witness.statement;
+            assert_eq!(statement.domain, fr(st, "domain"));
+            assert_eq!(statement.prev_state_root, prev);
+            assert_eq!(statement.prev_state_root, fr(st, "prevStateRoot"));
+            assert_eq!(statement.new_state_root, fr(st, "newStateRoot"));
+            assert_eq!(statement.new_state_root, ledger.state_root());
+            assert_eq!(statement.data_commitment, fr(st, "dataCommitment"));
+            assert_eq!(statement.deposits_before, fr(st, "depositsBefore"));
+            assert_eq!(statement.deposits_after, fr(st, "depositsAfter"));
+            assert_eq!(statement.deposits_after, heads[cursor]);
+            let input = statement.public_input(&hasher);
+            assert_eq!(fr_to_hex(&input), s(batch, "publicInput"));
+            groth16::verify_encoded(
+                &key,
+                &bytes(batch, "proof"),
+                &[bytes(batch, "publicInput")],
+                &ArkBackend,
+            )
+            .unwrap_or_else(|e| panic!("batch {b}'s proof: {e}"));
+            let paid: Vec<(String, u128)> = data
+                .withdrawals()
+                .iter()
+                .map(|w| (hex::encode(&w.recipient), w.amount))
+                .collect();
+            let recorded: Vec<(String, u128)> = arr(batch, "withdrawals")
+                .iter()
+                .map(|w| (s(w, "recipient").to_string(), dec(w, "amount")))
+                .collect();
+            assert_eq!(paid, recorded, "batch {b}'s withdrawals");
+            let accounts = arr(batch, "accounts");
+            assert_eq!(accounts.len(), ledger.accounts().len());
+            for (i, a) in accounts.iter().enumerate() {
+                let mine = ledger.accounts()[i];
+                assert_eq!(num(a, "index"), i as u64);
+                assert_eq!(hex::encode(mine.key.encode()), s(a, "publicKey"));
+                assert_eq!(mine.balance, dec(a, "balance"));
+                assert_eq!(mine.nonce as u128, dec(a, "nonce"));
+            }
+            prev = statement.new_state_root;
+        }
+        assert_eq!(cursor, deposits.len());
+    }
+
+    /// The statement `check_batch` builds from the contract's state after `at` batches and
+    /// a posted claim, then `verify_encoded`: the recorded error.
+    #[test]
+    fn tampered_batches_are_refused_with_the_recorded_error() {
+        let v = section();
+        let hasher = Poseidon::new();
+        let key = prepared_key();
+        let batches = arr(v, "batches");
+        let mut heads = vec![Fr::from(0u64)];
+        heads.extend(arr(v, "deposits").iter().map(|d| fr(d, "headAfter")));
+        let cases = arr(v, "refusedBatches");
+        assert!(cases.len() >= 7);
+        for c in cases {
+            let at = num(c, "at") as usize;
+            let (prev, cursor) = match at {
+                0 => (Ledger::new().state_root(), 0),
+                _ => (
+                    fr(&batches[at - 1]["statement"], "newStateRoot"),
+                    batches[..at]
+                        .iter()
+                        .map(|b| num(b, "deposits") as usize)
+                        .sum(),
+                ),
+            };
+            let result = (|| -> Result<(), Error> {
+                let data = BatchData::decode(&bytes(c, "data"))?;
+                let statement = Statement {
+                    domain: domain(),
+                    prev_state_root: prev,
+                    new_state_root: state_root(
+                        &hasher,
+                        &fr(c, "newAccountsRoot"),
+                        num(c, "newAccountCount"),
+                    ),
+                    data_commitment: data.commitment(&hasher, shape().txs).expect("fits"),
+                    deposits_before: heads[cursor],
+                    deposits_after: heads[cursor + num(c, "deposits") as usize],
+                };
+                let input = statement.public_input(&hasher);
+                groth16::verify_encoded(
+                    &key,
+                    &bytes(c, "proof"),
+                    &[settle_core::validity::field::fr_to_bytes(&input)],
+                    &ArkBackend,
+                )
+            })();
+            match result {
+                Ok(()) => panic!("{}: accepted", s(c, "name")),
+                Err(e) => assert_eq!(e.to_string(), s(c, "error"), "{}", s(c, "name")),
+            }
+        }
+    }
+
+    #[test]
+    fn proof_checks_give_the_recorded_verdicts() {
+        let key = prepared_key();
+        let cases = arr(section(), "proofChecks");
+        assert!(cases.len() >= 13);
+        for c in cases {
+            let inputs: Vec<Vec<u8>> = c["publicInputs"]
+                .as_array()
+                .expect("inputs")
+                .iter()
+                .map(|x| hex::decode(x.as_str().expect("hex")).expect("hex"))
+                .collect();
+            let verdict = groth16::verify_encoded(&key, &bytes(c, "proof"), &inputs, &ArkBackend);
+            assert_eq!(verdict.is_ok(), c["valid"] == true, "{}", s(c, "name"));
+            if let Err(e) = verdict {
+                assert_eq!(e.to_string(), s(c, "error"), "{}", s(c, "name"));
+            }
+        }
+    }
+
+    #[test]
+    fn signatures_and_exits() {
+        let v = section();
+        let hasher = Poseidon::new();
+        for c in arr(v, "signatures") {
+            let key = PublicKey::decode(&bytes(c, "publicKey")).expect("a key");
+            let valid = Signature::decode(&bytes(c, "signature"))
+                .map(|sig| key.verify(&fr(c, "message"), &sig))
+                .unwrap_or(false);
+            assert_eq!(valid, c["valid"] == true, "{}", s(c, "name"));
+        }
+        let last = arr(v, "batches").last().expect("batches");
+        let root = fr(last, "newAccountsRoot");
+        let count = num(last, "newAccountCount");
+        assert_eq!(
+            state_root(&hasher, &root, count),
+            fr(&last["statement"], "newStateRoot")
+        );
+        let exits = arr(v, "exits");
+        assert_eq!(exits.len() as u64, count);
+        for e in exits {
+            let account = num(e, "account") as u32;
+            let message = exit_message(&hasher, &domain(), account, &bytes(e, "canonical"))
+                .expect("a 20- or 32-byte recipient");
+            assert_eq!(fr_to_hex(&message), s(e, "message"));
+            let pubkey = PublicKey::decode(&bytes(e, "pubkey")).expect("a key");
+            let sig = Signature::decode(&bytes(e, "signature")).expect("a signature");
+            assert!(
+                pubkey.verify(&message, &sig),
+                "{}'s exit signature",
+                s(e, "owner")
+            );
+            assert_eq!(key_of(s(e, "owner")).public_key(), pubkey);
+            let leaf = settle_core::validity::ledger::Account {
+                key: pubkey,
+                balance: dec(e, "balance"),
+                nonce: num(e, "nonce"),
+            }
+            .leaf(&hasher);
+            let path: Vec<Fr> = e["path"]
+                .as_array()
+                .expect("a path")
+                .iter()
+                .map(|x| fr_from_hex("path", x.as_str().expect("hex")).expect("an element"))
+                .collect();
+            assert_eq!(
+                root_from_path(&hasher, leaf, account as u64, &path).expect("a full path"),
+                root,
+                "{}'s exit",
+                s(e, "owner")
+            );
         }
     }
 }
