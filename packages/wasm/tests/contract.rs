@@ -827,9 +827,14 @@ mod validity {
         ));
         // the exit message is the core's
         let domain = fr_arg("domain", &validity::rollup_domain("c-1", "wasm1x")).unwrap();
-        let message = core_ledger::exit_message(&Poseidon::new(), &domain, 7, &[1, 2, 3]).unwrap();
+        let message = core_ledger::exit_message(&Poseidon::new(), &domain, 7, &[3; 20]).unwrap();
         assert_eq!(
-            validity::exit_message(&validity::rollup_domain("c-1", "wasm1x"), 7, "010203").unwrap(),
+            validity::exit_message(
+                &validity::rollup_domain("c-1", "wasm1x"),
+                7,
+                &"03".repeat(20)
+            )
+            .unwrap(),
             hex::encode(fr_to_bytes(&message))
         );
     }
