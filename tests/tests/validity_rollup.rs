@@ -525,3 +525,112 @@ fn key_rotation_waits_for_its_timelock_and_exits_stay_provable() {
         "no verifying key is proposed",
     );
 }
+
+/// The core deposit a `deposit` query describes.
+fn deposit_of(r: &validity_rollup::msg::DepositResponse) -> settle_core::validity::ledger::Deposit {
+    use settle_core::validity::eddsa::PublicKey;
+    use settle_core::validity::ledger::Deposit;
+    match &r.target {
+        DepositTarget::NewAccount { pubkey } => Deposit::NewAccount {
+            key: PublicKey::decode(pubkey.as_slice()).expect("the contract queued a valid key"),
+            amount: r.amount.u128(),
+        },
+        DepositTarget::Account { index } => Deposit::Credit {
+            account: *index,
+            amount: r.amount.u128(),
+        },
+    }
+}
+
+#[test]
+fn a_user_rebuilds_the_ledger_from_chain_data_and_exits_without_the_operator() {
+    use settle_core::validity::field::fr_from_bytes;
+    use settle_core::validity::ledger::{BatchData, Ledger};
+    use validity_rollup::msg::{BatchResponse, ConfigResponse, DepositResponse};
+
+    let mut s = ValiditySuiteBuilder::new()
+        .with_exodus_after(3_600)
+        .with_funds("alice", 1_000)
+        .with_funds("bob", 1_000)
+        .build();
+    let (alice, bob, operator) = (s.addr("alice"), s.addr("bob"), s.addr("operator"));
+    // Every submit_batch the operator posts, as the chain's blocks show it.
+    let mut posted = Vec::new();
+    let mut post =
+        |s: &mut ValiditySuite, deposits: usize, txs: &[settle_core::validity::ledger::Tx]| {
+            let batch = s.prove(deposits, txs).unwrap();
+            s.execute(&operator, &batch.msg(), &[]).unwrap();
+            s.op.follow(&batch);
+            posted.push(batch.msg());
+        };
+    s.deposit_new_account(&alice, &key("alice"), 600).unwrap();
+    s.deposit_new_account(&bob, &key("bob"), 400).unwrap();
+    post(&mut s, 2, &[]);
+    let pay = s.transfer(&key("alice"), 1, 250);
+    let out = s.withdrawal(&key("bob"), &s.addr("bob-cold"), 50);
+    post(&mut s, 0, &[pay, out]);
+    s.deposit_to(&alice, 0, 30).unwrap();
+    let back = s.transfer(&key("bob"), 0, 100);
+    post(&mut s, 1, &[back]);
+    assert_eq!(s.balance("bob-cold"), 50);
+
+    // The operator vanishes. alice rebuilds the ledger from the contract's queries and the
+    // posted data alone: no operator, no signatures, no nonces.
+    s.advance(3_600);
+    let config: ConfigResponse = s.query(&QueryMsg::Config {}).unwrap();
+    let domain = fr_from_bytes("domain", config.domain.as_slice()).unwrap();
+    let status = s.status();
+    assert!(status.exodus);
+    let mut ledger = Ledger::new();
+    let mut next_deposit = 0;
+    for (i, msg) in posted.iter().enumerate() {
+        let record: BatchResponse = s.query(&QueryMsg::Batch { index: i as u64 }).unwrap();
+        let deposits: Vec<_> = (next_deposit..next_deposit + record.deposits_consumed)
+            .map(|index| {
+                deposit_of(
+                    &s.query::<DepositResponse>(&QueryMsg::Deposit { index })
+                        .unwrap(),
+                )
+            })
+            .collect();
+        next_deposit += record.deposits_consumed;
+        let ExecuteMsg::SubmitBatch { data, .. } = msg else {
+            unreachable!("only batches are posted")
+        };
+        let root = fr_from_bytes("state root", record.state_root.as_slice()).unwrap();
+        ledger
+            .replay_batch(
+                &deposits,
+                &BatchData::decode(data.as_slice()).unwrap(),
+                &root,
+            )
+            .unwrap();
+    }
+    assert_eq!(
+        HexBinary::from(fr_to_bytes(&ledger.state_root()).to_vec()),
+        status.state_root
+    );
+    assert_eq!(ledger.accounts(), s.op.ledger.accounts());
+
+    // Both leave with exits built from that ledger.
+    let alice_cold = s.addr("alice-cold");
+    let exit = settle_testing::exodus_msg(
+        &ledger,
+        &domain,
+        &key("alice"),
+        alice_cold.as_str(),
+        &s.canonical(&alice_cold),
+    );
+    s.execute(&bob, &exit, &[]).unwrap();
+    assert_eq!(s.balance("alice-cold"), 600 - 250 + 30 + 100);
+    let exit = settle_testing::exodus_msg(
+        &ledger,
+        &domain,
+        &key("bob"),
+        bob.as_str(),
+        &s.canonical(&bob),
+    );
+    s.execute(&alice, &exit, &[]).unwrap();
+    assert_eq!(s.balance("bob"), 1_000 - 400 + 400 + 250 - 50 - 100);
+    assert_eq!(s.balance_of(&s.contract), 0);
+}

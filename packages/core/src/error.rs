@@ -128,6 +128,11 @@ pub enum Error {
 
     #[error("groth16 proof rejected: the pairing equation does not hold")]
     ProofRejected,
+
+    #[error(
+        "the replayed ledger's state root is {computed}, the batch's recorded root is {expected}"
+    )]
+    ReplayMismatch { computed: String, expected: String },
 }
 
 impl Error {

@@ -40,6 +40,6 @@ pub use dispute::{event_attr, event_attr_of, Claim, Play};
 pub use settle_core::node::{Node, Proposal, WithdrawalProof};
 pub use suite::{assert_refused, Suite, SuiteBuilder, BOND_DENOM, DENOM};
 pub use validity::{
-    keys_for, msg_shape, Keys, Operator, ProvenBatch, ValiditySuite, ValiditySuiteBuilder,
-    VALIDITY_DENOM,
+    exodus_msg, keys_for, msg_shape, Keys, Operator, ProvenBatch, ValiditySuite,
+    ValiditySuiteBuilder, VALIDITY_DENOM,
 };

@@ -307,35 +307,45 @@ impl Operator {
 
     /// An exodus exit of `key`'s account to `recipient` (address string and its canonical
     /// bytes), from the ledger of the last accepted batch: what any user can build from
-    /// public data.
+    /// public data ([`exodus_msg`] on a ledger rebuilt with `Ledger::replay_batch`).
     pub fn exodus_msg(&self, key: &SecretKey, recipient: &str, canonical: &[u8]) -> ExecuteMsg {
-        let account = self.account_of(key);
-        let a = *self.ledger.account(account).expect("account");
-        let path = self.ledger.path(account).expect("path");
-        let message = settle_core::validity::ledger::exit_message(
-            self.ledger.hasher(),
-            &self.domain,
-            account,
-            canonical,
-        )
-        .expect("a recipient of 20 or 32 bytes");
-        ExecuteMsg::ExodusWithdraw {
-            account,
-            pubkey: HexBinary::from(a.key.encode().to_vec()),
-            balance: Uint128::new(a.balance),
-            nonce: a.nonce,
-            path: path
-                .iter()
-                .map(|x| HexBinary::from(fr_to_bytes(x).to_vec()))
-                .collect(),
-            recipient: recipient.to_string(),
-            signature: HexBinary::from(key.sign(&message).encode().to_vec()),
-        }
+        exodus_msg(&self.ledger, &self.domain, key, recipient, canonical)
     }
 
     /// The queued deposits' total not yet consumed.
     pub fn pending_deposits(&self) -> u128 {
         self.queue[self.cursor..].iter().map(|d| d.amount()).sum()
+    }
+}
+
+/// The `exodus_withdraw` of `key`'s account in `ledger` (the ledger as of the last
+/// accepted batch) to `recipient` (address string and its canonical bytes).
+pub fn exodus_msg(
+    ledger: &Ledger,
+    domain: &Fr,
+    key: &SecretKey,
+    recipient: &str,
+    canonical: &[u8],
+) -> ExecuteMsg {
+    let account = ledger
+        .find(&key.public_key())
+        .expect("an account of the key");
+    let a = *ledger.account(account).expect("account");
+    let path = ledger.path(account).expect("path");
+    let message =
+        settle_core::validity::ledger::exit_message(ledger.hasher(), domain, account, canonical)
+            .expect("a recipient of 20 or 32 bytes");
+    ExecuteMsg::ExodusWithdraw {
+        account,
+        pubkey: HexBinary::from(a.key.encode().to_vec()),
+        balance: Uint128::new(a.balance),
+        nonce: a.nonce,
+        path: path
+            .iter()
+            .map(|x| HexBinary::from(fr_to_bytes(x).to_vec()))
+            .collect(),
+        recipient: recipient.to_string(),
+        signature: HexBinary::from(key.sign(&message).encode().to_vec()),
     }
 }
 

@@ -678,6 +678,18 @@ impl ZkLedger {
         Ok((ZkWitness { witness }, summary))
     }
 
+    /// Follows an accepted batch from chain data alone (core `Ledger::replay_batch`).
+    pub fn replay(
+        &mut self,
+        deposits: &[ZkDepositJs],
+        data: &[u8],
+        state_root: &Fr,
+    ) -> JsResult<()> {
+        let deposits: Vec<Deposit> = deposits.iter().map(|d| (*d).into()).collect();
+        let data = BatchData::decode(data)?;
+        Ok(self.ledger.replay_batch(&deposits, &data, state_root)?)
+    }
+
     /// Account `index`, if it exists.
     pub fn account_js(&self, index: u32) -> Option<ZkAccountJs> {
         self.ledger.account(index).map(|a| ZkAccountJs {
@@ -788,6 +800,27 @@ impl ZkLedger {
     pub fn path(&self, index: u32) -> JsResult<JsValue> {
         let path: Vec<FrHex> = self.ledger.path(index)?.into_iter().map(FrHex).collect();
         to_js(&path)
+    }
+
+    /// Follows a batch the contract accepted, from chain data alone, as any user can
+    /// (core `Ledger::replay_batch`): the `deposits` it consumed (the contract's `deposit`
+    /// query responses, in order; the batch query's `deposits_consumed` says how many),
+    /// its posted `data` (base64, the `submit_batch` message's) and its `stateRoot` (the
+    /// `batch` query's `state_root`). Transactions apply without their signatures, which
+    /// the batch's proof checked. Refused, and nothing changes, when the ledger does not
+    /// arrive at `stateRoot`. With every batch replayed, `exodusWithdrawMsg` builds any
+    /// account's exit without the operator.
+    #[wasm_bindgen(js_name = replayBatch)]
+    pub fn replay_batch(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "ZkDeposit[]")] deposits: JsValue,
+        data: &str,
+        #[wasm_bindgen(js_name = stateRoot)] state_root: &str,
+    ) -> JsResult<()> {
+        let deposits: Vec<ZkDepositJs> = from_js(deposits)?;
+        let data: Base64 = from_js(JsValue::from_str(data))?;
+        let root = fr_arg("stateRoot", state_root)?;
+        self.replay(&deposits, &data.0, &root)
     }
 
     /// Applies a batch: the `deposits` (the contract's queue from its cursor on; its head

@@ -208,3 +208,48 @@ test('a batch of shape {1, 1} is proven in wasm and verifies', (t) => {
   );
   for (const x of [prover, loaded, batch.witness, second.witness, wide.witness, ledger, next]) x.free();
 });
+
+test("anyone rebuilds the ledger from the chain's deposits and posted data, and exits", () => {
+  const alice = settle.ZkKey.fromSeed('0b'.repeat(32));
+  const bob = settle.ZkKey.fromSeed('0c'.repeat(32));
+  const shape = { deposits: 2, txs: 2 };
+  const operator = new settle.ZkLedger();
+  // the contract's `deposit` query responses, as they are
+  const deposits = [
+    { index: 0, amount: '500', target: { new_account: { pubkey: alice.publicKey } } },
+    { index: 1, amount: '20', target: { new_account: { pubkey: bob.publicKey } } },
+  ];
+  const b0 = operator.applyBatch(shape, domain, zero, deposits, []);
+  const pay = operator.signTransfer(alice, domain, { to: 1, amount: '120' });
+  const out = operator.signWithdrawal(bob, domain, { recipient: '42'.repeat(20), amount: '40' });
+  const b1 = operator.applyBatch(shape, domain, b0.statement.depositsAfter, [], [pay, out]);
+
+  // what a user sees on chain: deposits, each batch's posted data and recorded state root
+  const user = new settle.ZkLedger();
+  user.replayBatch(deposits, b0.data, b0.statement.newStateRoot);
+  user.replayBatch([], b1.data, b1.statement.newStateRoot);
+  assert.equal(user.stateRoot, operator.stateRoot);
+  assert.deepEqual(user.account(1), { pubkey: bob.publicKey, balance: '100', nonce: '1' });
+  assert.deepEqual(user.path(1), operator.path(1));
+  const recipient = settle.humanAddress('42'.repeat(20), 'wasm');
+  assert.deepEqual(
+    settle.exodusWithdrawMsg(user, bob, domain, recipient),
+    settle.exodusWithdrawMsg(operator, bob, domain, recipient),
+  );
+
+  // data that does not reach the recorded root is refused with the core's reason, and
+  // the ledger is left as it was
+  const fresh = new settle.ZkLedger();
+  fresh.replayBatch(deposits, b0.data, b0.statement.newStateRoot);
+  const root = fresh.stateRoot;
+  assert.throws(() => fresh.replayBatch([], b1.data, b0.statement.newStateRoot), {
+    message: /^the replayed ledger's state root is [0-9a-f]{64}, the batch's recorded root is [0-9a-f]{64}$/,
+  });
+  assert.throws(() => fresh.replayBatch([], b0.data, b1.statement.newStateRoot), {
+    message: /^the replayed ledger's state root/,
+  });
+  assert.throws(() => fresh.replayBatch([], '%%%', b1.statement.newStateRoot), { message: /is not base64/ });
+  assert.equal(fresh.stateRoot, root);
+  fresh.replayBatch([], b1.data, b1.statement.newStateRoot);
+  assert.equal(fresh.stateRoot, operator.stateRoot);
+});

@@ -633,12 +633,35 @@ impl Ledger {
         if let Some(reason) = self.check_tx(domain, tx).err() {
             return Err(Error::malformed("transaction", format!("{reason}")));
         }
-        tx.body.check_shape()?;
-        let from = tx.body.from();
-        let sender = self.accounts[from as usize];
+        let (sender, sender_path, recipient) = self.apply_body(&tx.body, tx.nonce)?;
+        Ok(TxStep {
+            tx: tx.clone(),
+            sender,
+            sender_path,
+            recipient,
+        })
+    }
+
+    /// The effect of a body already found valid at the sender's `nonce` (by
+    /// [`Ledger::check_tx`], or by a batch's proof): the sender debited
+    /// ([`crate::ledger::debit`]), then a transfer's recipient credited. Returns the sender
+    /// and, for a transfer, the recipient before their updates, each with its path then.
+    #[allow(clippy::type_complexity)]
+    fn apply_body(
+        &mut self,
+        body: &TxBody,
+        nonce: u64,
+    ) -> Result<(Account, Path, Option<(Account, Path)>), Error> {
+        body.check_shape()?;
+        let refused = |reason: NoOp| Error::malformed("transaction", format!("{reason}"));
+        let from = body.from();
+        let sender = *self
+            .account(from)
+            .ok_or(NoOp::UnknownAccount { index: from })
+            .map_err(refused)?;
         let sender_path = self.tree.path(from as u64)?;
         let (balance, nonce) =
-            debit(sender.balance, sender.nonce, tx.nonce, tx.body.amount()).expect("checked above");
+            debit(sender.balance, sender.nonce, nonce, body.amount()).map_err(refused)?;
         self.write(
             from as u64,
             Account {
@@ -647,22 +670,66 @@ impl Ledger {
                 ..sender
             },
         )?;
-        let recipient = match tx.body {
+        let recipient = match *body {
             TxBody::Transfer { to, amount, .. } => {
-                let before = self.accounts[to as usize];
+                let before = *self
+                    .account(to)
+                    .ok_or(NoOp::UnknownAccount { index: to })
+                    .map_err(refused)?;
                 let path = self.tree.path(to as u64)?;
-                let balance = credit(before.balance, amount).expect("checked above");
+                let balance = credit(before.balance, amount).map_err(refused)?;
                 self.write(to as u64, Account { balance, ..before })?;
                 Some((before, path))
             }
             TxBody::Withdraw { .. } => None,
         };
-        Ok(TxStep {
-            tx: tx.clone(),
-            sender,
-            sender_path,
-            recipient,
-        })
+        Ok((sender, sender_path, recipient))
+    }
+
+    /// Follows a batch the contract accepted from public data alone: the deposits it
+    /// consumed (the contract's `deposit` queries, in queue order) and its posted data (the
+    /// `submit_batch` message's `data`). Each transaction is applied at its sender's
+    /// current nonce without its signature, which the batch's proof has checked.
+    /// `state_root` is the contract's record of the batch (its `batch` query); a ledger
+    /// that does not arrive there is an error ([`Error::ReplayMismatch`]) and is left as it
+    /// was. This is how any user rebuilds the account tree, and so an exodus exit, without
+    /// the operator.
+    pub fn replay_batch(
+        &mut self,
+        deposits: &[Deposit],
+        data: &BatchData,
+        state_root: &Fr,
+    ) -> Result<(), Error> {
+        let saved = self.clone();
+        let result = self.replay_batch_inner(deposits, data, state_root);
+        if result.is_err() {
+            *self = saved;
+        }
+        result
+    }
+
+    fn replay_batch_inner(
+        &mut self,
+        deposits: &[Deposit],
+        data: &BatchData,
+        state_root: &Fr,
+    ) -> Result<(), Error> {
+        for d in deposits {
+            self.apply_deposit(d)?;
+        }
+        for (i, body) in data.txs.iter().enumerate() {
+            let nonce = self.account(body.from()).map(|a| a.nonce).unwrap_or(0);
+            self.apply_body(body, nonce)
+                .map_err(|e| Error::malformed("batch data", format!("transaction {i}: {e}")))?;
+        }
+        let root = self.state_root();
+        if root != *state_root {
+            return Err(Error::ReplayMismatch {
+                computed: super::field::fr_to_hex(&root),
+                expected: super::field::fr_to_hex(state_root),
+            });
+        }
+        Ok(())
     }
 
     /// Applies a whole batch (deposits first, then transactions) and returns the witness

@@ -312,3 +312,86 @@ fn debit_and_credit_are_the_optimistic_ledgers_rules() {
     assert_eq!(debit(10, 0, 0, 0), Err(NoOp::ZeroAmount));
     assert_eq!(credit(u128::MAX, 1), Err(NoOp::BalanceOverflow));
 }
+
+#[test]
+fn anyone_rebuilds_the_ledger_from_deposits_and_posted_data() {
+    // The operator's batches.
+    let deposits = [
+        Deposit::NewAccount {
+            key: key(1).public_key(),
+            amount: 1000,
+        },
+        Deposit::NewAccount {
+            key: key(2).public_key(),
+            amount: 50,
+        },
+        Deposit::Credit {
+            account: 1,
+            amount: 25,
+        },
+    ];
+    let mut op = Ledger::new();
+    let (w0, d0) = op
+        .apply_batch(SHAPE, &domain(), &Fr::zero(), &deposits[..2], &[])
+        .unwrap();
+    let root0 = op.state_root();
+    let pay = transfer(&op, 0, 1, 300, 1);
+    let back = transfer(&op, 1, 0, 5, 2);
+    let out = Tx::sign(
+        op.hasher(),
+        &domain(),
+        TxBody::Withdraw {
+            from: 1,
+            amount: 70,
+            recipient: vec![7u8; 32],
+        },
+        1,
+        &key(2),
+    );
+    let (_, d1) = op
+        .apply_batch(
+            SHAPE,
+            &domain(),
+            &w0.statement.deposits_after,
+            &deposits[2..],
+            &[pay, back, out],
+        )
+        .unwrap();
+    let root1 = op.state_root();
+
+    // A user who has only the chain: deposits, posted data, recorded roots.
+    let mut user = Ledger::new();
+    user.replay_batch(&deposits[..2], &d0, &root0).unwrap();
+    let posted = BatchData::decode(&d1.encode()).unwrap();
+    user.replay_batch(&deposits[2..], &posted, &root1).unwrap();
+    assert_eq!(user.accounts(), op.accounts());
+    assert_eq!(user.accounts_root(), op.accounts_root());
+    assert_eq!(user.path(1).unwrap(), op.path(1).unwrap());
+
+    // Data that does not lead to the recorded root is refused and changes nothing.
+    let mut user = Ledger::new();
+    user.replay_batch(&deposits[..2], &d0, &root0).unwrap();
+    let mut forged = d1.clone();
+    if let TxBody::Transfer { amount, .. } = &mut forged.txs[0] {
+        *amount += 1;
+    }
+    assert!(matches!(
+        user.replay_batch(&deposits[2..], &forged, &root1),
+        Err(Error::ReplayMismatch { .. })
+    ));
+    assert_eq!(user.state_root(), root0);
+    // So is data no ledger can apply (an overdraft), and a deposit left out.
+    let mut overdraft = d1.clone();
+    if let TxBody::Transfer { amount, .. } = &mut overdraft.txs[0] {
+        *amount = 5000;
+    }
+    assert!(user
+        .replay_batch(&deposits[2..], &overdraft, &root1)
+        .is_err());
+    assert_eq!(user.state_root(), root0);
+    assert!(matches!(
+        user.replay_batch(&[], &d1, &root1),
+        Err(Error::ReplayMismatch { .. })
+    ));
+    assert_eq!(user.state_root(), root0);
+}
