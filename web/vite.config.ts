@@ -11,6 +11,9 @@ export default defineConfig({
     // (../schema) from the repository, outside web/.
     fs: { allow: [here('..')] },
   },
+  // The proving worker (src/zk-worker.ts) is an ES module: it imports the package, whose
+  // .wasm is an asset like the page's.
+  worker: { format: 'es' },
   build: {
     target: 'es2022',
     // The .wasm is an asset of its own (never inlined as base64).

@@ -1,4 +1,5 @@
-// The dApp page: panels a (keys), b (settings), c (local rollup), d (proof checkers).
+// The dApp page: panels a (keys), b (settings), c (local rollup), d (proof checkers), and
+// v (the validity rollup, src/validity.ts).
 // Every rule (keys, signatures, encodings, roots, proofs, messages) comes from the
 // package; this file only gathers inputs and shows results.
 import './style.css';
@@ -17,6 +18,7 @@ import {
   type OneStepArgs,
 } from './settle';
 import { validateExecuteMsg, SCHEMA_SOURCE } from './schema';
+import { startValidity } from './validity';
 import {
   byId,
   bytesToHex,
@@ -883,6 +885,7 @@ async function start(): Promise<void> {
   merkleModeChanged();
 
   applySettings();
+  startValidity(S, { chainId: DEFAULT_CHAIN_ID, contract: DEFAULT_CONTRACT, recipient: DEMO_RECIPIENT });
   document.body.dataset.ready = 'true';
   show('status', 'core loaded: @settle/wasm (WebAssembly) is ready. Nothing leaves this page.', 'ok');
 }

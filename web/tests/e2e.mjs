@@ -2,12 +2,14 @@
 //
 // Builds nothing: it expects web/dist (`npm run build` in web/). It serves dist with
 // `python3 -m http.server` on a free loopback port, drives the page like a user through
-// playwright-core and the system Chromium (/usr/bin/chromium), replays the parity vectors
-// on the parity page, saves target/web/flow.png (and parity.png), always stops the server
-// and the browser, and ends with the line `N passed, M failed` (N = assertions passed).
-// Exit status 0 only when nothing failed.
+// playwright-core and the system Chromium (/usr/bin/chromium), proves a validity-rollup
+// batch in the page's Web Worker (it needs web/dist/zk/1x1.pk: `cargo xtask web` makes
+// it), replays the parity vectors on the parity page, saves target/web/flow.png (and
+// validity.png, parity.png), always stops the server and the browser, and ends with the
+// line `N passed, M failed` (N = assertions passed). Exit status 0 only when nothing failed.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -32,14 +34,21 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 /** The parity page must pass at least this many checks (954 pass with parity-v1.json and @settle/wasm 0.1.0, 189 of them in oneStep, 116 in channel). */
-const PARITY_FLOOR = 950;
-const OVERALL_TIMEOUT_MS = 300_000;
+const PARITY_FLOOR = 1100;
+/** Proving a 1x1 batch takes 20-60 s in wasm on an idle machine; much more on a loaded one. */
+const OVERALL_TIMEOUT_MS = 900_000;
 const STEP_TIMEOUT_MS = 15_000;
+const PROVE_TIMEOUT_MS = 600_000;
 
 const vectors = JSON.parse(readFileSync(join(repo, 'packages/core/tests/vectors/parity-v1.json'), 'utf8'));
 const R = vectors.rollup;
 const DAVE = R.users.find((u) => u.label === 'dave');
 const BOB = R.users.find((u) => u.label === 'bob');
+/** The validity section of the vectors (used when present). */
+const V = vectors.validity;
+/** The package's Node build: independent answers to check the browser's against. */
+const node = createRequire(import.meta.url)(join(repo, 'packages/wasm/pkg/node/settle_wasm.js'));
+const snarkjsFixture = (name) => readFileSync(join(repo, 'tests/interop/snarkjs/fixtures', name), 'utf8');
 
 // ---------------------------------------------------------------- assertions
 
@@ -518,6 +527,14 @@ async function main() {
   await page.screenshot({ path: join(shots, 'flow.png'), fullPage: true });
   console.log(`screenshot: ${relative(repo, join(shots, 'flow.png'))}`);
 
+
+  // ------------------------------------------------ v. validity rollup
+  console.log('v. validity rollup');
+  await validityFlow(page, { text, value, rows, json });
+  check('no error in the page after the validity flow', pageErrors.length === 0, pageErrors.join('\n'));
+  await page.locator('#panel-zk').screenshot({ path: join(shots, 'validity.png') });
+  console.log(`screenshot: ${relative(repo, join(shots, 'validity.png'))}`);
+
   // ------------------------------------------------ e. parity
   console.log('e. parity vectors');
   await page.goto(`${origin}/?parity`, { waitUntil: 'load' });
@@ -535,6 +552,216 @@ async function main() {
 
   check('no request left the machine', outside.length === 0, outside.join('\n'));
   check('no error in the pages', pageErrors.length === 0, pageErrors.join('\n'));
+}
+
+// ---------------------------------------------------------------- v. the validity rollup
+
+/** Panel v: keys, deposits, transactions, batches, a proof made in the page's worker, checks, exodus. */
+async function validityFlow(page, { text, value, rows, json }) {
+  const flip = (hex, i) => hex.slice(0, i) + (hex[i] === '0' ? '1' : '0') + hex.slice(i + 1);
+
+  // ---- v1. domain
+  const chainId = await value('#zk-chain-id');
+  const contract = await value('#zk-contract');
+  eq('v1: the default domain is rollupDomain(chain id, contract) (Node)', await text('#zk-domain'), node.rollupDomain(chainId, contract));
+  await page.fill('#zk-contract', 'cosmwasm1notanaddress');
+  await page.click('#zk-apply');
+  matches('v1: a bad contract address is refused', await text('#zk-settings-error'), /^contract address: /);
+  if (V) {
+    await page.fill('#zk-chain-id', V.chainId);
+    await page.fill('#zk-contract', V.contract);
+  } else {
+    await page.fill('#zk-contract', contract);
+  }
+  await page.click('#zk-apply');
+  check('v1: the error is gone once the address is good', await page.locator('#zk-settings-error').isHidden());
+  if (V) eq("v1: the domain of the vectors' validity deployment", await text('#zk-domain'), V.domain);
+  const domain = await text('#zk-domain');
+
+  // ---- v7 (key list): the build carries a proving key, or the page says how to make one
+  await page.waitForSelector('body[data-zk-keys]');
+  const keyCount = Number(await page.getAttribute('body', 'data-zk-keys'));
+  if (!check('v7: the build lists a proving key (web/dist/zk/keys.json)', keyCount > 0, `none: ${await text('#zk-pk-status')}`)) {
+    matches('v7: ... and the page says how to make one', await text('#zk-pk-status'), /cargo xtask zk-setup --deposits 1 --txs 1/);
+    return;
+  }
+  const manifest = JSON.parse(readFileSync(join(dist, 'zk', 'keys.json'), 'utf8'));
+  const entry = manifest.keys.find((k) => k.shape.deposits === 1 && k.shape.txs === 1);
+  check('v7: ... of shape 1x1 (zk/1x1.pk)', entry?.file === 'zk/1x1.pk', JSON.stringify(manifest.keys.map((k) => k.file)));
+  matches('v1: batches are built for the key\'s shape', await text('#zk-shape'), /^1 deposit and 1 transaction per batch/);
+
+  // ---- v2. keys
+  await page.click('#zk-key-generate');
+  const alice = await text('#zk-key-public');
+  matches('v2: a generated Jubjub key (x || y, 64 bytes)', alice, /^[0-9a-f]{128}$/);
+  await page.fill('#zk-seed', '01'.repeat(31));
+  await page.click('#zk-key-seed');
+  eq('v2: a 31-byte seed is refused', await text('#zk-key-error'), 'seed: expected 32 bytes for seed, got 31');
+  const seed = V?.users?.[1]?.zkSeed ?? '42'.repeat(32);
+  await page.fill('#zk-seed', seed);
+  await page.click('#zk-key-seed');
+  const bob = await text('#zk-key-public');
+  eq('v2: the key derived from a seed is ZkKey.fromSeed(seed) (Node)', bob, node.ZkKey.fromSeed(seed).publicKey);
+  if (V?.users?.[1]?.zkPublicKey) eq("v2: ... and the vectors' key for that seed", bob, V.users[1].zkPublicKey);
+  eq('v2: two keys are listed', await rows('#zk-key-table'), 2);
+
+  // ---- v3. deposits
+  const deposit = async (keyIndex, amount) => {
+    await page.selectOption('#zk-deposit-kind', 'new');
+    await page.selectOption('#zk-deposit-key', String(keyIndex));
+    await page.fill('#zk-deposit-amount', amount);
+    await page.click('#zk-deposit-add');
+    return { msg: await json('#zkmsg-deposit'), status: await text('#zkmsg-deposit-status') };
+  };
+  let d = await deposit(0, '1000000');
+  eq('v3: deposit 0 opens an account for the generated key', JSON.stringify(d.msg), JSON.stringify({ deposit: { target: { new_account: { pubkey: alice } } } }));
+  matches('v3: ... valid per the validity-rollup schema', d.status, /^✓ valid per schema \(schema\/validity-rollup\/raw\/execute\.json\)/);
+  d = await deposit(1, '500000');
+  eq('v3: deposit 1 opens an account for the seed key', d.msg?.deposit?.target?.new_account?.pubkey, bob);
+  matches('v3: ... valid per schema', d.status, /^✓ valid per schema/);
+  await page.selectOption('#zk-deposit-kind', 'account');
+  await page.fill('#zk-deposit-account', '7');
+  await page.fill('#zk-deposit-amount', '5');
+  await page.click('#zk-deposit-add');
+  matches('v3: a deposit to an account that will not exist is refused', await text('#zk-deposit-error'), /^there is no account #7/);
+  await page.selectOption('#zk-deposit-kind', 'new');
+  await page.fill('#zk-deposit-amount', '0');
+  await page.click('#zk-deposit-add');
+  matches('v3: a zero deposit is refused', await text('#zk-deposit-error'), /amount: expected a positive integer/);
+  eq('v3: the queue holds two deposits', await rows('#zk-deposit-table'), 2);
+  eq('v4: two accounts are opened by queued deposits', await page.locator('#zk-account-table tbody tr', { hasText: 'opened by a queued deposit' }).count(), 2);
+
+  // ---- v5/v6. a transfer, batches of shape 1x1
+  await page.fill('#zk-tx-from', '0');
+  await page.fill('#zk-tx-to', '1');
+  await page.fill('#zk-tx-amount', '250000');
+  await page.click('#zk-tx-transfer');
+  const pending = await page.locator('#zk-tx-table tbody tr td').allTextContents();
+  eq('v5: the transfer is signed (#0 → #1, nonce 0, by the generated key)', pending.slice(1, 7).join('|'), 'transfer|#0|#1|250000|0|key 1 (generated)');
+  await page.click('#zk-batch-build');
+  matches(
+    'v6: batch 0 takes deposit 0; the transfer to #1 waits, with the core reason',
+    await text('#zk-batch-note'),
+    /^batch 0: 1 deposit\(s\), 0 transaction\(s\), \d+ bytes of data\n1 signed transaction\(s\) wait for a later batch: malformed batch: transaction 0: /,
+  );
+  await page.click('#zk-batch-build');
+  matches('v6: batch 1 takes deposit 1 and the transfer', await text('#zk-batch-note'), /^batch 1: 1 deposit\(s\), 1 transaction\(s\), \d+ bytes of data$/);
+  await page.fill('#zk-wd-from', '1');
+  await page.fill('#zk-wd-recipient', DAVE.address);
+  await page.fill('#zk-wd-amount', '100000');
+  await page.click('#zk-tx-withdraw');
+  await page.click('#zk-batch-build');
+  matches('v6: batch 2 takes the withdrawal', await text('#zk-batch-note'), /^batch 2: 0 deposit\(s\), 1 transaction\(s\)/);
+  eq('v6: three batches built', await rows('#zk-batch-table'), 3);
+  const batchCells = await page.locator('#zk-batch-table tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent.trim())),
+  );
+  eq('v6: batch 2 pays the withdrawal at once', batchCells[2][7], `100000 to ${node.canonicalAddress(DAVE.address).slice(0, 4)}…${node.canonicalAddress(DAVE.address).slice(-4)}`);
+  const zkAccounts = await page.locator('#zk-account-table tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent.trim())),
+  );
+  // #0: 1,000,000 - 250,000; #1: 500,000 + 250,000 - 100,000
+  eq('v4: balances and nonces after the batches', zkAccounts.map((a) => `${a[0]}:${a[3]}:${a[4]}`).join(' '), '0:750000:1 1:650000:1');
+
+  // ---- v7. prove batch 1 (a deposit and the transfer) in the Web Worker
+  await page.fill('#zk-prove-batch', '1');
+  await page.click('#zk-prove');
+  await page.waitForSelector('#zk-prove-status[data-state="proving"]', { timeout: 120_000 });
+  matches('v7: the proving key was downloaded and loaded in the worker', await text('#zk-pk-status'), /^loaded in the worker: zk\/1x1\.pk \(26\.\d MB\)/);
+  // The page answers while the worker proves.
+  const elapsed0 = await text('#zk-prove-elapsed');
+  let started = Date.now();
+  await page.click('#zk-key-generate');
+  const keysWhileProving = await rows('#zk-key-table');
+  const answered = Date.now() - started;
+  check(`v7: the page stays responsive while proving (a click answered in ${answered} ms)`, keysWhileProving === 3 && answered < 5_000, `${keysWhileProving} keys, ${answered} ms`);
+  await page.waitForTimeout(1_200);
+  const elapsed1 = await text('#zk-prove-elapsed');
+  check('v7: ... its elapsed time keeps ticking', elapsed0 !== elapsed1 && /elapsed/.test(elapsed1), `${elapsed0} → ${elapsed1}`);
+  started = Date.now();
+  await page.waitForSelector('#zk-prove-status[data-state="done"], #zk-prove-status[data-state="error"]', { timeout: PROVE_TIMEOUT_MS });
+  const waited = ((Date.now() - started) / 1000).toFixed(1);
+  const status = await text('#zk-prove-status');
+  if (!eq('v7: the proof is made', await page.getAttribute('#zk-prove-status', 'data-state'), 'done')) {
+    console.log(`       ${status}\n       ${await text('#zk-prove-error')}`);
+    return;
+  }
+  const proveMs = Number(await page.getAttribute('#zk-prove-status', 'data-prove-ms'));
+  console.log(`  in-browser proving of a 1x1 batch (Chromium, Web Worker, single-threaded wasm): ${(proveMs / 1000).toFixed(1)} s (waited ${waited} s after the key loaded)`);
+  matches('v7: the status says where and how long', status, /^batch 1 proved in \d+\.\d s in the Web Worker; verified here in \d+ ms$/);
+  eq('v7: every stage is done', await page.locator('#zk-stages li.done').count(), 7);
+  matches('v7: synthesizing reports the batch (onProgress)', await text('#zk-stage-synthesizing'), /^1 deposit\(s\), 1 transaction\(s\) · \d+\.\d s$/);
+  const constraints = Number(((await text('#zk-stage-proving')).match(/^([\d,]+) constraints/)?.[1] ?? '0').replace(/,/g, ''));
+  check('v7: proving reports the constraint count (onProgress)', constraints > 40_000, `${constraints}`);
+  eq('v7: verifyGroth16 against the prover\'s verifying key: VALID', await text('#zk-verdict'), 'VALID');
+  const proof = await text('#zk-proof');
+  const publicInput = await text('#zk-public-input');
+  const vk = await text('#zk-vk');
+  matches('v7: a 192-byte proof', proof, /^[0-9a-f]{384}$/);
+  if (entry.verifyingKey) eq("v7: the prover's verifying key is the setup's (verifying-key.hex)", vk, entry.verifyingKey);
+  eq('v7: the browser\'s proof verifies under Node too (verifyGroth16)', JSON.stringify(node.verifyGroth16(vk, proof, [publicInput])), JSON.stringify({ valid: true }));
+  matches('v7: the batch table says VALID', (await page.locator('#zk-batch-table tbody tr').nth(1).locator('td').last().textContent()).trim(), /^VALID \(\d+\.\d s\)$/);
+
+  // ---- v7. the contract's messages
+  const submit = await json('#zkmsg-submit');
+  matches('v7: submit_batch valid per the validity-rollup schema', await text('#zkmsg-submit-status'), /^✓ valid per schema \(schema\/validity-rollup\/raw\/execute\.json\)/);
+  check(
+    'v7: submit_batch carries the proof, one deposit and two accounts',
+    submit?.submit_batch?.proof === proof && submit.submit_batch.deposits === 1 && submit.submit_batch.new_account_count === 2 && /^[0-9a-f]{64}$/.test(submit.submit_batch.new_accounts_root),
+    JSON.stringify(submit).slice(0, 400),
+  );
+  const checkBatch = await json('#zkmsg-check');
+  matches('v7: check_batch valid per the query schema', await text('#zkmsg-check-status'), /^✓ valid per schema \(schema\/validity-rollup\/raw\/query\.json\)/);
+  eq('v7: check_batch asks about the same batch', JSON.stringify(checkBatch), JSON.stringify({ check_batch: submit.submit_batch }));
+  eq('v7: verify_proof query', JSON.stringify(await json('#zkmsg-verify')), JSON.stringify({ verify_proof: { proof, public_inputs: [publicInput] } }));
+  const goodSubmit = await value('#zkmsg-submit');
+  await page.fill('#zkmsg-submit', JSON.stringify({ submit_batch: { ...submit.submit_batch, deposits: -1 } }));
+  matches('v7: an edited submit_batch shows the validator errors', await text('#zkmsg-submit-status'), /^✗ invalid per schema[\s\S]*\/submit_batch\/deposits must be >= 0/);
+  await page.fill('#zkmsg-submit', goodSubmit);
+  matches('v7: restored: valid per schema again', await text('#zkmsg-submit-status'), /^✓ valid per schema/);
+
+  // ---- v8. check pasted proofs
+  const verdict = async (fields) => {
+    for (const [id, v] of Object.entries(fields ?? {})) await page.fill(id, v);
+    await page.click('#zk-check');
+    return { verdict: await text('#zk-check-verdict'), reason: await text('#zk-check-reason') };
+  };
+  await page.click('#zk-check-fill');
+  let c = await verdict();
+  eq('v8: the proven batch, pasted: VALID', c.verdict, 'VALID');
+  // a digit in the middle of C (bytes 144..191; not its flag byte)
+  const badProof = flip(proof, 300);
+  c = await verdict({ '#zk-check-proof': badProof });
+  const nodeReason = node.verifyGroth16(vk, badProof, [publicInput]).reason;
+  check('v8: a tampered proof: INVALID with the core\'s reason (as Node\'s verifyGroth16 gives it)', c.verdict === 'INVALID' && c.reason === nodeReason, `${c.verdict}: ${c.reason}\nNode: ${nodeReason}`);
+  matches('v8: ... naming the point', c.reason, /^proof point c is not a valid point/);
+  c = await verdict({ '#zk-check-proof': proof, '#zk-check-inputs': flip(publicInput, 63) });
+  check('v8: the proof for another input: INVALID, the pairing does not hold', c.verdict === 'INVALID' && c.reason === 'groth16 proof rejected: the pairing equation does not hold', `${c.verdict}: ${c.reason}`);
+  c = await verdict({ '#zk-check-inputs': JSON.stringify([publicInput, publicInput]) });
+  check('v8: two inputs for a one-input key: INVALID with the count', c.verdict === 'INVALID' && c.reason === node.verifyGroth16(vk, proof, [publicInput, publicInput]).reason, `${c.verdict}: ${c.reason}`);
+  c = await verdict({ '#zk-check-proof': 'zz' });
+  eq('v8: a proof that is not hex: UNREADABLE', c.verdict, 'UNREADABLE');
+  c = await verdict({ '#zk-check-vk': snarkjsFixture('vk.json'), '#zk-check-proof': snarkjsFixture('proof.json'), '#zk-check-inputs': snarkjsFixture('public.json') });
+  eq("v8: snarkjs's fixture (JSON as snarkjs writes it): VALID", c.verdict, 'VALID');
+  const vectorCheck = V?.proofChecks?.find((p) => !p.valid);
+  if (vectorCheck) {
+    c = await verdict({ '#zk-check-vk': V.verifyingKey, '#zk-check-proof': vectorCheck.proof, '#zk-check-inputs': vectorCheck.publicInputs.join('\n') });
+    check(`v8: vectors' "${vectorCheck.name}": INVALID with the recorded error`, c.verdict === 'INVALID' && c.reason === vectorCheck.error, `${c.verdict}: ${c.reason}\nwant ${vectorCheck.error}`);
+  }
+
+  // ---- v9. exodus
+  await page.selectOption('#zk-exit-key', { index: 1 });
+  eq('v9: the exit is proven against the last batch proven here', await value('#zk-exit-batch'), '1');
+  const ALICE = R.users.find((u) => u.label === 'alice');
+  await page.fill('#zk-exit-recipient', ALICE.address);
+  await page.click('#zk-exit-build');
+  const exit = (await json('#zkmsg-exit'))?.exodus_withdraw;
+  matches('v9: exodus_withdraw valid per schema', await text('#zkmsg-exit-status'), /^✓ valid per schema/);
+  eq('v9: the seed key\'s account after batch 1 (#1, 750000, nonce 0)', `${exit?.account}:${exit?.balance}:${exit?.nonce}:${exit?.pubkey === bob}`, '1:750000:0:true');
+  check('v9: a Merkle path of 20 siblings, the recipient as given', exit?.path?.length === 20 && exit.recipient === ALICE.address, JSON.stringify(exit).slice(0, 300));
+  const exitMessage = node.exitMessage(domain, exit.account, node.canonicalAddress(ALICE.address));
+  eq('v9: the key\'s signature on the exit message (Node zkVerify)', JSON.stringify(node.zkVerify(bob, exitMessage, exit.signature)), JSON.stringify({ valid: true }));
+  matches('v9: ... and the page says so', await text('#zk-exit-check'), /^✓ the signature is the key's/);
 }
 
 let code = 0;

@@ -5,23 +5,39 @@
 //! 2. the npm package `packages/wasm/pkg` (`npm::build`; the page imports its web build);
 //! 3. `npm ci` in `web/` when `node_modules` is missing or older than the lockfile (the
 //!    lockfile must not record registry URLs: npm is set up here to omit `resolved`);
-//! 4. `npm run build` (copies the parity vectors into `web/public`, type-checks, bundles
-//!    with vite into `web/dist`);
-//! 5. `npm run build:node` + `node web/tests/parity-node.mjs`: the page's parity runner
+//! 4. the validity rollup's proving key for batches of 1 deposit and 1 transaction,
+//!    `target/zk-keys/1x1/proving-key.bin` (26 MB, never committed): when it is missing,
+//!    the Groth16 setup runs natively (`zk::write_keys`, what `cargo xtask zk-setup
+//!    --deposits 1 --txs 1` does; about 5-15 s): a single-party test setup, not a ceremony;
+//! 5. `npm run build` (`web/scripts/prepare.mjs` copies the parity vectors into
+//!    `web/public` and the proving key into `web/public/zk/1x1.pk` with its list
+//!    `zk/keys.json`, both git-ignored; then it type-checks and bundles with vite into
+//!    `web/dist`);
+//! 6. `npm run build:node` + `node web/tests/parity-node.mjs`: the page's parity runner
 //!    (`src/parity.ts`) bundled for Node checks the vectors with the package's Node build;
-//! 6. `node web/tests/e2e.mjs`: serves `web/dist` on loopback, drives the whole flow and
-//!    the parity page in headless Chromium through playwright-core, saves
-//!    `target/web/flow.png` and ends with `N passed, M failed`.
+//! 7. `node web/tests/e2e.mjs`: serves `web/dist` on loopback, drives the whole flow in
+//!    headless Chromium through playwright-core (the optimistic rollup; the validity
+//!    rollup with a batch proven in the page's Web Worker, printing the proving time) and
+//!    the parity page, saves `target/web/flow.png`, `validity.png` and `parity.png`, and
+//!    ends with `N passed, M failed`.
 
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
+use settle_core::validity::ledger::Shape;
+
 use crate::util::{root, run as run_cmd, step};
 
 /// The browser the end-to-end test drives (Debian's `chromium`).
 const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The circuit shape of the proving key the page proves with (`web/public/zk/1x1.pk`).
+const WEB_ZK_SHAPE: Shape = Shape {
+    deposits: 1,
+    txs: 1,
+};
 
 /// `cargo xtask web`: builds the npm package, then [`test`].
 pub fn run() -> Result<(), String> {
@@ -56,6 +72,13 @@ pub fn test() -> Result<(), String> {
                 .current_dir(&web),
         )?;
         timings.push(("npm ci", started.elapsed().as_secs_f64()));
+    }
+
+    let keys = crate::zk::default_dir(WEB_ZK_SHAPE);
+    if !keys.join("proving-key.bin").exists() {
+        let started = Instant::now();
+        crate::zk::write_keys(WEB_ZK_SHAPE, &keys, None)?;
+        timings.push(("zk-setup 1x1", started.elapsed().as_secs_f64()));
     }
 
     step("npm run build in web/ (vite: web/dist)");
