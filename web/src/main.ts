@@ -18,6 +18,7 @@ import {
   type OneStepArgs,
 } from './settle';
 import { validateExecuteMsg, SCHEMA_SOURCE } from './schema';
+import { messageBoxes } from './msgbox';
 import { startValidity } from './validity';
 import {
   byId,
@@ -164,46 +165,18 @@ function nextNonce(from: number): string {
 // ---------------------------------------------------------------- messages
 
 type MsgKind = 'deposit' | 'propose' | 'withdraw' | 'prove';
-const MSG_TITLES: Record<MsgKind, string> = {
-  deposit: 'ExecuteMsg: deposit',
-  propose: 'ExecuteMsg: propose_batch',
-  withdraw: 'ExecuteMsg: withdraw',
-  prove: 'ExecuteMsg: prove_step',
-};
-
-function mountMessage(kind: MsgKind): void {
-  const area = h('textarea', { id: `msg-${kind}`, rows: '6', spellcheck: 'false', class: 'json' });
-  area.addEventListener('input', () => validateBox(kind));
-  byId(`box-${kind}`).replaceChildren(
-    h('h4', {}, MSG_TITLES[kind], ' ', h('span', { class: 'note', id: `msg-${kind}-note` })),
-    area,
-    h('div', { id: `msg-${kind}-status`, class: 'schema-status' }, 'no message yet'),
-  );
-  byId(`box-${kind}`).hidden = true;
-}
-
-function setMessage(kind: MsgKind, msg: unknown, note: string): void {
-  byId(`box-${kind}`).hidden = false;
-  const area = byId<HTMLTextAreaElement>(`msg-${kind}`);
-  area.value = pretty(msg);
-  area.rows = Math.min(18, area.value.split('\n').length + 1);
-  byId(`msg-${kind}-note`).textContent = note;
-  validateBox(kind);
-}
-
-function validateBox(kind: MsgKind): void {
-  const id = `msg-${kind}-status`;
-  let msg: unknown;
-  try {
-    msg = JSON.parse(byId<HTMLTextAreaElement>(`msg-${kind}`).value);
-  } catch (e) {
-    show(id, `not JSON: ${errorMessage(e)}`, 'bad');
-    return;
-  }
-  const verdict = validateExecuteMsg(msg);
-  if (verdict.valid) show(id, `✓ valid per schema (${SCHEMA_SOURCE})`, 'ok');
-  else show(id, `✗ invalid per schema (${SCHEMA_SOURCE}):\n${verdict.errors.join('\n')}`, 'bad');
-}
+const execute = (title: string) => ({ title, validate: validateExecuteMsg, source: SCHEMA_SOURCE });
+const boxes = messageBoxes<MsgKind>(
+  { box: 'box', msg: 'msg' },
+  {
+    deposit: execute('ExecuteMsg: deposit'),
+    propose: execute('ExecuteMsg: propose_batch'),
+    withdraw: execute('ExecuteMsg: withdraw'),
+    prove: execute('ExecuteMsg: prove_step'),
+  },
+);
+const mountMessage = boxes.mount;
+const setMessage = boxes.set;
 
 // ---------------------------------------------------------------- a. keys
 

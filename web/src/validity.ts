@@ -24,7 +24,8 @@ import {
   VALIDITY_EXECUTE_SOURCE,
   VALIDITY_QUERY_SOURCE,
 } from './schema';
-import { byId, errorMessage, h, inputValue, pretty, short, show, table } from './util';
+import { byId, errorMessage, h, inputValue, short, show, table } from './util';
+import { messageBoxes } from './msgbox';
 import type { FromWorker, ReplayBatch, ToWorker } from './zk-protocol';
 
 export interface ValidityDefaults {
@@ -216,50 +217,18 @@ function currentShape(): ZkShape {
 // ---------------------------------------------------------------- messages
 
 type ZkMsgKind = 'deposit' | 'submit' | 'check' | 'verify' | 'exit';
-const ZK_MSG: Record<ZkMsgKind, { title: string; query: boolean }> = {
-  deposit: { title: 'ExecuteMsg: deposit', query: false },
-  submit: { title: 'ExecuteMsg: submit_batch', query: false },
-  check: { title: 'QueryMsg: check_batch (the contract\'s dry run of submit_batch)', query: true },
-  verify: { title: 'QueryMsg: verify_proof', query: true },
-  exit: { title: 'ExecuteMsg: exodus_withdraw', query: false },
+const execute = (title: string) => ({ title, validate: validateValidityExecuteMsg, source: VALIDITY_EXECUTE_SOURCE });
+const query = (title: string) => ({ title, validate: validateValidityQueryMsg, source: VALIDITY_QUERY_SOURCE });
+const ZK_MSG = {
+  deposit: execute('ExecuteMsg: deposit'),
+  submit: execute('ExecuteMsg: submit_batch'),
+  check: query("QueryMsg: check_batch (the contract's dry run of submit_batch)"),
+  verify: query('QueryMsg: verify_proof'),
+  exit: execute('ExecuteMsg: exodus_withdraw'),
 };
-
-function mountMessage(kind: ZkMsgKind): void {
-  const area = h('textarea', { id: `zkmsg-${kind}`, rows: '6', spellcheck: 'false', class: 'json' });
-  area.addEventListener('input', () => validateBox(kind));
-  const box = byId(`zk-box-${kind}`);
-  box.replaceChildren(
-    h('h4', {}, ZK_MSG[kind].title, ' ', h('span', { class: 'note', id: `zkmsg-${kind}-note` })),
-    area,
-    h('div', { id: `zkmsg-${kind}-status`, class: 'schema-status' }, 'no message yet'),
-  );
-  box.hidden = true;
-}
-
-function setMessage(kind: ZkMsgKind, msg: unknown, note: string): void {
-  byId(`zk-box-${kind}`).hidden = false;
-  const area = byId<HTMLTextAreaElement>(`zkmsg-${kind}`);
-  area.value = pretty(msg);
-  area.rows = Math.min(18, area.value.split('\n').length + 1);
-  byId(`zkmsg-${kind}-note`).textContent = note;
-  validateBox(kind);
-}
-
-function validateBox(kind: ZkMsgKind): void {
-  const id = `zkmsg-${kind}-status`;
-  let msg: unknown;
-  try {
-    msg = JSON.parse(byId<HTMLTextAreaElement>(`zkmsg-${kind}`).value);
-  } catch (e) {
-    show(id, `not JSON: ${errorMessage(e)}`, 'bad');
-    return;
-  }
-  const { query } = ZK_MSG[kind];
-  const verdict = query ? validateValidityQueryMsg(msg) : validateValidityExecuteMsg(msg);
-  const source = query ? VALIDITY_QUERY_SOURCE : VALIDITY_EXECUTE_SOURCE;
-  if (verdict.valid) show(id, `✓ valid per schema (${source})`, 'ok');
-  else show(id, `✗ invalid per schema (${source}):\n${verdict.errors.join('\n')}`, 'bad');
-}
+const boxes = messageBoxes<ZkMsgKind>({ box: 'zk-box', msg: 'zkmsg' }, ZK_MSG);
+const mountMessage = boxes.mount;
+const setMessage = boxes.set;
 
 // ---------------------------------------------------------------- v1. settings
 
