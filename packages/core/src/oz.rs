@@ -38,9 +38,23 @@ pub fn leaf_hash(address: &Address, amount: &U256) -> Hash {
     keccak256(&keccak256(&encoded))
 }
 
+/// Byte-wise (big-endian) order of two hashes, compared as four 64-bit words: the same
+/// order as `a.cmp(b)`, without a call to `memcmp` (a byte loop in wasm32).
+fn cmp_hash(a: &Hash, b: &Hash) -> core::cmp::Ordering {
+    let word = |h: &Hash, i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&h[8 * i..8 * i + 8]);
+        u64::from_be_bytes(w)
+    };
+    (0..4)
+        .map(|i| word(a, i).cmp(&word(b, i)))
+        .find(|o| o.is_ne())
+        .unwrap_or(core::cmp::Ordering::Equal)
+}
+
 /// OpenZeppelin's commutative pair hash.
 pub fn hash_pair(a: &Hash, b: &Hash) -> Hash {
-    if a <= b {
+    if cmp_hash(a, b).is_le() {
         keccak256_concat(&[a, b])
     } else {
         keccak256_concat(&[b, a])
@@ -76,7 +90,9 @@ impl StandardMerkleTree {
             .enumerate()
             .map(|(i, (a, v))| (leaf_hash(a, v), i))
             .collect();
-        hashed.sort_by_key(|x| x.0);
+        // By hash, equal hashes (repeated values) in insertion order: what OpenZeppelin's
+        // stable sort gives, with the cheaper unstable sort.
+        hashed.sort_unstable_by(|x, y| cmp_hash(&x.0, &y.0).then(x.1.cmp(&y.1)));
         let n = hashed.len();
         let mut tree = alloc::vec![[0u8; 32]; 2 * n - 1];
         let mut tree_index = alloc::vec![0usize; n];
@@ -269,5 +285,39 @@ mod tests {
             ));
         }
         assert_eq!(StandardMerkleTree::of(vec![]), Err(Error::EmptyTree));
+    }
+
+    #[test]
+    fn hash_order_is_byte_order() {
+        let base = keccak256(b"base");
+        for i in 0..32 {
+            for delta in [1u8, 0x80, 0xff] {
+                let mut other = base;
+                other[i] = other[i].wrapping_add(delta);
+                assert_eq!(cmp_hash(&base, &other), base.cmp(&other), "byte {i}");
+                assert_eq!(cmp_hash(&other, &base), other.cmp(&base), "byte {i}");
+            }
+        }
+        assert_eq!(cmp_hash(&base, &base), core::cmp::Ordering::Equal);
+    }
+
+    #[test]
+    fn repeated_values_keep_insertion_order_like_a_stable_sort() {
+        // OpenZeppelin sorts with JS's stable sort: equal leaves stay in insertion order,
+        // which decides each repeated value's position and so its proof.
+        let values: Vec<_> = (0..60u8)
+            .map(|i| (addr(i % 7), u256_from_u128(u128::from(i % 3))))
+            .collect();
+        let tree = StandardMerkleTree::of(values.clone()).unwrap();
+        let mut stable: Vec<(Hash, usize)> = values
+            .iter()
+            .enumerate()
+            .map(|(i, (a, v))| (leaf_hash(a, v), i))
+            .collect();
+        stable.sort_by_key(|x| x.0);
+        let len = 2 * values.len() - 1;
+        for (rank, (_, value_index)) in stable.iter().enumerate() {
+            assert_eq!(tree.tree_position(*value_index), Ok(len - 1 - rank));
+        }
     }
 }
