@@ -11,7 +11,8 @@
 //!    when no wasm-opt can be had;
 //! 5. `pkg/package.json` (conditional `exports`: Node gets the CommonJS `node` build, every
 //!    other importer the ES-module `web` build; explicit `./web`, `./node`, `./bundler`),
-//!    `pkg/node/package.json` (`"type": "commonjs"`), and `pkg/README.md` (a copy of
+//!    `pkg/node/package.json` (`"type": "commonjs"`, with the `inline_js` snippets under
+//!    `pkg/node/snippets/` rewritten as CommonJS), and `pkg/README.md` (a copy of
 //!    `packages/wasm/README.md`).
 //!
 //! `npm::test` runs the `#[wasm_bindgen_test]` suite under Node with
@@ -110,6 +111,7 @@ pub fn build() -> Result<(), String> {
         &pkg.join("node/package.json"),
         "{\n  \"type\": \"commonjs\"\n}\n",
     )?;
+    commonjs_snippets(&pkg.join("node/snippets"))?;
     copy(
         &root.join("packages/wasm/README.md"),
         &pkg.join("README.md"),
@@ -218,6 +220,58 @@ fn package_json(version: &str) -> String {
         web = entry("web"),
         bundler = entry("bundler"),
     )
+}
+
+/// wasm-bindgen writes the crate's `inline_js` snippets as ES modules for every target, and
+/// its `nodejs` glue `require()`s them: that needs Node's require(esm) (20.19 or later),
+/// and fails under `pkg/node/package.json`'s `"type": "commonjs"`. Our snippets are plain
+/// `export function` declarations; rewrite them as CommonJS so the `node` build loads in
+/// any Node. Any other `import`/`export` form stops the build instead of being guessed at.
+fn commonjs_snippets(dir: &Path) -> Result<(), String> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for entry in fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))? {
+            let path = entry.map_err(|e| format!("{}: {e}", d.display()))?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|x| x == "js") {
+                files.push(path);
+            }
+        }
+    }
+    for file in files {
+        let source = String::from_utf8(read(&file)?)
+            .map_err(|e| format!("{}: not UTF-8 ({e})", file.display()))?;
+        let mut names = Vec::new();
+        let mut out = String::from("'use strict';\n");
+        for line in source.lines() {
+            if let Some(rest) = line.strip_prefix("export function ") {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+                    .collect();
+                names.push(name);
+                out.push_str(&line["export ".len()..]);
+            } else if line.trim_start().starts_with("export ")
+                || line.trim_start().starts_with("import ")
+            {
+                return Err(format!(
+                    "{}: only `export function` snippets can be made CommonJS, found {line:?}",
+                    file.display()
+                ));
+            } else {
+                out.push_str(line);
+            }
+            out.push('\n');
+        }
+        out.push_str(&format!("module.exports = {{ {} }};\n", names.join(", ")));
+        write(&file, &out)?;
+    }
+    Ok(())
 }
 
 /// The wasm-bindgen CLI whose version equals the `wasm-bindgen` crate's in Cargo.lock,

@@ -80,6 +80,18 @@ pub fn hex_bytes(what: &str, s: &str) -> JsResult<Vec<u8>> {
 
 /// Exactly `N` bytes of a hex string (the length error is the core's).
 pub fn hex_array<const N: usize>(what: &'static str, s: &str) -> JsResult<[u8; N]> {
+    let digits = s
+        .strip_prefix("0x")
+        .or_else(|| s.strip_prefix("0X"))
+        .unwrap_or(s);
+    if digits.len() == 2 * N {
+        // The common case, decoded in place; `hex` reports a bad digit exactly as
+        // `hex_bytes` would.
+        let mut out = [0u8; N];
+        return hex::decode_to_slice(digits, &mut out)
+            .map(|()| out)
+            .map_err(|e| Failure(format!("{what}: {s:?} is not hex ({e})")));
+    }
     Ok(settle_core::error::exact(what, &hex_bytes(what, s)?)?)
 }
 
@@ -198,6 +210,12 @@ pub fn u256(s: &str) -> JsResult<[u8; 32]> {
     if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
         return Err(Failure(format!("{s:?} is not a decimal or 0x-hex integer")));
     }
+    if s.len() <= 38 {
+        // Every number of up to 38 digits fits a u128: parse it in one go.
+        let v: u128 = s.parse().map_err(|_| too_big())?;
+        out[16..].copy_from_slice(&v.to_be_bytes());
+        return Ok(out);
+    }
     for digit in s.bytes() {
         let mut carry = u32::from(digit - b'0');
         for byte in out.iter_mut().rev() {
@@ -282,18 +300,23 @@ impl<const N: usize> Serialize for Fixed<N> {
     }
 }
 
+impl<const N: usize> Fixed<N> {
+    /// Exactly `N` bytes from hex, named in errors by what `N` bytes usually are.
+    pub fn parse(s: &str) -> JsResult<Self> {
+        let what = match N {
+            20 => "address",
+            32 => "hash",
+            33 => "public key",
+            64 => "signature",
+            _ => "value",
+        };
+        hex_array(what, s).map(Fixed)
+    }
+}
+
 impl<'de, const N: usize> Deserialize<'de> for Fixed<N> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(StrVisitor("a hex string", |s| {
-            let what = match N {
-                20 => "address",
-                32 => "hash",
-                33 => "public key",
-                64 => "signature",
-                _ => "value",
-            };
-            hex_array(what, s).map(Fixed)
-        }))
+        d.deserialize_str(StrVisitor("a hex string", Fixed::parse))
     }
 }
 

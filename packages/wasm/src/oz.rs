@@ -2,16 +2,137 @@
 //! values, with `@openzeppelin/merkle-tree`'s conventions: hashes as `0x`-hex, values as
 //! `[address, amount]` with the amount a decimal (or `0x`-hex) string.
 
+use core::fmt;
+
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use settle_core::oz::{self, Address, OzMultiProof};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::convert::{self, from_js, to_0x, to_js, Fixed, Hex0x, JsResult, U256};
 
 /// `[address, amount]`: a 20-byte `0x`-hex address and a `uint256` amount (a decimal or
-/// `0x`-hex string, or a safe integer).
-#[derive(Deserialize)]
+/// `0x`-hex string, or a safe integer). Exactly two elements, as OpenZeppelin's ABI
+/// encoding of `["address", "uint256"]` demands: a third is refused, not dropped.
 pub struct OzValue(pub Fixed<20>, pub U256);
+
+impl<'de> Deserialize<'de> for OzValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(OzValueVisitor)
+    }
+}
+
+struct OzValueVisitor;
+
+impl<'de> Visitor<'de> for OzValueVisitor {
+    type Value = OzValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an [address, amount] pair")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OzValue, A::Error> {
+        let address = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let amount = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+        let mut len = 2;
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {
+            len += 1;
+        }
+        if len > 2 {
+            return Err(de::Error::invalid_length(len, &self));
+        }
+        Ok(OzValue(address, amount))
+    }
+}
+
+// The fast way across the JS/wasm boundary for the common input, an array of
+// `[string, string]`: the strings' ASCII bytes, comma-separated, written straight into a
+// Rust buffer (a `&mut [u8]` reaches JS as a view of wasm memory). Serde's way costs two
+// string copies and a dozen calls per value, and JS garbage that matters when a page
+// holds a million values. Returns the length the values take, having written them only
+// if that fits `out`; or -1 for anything else (amounts as numbers or bigints, holes,
+// other shapes, non-ASCII text), which takes serde's way, the one that words the errors.
+#[wasm_bindgen(inline_js = r#"
+export function packOzValues(values, out) {
+  if (!Array.isArray(values) || values.length === 0) return -1;
+  const cap = out.length;
+  let at = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Array.isArray(v) || v.length !== 2) return -1;
+    const address = v[0];
+    const amount = v[1];
+    if (typeof address !== 'string' || typeof amount !== 'string') return -1;
+    const end = at + address.length + amount.length + 2;
+    if (end > cap) {
+      at = end;
+      continue;
+    }
+    for (let j = 0; j < address.length; j++) {
+      const c = address.charCodeAt(j);
+      if (c > 0x7f) return -1;
+      out[at++] = c;
+    }
+    out[at++] = 44;
+    for (let j = 0; j < amount.length; j++) {
+      const c = amount.charCodeAt(j);
+      if (c > 0x7f) return -1;
+      out[at++] = c;
+    }
+    out[at++] = 44;
+  }
+  return at - 1;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = packOzValues)]
+    fn pack_oz_values(values: &JsValue, out: &mut [u8]) -> f64;
+}
+
+/// The values read through [`pack_oz_values`], or `None` when serde must read them: the
+/// input is not an array of string pairs, or a string does not parse, or one holds a
+/// comma (then the bytes have more than the `2 n` fields they must have). The parsers are
+/// serde's own ([`Fixed::parse`], [`convert::u256`]), so both ways accept the same values.
+fn packed_values(values: &JsValue) -> Option<Vec<(Address, oz::U256)>> {
+    if !js_sys::Array::is_array(values) {
+        return None;
+    }
+    let n = values.unchecked_ref::<js_sys::Array>().length() as usize;
+    // Room for a 42-character address and a 20-digit amount; if the values need more,
+    // the first call says how much and the second fills a buffer of that size.
+    let mut cap = n.checked_mul(64)?;
+    for _ in 0..2 {
+        let mut packed = vec![0u8; cap];
+        let len = pack_oz_values(values, &mut packed);
+        if len < 0.0 {
+            return None;
+        }
+        let len = len as usize;
+        if len > cap {
+            cap = len + 1;
+            continue;
+        }
+        packed.truncate(len);
+        return parse_packed(&packed, n);
+    }
+    None
+}
+
+fn parse_packed(packed: &[u8], n: usize) -> Option<Vec<(Address, oz::U256)>> {
+    let mut fields = core::str::from_utf8(packed).ok()?.split(',');
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let address = Fixed::<20>::parse(fields.next()?).ok()?;
+        let amount = convert::u256(fields.next()?).ok()?;
+        out.push((address.0, amount));
+    }
+    fields.next().is_none().then_some(out)
+}
 
 /// `{ leaves, proof, proofFlags }`: the leaves are leaf hashes in the order the verifier
 /// consumes them (what Solidity's `MerkleProof.multiProofVerify` takes).
@@ -60,11 +181,13 @@ impl StandardMerkleTree {
     pub fn of(
         #[wasm_bindgen(unchecked_param_type = "OzValue[]")] values: JsValue,
     ) -> JsResult<StandardMerkleTree> {
-        let values: Vec<OzValue> = from_js(values)?;
-        let values: Vec<(Address, oz::U256)> = values
-            .into_iter()
-            .map(|OzValue(address, amount)| (address.0, amount.0))
-            .collect();
+        let values = match packed_values(&values) {
+            Some(values) => values,
+            None => from_js::<Vec<OzValue>>(values)?
+                .into_iter()
+                .map(|OzValue(address, amount)| (address.0, amount.0))
+                .collect(),
+        };
         Ok(StandardMerkleTree {
             tree: oz::StandardMerkleTree::of(values)?,
         })

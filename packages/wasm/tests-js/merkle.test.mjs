@@ -95,6 +95,58 @@ test('StandardMerkleTree matches @openzeppelin/merkle-tree both ways', () => {
   }
 });
 
+// `of` reads an array of string pairs through one packed buffer and everything else
+// through serde; one number among the values sends the whole input serde's way. Both
+// ways must accept the same values, build the same tree and word the same errors.
+test('StandardMerkleTree.of: string values and serde-read values give the same trees and errors', () => {
+  const { StandardMerkleTree: OzTree } = openZeppelin();
+  const rand = prng(7);
+  const a = '0x' + '11'.repeat(20);
+  const viaSerde = (values) => [...values, [a, 1]];
+  const rootOf = (values) => settle.StandardMerkleTree.of(values).root;
+  const errorOf = (values) => {
+    try {
+      settle.StandardMerkleTree.of(values);
+    } catch (e) {
+      return e.message;
+    }
+    assert.fail('expected an error');
+  };
+  // Short amounts, then 66-character hex amounts (more than the first buffer's room per
+  // value, so the buffer is sized again), upper-case and bare hex.
+  const long = '0x' + 'ff'.repeat(32);
+  for (const values of [
+    Array.from({ length: 50 }, (_, i) => ['0x' + randomHex(rand, 20), String(i)]),
+    Array.from({ length: 50 }, () => ['0x' + randomHex(rand, 20), long]),
+    [['0X' + 'AB'.repeat(20), '0XFF'], ['0x' + 'cd'.repeat(20), '007']],
+  ]) {
+    const oz = OzTree.of(viaSerde(values).map(([x, v]) => ['0x' + x.slice(2), BigInt(v)]), enc);
+    assert.equal(rootOf(viaSerde(values)), oz.root);
+    const ozStrings = OzTree.of(values.map(([x, v]) => ['0x' + x.slice(2), BigInt(v)]), enc);
+    assert.equal(rootOf(values), ozStrings.root);
+  }
+  const good = [[a, '5'], ['0x' + '22'.repeat(20), '6']];
+  for (const bad of [
+    [a, '1,2'], // a comma inside a string
+    [`${a},5`, `${a},6`], // two values smuggled into one
+    [a, ''],
+    [a, '\uff11'], // a full-width digit
+    ['0x' + '1'.repeat(39), '1'], // odd hex
+    ['0x' + '11'.repeat(19) + 'zz', '1'],
+    [a, '-1'],
+    [a, (1n << 256n).toString()],
+    [a],
+    [a, '1', '2'],
+    'not a pair',
+  ]) {
+    const message = errorOf([...good, bad]);
+    assert.equal(message, errorOf(viaSerde([...good, bad])), JSON.stringify(bad));
+  }
+  // OpenZeppelin's ABI encoding takes exactly two values: a third is refused, not dropped.
+  assert.equal(errorOf([[a, '1', '2']]), 'invalid length 3, expected an [address, amount] pair');
+  assert.equal(errorOf(['not a pair']), 'invalid type: string "not a pair", expected an [address, amount] pair');
+});
+
 test('StandardMerkleTree amounts: decimal, 0x-hex, numbers and bigints are the same uint256', () => {
   const { StandardMerkleTree: OzTree } = openZeppelin();
   const a = '0x' + '11'.repeat(20);
