@@ -137,7 +137,8 @@ impl StandardMerkleTree {
     /// `getProof(valueIndex)`.
     pub fn proof(&self, value_index: usize) -> Result<Vec<Hash>, Error> {
         let mut i = self.tree_position(value_index)?;
-        let mut proof = Vec::new();
+        // One sibling per level above the node: floor(log2(i + 1)) of them.
+        let mut proof = Vec::with_capacity((usize::BITS - 1 - (i + 1).leading_zeros()) as usize);
         while i > 0 {
             let sibling = if i % 2 == 1 { i + 1 } else { i - 1 };
             proof.push(self.tree[sibling]);

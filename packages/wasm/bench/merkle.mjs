@@ -69,8 +69,8 @@ function nativeRun(k) {
 const wasmBytes = statSync(path.join(root, 'packages/wasm/pkg/node/settle_wasm_bg.wasm')).size;
 console.log(`npm package .wasm: ${wasmBytes} bytes`);
 console.log(
-  `node ${process.version}; after a warm-up, best of 3 runs, the native core's interleaved with ours ` +
-    `(each its own best of 3; OpenZeppelin at 2^20: one run)\n`,
+  `node ${process.version}; after a warm-up, best of 5 runs, the native core's interleaved with ours ` +
+    `(each its own best of 3; OpenZeppelin: best of 3, at 2^20 one run)\n`,
 );
 console.log('| size | ours (wasm) build + 1,000 proofs | OpenZeppelin | native core | OZ / ours | ours / native |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
@@ -97,7 +97,7 @@ for (const k of sizes) {
   // The package and the native core take turns, so a noisy spell on this shared machine
   // slows both sides rather than one.
   let c = null;
-  const a = bestOf(3, () => {
+  const a = bestOf(5, () => {
     const n = nativeRun(k);
     if (n && (!c || n.build_ms + n.proofs_ms < c.build_ms + c.proofs_ms)) c = n;
     const [build, tree] = time(() => ours.StandardMerkleTree.of(vals));

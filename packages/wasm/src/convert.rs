@@ -115,6 +115,22 @@ pub fn to_0x(bytes: impl AsRef<[u8]>) -> String {
     format!("0x{}", hex::encode(bytes))
 }
 
+/// Hashes as a JS array of `0x`-hex strings, made from one string (one UTF-8 decode and
+/// a `split` instead of a decode per hash: a proof is read in a single crossing).
+pub fn hex_0x_array(hashes: &[Hash]) -> JsResult<js_sys::Array> {
+    const WIDTH: usize = 2 + 64 + 1; // "0x", the digits, a comma
+    if hashes.is_empty() {
+        return Ok(js_sys::Array::new());
+    }
+    let mut joined = vec![b','; hashes.len() * WIDTH - 1];
+    for (h, out) in hashes.iter().zip(joined.chunks_mut(WIDTH)) {
+        out[..2].copy_from_slice(b"0x");
+        hex::encode_to_slice(h, &mut out[2..2 + 64])?;
+    }
+    let joined = String::from_utf8(joined)?;
+    Ok(js_sys::JsString::from(joined).split(","))
+}
+
 /// The canonical bytes of a bech32 address (the original bech32 checksum, as the chain's
 /// `addr_canonicalize` and cosmwasm-std's `MockApi` decode it).
 pub fn canonical(address: &str) -> JsResult<Vec<u8>> {

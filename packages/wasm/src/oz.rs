@@ -206,10 +206,10 @@ impl StandardMerkleTree {
     }
 
     /// `getProof(index)`: the proof (`0x`-hex) of the value at `index` (insertion order).
-    #[wasm_bindgen(js_name = getProof)]
-    pub fn get_proof(&self, index: f64) -> JsResult<Vec<String>> {
+    #[wasm_bindgen(js_name = getProof, unchecked_return_type = "string[]")]
+    pub fn get_proof(&self, index: f64) -> JsResult<js_sys::Array> {
         let proof = self.tree.proof(convert::position("index", index)?)?;
-        Ok(proof.into_iter().map(to_0x).collect())
+        convert::hex_0x_array(&proof)
     }
 
     /// `getMultiProof(indices)`, with the leaves as leaf hashes.
