@@ -69,28 +69,30 @@ fn serde_failure(e: serde_wasm_bindgen::Error) -> Failure {
     }
 }
 
+/// The digits after a `0x` (or `0X`) prefix, if there is one.
+fn without_0x(s: &str) -> Option<&str> {
+    s.strip_prefix("0x").or_else(|| s.strip_prefix("0X"))
+}
+
+fn not_hex(what: &str, s: &str, e: hex::FromHexError) -> Failure {
+    Failure(format!("{what}: {s:?} is not hex ({e})"))
+}
+
 /// Bytes of a hex string, with or without a `0x` prefix.
 pub fn hex_bytes(what: &str, s: &str) -> JsResult<Vec<u8>> {
-    let digits = s
-        .strip_prefix("0x")
-        .or_else(|| s.strip_prefix("0X"))
-        .unwrap_or(s);
-    hex::decode(digits).map_err(|e| Failure(format!("{what}: {s:?} is not hex ({e})")))
+    hex::decode(without_0x(s).unwrap_or(s)).map_err(|e| not_hex(what, s, e))
 }
 
 /// Exactly `N` bytes of a hex string (the length error is the core's).
 pub fn hex_array<const N: usize>(what: &'static str, s: &str) -> JsResult<[u8; N]> {
-    let digits = s
-        .strip_prefix("0x")
-        .or_else(|| s.strip_prefix("0X"))
-        .unwrap_or(s);
+    let digits = without_0x(s).unwrap_or(s);
     if digits.len() == 2 * N {
         // The common case, decoded in place; `hex` reports a bad digit exactly as
         // `hex_bytes` would.
         let mut out = [0u8; N];
         return hex::decode_to_slice(digits, &mut out)
             .map(|()| out)
-            .map_err(|e| Failure(format!("{what}: {s:?} is not hex ({e})")));
+            .map_err(|e| not_hex(what, s, e));
     }
     Ok(settle_core::error::exact(what, &hex_bytes(what, s)?)?)
 }
@@ -215,7 +217,7 @@ pub struct U256(pub [u8; 32]);
 pub fn u256(s: &str) -> JsResult<[u8; 32]> {
     let too_big = || Failure(format!("{s:?} does not fit a uint256"));
     let mut out = [0u8; 32];
-    if let Some(digits) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+    if let Some(digits) = without_0x(s) {
         let padded = format!("{}{digits}", "0".repeat(digits.len() % 2));
         let bytes = hex_bytes("uint256", &padded)?;
         let bytes = &bytes[bytes.iter().take_while(|b| **b == 0).count()..];
