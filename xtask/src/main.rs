@@ -61,6 +61,9 @@ fn main() -> ExitCode {
 /// web dApp in headless Chromium, then the optimized artifacts in cosmwasm-vm and the gas
 /// report (so CI prints the figures).
 fn test() -> Result<(), String> {
+    // What a fresh machine lacks and the run needs, installed first (each skipped when present).
+    util::ensure_wasm_target()?;
+    util::ensure_node()?;
     util::step("cargo test --workspace");
     util::cargo(&["test", "--workspace", "--locked"])?;
     util::step("schema drift check");

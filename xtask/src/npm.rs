@@ -141,6 +141,7 @@ pub fn build() -> Result<(), String> {
 pub fn test() -> Result<(), String> {
     let root = root();
     let cli = wasm_bindgen_cli(&root)?;
+    util::ensure_wasm_target()?;
     step(&format!(
         "wasm-bindgen-test under Node: cargo test -p {CRATE} --target wasm32-unknown-unknown"
     ));

@@ -28,7 +28,7 @@ use std::time::Instant;
 
 use settle_core::validity::ledger::Shape;
 
-use crate::util::{root, run as run_cmd, step};
+use crate::util::{self, root, run as run_cmd, step};
 
 /// The browser the end-to-end test drives (Debian's `chromium`).
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -115,7 +115,7 @@ fn ensure_chromium() -> Result<bool, String> {
         print_version();
         return Ok(false);
     }
-    if !is_root() {
+    if !util::is_root() {
         return Err(format!(
             "{CHROMIUM} is missing: install Debian's chromium (`sudo apt-get install -y chromium`)"
         ));
@@ -143,14 +143,6 @@ fn print_version() {
             eprintln!("browser: {}", version.trim());
         }
     }
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
-        .unwrap_or(false)
 }
 
 /// The committed lockfile names no registry: npm here omits `resolved`
