@@ -37,6 +37,11 @@ pub struct Status {
     pub proposals: u64,
     /// Id of the next game.
     pub next_game: u64,
+    /// When a removal last put consumed deposits back in the queue: every deposit still
+    /// queued is due `force_inclusion_delay` after this at the earliest
+    /// (`settle_core::inclusion`).
+    #[serde(default)]
+    pub deposits_rewound_at: Option<Timestamp>,
 }
 
 #[cw_serde]
