@@ -100,6 +100,7 @@ pub fn instantiate(
     TOTALS.save(
         deps.storage,
         &Totals {
+            outstanding: Uint128::zero(),
             deposited: Uint128::zero(),
             withdrawn: Uint128::zero(),
             bonds: Uint128::zero(),
@@ -346,7 +347,8 @@ fn execute_deposit(
     let target = deposit_target(deps.as_ref(), &to)?;
     let mut status = STATUS.load(deps.storage)?;
     let mut totals = TOTALS.load(deps.storage)?;
-    totals.deposited = totals.deposited.checked_add(amount)?;
+    totals.outstanding = totals.outstanding.checked_add(amount)?;
+    totals.deposited = totals.deposited.saturating_add(amount);
     let index = status.deposit_count;
     let record = DepositRecord {
         depositor: info.sender.clone(),
@@ -565,7 +567,8 @@ fn execute_withdraw(
         &output,
         &proof,
     )?;
-    totals.withdrawn = totals.withdrawn.checked_add(amount)?;
+    totals.outstanding = totals.outstanding.checked_sub(amount)?;
+    totals.withdrawn = totals.withdrawn.saturating_add(amount);
     TOTALS.save(deps.storage, &totals)?;
     PAID.save(
         deps.storage,
@@ -633,11 +636,10 @@ fn check_withdrawal(
         },
     )?;
     let totals = TOTALS.load(deps.storage)?;
-    let outstanding = totals.deposited.checked_sub(totals.withdrawn)?;
-    if amount > outstanding {
+    if amount > totals.outstanding {
         return Err(ContractError::ExceedsDeposits {
             amount,
-            outstanding,
+            outstanding: totals.outstanding,
         });
     }
     Ok((recipient, totals))
@@ -991,7 +993,7 @@ fn query_withdrawal_status(
 fn query_solvency(deps: Deps, env: Env) -> StdResult<SolvencyResponse> {
     let config = CONFIG.load(deps.storage)?;
     let totals = TOTALS.load(deps.storage)?;
-    let deposits_outstanding = totals.deposited.checked_sub(totals.withdrawn)?;
+    let deposits_outstanding = totals.outstanding;
     let mut owed: Vec<(String, Uint256)> =
         vec![(config.denom.clone(), deposits_outstanding.into())];
     let bonds = totals.bonds.checked_add(totals.challenger_bonds)?;

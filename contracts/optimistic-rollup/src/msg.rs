@@ -515,7 +515,8 @@ pub struct WithdrawalStatusResponse {
 
 #[cw_serde]
 pub struct Liabilities {
-    /// Deposits received and not yet paid back out by withdrawals.
+    /// Deposits received and not yet paid back out by withdrawals (kept as one balance,
+    /// not as the difference of two ever-growing totals).
     pub deposits_outstanding: Uint128,
     /// Proposer bonds held.
     pub bonds: Uint128,
@@ -541,8 +542,10 @@ pub struct SolvencyResponse {
     pub liabilities: Liabilities,
     /// One entry per denom (one if `denom == bond_denom`).
     pub denoms: Vec<DenomSolvency>,
-    /// Total deposited and total withdrawn since instantiation.
+    /// Total deposited since instantiation: a statistic that saturates at `u128::MAX`
+    /// (it never gates anything; `liabilities.deposits_outstanding` is what is owed).
     pub total_deposited: Uint128,
+    /// Total withdrawn since instantiation: a statistic that saturates at `u128::MAX`.
     pub total_withdrawn: Uint128,
     /// No deficit in any denom.
     pub solvent: bool,

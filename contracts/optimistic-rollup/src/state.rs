@@ -46,6 +46,11 @@ pub struct Status {
 
 #[cw_serde]
 pub struct Totals {
+    /// Deposits received and not yet paid back out by withdrawals: what the rollup owes
+    /// its L2 users. The only deposit total that gates anything (it is at most what the
+    /// contract holds in `denom`, so it cannot overflow in honest use).
+    pub outstanding: Uint128,
+    /// Statistics only, saturating at `u128::MAX`: never gate a deposit or a withdrawal.
     pub deposited: Uint128,
     pub withdrawn: Uint128,
     pub bonds: Uint128,
