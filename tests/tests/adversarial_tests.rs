@@ -5,13 +5,15 @@
 
 use cosmwasm_std::{Binary, Coin, HexBinary, Timestamp, Uint128, Uint256};
 use cw_utils::PaymentError;
-use optimistic_rollup::msg::{DepositTo, DisputeParams, ExecuteMsg, OutputPreimage, QueryMsg};
+use optimistic_rollup::msg::{
+    DepositResponse, DepositTo, DisputeParams, ExecuteMsg, OutputPreimage, QueryMsg,
+};
 use optimistic_rollup::ContractError;
 use settle_core::batch::{encode_batch, Output};
 use settle_core::crypto::L2Key;
 use settle_core::hash::ZERO_HASH;
 use settle_core::ledger::{Withdrawal, WithdrawalList, WithdrawalSink};
-use settle_testing::{assert_refused, Suite, SuiteBuilder, BOND_DENOM, DENOM};
+use settle_testing::{assert_refused, Claim, Suite, SuiteBuilder, BOND_DENOM, DENOM};
 use settle_tests::scenario::user_keys;
 
 const PEOPLE: &[&str] = &[
@@ -363,7 +365,7 @@ fn proposer_rules() {
     );
     refused(
         &mut s,
-        ContractError::DepositsUnavailable {
+        settle_core::Error::DepositsUnavailable {
             requested: 3,
             available: 2,
         },
@@ -371,7 +373,7 @@ fn proposer_rules() {
     );
     refused(
         &mut s,
-        ContractError::TooManyDeposits {
+        settle_core::Error::TooManyDeposits {
             consumed: 1025,
             max: 1024,
         },
@@ -380,7 +382,7 @@ fn proposer_rules() {
     // the per-batch cap is checked before any cursor arithmetic: no overflow
     refused(
         &mut s,
-        ContractError::TooManyDeposits {
+        settle_core::Error::TooManyDeposits {
             consumed: u64::MAX,
             max: 1024,
         },
@@ -446,23 +448,155 @@ fn a_batch_that_skips_an_overdue_deposit_is_refused() {
     // before the deadline a proposer may leave deposits queued
     s.propose_raw(&proposer, vec![1], 0, vec![0; 32]).unwrap();
     s.advance(300);
-    let deadline = Timestamp::from_nanos(queued_at.nanos()).plus_seconds(600);
+    let deadline = queued_at.seconds() + 600;
     refused(
         &mut s,
-        ContractError::ForcedDepositSkipped { index: 0, deadline },
+        settle_core::Error::ForcedDepositSkipped {
+            index: 0,
+            deadline,
+            max: 1_024,
+        },
         |s| s.propose_raw(&proposer, vec![1], 0, vec![0; 32]),
     );
     // consuming the first is not enough once the second is overdue too
     s.advance(300);
     refused(
         &mut s,
-        ContractError::ForcedDepositSkipped {
+        settle_core::Error::ForcedDepositSkipped {
             index: 1,
-            deadline: deadline.plus_seconds(300),
+            deadline: deadline + 300,
+            max: 1_024,
         },
         |s| s.propose_raw(&proposer, vec![1], 1, vec![0; 32]),
     );
     s.propose_raw(&proposer, vec![1], 2, vec![0; 32]).unwrap();
+}
+
+/// `n` one-unit deposits to L2 account 0 (which does not exist: each is refunded on L2).
+fn one_unit_deposits(s: &mut Suite, n: u64) {
+    let alice = s.addr("alice");
+    for _ in 0..n {
+        s.deposit(&alice, DepositTo::Account { index: 0 }, 1)
+            .unwrap();
+    }
+}
+
+/// F1: with `force_inclusion_delay = 0` every deposit is overdue as soon as it is queued;
+/// 1,025 of them are more than a batch may consume. The rule admits a full batch of
+/// 1,024 (oldest first), then the last one: the rollup never freezes.
+#[test]
+fn f1_more_overdue_deposits_than_a_batch_holds_drain_at_the_limit() {
+    let mut s = SuiteBuilder::new()
+        .with_force_inclusion_delay(0)
+        .with_funds("alice", 2_000)
+        .build();
+    let proposer = s.proposer.clone();
+    s.bond_proposer().unwrap();
+    one_unit_deposits(&mut s, 1_025);
+    let now = s.app.block_info().time.seconds();
+    // fewer than a full batch leaves an overdue deposit queued
+    refused(
+        &mut s,
+        settle_core::Error::ForcedDepositSkipped {
+            index: 1_023,
+            deadline: now,
+            max: 1_024,
+        },
+        |s| s.propose_consuming(&proposer, vec![], 1_023),
+    );
+    let first = s.propose(&proposer, vec![]).unwrap();
+    assert_eq!(first.deposits_consumed, 1_024);
+    assert_eq!(
+        (s.batch(0).deposits_from, s.batch(0).deposits_to),
+        (0, 1_024)
+    );
+    // the one left is overdue: the next batch must take it
+    refused(
+        &mut s,
+        settle_core::Error::ForcedDepositSkipped {
+            index: 1_024,
+            deadline: now,
+            max: 1_024,
+        },
+        |s| s.propose_consuming(&proposer, vec![1], 0),
+    );
+    let second = s.propose(&proposer, vec![]).unwrap();
+    assert_eq!(second.deposits_consumed, 1);
+    assert_eq!(s.status().deposit_cursor, 1_025);
+    s.a_challenge_window_passes();
+    s.finalize(0).unwrap();
+    s.finalize(1).unwrap();
+    s.assert_reconciles();
+}
+
+/// F1: a fraud removal rewinds the cursor over 1,025 deposits queued long before. They
+/// are not overdue retroactively (a whole delay from the removal), and once overdue they
+/// drain a full batch at a time instead of freezing the rollup.
+#[test]
+fn f1_a_removal_that_puts_back_a_backlog_does_not_freeze_the_rollup() {
+    let mut s = SuiteBuilder::new()
+        .with_force_inclusion_delay(600)
+        .with_funds("alice", 2_000)
+        .build();
+    let proposer = s.proposer.clone();
+    let challenger = s.addr("challenger");
+    s.bond_proposer().unwrap();
+    one_unit_deposits(&mut s, 1_025);
+    // a lying batch takes 1,024 deposits, an honest one on top of it the last
+    s.propose_claiming(&proposer, vec![], Claim::WrongOutput)
+        .unwrap();
+    s.propose(&proposer, vec![]).unwrap();
+    assert_eq!(s.status().deposit_cursor, 1_025);
+    // the liar stays silent and loses on time: both batches go, the cursor rewinds to 0
+    let game = s.challenge(&challenger, 0).unwrap();
+    s.advance(3_600);
+    s.resolve_game(game).unwrap();
+    let status = s.status();
+    assert_eq!((status.next_batch, status.deposit_cursor), (0, 0));
+    let rewound_at = s.app.block_info().time;
+    // every deposit is an hour old, past its own deadline, yet due a delay from the rewind
+    let d0: DepositResponse = s
+        .app
+        .wrap()
+        .query_wasm_smart(&s.rollup, &QueryMsg::Deposit { index: 0 })
+        .unwrap();
+    assert_eq!(
+        d0.include_by,
+        Timestamp::from_seconds(rewound_at.seconds() + 600)
+    );
+    s.bond_proposer().unwrap();
+    s.propose_consuming(&proposer, vec![1], 0).unwrap();
+    s.advance(600);
+    let deadline = rewound_at.seconds() + 600;
+    refused(
+        &mut s,
+        settle_core::Error::ForcedDepositSkipped {
+            index: 1_023,
+            deadline,
+            max: 1_024,
+        },
+        |s| s.propose_consuming(&proposer, vec![], 1_023),
+    );
+    assert_eq!(
+        s.propose(&proposer, vec![]).unwrap().deposits_consumed,
+        1_024
+    );
+    refused(
+        &mut s,
+        settle_core::Error::ForcedDepositSkipped {
+            index: 1_024,
+            deadline,
+            max: 1_024,
+        },
+        |s| s.propose_consuming(&proposer, vec![1], 0),
+    );
+    assert_eq!(s.propose(&proposer, vec![]).unwrap().deposits_consumed, 1);
+    assert_eq!(s.status().deposit_cursor, 1_025);
+    s.a_challenge_window_passes();
+    for i in 0..3 {
+        s.finalize(i).unwrap();
+    }
+    s.assert_reconciles();
 }
 
 #[test]

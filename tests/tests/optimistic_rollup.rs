@@ -180,3 +180,52 @@ fn migrate_keeps_state_and_records_the_version() {
     assert_eq!(suite.status().deposit_count, 1);
     suite.assert_reconciles();
 }
+
+/// I1: the lifetime totals of a long-lived rollup reach `u128::MAX` (here written into
+/// the contract's state, as after years of honest flow). Deposits and withdrawals still
+/// work: they are gated only by the outstanding balance, and the totals saturate as
+/// statistics.
+#[test]
+fn i1_lifetime_totals_near_u128_max_refuse_no_deposit() {
+    use optimistic_rollup::state::TOTALS;
+    let mut suite = SuiteBuilder::new().with_funds("alice", 1_000).build();
+    let alice = suite.addr("alice");
+    let proposer = suite.proposer.clone();
+    let (ka, _) = user_keys();
+    suite.bond_proposer().unwrap();
+    suite.deposit_new_account(&alice, &ka, 100).unwrap();
+    let rollup = suite.rollup.clone();
+    {
+        let mut store = suite.app.contract_storage_mut(&rollup);
+        let mut totals = TOTALS.load(store.as_ref()).unwrap();
+        assert_eq!(totals.outstanding, Uint128::new(100));
+        // as if u128::MAX - 10 had flowed in and u128::MAX - 110 back out
+        totals.deposited = Uint128::MAX - Uint128::new(10);
+        totals.withdrawn = Uint128::MAX - Uint128::new(110);
+        TOTALS.save(store.as_mut(), &totals).unwrap();
+    }
+    // the next deposit passes the old lifetime total's end
+    suite
+        .deposit(
+            &alice,
+            optimistic_rollup::msg::DepositTo::Account { index: 0 },
+            50,
+        )
+        .unwrap();
+    let s = suite.solvency();
+    assert_eq!(s.liabilities.deposits_outstanding, Uint128::new(150));
+    assert_eq!(s.total_deposited, Uint128::MAX);
+    assert!(s.solvent);
+    // withdrawals are gated by the outstanding balance only, and still pay
+    let carol = suite.addr("carol");
+    let data = encode_batch(&[suite.withdrawal(&ka, 0, &carol, 120, 0)]);
+    suite.propose(&proposer, data).unwrap();
+    suite.a_challenge_window_passes();
+    suite.finalize(0).unwrap();
+    suite.withdraw(&carol, 0, 0).unwrap();
+    assert_eq!(suite.balance(&carol, DENOM), 120);
+    let s = suite.solvency();
+    assert_eq!(s.liabilities.deposits_outstanding, Uint128::new(30));
+    assert_eq!(s.total_withdrawn, Uint128::MAX);
+    suite.assert_reconciles();
+}

@@ -2,7 +2,7 @@
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
     to_json_binary, BankMsg, Binary, Coin, Deps, DepsMut, Env, Event, HexBinary, MessageInfo,
-    Order, Response, StdResult, Uint128, Uint256,
+    Order, Response, StdResult, Timestamp, Uint128, Uint256,
 };
 use cw2::{get_contract_version, set_contract_version};
 use cw_storage_plus::Bound;
@@ -11,7 +11,8 @@ use cw_utils::{must_pay, nonpayable};
 use settle_core::batch::{commit_data, verify_withdrawal, WithdrawalClaim};
 use settle_core::crypto::valid_pubkey;
 use settle_core::hash::{Hash, ZERO_HASH};
-use settle_core::ledger::{Deposit, DepositTarget, MAX_BATCH_BYTES_LIMIT, MAX_DEPOSITS_PER_BATCH};
+use settle_core::inclusion::Queue;
+use settle_core::ledger::{Deposit, DepositTarget, MAX_BATCH_BYTES_LIMIT};
 use settle_core::oz;
 use settle_core::tx::Domain;
 
@@ -93,11 +94,13 @@ pub fn instantiate(
             deposit_head: HexBinary::from(ZERO_HASH.as_slice()),
             proposals: 0,
             next_game: 0,
+            deposits_rewound_at: None,
         },
     )?;
     TOTALS.save(
         deps.storage,
         &Totals {
+            outstanding: Uint128::zero(),
             deposited: Uint128::zero(),
             withdrawn: Uint128::zero(),
             bonds: Uint128::zero(),
@@ -344,7 +347,8 @@ fn execute_deposit(
     let target = deposit_target(deps.as_ref(), &to)?;
     let mut status = STATUS.load(deps.storage)?;
     let mut totals = TOTALS.load(deps.storage)?;
-    totals.deposited = totals.deposited.checked_add(amount)?;
+    totals.outstanding = totals.outstanding.checked_add(amount)?;
+    totals.deposited = totals.deposited.saturating_add(amount);
     let index = status.deposit_count;
     let record = DepositRecord {
         depositor: info.sender.clone(),
@@ -396,6 +400,21 @@ pub(crate) fn core_deposit(
     })
 }
 
+/// The deposit queue as the core's force-inclusion rule sees it (times in seconds).
+pub(crate) fn deposit_queue(config: &Config, status: &Status) -> Queue {
+    Queue {
+        cursor: status.deposit_cursor,
+        count: status.deposit_count,
+        delay: config.force_inclusion_delay,
+        rewound_at: status.deposits_rewound_at.map(|t| t.seconds()),
+    }
+}
+
+/// A time in seconds as a `Timestamp` (saturating: deadlines are saturating sums).
+fn timestamp(seconds: u64) -> Timestamp {
+    Timestamp::from_nanos(seconds.saturating_mul(1_000_000_000))
+}
+
 fn execute_propose_batch(
     deps: DepsMut,
     env: Env,
@@ -429,31 +448,17 @@ fn execute_propose_batch(
     if data.is_empty() && deposits_consumed == 0 {
         return Err(ContractError::EmptyBatch);
     }
-    if deposits_consumed > MAX_DEPOSITS_PER_BATCH {
-        return Err(ContractError::TooManyDeposits {
-            consumed: deposits_consumed,
-            max: MAX_DEPOSITS_PER_BATCH,
-        });
-    }
     let output_root: Hash = settle_core::error::exact("output root", output_root.as_slice())?;
+    // Force inclusion (the core's rule): every overdue deposit, or a full batch. One
+    // deposit decides it: the first this batch leaves queued.
+    let queue = deposit_queue(&config, &status);
+    let deciding = match queue.deciding_deposit(deposits_consumed)? {
+        Some(index) => Some(DEPOSITS.load(deps.storage, index)?.queued_at.seconds()),
+        None => None,
+    };
+    queue.check(deposits_consumed, deciding, env.block.time.seconds())?;
     let deposits_from = status.deposit_cursor;
     let deposits_to = deposits_from + deposits_consumed;
-    if deposits_to > status.deposit_count {
-        return Err(ContractError::DepositsUnavailable {
-            requested: deposits_to,
-            available: status.deposit_count,
-        });
-    }
-    if deposits_to < status.deposit_count {
-        let next = DEPOSITS.load(deps.storage, deposits_to)?;
-        let deadline = next.queued_at.plus_seconds(config.force_inclusion_delay);
-        if env.block.time >= deadline {
-            return Err(ContractError::ForcedDepositSkipped {
-                index: deposits_to,
-                deadline,
-            });
-        }
-    }
     let commitment = commit_data(&data);
     let tx_steps = commitment.steps as u32;
     let data_root = commitment.root;
@@ -562,7 +567,8 @@ fn execute_withdraw(
         &output,
         &proof,
     )?;
-    totals.withdrawn = totals.withdrawn.checked_add(amount)?;
+    totals.outstanding = totals.outstanding.checked_sub(amount)?;
+    totals.withdrawn = totals.withdrawn.saturating_add(amount);
     TOTALS.save(deps.storage, &totals)?;
     PAID.save(
         deps.storage,
@@ -630,11 +636,10 @@ fn check_withdrawal(
         },
     )?;
     let totals = TOTALS.load(deps.storage)?;
-    let outstanding = totals.deposited.checked_sub(totals.withdrawn)?;
-    if amount > outstanding {
+    if amount > totals.outstanding {
         return Err(ContractError::ExceedsDeposits {
             amount,
-            outstanding,
+            outstanding: totals.outstanding,
         });
     }
     Ok((recipient, totals))
@@ -919,22 +924,22 @@ fn query_proposer(deps: Deps, address: String) -> StdResult<ProposerResponse> {
     })
 }
 
-fn deposit_response(config: &Config, index: u64, d: DepositRecord) -> DepositResponse {
+fn deposit_response(queue: &Queue, index: u64, d: DepositRecord) -> DepositResponse {
     DepositResponse {
         index,
         depositor: d.depositor,
         to: d.to,
         amount: d.amount,
         queued_at: d.queued_at,
-        include_by: d.queued_at.plus_seconds(config.force_inclusion_delay),
+        include_by: timestamp(queue.deadline(d.queued_at.seconds())),
         chain_head: d.chain_head,
     }
 }
 
 fn query_deposit(deps: Deps, index: u64) -> StdResult<DepositResponse> {
-    let config = CONFIG.load(deps.storage)?;
+    let queue = deposit_queue(&CONFIG.load(deps.storage)?, &STATUS.load(deps.storage)?);
     let d = DEPOSITS.load(deps.storage, index)?;
-    Ok(deposit_response(&config, index, d))
+    Ok(deposit_response(&queue, index, d))
 }
 
 fn query_deposits(
@@ -942,7 +947,7 @@ fn query_deposits(
     start_after: Option<u64>,
     limit: Option<u32>,
 ) -> StdResult<DepositsResponse> {
-    let config = CONFIG.load(deps.storage)?;
+    let queue = deposit_queue(&CONFIG.load(deps.storage)?, &STATUS.load(deps.storage)?);
     let limit = limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize;
     let deposits = DEPOSITS
         .range(
@@ -952,7 +957,7 @@ fn query_deposits(
             Order::Ascending,
         )
         .take(limit)
-        .map(|r| r.map(|(i, d)| deposit_response(&config, i, d)))
+        .map(|r| r.map(|(i, d)| deposit_response(&queue, i, d)))
         .collect::<StdResult<_>>()?;
     Ok(DepositsResponse { deposits })
 }
@@ -988,7 +993,7 @@ fn query_withdrawal_status(
 fn query_solvency(deps: Deps, env: Env) -> StdResult<SolvencyResponse> {
     let config = CONFIG.load(deps.storage)?;
     let totals = TOTALS.load(deps.storage)?;
-    let deposits_outstanding = totals.deposited.checked_sub(totals.withdrawn)?;
+    let deposits_outstanding = totals.outstanding;
     let mut owed: Vec<(String, Uint256)> =
         vec![(config.denom.clone(), deposits_outstanding.into())];
     let bonds = totals.bonds.checked_add(totals.challenger_bonds)?;

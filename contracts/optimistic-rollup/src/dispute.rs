@@ -380,6 +380,12 @@ pub fn execute_move(
             record.ended_by = Some(by.into());
             GAMES.save(deps.storage, id, &record)?;
             save_state(deps.storage, id, &game)?;
+            let mut status = status;
+            if winner == CoreSide::Challenger && batch.deposits_from < status.deposit_cursor {
+                // the removal puts deposits back: none is overdue before a whole
+                // force-inclusion delay from now (settle_core::inclusion)
+                status.deposits_rewound_at = Some(env.block.time);
+            }
             let config = match config {
                 Some(c) => *c,
                 None => CONFIG.load(deps.storage)?,

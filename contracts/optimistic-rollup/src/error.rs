@@ -49,17 +49,6 @@ pub enum ContractError {
     #[error("batch data is {size} bytes, the limit is {max}")]
     BatchTooLarge { size: usize, max: u32 },
 
-    #[error("batch consumes {consumed} deposits, at most {max} per batch")]
-    TooManyDeposits { consumed: u64, max: u64 },
-
-    #[error("batch consumes deposits up to {requested} but only {available} exist")]
-    DepositsUnavailable { requested: u64, available: u64 },
-
-    #[error(
-        "deposit {index} was due for inclusion at {deadline} and must be consumed by this batch"
-    )]
-    ForcedDepositSkipped { index: u64, deadline: Timestamp },
-
     #[error("expected {expected} bytes for {what}, got {got}")]
     Length {
         what: &'static str,

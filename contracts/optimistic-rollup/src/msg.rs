@@ -89,7 +89,11 @@ pub enum ExecuteMsg {
         /// rebuild the L2 state from the posted data and the deposit queue.
         data: Binary,
         /// How many queued deposits, after those consumed by earlier batches, this batch
-        /// applies first. Deposits older than `force_inclusion_delay` must be consumed.
+        /// applies first: at most 1,024 (settle-core `MAX_DEPOSITS_PER_BATCH`). Force
+        /// inclusion (settle-core `inclusion`): a deposit is overdue once its `include_by`
+        /// has passed; a batch must consume every overdue deposit, or 1,024 deposits, so
+        /// a batch of `min(pending, 1,024)` deposits is always accepted and a backlog
+        /// drains oldest-first a full batch at a time.
         deposits_consumed: u64,
         /// The 32-byte output root the proposer claims after applying the batch.
         output_root: HexBinary,
@@ -474,7 +478,10 @@ pub struct DepositResponse {
     pub to: DepositTo,
     pub amount: Uint128,
     pub queued_at: Timestamp,
-    /// Deadline after which the next batch must consume it.
+    /// Its force-inclusion deadline: from this time on the next batch must consume it
+    /// (or a full batch of 1,024 deposits before it). `force_inclusion_delay` after the
+    /// later of `queued_at` and the last removal that put deposits back in the queue
+    /// (whole seconds), so a deposit a removal puts back always gets a whole delay.
     pub include_by: Timestamp,
     /// Head of the hash chain after this deposit.
     pub chain_head: HexBinary,
@@ -508,7 +515,8 @@ pub struct WithdrawalStatusResponse {
 
 #[cw_serde]
 pub struct Liabilities {
-    /// Deposits received and not yet paid back out by withdrawals.
+    /// Deposits received and not yet paid back out by withdrawals (kept as one balance,
+    /// not as the difference of two ever-growing totals).
     pub deposits_outstanding: Uint128,
     /// Proposer bonds held.
     pub bonds: Uint128,
@@ -534,8 +542,10 @@ pub struct SolvencyResponse {
     pub liabilities: Liabilities,
     /// One entry per denom (one if `denom == bond_denom`).
     pub denoms: Vec<DenomSolvency>,
-    /// Total deposited and total withdrawn since instantiation.
+    /// Total deposited since instantiation: a statistic that saturates at `u128::MAX`
+    /// (it never gates anything; `liabilities.deposits_outstanding` is what is owed).
     pub total_deposited: Uint128,
+    /// Total withdrawn since instantiation: a statistic that saturates at `u128::MAX`.
     pub total_withdrawn: Uint128,
     /// No deficit in any denom.
     pub solvent: bool,

@@ -37,10 +37,20 @@ pub struct Status {
     pub proposals: u64,
     /// Id of the next game.
     pub next_game: u64,
+    /// When a removal last put consumed deposits back in the queue: every deposit still
+    /// queued is due `force_inclusion_delay` after this at the earliest
+    /// (`settle_core::inclusion`).
+    #[serde(default)]
+    pub deposits_rewound_at: Option<Timestamp>,
 }
 
 #[cw_serde]
 pub struct Totals {
+    /// Deposits received and not yet paid back out by withdrawals: what the rollup owes
+    /// its L2 users. The only deposit total that gates anything (it is at most what the
+    /// contract holds in `denom`, so it cannot overflow in honest use).
+    pub outstanding: Uint128,
+    /// Statistics only, saturating at `u128::MAX`: never gate a deposit or a withdrawal.
     pub deposited: Uint128,
     pub withdrawn: Uint128,
     pub bonds: Uint128,

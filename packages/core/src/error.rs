@@ -44,6 +44,18 @@ pub enum Error {
         got: usize,
     },
 
+    #[error("batch consumes {consumed} deposits, at most {max} per batch")]
+    TooManyDeposits { consumed: u64, max: u64 },
+
+    #[error("batch consumes deposits up to {requested} but only {available} exist")]
+    DepositsUnavailable { requested: u64, available: u64 },
+
+    #[error(
+        "deposit {index} was due for inclusion at {deadline} and must be consumed by this batch \
+         (a batch consumes every overdue deposit, or {max})"
+    )]
+    ForcedDepositSkipped { index: u64, deadline: u64, max: u64 },
+
     #[error("output preimage does not match the output root of batch {batch}")]
     OutputMismatch { batch: u64 },
 

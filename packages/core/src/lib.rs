@@ -10,6 +10,7 @@
 //! - [`codec`], [`tx`]: the compact canonical encoding of L2 transactions and what is signed.
 //! - [`ledger`]: accounts, deposits, withdrawals and the total state transition.
 //! - [`batch`]: batch data, its commitment, the output root, applying a batch.
+//! - [`inclusion`]: force inclusion: how many queued deposits the next batch must consume.
 //! - [`node`]: an operator's view of a rollup (deposit mirror, batches, withdrawal proofs).
 //! - [`crypto`]: the [`crypto::Verifier`] trait the chain or k256 implements.
 //! - [`channel`]: payment channels: co-signed states, allocation, penalties, HTLCs and
@@ -30,6 +31,7 @@ pub mod crypto;
 pub mod dispute;
 pub mod error;
 pub mod hash;
+pub mod inclusion;
 pub mod ledger;
 pub mod merkle;
 pub mod node;

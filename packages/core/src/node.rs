@@ -8,6 +8,7 @@ use crate::batch::{apply_batch, BatchResult};
 use crate::crypto::Verifier;
 use crate::error::Error;
 use crate::hash::Hash;
+use crate::inclusion::Queue;
 use crate::ledger::{Deposit, Ledger, MAX_DEPOSITS_PER_BATCH, WITHDRAWAL_TREE_DEPTH};
 use crate::tx::Domain;
 
@@ -87,14 +88,27 @@ impl Node {
     }
 
     /// Applies `data` after consuming every pending deposit (up to the per-batch limit)
-    /// and returns what to post.
+    /// and returns what to post. The contract accepts this many at any time, however
+    /// many deposits are overdue ([`crate::inclusion::Queue::most`]): a backlog drains a
+    /// full batch at a time.
     pub fn propose<V: Verifier + ?Sized>(
         &mut self,
         verifier: &V,
         data: Vec<u8>,
     ) -> Result<Proposal, Error> {
-        let take = (self.pending_deposits().len() as u64).min(MAX_DEPOSITS_PER_BATCH);
+        let take = self.queue().most();
         self.propose_with(verifier, data, take)
+    }
+
+    /// The deposit queue as the contract sees it (without times, which the node does not
+    /// mirror; `delay` 0 and no rewind).
+    fn queue(&self) -> Queue {
+        Queue {
+            cursor: self.cursor,
+            count: self.deposits.len() as u64,
+            delay: 0,
+            rewound_at: None,
+        }
     }
 
     /// As [`Node::propose`], consuming exactly `deposits_consumed` pending deposits.
@@ -104,6 +118,13 @@ impl Node {
         data: Vec<u8>,
         deposits_consumed: u64,
     ) -> Result<Proposal, Error> {
+        if deposits_consumed > MAX_DEPOSITS_PER_BATCH {
+            // the contract's limit: such a batch could never be posted
+            return Err(Error::TooManyDeposits {
+                consumed: deposits_consumed,
+                max: MAX_DEPOSITS_PER_BATCH,
+            });
+        }
         let from = self.cursor as usize;
         let to = from
             .checked_add(deposits_consumed as usize)
@@ -351,5 +372,34 @@ mod tests {
             Err(Error::NoSuchBatch { index: 3, count: 1 })
         );
         assert!(node.propose_with(&NativeVerifier, vec![], 1).is_err());
+    }
+
+    /// F1: a backlog larger than a batch drains a full batch at a time (the size the
+    /// contract accepts however many deposits are overdue); more than a batch is refused.
+    #[test]
+    fn f1_the_node_drains_a_backlog_a_full_batch_at_a_time() {
+        let mut node = Node::new(Domain::new("c", "r"));
+        for index in 0..MAX_DEPOSITS_PER_BATCH + 1 {
+            node.observe_deposit(Deposit {
+                index,
+                target: DepositTarget::Account(0),
+                amount: 1,
+                refund_to: vec![1; 20],
+            })
+            .unwrap();
+        }
+        assert_eq!(
+            node.clone()
+                .propose_with(&NativeVerifier, vec![], MAX_DEPOSITS_PER_BATCH + 1),
+            Err(Error::TooManyDeposits {
+                consumed: MAX_DEPOSITS_PER_BATCH + 1,
+                max: MAX_DEPOSITS_PER_BATCH
+            })
+        );
+        let first = node.propose(&NativeVerifier, vec![]).unwrap();
+        assert_eq!(first.deposits_consumed, MAX_DEPOSITS_PER_BATCH);
+        let second = node.propose(&NativeVerifier, vec![]).unwrap();
+        assert_eq!(second.deposits_consumed, 1);
+        assert!(node.pending_deposits().is_empty());
     }
 }

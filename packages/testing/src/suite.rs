@@ -295,11 +295,30 @@ impl Suite {
     /// The node applies `data` (after every pending deposit) and `proposer` posts it.
     /// If the chain refuses, the node is left as it was.
     pub fn propose(&mut self, proposer: &Addr, data: Vec<u8>) -> StdResult<Proposal> {
+        self.propose_built(proposer, |node| node.propose(&NativeVerifier, data))
+    }
+
+    /// As [`Suite::propose`], consuming exactly `deposits_consumed` pending deposits
+    /// (fewer than all, or than the per-batch limit, is refused once the first left
+    /// queued is overdue).
+    pub fn propose_consuming(
+        &mut self,
+        proposer: &Addr,
+        data: Vec<u8>,
+        deposits_consumed: u64,
+    ) -> StdResult<Proposal> {
+        self.propose_built(proposer, |node| {
+            node.propose_with(&NativeVerifier, data, deposits_consumed)
+        })
+    }
+
+    fn propose_built(
+        &mut self,
+        proposer: &Addr,
+        build: impl FnOnce(&mut Node) -> Result<Proposal, settle_core::Error>,
+    ) -> StdResult<Proposal> {
         let before = self.node.clone();
-        let proposal = self
-            .node
-            .propose(&NativeVerifier, data)
-            .map_err(StdError::msg)?;
+        let proposal = build(&mut self.node).map_err(StdError::msg)?;
         let res = self.propose_raw(
             proposer,
             proposal.data.clone(),
