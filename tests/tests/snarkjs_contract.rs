@@ -58,7 +58,7 @@ fn a_snarkjs_proof_verifies_on_the_contract_with_the_snarkjs_key() {
                     txs: 1,
                 },
                 exodus_after: 86_400,
-                key_timelock: 86_400,
+                key_timelock: 2 * 86_400,
             },
             &[],
             "validity-rollup (snarkjs key)",

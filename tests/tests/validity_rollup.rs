@@ -425,8 +425,8 @@ fn check_batch_and_verify_proof_answer_without_writing() {
 fn key_rotation_waits_for_its_timelock_and_exits_stay_provable() {
     use settle_core::validity::ledger::Shape;
     let mut s = ValiditySuiteBuilder::new()
-        .with_key_timelock(600)
-        .with_exodus_after(86_400)
+        .with_key_timelock(2_000)
+        .with_exodus_after(1_000)
         .with_funds("alice", 1_000)
         .with_funds("bob", 1_000)
         .build();
@@ -471,6 +471,12 @@ fn key_rotation_waits_for_its_timelock_and_exits_stay_provable() {
     // An exit message built now, against the state proven under the old key.
     let alice_exit = s.exodus_msg(&key("alice"), &alice);
 
+    // The operator keeps batching while the key waits (the timelock is two exodus
+    // deadlines: without batches the rollup would be in exodus before the key applies).
+    s.advance(700);
+    s.submit(&op, 0, &[]).unwrap();
+    s.advance(700);
+    s.submit(&op, 0, &[]).unwrap();
     s.advance(600);
     s.execute(&alice, &ExecuteMsg::ApplyKey {}, &[]).unwrap();
     let config: validity_rollup::msg::ConfigResponse = s.query(&QueryMsg::Config {}).unwrap();
@@ -633,4 +639,123 @@ fn a_user_rebuilds_the_ledger_from_chain_data_and_exits_without_the_operator() {
     s.execute(&alice, &exit, &[]).unwrap();
     assert_eq!(s.balance("bob"), 1_000 - 400 + 400 + 250 - 50 - 100);
     assert_eq!(s.balance_of(&s.contract), 0);
+}
+
+/// The batch key with one of its parts changed, in wire form.
+fn altered_key(s: &ValiditySuite, change: impl Fn(&mut CoreKey)) -> HexBinary {
+    let mut vk = CoreKey::decode(&s.op.keys.verifying.to_wire()).unwrap();
+    change(&mut vk);
+    HexBinary::from(vk.encode())
+}
+
+use settle_core::validity::groth16::{VerifyingKey as CoreKey, G1_IDENTITY};
+
+#[test]
+fn v2_degenerate_keys_are_refused_at_proposal_and_at_instantiate() {
+    let mut s = two_accounts();
+    let admin = s.admin.clone();
+    let shape = validity_rollup::msg::Shape {
+        deposits: 2,
+        txs: 2,
+    };
+    let cases = [
+        (
+            "beta=gamma=delta",
+            altered_key(&s, |k| {
+                k.gamma_g2 = k.beta_g2;
+                k.delta_g2 = k.beta_g2;
+            }),
+            "degenerate verifying key: beta_g2 equals gamma_g2",
+        ),
+        (
+            "gamma=delta",
+            altered_key(&s, |k| k.delta_g2 = k.gamma_g2),
+            "degenerate verifying key: gamma_g2 equals delta_g2",
+        ),
+        (
+            "identity IC_1",
+            altered_key(&s, |k| k.ic[1] = G1_IDENTITY),
+            "degenerate verifying key: ic point 1 is the identity",
+        ),
+        (
+            "identity IC_0",
+            altered_key(&s, |k| k.ic[0] = G1_IDENTITY),
+            "degenerate verifying key: ic point 0 is the identity",
+        ),
+        (
+            "two public inputs",
+            altered_key(&s, |k| {
+                let p = k.ic[1];
+                k.ic.push(p)
+            }),
+            "so 2 ic points, the key has 3",
+        ),
+        (
+            "no public input",
+            altered_key(&s, |k| {
+                k.ic.pop();
+            }),
+            "so 2 ic points, the key has 1",
+        ),
+    ];
+    let before = snapshot(&s, &["alice", "bob"]);
+    for (name, verifying_key, reason) in cases {
+        let propose = ExecuteMsg::ProposeKey {
+            verifying_key: verifying_key.clone(),
+            shape,
+        };
+        let res = s.execute(&admin, &propose, &[]);
+        assert!(res.is_err(), "{name} accepted");
+        assert_refused(res, reason);
+        let pending: validity_rollup::msg::PendingKeyResponse =
+            s.query(&QueryMsg::PendingKey {}).unwrap();
+        assert_eq!(pending.pending, None, "{name}");
+        let mut msg = ValiditySuiteBuilder::new().instantiate_msg();
+        msg.verifying_key = verifying_key;
+        assert_refused(s.instantiate_another(&msg), reason);
+    }
+    assert_eq!(snapshot(&s, &["alice", "bob"]), before);
+    // The real key still goes through.
+    let propose = ExecuteMsg::ProposeKey {
+        verifying_key: HexBinary::from(s.op.keys.verifying.to_wire()),
+        shape,
+    };
+    s.execute(&admin, &propose, &[]).unwrap();
+}
+
+#[test]
+fn v2_key_timelock_must_outlast_the_exit_deadline() {
+    let mut s = two_accounts();
+    // Two deadlines: one for a user to see the proposal and ask to leave, one for the
+    // operator to serve it (or for exodus to start) before the key applies.
+    let mut msg = ValiditySuiteBuilder::new()
+        .with_exodus_after(86_400)
+        .with_key_timelock(2 * 86_400 - 1)
+        .instantiate_msg();
+    assert_refused(
+        s.instantiate_another(&msg),
+        "a key timelock of 172799 s is too short: at least 172800 s",
+    );
+    msg.key_timelock = 600;
+    assert_refused(s.instantiate_another(&msg), "too short");
+    msg.key_timelock = 2 * 86_400;
+    s.instantiate_another(&msg).unwrap();
+
+    // With the suite's week against a day, a proposal applies no earlier than a week on.
+    let admin = s.admin.clone();
+    let now = s.app.block_info().time.seconds();
+    let propose = ExecuteMsg::ProposeKey {
+        verifying_key: HexBinary::from(s.op.keys.verifying.to_wire()),
+        shape: validity_rollup::msg::Shape {
+            deposits: 2,
+            txs: 2,
+        },
+    };
+    s.execute(&admin, &propose, &[]).unwrap();
+    let pending: validity_rollup::msg::PendingKeyResponse =
+        s.query(&QueryMsg::PendingKey {}).unwrap();
+    assert_eq!(pending.pending.unwrap().applies_at, now + 7 * 86_400);
+    // If the operator stops while the key waits, exodus starts before it applies.
+    let status = s.status();
+    assert!(status.exodus_at < now + 7 * 86_400, "{status:?}");
 }

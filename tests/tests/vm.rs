@@ -1010,7 +1010,7 @@ fn a_snarkjs_proof_verifies_on_the_optimized_artifact() {
                 txs: 1,
             },
             exodus_after: 86_400,
-            key_timelock: 86_400,
+            key_timelock: 2 * 86_400,
         },
     )
     .unwrap_or_else(|e| panic!("instantiate: {e}"));

@@ -11,8 +11,10 @@ use settle_core::validity::eddsa::{PublicKey, Signature};
 use settle_core::validity::field::{fr_from_bytes, fr_to_bytes, Fr};
 use settle_core::validity::groth16::{self, PreparedKey, Proof, VerifyingKey};
 use settle_core::validity::ledger::{
-    exit_message, rollup_domain, state_root, Account, BatchData, Deposit, Statement,
+    exit_message, prepare_batch_key, rollup_domain, state_root, Account, BatchData, Deposit,
+    Statement,
 };
+use settle_core::validity::policy;
 use settle_core::validity::poseidon::Poseidon;
 use settle_core::validity::tree::{self, root_from_path};
 use settle_host::HostPairing;
@@ -79,18 +81,11 @@ fn check_period(name: &str, seconds: u64) -> Result<(), ContractError> {
     Ok(())
 }
 
-/// Decodes, checks and prepares a verifying key for the batch circuit (one public input).
+/// Decodes, checks (core `check_circuit_key`: one public input, no identity point, beta,
+/// gamma and delta distinct) and prepares a verifying key for the batch circuit.
 fn prepare_key(deps: Deps, bytes: &[u8]) -> Result<PreparedKey, ContractError> {
     let vk = VerifyingKey::decode(bytes)?;
-    if vk.public_inputs() != 1 {
-        return Err(ContractError::InvalidConfig {
-            reason: format!(
-                "the batch circuit has one public input, this key has {}",
-                vk.public_inputs()
-            ),
-        });
-    }
-    Ok(groth16::prepare(vk, &HostPairing(deps.api))?)
+    Ok(prepare_batch_key(vk, &HostPairing(deps.api))?)
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
@@ -113,6 +108,7 @@ pub fn instantiate(
     check_shape(&msg.shape)?;
     check_period("exodus_after", msg.exodus_after)?;
     check_period("key_timelock", msg.key_timelock)?;
+    policy::check_key_timelock(msg.key_timelock, msg.exodus_after)?;
     let prepared = prepare_key(deps.as_ref(), msg.verifying_key.as_slice())?;
     deps.storage.set(KEY, &prepared.encode());
 
@@ -652,6 +648,8 @@ fn execute_propose_key(
         return Err(ContractError::Unauthorized);
     }
     check_shape(&shape)?;
+    // Both are fixed at instantiate; checked again so no proposal ever waits less.
+    policy::check_key_timelock(config.key_timelock, config.exodus_after)?;
     let prepared = prepare_key(deps.as_ref(), verifying_key.as_slice())?;
     let now = env.block.time.seconds();
     let pending = Pending {

@@ -23,7 +23,9 @@ pub struct InstantiateMsg {
     /// Seconds without a verified batch (or with a deposit left unconsumed) after which
     /// the rollup enters exodus mode.
     pub exodus_after: u64,
-    /// Seconds between proposing a verifying key and applying it.
+    /// Seconds between proposing a verifying key and applying it: at least twice
+    /// `exodus_after` (settle-core `validity::policy::check_key_timelock`), so that a user
+    /// who sees a proposal can leave, or exodus starts, before the key applies.
     pub key_timelock: u64,
 }
 
@@ -68,7 +70,8 @@ pub enum ExecuteMsg {
     /// Exodus mode only: return a deposit no batch consumed to its depositor.
     ReclaimDeposit { index: u64 },
     /// Admin: propose a new verifying key (and its circuit shape); applies after the
-    /// timelock.
+    /// timelock. A degenerate key is refused (settle-core `ledger::prepare_batch_key`: not
+    /// exactly one public input, an identity point, beta, gamma and delta not distinct).
     ProposeKey {
         verifying_key: HexBinary,
         shape: Shape,

@@ -129,6 +129,16 @@ pub enum Error {
     #[error("groth16 proof rejected: the pairing equation does not hold")]
     ProofRejected,
 
+    #[error("degenerate verifying key: {reason}")]
+    DegenerateKey { reason: String },
+
+    #[error("a key timelock of {timelock} s is too short: at least {min} s (twice the operator's exit deadline of {deadline} s)")]
+    TimelockTooShort {
+        timelock: u64,
+        min: u64,
+        deadline: u64,
+    },
+
     #[error(
         "the replayed ledger's state root is {computed}, the batch's recorded root is {expected}"
     )]

@@ -99,6 +99,18 @@ impl ValiditySuiteBuilder {
         self
     }
 
+    /// The message [`ValiditySuiteBuilder::build`] instantiates the contract with.
+    pub fn instantiate_msg(&self) -> InstantiateMsg {
+        InstantiateMsg {
+            admin: None,
+            denom: VALIDITY_DENOM.into(),
+            verifying_key: HexBinary::from(keys_for(self.shape).verifying.to_wire()),
+            shape: msg_shape(self.shape),
+            exodus_after: self.exodus_after,
+            key_timelock: self.key_timelock,
+        }
+    }
+
     pub fn build(self) -> ValiditySuite {
         let funds = self.funds.clone();
         let mut app = App::new(|router, api, storage| {
@@ -127,14 +139,7 @@ impl ValiditySuiteBuilder {
             .instantiate_contract(
                 code,
                 admin.clone(),
-                &InstantiateMsg {
-                    admin: None,
-                    denom: VALIDITY_DENOM.into(),
-                    verifying_key: HexBinary::from(keys.verifying.to_wire()),
-                    shape: msg_shape(self.shape),
-                    exodus_after: self.exodus_after,
-                    key_timelock: self.key_timelock,
-                },
+                &self.instantiate_msg(),
                 &[],
                 "validity-rollup",
                 None,
@@ -404,6 +409,19 @@ impl ValiditySuite {
     ) -> StdResult<AppResponse> {
         self.app
             .execute_contract(sender.clone(), self.contract.clone(), msg, funds)
+    }
+
+    /// Instantiates another validity-rollup contract on the same chain with `msg` (from
+    /// the admin): for tests of what instantiate refuses.
+    pub fn instantiate_another(&mut self, msg: &InstantiateMsg) -> StdResult<Addr> {
+        let code = self.app.store_code(Box::new(ContractWrapper::new(
+            validity_rollup::contract::execute,
+            validity_rollup::contract::instantiate,
+            validity_rollup::contract::query,
+        )));
+        self.app
+            .instantiate_contract(code, self.admin.clone(), msg, &[], "validity-rollup", None)
+            .map_err(|e| StdError::msg(format!("{e:#}")))
     }
 
     /// Moves the chain `seconds` forward.

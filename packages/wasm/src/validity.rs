@@ -1039,6 +1039,33 @@ pub fn verify_groth16_bytes<X: AsRef<[u8]>>(vk: &[u8], proof: &[u8], inputs: &[X
     }
 }
 
+/// Whether `vk` (wire form) may be the rollup's batch key: the checks the contract makes at
+/// instantiate and on `propose_key` (core `ledger::prepare_batch_key`: one public input, no
+/// identity point, beta, gamma and delta distinct, every point on the curve and in the
+/// subgroup).
+pub fn check_batch_key_bytes(vk: &[u8]) -> Verdict {
+    let result = (|| -> JsResult<()> {
+        settle_core::validity::ledger::prepare_batch_key(VerifyingKey::decode(vk)?, &ArkBackend)?;
+        Ok(())
+    })();
+    Verdict {
+        valid: result.is_ok(),
+        reason: result.err().map(|e| e.0),
+    }
+}
+
+/// [`check_batch_key_bytes`] for JS: `{ valid, reason }` for a verifying key a dApp is about
+/// to propose or to trust. Throws only for an argument that is not hex.
+#[wasm_bindgen(js_name = checkBatchKey, unchecked_return_type = "Verdict")]
+pub fn check_batch_key(
+    #[wasm_bindgen(js_name = verifyingKey)] verifying_key: &str,
+) -> JsResult<JsValue> {
+    to_js(&check_batch_key_bytes(&convert::hex_bytes(
+        "verifying key",
+        verifying_key,
+    )?))
+}
+
 /// Checks any Groth16 proof over BLS12-381 (the batch circuit's, or snarkjs's converted
 /// with `snarkjsProof`) as the contract's `verify_proof` query does: `{ valid, reason }`,
 /// the reason being the core's. Throws only for an argument that is not hex.

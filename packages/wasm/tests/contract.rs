@@ -600,6 +600,30 @@ mod validity {
         let vk = keys.verifying.to_wire();
         let mut ledger = ZkLedger::default();
 
+        // the package's key check is the contract's: the real key passes, a degenerate one
+        // (gamma = delta) is refused by both with the same reason
+        assert!(validity::check_batch_key_bytes(&vk).valid);
+        let mut bad = settle_core::validity::groth16::VerifyingKey::decode(&vk).unwrap();
+        bad.delta_g2 = bad.gamma_g2;
+        let verdict = validity::check_batch_key_bytes(&bad.encode());
+        assert!(!verdict.valid);
+        let admin = suite.admin.clone();
+        let refused = suite
+            .execute(
+                &admin,
+                &RollupMsg::ProposeKey {
+                    verifying_key: HexBinary::from(bad.encode()),
+                    shape: config.shape,
+                },
+                &[],
+            )
+            .unwrap_err();
+        assert!(
+            format!("{refused:#}").contains(verdict.reason.as_deref().unwrap()),
+            "{refused:#} / {:?}",
+            verdict.reason
+        );
+
         // a deposit built by the package opens alice's account
         let ka = ZkKey::of_seed([1; 32]);
         let target = ZkTargetJs::NewAccount {
@@ -770,7 +794,7 @@ mod validity {
                         txs: 1,
                     },
                     exodus_after: 3_600,
-                    key_timelock: 3_600,
+                    key_timelock: 7_200,
                 },
                 &[],
                 "snarkjs",
