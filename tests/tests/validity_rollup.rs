@@ -37,11 +37,13 @@ fn assert_solvent(s: &ValiditySuite) {
     let solvency = s.solvency();
     assert!(solvency.solvent, "{solvency:?}");
     assert_eq!(solvency.held, solvency.owed, "{solvency:?}");
-    // What the contract owes is exactly the L2 supply plus the queued deposits.
+    // What the contract owes is exactly the L2 supply plus the queued deposits plus the
+    // withdrawals credited and not yet claimed.
     let queued: u128 = s.op.pending_deposits();
+    let credited = s.status().credited.u128();
     assert_eq!(
         solvency.owed.to_string(),
-        (s.op.ledger.total_balance() + queued).to_string()
+        (s.op.ledger.total_balance() + queued + credited).to_string()
     );
 }
 
@@ -74,14 +76,17 @@ fn deposits_batches_and_withdrawals_move_real_money() {
     );
     assert_solvent(&s);
 
-    // alice pays bob 250; bob withdraws 500 to carol's L1 address: final at once.
+    // alice pays bob 250; bob withdraws 500 to carol's L1 address: final at once,
+    // credited to carol, who claims it.
     let pay = s.transfer(&key("alice"), 1, 250);
     let out = s.withdrawal(&key("bob"), &carol, 500);
     let res = s.submit(&operator, 0, &[pay, out]).unwrap();
-    assert_eq!(s.balance("carol"), 500);
+    assert_eq!(s.credit_of(&carol), 500);
+    assert_eq!(s.balance("carol"), 0);
     assert_eq!(s.op.ledger.account(0).unwrap().balance, 350);
     assert_eq!(s.op.ledger.account(1).unwrap().balance, 150);
-    assert_eq!(s.balance_of(&s.contract), 500);
+    assert_eq!(s.balance_of(&s.contract), 1_000);
+    assert_eq!(s.status().credited, Uint128::new(500));
     let ev = res
         .events
         .iter()
@@ -95,13 +100,19 @@ fn deposits_batches_and_withdrawals_move_real_money() {
     };
     assert_eq!(attr("action").as_deref(), Some("submit_batch"));
     assert_eq!(attr("withdrawals").as_deref(), Some("1"));
-    assert_eq!(attr("paid").as_deref(), Some("500"));
+    assert_eq!(attr("credited").as_deref(), Some("500"));
     let status = s.status();
     assert_eq!(status.batches, 2);
     assert_eq!(
         status.state_root.as_slice(),
         fr_to_bytes(&s.op.ledger.state_root())
     );
+    assert_solvent(&s);
+    s.claim(&carol).unwrap();
+    assert_eq!(s.balance("carol"), 500);
+    assert_eq!(s.credit_of(&carol), 0);
+    assert_eq!(s.balance_of(&s.contract), 500);
+    assert_refused(s.claim(&carol), "nothing is credited to");
     assert_solvent(&s);
 }
 
@@ -578,6 +589,8 @@ fn a_user_rebuilds_the_ledger_from_chain_data_and_exits_without_the_operator() {
     s.deposit_to(&alice, 0, 30).unwrap();
     let back = s.transfer(&key("bob"), 0, 100);
     post(&mut s, 1, &[back]);
+    let cold = s.addr("bob-cold");
+    s.claim(&cold).unwrap();
     assert_eq!(s.balance("bob-cold"), 50);
 
     // The operator vanishes. alice rebuilds the ledger from the contract's queries and the
@@ -758,4 +771,53 @@ fn v2_key_timelock_must_outlast_the_exit_deadline() {
     // If the operator stops while the key waits, exodus starts before it applies.
     let status = s.status();
     assert!(status.exodus_at < now + 7 * 86_400, "{status:?}");
+}
+
+#[test]
+fn z3_withdrawals_are_credited_so_no_recipient_can_block_a_batch_and_claims_pay() {
+    let mut s = two_accounts();
+    let (carol, mallory, operator) = (s.addr("carol"), s.addr("mallory"), s.addr("operator"));
+    // Two withdrawals in one batch: one to carol, one to a 32-byte address nobody holds a
+    // key for (a module or contract address a bank may refuse to pay). The batch moves
+    // no coin at all, so whatever a bank would say about a recipient cannot revert it.
+    let out = s.withdrawal(&key("bob"), &carol, 300);
+    let nobody = vec![0xab; 32];
+    let out2 = s.op.withdrawal(&key("alice"), nobody.clone(), 200);
+    let res = s.submit(&operator, 0, &[out, out2]).unwrap();
+    assert!(
+        !res.events.iter().any(|e| e.ty == "transfer"),
+        "the batch sent coins: {:?}",
+        res.events
+    );
+    assert_eq!(s.balance("carol"), 0);
+    assert_eq!(s.credit_of(&carol), 300);
+    assert_eq!(s.balance_of(&s.contract), 1_000);
+    let status = s.status();
+    assert_eq!(status.credited, Uint128::new(500));
+    assert_eq!(status.locked, Uint128::new(500));
+    assert_solvent(&s);
+
+    // Only the credited address claims; nothing for anyone else; once.
+    assert_refused(s.claim(&mallory), "nothing is credited to");
+    assert_refused(
+        s.execute(
+            &carol,
+            &ExecuteMsg::Claim {},
+            &[Coin::new(1u128, VALIDITY_DENOM)],
+        ),
+        "",
+    );
+    s.claim(&carol).unwrap();
+    assert_eq!(s.balance("carol"), 300);
+    assert_refused(s.claim(&carol), "nothing is credited to");
+    assert_eq!(s.status().credited, Uint128::new(200));
+    assert_solvent(&s);
+
+    // Credits survive exodus: a recipient claims after the operator stops.
+    let out = s.withdrawal(&key("bob"), &carol, 50);
+    s.submit(&operator, 0, &[out]).unwrap();
+    s.advance(86_400);
+    assert!(s.status().exodus);
+    s.claim(&carol).unwrap();
+    assert_eq!(s.balance("carol"), 350);
 }

@@ -955,7 +955,11 @@ fn validity_rollup_lifecycle_on_the_optimized_artifact() {
     );
     assert_eq!(v.h.storage_snapshot(), before);
 
+    // The withdrawal is credited to carol (no bank send in the batch); she claims it.
     let done = v.submit(&op, &batch).unwrap();
+    assert_eq!(bank_sends(&done.response), vec![]);
+    assert_eq!(v.held["uzk"], 1_000);
+    let done = v.execute(&carol, &vr::ExecuteMsg::Claim {}, &[]).unwrap();
     assert_eq!(
         bank_sends(&done.response),
         vec![(carol.to_string(), coins("uzk", 500))]

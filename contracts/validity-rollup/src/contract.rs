@@ -1,8 +1,8 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    to_json_binary, BankMsg, Binary, CanonicalAddr, Coin, Deps, DepsMut, Env, Event, HexBinary,
-    MessageInfo, Response, StdResult, Storage, Uint128, Uint256,
+    to_json_binary, BankMsg, Binary, Coin, Deps, DepsMut, Env, Event, HexBinary, MessageInfo,
+    Response, StdResult, Storage, Uint128, Uint256,
 };
 use cw2::{get_contract_version, set_contract_version};
 use cw_utils::{must_pay, nonpayable};
@@ -21,13 +21,13 @@ use settle_host::HostPairing;
 
 use crate::error::ContractError;
 use crate::msg::{
-    BatchResponse, CheckBatchResponse, ConfigResponse, DepositResponse, DepositTarget, ExecuteMsg,
-    ExitedResponse, InstantiateMsg, MigrateMsg, PendingKey, PendingKeyResponse, QueryMsg, Shape,
-    SolvencyResponse, StatusResponse, VerifyProofResponse,
+    BatchResponse, CheckBatchResponse, ConfigResponse, CreditResponse, DepositResponse,
+    DepositTarget, ExecuteMsg, ExitedResponse, InstantiateMsg, MigrateMsg, PendingKey,
+    PendingKeyResponse, QueryMsg, Shape, SolvencyResponse, StatusResponse, VerifyProofResponse,
 };
 use crate::state::{
-    BatchRecord, Config, DepositRecord, Pending, Status, BATCHES, CONFIG, DEPOSITS, EXITED, HEADS,
-    KEY, PENDING, PENDING_KEY, STATUS,
+    BatchRecord, Config, DepositRecord, Pending, Status, BATCHES, CONFIG, CREDITS, DEPOSITS,
+    EXITED, HEADS, KEY, PENDING, PENDING_KEY, STATUS,
 };
 
 pub const CONTRACT_NAME: &str = "crates.io:validity-rollup";
@@ -139,6 +139,7 @@ pub fn instantiate(
             last_batch_time: env.block.time.seconds(),
             oldest_pending: None,
             locked: Uint128::zero(),
+            credited: Uint128::zero(),
         },
     )?;
     set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
@@ -230,6 +231,10 @@ pub fn execute(
                 signature: &signature,
             };
             execute_exodus_withdraw(deps, env, exit)
+        }
+        ExecuteMsg::Claim {} => {
+            nonpayable(&info)?;
+            execute_claim(deps, info)
         }
         ExecuteMsg::ReclaimDeposit { index } => {
             nonpayable(&info)?;
@@ -454,23 +459,19 @@ fn execute_submit_batch(
     ensure_live(&config, &status, &env)?;
     let checked = check_batch(deps.as_ref(), &config, &status, &batch).map_err(|r| r.error)?;
 
-    // Withdrawals: paid at once, from what the rollup holds.
+    // Withdrawals: credited to their recipients (canonical bytes, as the batch names them),
+    // who claim them with `claim {}`. No bank send here: a recipient the bank refuses
+    // cannot block a proven batch.
     let withdrawals = checked.data.withdrawals();
     let mut paid = Uint128::zero();
-    let mut msgs = Vec::with_capacity(withdrawals.len());
     for w in &withdrawals {
-        let recipient = deps
-            .api
-            .addr_humanize(&CanonicalAddr::from(w.recipient.as_slice()))
-            .map_err(|_| ContractError::BadRecipient {
-                recipient: HexBinary::from(w.recipient.as_slice()).to_hex(),
-            })?;
         let amount = Uint128::new(w.amount);
         paid = paid.checked_add(amount)?;
-        msgs.push(BankMsg::Send {
-            to_address: recipient.into_string(),
-            amount: vec![Coin::new(amount, config.denom.clone())],
-        });
+        let credit = CREDITS
+            .may_load(deps.storage, w.recipient.as_slice())?
+            .unwrap_or_default()
+            .checked_add(amount)?;
+        CREDITS.save(deps.storage, w.recipient.as_slice(), &credit)?;
     }
     status.locked = status
         .locked
@@ -479,6 +480,7 @@ fn execute_submit_batch(
             paid: paid.to_string(),
             locked: status.locked.to_string(),
         })?;
+    status.credited = status.credited.checked_add(paid)?;
 
     let index = status.batches;
     let now = env.block.time.seconds();
@@ -508,7 +510,7 @@ fn execute_submit_batch(
             time: now,
         },
     )?;
-    Ok(Response::new().add_messages(msgs).add_event(
+    Ok(Response::new().add_event(
         event("submit_batch")
             .add_attribute("batch", index.to_string())
             .add_attribute("submitter", info.sender.as_str())
@@ -520,8 +522,36 @@ fn execute_submit_batch(
             .add_attribute("deposits", batch.deposits.to_string())
             .add_attribute("transactions", checked.data.txs.len().to_string())
             .add_attribute("withdrawals", withdrawals.len().to_string())
-            .add_attribute("paid", paid.to_string()),
+            .add_attribute("credited", paid.to_string()),
     ))
+}
+
+/// Pays the sender every withdrawal credited to its address.
+fn execute_claim(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let mut status = STATUS.load(deps.storage)?;
+    let canonical = deps.api.addr_canonicalize(info.sender.as_str())?;
+    let amount = CREDITS
+        .may_load(deps.storage, canonical.as_slice())?
+        .unwrap_or_default();
+    if amount.is_zero() {
+        return Err(ContractError::NothingToClaim {
+            address: info.sender.into_string(),
+        });
+    }
+    status.credited = status.credited.checked_sub(amount)?;
+    CREDITS.remove(deps.storage, canonical.as_slice());
+    STATUS.save(deps.storage, &status)?;
+    Ok(Response::new()
+        .add_message(BankMsg::Send {
+            to_address: info.sender.to_string(),
+            amount: vec![Coin::new(amount, config.denom)],
+        })
+        .add_event(
+            event("claim")
+                .add_attribute("recipient", info.sender.as_str())
+                .add_attribute("amount", amount.to_string()),
+        ))
 }
 
 struct Exit<'a> {
@@ -747,6 +777,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 exodus_at: at,
                 exodus: env.block.time.seconds() >= at,
                 locked: s.locked,
+                credited: s.credited,
             })
         }
         QueryMsg::Deposit { index } => {
@@ -851,6 +882,13 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 reason: result.err().map(|e| e.to_string()),
             })
         }
+        QueryMsg::Credit { address } => {
+            let canonical = deps.api.addr_canonicalize(&address)?;
+            let amount = CREDITS
+                .may_load(deps.storage, canonical.as_slice())?
+                .unwrap_or_default();
+            to_json_binary(&CreditResponse { address, amount })
+        }
         QueryMsg::Exited { account } => to_json_binary(&ExitedResponse {
             exited: EXITED.has(deps.storage, account),
         }),
@@ -861,7 +899,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 .querier
                 .query_balance(env.contract.address, c.denom.clone())?
                 .amount;
-            let owed = Uint256::from(s.locked);
+            let owed = Uint256::from(s.locked) + Uint256::from(s.credited);
             to_json_binary(&SolvencyResponse {
                 denom: c.denom,
                 held,

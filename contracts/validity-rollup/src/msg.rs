@@ -41,7 +41,8 @@ pub enum DepositTarget {
 pub enum ExecuteMsg {
     /// Queue a deposit of the funds sent (exactly one coin of the rollup's denom).
     Deposit { target: DepositTarget },
-    /// A batch with its validity proof. Final at once; its withdrawals are paid.
+    /// A batch with its validity proof. Final at once; its withdrawals are credited to
+    /// their recipients, who `claim` them.
     SubmitBatch {
         /// The batch data (settle-core `validity::ledger::BatchData` encoding).
         data: Binary,
@@ -67,6 +68,9 @@ pub enum ExecuteMsg {
         /// EdDSA signature (96 bytes) on the exit message of (account, recipient).
         signature: HexBinary,
     },
+    /// Pays the sender every withdrawal credited to its address (at any time, in exodus
+    /// too).
+    Claim {},
     /// Exodus mode only: return a deposit no batch consumed to its depositor.
     ReclaimDeposit { index: u64 },
     /// Admin: propose a new verifying key (and its circuit shape); applies after the
@@ -115,9 +119,13 @@ pub enum QueryMsg {
         proof: HexBinary,
         public_inputs: Vec<HexBinary>,
     },
+    /// Withdrawals credited to `address` and not yet claimed.
+    #[returns(CreditResponse)]
+    Credit { address: String },
     #[returns(ExitedResponse)]
     Exited { account: u32 },
-    /// Assets held vs what is owed (every L2 balance and every queued deposit).
+    /// Assets held vs what is owed (every L2 balance, every queued deposit and every
+    /// unclaimed withdrawal credit).
     #[returns(SolvencyResponse)]
     Solvency {},
 }
@@ -153,6 +161,15 @@ pub struct StatusResponse {
     pub exodus: bool,
     /// Funds the rollup holds for L2 balances and queued deposits.
     pub locked: Uint128,
+    /// Withdrawals credited and not yet claimed.
+    pub credited: Uint128,
+}
+
+#[cw_serde]
+pub struct CreditResponse {
+    pub address: String,
+    /// What `claim {}` from this address pays now.
+    pub amount: Uint128,
 }
 
 #[cw_serde]

@@ -36,6 +36,8 @@ pub struct Status {
     pub oldest_pending: Option<u64>,
     /// Funds held for L2 balances and queued deposits.
     pub locked: Uint128,
+    /// Withdrawals credited by batches and not yet claimed (held besides `locked`).
+    pub credited: Uint128,
 }
 
 #[cw_serde]
@@ -74,6 +76,9 @@ pub const HEADS: Map<u64, Binary> = Map::new("heads");
 pub const BATCHES: Map<u64, BatchRecord> = Map::new("batches");
 pub const EXITED: Map<u32, ()> = Map::new("exited");
 pub const PENDING: Item<Pending> = Item::new("pending");
+/// Withdrawals credited to an L1 address (its canonical bytes, as the batch names it) and
+/// not yet claimed.
+pub const CREDITS: Map<&[u8], Uint128> = Map::new("credits");
 
 /// Raw storage keys of the prepared verifying keys (settle-core `PreparedKey` encoding,
 /// kept out of JSON: the verifier reads it on every batch and pays per byte).

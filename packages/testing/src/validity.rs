@@ -18,8 +18,8 @@ use settle_core::validity::field::{fr_from_bytes, fr_to_bytes, Fr};
 use settle_core::validity::ledger::{BatchData, BatchWitness, Deposit, Ledger, Shape, Tx, TxBody};
 use settle_zk::{ProvingKey, VerifyingKey};
 use validity_rollup::msg::{
-    ConfigResponse, DepositTarget, ExecuteMsg, InstantiateMsg, QueryMsg, Shape as MsgShape,
-    SolvencyResponse, StatusResponse,
+    ConfigResponse, CreditResponse, DepositTarget, ExecuteMsg, InstantiateMsg, QueryMsg,
+    Shape as MsgShape, SolvencyResponse, StatusResponse,
 };
 
 /// Denom the validity rollup holds by default.
@@ -469,6 +469,21 @@ impl ValiditySuite {
             amount,
         });
         Ok(res)
+    }
+
+    /// `sender` claims the withdrawals credited to it.
+    pub fn claim(&mut self, sender: &Addr) -> StdResult<AppResponse> {
+        self.execute(sender, &ExecuteMsg::Claim {}, &[])
+    }
+
+    /// Withdrawals credited to `addr` and not yet claimed.
+    pub fn credit_of(&self, addr: &Addr) -> u128 {
+        let r: CreditResponse = self
+            .query(&QueryMsg::Credit {
+                address: addr.to_string(),
+            })
+            .expect("credit");
+        r.amount.u128()
     }
 
     /// A transfer signed by `key`.

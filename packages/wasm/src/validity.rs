@@ -62,7 +62,7 @@ export interface ZkStatement {
   depositsBefore: Hex;
   depositsAfter: Hex;
 }
-/** A withdrawal the batch pays at once: canonical recipient (hex) and amount. */
+/** A withdrawal the batch credits to its recipient (who claims it with `validityClaimMsg`): canonical recipient (hex) and amount. */
 export interface ZkWithdrawal { recipient: Hex; amount: string; }
 /** `ZkLedger.applyBatch`'s result: the witness to prove (`ZkProver.prove`) and the parts of `submitBatchMsg` (`{ ...batch, proof }` is its argument). */
 export interface ZkBatch {
@@ -100,6 +100,8 @@ export interface ExodusWithdrawMsg {
   };
 }
 export interface ReclaimDepositMsg { reclaim_deposit: { index: number }; }
+export interface ValidityClaimMsg { claim: {}; }
+export interface ValidityCreditQuery { credit: { address: string }; }
 export interface CheckBatchQuery {
   check_batch: { data: string; deposits: number; new_accounts_root: Hex; new_account_count: number; proof: Hex };
 }
@@ -1185,6 +1187,7 @@ pub enum ValidityExecuteMsg {
     ReclaimDeposit {
         index: u64,
     },
+    Claim {},
 }
 
 /// `submitBatchMsg`'s and `checkBatchQuery`'s argument (snake_case accepted; other
@@ -1217,6 +1220,9 @@ pub enum ValidityQueryMsg {
     VerifyProof {
         proof: HexBytes,
         public_inputs: Vec<HexBytes>,
+    },
+    Credit {
+        address: String,
     },
 }
 
@@ -1330,6 +1336,21 @@ pub fn exodus_withdraw_msg(
 pub fn reclaim_deposit_msg(index: f64) -> JsResult<JsValue> {
     to_js(&ValidityExecuteMsg::ReclaimDeposit {
         index: convert::uint("index", index)?,
+    })
+}
+
+/// The message that pays the sender every withdrawal batches credited to its address.
+#[wasm_bindgen(js_name = validityClaimMsg, unchecked_return_type = "ValidityClaimMsg")]
+pub fn validity_claim_msg() -> JsResult<JsValue> {
+    to_js(&ValidityExecuteMsg::Claim {})
+}
+
+/// The `credit` query: what `validityClaimMsg` from `address` (bech32) pays now.
+#[wasm_bindgen(js_name = validityCreditQuery, unchecked_return_type = "ValidityCreditQuery")]
+pub fn validity_credit_query(address: &str) -> JsResult<JsValue> {
+    convert::canonical(address)?;
+    to_js(&ValidityQueryMsg::Credit {
+        address: address.to_string(),
     })
 }
 

@@ -679,6 +679,17 @@ mod validity {
         assert!(matches!(m, RollupMsg::SubmitBatch { deposits: 1, .. }));
         suite.execute(&operator, &m, &[]).unwrap();
         ledger = next;
+        // the withdrawal is credited to bob; the package's claim message pays it
+        let credit: validity_rollup::msg::CreditResponse = suite
+            .query(&as_query(&ValidityQueryMsg::Credit {
+                address: bob.to_string(),
+            }))
+            .unwrap();
+        assert_eq!(credit.amount.u128(), 250);
+        assert_eq!(suite.balance_of(&bob), 0);
+        suite
+            .execute(&bob, &as_msg(&ValidityExecuteMsg::Claim {}), &[])
+            .unwrap();
         assert_eq!(suite.balance_of(&bob), 250);
         let status: StatusResponse = suite.query(&RollupQuery::Status {}).unwrap();
         assert_eq!(status.state_root.to_hex(), ledger_state_root(&ledger));
