@@ -821,3 +821,118 @@ fn z3_withdrawals_are_credited_so_no_recipient_can_block_a_batch_and_claims_pay(
     s.claim(&carol).unwrap();
     assert_eq!(s.balance("carol"), 350);
 }
+
+#[test]
+fn z1_a_deposit_flood_cannot_start_exodus_while_the_operator_posts_full_batches() {
+    let mut s = ValiditySuiteBuilder::new()
+        .with_exodus_after(100)
+        .with_key_timelock(200)
+        .with_funds("mallory", 1_000)
+        .build();
+    let (mallory, op) = (s.addr("mallory"), s.addr("operator"));
+    // A flood of one-unit deposits, three batches' worth, all at t0.
+    for i in 0..6 {
+        s.deposit_new_account(&mallory, &key(&format!("m{i}")), 1)
+            .unwrap();
+    }
+    // The operator posts a full batch (the circuit's 2 deposits) every 60 s: the head
+    // deposit waits longer than exodus_after, but the queue is served at the rate the
+    // circuit allows, so exodus does not start.
+    for _ in 0..3 {
+        s.advance(60);
+        s.submit(&op, 2, &[]).unwrap();
+        let status = s.status();
+        assert!(!status.exodus, "{status:?}");
+        assert_eq!(status.served_at, s.app.block_info().time.seconds());
+    }
+    assert_eq!(s.status().deposit_cursor, 6);
+
+    // An operator that posts batches but leaves deposits out still meets its deadline.
+    for i in 6..9 {
+        s.deposit_new_account(&mallory, &key(&format!("m{i}")), 1)
+            .unwrap();
+    }
+    s.advance(60);
+    s.submit(&op, 0, &[]).unwrap();
+    let status = s.status();
+    assert_eq!(status.exodus_at, status.served_at + 100, "{status:?}");
+    s.advance(40);
+    assert!(s.status().exodus);
+    assert_solvent(&s);
+}
+
+#[test]
+fn z1_dust_deposits_are_refused_and_the_pending_queue_is_capped() {
+    let mut s = ValiditySuiteBuilder::new()
+        .with_min_deposits(10, 100)
+        .with_max_pending(3)
+        .with_funds("alice", 10_000)
+        .build();
+    let (alice, op) = (s.addr("alice"), s.addr("operator"));
+    let new_account = |pubkey: &SecretKey| ExecuteMsg::Deposit {
+        target: DepositTarget::NewAccount {
+            pubkey: HexBinary::from(pubkey.public_key().encode().to_vec()),
+        },
+    };
+    let pay = |n: u128| [Coin::new(n, VALIDITY_DENOM)];
+    let before = snapshot(&s, &["alice"]);
+    // Dust cannot open accounts (nor fill the account tree).
+    assert_refused(
+        s.execute(&alice, &new_account(&key("a")), &pay(99)),
+        "a deposit of 99 is below the minimum of 100 to open an account",
+    );
+    assert_eq!(snapshot(&s, &["alice"]), before);
+    s.deposit_new_account(&alice, &key("alice"), 100).unwrap();
+    // Credits have their own minimum.
+    let credit = ExecuteMsg::Deposit {
+        target: DepositTarget::Account { index: 0 },
+    };
+    assert_refused(
+        s.execute(&alice, &credit, &pay(9)),
+        "a deposit of 9 is below the minimum of 10",
+    );
+    s.deposit_to(&alice, 0, 10).unwrap();
+    s.deposit_to(&alice, 0, 10).unwrap();
+    // The cap: 3 pending, a fourth is refused and changes nothing.
+    let before = snapshot(&s, &["alice"]);
+    assert_refused(
+        s.execute(&alice, &credit, &pay(10)),
+        "the deposit queue is full: 3 deposits pending, at most 3",
+    );
+    assert_eq!(snapshot(&s, &["alice"]), before);
+    // A batch consumes two; two more fit.
+    s.submit(&op, 2, &[]).unwrap();
+    s.deposit_to(&alice, 0, 10).unwrap();
+    s.deposit_to(&alice, 0, 10).unwrap();
+    assert_refused(s.execute(&alice, &credit, &pay(10)), "queue is full");
+    assert_solvent(&s);
+
+    // Bounds fixed at instantiate.
+    let base = ValiditySuiteBuilder::new();
+    for (msg, reason) in [
+        (
+            base.clone().with_min_deposits(0, 0).instantiate_msg(),
+            "min_deposit must be at least 1",
+        ),
+        (
+            base.clone().with_min_deposits(10, 9).instantiate_msg(),
+            "min_new_account (9) must be at least min_deposit (10)",
+        ),
+        (
+            base.clone().with_max_pending(0).instantiate_msg(),
+            "max_pending must be in 1..=65536",
+        ),
+        (
+            base.clone().with_max_pending(1 << 20).instantiate_msg(),
+            "max_pending must be in 1..=65536",
+        ),
+    ] {
+        assert_refused(s.instantiate_another(&msg), reason);
+    }
+    let mut no_deposit_slots = base.instantiate_msg();
+    no_deposit_slots.shape.deposits = 0;
+    assert_refused(
+        s.instantiate_another(&no_deposit_slots),
+        "1..=4096 deposit slots",
+    );
+}

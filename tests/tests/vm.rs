@@ -1015,6 +1015,9 @@ fn a_snarkjs_proof_verifies_on_the_optimized_artifact() {
             },
             exodus_after: 86_400,
             key_timelock: 2 * 86_400,
+            min_deposit: cosmwasm_std::Uint128::new(1),
+            min_new_account: cosmwasm_std::Uint128::new(1),
+            max_pending: 1_024,
         },
     )
     .unwrap_or_else(|e| panic!("instantiate: {e}"));

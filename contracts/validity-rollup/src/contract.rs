@@ -14,7 +14,7 @@ use settle_core::validity::ledger::{
     exit_message, prepare_batch_key, rollup_domain, state_root, Account, BatchData, Deposit,
     Statement,
 };
-use settle_core::validity::policy;
+use settle_core::validity::policy::{self, QueueRules};
 use settle_core::validity::poseidon::Poseidon;
 use settle_core::validity::tree::{self, root_from_path};
 use settle_host::HostPairing;
@@ -62,10 +62,12 @@ fn hex(x: &Fr) -> HexBinary {
 }
 
 fn check_shape(shape: &Shape) -> Result<(), ContractError> {
-    if shape.txs == 0 || shape.txs > MAX_SLOTS || shape.deposits > MAX_SLOTS {
+    // At least one deposit slot: deposits are forced, a batch must be able to consume them.
+    if shape.txs == 0 || shape.txs > MAX_SLOTS || shape.deposits == 0 || shape.deposits > MAX_SLOTS
+    {
         return Err(ContractError::InvalidConfig {
             reason: format!(
-                "a circuit shape needs 1..={MAX_SLOTS} transaction slots and at most {MAX_SLOTS} deposit slots"
+                "a circuit shape needs 1..={MAX_SLOTS} transaction slots and 1..={MAX_SLOTS} deposit slots"
             ),
         });
     }
@@ -109,6 +111,12 @@ pub fn instantiate(
     check_period("exodus_after", msg.exodus_after)?;
     check_period("key_timelock", msg.key_timelock)?;
     policy::check_key_timelock(msg.key_timelock, msg.exodus_after)?;
+    let rules = QueueRules {
+        min_deposit: msg.min_deposit.u128(),
+        min_new_account: msg.min_new_account.u128(),
+        max_pending: msg.max_pending,
+    };
+    rules.check()?;
     let prepared = prepare_key(deps.as_ref(), msg.verifying_key.as_slice())?;
     deps.storage.set(KEY, &prepared.encode());
 
@@ -121,6 +129,9 @@ pub fn instantiate(
         shape: msg.shape,
         exodus_after: msg.exodus_after,
         key_timelock: msg.key_timelock,
+        min_deposit: msg.min_deposit,
+        min_new_account: msg.min_new_account,
+        max_pending: msg.max_pending,
         domain: bin(&domain),
         vk_hash: keccak(msg.verifying_key.as_slice()),
     };
@@ -137,6 +148,7 @@ pub fn instantiate(
             queued_new_accounts: 0,
             head: bin(&Fr::from(0u64)),
             last_batch_time: env.block.time.seconds(),
+            served_at: env.block.time.seconds(),
             oldest_pending: None,
             locked: Uint128::zero(),
             credited: Uint128::zero(),
@@ -151,6 +163,9 @@ pub fn instantiate(
             .add_attribute("shape_txs", config.shape.txs.to_string())
             .add_attribute("exodus_after", config.exodus_after.to_string())
             .add_attribute("key_timelock", config.key_timelock.to_string())
+            .add_attribute("min_deposit", config.min_deposit.to_string())
+            .add_attribute("min_new_account", config.min_new_account.to_string())
+            .add_attribute("max_pending", config.max_pending.to_string())
             .add_attribute("domain", HexBinary::from(config.domain.as_slice()).to_hex())
             .add_attribute(
                 "vk_hash",
@@ -159,14 +174,22 @@ pub fn instantiate(
     ))
 }
 
-/// When exodus starts if no batch comes: `exodus_after` past the last batch or past the
-/// oldest deposit still waiting, whichever is earlier.
+/// When exodus starts if nothing changes (settle-core `policy::exodus_at`).
 fn exodus_at(config: &Config, status: &Status) -> u64 {
-    let since = match status.oldest_pending {
-        Some(t) => t.min(status.last_batch_time),
-        None => status.last_batch_time,
-    };
-    since.saturating_add(config.exodus_after)
+    policy::exodus_at(
+        config.exodus_after,
+        status.last_batch_time,
+        status.served_at,
+        status.oldest_pending,
+    )
+}
+
+fn queue_rules(config: &Config) -> QueueRules {
+    QueueRules {
+        min_deposit: config.min_deposit.u128(),
+        min_new_account: config.min_new_account.u128(),
+        max_pending: config.max_pending,
+    }
 }
 
 fn ensure_live(config: &Config, status: &Status, env: &Env) -> Result<(), ContractError> {
@@ -283,6 +306,11 @@ fn execute_deposit(
         .map_err(|_| ContractError::DepositTooLarge {
             amount: amount.to_string(),
         })?;
+    queue_rules(&config).check_deposit(
+        matches!(target, DepositTarget::NewAccount { .. }),
+        amount.u128(),
+        status.queued - status.cursor,
+    )?;
     let deposit = match &target {
         DepositTarget::NewAccount { pubkey } => {
             if status.queued_new_accounts >= tree::CAPACITY {
@@ -488,6 +516,13 @@ fn execute_submit_batch(
     status.state_root = bin(&checked.statement.new_state_root);
     status.accounts_root = bin(&checked.new_accounts_root);
     status.account_count = batch.new_account_count;
+    if policy::keeps_up(
+        batch.deposits,
+        status.queued - status.cursor,
+        config.shape.deposits as u64,
+    ) {
+        status.served_at = now;
+    }
     status.cursor += batch.deposits;
     status.head = bin(&checked.statement.deposits_after);
     status.last_batch_time = now;
@@ -757,6 +792,9 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 shape: c.shape,
                 exodus_after: c.exodus_after,
                 key_timelock: c.key_timelock,
+                min_deposit: c.min_deposit,
+                min_new_account: c.min_new_account,
+                max_pending: c.max_pending,
                 domain: HexBinary::from(c.domain.as_slice()),
                 verifying_key_hash: HexBinary::from(c.vk_hash.as_slice()),
             })
@@ -774,6 +812,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 deposits_queued: s.queued,
                 deposit_head: HexBinary::from(s.head.as_slice()),
                 last_batch_time: s.last_batch_time,
+                served_at: s.served_at,
                 exodus_at: at,
                 exodus: env.block.time.seconds() >= at,
                 locked: s.locked,

@@ -11,6 +11,12 @@ pub struct Config {
     pub shape: Shape,
     pub exodus_after: u64,
     pub key_timelock: u64,
+    /// The smallest deposit.
+    pub min_deposit: Uint128,
+    /// The smallest deposit that opens an account.
+    pub min_new_account: Uint128,
+    /// At most this many deposits pending.
+    pub max_pending: u64,
     /// The rollup's domain element (32 bytes).
     pub domain: Binary,
     /// keccak256 of the current verifying key's wire form.
@@ -32,6 +38,9 @@ pub struct Status {
     /// Head of the deposit chain at the cursor.
     pub head: Binary,
     pub last_batch_time: u64,
+    /// Time of the last batch that served the deposit queue (settle-core
+    /// `policy::keeps_up`), or of instantiation.
+    pub served_at: u64,
     /// Queue time of the deposit at the cursor, if any is pending.
     pub oldest_pending: Option<u64>,
     /// Funds held for L2 balances and queued deposits.

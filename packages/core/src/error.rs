@@ -132,6 +132,19 @@ pub enum Error {
     #[error("degenerate verifying key: {reason}")]
     DegenerateKey { reason: String },
 
+    #[error("a deposit of {amount} is below the minimum of {min}{what}")]
+    DepositTooSmall {
+        amount: u128,
+        min: u128,
+        what: &'static str,
+    },
+
+    #[error("the deposit queue is full: {pending} deposits pending, at most {max}")]
+    QueueFull { pending: u64, max: u64 },
+
+    #[error("invalid deposit rules: {reason}")]
+    BadQueueRules { reason: String },
+
     #[error("a key timelock of {timelock} s is too short: at least {min} s (twice the operator's exit deadline of {deadline} s)")]
     TimelockTooShort {
         timelock: u64,

@@ -54,6 +54,9 @@ pub struct ValiditySuiteBuilder {
     shape: Shape,
     exodus_after: u64,
     key_timelock: u64,
+    min_deposit: u128,
+    min_new_account: u128,
+    max_pending: u64,
     funds: Vec<(String, u128)>,
 }
 
@@ -65,7 +68,8 @@ impl Default for ValiditySuiteBuilder {
 
 impl ValiditySuiteBuilder {
     /// Defaults: batches of up to 2 deposits and 2 transactions, exodus after a day
-    /// without a batch, a week's timelock on key rotation; nobody funded.
+    /// without a batch, a week's timelock on key rotation, deposits of at least 1 and at
+    /// most 1,024 pending; nobody funded.
     pub fn new() -> Self {
         ValiditySuiteBuilder {
             shape: Shape {
@@ -74,6 +78,9 @@ impl ValiditySuiteBuilder {
             },
             exodus_after: 86_400,
             key_timelock: 7 * 86_400,
+            min_deposit: 1,
+            min_new_account: 1,
+            max_pending: 1_024,
             funds: vec![],
         }
     }
@@ -93,6 +100,19 @@ impl ValiditySuiteBuilder {
         self
     }
 
+    /// The smallest deposit, and the smallest that opens an account.
+    pub fn with_min_deposits(mut self, min_deposit: u128, min_new_account: u128) -> Self {
+        self.min_deposit = min_deposit;
+        self.min_new_account = min_new_account;
+        self
+    }
+
+    /// At most `max` deposits pending.
+    pub fn with_max_pending(mut self, max: u64) -> Self {
+        self.max_pending = max;
+        self
+    }
+
     /// Gives `label` `amount` of [`VALIDITY_DENOM`] at genesis.
     pub fn with_funds(mut self, label: &str, amount: u128) -> Self {
         self.funds.push((label.to_string(), amount));
@@ -108,6 +128,9 @@ impl ValiditySuiteBuilder {
             shape: msg_shape(self.shape),
             exodus_after: self.exodus_after,
             key_timelock: self.key_timelock,
+            min_deposit: Uint128::new(self.min_deposit),
+            min_new_account: Uint128::new(self.min_new_account),
+            max_pending: self.max_pending,
         }
     }
 
