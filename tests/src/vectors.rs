@@ -193,6 +193,9 @@ pub fn validity_instantiate(v: &Value) -> validity_rollup::msg::InstantiateMsg {
         },
         exodus_after: num(v, "exodusAfter"),
         key_timelock: 7 * 86_400,
+        min_deposit: cosmwasm_std::Uint128::new(1),
+        min_new_account: cosmwasm_std::Uint128::new(1),
+        max_pending: 1_024,
     }
 }
 

@@ -1495,6 +1495,9 @@ impl VmValidity {
             shape: settle_testing::msg_shape(shape),
             exodus_after,
             key_timelock: 7 * 86_400,
+            min_deposit: cosmwasm_std::Uint128::new(1),
+            min_new_account: cosmwasm_std::Uint128::new(1),
+            max_pending: 1_024,
         };
         let info = h.info(&admin, &[]);
         let done = h

@@ -37,11 +37,13 @@ fn assert_solvent(s: &ValiditySuite) {
     let solvency = s.solvency();
     assert!(solvency.solvent, "{solvency:?}");
     assert_eq!(solvency.held, solvency.owed, "{solvency:?}");
-    // What the contract owes is exactly the L2 supply plus the queued deposits.
+    // What the contract owes is exactly the L2 supply plus the queued deposits plus the
+    // withdrawals credited and not yet claimed.
     let queued: u128 = s.op.pending_deposits();
+    let credited = s.status().credited.u128();
     assert_eq!(
         solvency.owed.to_string(),
-        (s.op.ledger.total_balance() + queued).to_string()
+        (s.op.ledger.total_balance() + queued + credited).to_string()
     );
 }
 
@@ -74,14 +76,17 @@ fn deposits_batches_and_withdrawals_move_real_money() {
     );
     assert_solvent(&s);
 
-    // alice pays bob 250; bob withdraws 500 to carol's L1 address: final at once.
+    // alice pays bob 250; bob withdraws 500 to carol's L1 address: final at once,
+    // credited to carol, who claims it.
     let pay = s.transfer(&key("alice"), 1, 250);
     let out = s.withdrawal(&key("bob"), &carol, 500);
     let res = s.submit(&operator, 0, &[pay, out]).unwrap();
-    assert_eq!(s.balance("carol"), 500);
+    assert_eq!(s.credit_of(&carol), 500);
+    assert_eq!(s.balance("carol"), 0);
     assert_eq!(s.op.ledger.account(0).unwrap().balance, 350);
     assert_eq!(s.op.ledger.account(1).unwrap().balance, 150);
-    assert_eq!(s.balance_of(&s.contract), 500);
+    assert_eq!(s.balance_of(&s.contract), 1_000);
+    assert_eq!(s.status().credited, Uint128::new(500));
     let ev = res
         .events
         .iter()
@@ -95,13 +100,19 @@ fn deposits_batches_and_withdrawals_move_real_money() {
     };
     assert_eq!(attr("action").as_deref(), Some("submit_batch"));
     assert_eq!(attr("withdrawals").as_deref(), Some("1"));
-    assert_eq!(attr("paid").as_deref(), Some("500"));
+    assert_eq!(attr("credited").as_deref(), Some("500"));
     let status = s.status();
     assert_eq!(status.batches, 2);
     assert_eq!(
         status.state_root.as_slice(),
         fr_to_bytes(&s.op.ledger.state_root())
     );
+    assert_solvent(&s);
+    s.claim(&carol).unwrap();
+    assert_eq!(s.balance("carol"), 500);
+    assert_eq!(s.credit_of(&carol), 0);
+    assert_eq!(s.balance_of(&s.contract), 500);
+    assert_refused(s.claim(&carol), "nothing is credited to");
     assert_solvent(&s);
 }
 
@@ -425,8 +436,8 @@ fn check_batch_and_verify_proof_answer_without_writing() {
 fn key_rotation_waits_for_its_timelock_and_exits_stay_provable() {
     use settle_core::validity::ledger::Shape;
     let mut s = ValiditySuiteBuilder::new()
-        .with_key_timelock(600)
-        .with_exodus_after(86_400)
+        .with_key_timelock(2_000)
+        .with_exodus_after(1_000)
         .with_funds("alice", 1_000)
         .with_funds("bob", 1_000)
         .build();
@@ -471,6 +482,12 @@ fn key_rotation_waits_for_its_timelock_and_exits_stay_provable() {
     // An exit message built now, against the state proven under the old key.
     let alice_exit = s.exodus_msg(&key("alice"), &alice);
 
+    // The operator keeps batching while the key waits (the timelock is two exodus
+    // deadlines: without batches the rollup would be in exodus before the key applies).
+    s.advance(700);
+    s.submit(&op, 0, &[]).unwrap();
+    s.advance(700);
+    s.submit(&op, 0, &[]).unwrap();
     s.advance(600);
     s.execute(&alice, &ExecuteMsg::ApplyKey {}, &[]).unwrap();
     let config: validity_rollup::msg::ConfigResponse = s.query(&QueryMsg::Config {}).unwrap();
@@ -572,6 +589,8 @@ fn a_user_rebuilds_the_ledger_from_chain_data_and_exits_without_the_operator() {
     s.deposit_to(&alice, 0, 30).unwrap();
     let back = s.transfer(&key("bob"), 0, 100);
     post(&mut s, 1, &[back]);
+    let cold = s.addr("bob-cold");
+    s.claim(&cold).unwrap();
     assert_eq!(s.balance("bob-cold"), 50);
 
     // The operator vanishes. alice rebuilds the ledger from the contract's queries and the
@@ -633,4 +652,287 @@ fn a_user_rebuilds_the_ledger_from_chain_data_and_exits_without_the_operator() {
     s.execute(&alice, &exit, &[]).unwrap();
     assert_eq!(s.balance("bob"), 1_000 - 400 + 400 + 250 - 50 - 100);
     assert_eq!(s.balance_of(&s.contract), 0);
+}
+
+/// The batch key with one of its parts changed, in wire form.
+fn altered_key(s: &ValiditySuite, change: impl Fn(&mut CoreKey)) -> HexBinary {
+    let mut vk = CoreKey::decode(&s.op.keys.verifying.to_wire()).unwrap();
+    change(&mut vk);
+    HexBinary::from(vk.encode())
+}
+
+use settle_core::validity::groth16::{VerifyingKey as CoreKey, G1_IDENTITY};
+
+#[test]
+fn v2_degenerate_keys_are_refused_at_proposal_and_at_instantiate() {
+    let mut s = two_accounts();
+    let admin = s.admin.clone();
+    let shape = validity_rollup::msg::Shape {
+        deposits: 2,
+        txs: 2,
+    };
+    let cases = [
+        (
+            "beta=gamma=delta",
+            altered_key(&s, |k| {
+                k.gamma_g2 = k.beta_g2;
+                k.delta_g2 = k.beta_g2;
+            }),
+            "degenerate verifying key: beta_g2 equals gamma_g2",
+        ),
+        (
+            "gamma=delta",
+            altered_key(&s, |k| k.delta_g2 = k.gamma_g2),
+            "degenerate verifying key: gamma_g2 equals delta_g2",
+        ),
+        (
+            "identity IC_1",
+            altered_key(&s, |k| k.ic[1] = G1_IDENTITY),
+            "degenerate verifying key: ic point 1 is the identity",
+        ),
+        (
+            "identity IC_0",
+            altered_key(&s, |k| k.ic[0] = G1_IDENTITY),
+            "degenerate verifying key: ic point 0 is the identity",
+        ),
+        (
+            "two public inputs",
+            altered_key(&s, |k| {
+                let p = k.ic[1];
+                k.ic.push(p)
+            }),
+            "so 2 ic points, the key has 3",
+        ),
+        (
+            "no public input",
+            altered_key(&s, |k| {
+                k.ic.pop();
+            }),
+            "so 2 ic points, the key has 1",
+        ),
+    ];
+    let before = snapshot(&s, &["alice", "bob"]);
+    for (name, verifying_key, reason) in cases {
+        let propose = ExecuteMsg::ProposeKey {
+            verifying_key: verifying_key.clone(),
+            shape,
+        };
+        let res = s.execute(&admin, &propose, &[]);
+        assert!(res.is_err(), "{name} accepted");
+        assert_refused(res, reason);
+        let pending: validity_rollup::msg::PendingKeyResponse =
+            s.query(&QueryMsg::PendingKey {}).unwrap();
+        assert_eq!(pending.pending, None, "{name}");
+        let mut msg = ValiditySuiteBuilder::new().instantiate_msg();
+        msg.verifying_key = verifying_key;
+        assert_refused(s.instantiate_another(&msg), reason);
+    }
+    assert_eq!(snapshot(&s, &["alice", "bob"]), before);
+    // The real key still goes through.
+    let propose = ExecuteMsg::ProposeKey {
+        verifying_key: HexBinary::from(s.op.keys.verifying.to_wire()),
+        shape,
+    };
+    s.execute(&admin, &propose, &[]).unwrap();
+}
+
+#[test]
+fn v2_key_timelock_must_outlast_the_exit_deadline() {
+    let mut s = two_accounts();
+    // Two deadlines: one for a user to see the proposal and ask to leave, one for the
+    // operator to serve it (or for exodus to start) before the key applies.
+    let mut msg = ValiditySuiteBuilder::new()
+        .with_exodus_after(86_400)
+        .with_key_timelock(2 * 86_400 - 1)
+        .instantiate_msg();
+    assert_refused(
+        s.instantiate_another(&msg),
+        "a key timelock of 172799 s is too short: at least 172800 s",
+    );
+    msg.key_timelock = 600;
+    assert_refused(s.instantiate_another(&msg), "too short");
+    msg.key_timelock = 2 * 86_400;
+    s.instantiate_another(&msg).unwrap();
+
+    // With the suite's week against a day, a proposal applies no earlier than a week on.
+    let admin = s.admin.clone();
+    let now = s.app.block_info().time.seconds();
+    let propose = ExecuteMsg::ProposeKey {
+        verifying_key: HexBinary::from(s.op.keys.verifying.to_wire()),
+        shape: validity_rollup::msg::Shape {
+            deposits: 2,
+            txs: 2,
+        },
+    };
+    s.execute(&admin, &propose, &[]).unwrap();
+    let pending: validity_rollup::msg::PendingKeyResponse =
+        s.query(&QueryMsg::PendingKey {}).unwrap();
+    assert_eq!(pending.pending.unwrap().applies_at, now + 7 * 86_400);
+    // If the operator stops while the key waits, exodus starts before it applies.
+    let status = s.status();
+    assert!(status.exodus_at < now + 7 * 86_400, "{status:?}");
+}
+
+#[test]
+fn z3_withdrawals_are_credited_so_no_recipient_can_block_a_batch_and_claims_pay() {
+    let mut s = two_accounts();
+    let (carol, mallory, operator) = (s.addr("carol"), s.addr("mallory"), s.addr("operator"));
+    // Two withdrawals in one batch: one to carol, one to a 32-byte address nobody holds a
+    // key for (a module or contract address a bank may refuse to pay). The batch moves
+    // no coin at all, so whatever a bank would say about a recipient cannot revert it.
+    let out = s.withdrawal(&key("bob"), &carol, 300);
+    let nobody = vec![0xab; 32];
+    let out2 = s.op.withdrawal(&key("alice"), nobody.clone(), 200);
+    let res = s.submit(&operator, 0, &[out, out2]).unwrap();
+    assert!(
+        !res.events.iter().any(|e| e.ty == "transfer"),
+        "the batch sent coins: {:?}",
+        res.events
+    );
+    assert_eq!(s.balance("carol"), 0);
+    assert_eq!(s.credit_of(&carol), 300);
+    assert_eq!(s.balance_of(&s.contract), 1_000);
+    let status = s.status();
+    assert_eq!(status.credited, Uint128::new(500));
+    assert_eq!(status.locked, Uint128::new(500));
+    assert_solvent(&s);
+
+    // Only the credited address claims; nothing for anyone else; once.
+    assert_refused(s.claim(&mallory), "nothing is credited to");
+    assert_refused(
+        s.execute(
+            &carol,
+            &ExecuteMsg::Claim {},
+            &[Coin::new(1u128, VALIDITY_DENOM)],
+        ),
+        "",
+    );
+    s.claim(&carol).unwrap();
+    assert_eq!(s.balance("carol"), 300);
+    assert_refused(s.claim(&carol), "nothing is credited to");
+    assert_eq!(s.status().credited, Uint128::new(200));
+    assert_solvent(&s);
+
+    // Credits survive exodus: a recipient claims after the operator stops.
+    let out = s.withdrawal(&key("bob"), &carol, 50);
+    s.submit(&operator, 0, &[out]).unwrap();
+    s.advance(86_400);
+    assert!(s.status().exodus);
+    s.claim(&carol).unwrap();
+    assert_eq!(s.balance("carol"), 350);
+}
+
+#[test]
+fn z1_a_deposit_flood_cannot_start_exodus_while_the_operator_posts_full_batches() {
+    let mut s = ValiditySuiteBuilder::new()
+        .with_exodus_after(100)
+        .with_key_timelock(200)
+        .with_funds("mallory", 1_000)
+        .build();
+    let (mallory, op) = (s.addr("mallory"), s.addr("operator"));
+    // A flood of one-unit deposits, three batches' worth, all at t0.
+    for i in 0..6 {
+        s.deposit_new_account(&mallory, &key(&format!("m{i}")), 1)
+            .unwrap();
+    }
+    // The operator posts a full batch (the circuit's 2 deposits) every 60 s: the head
+    // deposit waits longer than exodus_after, but the queue is served at the rate the
+    // circuit allows, so exodus does not start.
+    for _ in 0..3 {
+        s.advance(60);
+        s.submit(&op, 2, &[]).unwrap();
+        let status = s.status();
+        assert!(!status.exodus, "{status:?}");
+        assert_eq!(status.served_at, s.app.block_info().time.seconds());
+    }
+    assert_eq!(s.status().deposit_cursor, 6);
+
+    // An operator that posts batches but leaves deposits out still meets its deadline.
+    for i in 6..9 {
+        s.deposit_new_account(&mallory, &key(&format!("m{i}")), 1)
+            .unwrap();
+    }
+    s.advance(60);
+    s.submit(&op, 0, &[]).unwrap();
+    let status = s.status();
+    assert_eq!(status.exodus_at, status.served_at + 100, "{status:?}");
+    s.advance(40);
+    assert!(s.status().exodus);
+    assert_solvent(&s);
+}
+
+#[test]
+fn z1_dust_deposits_are_refused_and_the_pending_queue_is_capped() {
+    let mut s = ValiditySuiteBuilder::new()
+        .with_min_deposits(10, 100)
+        .with_max_pending(3)
+        .with_funds("alice", 10_000)
+        .build();
+    let (alice, op) = (s.addr("alice"), s.addr("operator"));
+    let new_account = |pubkey: &SecretKey| ExecuteMsg::Deposit {
+        target: DepositTarget::NewAccount {
+            pubkey: HexBinary::from(pubkey.public_key().encode().to_vec()),
+        },
+    };
+    let pay = |n: u128| [Coin::new(n, VALIDITY_DENOM)];
+    let before = snapshot(&s, &["alice"]);
+    // Dust cannot open accounts (nor fill the account tree).
+    assert_refused(
+        s.execute(&alice, &new_account(&key("a")), &pay(99)),
+        "a deposit of 99 is below the minimum of 100 to open an account",
+    );
+    assert_eq!(snapshot(&s, &["alice"]), before);
+    s.deposit_new_account(&alice, &key("alice"), 100).unwrap();
+    // Credits have their own minimum.
+    let credit = ExecuteMsg::Deposit {
+        target: DepositTarget::Account { index: 0 },
+    };
+    assert_refused(
+        s.execute(&alice, &credit, &pay(9)),
+        "a deposit of 9 is below the minimum of 10",
+    );
+    s.deposit_to(&alice, 0, 10).unwrap();
+    s.deposit_to(&alice, 0, 10).unwrap();
+    // The cap: 3 pending, a fourth is refused and changes nothing.
+    let before = snapshot(&s, &["alice"]);
+    assert_refused(
+        s.execute(&alice, &credit, &pay(10)),
+        "the deposit queue is full: 3 deposits pending, at most 3",
+    );
+    assert_eq!(snapshot(&s, &["alice"]), before);
+    // A batch consumes two; two more fit.
+    s.submit(&op, 2, &[]).unwrap();
+    s.deposit_to(&alice, 0, 10).unwrap();
+    s.deposit_to(&alice, 0, 10).unwrap();
+    assert_refused(s.execute(&alice, &credit, &pay(10)), "queue is full");
+    assert_solvent(&s);
+
+    // Bounds fixed at instantiate.
+    let base = ValiditySuiteBuilder::new();
+    for (msg, reason) in [
+        (
+            base.clone().with_min_deposits(0, 0).instantiate_msg(),
+            "min_deposit must be at least 1",
+        ),
+        (
+            base.clone().with_min_deposits(10, 9).instantiate_msg(),
+            "min_new_account (9) must be at least min_deposit (10)",
+        ),
+        (
+            base.clone().with_max_pending(0).instantiate_msg(),
+            "max_pending must be in 1..=65536",
+        ),
+        (
+            base.clone().with_max_pending(1 << 20).instantiate_msg(),
+            "max_pending must be in 1..=65536",
+        ),
+    ] {
+        assert_refused(s.instantiate_another(&msg), reason);
+    }
+    let mut no_deposit_slots = base.instantiate_msg();
+    no_deposit_slots.shape.deposits = 0;
+    assert_refused(
+        s.instantiate_another(&no_deposit_slots),
+        "1..=4096 deposit slots",
+    );
 }

@@ -955,7 +955,11 @@ fn validity_rollup_lifecycle_on_the_optimized_artifact() {
     );
     assert_eq!(v.h.storage_snapshot(), before);
 
+    // The withdrawal is credited to carol (no bank send in the batch); she claims it.
     let done = v.submit(&op, &batch).unwrap();
+    assert_eq!(bank_sends(&done.response), vec![]);
+    assert_eq!(v.held["uzk"], 1_000);
+    let done = v.execute(&carol, &vr::ExecuteMsg::Claim {}, &[]).unwrap();
     assert_eq!(
         bank_sends(&done.response),
         vec![(carol.to_string(), coins("uzk", 500))]
@@ -1010,7 +1014,10 @@ fn a_snarkjs_proof_verifies_on_the_optimized_artifact() {
                 txs: 1,
             },
             exodus_after: 86_400,
-            key_timelock: 86_400,
+            key_timelock: 2 * 86_400,
+            min_deposit: cosmwasm_std::Uint128::new(1),
+            min_new_account: cosmwasm_std::Uint128::new(1),
+            max_pending: 1_024,
         },
     )
     .unwrap_or_else(|e| panic!("instantiate: {e}"));

@@ -871,7 +871,7 @@ function showProof(b: BuiltZkBatch, verifyingKey: string, verifyMs: number): voi
       : b.summary.withdrawals.map((w) => `${w.amount} to ${w.recipient}`).join('\n'),
   );
   const args = { ...b.summary, proof };
-  setMessage('submit', S.submitBatchMsg(args), `batch ${b.index}: final once the contract verifies the proof; its withdrawals are paid in the same transaction`);
+  setMessage('submit', S.submitBatchMsg(args), `batch ${b.index}: final once the contract verifies the proof; its withdrawals are credited to their recipients, who claim them (validityClaimMsg)`);
   setMessage('check', S.checkBatchQuery(args), 'ask the contract before sending: it recomputes the public input from its own state');
   setMessage('verify', S.verifyProofQuery(proof, [b.summary.publicInput]), 'against the contract\'s current verifying key');
   byId('zk-vk').textContent = verifyingKey;

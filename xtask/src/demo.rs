@@ -470,9 +470,12 @@ fn validity() -> Result<(), String> {
     }
     s.execute(&op, &batch.msg(), &[]).map_err(e)?;
     s.op.follow(&batch);
+    let credited = s.credit_of(&grace);
+    s.claim(&grace).map_err(e)?;
     println!(
         "    batch 1: erin pays frank 1.5, frank withdraws 2 to grace: final at once, \
-         grace holds {} ZK",
+         credited {} ZK to grace, who claims it: grace holds {} ZK",
+        coins(credited),
         coins(s.balance("grace"))
     );
     s.advance(3_600);

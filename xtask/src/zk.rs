@@ -105,6 +105,13 @@ pub fn write_keys(
         .map_err(|e| e.to_string())?;
     vk.save(file("verifying-key.bin"))
         .map_err(|e| e.to_string())?;
+    // The contract's own key check (the same function it runs at instantiate).
+    settle_core::validity::ledger::prepare_batch_key(
+        settle_core::validity::groth16::VerifyingKey::decode(&vk.to_wire())
+            .map_err(|e| e.to_string())?,
+        &settle_core::validity::groth16::ArkBackend,
+    )
+    .map_err(|e| format!("the new verifying key: {e}"))?;
     let wire = hex::encode(vk.to_wire());
     std::fs::write(file("verifying-key.hex"), format!("{wire}\n"))
         .map_err(|e| format!("verifying-key.hex: {e}"))?;
@@ -113,8 +120,11 @@ pub fn write_keys(
         "denom": "uzk",
         "verifying_key": wire,
         "shape": { "deposits": shape.deposits, "txs": shape.txs },
-        "exodus_after": 7 * 86_400,
+        "exodus_after": 86_400,
         "key_timelock": 7 * 86_400,
+        "min_deposit": "1",
+        "min_new_account": "1",
+        "max_pending": 1_024,
     });
     std::fs::write(
         file("instantiate.json"),

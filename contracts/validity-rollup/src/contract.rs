@@ -1,8 +1,8 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    to_json_binary, BankMsg, Binary, CanonicalAddr, Coin, Deps, DepsMut, Env, Event, HexBinary,
-    MessageInfo, Response, StdResult, Storage, Uint128, Uint256,
+    to_json_binary, BankMsg, Binary, Coin, Deps, DepsMut, Env, Event, HexBinary, MessageInfo,
+    Response, StdResult, Storage, Uint128, Uint256,
 };
 use cw2::{get_contract_version, set_contract_version};
 use cw_utils::{must_pay, nonpayable};
@@ -11,21 +11,23 @@ use settle_core::validity::eddsa::{PublicKey, Signature};
 use settle_core::validity::field::{fr_from_bytes, fr_to_bytes, Fr};
 use settle_core::validity::groth16::{self, PreparedKey, Proof, VerifyingKey};
 use settle_core::validity::ledger::{
-    exit_message, rollup_domain, state_root, Account, BatchData, Deposit, Statement,
+    exit_message, prepare_batch_key, rollup_domain, state_root, Account, BatchData, Deposit,
+    Statement,
 };
+use settle_core::validity::policy::{self, QueueRules};
 use settle_core::validity::poseidon::Poseidon;
 use settle_core::validity::tree::{self, root_from_path};
 use settle_host::HostPairing;
 
 use crate::error::ContractError;
 use crate::msg::{
-    BatchResponse, CheckBatchResponse, ConfigResponse, DepositResponse, DepositTarget, ExecuteMsg,
-    ExitedResponse, InstantiateMsg, MigrateMsg, PendingKey, PendingKeyResponse, QueryMsg, Shape,
-    SolvencyResponse, StatusResponse, VerifyProofResponse,
+    BatchResponse, CheckBatchResponse, ConfigResponse, CreditResponse, DepositResponse,
+    DepositTarget, ExecuteMsg, ExitedResponse, InstantiateMsg, MigrateMsg, PendingKey,
+    PendingKeyResponse, QueryMsg, Shape, SolvencyResponse, StatusResponse, VerifyProofResponse,
 };
 use crate::state::{
-    BatchRecord, Config, DepositRecord, Pending, Status, BATCHES, CONFIG, DEPOSITS, EXITED, HEADS,
-    KEY, PENDING, PENDING_KEY, STATUS,
+    BatchRecord, Config, DepositRecord, Pending, Status, BATCHES, CONFIG, CREDITS, DEPOSITS,
+    EXITED, HEADS, KEY, PENDING, PENDING_KEY, STATUS,
 };
 
 pub const CONTRACT_NAME: &str = "crates.io:validity-rollup";
@@ -60,10 +62,12 @@ fn hex(x: &Fr) -> HexBinary {
 }
 
 fn check_shape(shape: &Shape) -> Result<(), ContractError> {
-    if shape.txs == 0 || shape.txs > MAX_SLOTS || shape.deposits > MAX_SLOTS {
+    // At least one deposit slot: deposits are forced, a batch must be able to consume them.
+    if shape.txs == 0 || shape.txs > MAX_SLOTS || shape.deposits == 0 || shape.deposits > MAX_SLOTS
+    {
         return Err(ContractError::InvalidConfig {
             reason: format!(
-                "a circuit shape needs 1..={MAX_SLOTS} transaction slots and at most {MAX_SLOTS} deposit slots"
+                "a circuit shape needs 1..={MAX_SLOTS} transaction slots and 1..={MAX_SLOTS} deposit slots"
             ),
         });
     }
@@ -79,18 +83,11 @@ fn check_period(name: &str, seconds: u64) -> Result<(), ContractError> {
     Ok(())
 }
 
-/// Decodes, checks and prepares a verifying key for the batch circuit (one public input).
+/// Decodes, checks (core `check_circuit_key`: one public input, no identity point, beta,
+/// gamma and delta distinct) and prepares a verifying key for the batch circuit.
 fn prepare_key(deps: Deps, bytes: &[u8]) -> Result<PreparedKey, ContractError> {
     let vk = VerifyingKey::decode(bytes)?;
-    if vk.public_inputs() != 1 {
-        return Err(ContractError::InvalidConfig {
-            reason: format!(
-                "the batch circuit has one public input, this key has {}",
-                vk.public_inputs()
-            ),
-        });
-    }
-    Ok(groth16::prepare(vk, &HostPairing(deps.api))?)
+    Ok(prepare_batch_key(vk, &HostPairing(deps.api))?)
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
@@ -113,6 +110,13 @@ pub fn instantiate(
     check_shape(&msg.shape)?;
     check_period("exodus_after", msg.exodus_after)?;
     check_period("key_timelock", msg.key_timelock)?;
+    policy::check_key_timelock(msg.key_timelock, msg.exodus_after)?;
+    let rules = QueueRules {
+        min_deposit: msg.min_deposit.u128(),
+        min_new_account: msg.min_new_account.u128(),
+        max_pending: msg.max_pending,
+    };
+    rules.check()?;
     let prepared = prepare_key(deps.as_ref(), msg.verifying_key.as_slice())?;
     deps.storage.set(KEY, &prepared.encode());
 
@@ -125,6 +129,9 @@ pub fn instantiate(
         shape: msg.shape,
         exodus_after: msg.exodus_after,
         key_timelock: msg.key_timelock,
+        min_deposit: msg.min_deposit,
+        min_new_account: msg.min_new_account,
+        max_pending: msg.max_pending,
         domain: bin(&domain),
         vk_hash: keccak(msg.verifying_key.as_slice()),
     };
@@ -141,8 +148,10 @@ pub fn instantiate(
             queued_new_accounts: 0,
             head: bin(&Fr::from(0u64)),
             last_batch_time: env.block.time.seconds(),
+            served_at: env.block.time.seconds(),
             oldest_pending: None,
             locked: Uint128::zero(),
+            credited: Uint128::zero(),
         },
     )?;
     set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
@@ -154,6 +163,9 @@ pub fn instantiate(
             .add_attribute("shape_txs", config.shape.txs.to_string())
             .add_attribute("exodus_after", config.exodus_after.to_string())
             .add_attribute("key_timelock", config.key_timelock.to_string())
+            .add_attribute("min_deposit", config.min_deposit.to_string())
+            .add_attribute("min_new_account", config.min_new_account.to_string())
+            .add_attribute("max_pending", config.max_pending.to_string())
             .add_attribute("domain", HexBinary::from(config.domain.as_slice()).to_hex())
             .add_attribute(
                 "vk_hash",
@@ -162,14 +174,22 @@ pub fn instantiate(
     ))
 }
 
-/// When exodus starts if no batch comes: `exodus_after` past the last batch or past the
-/// oldest deposit still waiting, whichever is earlier.
+/// When exodus starts if nothing changes (settle-core `policy::exodus_at`).
 fn exodus_at(config: &Config, status: &Status) -> u64 {
-    let since = match status.oldest_pending {
-        Some(t) => t.min(status.last_batch_time),
-        None => status.last_batch_time,
-    };
-    since.saturating_add(config.exodus_after)
+    policy::exodus_at(
+        config.exodus_after,
+        status.last_batch_time,
+        status.served_at,
+        status.oldest_pending,
+    )
+}
+
+fn queue_rules(config: &Config) -> QueueRules {
+    QueueRules {
+        min_deposit: config.min_deposit.u128(),
+        min_new_account: config.min_new_account.u128(),
+        max_pending: config.max_pending,
+    }
 }
 
 fn ensure_live(config: &Config, status: &Status, env: &Env) -> Result<(), ContractError> {
@@ -235,6 +255,10 @@ pub fn execute(
             };
             execute_exodus_withdraw(deps, env, exit)
         }
+        ExecuteMsg::Claim {} => {
+            nonpayable(&info)?;
+            execute_claim(deps, info)
+        }
         ExecuteMsg::ReclaimDeposit { index } => {
             nonpayable(&info)?;
             execute_reclaim_deposit(deps, env, index)
@@ -282,6 +306,11 @@ fn execute_deposit(
         .map_err(|_| ContractError::DepositTooLarge {
             amount: amount.to_string(),
         })?;
+    queue_rules(&config).check_deposit(
+        matches!(target, DepositTarget::NewAccount { .. }),
+        amount.u128(),
+        status.queued - status.cursor,
+    )?;
     let deposit = match &target {
         DepositTarget::NewAccount { pubkey } => {
             if status.queued_new_accounts >= tree::CAPACITY {
@@ -458,23 +487,19 @@ fn execute_submit_batch(
     ensure_live(&config, &status, &env)?;
     let checked = check_batch(deps.as_ref(), &config, &status, &batch).map_err(|r| r.error)?;
 
-    // Withdrawals: paid at once, from what the rollup holds.
+    // Withdrawals: credited to their recipients (canonical bytes, as the batch names them),
+    // who claim them with `claim {}`. No bank send here: a recipient the bank refuses
+    // cannot block a proven batch.
     let withdrawals = checked.data.withdrawals();
     let mut paid = Uint128::zero();
-    let mut msgs = Vec::with_capacity(withdrawals.len());
     for w in &withdrawals {
-        let recipient = deps
-            .api
-            .addr_humanize(&CanonicalAddr::from(w.recipient.as_slice()))
-            .map_err(|_| ContractError::BadRecipient {
-                recipient: HexBinary::from(w.recipient.as_slice()).to_hex(),
-            })?;
         let amount = Uint128::new(w.amount);
         paid = paid.checked_add(amount)?;
-        msgs.push(BankMsg::Send {
-            to_address: recipient.into_string(),
-            amount: vec![Coin::new(amount, config.denom.clone())],
-        });
+        let credit = CREDITS
+            .may_load(deps.storage, w.recipient.as_slice())?
+            .unwrap_or_default()
+            .checked_add(amount)?;
+        CREDITS.save(deps.storage, w.recipient.as_slice(), &credit)?;
     }
     status.locked = status
         .locked
@@ -483,6 +508,7 @@ fn execute_submit_batch(
             paid: paid.to_string(),
             locked: status.locked.to_string(),
         })?;
+    status.credited = status.credited.checked_add(paid)?;
 
     let index = status.batches;
     let now = env.block.time.seconds();
@@ -490,6 +516,13 @@ fn execute_submit_batch(
     status.state_root = bin(&checked.statement.new_state_root);
     status.accounts_root = bin(&checked.new_accounts_root);
     status.account_count = batch.new_account_count;
+    if policy::keeps_up(
+        batch.deposits,
+        status.queued - status.cursor,
+        config.shape.deposits as u64,
+    ) {
+        status.served_at = now;
+    }
     status.cursor += batch.deposits;
     status.head = bin(&checked.statement.deposits_after);
     status.last_batch_time = now;
@@ -512,7 +545,7 @@ fn execute_submit_batch(
             time: now,
         },
     )?;
-    Ok(Response::new().add_messages(msgs).add_event(
+    Ok(Response::new().add_event(
         event("submit_batch")
             .add_attribute("batch", index.to_string())
             .add_attribute("submitter", info.sender.as_str())
@@ -524,8 +557,36 @@ fn execute_submit_batch(
             .add_attribute("deposits", batch.deposits.to_string())
             .add_attribute("transactions", checked.data.txs.len().to_string())
             .add_attribute("withdrawals", withdrawals.len().to_string())
-            .add_attribute("paid", paid.to_string()),
+            .add_attribute("credited", paid.to_string()),
     ))
+}
+
+/// Pays the sender every withdrawal credited to its address.
+fn execute_claim(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let mut status = STATUS.load(deps.storage)?;
+    let canonical = deps.api.addr_canonicalize(info.sender.as_str())?;
+    let amount = CREDITS
+        .may_load(deps.storage, canonical.as_slice())?
+        .unwrap_or_default();
+    if amount.is_zero() {
+        return Err(ContractError::NothingToClaim {
+            address: info.sender.into_string(),
+        });
+    }
+    status.credited = status.credited.checked_sub(amount)?;
+    CREDITS.remove(deps.storage, canonical.as_slice());
+    STATUS.save(deps.storage, &status)?;
+    Ok(Response::new()
+        .add_message(BankMsg::Send {
+            to_address: info.sender.to_string(),
+            amount: vec![Coin::new(amount, config.denom)],
+        })
+        .add_event(
+            event("claim")
+                .add_attribute("recipient", info.sender.as_str())
+                .add_attribute("amount", amount.to_string()),
+        ))
 }
 
 struct Exit<'a> {
@@ -652,6 +713,8 @@ fn execute_propose_key(
         return Err(ContractError::Unauthorized);
     }
     check_shape(&shape)?;
+    // Both are fixed at instantiate; checked again so no proposal ever waits less.
+    policy::check_key_timelock(config.key_timelock, config.exodus_after)?;
     let prepared = prepare_key(deps.as_ref(), verifying_key.as_slice())?;
     let now = env.block.time.seconds();
     let pending = Pending {
@@ -729,6 +792,9 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 shape: c.shape,
                 exodus_after: c.exodus_after,
                 key_timelock: c.key_timelock,
+                min_deposit: c.min_deposit,
+                min_new_account: c.min_new_account,
+                max_pending: c.max_pending,
                 domain: HexBinary::from(c.domain.as_slice()),
                 verifying_key_hash: HexBinary::from(c.vk_hash.as_slice()),
             })
@@ -746,9 +812,11 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 deposits_queued: s.queued,
                 deposit_head: HexBinary::from(s.head.as_slice()),
                 last_batch_time: s.last_batch_time,
+                served_at: s.served_at,
                 exodus_at: at,
                 exodus: env.block.time.seconds() >= at,
                 locked: s.locked,
+                credited: s.credited,
             })
         }
         QueryMsg::Deposit { index } => {
@@ -853,6 +921,13 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 reason: result.err().map(|e| e.to_string()),
             })
         }
+        QueryMsg::Credit { address } => {
+            let canonical = deps.api.addr_canonicalize(&address)?;
+            let amount = CREDITS
+                .may_load(deps.storage, canonical.as_slice())?
+                .unwrap_or_default();
+            to_json_binary(&CreditResponse { address, amount })
+        }
         QueryMsg::Exited { account } => to_json_binary(&ExitedResponse {
             exited: EXITED.has(deps.storage, account),
         }),
@@ -863,7 +938,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 .querier
                 .query_balance(env.contract.address, c.denom.clone())?
                 .amount;
-            let owed = Uint256::from(s.locked);
+            let owed = Uint256::from(s.locked) + Uint256::from(s.credited);
             to_json_binary(&SolvencyResponse {
                 denom: c.denom,
                 held,

@@ -76,8 +76,8 @@ pub enum ContractError {
     #[error("deposit {index} was already reclaimed")]
     DepositReclaimed { index: u64 },
 
-    #[error("withdrawal recipient {recipient} is not a valid address here")]
-    BadRecipient { recipient: String },
+    #[error("nothing is credited to {address}")]
+    NothingToClaim { address: String },
 
     #[error("the batch pays {paid} but the rollup holds {locked}")]
     Insolvent { paid: String, locked: String },

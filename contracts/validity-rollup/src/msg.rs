@@ -20,11 +20,23 @@ pub struct InstantiateMsg {
     /// gamma, delta compressed, then the count and the IC points; `settle-zk` writes it).
     pub verifying_key: HexBinary,
     pub shape: Shape,
-    /// Seconds without a verified batch (or with a deposit left unconsumed) after which
-    /// the rollup enters exodus mode.
+    /// Seconds without a verified batch, or with the deposit at the head of the queue
+    /// left unconsumed since it was queued or since the last batch that consumed
+    /// `min(pending, shape.deposits)` deposits (whichever is later), after which the
+    /// rollup enters exodus mode (settle-core `validity::policy::exodus_at`).
     pub exodus_after: u64,
-    /// Seconds between proposing a verifying key and applying it.
+    /// Seconds between proposing a verifying key and applying it: at least twice
+    /// `exodus_after` (settle-core `validity::policy::check_key_timelock`), so that a user
+    /// who sees a proposal can leave, or exodus starts, before the key applies.
     pub key_timelock: u64,
+    /// The smallest deposit accepted (at least 1).
+    pub min_deposit: Uint128,
+    /// The smallest deposit that opens an account (at least `min_deposit`): what filling
+    /// the account tree with dust would lock per account.
+    pub min_new_account: Uint128,
+    /// At most this many deposits pending (queued, not yet consumed by a batch), 1 to
+    /// 65,536. A deposit that would exceed it is refused.
+    pub max_pending: u64,
 }
 
 #[cw_serde]
@@ -37,9 +49,12 @@ pub enum DepositTarget {
 
 #[cw_serde]
 pub enum ExecuteMsg {
-    /// Queue a deposit of the funds sent (exactly one coin of the rollup's denom).
+    /// Queue a deposit of the funds sent (exactly one coin of the rollup's denom), at
+    /// least `min_deposit` (`min_new_account` to open an account), while fewer than
+    /// `max_pending` deposits are pending. The event reports the deposit's queue index.
     Deposit { target: DepositTarget },
-    /// A batch with its validity proof. Final at once; its withdrawals are paid.
+    /// A batch with its validity proof. Final at once; its withdrawals are credited to
+    /// their recipients, who `claim` them.
     SubmitBatch {
         /// The batch data (settle-core `validity::ledger::BatchData` encoding).
         data: Binary,
@@ -65,10 +80,14 @@ pub enum ExecuteMsg {
         /// EdDSA signature (96 bytes) on the exit message of (account, recipient).
         signature: HexBinary,
     },
+    /// Pays the sender every withdrawal credited to its address (at any time, in exodus
+    /// too).
+    Claim {},
     /// Exodus mode only: return a deposit no batch consumed to its depositor.
     ReclaimDeposit { index: u64 },
     /// Admin: propose a new verifying key (and its circuit shape); applies after the
-    /// timelock.
+    /// timelock. A degenerate key is refused (settle-core `ledger::prepare_batch_key`: not
+    /// exactly one public input, an identity point, beta, gamma and delta not distinct).
     ProposeKey {
         verifying_key: HexBinary,
         shape: Shape,
@@ -112,9 +131,13 @@ pub enum QueryMsg {
         proof: HexBinary,
         public_inputs: Vec<HexBinary>,
     },
+    /// Withdrawals credited to `address` and not yet claimed.
+    #[returns(CreditResponse)]
+    Credit { address: String },
     #[returns(ExitedResponse)]
     Exited { account: u32 },
-    /// Assets held vs what is owed (every L2 balance and every queued deposit).
+    /// Assets held vs what is owed (every L2 balance, every queued deposit and every
+    /// unclaimed withdrawal credit).
     #[returns(SolvencyResponse)]
     Solvency {},
 }
@@ -126,6 +149,9 @@ pub struct ConfigResponse {
     pub shape: Shape,
     pub exodus_after: u64,
     pub key_timelock: u64,
+    pub min_deposit: Uint128,
+    pub min_new_account: Uint128,
+    pub max_pending: u64,
     /// The rollup's domain element (signatures and statements bind it).
     pub domain: HexBinary,
     /// keccak256 of the verifying key's wire form, to compare with a key file.
@@ -145,11 +171,22 @@ pub struct StatusResponse {
     /// Head of the deposit chain at the cursor.
     pub deposit_head: HexBinary,
     pub last_batch_time: u64,
+    /// Time of the last batch that consumed `min(pending, shape.deposits)` deposits.
+    pub served_at: u64,
     /// When exodus starts (or started) if no batch comes.
     pub exodus_at: u64,
     pub exodus: bool,
     /// Funds the rollup holds for L2 balances and queued deposits.
     pub locked: Uint128,
+    /// Withdrawals credited and not yet claimed.
+    pub credited: Uint128,
+}
+
+#[cw_serde]
+pub struct CreditResponse {
+    pub address: String,
+    /// What `claim {}` from this address pays now.
+    pub amount: Uint128,
 }
 
 #[cw_serde]

@@ -11,6 +11,12 @@ pub struct Config {
     pub shape: Shape,
     pub exodus_after: u64,
     pub key_timelock: u64,
+    /// The smallest deposit.
+    pub min_deposit: Uint128,
+    /// The smallest deposit that opens an account.
+    pub min_new_account: Uint128,
+    /// At most this many deposits pending.
+    pub max_pending: u64,
     /// The rollup's domain element (32 bytes).
     pub domain: Binary,
     /// keccak256 of the current verifying key's wire form.
@@ -32,10 +38,15 @@ pub struct Status {
     /// Head of the deposit chain at the cursor.
     pub head: Binary,
     pub last_batch_time: u64,
+    /// Time of the last batch that served the deposit queue (settle-core
+    /// `policy::keeps_up`), or of instantiation.
+    pub served_at: u64,
     /// Queue time of the deposit at the cursor, if any is pending.
     pub oldest_pending: Option<u64>,
     /// Funds held for L2 balances and queued deposits.
     pub locked: Uint128,
+    /// Withdrawals credited by batches and not yet claimed (held besides `locked`).
+    pub credited: Uint128,
 }
 
 #[cw_serde]
@@ -74,6 +85,9 @@ pub const HEADS: Map<u64, Binary> = Map::new("heads");
 pub const BATCHES: Map<u64, BatchRecord> = Map::new("batches");
 pub const EXITED: Map<u32, ()> = Map::new("exited");
 pub const PENDING: Item<Pending> = Item::new("pending");
+/// Withdrawals credited to an L1 address (its canonical bytes, as the batch names it) and
+/// not yet claimed.
+pub const CREDITS: Map<&[u8], Uint128> = Map::new("credits");
 
 /// Raw storage keys of the prepared verifying keys (settle-core `PreparedKey` encoding,
 /// kept out of JSON: the verifier reads it on every batch and pays per byte).

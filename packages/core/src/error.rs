@@ -141,6 +141,29 @@ pub enum Error {
     #[error("groth16 proof rejected: the pairing equation does not hold")]
     ProofRejected,
 
+    #[error("degenerate verifying key: {reason}")]
+    DegenerateKey { reason: String },
+
+    #[error("a deposit of {amount} is below the minimum of {min}{what}")]
+    DepositTooSmall {
+        amount: u128,
+        min: u128,
+        what: &'static str,
+    },
+
+    #[error("the deposit queue is full: {pending} deposits pending, at most {max}")]
+    QueueFull { pending: u64, max: u64 },
+
+    #[error("invalid deposit rules: {reason}")]
+    BadQueueRules { reason: String },
+
+    #[error("a key timelock of {timelock} s is too short: at least {min} s (twice the operator's exit deadline of {deadline} s)")]
+    TimelockTooShort {
+        timelock: u64,
+        min: u64,
+        deadline: u64,
+    },
+
     #[error(
         "the replayed ledger's state root is {computed}, the batch's recorded root is {expected}"
     )]

@@ -18,8 +18,8 @@ use settle_core::validity::field::{fr_from_bytes, fr_to_bytes, Fr};
 use settle_core::validity::ledger::{BatchData, BatchWitness, Deposit, Ledger, Shape, Tx, TxBody};
 use settle_zk::{ProvingKey, VerifyingKey};
 use validity_rollup::msg::{
-    ConfigResponse, DepositTarget, ExecuteMsg, InstantiateMsg, QueryMsg, Shape as MsgShape,
-    SolvencyResponse, StatusResponse,
+    ConfigResponse, CreditResponse, DepositTarget, ExecuteMsg, InstantiateMsg, QueryMsg,
+    Shape as MsgShape, SolvencyResponse, StatusResponse,
 };
 
 /// Denom the validity rollup holds by default.
@@ -54,6 +54,9 @@ pub struct ValiditySuiteBuilder {
     shape: Shape,
     exodus_after: u64,
     key_timelock: u64,
+    min_deposit: u128,
+    min_new_account: u128,
+    max_pending: u64,
     funds: Vec<(String, u128)>,
 }
 
@@ -65,7 +68,8 @@ impl Default for ValiditySuiteBuilder {
 
 impl ValiditySuiteBuilder {
     /// Defaults: batches of up to 2 deposits and 2 transactions, exodus after a day
-    /// without a batch, a week's timelock on key rotation; nobody funded.
+    /// without a batch, a week's timelock on key rotation, deposits of at least 1 and at
+    /// most 1,024 pending; nobody funded.
     pub fn new() -> Self {
         ValiditySuiteBuilder {
             shape: Shape {
@@ -74,6 +78,9 @@ impl ValiditySuiteBuilder {
             },
             exodus_after: 86_400,
             key_timelock: 7 * 86_400,
+            min_deposit: 1,
+            min_new_account: 1,
+            max_pending: 1_024,
             funds: vec![],
         }
     }
@@ -93,10 +100,38 @@ impl ValiditySuiteBuilder {
         self
     }
 
+    /// The smallest deposit, and the smallest that opens an account.
+    pub fn with_min_deposits(mut self, min_deposit: u128, min_new_account: u128) -> Self {
+        self.min_deposit = min_deposit;
+        self.min_new_account = min_new_account;
+        self
+    }
+
+    /// At most `max` deposits pending.
+    pub fn with_max_pending(mut self, max: u64) -> Self {
+        self.max_pending = max;
+        self
+    }
+
     /// Gives `label` `amount` of [`VALIDITY_DENOM`] at genesis.
     pub fn with_funds(mut self, label: &str, amount: u128) -> Self {
         self.funds.push((label.to_string(), amount));
         self
+    }
+
+    /// The message [`ValiditySuiteBuilder::build`] instantiates the contract with.
+    pub fn instantiate_msg(&self) -> InstantiateMsg {
+        InstantiateMsg {
+            admin: None,
+            denom: VALIDITY_DENOM.into(),
+            verifying_key: HexBinary::from(keys_for(self.shape).verifying.to_wire()),
+            shape: msg_shape(self.shape),
+            exodus_after: self.exodus_after,
+            key_timelock: self.key_timelock,
+            min_deposit: Uint128::new(self.min_deposit),
+            min_new_account: Uint128::new(self.min_new_account),
+            max_pending: self.max_pending,
+        }
     }
 
     pub fn build(self) -> ValiditySuite {
@@ -127,14 +162,7 @@ impl ValiditySuiteBuilder {
             .instantiate_contract(
                 code,
                 admin.clone(),
-                &InstantiateMsg {
-                    admin: None,
-                    denom: VALIDITY_DENOM.into(),
-                    verifying_key: HexBinary::from(keys.verifying.to_wire()),
-                    shape: msg_shape(self.shape),
-                    exodus_after: self.exodus_after,
-                    key_timelock: self.key_timelock,
-                },
+                &self.instantiate_msg(),
                 &[],
                 "validity-rollup",
                 None,
@@ -406,6 +434,19 @@ impl ValiditySuite {
             .execute_contract(sender.clone(), self.contract.clone(), msg, funds)
     }
 
+    /// Instantiates another validity-rollup contract on the same chain with `msg` (from
+    /// the admin): for tests of what instantiate refuses.
+    pub fn instantiate_another(&mut self, msg: &InstantiateMsg) -> StdResult<Addr> {
+        let code = self.app.store_code(Box::new(ContractWrapper::new(
+            validity_rollup::contract::execute,
+            validity_rollup::contract::instantiate,
+            validity_rollup::contract::query,
+        )));
+        self.app
+            .instantiate_contract(code, self.admin.clone(), msg, &[], "validity-rollup", None)
+            .map_err(|e| StdError::msg(format!("{e:#}")))
+    }
+
     /// Moves the chain `seconds` forward.
     pub fn advance(&mut self, seconds: u64) {
         self.app.update_block(|b| {
@@ -451,6 +492,21 @@ impl ValiditySuite {
             amount,
         });
         Ok(res)
+    }
+
+    /// `sender` claims the withdrawals credited to it.
+    pub fn claim(&mut self, sender: &Addr) -> StdResult<AppResponse> {
+        self.execute(sender, &ExecuteMsg::Claim {}, &[])
+    }
+
+    /// Withdrawals credited to `addr` and not yet claimed.
+    pub fn credit_of(&self, addr: &Addr) -> u128 {
+        let r: CreditResponse = self
+            .query(&QueryMsg::Credit {
+                address: addr.to_string(),
+            })
+            .expect("credit");
+        r.amount.u128()
     }
 
     /// A transfer signed by `key`.

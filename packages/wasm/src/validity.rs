@@ -62,7 +62,7 @@ export interface ZkStatement {
   depositsBefore: Hex;
   depositsAfter: Hex;
 }
-/** A withdrawal the batch pays at once: canonical recipient (hex) and amount. */
+/** A withdrawal the batch credits to its recipient (who claims it with `validityClaimMsg`): canonical recipient (hex) and amount. */
 export interface ZkWithdrawal { recipient: Hex; amount: string; }
 /** `ZkLedger.applyBatch`'s result: the witness to prove (`ZkProver.prove`) and the parts of `submitBatchMsg` (`{ ...batch, proof }` is its argument). */
 export interface ZkBatch {
@@ -100,6 +100,8 @@ export interface ExodusWithdrawMsg {
   };
 }
 export interface ReclaimDepositMsg { reclaim_deposit: { index: number }; }
+export interface ValidityClaimMsg { claim: {}; }
+export interface ValidityCreditQuery { credit: { address: string }; }
 export interface CheckBatchQuery {
   check_batch: { data: string; deposits: number; new_accounts_root: Hex; new_account_count: number; proof: Hex };
 }
@@ -1039,6 +1041,33 @@ pub fn verify_groth16_bytes<X: AsRef<[u8]>>(vk: &[u8], proof: &[u8], inputs: &[X
     }
 }
 
+/// Whether `vk` (wire form) may be the rollup's batch key: the checks the contract makes at
+/// instantiate and on `propose_key` (core `ledger::prepare_batch_key`: one public input, no
+/// identity point, beta, gamma and delta distinct, every point on the curve and in the
+/// subgroup).
+pub fn check_batch_key_bytes(vk: &[u8]) -> Verdict {
+    let result = (|| -> JsResult<()> {
+        settle_core::validity::ledger::prepare_batch_key(VerifyingKey::decode(vk)?, &ArkBackend)?;
+        Ok(())
+    })();
+    Verdict {
+        valid: result.is_ok(),
+        reason: result.err().map(|e| e.0),
+    }
+}
+
+/// [`check_batch_key_bytes`] for JS: `{ valid, reason }` for a verifying key a dApp is about
+/// to propose or to trust. Throws only for an argument that is not hex.
+#[wasm_bindgen(js_name = checkBatchKey, unchecked_return_type = "Verdict")]
+pub fn check_batch_key(
+    #[wasm_bindgen(js_name = verifyingKey)] verifying_key: &str,
+) -> JsResult<JsValue> {
+    to_js(&check_batch_key_bytes(&convert::hex_bytes(
+        "verifying key",
+        verifying_key,
+    )?))
+}
+
 /// Checks any Groth16 proof over BLS12-381 (the batch circuit's, or snarkjs's converted
 /// with `snarkjsProof`) as the contract's `verify_proof` query does: `{ valid, reason }`,
 /// the reason being the core's. Throws only for an argument that is not hex.
@@ -1158,6 +1187,7 @@ pub enum ValidityExecuteMsg {
     ReclaimDeposit {
         index: u64,
     },
+    Claim {},
 }
 
 /// `submitBatchMsg`'s and `checkBatchQuery`'s argument (snake_case accepted; other
@@ -1190,6 +1220,9 @@ pub enum ValidityQueryMsg {
     VerifyProof {
         proof: HexBytes,
         public_inputs: Vec<HexBytes>,
+    },
+    Credit {
+        address: String,
     },
 }
 
@@ -1303,6 +1336,21 @@ pub fn exodus_withdraw_msg(
 pub fn reclaim_deposit_msg(index: f64) -> JsResult<JsValue> {
     to_js(&ValidityExecuteMsg::ReclaimDeposit {
         index: convert::uint("index", index)?,
+    })
+}
+
+/// The message that pays the sender every withdrawal batches credited to its address.
+#[wasm_bindgen(js_name = validityClaimMsg, unchecked_return_type = "ValidityClaimMsg")]
+pub fn validity_claim_msg() -> JsResult<JsValue> {
+    to_js(&ValidityExecuteMsg::Claim {})
+}
+
+/// The `credit` query: what `validityClaimMsg` from `address` (bech32) pays now.
+#[wasm_bindgen(js_name = validityCreditQuery, unchecked_return_type = "ValidityCreditQuery")]
+pub fn validity_credit_query(address: &str) -> JsResult<JsValue> {
+    convert::canonical(address)?;
+    to_js(&ValidityQueryMsg::Credit {
+        address: address.to_string(),
     })
 }
 

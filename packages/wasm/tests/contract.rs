@@ -600,6 +600,30 @@ mod validity {
         let vk = keys.verifying.to_wire();
         let mut ledger = ZkLedger::default();
 
+        // the package's key check is the contract's: the real key passes, a degenerate one
+        // (gamma = delta) is refused by both with the same reason
+        assert!(validity::check_batch_key_bytes(&vk).valid);
+        let mut bad = settle_core::validity::groth16::VerifyingKey::decode(&vk).unwrap();
+        bad.delta_g2 = bad.gamma_g2;
+        let verdict = validity::check_batch_key_bytes(&bad.encode());
+        assert!(!verdict.valid);
+        let admin = suite.admin.clone();
+        let refused = suite
+            .execute(
+                &admin,
+                &RollupMsg::ProposeKey {
+                    verifying_key: HexBinary::from(bad.encode()),
+                    shape: config.shape,
+                },
+                &[],
+            )
+            .unwrap_err();
+        assert!(
+            format!("{refused:#}").contains(verdict.reason.as_deref().unwrap()),
+            "{refused:#} / {:?}",
+            verdict.reason
+        );
+
         // a deposit built by the package opens alice's account
         let ka = ZkKey::of_seed([1; 32]);
         let target = ZkTargetJs::NewAccount {
@@ -655,6 +679,17 @@ mod validity {
         assert!(matches!(m, RollupMsg::SubmitBatch { deposits: 1, .. }));
         suite.execute(&operator, &m, &[]).unwrap();
         ledger = next;
+        // the withdrawal is credited to bob; the package's claim message pays it
+        let credit: validity_rollup::msg::CreditResponse = suite
+            .query(&as_query(&ValidityQueryMsg::Credit {
+                address: bob.to_string(),
+            }))
+            .unwrap();
+        assert_eq!(credit.amount.u128(), 250);
+        assert_eq!(suite.balance_of(&bob), 0);
+        suite
+            .execute(&bob, &as_msg(&ValidityExecuteMsg::Claim {}), &[])
+            .unwrap();
         assert_eq!(suite.balance_of(&bob), 250);
         let status: StatusResponse = suite.query(&RollupQuery::Status {}).unwrap();
         assert_eq!(status.state_root.to_hex(), ledger_state_root(&ledger));
@@ -770,7 +805,10 @@ mod validity {
                         txs: 1,
                     },
                     exodus_after: 3_600,
-                    key_timelock: 3_600,
+                    key_timelock: 7_200,
+                    min_deposit: cosmwasm_std::Uint128::new(1),
+                    min_new_account: cosmwasm_std::Uint128::new(1),
+                    max_pending: 1_024,
                 },
                 &[],
                 "snarkjs",

@@ -280,7 +280,7 @@ pub fn section() -> Result<ValiditySection, String> {
 
     let keys = settle_testing::keys_for(SHAPE);
     let verifying_key = keys.verifying.to_wire();
-    let prepared = core(groth16::prepare(
+    let prepared = core(settle_core::validity::ledger::prepare_batch_key(
         core(VerifyingKey::decode(&verifying_key))?,
         &ArkBackend,
     ))?;

@@ -424,6 +424,66 @@ impl PreparedKey {
     }
 }
 
+/// The checks a verifying key must pass before it may guard a circuit with
+/// `public_inputs` public inputs (the validity rollup's batch circuit has one), on top of
+/// [`VerifyingKey::check`]'s byte forms and group membership:
+///
+/// - exactly `public_inputs + 1` `IC` points: a key with more or fewer is for another
+///   circuit;
+/// - no point is the identity (`α, β, γ, δ` and every `IC_i`): an identity `IC_i` drops
+///   the input `x_i` from the equation, an identity `α` or `β` drops `e(α, β)`;
+/// - `β, γ, δ` pairwise distinct: with `γ = δ` (or `β = γ`, `β = δ`) two terms of the
+///   equation share a G2 point and merge, and a prover moves value between their G1
+///   points at will: with `β = γ = δ`, `A = α + vk_x + C` and `B = β` prove every
+///   statement.
+///
+/// No check on the key's points can tell whether its toxic waste is known: these refuse
+/// only the keys that are broken whoever made them. The contract (instantiate and key
+/// proposals), the browser package and the tools all call this one function.
+pub fn check_circuit_key(vk: &VerifyingKey, public_inputs: usize) -> Result<(), Error> {
+    vk.check_form()?;
+    if vk.ic.len() != public_inputs + 1 {
+        return Err(Error::DegenerateKey {
+            reason: format!(
+                "the circuit has {public_inputs} public input(s), so {} ic points, the key has {}",
+                public_inputs + 1,
+                vk.ic.len()
+            ),
+        });
+    }
+    for (i, p) in vk.ic.iter().enumerate() {
+        if *p == G1_IDENTITY {
+            return Err(Error::DegenerateKey {
+                reason: format!("ic point {i} is the identity"),
+            });
+        }
+    }
+    let pairs = [
+        ("beta", &vk.beta_g2, "gamma", &vk.gamma_g2),
+        ("beta", &vk.beta_g2, "delta", &vk.delta_g2),
+        ("gamma", &vk.gamma_g2, "delta", &vk.delta_g2),
+    ];
+    for (a, p, b, q) in pairs {
+        if p == q {
+            return Err(Error::DegenerateKey {
+                reason: format!("{a}_g2 equals {b}_g2"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// [`check_circuit_key`] for a circuit with `public_inputs` inputs, then [`prepare`]: what
+/// a key must pass to be stored by the contract.
+pub fn prepare_circuit_key<B: PairingBackend + ?Sized>(
+    vk: VerifyingKey,
+    public_inputs: usize,
+    backend: &B,
+) -> Result<PreparedKey, Error> {
+    check_circuit_key(&vk, public_inputs)?;
+    prepare(vk, backend)
+}
+
 /// Checks `vk` ([`VerifyingKey::check`]: every point through the backend) and decompresses
 /// its `IC` points.
 pub fn prepare<B: PairingBackend + ?Sized>(
@@ -1203,6 +1263,112 @@ mod tests {
         assert!(matches!(
             ArkBackend.pairing_equality(&g, &[], &g, &h),
             Err(Error::Malformed { .. })
+        ));
+    }
+
+    /// The Cubic circuit's real key (one public input).
+    fn cubic_key() -> VerifyingKey {
+        let mut rng = StdRng::seed_from_u64(7);
+        let (_, vk) =
+            Groth16::<Bls12_381>::circuit_specific_setup(Cubic { x: None }, &mut rng).unwrap();
+        our_vk(&vk)
+    }
+
+    #[test]
+    fn v2_a_real_key_passes_the_circuit_key_check() {
+        let vk = cubic_key();
+        check_circuit_key(&vk, 1).unwrap();
+        let key = prepare_circuit_key(vk, 1, &ArkBackend).unwrap();
+        assert_eq!(key.public_inputs(), 1);
+    }
+
+    #[test]
+    fn v2_beta_gamma_delta_equal_key_is_refused_and_would_verify_anything() {
+        let mut vk = cubic_key();
+        vk.gamma_g2 = vk.beta_g2;
+        vk.delta_g2 = vk.beta_g2;
+        // The attack the check stops: `prepare` alone takes the key (every point is valid),
+        // and a proof of any statement, made without a witness, verifies under it.
+        let key = prepare(vk.clone(), &ArkBackend).unwrap();
+        let statement = ArkFr::from(12345u64); // no x has x^3 + x + 5 = 12345 known here
+        let vk_x = g1_to_ark("vk_x", &public_input_point(&key, &[statement]).unwrap()).unwrap();
+        let alpha = g1_to_ark("alpha", &vk.alpha_g1).unwrap();
+        let c = G1Affine::generator();
+        let forged = Proof {
+            a: g1_from_ark(&(alpha + vk_x + c).into_affine()),
+            b: vk.beta_g2,
+            c: g1_from_ark(&c),
+        };
+        verify(&key, &forged, &[statement], &ArkBackend).unwrap();
+        // The check refuses it, and each pair alone.
+        let refused = |vk: &VerifyingKey| {
+            matches!(check_circuit_key(vk, 1), Err(Error::DegenerateKey { .. }))
+                && matches!(
+                    prepare_circuit_key(vk.clone(), 1, &ArkBackend),
+                    Err(Error::DegenerateKey { .. })
+                )
+        };
+        assert!(refused(&vk));
+        let good = cubic_key();
+        let mut gd = good.clone();
+        gd.delta_g2 = gd.gamma_g2;
+        assert!(refused(&gd));
+        let mut bg = good.clone();
+        bg.gamma_g2 = bg.beta_g2;
+        assert!(refused(&bg));
+        let mut bd = good.clone();
+        bd.delta_g2 = bd.beta_g2;
+        assert!(refused(&bd));
+    }
+
+    #[test]
+    fn v2_identity_point_key_is_refused() {
+        let good = cubic_key();
+        for i in 0..good.ic.len() {
+            let mut vk = good.clone();
+            vk.ic[i] = G1_IDENTITY;
+            assert_eq!(
+                check_circuit_key(&vk, 1),
+                Err(Error::DegenerateKey {
+                    reason: format!("ic point {i} is the identity")
+                })
+            );
+        }
+        let mut vk = good.clone();
+        vk.alpha_g1 = G1_IDENTITY;
+        assert!(matches!(
+            check_circuit_key(&vk, 1),
+            Err(Error::InvalidPoint {
+                what: "verifying key alpha_g1",
+                ..
+            })
+        ));
+        for which in 0..3 {
+            let mut vk = good.clone();
+            *[&mut vk.beta_g2, &mut vk.gamma_g2, &mut vk.delta_g2][which] = G2_IDENTITY;
+            assert!(matches!(
+                check_circuit_key(&vk, 1),
+                Err(Error::InvalidPoint { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn v2_wrong_ic_count_is_refused() {
+        let good = cubic_key();
+        let mut more = good.clone();
+        more.ic.push(good.ic[1]);
+        let mut fewer = good.clone();
+        fewer.ic.pop();
+        for vk in [more, fewer] {
+            assert!(matches!(
+                prepare_circuit_key(vk, 1, &ArkBackend),
+                Err(Error::DegenerateKey { .. })
+            ));
+        }
+        assert!(matches!(
+            check_circuit_key(&good, 2),
+            Err(Error::DegenerateKey { .. })
         ));
     }
 }

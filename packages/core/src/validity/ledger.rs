@@ -415,6 +415,20 @@ pub fn rollup_domain(chain_id: &str, contract: &[u8]) -> Fr {
     <Fr as ark_ff::PrimeField>::from_be_bytes_mod_order(&digest)
 }
 
+/// Public inputs of the batch circuit: the statement's one hash
+/// ([`Statement::public_input`]).
+pub const STATEMENT_INPUTS: usize = 1;
+
+/// Checks (`groth16::check_circuit_key` for [`STATEMENT_INPUTS`] inputs) and prepares a
+/// verifying key for the batch circuit: what the contract runs at instantiate and on every
+/// key proposal, the browser package's `checkBatchKey` and the tools.
+pub fn prepare_batch_key<B: super::groth16::PairingBackend + ?Sized>(
+    vk: super::groth16::VerifyingKey,
+    backend: &B,
+) -> Result<super::groth16::PreparedKey, crate::Error> {
+    super::groth16::prepare_circuit_key(vk, STATEMENT_INPUTS, backend)
+}
+
 /// What a batch proof proves, all of it fixed by the chain or the posted data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Statement {

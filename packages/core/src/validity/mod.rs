@@ -9,11 +9,14 @@
 //! - [`tree`]: the Poseidon sparse Merkle tree of accounts (depth 20).
 //! - [`groth16`]: Groth16 verification over a [`groth16::PairingBackend`] (the chain's host
 //!   pairing functions, or arkworks natively), with doubling tables for the public inputs.
+//! - [`policy`]: the contract's timing rules: key timelock against the exit deadline, the
+//!   deposit queue's bounds and the operator's deadline (exodus).
 //! - [`snarkjs`]: snarkjs's Groth16 JSON (verifying key, proof, public inputs) for BLS12-381.
 pub mod eddsa;
 pub mod field;
 pub mod groth16;
 pub mod ledger;
+pub mod policy;
 pub mod poseidon;
 pub mod snarkjs;
 pub mod tree;
