@@ -9,7 +9,7 @@
 //! the contract's `check_proof`: every case valid, every negative case refused with the
 //! core's message.
 
-use cosmwasm_std::{Coin, HexBinary};
+use cosmwasm_std::{Addr, Coin, HexBinary};
 use optimistic_rollup::msg::{
     BatchStatus, DepositResponse, ExecuteMsg, QueryMsg, WithdrawalStatus,
 };
@@ -231,8 +231,42 @@ impl settle_tests::vectors::ValidityRuntime for MultiTestValidity {
         msg: &validity_rollup::msg::ExecuteMsg,
         funds: u128,
     ) -> Result<Vec<(String, u128)>, String> {
-        use cw_multi_test::Executor;
         let sender = self.app.api().addr_make(label);
+        self.execute_coins(sender, msg, funds)
+    }
+
+    fn execute_from(
+        &mut self,
+        address: &str,
+        msg: &validity_rollup::msg::ExecuteMsg,
+    ) -> Result<Vec<(String, u128)>, String> {
+        self.execute_coins(Addr::unchecked(address), msg, 0)
+    }
+
+    fn query<T: serde::de::DeserializeOwned>(&mut self, msg: &validity_rollup::msg::QueryMsg) -> T {
+        self.app
+            .wrap()
+            .query_wasm_smart(&self.contract, msg)
+            .unwrap_or_else(|e| panic!("query {msg:?}: {e}"))
+    }
+
+    fn advance(&mut self, seconds: u64) {
+        self.app.update_block(|b| {
+            b.time = b.time.plus_seconds(seconds);
+            b.height += seconds.div_ceil(5);
+        });
+    }
+}
+
+impl MultiTestValidity {
+    /// Executes `msg` from `sender` with `funds`; the bank's transfers out of the contract.
+    fn execute_coins(
+        &mut self,
+        sender: Addr,
+        msg: &validity_rollup::msg::ExecuteMsg,
+        funds: u128,
+    ) -> Result<Vec<(String, u128)>, String> {
+        use cw_multi_test::Executor;
         let coins = if funds > 0 {
             vec![Coin::new(funds, self.denom.clone())]
         } else {
@@ -265,20 +299,6 @@ impl settle_tests::vectors::ValidityRuntime for MultiTestValidity {
                 (attr("recipient"), digits.parse().expect("an amount"))
             })
             .collect())
-    }
-
-    fn query<T: serde::de::DeserializeOwned>(&mut self, msg: &validity_rollup::msg::QueryMsg) -> T {
-        self.app
-            .wrap()
-            .query_wasm_smart(&self.contract, msg)
-            .unwrap_or_else(|e| panic!("query {msg:?}: {e}"))
-    }
-
-    fn advance(&mut self, seconds: u64) {
-        self.app.update_block(|b| {
-            b.time = b.time.plus_seconds(seconds);
-            b.height += seconds.div_ceil(5);
-        });
     }
 }
 

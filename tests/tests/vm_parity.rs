@@ -207,6 +207,22 @@ impl settle_tests::vectors::ValidityRuntime for VmValidityRuntime {
             .collect())
     }
 
+    fn execute_from(
+        &mut self,
+        address: &str,
+        msg: &validity_rollup::msg::ExecuteMsg,
+    ) -> Result<Vec<(String, u128)>, String> {
+        let info = self.h.info(&Addr::unchecked(address), &[]);
+        let done = self.h.execute(&info, msg).map_err(|e| e.to_string())?;
+        Ok(bank_sends(&done.response)
+            .into_iter()
+            .map(|(to, coins)| {
+                assert_eq!(coins.len(), 1, "one coin per payment");
+                (to, coins[0].amount.to_string().parse().expect("an amount"))
+            })
+            .collect())
+    }
+
     fn query<T: serde::de::DeserializeOwned>(&mut self, msg: &validity_rollup::msg::QueryMsg) -> T {
         self.h.query(msg)
     }
