@@ -1281,3 +1281,51 @@ fn c5_the_counterparty_proves_its_key_before_the_channel_opens() {
     );
     w.assert_reconciles();
 }
+
+/// C2: a deployment stored before the cap (fee above 5,000) is lowered to the cap by
+/// `migrate`, so its channels still settle.
+#[test]
+fn c2_migrate_lowers_a_fee_above_the_cap() {
+    use cw_multi_test::Executor;
+    use payment_channels::msg::{ConfigResponse, InstantiateMsg, MigrateMsg};
+    use payment_channels::state::CONFIG;
+    let w = world();
+    let admin = w.addr("admin");
+    let mut app = cw_multi_test::App::default();
+    let code = app.store_code(Box::new(
+        cw_multi_test::ContractWrapper::new(
+            payment_channels::contract::execute,
+            payment_channels::contract::instantiate,
+            payment_channels::contract::query,
+        )
+        .with_migrate(payment_channels::contract::migrate),
+    ));
+    let contract = app
+        .instantiate_contract(
+            code,
+            admin.clone(),
+            &InstantiateMsg {
+                penalty_share_bps: None,
+                watchtower_fee_bps: 1_000,
+                max_dispute_window: 600,
+            },
+            &[],
+            "channels",
+            Some(admin.to_string()),
+        )
+        .unwrap();
+    // what an old deployment holds
+    {
+        let mut store = app.contract_storage_mut(&contract);
+        let mut config = CONFIG.load(store.as_ref()).unwrap();
+        config.watchtower_fee_bps = 10_000;
+        CONFIG.save(store.as_mut(), &config).unwrap();
+    }
+    app.migrate_contract(admin, contract.clone(), &MigrateMsg {}, code)
+        .unwrap();
+    let config: ConfigResponse = app
+        .wrap()
+        .query_wasm_smart(&contract, &QueryMsg::Config {})
+        .unwrap();
+    assert_eq!(config.watchtower_fee_bps, 5_000);
+}

@@ -12,6 +12,7 @@ use settle_core::channel::{
     check_cooperative, check_distinct_keys, check_reclaim, dispute, htlc_outcome, join_deadline,
     payment_hash, payout, verify_cosigned, verify_join, ChannelDomain, ChannelState, Closing,
     Disputer, HtlcOutcome, Party as CoreParty, PenaltyRules, Revocation as CoreRevocation, BPS,
+    MAX_WATCHTOWER_FEE_BPS,
 };
 use settle_core::crypto::valid_pubkey;
 use settle_core::ledger::PubKey;
@@ -796,7 +797,25 @@ pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, C
         });
     }
     set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    Ok(Response::new())
+    // A deployment instantiated before the watchtower fee had its cap keeps working: its
+    // fee is lowered to the cap (only the wronged parties gain), so every payout the core
+    // computes stays within the rules.
+    let mut config = CONFIG.load(deps.storage)?;
+    let mut res = Response::new();
+    if config.watchtower_fee_bps > MAX_WATCHTOWER_FEE_BPS {
+        res = res.add_event(
+            Event::new(EVENT)
+                .add_attribute("action", "migrate")
+                .add_attribute(
+                    "watchtower_fee_bps_was",
+                    config.watchtower_fee_bps.to_string(),
+                )
+                .add_attribute("watchtower_fee_bps", MAX_WATCHTOWER_FEE_BPS.to_string()),
+        );
+        config.watchtower_fee_bps = MAX_WATCHTOWER_FEE_BPS;
+        CONFIG.save(deps.storage, &config)?;
+    }
+    Ok(res)
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]

@@ -21,7 +21,9 @@ pub enum Phase {
     Open,
     Closing {
         closer: Party,
-        /// The version the closer closed with.
+        /// The version the closer closed with (0 in a record stored before revocations
+        /// existed: no revocation was ever signed for such a channel).
+        #[serde(default)]
         closed_version: u64,
         deadline: Timestamp,
         stale: bool,
