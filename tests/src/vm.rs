@@ -75,7 +75,9 @@ use optimistic_rollup::msg::{
     OutputPreimage, QueryMsg, SolvencyResponse, StatusResponse,
 };
 use payment_channels::msg as pc;
-use settle_core::channel::{ChannelDomain, ChannelState};
+use settle_core::channel::{
+    join_hash, revocation_hash, watchtower_hash, ChannelDomain, ChannelState,
+};
 use settle_core::crypto::{L2Key, NativeVerifier};
 use settle_core::dispute::OneStepProof;
 use settle_core::hash::Hash;
@@ -1181,6 +1183,9 @@ impl VmRollup {
     }
 }
 
+/// Join window [`VmChannels::propose`] gives the counterparty (one hour).
+pub const VM_JOIN_WINDOW: u64 = 3_600;
+
 /// Parameters of a payment-channels contract deployed by [`VmChannels::deploy`].
 #[derive(Debug, Clone)]
 pub struct ChannelParams {
@@ -1188,15 +1193,15 @@ pub struct ChannelParams {
     pub denom: String,
     /// Share of a stale closer's balance forfeited (basis points; `None`: all of it).
     pub penalty_share_bps: Option<u16>,
-    /// Share of the forfeit paid to a watchtower (basis points).
+    /// Share of the forfeit paid to an authorised watchtower (basis points, at most 5,000).
     pub watchtower_fee_bps: u16,
     /// Longest dispute window a channel may set (seconds).
     pub max_dispute_window: u64,
 }
 
 impl Default for ChannelParams {
-    /// uusd channels; a stale closer forfeits all its balance, 10% of it to a watchtower
-    /// that proved the stale close; dispute windows of up to a day.
+    /// uusd channels; a stale closer forfeits all its balance, 10% of it to an authorised
+    /// watchtower that proved the stale close; dispute windows of up to a day.
     fn default() -> Self {
         ChannelParams {
             denom: "uusd".into(),
@@ -1273,9 +1278,10 @@ impl VmChannels {
         vec![Coin::new(amount, self.params.denom.clone())]
     }
 
-    /// `a` opens a channel with `b` (keys `key_a`, `key_b`), funding it with `amount` of
-    /// [`ChannelParams::denom`]; returns the channel id (from the `open` event) and the call.
-    pub fn open(
+    /// `a` proposes a channel to `b` (keys `key_a`, `key_b`), funding it with `amount` of
+    /// [`ChannelParams::denom`] (`b` may join for [`VM_JOIN_WINDOW`] seconds); returns the
+    /// channel id (from the `open` event) and the call.
+    pub fn propose(
         &mut self,
         a: &Addr,
         b: &Addr,
@@ -1289,6 +1295,7 @@ impl VmChannels {
             pubkey_a: HexBinary::from(key_a.public_key().as_slice()),
             pubkey_b: HexBinary::from(key_b.public_key().as_slice()),
             dispute_window,
+            join_window: VM_JOIN_WINDOW,
         };
         let funds = self.coins(amount);
         let done = self.execute(a, &msg, &funds)?;
@@ -1296,6 +1303,61 @@ impl VmChannels {
             .and_then(|v| v.parse().ok())
             .expect("the open event names the channel");
         Ok((id, done))
+    }
+
+    /// `b` joins `channel` with `key_b`'s signature (keys `key_a`, `key_b`), adding
+    /// `amount` (none if 0).
+    pub fn join(
+        &mut self,
+        b: &Addr,
+        channel: u64,
+        key_a: &L2Key,
+        key_b: &L2Key,
+        amount: u128,
+    ) -> Result<Executed, Refused> {
+        let (pa, pb) = (key_a.public_key(), key_b.public_key());
+        let h = join_hash(&self.domain, channel, b.as_str(), [&pa, &pb]);
+        let msg = pc::ExecuteMsg::Join {
+            channel,
+            signature: HexBinary::from(key_b.sign_prehash(&h).as_slice()),
+        };
+        let funds = if amount > 0 {
+            self.coins(amount)
+        } else {
+            vec![]
+        };
+        self.execute(b, &msg, &funds)
+    }
+
+    /// [`VmChannels::propose`] then [`VmChannels::join`] by `b` (adding nothing): an open
+    /// channel; returns its id and the open call.
+    pub fn open(
+        &mut self,
+        a: &Addr,
+        b: &Addr,
+        key_a: &L2Key,
+        key_b: &L2Key,
+        amount: u128,
+        dispute_window: u64,
+    ) -> Result<(u64, Executed), Refused> {
+        let (id, done) = self.propose(a, b, key_a, key_b, amount, dispute_window)?;
+        self.join(b, id, key_a, key_b, 0)?;
+        Ok((id, done))
+    }
+
+    /// `key`'s revocation of every state of `channel` up to `version`.
+    pub fn revoke(&self, key: &L2Key, channel: u64, version: u64) -> pc::Revocation {
+        let h = revocation_hash(&self.domain, channel, version);
+        pc::Revocation {
+            version,
+            signature: HexBinary::from(key.sign_prehash(&h).as_slice()),
+        }
+    }
+
+    /// `key`'s authorisation of `watchtower` for `channel`.
+    pub fn authorise(&self, key: &L2Key, channel: u64, watchtower: &Addr) -> HexBinary {
+        let h = watchtower_hash(&self.domain, channel, watchtower.as_str());
+        HexBinary::from(key.sign_prehash(&h).as_slice())
     }
 
     /// A party adds `amount` of [`ChannelParams::denom`] to an open channel.
@@ -1327,14 +1389,23 @@ impl VmChannels {
         self.execute(sender, &pc::ExecuteMsg::Close { channel, signed }, &[])
     }
 
-    /// Anyone's newer state for a closing channel.
+    /// Anyone's dispute of a closing channel: a newer state, the closer's revocation, a
+    /// watchtower authorisation (each optional).
     pub fn dispute(
         &mut self,
         sender: &Addr,
         channel: u64,
-        signed: pc::SignedState,
+        signed: Option<pc::SignedState>,
+        revocation: Option<pc::Revocation>,
+        authorisation: Option<HexBinary>,
     ) -> Result<Executed, Refused> {
-        self.execute(sender, &pc::ExecuteMsg::Dispute { channel, signed }, &[])
+        let msg = pc::ExecuteMsg::Dispute {
+            channel,
+            signed,
+            revocation,
+            authorisation,
+        };
+        self.execute(sender, &msg, &[])
     }
 
     pub fn settle(&mut self, sender: &Addr, channel: u64) -> Result<Executed, Refused> {
@@ -1379,17 +1450,22 @@ impl VmChannels {
         })
     }
 
-    /// The contract's dry run of `sender` closing (or disputing) `channel` with `signed`.
+    /// The contract's dry run of `sender` closing (or disputing) `channel` with `signed`,
+    /// `revocation` and `authorisation`.
     pub fn check_close(
         &mut self,
         sender: &Addr,
         channel: u64,
-        signed: pc::SignedState,
+        signed: Option<pc::SignedState>,
+        revocation: Option<pc::Revocation>,
+        authorisation: Option<HexBinary>,
     ) -> pc::CloseCheckResponse {
         self.h.query(&pc::QueryMsg::CheckClose {
             channel,
             sender: sender.to_string(),
             signed,
+            revocation,
+            authorisation,
         })
     }
 

@@ -669,9 +669,10 @@ fn coins(denom: &str, amount: u128) -> Vec<Coin> {
     vec![Coin::new(amount, denom)]
 }
 
-/// The payment-channels artifact runs every path of a channel's life in cosmwasm-vm: open
-/// and fund; a cooperative close; a unilateral close with a stale state that a watchtower
-/// disputes with a newer state carrying two HTLCs, settled after the window with the stale
+/// The payment-channels artifact runs every path of a channel's life in cosmwasm-vm: open,
+/// join (a forged join refused) and fund; a cooperative close; a unilateral close with a
+/// revoked state that the wronged party's authorised watchtower disputes with a newer state
+/// carrying two HTLCs and the closer's revocation, settled after the window with the stale
 /// closer's balance forfeited and the watchtower paid its fee; one HTLC claimed by its
 /// payee with the revealed preimage, the other refunded after its timeout; a forged
 /// signature refused without a trace; the books reconcile with the bank at every stage.
@@ -700,11 +701,21 @@ fn payment_channels_lifecycle_on_the_optimized_artifact() {
         "the domain binds the chain id and the contract address"
     );
 
-    // Channel 0: open + fund, then a cooperative close.
-    let (ch0, opened) = c.open(&alice, &bob, &ka, &kb, 1_000, WINDOW).unwrap();
+    // Channel 0: proposed, joined by bob (a forged join refused), funded, then a
+    // cooperative close.
+    let (ch0, opened) = c.propose(&alice, &bob, &ka, &kb, 1_000, WINDOW).unwrap();
     assert_eq!(ch0, 0);
     // both keys checked by the host's secp256k1 (real crypto in the VM)
     assert!(opened.gas.cosmwasm_gas > 0, "{:?}", opened.gas);
+    assert!(matches!(
+        c.channel(ch0).phase,
+        ChannelPhase::Proposed { .. }
+    ));
+    assert_refused_with(
+        c.join(&bob, ch0, &ka, &L2Key::from_label("not-bobs"), 0),
+        CoreError::BadJoinSignature,
+    );
+    c.join(&bob, ch0, &ka, &kb, 0).unwrap();
     c.fund(&bob, ch0, 500).unwrap();
     let ch = c.channel(ch0);
     assert_eq!((ch.funded_a.u128(), ch.funded_b.u128()), (1_000, 500));
@@ -791,29 +802,46 @@ fn payment_channels_lifecycle_on_the_optimized_artifact() {
     assert_eq!(c.held, held_before);
     assert_eq!(c.channel(ch1).phase, ChannelPhase::Open {});
 
-    // alice closes with the stale version 3
+    // alice got version 4 with both signatures, revoked version 3, and closes with it
     c.close(&alice, ch1, c.sign(&ka, &kb, &stale)).unwrap();
     let deadline = match c.channel(ch1).phase {
         ChannelPhase::Closing {
             closer,
             version,
+            closed_version,
             deadline,
             stale,
             watchtower,
         } => {
             assert_eq!(
-                (closer, version, stale, watchtower),
-                (payment_channels::msg::Party::A, 3, false, None)
+                (closer, version, closed_version, stale, watchtower),
+                (payment_channels::msg::Party::A, 3, 3, false, None)
             );
             deadline
         }
         other => panic!("closing, not {other:?}"),
     };
     let signed_newer = c.sign(&ka, &kb, &newer);
-    let dry = c.check_close(&tower, ch1, signed_newer.clone());
+    let revocation = c.revoke(&ka, ch1, 3);
+    let auth = c.authorise(&kb, ch1, &tower);
+    let dry = c.check_close(
+        &tower,
+        ch1,
+        Some(signed_newer.clone()),
+        Some(revocation.clone()),
+        Some(auth.clone()),
+    );
     assert!(dry.valid, "{dry:?}");
-    // the watchtower posts version 4
-    let disputed = c.dispute(&tower, ch1, signed_newer).unwrap();
+    // bob's watchtower posts version 4 and alice's revocation of version 3
+    let disputed = c
+        .dispute(
+            &tower,
+            ch1,
+            Some(signed_newer),
+            Some(revocation),
+            Some(auth),
+        )
+        .unwrap();
     assert!(bank_sends(&disputed.response).is_empty());
     match c.channel(ch1).phase {
         ChannelPhase::Closing {

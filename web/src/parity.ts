@@ -663,7 +663,7 @@ function channel(S: Settle, v: Json, t: Tally): void {
       const signed = { state: bytesToBase64(b(c.encoding)), signature_a: c.signatureA, signature_b: c.signatureB };
       t.eq(`${name}: signedState`, () => S.signedState(c.state, c.signatureA, c.signatureB), signed);
       t.eq(`${name}: closeChannelMsg`, () => S.closeChannelMsg(c.channelId, signed), { close: { channel: c.channelId, signed } });
-      t.eq(`${name}: checkCloseQuery`, () => S.checkCloseQuery(c.channelId, 'sender', signed), {
+      t.eq(`${name}: checkCloseQuery`, () => S.checkCloseQuery(c.channelId, 'sender', signed, undefined), {
         check_close: { channel: c.channelId, sender: 'sender', signed },
       });
     }
@@ -693,6 +693,23 @@ function channel(S: Settle, v: Json, t: Tally): void {
       if (!decodes) {
         t.throws(`${name}: decodeChannelState`, () => S.decodeChannelState(b(c.state)), c.error);
       }
+    }
+    for (const j of v.joins ?? []) {
+      const name = `join of channel ${j.channelId} by ${j.counterparty}`;
+      const args = { domain: v.domain, channelId: j.channelId, counterparty: j.counterparty, pubkeyA: j.pubkeyA, pubkeyB: j.pubkeyB };
+      t.eq(`${name}: channelJoinHash`, () => S.channelJoinHash(args), j.joinHash);
+      t.eq(`${name}: signChannelJoin by B`, () => S.signChannelJoin(keys.b, args), j.signatureB);
+      t.eq(`${name}: joinChannelMsg`, () => S.joinChannelMsg(j.channelId, j.signatureB), { join: { channel: j.channelId, signature: j.signatureB } });
+    }
+    for (const r of v.revocations ?? []) {
+      const name = `revocation of channel ${r.channelId} version ${r.version}`;
+      t.eq(`${name}: channelRevocationHash`, () => S.channelRevocationHash(v.domain, r.channelId, BigInt(r.version)), r.revocationHash);
+      t.eq(`${name}: revokeChannelState by A`, () => S.revokeChannelState(keys.a, v.domain, r.channelId, BigInt(r.version)).signature, r.signatureA);
+    }
+    for (const w of v.watchtowers ?? []) {
+      const name = `watchtower ${w.watchtower} for channel ${w.channelId}`;
+      t.eq(`${name}: channelWatchtowerHash`, () => S.channelWatchtowerHash(v.domain, w.channelId, w.watchtower), w.watchtowerHash);
+      t.eq(`${name}: authoriseWatchtower by B`, () => S.authoriseWatchtower(keys.b, v.domain, w.channelId, w.watchtower), w.signatureB);
     }
   } finally {
     for (const k of Object.values(keys)) k.free();

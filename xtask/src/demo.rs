@@ -3,8 +3,8 @@
 //! transfers with the core, a bonded proposer posts the batch, a second proposer posts a
 //! fraudulent batch that a watcher challenges and removes with a fraud proof, the
 //! challenge window passes, outputs finalize, withdrawals are proven and paid, and the
-//! books reconcile. Then a payment channel: an HTLC paid with its preimage and a stale
-//! close punished through a watchtower.
+//! books reconcile. Then a payment channel: an HTLC paid with its preimage and a close
+//! with a revoked state punished through an authorised watchtower.
 
 use cosmwasm_std::Coin;
 use optimistic_rollup::msg::BatchStatus;
@@ -279,8 +279,9 @@ pub fn run() -> Result<(), String> {
     channels()
 }
 
-/// The payment-channels part of the demo: an HTLC paid off-chain and settled on chain,
-/// and a stale close punished through a watchtower.
+/// The payment-channels part of the demo: a channel proposed and joined, an HTLC paid
+/// off-chain and settled on chain, and a close with a revoked state punished through the
+/// wronged party's authorised watchtower.
 fn channels() -> Result<(), String> {
     use payment_channels::msg::{ChannelPhase, ExecuteMsg};
     use settle_core::channel::{payment_hash, ChannelState, Htlc, Party};
@@ -295,11 +296,19 @@ fn channels() -> Result<(), String> {
     let (kc, kd) = (L2Key::from_label("carol-ch"), L2Key::from_label("dave-ch"));
     let keys = [&kc, &kd];
     println!("\n9. payment channels ({})", s.contract);
-    let id = s.open(&carol, &dave, keys, 6_000_000, 600).map_err(e)?;
-    s.execute(&dave, &ExecuteMsg::Fund { channel: id }, 4_000_000)
+    let id = s
+        .propose(
+            &carol,
+            &dave,
+            keys,
+            6_000_000,
+            600,
+            settle_testing::JOIN_WINDOW,
+        )
         .map_err(e)?;
+    s.join(&dave, id, keys, 4_000_000).map_err(e)?;
     println!(
-        "   carol opens channel {id} with {} {DENOM}, dave adds {}; dispute window 600 s",
+        "   carol proposes channel {id} with {} {DENOM}; dave joins (signing with his channel key) and adds {}; dispute window 600 s",
         coins(6_000_000),
         coins(4_000_000)
     );
@@ -322,11 +331,15 @@ fn channels() -> Result<(), String> {
         timeout: now + 3_600,
         payer: Party::A,
     };
-    // off-chain: version 1 pays dave 1 coin; version 2 adds an HTLC of 1 coin to dave
+    // off-chain: version 1 pays dave 1 coin; version 2 adds an HTLC of 1 coin to dave;
+    // once carol holds version 2 with both signatures she revokes version 1
     let v1 = s.sign(&base(1, 5_000_000, vec![]), keys);
     let v2 = s.sign(&base(2, 4_000_000, vec![htlc]), keys);
-    println!("   off-chain: 2 co-signed states; the latest holds an HTLC of 1 coin for dave (sha256 lock, 1 h timeout)");
-    // carol cheats: she closes with version 1, where she still had 5 coins
+    let revoked = s.revoke(&kc, id, 1);
+    let auth = s.authorise(&kd, id, &tower);
+    println!("   off-chain: 2 co-signed states; the latest holds an HTLC of 1 coin for dave (sha256 lock, 1 h timeout);");
+    println!("   carol revoked version 1 once she held version 2; dave authorised his watchtower");
+    // carol cheats: she closes with version 1, which she revoked, where she still had 5 coins
     s.execute(
         &carol,
         &ExecuteMsg::Close {
@@ -336,19 +349,18 @@ fn channels() -> Result<(), String> {
         0,
     )
     .map_err(e)?;
-    println!("   carol closes with the stale version 1 (5 coins hers instead of 4)");
-    let dry = s.check_close(id, &tower, &v2);
-    s.execute(
+    println!("   carol closes with the revoked version 1 (5 coins hers instead of 4)");
+    let dry = s.check_dispute(
+        id,
         &tower,
-        &ExecuteMsg::Dispute {
-            channel: id,
-            signed: v2,
-        },
-        0,
-    )
-    .map_err(e)?;
+        Some(v2.clone()),
+        Some(revoked.clone()),
+        Some(auth.clone()),
+    );
+    s.dispute(&tower, id, Some(v2), Some(revoked), Some(auth))
+        .map_err(e)?;
     println!(
-        "   a watchtower posts version 2 inside the window: {}",
+        "   dave's watchtower posts version 2 and carol's revocation inside the window: {}",
         dry.outcome.unwrap_or_default()
     );
     s.execute(

@@ -19,8 +19,8 @@ use std::process::Command;
 use serde::Serialize;
 use settle_core::batch::{split_steps, verify_withdrawal, BatchResult, WithdrawalClaim};
 use settle_core::channel::{
-    payment_hash, payout, verify_cosigned, ChannelDomain, ChannelState, Htlc, Party, PenaltyRules,
-    StaleClose,
+    join_hash, payment_hash, payout, revocation_hash, verify_cosigned, verify_join,
+    watchtower_hash, ChannelDomain, ChannelState, Htlc, Party, PenaltyRules, StaleClose,
 };
 use settle_core::codec::{put_varint, split_amount};
 use settle_core::crypto::{L2Key, NativeVerifier, SECP256K1_HALF_ORDER};
@@ -293,12 +293,16 @@ fn provenance() -> Result<Provenance, String> {
                 encoding, signing hash and both RFC 6979 low-s signatures, and the channel id \
                 and funding under which the contract accepts them; payouts of closed channels \
                 (cooperative, settled, late top-up, held HTLCs, stale closes proven by the \
-                other party and by a watchtower, rounding of partial penalties and fees) and \
-                refused payout rules; then signed states the contract refuses (decode, then \
+                other party and by an authorised watchtower, rounding of partial penalties \
+                and fees, the largest fee of 5000) and refused payout rules (a fee above \
+                the cap among them); then signed states the contract refuses (decode, then \
                 the allocation rules for the channel and its funding, then both signatures) \
                 with the exact error: over- and under-allocated, overfunded, wrong channel, \
                 zero HTLC, final with HTLCs, undecodable bytes, swapped, duplicated, high-s \
-                and foreign-domain signatures, a state tampered with after signing.",
+                and foreign-domain signatures, a state tampered with after signing; then \
+                B's join hash and signature (channel, B's address, both keys), A's \
+                revocation hashes and signatures of versions, and B's watchtower \
+                authorisation hashes and signatures.",
             validity: "A validity-rollup scenario with real Groth16 proofs over BLS12-381 \
                 for the first contract a settle_testing ValiditySuite instantiates, circuit \
                 shape {2 deposits, 1 transaction}, with the suite's seeded test keys (NOT a \
@@ -2716,6 +2720,42 @@ struct ChannelSection {
     payouts: Vec<PayoutCaseV>,
     payout_errors: Vec<PayoutErrorV>,
     negative: Vec<ChannelNegativeV>,
+    joins: Vec<JoinV>,
+    revocations: Vec<RevocationV>,
+    watchtowers: Vec<WatchtowerV>,
+}
+
+/// B's join of channel `channelId` from `counterparty`: the hash B's key signs and its
+/// signature (what `join` carries).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JoinV {
+    channel_id: u64,
+    counterparty: String,
+    pubkey_a: String,
+    pubkey_b: String,
+    join_hash: String,
+    signature_b: String,
+}
+
+/// A's revocation of every state of `channelId` up to `version`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RevocationV {
+    channel_id: u64,
+    version: u64,
+    revocation_hash: String,
+    signature_a: String,
+}
+
+/// B's authorisation of `watchtower` for `channelId`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WatchtowerV {
+    channel_id: u64,
+    watchtower: String,
+    watchtower_hash: String,
+    signature_b: String,
 }
 
 #[derive(Serialize)]
@@ -3075,12 +3115,12 @@ fn channel_section(dep: &Deployment) -> Result<ChannelSection, String> {
             777,
         ),
         (
-            "huge amounts, the whole forfeit to the watchtower",
+            "huge amounts, the largest watchtower fee (half of the forfeit)",
             &huge,
             [half, half + 1],
             stale(Party::A, true),
             10_000,
-            10_000,
+            5_000,
         ),
     ];
     let mut payouts = Vec::new();
@@ -3107,7 +3147,15 @@ fn channel_section(dep: &Deployment) -> Result<ChannelSection, String> {
             },
         });
     }
-    let payout_error_cases: [PayoutCase; 3] = [
+    let payout_error_cases: [PayoutCase; 4] = [
+        (
+            "the whole forfeit to a watchtower (10000)",
+            &paid,
+            [1_000_000, 250_000],
+            stale(Party::B, true),
+            10_000,
+            10_000,
+        ),
         (
             "penalty share above 10000",
             &paid,
@@ -3117,12 +3165,12 @@ fn channel_section(dep: &Deployment) -> Result<ChannelSection, String> {
             0,
         ),
         (
-            "watchtower fee above 10000",
+            "watchtower fee above its 5000 cap",
             &paid,
             [1_000_000, 250_000],
             stale(Party::A, true),
             10_000,
-            10_001,
+            5_001,
         ),
         (
             "less funding than the state allocates",
@@ -3313,6 +3361,51 @@ fn channel_section(dep: &Deployment) -> Result<ChannelSection, String> {
         sigs,
     )?;
 
+    // joins, revocations, watchtower authorisations
+    let mut joins = Vec::new();
+    for (id, who) in [(3u64, "wasm1parityb"), (1 << 40, dep.contract.as_str())] {
+        let h = join_hash(&domain, id, who, [&pa, &pb]);
+        let sig = kb.sign_prehash(&h);
+        core(verify_join(
+            &NativeVerifier,
+            &domain,
+            id,
+            who,
+            [&pa, &pb],
+            &sig,
+            0,
+            1,
+        ))?;
+        joins.push(JoinV {
+            channel_id: id,
+            counterparty: who.to_string(),
+            pubkey_a: hx(pa),
+            pubkey_b: hx(pb),
+            join_hash: hx(h),
+            signature_b: hx(sig),
+        });
+    }
+    let mut revocations = Vec::new();
+    for (id, version) in [(3u64, 0u64), (3, 9), (1 << 40, (1 << 53) - 1)] {
+        let h = revocation_hash(&domain, id, version);
+        revocations.push(RevocationV {
+            channel_id: id,
+            version,
+            revocation_hash: hx(h),
+            signature_a: hx(ka.sign_prehash(&h)),
+        });
+    }
+    let mut watchtowers = Vec::new();
+    for (id, who) in [(3u64, "wasm1paritytower"), (7, "wasm1paritytower")] {
+        let h = watchtower_hash(&domain, id, who);
+        watchtowers.push(WatchtowerV {
+            channel_id: id,
+            watchtower: who.to_string(),
+            watchtower_hash: hx(h),
+            signature_b: hx(kb.sign_prehash(&h)),
+        });
+    }
+
     Ok(ChannelSection {
         description: "Payment channels for the rollup section's chain and contract address.",
         chain_id: dep.chain_id.clone(),
@@ -3328,5 +3421,8 @@ fn channel_section(dep: &Deployment) -> Result<ChannelSection, String> {
         payouts,
         payout_errors,
         negative,
+        joins,
+        revocations,
+        watchtowers,
     })
 }

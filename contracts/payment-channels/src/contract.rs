@@ -6,11 +6,13 @@ use cosmwasm_std::{
 };
 use cw2::{get_contract_version, set_contract_version};
 use cw_storage_plus::Bound;
-use cw_utils::{must_pay, nonpayable, one_coin};
+use cw_utils::{may_pay, must_pay, nonpayable, one_coin};
 
 use settle_core::channel::{
-    htlc_outcome, payment_hash, payout, supersedes, verify_cosigned, ChannelDomain, ChannelState,
-    HtlcOutcome, Party as CoreParty, PenaltyRules, StaleClose, BPS,
+    check_cooperative, check_distinct_keys, check_reclaim, dispute, htlc_outcome, join_deadline,
+    payment_hash, payout, verify_cosigned, verify_join, ChannelDomain, ChannelState, Closing,
+    Disputer, HtlcOutcome, Party as CoreParty, PenaltyRules, Revocation as CoreRevocation, BPS,
+    MAX_WATCHTOWER_FEE_BPS,
 };
 use settle_core::crypto::valid_pubkey;
 use settle_core::ledger::PubKey;
@@ -20,7 +22,7 @@ use crate::error::ContractError;
 use crate::msg::{
     ChannelPhase, ChannelResponse, ChannelsResponse, CloseCheckResponse, ConfigResponse,
     DenomSolvency, ExecuteMsg, InstantiateMsg, MigrateMsg, Party, PreimageResponse, QueryMsg,
-    SignedState, SolvencyResponse,
+    Revocation, SignedState, SolvencyResponse,
 };
 use crate::state::{Channel, Config, Phase, CHANNELS, CONFIG, NEXT_CHANNEL, OWED, PREIMAGES};
 
@@ -98,17 +100,53 @@ pub fn execute(
             pubkey_a,
             pubkey_b,
             dispute_window,
-        } => execute_open(deps, info, counterparty, pubkey_a, pubkey_b, dispute_window),
+            join_window,
+        } => execute_open(
+            deps,
+            env,
+            info,
+            counterparty,
+            [pubkey_a, pubkey_b],
+            dispute_window,
+            join_window,
+        ),
+        ExecuteMsg::Join { channel, signature } => {
+            execute_join(deps, env, info, channel, signature)
+        }
+        ExecuteMsg::Reclaim { channel } => execute_reclaim(deps, env, info, channel),
         ExecuteMsg::Fund { channel } => execute_fund(deps, info, channel),
         ExecuteMsg::CooperativeClose { channel, signed } => {
             execute_cooperative_close(deps, info, channel, signed)
         }
-        ExecuteMsg::Close { channel, signed } => {
-            execute_close_or_dispute(deps, env, info, channel, signed, false)
-        }
-        ExecuteMsg::Dispute { channel, signed } => {
-            execute_close_or_dispute(deps, env, info, channel, signed, true)
-        }
+        ExecuteMsg::Close { channel, signed } => execute_close_or_dispute(
+            deps,
+            env,
+            info,
+            channel,
+            CloseArgs {
+                signed: Some(signed),
+                revocation: None,
+                authorisation: None,
+            },
+            false,
+        ),
+        ExecuteMsg::Dispute {
+            channel,
+            signed,
+            revocation,
+            authorisation,
+        } => execute_close_or_dispute(
+            deps,
+            env,
+            info,
+            channel,
+            CloseArgs {
+                signed,
+                revocation,
+                authorisation,
+            },
+            true,
+        ),
         ExecuteMsg::Settle { channel } => execute_settle(deps, env, info, channel),
         ExecuteMsg::RevealPreimage { preimage } => {
             execute_reveal_preimage(deps, env, info, preimage)
@@ -139,7 +177,7 @@ fn amount128(amount: Uint256) -> Result<Uint128, ContractError> {
     })
 }
 
-fn pubkey(deps: Deps, party: &'static str, key: &HexBinary) -> Result<HexBinary, ContractError> {
+fn pubkey(deps: Deps, party: &'static str, key: &HexBinary) -> Result<PubKey, ContractError> {
     let k: PubKey = key
         .as_slice()
         .try_into()
@@ -151,7 +189,7 @@ fn pubkey(deps: Deps, party: &'static str, key: &HexBinary) -> Result<HexBinary,
     if !valid_pubkey(&HostVerifier(deps.api), &k) {
         return Err(ContractError::InvalidPubkey { party });
     }
-    Ok(key.clone())
+    Ok(k)
 }
 
 fn add_owed(storage: &mut dyn Storage, denom: &str, amount: Uint128) -> StdResult<()> {
@@ -173,11 +211,12 @@ fn send(to: &Addr, amount: u128, denom: &str) -> Option<BankMsg> {
 
 fn execute_open(
     deps: DepsMut,
+    env: Env,
     info: MessageInfo,
     counterparty: String,
-    pubkey_a: HexBinary,
-    pubkey_b: HexBinary,
+    keys: [HexBinary; 2],
     dispute_window: u64,
+    join_window: u64,
 ) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let coin = one_coin(&info)?;
@@ -196,8 +235,12 @@ fn execute_open(
             ),
         });
     }
+    let [pubkey_a, pubkey_b] = keys;
     let pubkey_a = pubkey(deps.as_ref(), "party a", &pubkey_a)?;
     let pubkey_b = pubkey(deps.as_ref(), "party b", &pubkey_b)?;
+    check_distinct_keys([&pubkey_a, &pubkey_b])?;
+    let join_deadline =
+        Timestamp::from_seconds(join_deadline(env.block.time.seconds(), join_window)?);
     let id = NEXT_CHANNEL.load(deps.storage)?;
     NEXT_CHANNEL.save(deps.storage, &(id + 1))?;
     CHANNELS.save(
@@ -206,13 +249,13 @@ fn execute_open(
         &Channel {
             a: info.sender.clone(),
             b: b.clone(),
-            pubkey_a,
-            pubkey_b,
+            pubkey_a: HexBinary::from(pubkey_a.as_slice()),
+            pubkey_b: HexBinary::from(pubkey_b.as_slice()),
             denom: coin.denom.clone(),
             funded_a: amount,
             funded_b: Uint128::zero(),
             dispute_window,
-            phase: Phase::Open,
+            phase: Phase::Proposed { join_deadline },
             state: None,
         },
     )?;
@@ -223,8 +266,78 @@ fn execute_open(
             .add_attribute("b", b.as_str())
             .add_attribute("denom", coin.denom)
             .add_attribute("amount", amount.to_string())
-            .add_attribute("dispute_window", dispute_window.to_string()),
+            .add_attribute("dispute_window", dispute_window.to_string())
+            .add_attribute("join_deadline", join_deadline.seconds().to_string()),
     ))
+}
+
+fn execute_join(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    id: u64,
+    signature_hex: HexBinary,
+) -> Result<Response, ContractError> {
+    let mut ch = load(deps.storage, id)?;
+    let Phase::Proposed { join_deadline } = ch.phase else {
+        return Err(wrong_phase(id, &ch, "proposed"));
+    };
+    if info.sender != ch.b {
+        return Err(ContractError::WrongParty {
+            id,
+            party: "b",
+            action: "join",
+        });
+    }
+    let amount = amount128(may_pay(&info, &ch.denom)?)?;
+    let keys = ch.keys();
+    verify_join(
+        &HostVerifier(deps.api),
+        &domain(deps.storage)?,
+        id,
+        info.sender.as_str(),
+        [&keys[0], &keys[1]],
+        &signature("join signature", &signature_hex)?,
+        env.block.time.seconds(),
+        join_deadline.seconds(),
+    )?;
+    ch.funded_b = ch.funded_b.checked_add(amount)?;
+    ch.phase = Phase::Open;
+    CHANNELS.save(deps.storage, id, &ch)?;
+    add_owed(deps.storage, &ch.denom, amount)?;
+    Ok(Response::new().add_event(
+        event("join", id)
+            .add_attribute("b", info.sender.as_str())
+            .add_attribute("amount", amount.to_string()),
+    ))
+}
+
+fn execute_reclaim(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    id: u64,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let mut ch = load(deps.storage, id)?;
+    let Phase::Proposed { join_deadline } = ch.phase else {
+        return Err(wrong_phase(id, &ch, "proposed"));
+    };
+    if info.sender != ch.a {
+        return Err(ContractError::WrongParty {
+            id,
+            party: "a",
+            action: "reclaim",
+        });
+    }
+    check_reclaim(env.block.time.seconds(), join_deadline.seconds())?;
+    let amount = ch.funded_a.checked_add(ch.funded_b)?;
+    ch.phase = Phase::Closed;
+    CHANNELS.save(deps.storage, id, &ch)?;
+    sub_owed(deps.storage, &ch.denom, amount)?;
+    Ok(Response::new()
+        .add_messages(send(&ch.a, amount.u128(), &ch.denom))
+        .add_event(event("reclaim", id).add_attribute("amount", amount.to_string())))
 }
 
 fn load(storage: &dyn Storage, id: u64) -> Result<Channel, ContractError> {
@@ -252,6 +365,7 @@ fn must_be_party(ch: &Channel, id: u64, who: &Addr) -> Result<CoreParty, Contrac
 
 fn phase_name(p: &Phase) -> &'static str {
     match p {
+        Phase::Proposed { .. } => "proposed",
         Phase::Open => "open",
         Phase::Closing { .. } => "closing",
         Phase::Settled { .. } => "settled",
@@ -275,6 +389,17 @@ fn signature(what: &'static str, s: &HexBinary) -> Result<[u8; 64], ContractErro
     })
 }
 
+fn domain(storage: &dyn Storage) -> Result<ChannelDomain, ContractError> {
+    let config = CONFIG.load(storage)?;
+    Ok(ChannelDomain(
+        config
+            .domain
+            .as_slice()
+            .try_into()
+            .expect("32 bytes at instantiate"),
+    ))
+}
+
 /// Decodes a signed state and checks it belongs to the channel, allocates what it may,
 /// and carries both parties' signatures (all the core's rules).
 fn checked_state(
@@ -283,32 +408,45 @@ fn checked_state(
     ch: &Channel,
     signed: &SignedState,
 ) -> Result<ChannelState, ContractError> {
-    let config = CONFIG.load(deps.storage)?;
     let state = ChannelState::decode(signed.state.as_slice())?;
     state.check(id, ch.funding())?;
-    let keys: [PubKey; 2] = [
-        ch.pubkey_a.as_slice().try_into().expect("checked at open"),
-        ch.pubkey_b.as_slice().try_into().expect("checked at open"),
-    ];
+    let keys = ch.keys();
     let sigs = [
         signature("signature of party a", &signed.signature_a)?,
         signature("signature of party b", &signed.signature_b)?,
     ];
-    let domain = ChannelDomain(
-        config
-            .domain
-            .as_slice()
-            .try_into()
-            .expect("32 bytes at instantiate"),
-    );
     verify_cosigned(
         &HostVerifier(deps.api),
-        &domain,
+        &domain(deps.storage)?,
         &state,
         [&keys[0], &keys[1]],
         [&sigs[0], &sigs[1]],
     )?;
     Ok(state)
+}
+
+/// The core's view of a pending close and its current state.
+fn pending(ch: &Channel) -> Result<Option<(Closing, ChannelState)>, ContractError> {
+    let Phase::Closing {
+        ref closer,
+        closed_version,
+        stale,
+        ref watchtower,
+        ..
+    } = ch.phase
+    else {
+        return Ok(None);
+    };
+    let current = ChannelState::decode(ch.state.as_ref().expect("closing").as_slice())?;
+    Ok(Some((
+        Closing {
+            closer: to_core(closer),
+            closed_version,
+            stale,
+            by_watchtower: watchtower.is_some(),
+        },
+        current,
+    )))
 }
 
 fn rules(config: &Config) -> PenaltyRules {
@@ -349,9 +487,8 @@ fn execute_cooperative_close(
         return Err(wrong_phase(id, &ch, "open or closing"));
     }
     let state = checked_state(deps.as_ref(), id, &ch, &signed)?;
-    if !state.is_final {
-        return Err(ContractError::NotFinal);
-    }
+    let pending = pending(&ch)?;
+    check_cooperative(&state, pending.as_ref().map(|(c, s)| (c, s)))?;
     let config = CONFIG.load(deps.storage)?;
     let out = payout(&state, ch.funding(), None, rules(&config))?;
     ch.phase = Phase::Closed;
@@ -370,58 +507,123 @@ fn execute_cooperative_close(
         ))
 }
 
-/// What a close or dispute by `sender` with `signed` does, without storing it.
+/// What a close or dispute carries.
+struct CloseArgs {
+    signed: Option<SignedState>,
+    revocation: Option<Revocation>,
+    authorisation: Option<HexBinary>,
+}
+
+/// What a close or dispute by `sender` does, without storing it: the channel after it,
+/// the state it posted (if any) and what happened, in words.
 fn run_close(
     deps: Deps,
     env: &Env,
     id: u64,
     sender: &Addr,
-    signed: &SignedState,
-) -> Result<(Channel, ChannelState, String), ContractError> {
+    args: &CloseArgs,
+) -> Result<(Channel, Option<ChannelState>, String), ContractError> {
     let mut ch = load(deps.storage, id)?;
     let now = env.block.time;
+    let newer = args
+        .signed
+        .as_ref()
+        .map(|s| checked_state(deps, id, &ch, s))
+        .transpose()?;
     match ch.phase.clone() {
         Phase::Open => {
             let closer = must_be_party(&ch, id, sender)?;
-            let state = checked_state(deps, id, &ch, signed)?;
+            let state = newer.ok_or(ContractError::NoState)?;
             let deadline = now.plus_seconds(ch.dispute_window);
             ch.phase = Phase::Closing {
                 closer: from_core(closer),
+                closed_version: state.version,
                 deadline,
                 stale: false,
                 watchtower: None,
             };
-            ch.state = Some(signed.state.clone());
+            ch.state = args.signed.as_ref().map(|s| s.state.clone());
             let what = format!(
                 "{closer} closes with version {}; disputes until {deadline}",
                 state.version
             );
-            Ok((ch, state, what))
+            Ok((ch, Some(state), what))
         }
         Phase::Closing {
-            closer, deadline, ..
+            closer,
+            closed_version,
+            deadline,
+            watchtower,
+            ..
         } => {
             if now >= deadline {
                 return Err(ContractError::WindowClosed { id, deadline });
             }
-            let current = ChannelState::decode(ch.state.as_ref().expect("closing").as_slice())?;
-            let newer = checked_state(deps, id, &ch, signed)?;
-            supersedes(&current, &newer)?;
-            let watchtower = party_of(&ch, sender).is_none().then(|| sender.clone());
-            let what = format!(
-                "version {} replaces version {}: {} closed with a stale state",
-                newer.version,
-                current.version,
-                to_core(&closer)
-            );
+            let (closing, current) = pending(&ch)?.expect("closing");
+            let revocation = args
+                .revocation
+                .as_ref()
+                .map(|r| {
+                    Ok::<_, ContractError>(CoreRevocation {
+                        version: r.version,
+                        signature: signature("revocation signature", &r.signature)?,
+                    })
+                })
+                .transpose()?;
+            let authorisation = args
+                .authorisation
+                .as_ref()
+                .map(|a| signature("watchtower authorisation", a))
+                .transpose()?;
+            let by = match party_of(&ch, sender) {
+                Some(p) => Disputer::Party(p),
+                None => Disputer::Other(sender.as_str()),
+            };
+            let keys = ch.keys();
+            let out = dispute(
+                &HostVerifier(deps.api),
+                &domain(deps.storage)?,
+                id,
+                [&keys[0], &keys[1]],
+                &closing,
+                &current,
+                newer.as_ref(),
+                revocation.as_ref(),
+                by,
+                authorisation.as_ref(),
+            )?;
+            let mut what = Vec::new();
+            if let Some(n) = &newer {
+                what.push(format!(
+                    "version {} replaces version {}",
+                    n.version, current.version
+                ));
+            }
+            let watchtower = if out.proves_stale {
+                what.push(format!(
+                    "{} revoked version {closed_version}: it closed with a stale state{}",
+                    to_core(&closer),
+                    if out.closing.by_watchtower {
+                        ", proven by an authorised watchtower"
+                    } else {
+                        ""
+                    }
+                ));
+                out.closing.by_watchtower.then(|| sender.clone())
+            } else {
+                watchtower
+            };
             ch.phase = Phase::Closing {
                 closer,
+                closed_version,
                 deadline,
-                stale: true,
+                stale: out.closing.stale,
                 watchtower,
             };
-            ch.state = Some(signed.state.clone());
-            Ok((ch, newer, what))
+            if let Some(s) = &args.signed {
+                ch.state = Some(s.state.clone());
+            }
+            Ok((ch, newer, what.join("; ")))
         }
         _ => Err(wrong_phase(id, &ch, "open or closing")),
     }
@@ -434,7 +636,7 @@ fn execute_close_or_dispute(
     env: Env,
     info: MessageInfo,
     id: u64,
-    signed: SignedState,
+    args: CloseArgs,
     dispute: bool,
 ) -> Result<Response, ContractError> {
     nonpayable(&info)?;
@@ -447,14 +649,14 @@ fn execute_close_or_dispute(
     if !fits {
         return Err(wrong_phase(id, &ch, needed));
     }
-    let (ch, state, what) = run_close(deps.as_ref(), &env, id, &info.sender, &signed)?;
+    let (ch, state, what) = run_close(deps.as_ref(), &env, id, &info.sender, &args)?;
     CHANNELS.save(deps.storage, id, &ch)?;
-    Ok(Response::new().add_event(
-        event(if dispute { "dispute" } else { "close" }, id)
-            .add_attribute("sender", info.sender.as_str())
-            .add_attribute("version", state.version.to_string())
-            .add_attribute("outcome", what),
-    ))
+    let mut ev = event(if dispute { "dispute" } else { "close" }, id)
+        .add_attribute("sender", info.sender.as_str());
+    if let Some(state) = state {
+        ev = ev.add_attribute("version", state.version.to_string());
+    }
+    Ok(Response::new().add_event(ev.add_attribute("outcome", what)))
 }
 
 fn execute_settle(
@@ -466,10 +668,9 @@ fn execute_settle(
     nonpayable(&info)?;
     let mut ch = load(deps.storage, id)?;
     let Phase::Closing {
-        closer,
         deadline,
-        stale,
         watchtower,
+        ..
     } = ch.phase.clone()
     else {
         return Err(wrong_phase(id, &ch, "closing"));
@@ -478,12 +679,8 @@ fn execute_settle(
         return Err(ContractError::WindowOpen { id, deadline });
     }
     let config = CONFIG.load(deps.storage)?;
-    let state = ChannelState::decode(ch.state.as_ref().expect("closing").as_slice())?;
-    let stale = stale.then(|| StaleClose {
-        closer: to_core(&closer),
-        by_watchtower: watchtower.is_some(),
-    });
-    let out = payout(&state, ch.funding(), stale, rules(&config))?;
+    let (closing, state) = pending(&ch)?.expect("closing");
+    let out = payout(&state, ch.funding(), closing.stale_close(), rules(&config))?;
     ch.phase = if state.htlcs.is_empty() {
         Phase::Closed
     } else {
@@ -600,7 +797,25 @@ pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, C
         });
     }
     set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    Ok(Response::new())
+    // A deployment instantiated before the watchtower fee had its cap keeps working: its
+    // fee is lowered to the cap (only the wronged parties gain), so every payout the core
+    // computes stays within the rules.
+    let mut config = CONFIG.load(deps.storage)?;
+    let mut res = Response::new();
+    if config.watchtower_fee_bps > MAX_WATCHTOWER_FEE_BPS {
+        res = res.add_event(
+            Event::new(EVENT)
+                .add_attribute("action", "migrate")
+                .add_attribute(
+                    "watchtower_fee_bps_was",
+                    config.watchtower_fee_bps.to_string(),
+                )
+                .add_attribute("watchtower_fee_bps", MAX_WATCHTOWER_FEE_BPS.to_string()),
+        );
+        config.watchtower_fee_bps = MAX_WATCHTOWER_FEE_BPS;
+        CONFIG.save(deps.storage, &config)?;
+    }
+    Ok(res)
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
@@ -642,9 +857,16 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             channel,
             sender,
             signed,
+            revocation,
+            authorisation,
         } => {
             let sender = deps.api.addr_validate(&sender)?;
-            to_json_binary(&match run_close(deps, &env, channel, &sender, &signed) {
+            let args = CloseArgs {
+                signed,
+                revocation,
+                authorisation,
+            };
+            to_json_binary(&match run_close(deps, &env, channel, &sender, &args) {
                 Ok((_, _, what)) => CloseCheckResponse {
                     valid: true,
                     reason: None,
@@ -702,15 +924,18 @@ fn channel_response(id: u64, ch: Channel) -> ChannelResponse {
         funded_b: ch.funded_b,
         dispute_window: ch.dispute_window,
         phase: match ch.phase {
+            Phase::Proposed { join_deadline } => ChannelPhase::Proposed { join_deadline },
             Phase::Open => ChannelPhase::Open {},
             Phase::Closing {
                 closer,
+                closed_version,
                 deadline,
                 stale,
                 watchtower,
             } => ChannelPhase::Closing {
                 closer,
                 version,
+                closed_version,
                 deadline,
                 stale,
                 watchtower,

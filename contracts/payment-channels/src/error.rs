@@ -43,8 +43,15 @@ pub enum ContractError {
         needed: &'static str,
     },
 
-    #[error("a cooperative close needs a final state")]
-    NotFinal,
+    #[error("only party {party} of channel {id} may {action}")]
+    WrongParty {
+        id: u64,
+        party: &'static str,
+        action: &'static str,
+    },
+
+    #[error("a close needs a signed state")]
+    NoState,
 
     #[error("the dispute window of channel {id} closed at {deadline}")]
     WindowClosed { id: u64, deadline: Timestamp },

@@ -1,17 +1,24 @@
 //! # payment-channels
 //!
-//! Two-party payment channels settled on a CosmWasm chain. The parties fund a channel in
-//! a native denom, move money off-chain with states both sign (settle-core `channel`),
-//! and close it cooperatively at once, or unilaterally through a dispute window in which
-//! anyone holding a newer co-signed state (the other party, a watchtower) replaces the
-//! closer's; a closer proven stale forfeits its balance. HTLCs are paid to their payee
-//! when the preimage was revealed before their timeout, back to their payer after it.
+//! Two-party payment channels settled on a CosmWasm chain. The opener proposes a channel
+//! in a native denom; the counterparty joins by proving its channel key (or the opener
+//! reclaims after the join deadline). The parties move money off-chain with states both
+//! sign (settle-core `channel`), revoking each state once they hold the next one with both
+//! signatures, and close cooperatively at once, or unilaterally through a dispute window
+//! in which anyone holding a newer co-signed state replaces the closer's; a closer whose
+//! own revocation of its state is posted forfeits its balance (a watchtower the wronged
+//! party authorised earns a capped fee). HTLCs are paid to their payee when the preimage
+//! was revealed before their timeout, back to their payer after it.
 //!
 //! ```text
-//!  Open ──> [Open] ──Fund...──┬── CooperativeClose(final state) ──────────────> [Closed]
-//!                             └── Close(state) ──> [Closing until deadline]
-//!                                    Dispute(newer state) replaces it, marks it stale
-//!                                 ──Settle──> [Settled] ──SettleHtlc(i)...──> [Closed]
+//!  Open ──> [Proposed until join deadline] ──Reclaim (A, after it)──────────> [Closed]
+//!             └──Join (B, key proven)──> [Open] ──Fund...──┐
+//!      ┌───────────────────────────────────────────────────┘
+//!      ├── CooperativeClose(final state) ───────────────────────────────────> [Closed]
+//!      └── Close(state) ──> [Closing until deadline]
+//!             Dispute(newer state and/or the closer's revocation): replaces it / marks it
+//!             stale; CooperativeClose only with a state at least as new, never once stale
+//!          ──Settle──> [Settled] ──SettleHtlc(i)...──> [Closed]
 //!  RevealPreimage(p): records sha256(p) and when (any time before an HTLC's timeout)
 //! ```
 //!

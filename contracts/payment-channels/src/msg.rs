@@ -10,8 +10,9 @@ pub struct InstantiateMsg {
     /// Share of a stale closer's balance forfeited to the other party, in basis points
     /// (0 ..= 10000; default 10000: all of it, as in Lightning).
     pub penalty_share_bps: Option<u16>,
-    /// Share of the forfeit paid to a watchtower (a third party) that proved the stale
-    /// close, in basis points (0 ..= 10000).
+    /// Share of the forfeit paid to a watchtower that proved the stale close on behalf of
+    /// the wronged party (which authorised it), in basis points (0 ..= 5000: the wronged
+    /// party always keeps at least as much of the forfeit as its watchtower earns).
     pub watchtower_fee_bps: u16,
     /// Longest dispute window a channel may set, in seconds (1 ..= ten years).
     pub max_dispute_window: u64,
@@ -28,28 +29,59 @@ pub struct SignedState {
     pub signature_b: HexBinary,
 }
 
+/// A party's signed revocation of every state up to `version`: a party signs it for
+/// version `v` once it holds version `v + 1` with both signatures, and gives it to the
+/// other party.
+#[cw_serde]
+pub struct Revocation {
+    pub version: u64,
+    /// 64-byte compact secp256k1 signature over settle-core
+    /// `channel::revocation_hash(domain, channel, version)`.
+    pub signature: HexBinary,
+}
+
 #[cw_serde]
 pub enum ExecuteMsg {
-    /// Opens a channel between the sender (party A) and `counterparty` (party B), funded
-    /// with the one coin attached (its denom is the channel's).
+    /// Proposes a channel between the sender (party A) and `counterparty` (party B),
+    /// funded with the one coin attached (its denom is the channel's). The channel is
+    /// proposed until B joins; if B has not joined after `join_window`, A may reclaim.
     Open {
         counterparty: String,
         /// A's 33-byte compressed secp256k1 key (signs states).
         pubkey_a: HexBinary,
-        /// B's key.
+        /// B's key (B proves it holds it when it joins); not A's.
         pubkey_b: HexBinary,
         /// Seconds a unilateral close stays open to disputes (1 ..= `max_dispute_window`).
         dispute_window: u64,
+        /// Seconds B has to join (1 ..= 30 days).
+        join_window: u64,
     },
+    /// B, from its address, before the join deadline: joins a proposed channel with its
+    /// key's 64-byte signature over settle-core `channel::join_hash(domain, channel, B's
+    /// address, key a, key b)`, adding the coin attached, if any (the channel's denom).
+    Join { channel: u64, signature: HexBinary },
+    /// A, after the join deadline of a channel B never joined: takes its funds back.
+    Reclaim { channel: u64 },
     /// A party adds the one coin attached (the channel's denom) while the channel is open.
     Fund { channel: u64 },
-    /// Anyone: closes at once with a final state both parties signed.
+    /// Anyone: closes at once with a final state both parties signed. During a unilateral
+    /// close: only a state at least as new as the pending one, and not once the close was
+    /// proven stale (the penalty stands).
     CooperativeClose { channel: u64, signed: SignedState },
     /// A party closes with the latest state it holds; the dispute window opens.
     Close { channel: u64, signed: SignedState },
-    /// Anyone (the other party, a watchtower): replaces the closing state with a newer
-    /// co-signed one inside the window; the closer is then penalised as stale.
-    Dispute { channel: u64, signed: SignedState },
+    /// Anyone, inside the window: a newer co-signed state replaces the closing one (no
+    /// penalty), and/or the closer's revocation of a version at least the one it closed
+    /// with proves the close stale (the closer forfeits its penalty share). A third party
+    /// earns the watchtower fee for that proof only with `authorisation`: the wronged
+    /// party's 64-byte signature over settle-core `channel::watchtower_hash(domain,
+    /// channel, sender address)`.
+    Dispute {
+        channel: u64,
+        signed: Option<SignedState>,
+        revocation: Option<Revocation>,
+        authorisation: Option<HexBinary>,
+    },
     /// Anyone: after the window, pays the balances of the closing state (and the
     /// penalty); its HTLCs are settled one by one.
     Settle { channel: u64 },
@@ -78,12 +110,15 @@ pub enum QueryMsg {
     /// When the preimage of `payment_hash` (32 bytes) was revealed, if it was.
     #[returns(PreimageResponse)]
     Preimage { payment_hash: HexBinary },
-    /// What `sender` closing (or disputing) `channel` with `signed` would do now.
+    /// What `sender` closing (or disputing) `channel` with `signed`, `revocation` and
+    /// `authorisation` (as in `close` and `dispute`) would do now.
     #[returns(CloseCheckResponse)]
     CheckClose {
         channel: u64,
         sender: String,
-        signed: SignedState,
+        signed: Option<SignedState>,
+        revocation: Option<Revocation>,
+        authorisation: Option<HexBinary>,
     },
     /// Assets held against every channel's funds, per denom.
     #[returns(SolvencyResponse)]
@@ -107,12 +142,18 @@ pub enum Party {
 
 #[cw_serde]
 pub enum ChannelPhase {
+    /// Opened by A, waiting for B to join until `join_deadline` (then A may reclaim).
+    Proposed {
+        join_deadline: Timestamp,
+    },
     Open {},
-    /// A unilateral close by `closer` with the state of `version`, open to disputes until
-    /// `deadline`; `stale` once a newer state replaced the closer's.
+    /// A unilateral close by `closer` with the state of `closed_version`, now at state
+    /// `version`, open to disputes until `deadline`; `stale` once the closer's revocation
+    /// proved the close stale; `watchtower`, the authorised watchtower that proved it.
     Closing {
         closer: Party,
         version: u64,
+        closed_version: u64,
         deadline: Timestamp,
         stale: bool,
         watchtower: Option<Addr>,

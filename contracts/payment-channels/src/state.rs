@@ -14,11 +14,20 @@ pub struct Config {
 
 #[cw_serde]
 pub enum Phase {
+    /// Waiting for B's join until `join_deadline`.
+    Proposed {
+        join_deadline: Timestamp,
+    },
     Open,
     Closing {
         closer: Party,
+        /// The version the closer closed with (0 in a record stored before revocations
+        /// existed: no revocation was ever signed for such a channel).
+        #[serde(default)]
+        closed_version: u64,
         deadline: Timestamp,
         stale: bool,
+        /// The authorised watchtower that proved the close stale.
         watchtower: Option<Addr>,
     },
     Settled {
@@ -51,6 +60,11 @@ pub const PREIMAGES: Map<&[u8], u64> = Map::new("preimages");
 pub const OWED: Map<&str, Uint128> = Map::new("owed");
 
 impl Channel {
+    /// Both parties' keys (checked at open).
+    pub fn keys(&self) -> [settle_core::ledger::PubKey; 2] {
+        [&self.pubkey_a, &self.pubkey_b].map(|k| k.as_slice().try_into().expect("checked at open"))
+    }
+
     /// What A and B have put in.
     pub fn funding(&self) -> [u128; 2] {
         [self.funded_a.u128(), self.funded_b.u128()]

@@ -1,36 +1,58 @@
-//! Payment channels: the co-signed off-chain state, what it may allocate, and how a closed
-//! channel pays out. The contract and the browser package only call these rules.
+//! Payment channels: the co-signed off-chain state, what it may allocate, who may join,
+//! close and dispute, when a closer is penalised, and how a closed channel pays out. The
+//! contract and the browser package only call these rules.
 //!
 //! ```text
-//!   open (A funds, B may fund; more funding may follow)
-//!     │  off-chain: states v0, v1, v2, ... each signed by A and B
-//!     ├── cooperative close: a final state, both signatures ──────────────> paid at once
-//!     └── unilateral close by X with state v ── dispute window ──> settle
-//!            inside the window anyone (the other party, a watchtower)
-//!            may post a co-signed state v' > v: it replaces v, and since X
-//!            closed with a stale state, X's balance is forfeited to the other
-//!            party (the penalty share; a watchtower that posted it earns a fee)
+//!   open by A (A's funds, B's key named; the channel is proposed)
+//!     ├── B never joins: after the join deadline A reclaims its funds ────> closed
+//!     └── join by B: B signs (domain, channel, B's address, both keys) with its
+//!         channel key (and may add funds); the channel is open
+//!            │  off-chain: states v0, v1, v2, ... each signed by A and B; once a party
+//!            │  holds v+1 with both signatures it signs a revocation of v for the other
+//!            ├── cooperative close: a final state, both signatures ───────> paid at once
+//!            └── unilateral close by X with state v ── dispute window ──> settle
+//!                   inside the window anyone may post a co-signed state v' > v (it
+//!                   replaces v, no penalty) and X's signed revocation of a version
+//!                   >= v (X closed with a state it had given up: X's balance is
+//!                   forfeited to the other party; a watchtower the other party
+//!                   authorised, if it posted the revocation, earns a fee)
 //!   settle: balances paid; each HTLC goes to its payee if its preimage was
 //!           revealed before its timeout, back to its payer once it timed out
 //! ```
 //!
 //! A state binds the channel id, and its signing hash binds the chain id and the
 //! contract address (a [`ChannelDomain`]), so no signature replays across channels,
-//! contracts or chains. A state also says how much funding of each party it accounts for:
-//! funding added after it was signed is not the state's to allocate and goes back to
-//! whoever added it, so a late top-up never makes the latest state invalid.
+//! contracts or chains; joins, revocations and watchtower authorisations are signed under
+//! the same domain with their own tags. A state also says how much funding of each party
+//! it accounts for: funding added after it was signed is not the state's to allocate and
+//! goes back to whoever added it, so a late top-up never makes the latest state invalid.
+//!
+//! Penalties follow Lightning's revocation order: closing with the newest state one holds
+//! with both signatures is never punished (the other party may hold a newer one, which
+//! simply replaces it); only a state the closer itself revoked is.
 
 use alloc::vec::Vec;
 
 use crate::crypto::{is_low_s, Verifier};
 use crate::error::Error;
-use crate::hash::{keccak256, keccak256_concat, Hash, CHANNEL_DOMAIN_TAG, CHANNEL_STATE_TAG};
+use crate::hash::{
+    keccak256, keccak256_concat, Hash, CHANNEL_DOMAIN_TAG, CHANNEL_JOIN_TAG, CHANNEL_REVOKE_TAG,
+    CHANNEL_STATE_TAG, CHANNEL_WATCHTOWER_TAG,
+};
 use crate::ledger::PubKey;
 
 /// Most pending HTLCs one state may carry.
 pub const MAX_HTLCS: usize = 32;
 /// Basis points in one whole.
 pub const BPS: u16 = 10_000;
+/// Largest watchtower fee a deployment may set: half of a forfeit. The party a stale
+/// close wronged always keeps at least as much of the forfeit as its watchtower earns,
+/// and a closer colluding with a watchtower still loses at least half of what it
+/// forfeits, so cheating is never free.
+pub const MAX_WATCHTOWER_FEE_BPS: u16 = 5_000;
+/// Longest time an opener may give the counterparty to join (30 days): the opener's
+/// funds are locked at most this long if the counterparty never joins.
+pub const MAX_JOIN_WINDOW: u64 = 30 * 24 * 3600;
 
 /// Binds channel states to one contract on one chain:
 /// `keccak(tag || keccak(chain_id) || keccak(contract_address))`.
@@ -288,27 +310,313 @@ pub fn supersedes(current: &ChannelState, newer: &ChannelState) -> Result<(), Er
     Ok(())
 }
 
+// ---- joining ------------------------------------------------------------------------
+
+/// The two parties need two different keys (otherwise one signature stands for both).
+pub fn check_distinct_keys(keys: [&PubKey; 2]) -> Result<(), Error> {
+    if keys[0] == keys[1] {
+        return Err(Error::SameKeys);
+    }
+    Ok(())
+}
+
+/// When a channel opened at `now` (seconds) with `join_window` stops accepting the
+/// counterparty's join (and its opener may reclaim): `now + join_window`, the window in
+/// `1..=MAX_JOIN_WINDOW`.
+pub fn join_deadline(now: u64, join_window: u64) -> Result<u64, Error> {
+    if join_window == 0 || join_window > MAX_JOIN_WINDOW {
+        return Err(Error::JoinWindow {
+            got: join_window,
+            max: MAX_JOIN_WINDOW,
+        });
+    }
+    now.checked_add(join_window).ok_or(Error::AmountOverflow)
+}
+
+/// What the counterparty signs with its channel key to join: `keccak(tag || domain ||
+/// channel_id (8 BE) || keccak(counterparty address) || key a || key b)`.
+pub fn join_hash(
+    domain: &ChannelDomain,
+    channel_id: u64,
+    counterparty: &str,
+    keys: [&PubKey; 2],
+) -> Hash {
+    keccak256_concat(&[
+        CHANNEL_JOIN_TAG,
+        &domain.0,
+        &channel_id.to_be_bytes(),
+        &keccak256(counterparty.as_bytes()),
+        keys[0],
+        keys[1],
+    ])
+}
+
+#[allow(clippy::too_many_arguments)]
+/// Checks a join by `counterparty` (its address) at `now`: before the deadline, with a
+/// signature of key b over [`join_hash`] (so the key is the counterparty's, and the
+/// counterparty agrees to this channel, this address and this key pair).
+pub fn verify_join<V: Verifier + ?Sized>(
+    verifier: &V,
+    domain: &ChannelDomain,
+    channel_id: u64,
+    counterparty: &str,
+    keys: [&PubKey; 2],
+    signature: &[u8; 64],
+    now: u64,
+    deadline: u64,
+) -> Result<(), Error> {
+    if now >= deadline {
+        return Err(Error::JoinClosed { deadline, now });
+    }
+    let hash = join_hash(domain, channel_id, counterparty, keys);
+    if !is_low_s(signature) || !verifier.secp256k1_verify(&hash, signature, keys[1]) {
+        return Err(Error::BadJoinSignature);
+    }
+    Ok(())
+}
+
+/// The opener takes its funds back from a channel nobody joined once the deadline passed.
+pub fn check_reclaim(now: u64, deadline: u64) -> Result<(), Error> {
+    if now < deadline {
+        return Err(Error::JoinOpen { deadline, now });
+    }
+    Ok(())
+}
+
+// ---- revocations and watchtowers ------------------------------------------------------
+
+/// What a party signs to give up every state of `channel_id` up to `version`:
+/// `keccak(tag || domain || channel_id (8 BE) || version (8 BE))`. A party signs it for
+/// version `v` only once it holds version `v + 1` with both signatures.
+pub fn revocation_hash(domain: &ChannelDomain, channel_id: u64, version: u64) -> Hash {
+    keccak256_concat(&[
+        CHANNEL_REVOKE_TAG,
+        &domain.0,
+        &channel_id.to_be_bytes(),
+        &version.to_be_bytes(),
+    ])
+}
+
+/// A party's signed revocation of `version` (and so of every older one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revocation {
+    pub version: u64,
+    pub signature: [u8; 64],
+}
+
+/// Checks that `party` (key `key`) signed `revocation` for `channel_id`.
+pub fn verify_revocation<V: Verifier + ?Sized>(
+    verifier: &V,
+    domain: &ChannelDomain,
+    channel_id: u64,
+    party: Party,
+    key: &PubKey,
+    revocation: &Revocation,
+) -> Result<(), Error> {
+    let hash = revocation_hash(domain, channel_id, revocation.version);
+    let sig = &revocation.signature;
+    if !is_low_s(sig) || !verifier.secp256k1_verify(&hash, sig, key) {
+        return Err(Error::BadRevocation {
+            party,
+            version: revocation.version,
+        });
+    }
+    Ok(())
+}
+
+/// What a party signs to let `watchtower` (an address) earn the fee for proving a stale
+/// close of `channel_id` on its behalf: `keccak(tag || domain || channel_id (8 BE) ||
+/// keccak(watchtower address))`.
+pub fn watchtower_hash(domain: &ChannelDomain, channel_id: u64, watchtower: &str) -> Hash {
+    keccak256_concat(&[
+        CHANNEL_WATCHTOWER_TAG,
+        &domain.0,
+        &channel_id.to_be_bytes(),
+        &keccak256(watchtower.as_bytes()),
+    ])
+}
+
+// ---- closing and disputes ---------------------------------------------------------------
+
+/// A unilateral close in progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Closing {
+    pub closer: Party,
+    /// The version the closer closed with: a revocation of it (or of a newer version) by
+    /// the closer proves the close stale.
+    pub closed_version: u64,
+    /// Proven stale: the closer forfeits its penalty share at settlement.
+    pub stale: bool,
+    /// The proof came from a watchtower the wronged party authorised (it earns the fee).
+    pub by_watchtower: bool,
+}
+
+impl Closing {
+    /// `closer` closes with `state` (already checked and co-signed).
+    pub fn new(closer: Party, state: &ChannelState) -> Self {
+        Closing {
+            closer,
+            closed_version: state.version,
+            stale: false,
+            by_watchtower: false,
+        }
+    }
+
+    /// The penalty a settlement applies, if any.
+    pub fn stale_close(&self) -> Option<StaleClose> {
+        self.stale.then_some(StaleClose {
+            closer: self.closer,
+            by_watchtower: self.by_watchtower,
+        })
+    }
+}
+
+/// Who sends a dispute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disputer<'a> {
+    /// One of the parties.
+    Party(Party),
+    /// Anyone else, by address (a watchtower, or anybody who copied a dispute).
+    Other(&'a str),
+}
+
+/// What a dispute does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisputeOutcome {
+    pub closing: Closing,
+    /// A newer state replaces the closing one.
+    pub replaces: bool,
+    /// This dispute proved the close stale.
+    pub proves_stale: bool,
+}
+
+/// A dispute of `closing` (whose current state is `current`) by `by`, inside the window:
+/// - `newer` (checked and co-signed by the caller) replaces `current` if its version is
+///   strictly higher; that alone never penalises anyone (the closer may simply not have
+///   had it with both signatures);
+/// - `revocation`, the closer's signed revocation of a version at least the one it closed
+///   with, proves the close stale: the closer forfeits its penalty share;
+/// - the fee for that proof goes only to a third party that shows `authorisation`, the
+///   wronged party's signature over [`watchtower_hash`] of its address; the wronged
+///   party's own dispute and an unauthorised third party's earn none.
+///
+/// A dispute that brings neither a newer state nor a new proof is refused.
+#[allow(clippy::too_many_arguments)]
+pub fn dispute<V: Verifier + ?Sized>(
+    verifier: &V,
+    domain: &ChannelDomain,
+    channel_id: u64,
+    keys: [&PubKey; 2],
+    closing: &Closing,
+    current: &ChannelState,
+    newer: Option<&ChannelState>,
+    revocation: Option<&Revocation>,
+    by: Disputer<'_>,
+    authorisation: Option<&[u8; 64]>,
+) -> Result<DisputeOutcome, Error> {
+    if let Some(newer) = newer {
+        supersedes(current, newer)?;
+    }
+    let closer = closing.closer;
+    let wronged = closer.other();
+    let mut proves_stale = false;
+    if let Some(r) = revocation {
+        verify_revocation(
+            verifier,
+            domain,
+            channel_id,
+            closer,
+            keys[closer.index()],
+            r,
+        )?;
+        if r.version < closing.closed_version {
+            return Err(Error::RevocationTooOld {
+                revoked: r.version,
+                closed: closing.closed_version,
+            });
+        }
+        proves_stale = !closing.stale;
+    }
+    if newer.is_none() && !proves_stale {
+        return Err(Error::NothingToDispute);
+    }
+    let mut by_watchtower = false;
+    if let (Disputer::Other(addr), Some(sig)) = (by, authorisation) {
+        let hash = watchtower_hash(domain, channel_id, addr);
+        if !is_low_s(sig) || !verifier.secp256k1_verify(&hash, sig, keys[wronged.index()]) {
+            return Err(Error::BadWatchtowerAuthorisation {
+                party: wronged,
+                watchtower: addr.into(),
+            });
+        }
+        by_watchtower = true;
+    }
+    let mut next = *closing;
+    if proves_stale {
+        next.stale = true;
+        next.by_watchtower = by_watchtower;
+    }
+    Ok(DisputeOutcome {
+        closing: next,
+        replaces: newer.is_some(),
+        proves_stale,
+    })
+}
+
+/// A cooperative close with `state`, on an open channel (`pending` None) or during a
+/// unilateral close (`pending`: the close and its current state). The state must be final;
+/// once a close is pending it must be at least as new as the pending state (no rollback),
+/// and once the close was proven stale the penalty stands: the channel settles through
+/// its window.
+pub fn check_cooperative(
+    state: &ChannelState,
+    pending: Option<(&Closing, &ChannelState)>,
+) -> Result<(), Error> {
+    if !state.is_final {
+        return Err(Error::NotFinal);
+    }
+    if let Some((closing, current)) = pending {
+        if closing.stale {
+            return Err(Error::PenaltyEarned {
+                closer: closing.closer,
+            });
+        }
+        if state.version < current.version {
+            return Err(Error::OlderThanPending {
+                version: state.version,
+                pending: current.version,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// How a stale close is punished.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PenaltyRules {
     /// Share of the stale closer's balance forfeited to the other party (basis points;
     /// 10,000 = all of it, as in Lightning).
     pub share_bps: u16,
-    /// Share of the forfeited amount paid to the watchtower that posted the newer state
-    /// (basis points).
+    /// Share of the forfeited amount paid to the watchtower (authorised by the wronged
+    /// party) that proved the stale close (basis points, at most
+    /// [`MAX_WATCHTOWER_FEE_BPS`]).
     pub watchtower_fee_bps: u16,
 }
 
 impl PenaltyRules {
     pub fn check(&self) -> Result<(), Error> {
-        for (what, v) in [
-            ("penalty share", self.share_bps),
-            ("watchtower fee", self.watchtower_fee_bps),
+        for (what, v, max) in [
+            ("penalty share", self.share_bps, BPS),
+            (
+                "watchtower fee",
+                self.watchtower_fee_bps,
+                MAX_WATCHTOWER_FEE_BPS,
+            ),
         ] {
-            if v > BPS {
+            if v > max {
                 return Err(Error::malformed(
                     "penalty rules",
-                    alloc::format!("{what} of {v} basis points is more than {BPS}"),
+                    alloc::format!("{what} of {v} basis points is more than {max}"),
                 ));
             }
         }
@@ -322,12 +630,12 @@ fn share(amount: u128, bps: u16) -> u128 {
     (amount / whole) * bps + (amount % whole) * bps / whole
 }
 
-/// A stale close proven by a newer state.
+/// A stale close: proven by the closer's revocation of the state it closed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StaleClose {
     /// Who closed with the stale state.
     pub closer: Party,
-    /// Whether a third party (a watchtower) posted the newer state.
+    /// Whether a watchtower the wronged party authorised proved it (and earns the fee).
     pub by_watchtower: bool,
 }
 
@@ -664,6 +972,361 @@ mod tests {
         assert_eq!(htlc_outcome(&h, None, 1_000), HtlcOutcome::ToPayer);
     }
 
+    fn keys() -> (L2Key, L2Key, PubKey, PubKey) {
+        let (ka, kb) = (L2Key::from_label("ch-a"), L2Key::from_label("ch-b"));
+        let (pa, pb) = (ka.public_key(), kb.public_key());
+        (ka, kb, pa, pb)
+    }
+
+    fn revoke(k: &L2Key, d: &ChannelDomain, id: u64, version: u64) -> Revocation {
+        Revocation {
+            version,
+            signature: k.sign_prehash(&revocation_hash(d, id, version)),
+        }
+    }
+
+    #[test]
+    fn c5_the_counterparty_proves_its_key_and_keys_differ() {
+        let (ka, kb, pa, pb) = keys();
+        let d = ChannelDomain::new("chain-1", "contract-1");
+        let v = NativeVerifier;
+        assert_eq!(check_distinct_keys([&pa, &pa]), Err(Error::SameKeys));
+        assert_eq!(check_distinct_keys([&pa, &pb]), Ok(()));
+        let sig = kb.sign_prehash(&join_hash(&d, 3, "bob", [&pa, &pb]));
+        assert_eq!(
+            verify_join(&v, &d, 3, "bob", [&pa, &pb], &sig, 10, 11),
+            Ok(())
+        );
+        // another address, channel, key pair or domain, or the opener's key: refused
+        for (id, who, keys, dom) in [
+            (3, "mallory", [&pa, &pb], d),
+            (4, "bob", [&pa, &pb], d),
+            (3, "bob", [&pb, &pb], d),
+            (
+                3,
+                "bob",
+                [&pa, &pb],
+                ChannelDomain::new("chain-2", "contract-1"),
+            ),
+        ] {
+            assert_eq!(
+                verify_join(&v, &dom, id, who, keys, &sig, 10, 11),
+                Err(Error::BadJoinSignature)
+            );
+        }
+        let by_a = ka.sign_prehash(&join_hash(&d, 3, "bob", [&pa, &pb]));
+        assert_eq!(
+            verify_join(&v, &d, 3, "bob", [&pa, &pb], &by_a, 10, 11),
+            Err(Error::BadJoinSignature)
+        );
+        assert_eq!(
+            verify_join(&v, &d, 3, "bob", [&pa, &pb], &sig, 11, 11),
+            Err(Error::JoinClosed {
+                deadline: 11,
+                now: 11
+            })
+        );
+    }
+
+    #[test]
+    fn c3_an_unjoined_channel_is_reclaimable_after_a_bounded_join_window() {
+        assert_eq!(join_deadline(100, 50), Ok(150));
+        assert!(join_deadline(100, 0).is_err());
+        assert_eq!(
+            join_deadline(0, MAX_JOIN_WINDOW + 1),
+            Err(Error::JoinWindow {
+                got: MAX_JOIN_WINDOW + 1,
+                max: MAX_JOIN_WINDOW
+            })
+        );
+        assert_eq!(
+            check_reclaim(149, 150),
+            Err(Error::JoinOpen {
+                deadline: 150,
+                now: 149
+            })
+        );
+        assert_eq!(check_reclaim(150, 150), Ok(()));
+    }
+
+    #[test]
+    fn c4_only_a_revoked_state_is_punished() {
+        let (ka, kb, pa, pb) = keys();
+        let d = ChannelDomain::new("chain-1", "contract-1");
+        let v = NativeVerifier;
+        let v3 = state();
+        let v4 = ChannelState {
+            version: 4,
+            ..state()
+        };
+        // alice closes with v3, her newest state with both signatures (bob withheld his
+        // signature on v4): bob's v4 replaces it, nobody is penalised
+        let closing = Closing::new(Party::A, &v3);
+        let out = dispute(
+            &v,
+            &d,
+            7,
+            [&pa, &pb],
+            &closing,
+            &v3,
+            Some(&v4),
+            None,
+            Disputer::Party(Party::B),
+            None,
+        )
+        .unwrap();
+        assert!(out.replaces && !out.proves_stale);
+        assert_eq!(out.closing.stale_close(), None);
+        // alice had revoked v3 (after getting v4 with both signatures): bob's v4 and her
+        // revocation make her forfeit
+        let out = dispute(
+            &v,
+            &d,
+            7,
+            [&pa, &pb],
+            &closing,
+            &v3,
+            Some(&v4),
+            Some(&revoke(&ka, &d, 7, 3)),
+            Disputer::Party(Party::B),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            out.closing.stale_close(),
+            Some(StaleClose {
+                closer: Party::A,
+                by_watchtower: false
+            })
+        );
+        // a revocation of a later version covers v3 too; an earlier one does not
+        assert!(
+            dispute(
+                &v,
+                &d,
+                7,
+                [&pa, &pb],
+                &closing,
+                &v3,
+                None,
+                Some(&revoke(&ka, &d, 7, 9)),
+                Disputer::Party(Party::B),
+                None,
+            )
+            .unwrap()
+            .proves_stale
+        );
+        assert_eq!(
+            dispute(
+                &v,
+                &d,
+                7,
+                [&pa, &pb],
+                &closing,
+                &v3,
+                Some(&v4),
+                Some(&revoke(&ka, &d, 7, 2)),
+                Disputer::Party(Party::B),
+                None,
+            ),
+            Err(Error::RevocationTooOld {
+                revoked: 2,
+                closed: 3
+            })
+        );
+        // only the closer's revocation, for this channel and domain, counts
+        for r in [
+            revoke(&kb, &d, 7, 3),
+            revoke(&ka, &d, 8, 3),
+            revoke(&ka, &ChannelDomain::new("chain-2", "contract-1"), 7, 3),
+        ] {
+            assert_eq!(
+                dispute(
+                    &v,
+                    &d,
+                    7,
+                    [&pa, &pb],
+                    &closing,
+                    &v3,
+                    Some(&v4),
+                    Some(&r),
+                    Disputer::Party(Party::B),
+                    None,
+                ),
+                Err(Error::BadRevocation {
+                    party: Party::A,
+                    version: 3
+                })
+            );
+        }
+        // the revocation may come after the newer state (even if the closer posted it)
+        let replaced = dispute(
+            &v,
+            &d,
+            7,
+            [&pa, &pb],
+            &closing,
+            &v3,
+            Some(&v4),
+            None,
+            Disputer::Party(Party::A),
+            None,
+        )
+        .unwrap()
+        .closing;
+        let late = dispute(
+            &v,
+            &d,
+            7,
+            [&pa, &pb],
+            &replaced,
+            &v4,
+            None,
+            Some(&revoke(&ka, &d, 7, 3)),
+            Disputer::Party(Party::B),
+            None,
+        )
+        .unwrap();
+        assert!(late.proves_stale && !late.replaces);
+        // nothing new: refused
+        assert_eq!(
+            dispute(
+                &v,
+                &d,
+                7,
+                [&pa, &pb],
+                &late.closing,
+                &v4,
+                None,
+                Some(&revoke(&ka, &d, 7, 3)),
+                Disputer::Party(Party::B),
+                None,
+            ),
+            Err(Error::NothingToDispute)
+        );
+        assert_eq!(
+            dispute(
+                &v,
+                &d,
+                7,
+                [&pa, &pb],
+                &closing,
+                &v3,
+                Some(&v3),
+                None,
+                Disputer::Party(Party::B),
+                None,
+            ),
+            Err(Error::NotNewer {
+                version: 3,
+                current: 3
+            })
+        );
+    }
+
+    #[test]
+    fn c2_only_an_authorised_watchtower_earns_the_fee() {
+        let (ka, kb, pa, pb) = keys();
+        let d = ChannelDomain::new("chain-1", "contract-1");
+        let v = NativeVerifier;
+        let v3 = state();
+        let v4 = ChannelState {
+            version: 4,
+            ..state()
+        };
+        let closing = Closing::new(Party::A, &v3);
+        let rev = revoke(&ka, &d, 7, 3);
+        let auth = kb.sign_prehash(&watchtower_hash(&d, 7, "tower"));
+        let run = |by, auth: Option<&[u8; 64]>| {
+            dispute(
+                &v,
+                &d,
+                7,
+                [&pa, &pb],
+                &closing,
+                &v3,
+                Some(&v4),
+                Some(&rev),
+                by,
+                auth,
+            )
+        };
+        assert!(
+            run(Disputer::Other("tower"), Some(&auth))
+                .unwrap()
+                .closing
+                .by_watchtower
+        );
+        // a copier (the cheater's second address) without an authorisation: the penalty
+        // stands, no fee
+        let copied = run(Disputer::Other("copier"), None).unwrap();
+        assert!(copied.closing.stale && !copied.closing.by_watchtower);
+        // the tower's authorisation does not work for another address, nor one by alice
+        assert_eq!(
+            run(Disputer::Other("copier"), Some(&auth)),
+            Err(Error::BadWatchtowerAuthorisation {
+                party: Party::B,
+                watchtower: "copier".into()
+            })
+        );
+        let by_alice = ka.sign_prehash(&watchtower_hash(&d, 7, "copier"));
+        assert!(run(Disputer::Other("copier"), Some(&by_alice)).is_err());
+        // bob's own dispute earns no fee
+        assert!(
+            !run(Disputer::Party(Party::B), Some(&auth))
+                .unwrap()
+                .closing
+                .by_watchtower
+        );
+        // the fee is capped at half of the forfeit
+        let rules = |fee| PenaltyRules {
+            share_bps: BPS,
+            watchtower_fee_bps: fee,
+        };
+        assert_eq!(rules(MAX_WATCHTOWER_FEE_BPS).check(), Ok(()));
+        assert!(rules(MAX_WATCHTOWER_FEE_BPS + 1).check().is_err());
+        assert!(rules(BPS).check().is_err());
+    }
+
+    #[test]
+    fn c1_a_pending_close_admits_no_older_state_and_no_escape_from_a_penalty() {
+        let v3 = state();
+        let fin = |version| ChannelState {
+            version,
+            is_final: true,
+            htlcs: alloc::vec![],
+            balances: [1_100, 400],
+            ..state()
+        };
+        assert_eq!(check_cooperative(&fin(1), None), Ok(()));
+        assert_eq!(check_cooperative(&v3, None), Err(Error::NotFinal));
+        let pending = ChannelState {
+            version: 5,
+            ..state()
+        };
+        let mut closing = Closing::new(Party::A, &v3);
+        assert_eq!(
+            check_cooperative(&fin(4), Some((&closing, &pending))),
+            Err(Error::OlderThanPending {
+                version: 4,
+                pending: 5
+            })
+        );
+        assert_eq!(
+            check_cooperative(&fin(5), Some((&closing, &pending))),
+            Ok(())
+        );
+        assert_eq!(
+            check_cooperative(&fin(6), Some((&closing, &pending))),
+            Ok(())
+        );
+        closing.stale = true;
+        assert_eq!(
+            check_cooperative(&fin(6), Some((&closing, &pending))),
+            Err(Error::PenaltyEarned { closer: Party::A })
+        );
+    }
+
     proptest! {
         #[test]
         fn payouts_conserve_the_funding(
@@ -674,7 +1337,7 @@ mod tests {
             cut in 0u128..1u128 << 100,
             htlc in 0u128..1u128 << 90,
             share_bps in 0u16..=BPS,
-            fee_bps in 0u16..=BPS,
+            fee_bps in 0u16..=MAX_WATCHTOWER_FEE_BPS,
             stale in 0u8..4,
         ) {
             let total = fa + fb;

@@ -105,6 +105,48 @@ pub enum Error {
     #[error("version {version} does not replace version {current}")]
     NotNewer { version: u64, current: u64 },
 
+    #[error("a cooperative close needs a final state")]
+    NotFinal,
+
+    #[error("both parties of a channel have the same key: each needs its own")]
+    SameKeys,
+
+    #[error("bad join signature: the counterparty's key did not sign this channel, address and key pair")]
+    BadJoinSignature,
+
+    #[error("bad revocation signature of {party} on version {version}")]
+    BadRevocation {
+        party: crate::channel::Party,
+        version: u64,
+    },
+
+    #[error("a revocation of version {revoked} does not cover the closed version {closed}")]
+    RevocationTooOld { revoked: u64, closed: u64 },
+
+    #[error("bad watchtower authorisation: {party} did not authorise {watchtower}")]
+    BadWatchtowerAuthorisation {
+        party: crate::channel::Party,
+        watchtower: String,
+    },
+
+    #[error("the dispute brings neither a newer state nor a new proof of a stale close")]
+    NothingToDispute,
+
+    #[error("{closer} was proven to have closed with a revoked state: the channel settles with its penalty after the window")]
+    PenaltyEarned { closer: crate::channel::Party },
+
+    #[error("version {version} is older than the pending close's version {pending}")]
+    OlderThanPending { version: u64, pending: u64 },
+
+    #[error("the join window must be 1..={max} seconds, got {got}")]
+    JoinWindow { got: u64, max: u64 },
+
+    #[error("the join window closed at {deadline} (now {now})")]
+    JoinClosed { deadline: u64, now: u64 },
+
+    #[error("the counterparty may join until {deadline} (now {now}): no reclaim before")]
+    JoinOpen { deadline: u64, now: u64 },
+
     #[error("the proof's pre-state gives root {computed}, the agreed root is {expected}")]
     PreStateMismatch { computed: String, expected: String },
 

@@ -35,6 +35,12 @@ pub const STEP_TAG: &[u8] = b"settle/step/v1";
 pub const CHANNEL_DOMAIN_TAG: &[u8] = b"settle/channel-domain/v1";
 /// Tag of a signed payment-channel state.
 pub const CHANNEL_STATE_TAG: &[u8] = b"settle/channel-state/v1";
+/// Tag of a counterparty's proof that it holds its channel key (joining a channel).
+pub const CHANNEL_JOIN_TAG: &[u8] = b"settle/channel-join/v1";
+/// Tag of a party's revocation of a channel state version.
+pub const CHANNEL_REVOKE_TAG: &[u8] = b"settle/channel-revoke/v1";
+/// Tag of a party's authorisation of a watchtower for a channel.
+pub const CHANNEL_WATCHTOWER_TAG: &[u8] = b"settle/channel-watchtower/v1";
 /// Tag of the agreed root before the first batch (fraud proofs).
 pub const GENESIS_TAG: &[u8] = b"settle/genesis/v1";
 

@@ -1085,6 +1085,53 @@ fn channel_payouts() {
     }
 }
 
+/// B's joins, A's revocations and B's watchtower authorisations: the core's hashes, and
+/// RFC 6979 signatures by the section's keys that the core's checks accept.
+#[test]
+fn channel_joins_revocations_and_watchtowers() {
+    use settle_core::channel::{
+        join_hash, revocation_hash, verify_join, verify_revocation, watchtower_hash, Revocation,
+    };
+    let v = &vectors()["channel"];
+    let domain = ChannelDomain(h32(v, "domain"));
+    let [ka, kb] = [&v["keys"]["a"], &v["keys"]["b"]].map(|k| L2Key::from_label(s(k, "label")));
+    let (pa, pb) = (ka.public_key(), kb.public_key());
+    let joins = arr(v, "joins");
+    assert!(!joins.is_empty());
+    for j in joins {
+        let (id, who) = (num(j, "channelId"), s(j, "counterparty"));
+        assert_eq!(s(j, "pubkeyA"), hx(pa));
+        assert_eq!(s(j, "pubkeyB"), hx(pb));
+        let h = join_hash(&domain, id, who, [&pa, &pb]);
+        assert_eq!(s(j, "joinHash"), hx(h), "join {id}");
+        let sig: [u8; 64] = bytes(j, "signatureB").try_into().unwrap();
+        assert_eq!(sig, kb.sign_prehash(&h));
+        assert_eq!(
+            verify_join(&NativeVerifier, &domain, id, who, [&pa, &pb], &sig, 0, 1),
+            Ok(())
+        );
+    }
+    for r in arr(v, "revocations") {
+        let (id, version) = (num(r, "channelId"), num(r, "version"));
+        let h = revocation_hash(&domain, id, version);
+        assert_eq!(s(r, "revocationHash"), hx(h), "revocation {id} {version}");
+        let rev = Revocation {
+            version,
+            signature: bytes(r, "signatureA").try_into().unwrap(),
+        };
+        assert_eq!(
+            verify_revocation(&NativeVerifier, &domain, id, Party::A, &pa, &rev),
+            Ok(())
+        );
+    }
+    for w in arr(v, "watchtowers") {
+        let (id, who) = (num(w, "channelId"), s(w, "watchtower"));
+        let h = watchtower_hash(&domain, id, who);
+        assert_eq!(s(w, "watchtowerHash"), hx(h), "watchtower {id}");
+        assert_eq!(s(w, "signatureB"), hx(kb.sign_prehash(&h)));
+    }
+}
+
 #[test]
 fn channel_negative_cases() {
     let v = &vectors()["channel"];

@@ -7,13 +7,17 @@ use cw_multi_test::{App, AppResponse, ContractWrapper, Executor};
 
 use payment_channels::msg::{
     ChannelResponse, CloseCheckResponse, ConfigResponse, ExecuteMsg, InstantiateMsg, QueryMsg,
-    SignedState, SolvencyResponse,
+    Revocation, SignedState, SolvencyResponse,
 };
-use settle_core::channel::{ChannelDomain, ChannelState};
+use settle_core::channel::{
+    join_hash, revocation_hash, watchtower_hash, ChannelDomain, ChannelState,
+};
 use settle_core::crypto::L2Key;
 
 /// Denom channels are funded in by default.
 pub const CHANNEL_DENOM: &str = "uusd";
+/// Join window [`ChannelSuite::open_channel`] gives the counterparty (one hour).
+pub const JOIN_WINDOW: u64 = 3_600;
 
 /// Builds a [`ChannelSuite`].
 #[derive(Debug, Clone)]
@@ -151,8 +155,53 @@ impl ChannelSuite {
             .execute_contract(sender.clone(), self.contract.clone(), msg, &funds)
     }
 
-    /// `a` opens a channel to `b` with `amount`; returns its id.
-    pub fn open(
+    /// `a` proposes a channel to `b` with `amount` (b has `join_window` seconds to join);
+    /// returns its id.
+    pub fn propose(
+        &mut self,
+        a: &Addr,
+        b: &Addr,
+        keys: [&L2Key; 2],
+        amount: u128,
+        dispute_window: u64,
+        join_window: u64,
+    ) -> StdResult<u64> {
+        let msg = ExecuteMsg::Open {
+            counterparty: b.to_string(),
+            pubkey_a: HexBinary::from(keys[0].public_key().as_slice()),
+            pubkey_b: HexBinary::from(keys[1].public_key().as_slice()),
+            dispute_window,
+            join_window,
+        };
+        let res = self.execute(a, &msg, amount)?;
+        crate::dispute::event_attr_of(&res, payment_channels::contract::EVENT, "open", "channel")
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| cosmwasm_std::StdError::msg("no channel id in the open event"))
+    }
+
+    /// `key_b`'s signature joining `channel` from address `b`, with keys `keys` (what
+    /// `join` carries).
+    pub fn join_signature(&self, channel: u64, b: &Addr, keys: [&L2Key; 2]) -> HexBinary {
+        let (pa, pb) = (keys[0].public_key(), keys[1].public_key());
+        let h = join_hash(&self.domain, channel, b.as_str(), [&pa, &pb]);
+        HexBinary::from(keys[1].sign_prehash(&h).as_slice())
+    }
+
+    /// `b` joins `channel` (keys `keys`, b's is `keys[1]`), adding `amount`.
+    pub fn join(
+        &mut self,
+        b: &Addr,
+        channel: u64,
+        keys: [&L2Key; 2],
+        amount: u128,
+    ) -> StdResult<AppResponse> {
+        let signature = self.join_signature(channel, b, keys);
+        self.execute(b, &ExecuteMsg::Join { channel, signature }, amount)
+    }
+
+    /// `a` opens a channel to `b` with `amount` and `b` joins at once (adding nothing);
+    /// returns its id.
+    pub fn open_channel(
         &mut self,
         a: &Addr,
         b: &Addr,
@@ -160,16 +209,47 @@ impl ChannelSuite {
         amount: u128,
         dispute_window: u64,
     ) -> StdResult<u64> {
-        let msg = ExecuteMsg::Open {
-            counterparty: b.to_string(),
-            pubkey_a: HexBinary::from(keys[0].public_key().as_slice()),
-            pubkey_b: HexBinary::from(keys[1].public_key().as_slice()),
-            dispute_window,
-        };
-        let res = self.execute(a, &msg, amount)?;
-        crate::dispute::event_attr_of(&res, payment_channels::contract::EVENT, "open", "channel")
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| cosmwasm_std::StdError::msg("no channel id in the open event"))
+        let id = self.propose(a, b, keys, amount, dispute_window, JOIN_WINDOW)?;
+        self.join(b, id, keys, 0)?;
+        Ok(id)
+    }
+
+    /// `key`'s revocation of every state of `channel` up to `version` (a party gives it
+    /// once it holds `version + 1` with both signatures).
+    pub fn revoke(&self, key: &L2Key, channel: u64, version: u64) -> Revocation {
+        let h = revocation_hash(&self.domain, channel, version);
+        Revocation {
+            version,
+            signature: HexBinary::from(key.sign_prehash(&h).as_slice()),
+        }
+    }
+
+    /// `key`'s authorisation of `watchtower` to prove a stale close of `channel` for it.
+    pub fn authorise(&self, key: &L2Key, channel: u64, watchtower: &Addr) -> HexBinary {
+        let h = watchtower_hash(&self.domain, channel, watchtower.as_str());
+        HexBinary::from(key.sign_prehash(&h).as_slice())
+    }
+
+    /// `sender` disputes `channel` with a newer state, a revocation and an authorisation
+    /// (each optional).
+    pub fn dispute(
+        &mut self,
+        sender: &Addr,
+        channel: u64,
+        signed: Option<SignedState>,
+        revocation: Option<Revocation>,
+        authorisation: Option<HexBinary>,
+    ) -> StdResult<AppResponse> {
+        self.execute(
+            sender,
+            &ExecuteMsg::Dispute {
+                channel,
+                signed,
+                revocation,
+                authorisation,
+            },
+            0,
+        )
     }
 
     /// `state` with both parties' signatures for this deployment.
@@ -189,12 +269,24 @@ impl ChannelSuite {
             .expect("channel")
     }
 
-    /// Dry-runs a close or dispute by `sender`.
+    /// Dry-runs a close (or a dispute with a newer state only) by `sender`.
     pub fn check_close(
         &self,
         channel: u64,
         sender: &Addr,
         signed: &SignedState,
+    ) -> CloseCheckResponse {
+        self.check_dispute(channel, sender, Some(signed.clone()), None, None)
+    }
+
+    /// Dry-runs a dispute by `sender` (the arguments of [`ChannelSuite::dispute`]).
+    pub fn check_dispute(
+        &self,
+        channel: u64,
+        sender: &Addr,
+        signed: Option<SignedState>,
+        revocation: Option<Revocation>,
+        authorisation: Option<HexBinary>,
     ) -> CloseCheckResponse {
         self.app
             .wrap()
@@ -203,7 +295,9 @@ impl ChannelSuite {
                 &QueryMsg::CheckClose {
                     channel,
                     sender: sender.to_string(),
-                    signed: signed.clone(),
+                    signed,
+                    revocation,
+                    authorisation,
                 },
             )
             .expect("check_close")

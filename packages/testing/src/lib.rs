@@ -28,14 +28,15 @@
 //! operator's ledger and proves every batch it submits with `settle-zk`.
 //!
 //! Payment channels: a [`ChannelSuite`] (built by [`ChannelSuiteBuilder`]) deploys the
-//! payment-channels contract and signs states with settle-core for the parties.
+//! payment-channels contract and signs states, joins, revocations and watchtower
+//! authorisations with settle-core for the parties (`open_channel` proposes and joins).
 
 mod channels;
 mod dispute;
 mod suite;
 mod validity;
 
-pub use channels::{ChannelSuite, ChannelSuiteBuilder, CHANNEL_DENOM};
+pub use channels::{ChannelSuite, ChannelSuiteBuilder, CHANNEL_DENOM, JOIN_WINDOW};
 pub use dispute::{event_attr, event_attr_of, Claim, Play};
 pub use settle_core::node::{Node, Proposal, WithdrawalProof};
 pub use suite::{assert_refused, Suite, SuiteBuilder, BOND_DENOM, DENOM};

@@ -1,6 +1,7 @@
 //! Payment channels (core `channel`): the signing domain, the co-signed state and its
-//! canonical encoding, the parties' signatures and their check, payment hashes, the
-//! payout of a closed channel, and the payment-channels contract's messages.
+//! canonical encoding, the parties' signatures and their check, the counterparty's join
+//! signature, revocations and watchtower authorisations, payment hashes, the payout of a
+//! closed channel, and the payment-channels contract's messages.
 //!
 //! A state travels as a plain object (`ChannelState`: `channelId` a number, `version`,
 //! `timeout` and amounts decimal strings, `payer` `"a"` or `"b"`) or as its encoding (a
@@ -16,6 +17,7 @@ use settle_core::channel::{
 };
 use settle_core::crypto::{valid_pubkey, NativeVerifier};
 use settle_core::error::Error;
+use settle_core::ledger::PubKey;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{self, from_js, to_hex, to_js, Base64, Dec, Fixed, Hex32, JsResult};
@@ -49,7 +51,7 @@ export interface ChannelVerifyArgs {
   channelId: number;
   funding: [Decimal, Decimal];
 }
-/** A unilateral close with a state a newer one replaced: `closer` forfeits the penalty share of its balance; `byWatchtower` when a third party posted the newer state. */
+/** A unilateral close proven stale (the closer's revocation of the state it closed with was posted): `closer` forfeits the penalty share of its balance; `byWatchtower` when a watchtower the other party authorised proved it. */
 export interface StaleCloseArgs { closer: ChannelParty; byWatchtower: boolean; }
 /** The contract's `config` response (`penalty_share_bps`, `watchtower_fee_bps`) is accepted for the rules. `penaltyShareBps` defaults to 10000, `watchtowerFeeBps` to 0. */
 export interface ChannelPayoutArgs {
@@ -63,16 +65,25 @@ export interface ChannelPayoutArgs {
 export interface ChannelPayout { parties: [string, string]; watchtower: string; htlcs: string; }
 /** The contract's `SignedState`: the state's encoding in base64 and both 64-byte signatures in hex. */
 export interface SignedState { state: string; signature_a: Hex; signature_b: Hex; }
-export interface OpenChannelArgs { counterparty: string; pubkeyA: Hex; pubkeyB: Hex; disputeWindow: number; }
-export interface OpenChannelMsg { open: { counterparty: string; pubkey_a: Hex; pubkey_b: Hex; dispute_window: number }; }
+/** `joinWindow`: seconds B has to join (1..=30 days) before A may reclaim. */
+export interface OpenChannelArgs { counterparty: string; pubkeyA: Hex; pubkeyB: Hex; disputeWindow: number; joinWindow: number; }
+export interface OpenChannelMsg { open: { counterparty: string; pubkey_a: Hex; pubkey_b: Hex; dispute_window: number; join_window: number }; }
+/** What B signs to join channel `channelId` from address `counterparty` (`signChannelJoin`). */
+export interface ChannelJoinArgs { domain: Hex; channelId: number; counterparty: string; pubkeyA: Hex; pubkeyB: Hex; }
+export interface JoinChannelMsg { join: { channel: number; signature: Hex }; }
+export interface ReclaimChannelMsg { reclaim: { channel: number }; }
+/** A party's signed revocation of every state up to `version` (the contract's `Revocation`). */
+export interface Revocation { version: number; signature: Hex; }
+/** What a dispute carries besides a newer state: the closer's revocation, and the wronged party's authorisation of the sender as its watchtower. */
+export interface DisputeExtras { revocation?: Revocation | null; authorisation?: Hex | null; }
 export interface FundChannelMsg { fund: { channel: number }; }
 export interface CooperativeCloseMsg { cooperative_close: { channel: number; signed: SignedState }; }
 export interface CloseChannelMsg { close: { channel: number; signed: SignedState }; }
-export interface DisputeChannelMsg { dispute: { channel: number; signed: SignedState }; }
+export interface DisputeChannelMsg { dispute: { channel: number; signed?: SignedState; revocation?: Revocation; authorisation?: Hex }; }
 export interface SettleChannelMsg { settle: { channel: number }; }
 export interface RevealPreimageMsg { reveal_preimage: { preimage: Hex }; }
 export interface SettleHtlcMsg { settle_htlc: { channel: number; index: number }; }
-export interface CheckCloseQuery { check_close: { channel: number; sender: string; signed: SignedState }; }
+export interface CheckCloseQuery { check_close: { channel: number; sender: string; signed?: SignedState; revocation?: Revocation; authorisation?: Hex }; }
 "#;
 
 // ---- the state as JS sees it ------------------------------------------------------
@@ -364,6 +375,152 @@ pub fn verify_channel_state(
     to_js(&verify(&from_js(args)?))
 }
 
+// ---- joins, revocations, watchtowers ------------------------------------------------
+
+/// `signChannelJoin`'s argument.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinArgs {
+    pub domain: Hex32,
+    #[serde(alias = "channel", alias = "channel_id")]
+    pub channel_id: u64,
+    pub counterparty: String,
+    #[serde(alias = "pubkey_a")]
+    pub pubkey_a: Fixed<33>,
+    #[serde(alias = "pubkey_b")]
+    pub pubkey_b: Fixed<33>,
+}
+
+impl JoinArgs {
+    fn hash(&self) -> settle_core::hash::Hash {
+        core_channel::join_hash(
+            &ChannelDomain(self.domain.0),
+            self.channel_id,
+            &self.counterparty,
+            [&self.pubkey_a.0, &self.pubkey_b.0],
+        )
+    }
+}
+
+/// B's join signature (hex): `key` (B's channel key, which must be `pubkeyB`) over core
+/// `join_hash(domain, channel, B's address, key a, key b)`.
+pub fn join_signature(key: &L2Key, args: &JoinArgs) -> JsResult<String> {
+    let own: PubKey = key.key.public_key();
+    if own != args.pubkey_b.0 {
+        return Err(Error::BadJoinSignature.into());
+    }
+    core_channel::check_distinct_keys([&args.pubkey_a.0, &args.pubkey_b.0])?;
+    Ok(to_hex(key.key.sign_prehash(&args.hash())))
+}
+
+/// The 32-byte hash (hex) B signs to join a channel.
+#[wasm_bindgen(js_name = channelJoinHash)]
+pub fn channel_join_hash(
+    #[wasm_bindgen(unchecked_param_type = "ChannelJoinArgs")] args: JsValue,
+) -> JsResult<String> {
+    Ok(to_hex(from_js::<JoinArgs>(args)?.hash()))
+}
+
+/// B's signature joining a proposed channel (what `joinChannelMsg` carries): `key` must
+/// be `pubkeyB`, the key the opener named.
+#[wasm_bindgen(js_name = signChannelJoin)]
+pub fn sign_channel_join(
+    key: &L2Key,
+    #[wasm_bindgen(unchecked_param_type = "ChannelJoinArgs")] args: JsValue,
+) -> JsResult<String> {
+    join_signature(key, &from_js(args)?)
+}
+
+/// The contract's `Revocation`: `{ version, signature }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevocationJs {
+    #[serde(serialize_with = "as_number")]
+    pub version: Dec<u64>,
+    pub signature: Fixed<64>,
+}
+
+/// `key`'s revocation of every state of `channel_id` up to `version`. Sign it for version
+/// `v` only once you hold version `v + 1` with both signatures, and give it to the other
+/// party: a close with a revoked state forfeits the closer's balance.
+pub fn revoke(key: &L2Key, domain: &str, channel_id: u64, version: u64) -> JsResult<RevocationJs> {
+    let hash = core_channel::revocation_hash(&channel_domain_of(domain)?, channel_id, version);
+    Ok(RevocationJs {
+        version: Dec(version),
+        signature: Fixed(key.key.sign_prehash(&hash)),
+    })
+}
+
+/// The 32-byte hash (hex) a party signs to revoke `version` of `channelId`.
+#[wasm_bindgen(js_name = channelRevocationHash)]
+pub fn channel_revocation_hash(
+    domain: &str,
+    #[wasm_bindgen(js_name = channelId)] channel_id: f64,
+    #[wasm_bindgen(unchecked_param_type = "Decimal")] version: JsValue,
+) -> JsResult<String> {
+    let version: Dec<u64> = from_js(version)?;
+    Ok(to_hex(core_channel::revocation_hash(
+        &channel_domain_of(domain)?,
+        convert::uint("channelId", channel_id)?,
+        version.0,
+    )))
+}
+
+/// `key`'s `Revocation` of every state of `channelId` up to `version` (sign it once you
+/// hold `version + 1` with both signatures; give it to the other party).
+#[wasm_bindgen(js_name = revokeChannelState, unchecked_return_type = "Revocation")]
+pub fn revoke_channel_state(
+    key: &L2Key,
+    domain: &str,
+    #[wasm_bindgen(js_name = channelId)] channel_id: f64,
+    #[wasm_bindgen(unchecked_param_type = "Decimal")] version: JsValue,
+) -> JsResult<JsValue> {
+    let version: Dec<u64> = from_js(version)?;
+    to_js(&revoke(
+        key,
+        domain,
+        convert::uint("channelId", channel_id)?,
+        version.0,
+    )?)
+}
+
+/// `key`'s authorisation (hex) of `watchtower` (its address) to prove a stale close of
+/// `channel_id` on its behalf and earn the watchtower fee.
+pub fn authorise(key: &L2Key, domain: &str, channel_id: u64, watchtower: &str) -> JsResult<String> {
+    let hash = core_channel::watchtower_hash(&channel_domain_of(domain)?, channel_id, watchtower);
+    Ok(to_hex(key.key.sign_prehash(&hash)))
+}
+
+/// The 32-byte hash (hex) a party signs to authorise `watchtower` for `channelId`.
+#[wasm_bindgen(js_name = channelWatchtowerHash)]
+pub fn channel_watchtower_hash(
+    domain: &str,
+    #[wasm_bindgen(js_name = channelId)] channel_id: f64,
+    watchtower: &str,
+) -> JsResult<String> {
+    Ok(to_hex(core_channel::watchtower_hash(
+        &channel_domain_of(domain)?,
+        convert::uint("channelId", channel_id)?,
+        watchtower,
+    )))
+}
+
+/// `key`'s authorisation of `watchtower` (an address) for `channelId`: what the watchtower
+/// attaches to its dispute (`authorisation`) to earn the fee.
+#[wasm_bindgen(js_name = authoriseWatchtower)]
+pub fn authorise_watchtower(
+    key: &L2Key,
+    domain: &str,
+    #[wasm_bindgen(js_name = channelId)] channel_id: f64,
+    watchtower: &str,
+) -> JsResult<String> {
+    authorise(
+        key,
+        domain,
+        convert::uint("channelId", channel_id)?,
+        watchtower,
+    )
+}
+
 /// The payment hash (hex) of a 32-byte preimage (hex): `sha256(preimage)`.
 #[wasm_bindgen(js_name = paymentHash)]
 pub fn payment_hash(preimage: &str) -> JsResult<String> {
@@ -468,6 +625,14 @@ pub enum ChannelExecuteMsg {
         pubkey_a: Fixed<33>,
         pubkey_b: Fixed<33>,
         dispute_window: u64,
+        join_window: u64,
+    },
+    Join {
+        channel: u64,
+        signature: Fixed<64>,
+    },
+    Reclaim {
+        channel: u64,
     },
     Fund {
         channel: u64,
@@ -482,7 +647,12 @@ pub enum ChannelExecuteMsg {
     },
     Dispute {
         channel: u64,
-        signed: SignedStateJs,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        signed: Option<SignedStateJs>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        revocation: Option<RevocationJs>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        authorisation: Option<Fixed<64>>,
     },
     Settle {
         channel: u64,
@@ -500,11 +670,17 @@ pub enum ChannelExecuteMsg {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChannelQueryMsg {
-    /// What `sender` closing (or disputing) `channel` with `signed` would do now.
+    /// What `sender` closing (or disputing) `channel` with `signed` (and a revocation and
+    /// an authorisation) would do now.
     CheckClose {
         channel: u64,
         sender: String,
-        signed: SignedStateJs,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        signed: Option<SignedStateJs>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        revocation: Option<RevocationJs>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        authorisation: Option<Fixed<64>>,
     },
 }
 
@@ -543,10 +719,13 @@ pub struct OpenArgs {
     pub pubkey_b: Fixed<33>,
     #[serde(alias = "dispute_window")]
     pub dispute_window: u64,
+    #[serde(alias = "join_window")]
+    pub join_window: u64,
 }
 
-/// `{ open: { counterparty, pubkey_a, pubkey_b, dispute_window } }`; both keys must be
-/// compressed secp256k1 points (the contract refuses the channel otherwise).
+/// `{ open: { counterparty, pubkey_a, pubkey_b, dispute_window, join_window } }`; both
+/// keys must be compressed secp256k1 points and differ, and the join window is bounded
+/// (core `join_deadline`): the contract refuses the channel otherwise.
 pub fn open(args: OpenArgs) -> JsResult<ChannelExecuteMsg> {
     for (who, key) in [("a", &args.pubkey_a), ("b", &args.pubkey_b)] {
         if !valid_pubkey(&NativeVerifier, &key.0) {
@@ -556,11 +735,14 @@ pub fn open(args: OpenArgs) -> JsResult<ChannelExecuteMsg> {
             .into());
         }
     }
+    core_channel::check_distinct_keys([&args.pubkey_a.0, &args.pubkey_b.0])?;
+    core_channel::join_deadline(0, args.join_window)?;
     Ok(ChannelExecuteMsg::Open {
         counterparty: args.counterparty,
         pubkey_a: args.pubkey_a,
         pubkey_b: args.pubkey_b,
         dispute_window: args.dispute_window,
+        join_window: args.join_window,
     })
 }
 
@@ -570,7 +752,48 @@ pub fn with_signed(kind: &str, channel: u64, signed: SignedStateJs) -> JsResult<
     Ok(match kind {
         "cooperative_close" => ChannelExecuteMsg::CooperativeClose { channel, signed },
         "close" => ChannelExecuteMsg::Close { channel, signed },
-        _ => ChannelExecuteMsg::Dispute { channel, signed },
+        _ => ChannelExecuteMsg::Dispute {
+            channel,
+            signed: Some(signed),
+            revocation: None,
+            authorisation: None,
+        },
+    })
+}
+
+/// What a dispute carries besides a newer state: `{ revocation?, authorisation? }`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DisputeExtras {
+    #[serde(default)]
+    pub revocation: Option<RevocationJs>,
+    #[serde(default, alias = "authorization")]
+    pub authorisation: Option<Fixed<64>>,
+}
+
+/// `{ dispute: { channel, signed?, revocation?, authorisation? } }`: a newer state, the
+/// closer's revocation, or both.
+pub fn dispute(
+    channel: u64,
+    signed: Option<SignedStateJs>,
+    extras: DisputeExtras,
+) -> JsResult<ChannelExecuteMsg> {
+    let signed = signed.map(SignedStateJs::checked).transpose()?;
+    if signed.is_none() && extras.revocation.is_none() {
+        return Err(Error::NothingToDispute.into());
+    }
+    Ok(ChannelExecuteMsg::Dispute {
+        channel,
+        signed,
+        revocation: extras.revocation,
+        authorisation: extras.authorisation,
+    })
+}
+
+/// `{ join: { channel, signature } }` of B's join signature (hex, `signChannelJoin`).
+pub fn join(channel: u64, signature: &str) -> JsResult<ChannelExecuteMsg> {
+    Ok(ChannelExecuteMsg::Join {
+        channel,
+        signature: Fixed(convert::hex_array("join signature", signature)?),
     })
 }
 
@@ -585,11 +808,32 @@ pub fn reveal_preimage(preimage: &str) -> JsResult<ChannelExecuteMsg> {
 
 /// `{ check_close: { channel, sender, signed } }`.
 pub fn check_close(channel: u64, sender: &str, signed: SignedStateJs) -> JsResult<ChannelQueryMsg> {
+    check_dispute(channel, sender, Some(signed), DisputeExtras::default())
+}
+
+/// `{ check_close: { channel, sender, signed?, revocation?, authorisation? } }`.
+pub fn check_dispute(
+    channel: u64,
+    sender: &str,
+    signed: Option<SignedStateJs>,
+    extras: DisputeExtras,
+) -> JsResult<ChannelQueryMsg> {
     Ok(ChannelQueryMsg::CheckClose {
         channel,
         sender: sender.to_string(),
-        signed: signed.checked()?,
+        signed: signed.map(SignedStateJs::checked).transpose()?,
+        revocation: extras.revocation,
+        authorisation: extras.authorisation,
     })
+}
+
+/// An optional JS argument (`undefined` and `null` are none).
+fn optional<T: serde::de::DeserializeOwned>(v: JsValue) -> JsResult<Option<T>> {
+    if v.is_undefined() || v.is_null() {
+        Ok(None)
+    } else {
+        from_js(v).map(Some)
+    }
 }
 
 /// The message that opens a channel with `counterparty` (party B; the sender is A); attach
@@ -599,6 +843,21 @@ pub fn open_channel_msg(
     #[wasm_bindgen(unchecked_param_type = "OpenChannelArgs")] args: JsValue,
 ) -> JsResult<JsValue> {
     to_js(&open(from_js(args)?)?)
+}
+
+/// B's join of a proposed `channel` with its join signature (`signChannelJoin`); attach
+/// B's funding (one coin), if any.
+#[wasm_bindgen(js_name = joinChannelMsg, unchecked_return_type = "JoinChannelMsg")]
+pub fn join_channel_msg(channel: f64, signature: &str) -> JsResult<JsValue> {
+    to_js(&join(convert::uint("channel", channel)?, signature)?)
+}
+
+/// A's reclaim of a channel B never joined (after the join deadline).
+#[wasm_bindgen(js_name = reclaimChannelMsg, unchecked_return_type = "ReclaimChannelMsg")]
+pub fn reclaim_channel_msg(channel: f64) -> JsResult<JsValue> {
+    to_js(&ChannelExecuteMsg::Reclaim {
+        channel: convert::uint("channel", channel)?,
+    })
 }
 
 /// The message that adds the attached coin to a party's funding of `channel`.
@@ -635,17 +894,20 @@ pub fn close_channel_msg(
     )?)
 }
 
-/// Replaces a closing channel's state with a newer co-signed one (the other party or a
-/// watchtower, inside the dispute window).
+/// A dispute of a closing channel, inside the window: a newer co-signed state (or null)
+/// replaces the closing one; `extras.revocation`, the closer's revocation of the version
+/// it closed with, proves the close stale; `extras.authorisation` (the wronged party's
+/// `authoriseWatchtower` of the sender) earns the sender the watchtower fee.
 #[wasm_bindgen(js_name = disputeChannelMsg, unchecked_return_type = "DisputeChannelMsg")]
 pub fn dispute_channel_msg(
     channel: f64,
-    #[wasm_bindgen(unchecked_param_type = "SignedState")] signed: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "SignedState | null | undefined")] signed: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DisputeExtras | undefined")] extras: JsValue,
 ) -> JsResult<JsValue> {
-    to_js(&with_signed(
-        "dispute",
+    to_js(&dispute(
         convert::uint("channel", channel)?,
-        from_js(signed)?,
+        optional(signed)?,
+        optional(extras)?.unwrap_or_default(),
     )?)
 }
 
@@ -675,16 +937,18 @@ pub fn settle_htlc_msg(channel: f64, index: f64) -> JsResult<JsValue> {
 }
 
 /// The `check_close` query: what `sender` (bech32) closing or disputing `channel` with
-/// `signed` would do now.
+/// `signed` (and `extras`, as `disputeChannelMsg` takes them) would do now.
 #[wasm_bindgen(js_name = checkCloseQuery, unchecked_return_type = "CheckCloseQuery")]
 pub fn check_close_query(
     channel: f64,
     sender: &str,
-    #[wasm_bindgen(unchecked_param_type = "SignedState")] signed: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "SignedState | null | undefined")] signed: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DisputeExtras | undefined")] extras: JsValue,
 ) -> JsResult<JsValue> {
-    to_js(&check_close(
+    to_js(&check_dispute(
         convert::uint("channel", channel)?,
         sender,
-        from_js(signed)?,
+        optional(signed)?,
+        optional(extras)?.unwrap_or_default(),
     )?)
 }

@@ -1,6 +1,7 @@
 // Payment channels through the built package: states round-trip through their encoding,
 // both signatures verify, tampering fails with the core's message, payouts conserve the
-// funding, and the contract messages carry the contract's SignedState.
+// funding (and the watchtower fee is capped), and the contract messages carry the
+// contract's SignedState, the counterparty's join, revocations and watchtower authorisations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { settle, prng } from './helpers.mjs';
@@ -102,7 +103,7 @@ test('payouts conserve the funding', () => {
     [10000, 0],
     [10000, 1000],
     [3333, 777],
-    [0, 10000],
+    [0, 5000],
   ];
   for (let i = 0; i < 200; i++) {
     const fa = BigInt(Math.floor(rand() * 1e9));
@@ -134,6 +135,10 @@ test('payouts conserve the funding', () => {
   assert.throws(() => settle.channelPayout({ state, funding: ['1000000', '250000'], penaltyShareBps: 10001 }), {
     message: 'malformed penalty rules: penalty share of 10001 basis points is more than 10000',
   });
+  // a watchtower earns at most half of a forfeit
+  assert.throws(() => settle.channelPayout({ state, funding: ['1000000', '250000'], watchtowerFeeBps: 5001 }), {
+    message: 'malformed penalty rules: watchtower fee of 5001 basis points is more than 5000',
+  });
 });
 
 test("the contract's messages", () => {
@@ -146,12 +151,47 @@ test("the contract's messages", () => {
   });
   assert.deepEqual(settle.signedState(settle.encodeChannelState(state), sig.a, sig.b), signed);
   assert.deepEqual(
-    settle.openChannelMsg({ counterparty: 'wasm1bob', pubkeyA: ka.publicKey, pubkeyB: kb.publicKey, disputeWindow: 3600 }),
-    { open: { counterparty: 'wasm1bob', pubkey_a: ka.publicKey, pubkey_b: kb.publicKey, dispute_window: 3600 } },
+    settle.openChannelMsg({ counterparty: 'wasm1bob', pubkeyA: ka.publicKey, pubkeyB: kb.publicKey, disputeWindow: 3600, joinWindow: 600 }),
+    { open: { counterparty: 'wasm1bob', pubkey_a: ka.publicKey, pubkey_b: kb.publicKey, dispute_window: 3600, join_window: 600 } },
   );
   assert.throws(
-    () => settle.openChannelMsg({ counterparty: 'wasm1bob', pubkeyA: '02' + '00'.repeat(32), pubkeyB: kb.publicKey, disputeWindow: 1 }),
+    () => settle.openChannelMsg({ counterparty: 'wasm1bob', pubkeyA: '02' + '00'.repeat(32), pubkeyB: kb.publicKey, disputeWindow: 1, joinWindow: 1 }),
     /party a is not a compressed secp256k1 point/,
+  );
+  assert.throws(
+    () => settle.openChannelMsg({ counterparty: 'wasm1bob', pubkeyA: ka.publicKey, pubkeyB: ka.publicKey, disputeWindow: 1, joinWindow: 1 }),
+    { message: 'both parties of a channel have the same key: each needs its own' },
+  );
+  assert.throws(
+    () => settle.openChannelMsg({ counterparty: 'wasm1bob', pubkeyA: ka.publicKey, pubkeyB: kb.publicKey, disputeWindow: 1, joinWindow: 0 }),
+    { message: 'the join window must be 1..=2592000 seconds, got 0' },
+  );
+  // bob joins with his own key; alice's key cannot sign his join
+  const join = { domain, channelId: 4, counterparty: 'wasm1bob', pubkeyA: ka.publicKey, pubkeyB: kb.publicKey };
+  const joinSig = settle.signChannelJoin(kb, join);
+  assert.match(joinSig, /^[0-9a-f]{128}$/);
+  assert.match(settle.channelJoinHash(join), /^[0-9a-f]{64}$/);
+  assert.throws(() => settle.signChannelJoin(ka, join), /bad join signature/);
+  assert.deepEqual(settle.joinChannelMsg(4, joinSig), { join: { channel: 4, signature: joinSig } });
+  assert.deepEqual(settle.reclaimChannelMsg(4), { reclaim: { channel: 4 } });
+  // alice revokes version 11 once she holds 12 with both signatures; bob authorises a watchtower
+  const revocation = settle.revokeChannelState(ka, domain, 4, '11');
+  assert.equal(revocation.version, 11);
+  assert.match(revocation.signature, /^[0-9a-f]{128}$/);
+  assert.match(settle.channelRevocationHash(domain, 4, 11n), /^[0-9a-f]{64}$/);
+  const authorisation = settle.authoriseWatchtower(kb, domain, 4, 'wasm1tower');
+  assert.match(settle.channelWatchtowerHash(domain, 4, 'wasm1tower'), /^[0-9a-f]{64}$/);
+  assert.deepEqual(
+    settle.disputeChannelMsg(4, signed, { revocation, authorisation }),
+    { dispute: { channel: 4, signed, revocation, authorisation } },
+  );
+  assert.deepEqual(settle.disputeChannelMsg(4, null, { revocation }), { dispute: { channel: 4, revocation } });
+  assert.throws(() => settle.disputeChannelMsg(4, null), {
+    message: 'the dispute brings neither a newer state nor a new proof of a stale close',
+  });
+  assert.deepEqual(
+    settle.checkCloseQuery(4, 'wasm1tower', null, { revocation, authorisation }),
+    { check_close: { channel: 4, sender: 'wasm1tower', revocation, authorisation } },
   );
   assert.deepEqual(settle.fundChannelMsg(4), { fund: { channel: 4 } });
   assert.deepEqual(settle.cooperativeCloseMsg(4, signed), { cooperative_close: { channel: 4, signed } });

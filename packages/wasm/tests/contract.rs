@@ -364,13 +364,15 @@ mod channels {
             domain,
         };
 
-        // open (alice funds 1000) and fund (bob adds 500), with the package's messages
+        // open (alice funds 1000) and join (bob proves his key and adds 500), with the
+        // package's messages
         let open = channel::open(
             serde_json::from_value(json!({
                 "counterparty": bob.as_str(),
                 "pubkeyA": p.ka.public_key(),
                 "pubkeyB": p.kb.public_key(),
                 "disputeWindow": WINDOW,
+                "joinWindow": 3_600,
             }))
             .unwrap(),
         )
@@ -382,11 +384,25 @@ mod channels {
             &[Coin::new(1_000u128, DENOM)],
         )
         .unwrap();
-        let fund = as_msg(&ChannelExecuteMsg::Fund { channel: 0 });
+        let join_args = |id: u64| -> channel::JoinArgs {
+            serde_json::from_value(json!({
+                "domain": p.domain, "channelId": id, "counterparty": bob.as_str(),
+                "pubkeyA": p.ka.public_key(), "pubkeyB": p.kb.public_key(),
+            }))
+            .unwrap()
+        };
+        // alice's key cannot sign bob's join
+        assert!(channel::join_signature(&p.ka, &join_args(0)).is_err());
+        let join = |id: u64| {
+            as_msg(
+                &channel::join(id, &channel::join_signature(&p.kb, &join_args(id)).unwrap())
+                    .unwrap(),
+            )
+        };
         app.execute_contract(
             bob.clone(),
             contract.clone(),
-            &fund,
+            &join(0),
             &[Coin::new(500u128, DENOM)],
         )
         .unwrap();
@@ -417,7 +433,11 @@ mod channels {
         );
         assert!(verdict.valid, "{:?}", verdict.reason);
 
-        // alice closes with the stale v1: the dry run says so first
+        // alice got v2 with both signatures and revoked v1; bob authorised his watchtower
+        let revocation = channel::revoke(&p.ka, &p.domain, 0, 1).unwrap();
+        let auth = channel::authorise(&p.kb, &p.domain, 0, tower.as_str()).unwrap();
+
+        // alice closes with the revoked v1: the dry run says so first
         let q = channel::check_close(0, alice.as_str(), s1.clone()).unwrap();
         let check: CloseCheckResponse = app
             .wrap()
@@ -429,8 +449,21 @@ mod channels {
         app.execute_contract(alice.clone(), contract.clone(), &close, &[])
             .unwrap();
 
-        // a watchtower disputes with v2
-        let dispute = as_msg(&channel::with_signed("dispute", 0, s2.clone()).unwrap());
+        // bob's watchtower disputes with v2 and alice's revocation of v1
+        let extras: channel::DisputeExtras = serde_json::from_value(json!({
+            "revocation": serde_json::to_value(&revocation).unwrap(),
+            "authorisation": auth,
+        }))
+        .unwrap();
+        let q =
+            channel::check_dispute(0, tower.as_str(), Some(s2.clone()), extras.clone()).unwrap();
+        let check: CloseCheckResponse = app
+            .wrap()
+            .query_wasm_smart(&contract, &serde_json::to_value(&q).unwrap())
+            .unwrap();
+        assert!(check.valid, "{check:?}");
+        assert!(check.outcome.unwrap().contains("authorised watchtower"));
+        let dispute = as_msg(&channel::dispute(0, Some(s2.clone()), extras).unwrap());
         assert!(matches!(dispute, ChannelMsg::Dispute { channel: 0, .. }));
         app.execute_contract(tower.clone(), contract.clone(), &dispute, &[])
             .unwrap();
@@ -481,11 +514,10 @@ mod channels {
             &[Coin::new(300u128, DENOM)],
         )
         .unwrap();
-        let fund = as_msg(&ChannelExecuteMsg::Fund { channel: 1 });
         app.execute_contract(
             bob.clone(),
             contract.clone(),
-            &fund,
+            &join(1),
             &[Coin::new(200u128, DENOM)],
         )
         .unwrap();

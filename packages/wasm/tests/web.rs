@@ -1663,11 +1663,13 @@ mod channels {
             json!({"state": b64(&core_state().encode()), "signature_a": sa, "signature_b": sb});
         assert_eq!(json(&signed), expected);
         assert_eq!(
-            json(&channel::dispute_channel_msg(7.0, signed.clone()).unwrap()),
+            json(&channel::dispute_channel_msg(7.0, signed.clone(), JsValue::UNDEFINED).unwrap()),
             json!({"dispute": {"channel": 7, "signed": expected}})
         );
         assert_eq!(
-            json(&channel::check_close_query(7.0, "wasm1alice", signed).unwrap()),
+            json(
+                &channel::check_close_query(7.0, "wasm1alice", signed, JsValue::UNDEFINED).unwrap()
+            ),
             json!({"check_close": {"channel": 7, "sender": "wasm1alice", "signed": expected}})
         );
         assert_eq!(
@@ -1684,10 +1686,82 @@ mod channels {
         );
         assert_eq!(
             json(&channel::open_channel_msg(js(json!({
-                "counterparty": "wasm1bob", "pubkeyA": ka.public_key(), "pubkeyB": kb.public_key(), "disputeWindow": 600,
+                "counterparty": "wasm1bob", "pubkeyA": ka.public_key(), "pubkeyB": kb.public_key(), "disputeWindow": 600, "joinWindow": 3600,
             })))
             .unwrap()),
-            json!({"open": {"counterparty": "wasm1bob", "pubkey_a": ka.public_key(), "pubkey_b": kb.public_key(), "dispute_window": 600}})
+            json!({"open": {"counterparty": "wasm1bob", "pubkey_a": ka.public_key(), "pubkey_b": kb.public_key(), "dispute_window": 600, "join_window": 3600}})
+        );
+        // equal keys are refused (core `check_distinct_keys`)
+        assert_eq!(
+            thrown(channel::open_channel_msg(js(json!({
+                "counterparty": "wasm1bob", "pubkeyA": ka.public_key(), "pubkeyB": ka.public_key(), "disputeWindow": 600, "joinWindow": 3600,
+            })))),
+            settle_core::Error::SameKeys.to_string()
+        );
+        // the join: b's key over the core's join hash; a's key cannot sign it
+        let join_args = json!({
+            "domain": domain, "channelId": 7, "counterparty": "wasm1bob",
+            "pubkeyA": ka.public_key(), "pubkeyB": kb.public_key(),
+        });
+        let core_domain = ChannelDomain::new(CHAIN, CONTRACT);
+        let (pa, pb) = (
+            CoreKey::from_label("ch-a").public_key(),
+            CoreKey::from_label("ch-b").public_key(),
+        );
+        assert_eq!(
+            channel::channel_join_hash(js(join_args.clone())).unwrap(),
+            hex(settle_core::channel::join_hash(
+                &core_domain,
+                7,
+                "wasm1bob",
+                [&pa, &pb]
+            ))
+        );
+        let join_sig = channel::sign_channel_join(&kb, js(join_args.clone())).unwrap();
+        assert_eq!(
+            json(&channel::join_channel_msg(7.0, &join_sig).unwrap()),
+            json!({"join": {"channel": 7, "signature": join_sig}})
+        );
+        assert!(channel::sign_channel_join(&ka, js(join_args)).is_err());
+        assert_eq!(
+            json(&channel::reclaim_channel_msg(7.0).unwrap()),
+            json!({"reclaim": {"channel": 7}})
+        );
+        // a revocation and a watchtower authorisation, in a dispute without a newer state
+        assert_eq!(
+            channel::channel_revocation_hash(&domain, 7.0, js(json!("3"))).unwrap(),
+            hex(settle_core::channel::revocation_hash(&core_domain, 7, 3))
+        );
+        let revocation =
+            json(&channel::revoke_channel_state(&ka, &domain, 7.0, js(json!(3))).unwrap());
+        assert_eq!(revocation["version"], json!(3));
+        let auth = channel::authorise_watchtower(&kb, &domain, 7.0, "wasm1tower").unwrap();
+        assert_eq!(
+            channel::channel_watchtower_hash(&domain, 7.0, "wasm1tower").unwrap(),
+            hex(settle_core::channel::watchtower_hash(
+                &core_domain,
+                7,
+                "wasm1tower"
+            ))
+        );
+        assert_eq!(
+            json(
+                &channel::dispute_channel_msg(
+                    7.0,
+                    JsValue::NULL,
+                    js(json!({"revocation": revocation, "authorisation": auth}))
+                )
+                .unwrap()
+            ),
+            json!({"dispute": {"channel": 7, "revocation": revocation, "authorisation": auth}})
+        );
+        assert_eq!(
+            thrown(channel::dispute_channel_msg(
+                7.0,
+                JsValue::NULL,
+                JsValue::UNDEFINED
+            )),
+            settle_core::Error::NothingToDispute.to_string()
         );
         let bad_signed =
             js(json!({"state": b64(&[1, 2, 3]), "signature_a": sa, "signature_b": sb}));

@@ -6,9 +6,9 @@
 //! it, the honest challenger winning with a one-step proof of a transfer, a withdrawal, a
 //! deposit and the close, then a game lost on time), followed by the figures the table
 //! cannot show: moves per game, one-step proof sizes, where `prove_step`'s gas goes. A
-//! second table covers the payment-channels artifact: open, fund, cooperative close, a
-//! unilateral close with a stale state, a watchtower's dispute with a newer state carrying
-//! two HTLCs, settlement, a preimage revealed and an HTLC claimed with it (each note says
+//! second table covers the payment-channels artifact: open, join, fund, cooperative close,
+//! a unilateral close with a revoked state, an authorised watchtower's dispute with a newer
+//! state carrying two HTLCs and the closer's revocation, settlement, a preimage revealed and an HTLC claimed with it (each note says
 //! how many bytes the channel state has).
 //!
 //! Run it with `cargo xtask gas` (builds the artifacts first) or, once `artifacts/` exists,
@@ -343,9 +343,10 @@ fn main() {
     );
 }
 
-/// The payment-channels rows, each from a call on the artifact: channel 0 opened, funded
-/// and closed cooperatively; channel 1 closed by A with a stale state, disputed by a
-/// watchtower with a newer state carrying two HTLCs, settled after the window (A's balance
+/// The payment-channels rows, each from a call on the artifact: channel 0 opened, joined,
+/// funded and closed cooperatively; channel 1 closed by A with a state it had revoked,
+/// disputed by B's authorised watchtower with a newer state carrying two HTLCs and A's
+/// revocation, settled after the window (A's balance
 /// forfeited, the watchtower's fee), then the preimage of HTLC 0 revealed and HTLC 0
 /// claimed by its payee. The books reconcile at the end.
 fn channel_rows() -> Report {
@@ -375,15 +376,25 @@ fn channel_rows() -> Report {
         )
     };
 
-    // Channel 0: open, fund, cooperative close.
-    let (ch0, open) = ok("open", c.open(&alice, &bob, &ka, &kb, 1_000, WINDOW));
+    // Channel 0: open, join, fund, cooperative close.
+    let (ch0, open) = ok("open", c.propose(&alice, &bob, &ka, &kb, 1_000, WINDOW));
     let record = c.record_bytes(ch0);
     report.add(
-        "open",
+        "open (proposed)",
         open.gas,
         format!(
             "no state yet (channel record {record} B); both keys checked on the host (secp256k1); {}",
             kv_note(&open.gas)
+        ),
+    );
+    let join = ok("join", c.join(&bob, ch0, &ka, &kb, 0));
+    let record = c.record_bytes(ch0);
+    report.add(
+        "join",
+        join.gas,
+        format!(
+            "B's key proven: 1 signature checked (channel record {record} B); {}",
+            kv_note(&join.gas)
         ),
     );
     let fund = ok("fund", c.fund(&bob, ch0, 500));
@@ -463,13 +474,22 @@ fn channel_rows() -> Report {
             kv_note(&close.gas)
         ),
     );
-    let dispute = ok("dispute", c.dispute(&tower, ch1, c.sign(&ka, &kb, &newer)));
+    let dispute = ok(
+        "dispute",
+        c.dispute(
+            &tower,
+            ch1,
+            Some(c.sign(&ka, &kb, &newer)),
+            Some(c.revoke(&ka, ch1, 3)),
+            Some(c.authorise(&kb, ch1, &tower)),
+        ),
+    );
     let record = c.record_bytes(ch1);
     report.add(
-        "dispute update (watchtower)",
+        "dispute (authorised watchtower)",
         dispute.gas,
         format!(
-            "{} replaces the stored {} B v3, 2 signatures checked (channel record {record} B); {}",
+            "{} replaces the stored {} B v3 and A's revocation proves it stale: 4 signatures checked (2 on the state, the revocation, B's authorisation; channel record {record} B); {}",
             state_note(&newer),
             stale.encode().len(),
             kv_note(&dispute.gas)
