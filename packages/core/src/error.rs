@@ -129,6 +129,9 @@ pub enum Error {
     #[error("groth16 proof rejected: the pairing equation does not hold")]
     ProofRejected,
 
+    #[error(transparent)]
+    Admin(#[from] crate::admin::AdminError),
+
     #[error(
         "the replayed ledger's state root is {computed}, the batch's recorded root is {expected}"
     )]
