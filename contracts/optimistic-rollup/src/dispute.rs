@@ -27,7 +27,7 @@ use crate::msg::{
     GamesResponse, MoveCheckResponse, OneStepCheck, ParentOutput, Side,
 };
 use crate::state::{
-    BatchRecord, Config, GameInfo, Removal, Status, BATCHES, BATCH_GAMES, CONFIG, DEPOSITS, GAMES,
+    BatchRecord, Config, GameInfo, Status, BATCHES, BATCH_GAMES, CONFIG, DEPOSITS, GAMES,
     GAME_STATES, PROPOSERS, REMOVALS, STATUS, TOTALS,
 };
 use settle_host::HostVerifier;
@@ -351,18 +351,31 @@ fn run_move(
     Ok((record, game, outcome))
 }
 
-/// When the game's batch was removed, if it was (see [`REMOVALS`]).
+/// Most removals `removed_at` reads past before it gives up: each one is a slashed
+/// proposer bond, taken while the game's batch was live.
+const MAX_REMOVAL_SCAN: usize = 100;
+
+/// When the game's batch was removed, if it was (see [`REMOVALS`]): the first removal
+/// after the batch was proposed (`until_uid > uid`) that cut at or below it
+/// (`from_uid <= uid`). The removals skipped took only batches above it while it was
+/// live; past [`MAX_REMOVAL_SCAN`] of them the game counts as void (its bond goes back).
 fn removed_at(storage: &dyn Storage, record: &GameInfo) -> StdResult<Option<u64>> {
-    let last = REMOVALS
+    let uid = record.batch_uid;
+    for entry in REMOVALS
         .range(
             storage,
+            Some(Bound::exclusive((uid, u64::MAX))),
             None,
-            Some(Bound::inclusive(record.batch_uid)),
-            Order::Descending,
+            Order::Ascending,
         )
-        .next()
-        .transpose()?;
-    Ok(last.and_then(|(_, r)| (record.batch_uid < r.until_uid).then_some(r.at)))
+        .take(MAX_REMOVAL_SCAN)
+    {
+        let ((_, not_from), at) = entry?;
+        if !not_from <= uid {
+            return Ok(Some(at));
+        }
+    }
+    Ok(None)
 }
 
 /// The winner of a game on a removed batch whose running clock had run out when the
@@ -546,11 +559,8 @@ fn settle(
                 let removed = status.next_batch - record.batch;
                 REMOVALS.save(
                     deps.storage,
-                    batch.uid,
-                    &Removal {
-                        until_uid: status.proposals,
-                        at: env.block.time.seconds(),
-                    },
+                    (status.proposals, !batch.uid),
+                    &env.block.time.seconds(),
                 )?;
                 status.next_batch = record.batch;
                 status.deposit_cursor = batch.deposits_from;

@@ -126,14 +126,6 @@ pub struct PendingChange {
     pub eta: u64,
 }
 
-/// A removal of the batch chain: every batch with a proposal number in `from_uid..until_uid`
-/// was removed at `at` (seconds). Keyed by `from_uid`; the ranges never overlap.
-#[cw_serde]
-pub struct Removal {
-    pub until_uid: u64,
-    pub at: u64,
-}
-
 pub const CONFIG: Item<Config> = Item::new("config");
 /// What the admin may ever set: fixed at instantiate, never written again.
 pub const BOUNDS: Item<ConfigBounds> = Item::new("bounds");
@@ -144,7 +136,12 @@ pub const PENDING_ADMIN: Item<Addr> = Item::new("pending_admin");
 pub const CREDITS: Map<&Addr, Uint128> = Map::new("credits");
 /// Sum of [`CREDITS`] (a liability).
 pub const CREDIT_TOTAL: Item<Uint128> = Item::new("credit_total");
-pub const REMOVALS: Map<u64, Removal> = Map::new("removals");
+/// Removals of the batch chain, in the order they happened: key `(until_uid, !from_uid)`,
+/// value the time (seconds). A removal at time `at` removed every batch with a proposal
+/// number in `from_uid..until_uid` that was still in the chain (`until_uid` = proposals so
+/// far, which never decreases; the bitwise-not orders two removals with no proposal
+/// between them by time, the later one cutting lower).
+pub const REMOVALS: Map<(u64, u64), u64> = Map::new("removals");
 pub const STATUS: Item<Status> = Item::new("status");
 pub const TOTALS: Item<Totals> = Item::new("totals");
 pub const PROPOSERS: Map<&Addr, Proposer> = Map::new("proposers");
