@@ -73,21 +73,14 @@ pub fn instantiate(
         msg.max_batch_bytes,
     )?;
     let dispute = dispute_config(deps.as_ref(), &msg.dispute)?;
-    let bounds = msg.bounds.clone().unwrap_or_else(|| ConfigBounds {
-        challenge_window: pin(msg.challenge_window),
-        force_inclusion_delay: pin(msg.force_inclusion_delay),
-        max_batch_bytes: pin(msg.max_batch_bytes as u64),
-        proposer_bond: AmountRange {
-            min: msg.proposer_bond,
-            max: msg.proposer_bond,
-        },
-        challenger_bond: AmountRange {
-            min: dispute.challenger_bond,
-            max: dispute.challenger_bond,
-        },
-        clock_seconds: pin(dispute.clock_seconds),
-        min_answer_seconds: pin(dispute.min_answer_seconds),
-        reward_bps: pin(dispute.reward_bps as u64),
+    let bounds = msg.bounds.clone().unwrap_or_else(|| {
+        pinned_bounds(
+            msg.proposer_bond,
+            msg.challenge_window,
+            msg.force_inclusion_delay,
+            msg.max_batch_bytes,
+            &dispute,
+        )
     });
     check_bounds(&bounds)?;
     check_in_bounds(
@@ -190,6 +183,32 @@ fn dispute_config(deps: Deps, p: &DisputeParams) -> Result<DisputeConfig, Contra
         reward_bps: p.reward_bps,
         treasury: deps.api.addr_validate(&p.treasury)?,
     })
+}
+
+/// Bounds that allow exactly these values (what instantiate without `bounds` fixes).
+fn pinned_bounds(
+    proposer_bond: Uint128,
+    challenge_window: u64,
+    force_inclusion_delay: u64,
+    max_batch_bytes: u32,
+    dispute: &DisputeConfig,
+) -> ConfigBounds {
+    ConfigBounds {
+        challenge_window: pin(challenge_window),
+        force_inclusion_delay: pin(force_inclusion_delay),
+        max_batch_bytes: pin(max_batch_bytes as u64),
+        proposer_bond: AmountRange {
+            min: proposer_bond,
+            max: proposer_bond,
+        },
+        challenger_bond: AmountRange {
+            min: dispute.challenger_bond,
+            max: dispute.challenger_bond,
+        },
+        clock_seconds: pin(dispute.clock_seconds),
+        min_answer_seconds: pin(dispute.min_answer_seconds),
+        reward_bps: pin(dispute.reward_bps as u64),
+    }
 }
 
 fn pin(value: u64) -> Range {
@@ -1019,6 +1038,22 @@ pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, C
         return Err(ContractError::WrongContract {
             name: stored.contract,
         });
+    }
+    // A contract from before admin bounds: every parameter pinned where it is (a change
+    // of bounds is a new instantiate, never a migration's side effect), no credits yet.
+    if !BOUNDS.exists(deps.storage) {
+        let c = CONFIG.load(deps.storage)?;
+        let bounds = pinned_bounds(
+            c.proposer_bond,
+            c.challenge_window,
+            c.force_inclusion_delay,
+            c.max_batch_bytes,
+            &c.dispute,
+        );
+        BOUNDS.save(deps.storage, &bounds)?;
+    }
+    if !CREDIT_TOTAL.exists(deps.storage) {
+        CREDIT_TOTAL.save(deps.storage, &Uint128::zero())?;
     }
     set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     Ok(Response::new().add_event(

@@ -793,3 +793,50 @@ pub fn check_one_step(api: &dyn Api, check: &OneStepCheck) -> Result<(), Contrac
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosmwasm_std::testing::MockStorage;
+    use cosmwasm_std::Timestamp;
+
+    fn game_on(uid: u64) -> GameInfo {
+        let a = Addr::unchecked("a");
+        GameInfo {
+            batch: 0,
+            batch_uid: uid,
+            defender: a.clone(),
+            challenger: a.clone(),
+            bond: Uint128::one(),
+            steps: 1,
+            opened_at: Timestamp::from_seconds(0),
+            terms: GameTerms {
+                challenger_bond: Uint128::one(),
+                proposer_stake: Uint128::one(),
+                reward_bps: 0,
+                treasury: a,
+                clock_seconds: 300,
+                min_answer_seconds: 60,
+            },
+            ended_by: None,
+        }
+    }
+
+    #[test]
+    fn a_batch_is_removed_by_the_first_removal_that_cuts_at_or_below_it() {
+        let mut s = MockStorage::new();
+        // t=10: uid 6 removed (proposals were 7); t=20: uids 5.. removed (proposals 8, so
+        // uid 7, proposed after t=10, goes too); t=30, no proposal since: uids 3.. removed
+        for (until, from, at) in [(7u64, 6u64, 10u64), (8, 5, 20), (8, 3, 30)] {
+            REMOVALS.save(&mut s, (until, !from), &at).unwrap();
+        }
+        let at = |uid| removed_at(&s, &game_on(uid)).unwrap();
+        assert_eq!(at(6), Some(10));
+        assert_eq!(at(7), Some(20));
+        assert_eq!(at(5), Some(20));
+        assert_eq!(at(4), Some(30));
+        assert_eq!(at(3), Some(30));
+        assert_eq!(at(2), None);
+        assert_eq!(at(8), None);
+    }
+}
