@@ -694,8 +694,10 @@ pub struct RollupParams {
     pub min_answer_seconds: u64,
     /// Share of a slashed proposer bond paid to the winning challenger (basis points).
     pub reward_bps: u16,
-    /// Address that receives the rest of a slashed bond.
+    /// Address credited with the rest of a slashed bond (it withdraws it with `claim`).
     pub treasury: String,
+    /// What the admin may ever set (`None`: every parameter pinned at instantiate).
+    pub bounds: Option<optimistic_rollup::msg::ConfigBounds>,
 }
 
 impl Default for RollupParams {
@@ -716,6 +718,7 @@ impl Default for RollupParams {
             min_answer_seconds: 300,
             reward_bps: 5_000,
             treasury: MockApi::default().addr_make("treasury"),
+            bounds: None,
         }
     }
 }
@@ -807,6 +810,7 @@ impl VmRollup {
             force_inclusion_delay: params.force_inclusion_delay,
             max_batch_bytes: params.max_batch_bytes,
             dispute: params.dispute(),
+            bounds: params.bounds.clone(),
         };
         let info = h.info(&admin, &[]);
         let done = h
@@ -1101,6 +1105,11 @@ impl VmRollup {
         let done = self.execute(sender, &ExecuteMsg::ResolveGame { game }, &[])?;
         self.follow_removals();
         Ok(done)
+    }
+
+    /// `owner` withdraws its credit (the treasury's share of slashed bonds).
+    pub fn claim(&mut self, owner: &Addr) -> Result<Executed, Refused> {
+        self.execute(owner, &ExecuteMsg::Claim {}, &[])
     }
 
     pub fn game(&mut self, id: u64) -> GameResponse {

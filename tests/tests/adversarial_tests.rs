@@ -9,6 +9,7 @@ use optimistic_rollup::msg::{
     DepositResponse, DepositTo, DisputeParams, ExecuteMsg, OutputPreimage, QueryMsg,
 };
 use optimistic_rollup::ContractError;
+use settle_core::admin::AdminError;
 use settle_core::batch::{encode_batch, Output};
 use settle_core::crypto::L2Key;
 use settle_core::hash::ZERO_HASH;
@@ -35,6 +36,8 @@ struct Snapshot {
     batches: String,
     games: String,
     solvency: String,
+    config: String,
+    pending: (String, String),
     balances: Vec<(String, Uint256, Uint256)>,
     contract: (Uint256, Uint256),
 }
@@ -57,6 +60,11 @@ fn snapshot(s: &Suite) -> Snapshot {
             limit: None,
         }),
         solvency: q(&QueryMsg::Solvency {}),
+        config: q(&QueryMsg::Config {}),
+        pending: (
+            q(&QueryMsg::PendingConfig {}),
+            q(&QueryMsg::PendingAdmin {}),
+        ),
         balances: PEOPLE
             .iter()
             .map(|p| {
@@ -741,54 +749,49 @@ fn wrong_denoms_and_bad_keys_are_refused() {
     }
 }
 
+fn propose_config(window: Option<u64>) -> ExecuteMsg {
+    ExecuteMsg::ProposeConfig {
+        proposer_bond: None,
+        challenge_window: window,
+        force_inclusion_delay: None,
+        max_batch_bytes: None,
+        dispute: None,
+    }
+}
+
 #[test]
 fn admin_calls_from_anyone_else_are_refused() {
     let (mut s, _, _) = world();
     let mallory = s.addr("mallory");
     let admin = s.admin.clone();
-    let update = ExecuteMsg::UpdateConfig {
-        proposer_bond: None,
-        challenge_window: Some(1),
-        force_inclusion_delay: None,
-        max_batch_bytes: None,
-        dispute: None,
+    let not_admin = |action| AdminError::NotAdmin {
+        action,
+        admin: admin.to_string(),
+        sender: mallory.to_string(),
     };
-    refused(
-        &mut s,
-        ContractError::Unauthorized {
-            action: "update the config",
-        },
-        |s| s.execute(&mallory, &update, &[]),
-    );
-    refused(
-        &mut s,
-        ContractError::Unauthorized {
-            action: "change the admin",
-        },
-        |s| {
-            s.execute(
-                &mallory,
-                &ExecuteMsg::UpdateAdmin {
-                    admin: mallory.to_string(),
-                },
-                &[],
-            )
-        },
-    );
-    // the admin cannot set nonsense either
+    refused(&mut s, not_admin("propose a config change"), |s| {
+        s.execute(&mallory, &propose_config(Some(3_600)), &[])
+    });
+    refused(&mut s, not_admin("propose a new admin"), |s| {
+        s.execute(
+            &mallory,
+            &ExecuteMsg::ProposeAdmin {
+                admin: mallory.to_string(),
+            },
+            &[],
+        )
+    });
+    refused(&mut s, AdminError::NothingPending, |s| {
+        s.execute(&mallory, &ExecuteMsg::ApplyConfig {}, &[])
+    });
+    // the admin cannot set nonsense either: every value inside the instantiate bounds
     for (msg, reason) in [
         (
-            ExecuteMsg::UpdateConfig {
-                proposer_bond: None,
-                challenge_window: Some(0),
-                force_inclusion_delay: None,
-                max_batch_bytes: None,
-                dispute: None,
-            },
+            propose_config(Some(0)),
             "challenge_window must be at least one second".to_string(),
         ),
         (
-            ExecuteMsg::UpdateConfig {
+            ExecuteMsg::ProposeConfig {
                 proposer_bond: None,
                 challenge_window: None,
                 force_inclusion_delay: None,
@@ -798,7 +801,7 @@ fn admin_calls_from_anyone_else_are_refused() {
             "max_batch_bytes must be in 1..=524288, got 1048576".to_string(),
         ),
         (
-            ExecuteMsg::UpdateConfig {
+            ExecuteMsg::ProposeConfig {
                 proposer_bond: Some(Uint128::zero()),
                 challenge_window: None,
                 force_inclusion_delay: None,
@@ -808,7 +811,7 @@ fn admin_calls_from_anyone_else_are_refused() {
             "proposer_bond must be positive".to_string(),
         ),
         (
-            ExecuteMsg::UpdateConfig {
+            ExecuteMsg::ProposeConfig {
                 proposer_bond: None,
                 challenge_window: None,
                 force_inclusion_delay: Some(u64::MAX),
@@ -821,13 +824,7 @@ fn admin_calls_from_anyone_else_are_refused() {
             ),
         ),
         (
-            ExecuteMsg::UpdateConfig {
-                proposer_bond: None,
-                challenge_window: Some(u64::MAX),
-                force_inclusion_delay: None,
-                max_batch_bytes: None,
-                dispute: None,
-            },
+            propose_config(Some(u64::MAX)),
             format!(
                 "challenge_window must be at most 315360000 seconds (ten years), got {}",
                 u64::MAX
@@ -838,19 +835,34 @@ fn admin_calls_from_anyone_else_are_refused() {
             s.execute(&admin, &msg, &[])
         });
     }
-    // a real change applies to batches proposed afterwards only
-    let before = s.batch(1).finalizes_at;
-    s.execute(&admin, &update, &[]).unwrap();
-    assert_eq!(s.batch(1).finalizes_at, before);
-    s.execute(
-        &admin,
-        &ExecuteMsg::UpdateAdmin {
-            admin: mallory.to_string(),
-        },
-        &[],
-    )
-    .unwrap();
-    assert_eq!(s.config().admin, mallory);
+    for (msg, expected) in [
+        (
+            propose_config(Some(60)),
+            "challenge_window must be in 300..=2592000, got 60",
+        ),
+        (
+            ExecuteMsg::ProposeConfig {
+                proposer_bond: None,
+                challenge_window: None,
+                force_inclusion_delay: Some(30 * 86_400),
+                max_batch_bytes: None,
+                dispute: None,
+            },
+            "force_inclusion_delay must be in 0..=604800, got 2592000",
+        ),
+        (
+            ExecuteMsg::ProposeConfig {
+                proposer_bond: Some(Uint128::new(10_000_000)),
+                challenge_window: None,
+                force_inclusion_delay: None,
+                max_batch_bytes: None,
+                dispute: None,
+            },
+            "proposer_bond must be in 1..=1000000, got 10000000",
+        ),
+    ] {
+        refused(&mut s, expected, |s| s.execute(&admin, &msg, &[]));
+    }
 }
 
 #[test]
@@ -1043,7 +1055,7 @@ fn bad_challenges_and_game_moves_change_nothing() {
             ),
         ),
     ] {
-        let msg = ExecuteMsg::UpdateConfig {
+        let msg = ExecuteMsg::ProposeConfig {
             proposer_bond: None,
             challenge_window: None,
             force_inclusion_delay: None,
@@ -1054,4 +1066,237 @@ fn bad_challenges_and_game_moves_change_nothing() {
             s.execute(&admin, &msg, &[])
         });
     }
+}
+
+#[test]
+fn f3_an_instant_config_change_is_refused_and_a_change_waits_its_timelock() {
+    let (mut s, _, _) = world();
+    let admin = s.admin.clone();
+    let window = s.config().challenge_window;
+    let res = s
+        .execute(&admin, &propose_config(Some(3_600)), &[])
+        .unwrap();
+    let proposed = s.app.block_info().time.seconds();
+    // nothing changed: the config in force is the old one
+    assert_eq!(s.config().challenge_window, window);
+    let pending = s.pending_config().expect("pending");
+    assert_eq!(pending.applies_at.seconds(), proposed + window);
+    assert!(res.events.iter().any(|e| e
+        .attributes
+        .iter()
+        .any(|a| a.key == "action" && a.value == "propose_config")));
+    // not now, and not a second before the timelock (the challenge window in force)
+    let mallory = s.addr("mallory");
+    refused(
+        &mut s,
+        AdminError::Timelocked {
+            applies_at: proposed + window,
+            now: proposed,
+        },
+        |s| s.execute(&mallory, &ExecuteMsg::ApplyConfig {}, &[]),
+    );
+    s.advance(window - 1);
+    refused(
+        &mut s,
+        AdminError::Timelocked {
+            applies_at: proposed + window,
+            now: proposed + window - 1,
+        },
+        |s| s.execute(&mallory, &ExecuteMsg::ApplyConfig {}, &[]),
+    );
+    // a second change cannot be queued behind it
+    refused(
+        &mut s,
+        AdminError::AlreadyPending {
+            applies_at: proposed + window,
+        },
+        |s| s.execute(&admin, &propose_config(Some(7_200)), &[]),
+    );
+    s.advance(1);
+    s.execute(&mallory, &ExecuteMsg::ApplyConfig {}, &[])
+        .unwrap();
+    assert_eq!(s.config().challenge_window, 3_600);
+    assert!(s.pending_config().is_none());
+    // cancel: only the admin, and the change is gone
+    s.execute(&admin, &propose_config(Some(600)), &[]).unwrap();
+    refused(
+        &mut s,
+        AdminError::NotAdmin {
+            action: "cancel a config change",
+            admin: admin.to_string(),
+            sender: mallory.to_string(),
+        },
+        |s| s.execute(&mallory, &ExecuteMsg::CancelConfig {}, &[]),
+    );
+    s.execute(&admin, &ExecuteMsg::CancelConfig {}, &[])
+        .unwrap();
+    s.advance(3_600);
+    refused(&mut s, AdminError::NothingPending, |s| {
+        s.execute(&mallory, &ExecuteMsg::ApplyConfig {}, &[])
+    });
+    assert_eq!(s.config().challenge_window, 3_600);
+}
+
+#[test]
+fn f3_a_one_second_window_is_refused_by_the_bounds_and_the_floor() {
+    let (mut s, _, _) = world();
+    let admin = s.admin.clone();
+    refused(
+        &mut s,
+        "challenge_window must be in 300..=2592000, got 1",
+        |s| s.execute(&admin, &propose_config(Some(1)), &[]),
+    );
+    // bounds below the absolute floor are refused at instantiate...
+    let mut low = settle_testing::default_bounds();
+    low.challenge_window.min = 1;
+    let mut app_msg = optimistic_rollup::msg::InstantiateMsg {
+        admin: None,
+        denom: DENOM.into(),
+        bond_denom: BOND_DENOM.into(),
+        proposer_bond: Uint128::new(1_000),
+        challenge_window: 86_400,
+        force_inclusion_delay: 3_600,
+        max_batch_bytes: 1_024,
+        dispute: DisputeParams {
+            challenger_bond: Uint128::new(500),
+            clock_seconds: 3_600,
+            min_answer_seconds: 300,
+            reward_bps: 5_000,
+            treasury: s.addr("treasury").to_string(),
+        },
+        bounds: Some(low),
+    };
+    let code = s.code;
+    let instantiate = |s: &mut Suite, msg: &optimistic_rollup::msg::InstantiateMsg| {
+        use cw_multi_test::Executor;
+        let admin = s.admin.clone();
+        s.app
+            .instantiate_contract(code, admin, msg, &[], "rollup", None)
+    };
+    assert_refused(
+        instantiate(&mut s, &app_msg),
+        "bounds of challenge_window must satisfy 300 <= min <= max <= 315360000, got 1..=2592000",
+    );
+    // ...and so is a one-second window with no bounds given (the bounds pin the values)
+    app_msg.bounds = None;
+    app_msg.challenge_window = 1;
+    assert_refused(
+        instantiate(&mut s, &app_msg),
+        "bounds of challenge_window must satisfy 300 <= min <= max <= 315360000, got 1..=1",
+    );
+    // a value outside the bounds given is refused too
+    app_msg.bounds = Some(settle_testing::default_bounds());
+    app_msg.challenge_window = 299;
+    assert_refused(
+        instantiate(&mut s, &app_msg),
+        "challenge_window must be in 300..=2592000, got 299",
+    );
+    // without bounds nothing but the treasury can ever change
+    app_msg.bounds = None;
+    app_msg.challenge_window = 86_400;
+    let pinned = instantiate(&mut s, &app_msg).unwrap();
+    use cw_multi_test::Executor;
+    assert_refused(
+        s.app.execute_contract(
+            admin.clone(),
+            pinned.clone(),
+            &propose_config(Some(86_401)),
+            &[],
+        ),
+        "challenge_window must be in 86400..=86400, got 86401",
+    );
+}
+
+#[test]
+fn f3_a_batch_proposed_before_the_change_keeps_its_window() {
+    let (mut s, ka, _) = world();
+    let proposer = s.proposer.clone();
+    let long = s.config().challenge_window;
+    s.propose_config(settle_testing::ConfigChange {
+        challenge_window: Some(600),
+        ..Default::default()
+    })
+    .unwrap();
+    // a batch proposed while the change waits
+    s.advance(long - 100);
+    let t = s.transfer(&ka, 0, 1, 5, 2);
+    s.propose(&proposer, encode_batch(&[t])).unwrap();
+    let before = s.batch(2);
+    assert_eq!(before.finalizes_at, before.proposed_at.plus_seconds(long));
+    s.config_change_applies().unwrap();
+    assert_eq!(s.config().challenge_window, 600);
+    // the batch keeps the window it was proposed under
+    s.advance(600);
+    assert_eq!(s.batch(2).finalizes_at, before.finalizes_at);
+    s.finalize(1).unwrap();
+    refused(
+        &mut s,
+        ContractError::WindowOpen {
+            index: 2,
+            finalizes_at: before.finalizes_at,
+        },
+        |s| s.finalize(2),
+    );
+    // a batch proposed now gets the new window
+    let t = s.transfer(&ka, 0, 1, 5, 3);
+    s.propose(&proposer, encode_batch(&[t])).unwrap();
+    let after = s.batch(3);
+    assert_eq!(after.finalizes_at, after.proposed_at.plus_seconds(600));
+}
+
+#[test]
+fn f3_the_admin_role_moves_only_when_the_successor_accepts() {
+    let (mut s, _, _) = world();
+    let admin = s.admin.clone();
+    let (mallory, carol) = (s.addr("mallory"), s.addr("carol"));
+    let propose = |to: &cosmwasm_std::Addr| ExecuteMsg::ProposeAdmin {
+        admin: to.to_string(),
+    };
+    s.execute(&admin, &propose(&carol), &[]).unwrap();
+    // not effective until accepted: the old admin keeps the role
+    let p = s.pending_admin();
+    assert_eq!(
+        (p.admin.clone(), p.pending.clone()),
+        (admin.clone(), Some(carol.clone()))
+    );
+    assert_eq!(s.config().admin, admin);
+    refused(
+        &mut s,
+        AdminError::NotAdmin {
+            action: "propose a config change",
+            admin: admin.to_string(),
+            sender: carol.to_string(),
+        },
+        |s| s.execute(&carol, &propose_config(Some(3_600)), &[]),
+    );
+    // a stranger cannot accept
+    refused(
+        &mut s,
+        AdminError::NotPendingAdmin {
+            pending: carol.to_string(),
+            sender: mallory.to_string(),
+        },
+        |s| s.execute(&mallory, &ExecuteMsg::AcceptAdmin {}, &[]),
+    );
+    // the admin can withdraw the nomination
+    s.execute(&admin, &ExecuteMsg::CancelAdmin {}, &[]).unwrap();
+    refused(&mut s, AdminError::NoPendingAdmin, |s| {
+        s.execute(&carol, &ExecuteMsg::AcceptAdmin {}, &[])
+    });
+    // nominate again; the nominee accepts
+    s.execute(&admin, &propose(&carol), &[]).unwrap();
+    s.execute(&carol, &ExecuteMsg::AcceptAdmin {}, &[]).unwrap();
+    assert_eq!(s.config().admin, carol);
+    assert_eq!(s.pending_admin().pending, None);
+    refused(
+        &mut s,
+        AdminError::NotAdmin {
+            action: "propose a config change",
+            admin: carol.to_string(),
+            sender: admin.to_string(),
+        },
+        |s| s.execute(&admin, &propose_config(Some(3_600)), &[]),
+    );
+    s.execute(&carol, &propose_config(Some(3_600)), &[])
+        .unwrap();
 }

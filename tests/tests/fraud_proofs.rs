@@ -8,7 +8,9 @@ use optimistic_rollup::ContractError;
 use settle_core::batch::encode_batch;
 use settle_core::dispute::{Side as CoreSide, StepKind};
 use settle_core::Error as CoreError;
-use settle_testing::{assert_refused, Claim, Play, Suite, SuiteBuilder, BOND_DENOM, DENOM};
+use settle_testing::{
+    assert_refused, Claim, ConfigChange, Play, Suite, SuiteBuilder, BOND_DENOM, DENOM,
+};
 use settle_tests::scenario::user_keys;
 
 const BOND: u128 = 1_000;
@@ -85,7 +87,8 @@ fn fraud_is_caught(claim: Claim) -> StepKind {
     // the proposer's bond is slashed: half to the challenger (plus its bond back), half
     // to the treasury
     assert_eq!(suite.balance(&ch, BOND_DENOM), START + BOND / 2);
-    assert_eq!(suite.balance(&suite.addr("treasury"), BOND_DENOM), BOND / 2);
+    let treasury = suite.addr("treasury");
+    assert_eq!(suite.credit(&treasury), BOND / 2);
     assert_eq!(suite.balance(&proposer, BOND_DENOM), START - BOND);
     assert_eq!(suite.proposer_info(&proposer).bond.u128(), 0);
     assert_refused(
@@ -608,6 +611,228 @@ fn moves_are_checked_and_dry_runs_tell_why() {
     assert_refused(
         suite.challenge(&ch, 0),
         ContractError::AlreadyFinal { index: 0 },
+    );
+    suite.assert_reconciles();
+}
+
+/// A fraudulent batch 0 by the suite's proposer and an honest batch 1 built on it by
+/// `builder` (bonded with its whole `BOND`).
+fn fraud_with_an_honest_descendant() -> Suite {
+    let mut suite = SuiteBuilder::new()
+        .with_funds("alice", 1_000)
+        .with_funds("bob", 1_000)
+        .with_coins("builder", vec![Coin::new(BOND, BOND_DENOM)])
+        .with_coins("liar", vec![Coin::new(START, BOND_DENOM)])
+        .build();
+    let (alice, bob) = (suite.addr("alice"), suite.addr("bob"));
+    let (ka, kb) = user_keys();
+    let proposer = suite.proposer.clone();
+    let builder = suite.addr("builder");
+    suite.bond_proposer().unwrap();
+    suite.bond(&builder, BOND).unwrap();
+    suite.deposit_new_account(&alice, &ka, 600).unwrap();
+    suite.deposit_new_account(&bob, &kb, 400).unwrap();
+    let b0 = encode_batch(&[suite.transfer(&ka, 0, 1, 10, 0)]);
+    suite
+        .propose_claiming(&proposer, b0, Claim::WrongFrom(3))
+        .unwrap();
+    let b1 = encode_batch(&[suite.transfer(&kb, 1, 0, 5, 0)]);
+    suite.propose(&builder, b1).unwrap();
+    suite
+}
+
+#[test]
+fn f2_a_game_keeps_the_reward_and_treasury_it_opened_with() {
+    let (mut suite, data) = setup(3);
+    let proposer = suite.proposer.clone();
+    let ch = challenger(&suite);
+    let (treasury, friend) = (suite.addr("treasury"), suite.addr("admins-friend"));
+    suite
+        .propose_claiming(&proposer, data, Claim::WrongFrom(3))
+        .unwrap();
+    let id = suite.challenge(&ch, 0).unwrap();
+    let opened = suite.game(id).terms;
+    assert_eq!(
+        (
+            opened.reward_bps,
+            &opened.treasury,
+            opened.proposer_stake.u128()
+        ),
+        (5_000, &treasury, BOND)
+    );
+    // mid-game the admin tries to take the challenger's reward: no share, and the whole
+    // slash to a friend. The change waits its timelock...
+    suite
+        .propose_config(ConfigChange {
+            dispute: Some(DisputeParams {
+                challenger_bond: CHALLENGER_BOND.into(),
+                clock_seconds: 3_600,
+                min_answer_seconds: 300,
+                reward_bps: 0,
+                treasury: friend.to_string(),
+            }),
+            ..ConfigChange::default()
+        })
+        .unwrap();
+    assert_eq!(suite.config().dispute.reward_bps, 5_000);
+    // ...and even once applied it does not touch the open game
+    suite.config_change_applies().unwrap();
+    assert_eq!(suite.config().dispute.reward_bps, 0);
+    assert_eq!(suite.config().dispute.treasury, friend);
+    assert_eq!(suite.game(id).terms, opened);
+    // the silent defender lost on time long ago: the game settles by its own terms
+    suite.resolve_game(id).unwrap();
+    assert_eq!(suite.balance(&ch, BOND_DENOM), START + BOND / 2);
+    assert_eq!(suite.credit(&treasury), BOND / 2);
+    assert_eq!(suite.credit(&friend), 0);
+    suite.assert_reconciles();
+    // a game opened now takes the new terms
+    let (ka, _) = user_keys();
+    let data = encode_batch(&[suite.transfer(&ka, 0, 1, 1, 0)]);
+    suite.bond_proposer().unwrap();
+    suite
+        .propose_claiming(&proposer, data, Claim::WrongFrom(3))
+        .unwrap();
+    let id = suite.challenge(&ch, 0).unwrap();
+    assert_eq!(suite.game(id).terms.reward_bps, 0);
+    assert_eq!(suite.game(id).terms.treasury, friend);
+}
+
+#[test]
+fn f4_slashed_stakes_are_credited_to_the_treasury_and_claimed_by_it() {
+    let (mut suite, data) = setup(3);
+    let proposer = suite.proposer.clone();
+    let ch = challenger(&suite);
+    let treasury = suite.addr("treasury");
+    suite
+        .propose_claiming(&proposer, data, Claim::WrongFrom(3))
+        .unwrap();
+    let id = suite.challenge(&ch, 0).unwrap();
+    suite.advance(3_600);
+    let res = suite.resolve_game(id).unwrap();
+    // settlement sends nothing to the treasury: a treasury that cannot receive (a
+    // blocked module account, a contract that refuses funds) cannot block slashing
+    for e in res.events.iter().filter(|e| e.ty == "transfer") {
+        assert!(
+            !e.attributes
+                .iter()
+                .any(|a| a.key == "recipient" && a.value == treasury.as_str()),
+            "settlement pushed funds to the treasury: {e:?}"
+        );
+    }
+    assert_eq!(suite.balance(&treasury, BOND_DENOM), 0);
+    assert_eq!(suite.credit(&treasury), BOND / 2);
+    // the credit is a liability until claimed
+    let solvency = suite.solvency();
+    assert_eq!(solvency.liabilities.credits.u128(), BOND / 2);
+    suite.assert_reconciles();
+    // only its owner withdraws it, once
+    let stranger = suite.addr("stranger");
+    assert_refused(
+        suite.claim(&stranger),
+        ContractError::NoCredit {
+            address: stranger.to_string(),
+        },
+    );
+    suite.claim(&treasury).unwrap();
+    assert_eq!(suite.balance(&treasury, BOND_DENOM), BOND / 2);
+    assert_eq!(suite.credit(&treasury), 0);
+    assert_refused(
+        suite.claim(&treasury),
+        ContractError::NoCredit {
+            address: treasury.to_string(),
+        },
+    );
+    assert_eq!(suite.solvency().liabilities.credits.u128(), 0);
+    suite.assert_reconciles();
+}
+
+#[test]
+fn f5_a_game_decided_by_its_clock_settles_before_a_removal_voids_it() {
+    let mut suite = fraud_with_an_honest_descendant();
+    let (ch, liar, builder) = (
+        challenger(&suite),
+        suite.addr("liar"),
+        suite.addr("builder"),
+    );
+    // a liar challenges the honest batch 1, the builder answers, the liar goes silent
+    let decided = suite.challenge(&liar, 1).unwrap();
+    suite.defend(decided).unwrap();
+    suite.advance(3_601);
+    // a game on batch 1 whose clock still runs when the batch goes
+    let running = suite.challenge(&ch, 1).unwrap();
+    // the honest challenger removes the fraud (and batch 1 with it)
+    let id = suite.challenge(&ch, 0).unwrap();
+    suite.bisect_to_one_step(id, Play::Honest).unwrap();
+    suite.prove_step(&ch, id).unwrap();
+    assert_eq!(suite.status().next_batch, 0);
+    // the game the builder had won on time is not void: it settles as decided
+    assert!(!matches!(suite.game(decided).phase, GamePhase::Void { .. }));
+    let GamePhase::Choose { position, .. } = suite.game(decided).phase else {
+        panic!("the liar's turn")
+    };
+    let choose = ExecuteMsg::Choose {
+        game: decided,
+        position,
+        agree: false,
+    };
+    assert_refused(
+        suite.execute(&liar, &choose, &[]),
+        CoreError::ClockExpired {
+            side: CoreSide::Challenger,
+        },
+    );
+    suite.resolve_game(decided).unwrap();
+    assert!(matches!(
+        suite.game(decided).phase,
+        GamePhase::Resolved { winner: Side::Defender, ref reason } if reason == "timeout"
+    ));
+    assert_eq!(suite.balance(&builder, BOND_DENOM), CHALLENGER_BOND);
+    assert_eq!(suite.balance(&liar, BOND_DENOM), START - CHALLENGER_BOND);
+    // the game still running at the removal is void: its bond goes back
+    assert!(matches!(suite.game(running).phase, GamePhase::Void { .. }));
+    let before = suite.balance(&ch, BOND_DENOM);
+    suite.resolve_game(running).unwrap();
+    assert_eq!(suite.balance(&ch, BOND_DENOM), before + CHALLENGER_BOND);
+    assert_refused(
+        suite.resolve_game(decided),
+        ContractError::GameEnded {
+            id: decided,
+            ended_by: "timeout".into(),
+        },
+    );
+    suite.assert_reconciles();
+}
+
+#[test]
+fn i4_an_honest_proposer_removed_with_a_fraudulent_ancestor_gets_its_bond_back() {
+    let mut suite = fraud_with_an_honest_descendant();
+    let (ch, builder) = (challenger(&suite), suite.addr("builder"));
+    let on_builder = suite.challenge(&ch, 1).unwrap();
+    let id = suite.challenge(&ch, 0).unwrap();
+    suite.bisect_to_one_step(id, Play::Honest).unwrap();
+    suite.prove_step(&ch, id).unwrap();
+    assert_eq!(suite.status().next_batch, 0, "batches 0 and 1 removed");
+    // the game on its removed batch may still bind the bond until it is resolved
+    assert_refused(
+        suite.unbond(&builder),
+        ContractError::DefendingGames {
+            address: builder.to_string(),
+            games: 1,
+        },
+    );
+    // anyone (the builder itself) resolves the void game; nothing else is needed: no
+    // batch has to be proposed or finalized at the removed index
+    suite.resolve_game(on_builder).unwrap();
+    suite.unbond(&builder).unwrap();
+    assert_eq!(suite.balance(&builder, BOND_DENOM), BOND);
+    // and if the index is reused by someone else's batch, it does not lock the builder's
+    // (now empty) record either
+    assert_refused(
+        suite.unbond(&builder),
+        ContractError::NoBond {
+            address: builder.to_string(),
+        },
     );
     suite.assert_reconciles();
 }

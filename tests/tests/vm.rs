@@ -444,17 +444,21 @@ fn a_fraudulent_batch_loses_its_game_on_the_optimized_artifact() {
     let proven = r.prove_step(&watcher, id, step, bytes).unwrap();
 
     // The stakes: the proposer's bond slashed, half of it plus the challenger's own bond
-    // to the challenger, the rest to the treasury.
+    // to the challenger, the rest credited to the treasury (which claims it: pull).
     let (reward, rest) = reward_split(1_000, r.params.reward_bps).unwrap();
     assert_eq!((reward, rest), (500, 500));
     assert_eq!(
         bank_sends(&proven.response),
-        vec![
-            (watcher.to_string(), ustake(&r, 500 + reward)),
-            (treasury.to_string(), ustake(&r, rest)),
-        ]
+        vec![(watcher.to_string(), ustake(&r, 500 + reward))]
+    );
+    assert_eq!(r.held[&bond_denom], rest);
+    let claimed = r.claim(&treasury).unwrap();
+    assert_eq!(
+        bank_sends(&claimed.response),
+        vec![(treasury.to_string(), ustake(&r, rest))]
     );
     assert_eq!(r.held[&bond_denom], 0);
+    assert!(r.claim(&treasury).is_err(), "a credit pays once");
     let g = r.game(id);
     assert_eq!(
         g.phase,

@@ -192,10 +192,16 @@ pub fn run() -> Result<(), String> {
         bad.index,
         suite.status().next_batch
     );
+    let treasury = suite.addr("treasury");
+    let credit = suite.credit(&treasury);
+    suite.claim(&treasury).map_err(e)?;
     println!(
-        "   the watcher gets {} {BOND_DENOM} (its bond + half the slash), the treasury {}",
+        "   the watcher gets {} {BOND_DENOM} (its bond + half the slash); the treasury is credited {credit}",
         suite.balance(&watcher, BOND_DENOM) - slashed_before,
-        suite.balance(&suite.addr("treasury"), BOND_DENOM)
+    );
+    println!(
+        "   and withdraws it with `claim` ({} {BOND_DENOM}): nothing is pushed to it while a game settles",
+        suite.balance(&treasury, BOND_DENOM)
     );
     let reposted = suite.propose(&proposer, extra_data).map_err(e)?;
     println!(

@@ -1,13 +1,14 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    to_json_binary, BankMsg, Binary, Coin, Deps, DepsMut, Env, Event, HexBinary, MessageInfo,
+    to_json_binary, Addr, BankMsg, Binary, Coin, Deps, DepsMut, Env, Event, HexBinary, MessageInfo,
     Order, Response, StdResult, Timestamp, Uint128, Uint256,
 };
 use cw2::{get_contract_version, set_contract_version};
 use cw_storage_plus::Bound;
 use cw_utils::{must_pay, nonpayable};
 
+use settle_core::admin::{optimistic, AdminError, AdminRole, Bounds, Timelocked};
 use settle_core::batch::{commit_data, verify_withdrawal, WithdrawalClaim};
 use settle_core::crypto::valid_pubkey;
 use settle_core::hash::{Hash, ZERO_HASH};
@@ -19,15 +20,17 @@ use settle_core::tx::Domain;
 use crate::dispute::{self, live_batch};
 use crate::error::ContractError;
 use crate::msg::{
-    BatchResponse, BatchStatus, BatchesResponse, ConfigResponse, DenomSolvency, DepositResponse,
-    DepositTo, DepositsResponse, DisputeConfigResponse, DisputeParams, ExecuteMsg, GameMove,
-    InstantiateMsg, Liabilities, MigrateMsg, OutputPreimage, ProofCheckResponse, ProofToCheck,
-    ProposerResponse, QueryMsg, SolvencyResponse, StatusResponse, WithdrawalStatus,
-    WithdrawalStatusResponse,
+    AmountRange, BatchResponse, BatchStatus, BatchesResponse, ConfigBounds, ConfigResponse,
+    CreditResponse, DenomSolvency, DepositResponse, DepositTo, DepositsResponse,
+    DisputeConfigResponse, DisputeParams, ExecuteMsg, GameMove, InstantiateMsg, Liabilities,
+    MigrateMsg, OutputPreimage, PendingAdminResponse, PendingConfig, PendingConfigResponse,
+    ProofCheckResponse, ProofToCheck, ProposerResponse, QueryMsg, Range, SolvencyResponse,
+    StatusResponse, WithdrawalStatus, WithdrawalStatusResponse,
 };
 use crate::state::{
-    BatchRecord, Config, DepositRecord, DisputeConfig, Payout, Proposer, Status, Totals, BATCHES,
-    CONFIG, DEPOSITS, PAID, PROPOSERS, STATUS, TOTALS,
+    BatchRecord, Config, DepositRecord, DisputeConfig, Payout, PendingChange, Status, Totals,
+    BATCHES, BOUNDS, CONFIG, CREDITS, CREDIT_TOTAL, DEPOSITS, PAID, PENDING_ADMIN, PENDING_CONFIG,
+    PROPOSERS, STATUS, TOTALS,
 };
 use settle_host::HostVerifier;
 
@@ -71,6 +74,26 @@ pub fn instantiate(
         msg.max_batch_bytes,
     )?;
     let dispute = dispute_config(deps.as_ref(), &msg.dispute)?;
+    let bounds = msg.bounds.clone().unwrap_or_else(|| {
+        pinned_bounds(
+            msg.proposer_bond,
+            msg.challenge_window,
+            msg.force_inclusion_delay,
+            msg.max_batch_bytes,
+            &dispute,
+        )
+    });
+    check_bounds(&bounds)?;
+    check_in_bounds(
+        &bounds,
+        msg.proposer_bond,
+        msg.challenge_window,
+        msg.force_inclusion_delay,
+        msg.max_batch_bytes,
+        &dispute,
+    )?;
+    BOUNDS.save(deps.storage, &bounds)?;
+    CREDIT_TOTAL.save(deps.storage, &Uint128::zero())?;
     let domain = Domain::new(&env.block.chain_id, env.contract.address.as_str());
     let config = Config {
         admin,
@@ -165,9 +188,146 @@ fn dispute_config(deps: Deps, p: &DisputeParams) -> Result<DisputeConfig, Contra
     })
 }
 
+/// Bounds that allow exactly these values (what instantiate without `bounds` fixes).
+fn pinned_bounds(
+    proposer_bond: Uint128,
+    challenge_window: u64,
+    force_inclusion_delay: u64,
+    max_batch_bytes: u32,
+    dispute: &DisputeConfig,
+) -> ConfigBounds {
+    ConfigBounds {
+        challenge_window: pin(challenge_window),
+        force_inclusion_delay: pin(force_inclusion_delay),
+        max_batch_bytes: pin(max_batch_bytes as u64),
+        proposer_bond: AmountRange {
+            min: proposer_bond,
+            max: proposer_bond,
+        },
+        challenger_bond: AmountRange {
+            min: dispute.challenger_bond,
+            max: dispute.challenger_bond,
+        },
+        clock_seconds: pin(dispute.clock_seconds),
+        min_answer_seconds: pin(dispute.min_answer_seconds),
+        reward_bps: pin(dispute.reward_bps as u64),
+    }
+}
+
+fn pin(value: u64) -> Range {
+    Range {
+        min: value,
+        max: value,
+    }
+}
+
+fn seconds_bounds(
+    what: &'static str,
+    r: &Range,
+    floor: u64,
+    ceiling: u64,
+) -> Result<Bounds<u64>, ContractError> {
+    Ok(Bounds::new(what, r.min, r.max, floor, ceiling)?)
+}
+
+fn amount_bounds(what: &'static str, r: &AmountRange) -> Result<Bounds<u128>, ContractError> {
+    Ok(Bounds::new(
+        what,
+        r.min.u128(),
+        r.max.u128(),
+        optimistic::BOND_FLOOR,
+        u128::MAX,
+    )?)
+}
+
+/// The bounds as settle-core checks them, each inside its absolute floor and ceiling.
+struct CoreBounds {
+    challenge_window: Bounds<u64>,
+    force_inclusion_delay: Bounds<u64>,
+    max_batch_bytes: Bounds<u64>,
+    proposer_bond: Bounds<u128>,
+    challenger_bond: Bounds<u128>,
+    clock_seconds: Bounds<u64>,
+    min_answer_seconds: Bounds<u64>,
+    reward_bps: Bounds<u64>,
+}
+
+fn check_bounds(b: &ConfigBounds) -> Result<CoreBounds, ContractError> {
+    use optimistic::{CHALLENGE_WINDOW_FLOOR, CLOCK_FLOOR, MIN_ANSWER_FLOOR, PERIOD_CEILING};
+    Ok(CoreBounds {
+        challenge_window: seconds_bounds(
+            "challenge_window",
+            &b.challenge_window,
+            CHALLENGE_WINDOW_FLOOR,
+            PERIOD_CEILING,
+        )?,
+        force_inclusion_delay: seconds_bounds(
+            "force_inclusion_delay",
+            &b.force_inclusion_delay,
+            0,
+            PERIOD_CEILING,
+        )?,
+        max_batch_bytes: seconds_bounds(
+            "max_batch_bytes",
+            &b.max_batch_bytes,
+            1,
+            MAX_BATCH_BYTES_LIMIT as u64,
+        )?,
+        proposer_bond: amount_bounds("proposer_bond", &b.proposer_bond)?,
+        challenger_bond: amount_bounds("dispute.challenger_bond", &b.challenger_bond)?,
+        clock_seconds: seconds_bounds(
+            "dispute.clock_seconds",
+            &b.clock_seconds,
+            CLOCK_FLOOR,
+            PERIOD_CEILING,
+        )?,
+        min_answer_seconds: seconds_bounds(
+            "dispute.min_answer_seconds",
+            &b.min_answer_seconds,
+            MIN_ANSWER_FLOOR,
+            PERIOD_CEILING,
+        )?,
+        reward_bps: seconds_bounds(
+            "dispute.reward_bps",
+            &b.reward_bps,
+            0,
+            settle_core::dispute::game::BPS as u64,
+        )?,
+    })
+}
+
+/// Every parameter inside the bounds fixed at instantiate.
+fn check_in_bounds(
+    bounds: &ConfigBounds,
+    proposer_bond: Uint128,
+    challenge_window: u64,
+    force_inclusion_delay: u64,
+    max_batch_bytes: u32,
+    d: &DisputeConfig,
+) -> Result<(), ContractError> {
+    let b = check_bounds(bounds)?;
+    b.proposer_bond
+        .check("proposer_bond", proposer_bond.u128())?;
+    b.challenge_window
+        .check("challenge_window", challenge_window)?;
+    b.force_inclusion_delay
+        .check("force_inclusion_delay", force_inclusion_delay)?;
+    b.max_batch_bytes
+        .check("max_batch_bytes", max_batch_bytes as u64)?;
+    b.challenger_bond
+        .check("dispute.challenger_bond", d.challenger_bond.u128())?;
+    b.clock_seconds
+        .check("dispute.clock_seconds", d.clock_seconds)?;
+    b.min_answer_seconds
+        .check("dispute.min_answer_seconds", d.min_answer_seconds)?;
+    b.reward_bps
+        .check("dispute.reward_bps", d.reward_bps as u64)?;
+    Ok(())
+}
+
 /// Longest challenge window or force-inclusion delay: ten years. Deadlines are block time
 /// plus these, and must stay far from the end of `Timestamp`'s range.
-pub const MAX_PERIOD_SECONDS: u64 = 10 * 365 * 24 * 3600;
+pub const MAX_PERIOD_SECONDS: u64 = optimistic::PERIOD_CEILING;
 
 fn validate_params(
     proposer_bond: Uint128,
@@ -227,14 +387,15 @@ pub fn execute(
         } => execute_withdraw(
             deps, env, info, batch, index, recipient, amount, output, proof,
         ),
-        ExecuteMsg::UpdateConfig {
+        ExecuteMsg::ProposeConfig {
             proposer_bond,
             challenge_window,
             force_inclusion_delay,
             max_batch_bytes,
             dispute,
-        } => execute_update_config(
+        } => execute_propose_config(
             deps,
+            env,
             info,
             proposer_bond,
             challenge_window,
@@ -242,7 +403,12 @@ pub fn execute(
             max_batch_bytes,
             dispute,
         ),
-        ExecuteMsg::UpdateAdmin { admin } => execute_update_admin(deps, info, admin),
+        ExecuteMsg::ApplyConfig {} => execute_apply_config(deps, env, info),
+        ExecuteMsg::CancelConfig {} => execute_cancel_config(deps, info),
+        ExecuteMsg::ProposeAdmin { admin } => execute_propose_admin(deps, info, admin),
+        ExecuteMsg::AcceptAdmin {} => execute_accept_admin(deps, info),
+        ExecuteMsg::CancelAdmin {} => execute_cancel_admin(deps, info),
+        ExecuteMsg::Claim {} => execute_claim(deps, info),
         ExecuteMsg::Challenge { batch } => dispute::execute_challenge(deps, env, info, batch),
         ExecuteMsg::Bisect {
             game,
@@ -276,10 +442,7 @@ fn execute_bond(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractEr
     let amount = paid(&info, &config.bond_denom)?;
     let mut proposer = PROPOSERS
         .may_load(deps.storage, &info.sender)?
-        .unwrap_or(Proposer {
-            bond: Uint128::zero(),
-            last_batch: None,
-        });
+        .unwrap_or_default();
     proposer.bond = proposer.bond.checked_add(amount)?;
     let mut totals = TOTALS.load(deps.storage)?;
     totals.bonds = totals.bonds.checked_add(amount)?;
@@ -303,10 +466,22 @@ fn execute_unbond(deps: DepsMut, info: MessageInfo) -> Result<Response, Contract
         .ok_or_else(|| ContractError::NoBond {
             address: info.sender.to_string(),
         })?;
+    // Locked while its last batch is in the chain and not final, or a game it defends
+    // is open. A batch that was removed (its own fraud slashed the bond already; an
+    // ancestor's fraud took an honest batch with it) locks nothing.
     if let Some(batch) = proposer.last_batch {
-        if batch >= status.finalized {
+        let live = live_batch(deps.storage, &status, batch)
+            .ok()
+            .filter(|b| proposer.last_uid.is_none_or(|uid| b.uid == uid));
+        if live.is_some_and(|b| b.status != BatchStatus::Finalized) {
             return Err(ContractError::BondLocked { batch });
         }
+    }
+    if proposer.defending > 0 {
+        return Err(ContractError::DefendingGames {
+            address: info.sender.to_string(),
+            games: proposer.defending,
+        });
     }
     let mut totals = TOTALS.load(deps.storage)?;
     totals.bonds = totals.bonds.checked_sub(proposer.bond)?;
@@ -428,10 +603,7 @@ fn execute_propose_batch(
     let mut status = STATUS.load(deps.storage)?;
     let mut proposer = PROPOSERS
         .may_load(deps.storage, &info.sender)?
-        .unwrap_or(Proposer {
-            bond: Uint128::zero(),
-            last_batch: None,
-        });
+        .unwrap_or_default();
     if proposer.bond < config.proposer_bond {
         return Err(ContractError::NotBonded {
             address: info.sender.to_string(),
@@ -484,6 +656,7 @@ fn execute_propose_batch(
     status.deposit_cursor = deposits_to;
     STATUS.save(deps.storage, &status)?;
     proposer.last_batch = Some(index);
+    proposer.last_uid = Some(record.uid);
     PROPOSERS.save(deps.storage, &info.sender, &proposer)?;
     Ok(Response::new().add_event(
         event("propose_batch")
@@ -645,8 +818,25 @@ fn check_withdrawal(
     Ok((recipient, totals))
 }
 
-fn execute_update_config(
+fn admin_role(storage: &dyn cosmwasm_std::Storage, config: &Config) -> StdResult<AdminRole<Addr>> {
+    Ok(AdminRole {
+        admin: config.admin.clone(),
+        pending: PENDING_ADMIN.may_load(storage)?,
+    })
+}
+
+fn pending_change(p: &PendingChange) -> Timelocked<()> {
+    Timelocked {
+        value: (),
+        proposed_at: p.proposed_at,
+        eta: p.eta,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn execute_propose_config(
     deps: DepsMut,
+    env: Env,
     info: MessageInfo,
     proposer_bond: Option<Uint128>,
     challenge_window: Option<u64>,
@@ -655,58 +845,195 @@ fn execute_update_config(
     dispute: Option<DisputeParams>,
 ) -> Result<Response, ContractError> {
     nonpayable(&info)?;
-    let mut config = CONFIG.load(deps.storage)?;
-    if info.sender != config.admin {
-        return Err(ContractError::Unauthorized {
-            action: "update the config",
-        });
-    }
-    config.proposer_bond = proposer_bond.unwrap_or(config.proposer_bond);
-    config.challenge_window = challenge_window.unwrap_or(config.challenge_window);
-    config.force_inclusion_delay = force_inclusion_delay.unwrap_or(config.force_inclusion_delay);
-    config.max_batch_bytes = max_batch_bytes.unwrap_or(config.max_batch_bytes);
-    if let Some(d) = &dispute {
-        config.dispute = dispute_config(deps.as_ref(), d)?;
-    }
+    let config = CONFIG.load(deps.storage)?;
+    admin_role(deps.storage, &config)?.check(&info.sender, "propose a config change")?;
+    let proposer_bond = proposer_bond.unwrap_or(config.proposer_bond);
+    let challenge_window = challenge_window.unwrap_or(config.challenge_window);
+    let force_inclusion_delay = force_inclusion_delay.unwrap_or(config.force_inclusion_delay);
+    let max_batch_bytes = max_batch_bytes.unwrap_or(config.max_batch_bytes);
+    let dispute = match &dispute {
+        Some(d) => dispute_config(deps.as_ref(), d)?,
+        None => config.dispute.clone(),
+    };
     validate_params(
-        config.proposer_bond,
-        config.challenge_window,
-        config.force_inclusion_delay,
-        config.max_batch_bytes,
+        proposer_bond,
+        challenge_window,
+        force_inclusion_delay,
+        max_batch_bytes,
     )?;
-    CONFIG.save(deps.storage, &config)?;
+    check_in_bounds(
+        &BOUNDS.load(deps.storage)?,
+        proposer_bond,
+        challenge_window,
+        force_inclusion_delay,
+        max_batch_bytes,
+        &dispute,
+    )?;
+    // the timelock: the challenge window in force now (and again when it applies)
+    let pending = PENDING_CONFIG
+        .may_load(deps.storage)?
+        .map(|p| pending_change(&p));
+    let lock = Timelocked::propose(
+        &pending,
+        (),
+        env.block.time.seconds(),
+        config.challenge_window,
+    )?;
+    let change = PendingChange {
+        proposer_bond,
+        challenge_window,
+        force_inclusion_delay,
+        max_batch_bytes,
+        dispute,
+        proposed_at: lock.proposed_at,
+        eta: lock.eta,
+    };
+    PENDING_CONFIG.save(deps.storage, &change)?;
     Ok(Response::new().add_event(
-        event("update_config")
-            .add_attribute("proposer_bond", config.proposer_bond.to_string())
-            .add_attribute("challenge_window", config.challenge_window.to_string())
-            .add_attribute(
-                "force_inclusion_delay",
-                config.force_inclusion_delay.to_string(),
-            )
-            .add_attribute("max_batch_bytes", config.max_batch_bytes.to_string())
-            .add_attributes(dispute_attributes(&config.dispute)),
+        event("propose_config")
+            .add_attribute("applies_at", change.eta.to_string())
+            .add_attributes(params_attributes(&change)),
     ))
 }
 
-fn execute_update_admin(
+fn params_attributes(c: &PendingChange) -> Vec<(&'static str, String)> {
+    let mut v = vec![
+        ("proposer_bond", c.proposer_bond.to_string()),
+        ("challenge_window", c.challenge_window.to_string()),
+        ("force_inclusion_delay", c.force_inclusion_delay.to_string()),
+        ("max_batch_bytes", c.max_batch_bytes.to_string()),
+    ];
+    v.extend(dispute_attributes(&c.dispute));
+    v
+}
+
+fn execute_apply_config(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let mut config = CONFIG.load(deps.storage)?;
+    let change = PENDING_CONFIG
+        .may_load(deps.storage)?
+        .ok_or(AdminError::NothingPending)?;
+    pending_change(&change).may_apply(env.block.time.seconds(), config.challenge_window)?;
+    // the bounds never change, but check again: nothing outside them is ever in force
+    check_in_bounds(
+        &BOUNDS.load(deps.storage)?,
+        change.proposer_bond,
+        change.challenge_window,
+        change.force_inclusion_delay,
+        change.max_batch_bytes,
+        &change.dispute,
+    )?;
+    config.proposer_bond = change.proposer_bond;
+    config.challenge_window = change.challenge_window;
+    config.force_inclusion_delay = change.force_inclusion_delay;
+    config.max_batch_bytes = change.max_batch_bytes;
+    config.dispute = change.dispute.clone();
+    CONFIG.save(deps.storage, &config)?;
+    PENDING_CONFIG.remove(deps.storage);
+    Ok(Response::new().add_event(
+        event("apply_config")
+            .add_attribute("sender", info.sender.as_str())
+            .add_attributes(params_attributes(&change)),
+    ))
+}
+
+fn execute_cancel_config(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let config = CONFIG.load(deps.storage)?;
+    admin_role(deps.storage, &config)?.check(&info.sender, "cancel a config change")?;
+    let change = PENDING_CONFIG
+        .may_load(deps.storage)?
+        .ok_or(AdminError::NothingPending)?;
+    PENDING_CONFIG.remove(deps.storage);
+    Ok(Response::new()
+        .add_event(event("cancel_config").add_attribute("applies_at", change.eta.to_string())))
+}
+
+fn execute_propose_admin(
     deps: DepsMut,
     info: MessageInfo,
     admin: String,
 ) -> Result<Response, ContractError> {
     nonpayable(&info)?;
-    let mut config = CONFIG.load(deps.storage)?;
-    if info.sender != config.admin {
-        return Err(ContractError::Unauthorized {
-            action: "change the admin",
-        });
-    }
-    config.admin = deps.api.addr_validate(&admin)?;
-    CONFIG.save(deps.storage, &config)?;
+    let config = CONFIG.load(deps.storage)?;
+    let mut role = admin_role(deps.storage, &config)?;
+    let new = deps.api.addr_validate(&admin)?;
+    role.propose(&info.sender, new.clone())?;
+    PENDING_ADMIN.save(deps.storage, &new)?;
     Ok(Response::new().add_event(
-        event("update_admin")
-            .add_attribute("previous", info.sender.as_str())
+        event("propose_admin")
+            .add_attribute("admin", config.admin.as_str())
+            .add_attribute("pending", new.as_str()),
+    ))
+}
+
+fn execute_accept_admin(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let mut config = CONFIG.load(deps.storage)?;
+    let mut role = admin_role(deps.storage, &config)?;
+    let previous = role.accept(&info.sender)?;
+    config.admin = role.admin;
+    CONFIG.save(deps.storage, &config)?;
+    PENDING_ADMIN.remove(deps.storage);
+    Ok(Response::new().add_event(
+        event("accept_admin")
+            .add_attribute("previous", previous.as_str())
             .add_attribute("admin", config.admin.as_str()),
     ))
+}
+
+fn execute_cancel_admin(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let config = CONFIG.load(deps.storage)?;
+    let mut role = admin_role(deps.storage, &config)?;
+    let nominee = role.cancel(&info.sender)?;
+    PENDING_ADMIN.remove(deps.storage);
+    Ok(Response::new().add_event(event("cancel_admin").add_attribute("pending", nominee.as_str())))
+}
+
+/// Adds `amount` to `owner`'s credit (a pull payment in `bond_denom`).
+pub(crate) fn credit(
+    storage: &mut dyn cosmwasm_std::Storage,
+    owner: &Addr,
+    amount: Uint128,
+) -> Result<(), ContractError> {
+    if amount.is_zero() {
+        return Ok(());
+    }
+    let held = CREDITS.may_load(storage, owner)?.unwrap_or_default();
+    CREDITS.save(storage, owner, &held.checked_add(amount)?)?;
+    let total = CREDIT_TOTAL.may_load(storage)?.unwrap_or_default();
+    CREDIT_TOTAL.save(storage, &total.checked_add(amount)?)?;
+    Ok(())
+}
+
+fn execute_claim(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let config = CONFIG.load(deps.storage)?;
+    let amount = CREDITS
+        .may_load(deps.storage, &info.sender)?
+        .filter(|a| !a.is_zero())
+        .ok_or_else(|| ContractError::NoCredit {
+            address: info.sender.to_string(),
+        })?;
+    CREDITS.remove(deps.storage, &info.sender);
+    let total = CREDIT_TOTAL.may_load(deps.storage)?.unwrap_or_default();
+    CREDIT_TOTAL.save(deps.storage, &total.checked_sub(amount)?)?;
+    Ok(Response::new()
+        .add_message(BankMsg::Send {
+            to_address: info.sender.to_string(),
+            amount: vec![Coin::new(amount, config.bond_denom.clone())],
+        })
+        .add_event(
+            event("claim")
+                .add_attribute("owner", info.sender.as_str())
+                .add_attribute("amount", amount.to_string())
+                .add_attribute("denom", config.bond_denom),
+        ))
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
@@ -716,6 +1043,22 @@ pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, C
         return Err(ContractError::WrongContract {
             name: stored.contract,
         });
+    }
+    // A contract from before admin bounds: every parameter pinned where it is (a change
+    // of bounds is a new instantiate, never a migration's side effect), no credits yet.
+    if !BOUNDS.exists(deps.storage) {
+        let c = CONFIG.load(deps.storage)?;
+        let bounds = pinned_bounds(
+            c.proposer_bond,
+            c.challenge_window,
+            c.force_inclusion_delay,
+            c.max_batch_bytes,
+            &c.dispute,
+        );
+        BOUNDS.save(deps.storage, &bounds)?;
+    }
+    if !CREDIT_TOTAL.exists(deps.storage) {
+        CREDIT_TOTAL.save(deps.storage, &Uint128::zero())?;
     }
     set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     Ok(Response::new().add_event(
@@ -752,6 +1095,41 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
         } => to_json_binary(&dispute::query_games(deps, env, batch, start_after, limit)?),
         QueryMsg::DisputeContext { batch } => {
             to_json_binary(&dispute::query_dispute_context(deps, batch)?)
+        }
+        QueryMsg::PendingConfig {} => to_json_binary(&PendingConfigResponse {
+            pending: PENDING_CONFIG.may_load(deps.storage)?.map(|c| {
+                let window = CONFIG
+                    .load(deps.storage)
+                    .map(|k| k.challenge_window)
+                    .unwrap_or_default();
+                PendingConfig {
+                    proposer_bond: c.proposer_bond,
+                    challenge_window: c.challenge_window,
+                    force_inclusion_delay: c.force_inclusion_delay,
+                    max_batch_bytes: c.max_batch_bytes,
+                    dispute: dispute_response(c.dispute.clone()),
+                    proposed_at: Timestamp::from_seconds(c.proposed_at),
+                    applies_at: Timestamp::from_seconds(pending_change(&c).applies_at(window)),
+                }
+            }),
+        }),
+        QueryMsg::PendingAdmin {} => {
+            let config = CONFIG.load(deps.storage)?;
+            to_json_binary(&PendingAdminResponse {
+                admin: config.admin,
+                pending: PENDING_ADMIN.may_load(deps.storage)?,
+            })
+        }
+        QueryMsg::Credit { address } => {
+            let address = deps.api.addr_validate(&address)?;
+            let config = CONFIG.load(deps.storage)?;
+            to_json_binary(&CreditResponse {
+                amount: CREDITS
+                    .may_load(deps.storage, &address)?
+                    .unwrap_or_default(),
+                address,
+                denom: config.bond_denom,
+            })
         }
         QueryMsg::CheckMove {
             game,
@@ -843,14 +1221,19 @@ fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
         force_inclusion_delay: c.force_inclusion_delay,
         max_batch_bytes: c.max_batch_bytes,
         domain: c.domain,
-        dispute: DisputeConfigResponse {
-            challenger_bond: c.dispute.challenger_bond,
-            clock_seconds: c.dispute.clock_seconds,
-            min_answer_seconds: c.dispute.min_answer_seconds,
-            reward_bps: c.dispute.reward_bps,
-            treasury: c.dispute.treasury,
-        },
+        dispute: dispute_response(c.dispute),
+        bounds: BOUNDS.load(deps.storage)?,
     })
+}
+
+fn dispute_response(d: DisputeConfig) -> DisputeConfigResponse {
+    DisputeConfigResponse {
+        challenger_bond: d.challenger_bond,
+        clock_seconds: d.clock_seconds,
+        min_answer_seconds: d.min_answer_seconds,
+        reward_bps: d.reward_bps,
+        treasury: d.treasury,
+    }
 }
 
 fn query_status(deps: Deps) -> StdResult<StatusResponse> {
@@ -912,10 +1295,7 @@ fn query_proposer(deps: Deps, address: String) -> StdResult<ProposerResponse> {
     let config = CONFIG.load(deps.storage)?;
     let p = PROPOSERS
         .may_load(deps.storage, &address)?
-        .unwrap_or(Proposer {
-            bond: Uint128::zero(),
-            last_batch: None,
-        });
+        .unwrap_or_default();
     Ok(ProposerResponse {
         address,
         bonded: p.bond >= config.proposer_bond,
@@ -996,7 +1376,11 @@ fn query_solvency(deps: Deps, env: Env) -> StdResult<SolvencyResponse> {
     let deposits_outstanding = totals.outstanding;
     let mut owed: Vec<(String, Uint256)> =
         vec![(config.denom.clone(), deposits_outstanding.into())];
-    let bonds = totals.bonds.checked_add(totals.challenger_bonds)?;
+    let credits = CREDIT_TOTAL.may_load(deps.storage)?.unwrap_or_default();
+    let bonds = totals
+        .bonds
+        .checked_add(totals.challenger_bonds)?
+        .checked_add(credits)?;
     if config.bond_denom == config.denom {
         owed[0].1 = owed[0].1.checked_add(bonds.into())?;
     } else {
@@ -1021,6 +1405,7 @@ fn query_solvency(deps: Deps, env: Env) -> StdResult<SolvencyResponse> {
             deposits_outstanding,
             bonds: totals.bonds,
             challenger_bonds: totals.challenger_bonds,
+            credits,
         },
         solvent: denoms.iter().all(|d| d.deficit.is_zero()),
         denoms,

@@ -20,15 +20,15 @@ use settle_core::hash::Hash;
 use settle_core::ledger::Deposit;
 use settle_core::tx::Domain;
 
-use crate::contract::{core_deposit, event, hash32, paid};
+use crate::contract::{core_deposit, credit, event, hash32, paid};
 use crate::error::ContractError;
 use crate::msg::{
-    BatchStatus, DisputeContextResponse, GameMove, GamePhase, GameResponse, GamesResponse,
-    MoveCheckResponse, OneStepCheck, ParentOutput, Side,
+    BatchStatus, DisputeContextResponse, GameMove, GamePhase, GameResponse, GameTerms,
+    GamesResponse, MoveCheckResponse, OneStepCheck, ParentOutput, Side,
 };
 use crate::state::{
     BatchRecord, Config, GameInfo, Status, BATCHES, BATCH_GAMES, CONFIG, DEPOSITS, GAMES,
-    GAME_STATES, PROPOSERS, STATUS, TOTALS,
+    GAME_STATES, PROPOSERS, REMOVALS, STATUS, TOTALS,
 };
 use settle_host::HostVerifier;
 
@@ -159,6 +159,23 @@ pub fn execute_challenge(
         rules,
     )?;
     let id = status.next_game;
+    let mut defender = PROPOSERS
+        .may_load(deps.storage, &batch.proposer)?
+        .unwrap_or_default();
+    // the terms of this game, whatever the config says later
+    let terms = GameTerms {
+        challenger_bond: bond,
+        proposer_stake: defender.bond,
+        reward_bps: config.dispute.reward_bps,
+        treasury: config.dispute.treasury.clone(),
+        clock_seconds: config.dispute.clock_seconds,
+        min_answer_seconds: config.dispute.min_answer_seconds,
+    };
+    defender.defending = defender
+        .defending
+        .checked_add(1)
+        .ok_or(OverflowError::new(cosmwasm_std::OverflowOperation::Add))?;
+    PROPOSERS.save(deps.storage, &batch.proposer, &defender)?;
     GAMES.save(
         deps.storage,
         id,
@@ -170,6 +187,7 @@ pub fn execute_challenge(
             bond,
             steps: ctx.steps(),
             opened_at: env.block.time,
+            terms,
             ended_by: None,
         },
     )?;
@@ -202,12 +220,13 @@ enum Outcome {
     /// The game goes on; a description of the new state.
     Moved(String),
     /// The game is over. Carries what the move already loaded, for settling the stakes
-    /// without reading it again.
+    /// without reading it again. `batch` is `None` for a game its clock had decided
+    /// before another game removed its batch.
     Won {
         winner: CoreSide,
         by: &'static str,
         status: Status,
-        batch: Box<BatchRecord>,
+        batch: Option<Box<BatchRecord>>,
         config: Option<Box<Config>>,
     },
     /// The batch is gone: the bond goes back to the challenger.
@@ -233,6 +252,29 @@ fn run_move(
                 id,
                 ended_by: record.ended_by.clone().unwrap_or_default(),
             });
+        }
+        // A game its clock decided before the removal is settled as decided.
+        if let Some(winner) = decided_before_removal(deps.storage, &record, &game)? {
+            return match mv {
+                GameMove::Resolve {} => {
+                    game.winner = Some(winner);
+                    Ok((
+                        record,
+                        game,
+                        Outcome::Won {
+                            winner,
+                            by: "timeout",
+                            status,
+                            batch: None,
+                            config: None,
+                        },
+                    ))
+                }
+                _ => Err(settle_core::Error::ClockExpired {
+                    side: winner.other(),
+                }
+                .into()),
+            };
         }
         return match mv {
             GameMove::Resolve {} => Ok((record, game, Outcome::Void)),
@@ -291,7 +333,7 @@ fn run_move(
                 winner,
                 by: "proof",
                 status,
-                batch: Box::new(batch),
+                batch: Some(Box::new(batch)),
                 config: Some(Box::new(config)),
             }
         }
@@ -301,12 +343,49 @@ fn run_move(
                 winner,
                 by: "timeout",
                 status,
-                batch: Box::new(batch),
+                batch: Some(Box::new(batch)),
                 config: None,
             }
         }
     };
     Ok((record, game, outcome))
+}
+
+/// Most removals `removed_at` reads past before it gives up: each one is a slashed
+/// proposer bond, taken while the game's batch was live.
+const MAX_REMOVAL_SCAN: usize = 100;
+
+/// When the game's batch was removed, if it was (see [`REMOVALS`]): the first removal
+/// after the batch was proposed (`until_uid > uid`) that cut at or below it
+/// (`from_uid <= uid`). The removals skipped took only batches above it while it was
+/// live; past [`MAX_REMOVAL_SCAN`] of them the game counts as void (its bond goes back).
+fn removed_at(storage: &dyn Storage, record: &GameInfo) -> StdResult<Option<u64>> {
+    let uid = record.batch_uid;
+    for entry in REMOVALS
+        .range(
+            storage,
+            Some(Bound::exclusive((uid, u64::MAX))),
+            None,
+            Order::Ascending,
+        )
+        .take(MAX_REMOVAL_SCAN)
+    {
+        let ((_, not_from), at) = entry?;
+        if !not_from <= uid {
+            return Ok(Some(at));
+        }
+    }
+    Ok(None)
+}
+
+/// The winner of a game on a removed batch whose running clock had run out when the
+/// batch was removed (the core's `winner_at` at the removal time); `None` = void.
+fn decided_before_removal(
+    storage: &dyn Storage,
+    record: &GameInfo,
+    game: &Game,
+) -> StdResult<Option<CoreSide>> {
+    Ok(removed_at(storage, record)?.and_then(|at| game.winner_at(at)))
 }
 
 /// The queue entry a deposit step applies.
@@ -359,6 +438,7 @@ pub fn execute_move(
         Outcome::Void => {
             record.ended_by = Some("void".into());
             GAMES.save(deps.storage, id, &record)?;
+            release_defender(deps.storage, &record.defender)?;
             let config = CONFIG.load(deps.storage)?;
             let mut totals = TOTALS.load(deps.storage)?;
             totals.challenger_bonds = totals.challenger_bonds.checked_sub(record.bond)?;
@@ -380,24 +460,19 @@ pub fn execute_move(
             record.ended_by = Some(by.into());
             GAMES.save(deps.storage, id, &record)?;
             save_state(deps.storage, id, &game)?;
-            let mut status = status;
-            if winner == CoreSide::Challenger && batch.deposits_from < status.deposit_cursor {
-                // the removal puts deposits back: none is overdue before a whole
-                // force-inclusion delay from now (settle_core::inclusion)
-                status.deposits_rewound_at = Some(env.block.time);
-            }
             let config = match config {
                 Some(c) => *c,
                 None => CONFIG.load(deps.storage)?,
             };
             settle(
                 deps,
+                &env,
                 &record,
                 winner,
                 Loaded {
                     config,
                     status,
-                    batch: *batch,
+                    batch: batch.map(|b| *b),
                 },
                 ev.add_attribute("ended_by", by),
             )
@@ -413,17 +488,29 @@ fn send(to: &Addr, amount: Uint128, denom: &str) -> Option<BankMsg> {
 }
 
 /// What the move that decided a game already read: the config, the chain status and the
-/// game's (live) batch.
+/// game's batch (`None` if another game removed it after this one was decided).
 struct Loaded {
     config: Config,
     status: Status,
-    batch: BatchRecord,
+    batch: Option<BatchRecord>,
 }
 
-/// Pays the stakes of a decided game and, if the proposer lost, removes its batch and
-/// every later one.
+/// One game fewer that the defender's bond waits for.
+fn release_defender(storage: &mut dyn Storage, defender: &Addr) -> StdResult<()> {
+    if let Some(mut p) = PROPOSERS.may_load(storage, defender)? {
+        p.defending = p.defending.saturating_sub(1);
+        PROPOSERS.save(storage, defender, &p)?;
+    }
+    Ok(())
+}
+
+/// Pays the stakes of a decided game by the terms it opened with and, if the proposer lost
+/// on a batch still in the chain, removes that batch and every later one. The treasury's
+/// share is credited (withdrawn by `claim`), never sent here, so a treasury that cannot
+/// receive does not block settlement.
 fn settle(
     deps: DepsMut,
+    env: &Env,
     record: &GameInfo,
     winner: CoreSide,
     loaded: Loaded,
@@ -432,15 +519,19 @@ fn settle(
     let Loaded {
         config,
         mut status,
-        mut batch,
+        batch,
     } = loaded;
+    let terms = &record.terms;
     let mut totals = TOTALS.load(deps.storage)?;
     totals.challenger_bonds = totals.challenger_bonds.checked_sub(record.bond)?;
     let ev = ev.add_attribute("winner", winner.name());
     let response = match winner {
         CoreSide::Defender => {
-            batch.open_games = batch.open_games.saturating_sub(1);
-            BATCHES.save(deps.storage, record.batch, &batch)?;
+            release_defender(deps.storage, &record.defender)?;
+            if let Some(mut batch) = batch {
+                batch.open_games = batch.open_games.saturating_sub(1);
+                BATCHES.save(deps.storage, record.batch, &batch)?;
+            }
             Response::new()
                 .add_messages(send(&record.defender, record.bond, &config.bond_denom))
                 .add_event(ev.add_attribute("paid_to_defender", record.bond.to_string()))
@@ -452,30 +543,41 @@ fn settle(
             if let Some(mut p) = PROPOSERS.may_load(deps.storage, &record.defender)? {
                 slashed = p.bond;
                 p.bond = Uint128::zero();
+                p.defending = p.defending.saturating_sub(1);
                 PROPOSERS.save(deps.storage, &record.defender, &p)?;
             }
             totals.bonds = totals.bonds.checked_sub(slashed)?;
-            let (reward, rest) = reward_split(slashed.u128(), config.dispute.reward_bps)?;
+            let (reward, rest) = reward_split(slashed.u128(), terms.reward_bps)?;
             let to_challenger = record.bond.checked_add(Uint128::new(reward))?;
-            let removed = status.next_batch - record.batch;
-            status.next_batch = record.batch;
-            status.deposit_cursor = batch.deposits_from;
-            STATUS.save(deps.storage, &status)?;
+            credit(deps.storage, &terms.treasury, Uint128::new(rest))?;
+            let mut ev = ev
+                .add_attribute("slashed", slashed.to_string())
+                .add_attribute("reward", reward.to_string())
+                .add_attribute("treasury", terms.treasury.as_str())
+                .add_attribute("treasury_credit", rest.to_string());
+            if let Some(batch) = batch {
+                let removed = status.next_batch - record.batch;
+                REMOVALS.save(
+                    deps.storage,
+                    (status.proposals, !batch.uid),
+                    &env.block.time.seconds(),
+                )?;
+                status.next_batch = record.batch;
+                if batch.deposits_from < status.deposit_cursor {
+                    // the removal puts deposits back: none is overdue before a whole
+                    // force-inclusion delay from now (settle_core::inclusion)
+                    status.deposits_rewound_at = Some(env.block.time);
+                }
+                status.deposit_cursor = batch.deposits_from;
+                STATUS.save(deps.storage, &status)?;
+                ev = ev
+                    .add_attribute("removed_from", record.batch.to_string())
+                    .add_attribute("removed", removed.to_string())
+                    .add_attribute("deposit_cursor", status.deposit_cursor.to_string());
+            }
             Response::new()
                 .add_messages(send(&record.challenger, to_challenger, &config.bond_denom))
-                .add_messages(send(
-                    &config.dispute.treasury,
-                    Uint128::new(rest),
-                    &config.bond_denom,
-                ))
-                .add_event(
-                    ev.add_attribute("slashed", slashed.to_string())
-                        .add_attribute("reward", reward.to_string())
-                        .add_attribute("treasury", rest.to_string())
-                        .add_attribute("removed_from", record.batch.to_string())
-                        .add_attribute("removed", removed.to_string())
-                        .add_attribute("deposit_cursor", status.deposit_cursor.to_string()),
-                )
+                .add_event(ev)
         }
     };
     TOTALS.save(deps.storage, &totals)?;
@@ -516,7 +618,9 @@ fn game_response(
 ) -> Result<GameResponse, ContractError> {
     let (r, game) = load_game(deps.storage, id)?;
     let now = env.block.time.seconds();
-    let void = game.winner.is_none() && game_batch(deps.storage, status, &r)?.is_none();
+    let void = game.winner.is_none()
+        && game_batch(deps.storage, status, &r)?.is_none()
+        && decided_before_removal(deps.storage, &r, &game)?.is_none();
     let phase = if void || r.ended_by.as_deref() == Some("void") {
         GamePhase::Void {
             bond_returned: r.ended_by.is_some(),
@@ -557,6 +661,7 @@ fn game_response(
         },
         moves: game.moves,
         opened_at: r.opened_at,
+        terms: r.terms,
     })
 }
 
@@ -692,4 +797,51 @@ pub fn check_one_step(api: &dyn Api, check: &OneStepCheck) -> Result<(), Contrac
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosmwasm_std::testing::MockStorage;
+    use cosmwasm_std::Timestamp;
+
+    fn game_on(uid: u64) -> GameInfo {
+        let a = Addr::unchecked("a");
+        GameInfo {
+            batch: 0,
+            batch_uid: uid,
+            defender: a.clone(),
+            challenger: a.clone(),
+            bond: Uint128::one(),
+            steps: 1,
+            opened_at: Timestamp::from_seconds(0),
+            terms: GameTerms {
+                challenger_bond: Uint128::one(),
+                proposer_stake: Uint128::one(),
+                reward_bps: 0,
+                treasury: a,
+                clock_seconds: 300,
+                min_answer_seconds: 60,
+            },
+            ended_by: None,
+        }
+    }
+
+    #[test]
+    fn a_batch_is_removed_by_the_first_removal_that_cuts_at_or_below_it() {
+        let mut s = MockStorage::new();
+        // t=10: uid 6 removed (proposals were 7); t=20: uids 5.. removed (proposals 8, so
+        // uid 7, proposed after t=10, goes too); t=30, no proposal since: uids 3.. removed
+        for (until, from, at) in [(7u64, 6u64, 10u64), (8, 5, 20), (8, 3, 30)] {
+            REMOVALS.save(&mut s, (until, !from), &at).unwrap();
+        }
+        let at = |uid| removed_at(&s, &game_on(uid)).unwrap();
+        assert_eq!(at(6), Some(10));
+        assert_eq!(at(7), Some(20));
+        assert_eq!(at(5), Some(20));
+        assert_eq!(at(4), Some(30));
+        assert_eq!(at(3), Some(30));
+        assert_eq!(at(2), None);
+        assert_eq!(at(8), None);
+    }
 }

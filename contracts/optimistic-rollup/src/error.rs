@@ -18,8 +18,11 @@ pub enum ContractError {
     #[error(transparent)]
     Overflow(#[from] cosmwasm_std::OverflowError),
 
-    #[error("unauthorized: only the admin may {action}")]
-    Unauthorized { action: &'static str },
+    #[error(transparent)]
+    Admin(#[from] settle_core::admin::AdminError),
+
+    #[error("{address} has no credit to claim")]
+    NoCredit { address: String },
 
     #[error("invalid config: {reason}")]
     InvalidConfig { reason: String },
@@ -36,6 +39,11 @@ pub enum ContractError {
 
     #[error("bond is locked until batch {batch} is final")]
     BondLocked { batch: u64 },
+
+    #[error(
+        "bond of {address} is locked while it defends {games} open game(s): resolve them first"
+    )]
+    DefendingGames { address: String, games: u32 },
 
     #[error("amount {amount} exceeds the largest L2 amount (2^128 - 1)")]
     AmountTooLarge { amount: String },

@@ -24,6 +24,43 @@ pub struct InstantiateMsg {
     pub max_batch_bytes: u32,
     /// Fraud-proof game parameters.
     pub dispute: DisputeParams,
+    /// Ranges the admin's config changes must stay in, fixed for the contract's life (each
+    /// inside the absolute floors and ceilings of settle-core `admin::optimistic`; the
+    /// values above must lie inside them). Omitted: every parameter is pinned to its value
+    /// above (only the treasury can change).
+    pub bounds: Option<ConfigBounds>,
+}
+
+/// An inclusive range of seconds, bytes or basis points.
+#[cw_serde]
+#[derive(Copy)]
+pub struct Range {
+    pub min: u64,
+    pub max: u64,
+}
+
+/// An inclusive range of an amount.
+#[cw_serde]
+#[derive(Copy)]
+pub struct AmountRange {
+    pub min: Uint128,
+    pub max: Uint128,
+}
+
+/// What the admin may ever set, fixed at instantiate. Absolute limits (settle-core
+/// `admin::optimistic`): `challenge_window.min` >= 300 s, `clock_seconds.min` >= 300 s,
+/// `min_answer_seconds.min` >= 60 s, every period at most ten years, bonds at least 1,
+/// `max_batch_bytes` in 1..=524288, `reward_bps` in 0..=10000.
+#[cw_serde]
+pub struct ConfigBounds {
+    pub challenge_window: Range,
+    pub force_inclusion_delay: Range,
+    pub max_batch_bytes: Range,
+    pub proposer_bond: AmountRange,
+    pub challenger_bond: AmountRange,
+    pub clock_seconds: Range,
+    pub min_answer_seconds: Range,
+    pub reward_bps: Range,
 }
 
 /// Parameters of the fraud-proof game. The clock rules of a game are fixed when it opens.
@@ -115,17 +152,31 @@ pub enum ExecuteMsg {
         /// (32 bytes each), from the leaf up.
         proof: Binary,
     },
-    /// Admin: changes parameters. A changed window applies to batches proposed afterwards,
-    /// changed dispute parameters to games opened afterwards.
-    UpdateConfig {
+    /// Admin: proposes new parameters (omitted ones stay). Each must lie inside the bounds
+    /// fixed at instantiate. The change waits a timelock of the challenge window in force
+    /// (measured now and again when it applies), then `apply_config` makes it the config:
+    /// a new window binds batches proposed afterwards, new dispute terms games opened
+    /// afterwards; nothing in flight changes. One change pending at a time.
+    ProposeConfig {
         proposer_bond: Option<Uint128>,
         challenge_window: Option<u64>,
         force_inclusion_delay: Option<u64>,
         max_batch_bytes: Option<u32>,
         dispute: Option<DisputeParams>,
     },
-    /// Admin: hands the admin role to another address.
-    UpdateAdmin { admin: String },
+    /// Anyone, once the pending change's timelock has passed: applies it.
+    ApplyConfig {},
+    /// Admin: drops the pending change.
+    CancelConfig {},
+    /// Admin: names a successor. The role moves only when the successor accepts.
+    ProposeAdmin { admin: String },
+    /// The named successor: takes the admin role.
+    AcceptAdmin {},
+    /// Admin: withdraws the nomination.
+    CancelAdmin {},
+    /// Pays the sender its credit (the treasury's share of slashed bonds, in
+    /// `bond_denom`): credited when a game settles, withdrawn by its owner.
+    Claim {},
     /// Opens a fraud-proof game against a proposed batch inside its challenge window,
     /// with exactly `challenger_bond` of `bond_denom` attached. The batch (and so every
     /// later one) cannot finalize until the game is resolved.
@@ -147,7 +198,9 @@ pub enum ExecuteMsg {
     /// `OneStepProof` wire bytes) of step `step`.
     ProveStep { game: u64, step: u64, proof: Binary },
     /// Anyone: ends a game whose running clock has run out, or releases the bond of a
-    /// game whose batch was removed by another game.
+    /// game whose batch was removed by another game. A game whose clock had already run
+    /// out when its batch was removed was decided first: it settles as decided (the winner
+    /// is paid), not as void.
     ResolveGame { game: u64 },
 }
 
@@ -204,6 +257,15 @@ pub enum QueryMsg {
     /// What the game needs to replay a batch: its step count, kinds and parent.
     #[returns(DisputeContextResponse)]
     DisputeContext { batch: u64 },
+    /// The config change waiting for its timelock, if any.
+    #[returns(PendingConfigResponse)]
+    PendingConfig {},
+    /// The admin and the successor it named, if any.
+    #[returns(PendingAdminResponse)]
+    PendingAdmin {},
+    /// What `address` can withdraw with `claim`.
+    #[returns(CreditResponse)]
+    Credit { address: String },
     /// Whether `sender` could make `move` now, and what it would do (a dry run).
     #[returns(MoveCheckResponse)]
     CheckMove {
@@ -253,6 +315,23 @@ pub enum GamePhase {
     Void { bond_returned: bool },
 }
 
+/// The economic terms of a game, fixed when it opens: settlement reads these, never the
+/// config in force when it ends.
+#[cw_serde]
+pub struct GameTerms {
+    /// The challenger's bond (returned to it, or paid to the defender).
+    pub challenger_bond: Uint128,
+    /// The defender's proposer bond when the game opened (what it stands to lose; the
+    /// whole bond it holds when the game ends is slashed).
+    pub proposer_stake: Uint128,
+    /// Share of the slashed bond paid to a winning challenger.
+    pub reward_bps: u16,
+    /// Credited with the rest of the slashed bond.
+    pub treasury: Addr,
+    pub clock_seconds: u64,
+    pub min_answer_seconds: u64,
+}
+
 #[cw_serde]
 pub struct GameResponse {
     pub id: u64,
@@ -274,6 +353,7 @@ pub struct GameResponse {
     pub deadline: Option<Timestamp>,
     pub moves: u32,
     pub opened_at: Timestamp,
+    pub terms: GameTerms,
 }
 
 #[cw_serde]
@@ -403,6 +483,40 @@ pub struct ConfigResponse {
     /// The L2 signing domain: keccak of the chain id and this contract's address.
     pub domain: HexBinary,
     pub dispute: DisputeConfigResponse,
+    /// What the admin may ever set (fixed at instantiate).
+    pub bounds: ConfigBounds,
+}
+
+/// Parameters a pending change will put in force (all of them, changed or not).
+#[cw_serde]
+pub struct PendingConfig {
+    pub proposer_bond: Uint128,
+    pub challenge_window: u64,
+    pub force_inclusion_delay: u64,
+    pub max_batch_bytes: u32,
+    pub dispute: DisputeConfigResponse,
+    pub proposed_at: Timestamp,
+    /// Earliest time `apply_config` takes it (later if the window in force grows).
+    pub applies_at: Timestamp,
+}
+
+#[cw_serde]
+pub struct PendingConfigResponse {
+    pub pending: Option<PendingConfig>,
+}
+
+#[cw_serde]
+pub struct PendingAdminResponse {
+    pub admin: Addr,
+    /// Named by the admin, not yet accepted.
+    pub pending: Option<Addr>,
+}
+
+#[cw_serde]
+pub struct CreditResponse {
+    pub address: Addr,
+    pub amount: Uint128,
+    pub denom: String,
 }
 
 #[cw_serde]
@@ -522,6 +636,8 @@ pub struct Liabilities {
     pub bonds: Uint128,
     /// Challenger bonds held by open games (and void games not yet released).
     pub challenger_bonds: Uint128,
+    /// Credits not yet claimed (in `bond_denom`).
+    pub credits: Uint128,
 }
 
 #[cw_serde]

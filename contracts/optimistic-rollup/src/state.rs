@@ -2,7 +2,7 @@ use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Binary, HexBinary, Timestamp, Uint128};
 use cw_storage_plus::{Item, Map};
 
-use crate::msg::{BatchStatus, DepositTo};
+use crate::msg::{BatchStatus, ConfigBounds, DepositTo, GameTerms};
 
 #[cw_serde]
 pub struct Config {
@@ -59,9 +59,19 @@ pub struct Totals {
 }
 
 #[cw_serde]
+#[derive(Default)]
 pub struct Proposer {
     pub bond: Uint128,
     pub last_batch: Option<u64>,
+    /// Proposal number (`uid`) of `last_batch`: the bond is locked only while that very
+    /// batch is in the chain and not final (a batch removed with a fraudulent ancestor
+    /// frees it).
+    #[serde(default)]
+    pub last_uid: Option<u64>,
+    /// Games it defends that have not ended (void ones included until resolved): they may
+    /// still slash the bond, so it stays locked.
+    #[serde(default)]
+    pub defending: u32,
 }
 
 #[cw_serde]
@@ -101,6 +111,8 @@ pub struct GameInfo {
     pub bond: Uint128,
     pub steps: u64,
     pub opened_at: Timestamp,
+    /// The economic terms in force when it opened; settlement reads these.
+    pub terms: GameTerms,
     /// How it ended: "proof", "timeout", or "void" (its batch was removed by another game).
     pub ended_by: Option<String>,
 }
@@ -112,7 +124,34 @@ pub struct Payout {
     pub height: u64,
 }
 
+/// Parameters a proposed config change puts in force, and its timelock.
+#[cw_serde]
+pub struct PendingChange {
+    pub proposer_bond: Uint128,
+    pub challenge_window: u64,
+    pub force_inclusion_delay: u64,
+    pub max_batch_bytes: u32,
+    pub dispute: DisputeConfig,
+    pub proposed_at: u64,
+    pub eta: u64,
+}
+
 pub const CONFIG: Item<Config> = Item::new("config");
+/// What the admin may ever set: fixed at instantiate, never written again.
+pub const BOUNDS: Item<ConfigBounds> = Item::new("bounds");
+pub const PENDING_CONFIG: Item<PendingChange> = Item::new("pending_config");
+/// The successor the admin named, until it accepts.
+pub const PENDING_ADMIN: Item<Addr> = Item::new("pending_admin");
+/// Pull payments (in `bond_denom`), withdrawn by `claim`.
+pub const CREDITS: Map<&Addr, Uint128> = Map::new("credits");
+/// Sum of [`CREDITS`] (a liability).
+pub const CREDIT_TOTAL: Item<Uint128> = Item::new("credit_total");
+/// Removals of the batch chain, in the order they happened: key `(until_uid, !from_uid)`,
+/// value the time (seconds). A removal at time `at` removed every batch with a proposal
+/// number in `from_uid..until_uid` that was still in the chain (`until_uid` = proposals so
+/// far, which never decreases; the bitwise-not orders two removals with no proposal
+/// between them by time, the later one cutting lower).
+pub const REMOVALS: Map<(u64, u64), u64> = Map::new("removals");
 pub const STATUS: Item<Status> = Item::new("status");
 pub const TOTALS: Item<Totals> = Item::new("totals");
 pub const PROPOSERS: Map<&Addr, Proposer> = Map::new("proposers");

@@ -206,6 +206,9 @@ pub enum Error {
         deadline: u64,
     },
 
+    #[error(transparent)]
+    Admin(#[from] crate::admin::AdminError),
+
     #[error(
         "the replayed ledger's state root is {computed}, the batch's recorded root is {expected}"
     )]

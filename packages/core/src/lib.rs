@@ -3,6 +3,8 @@
 //! The protocol rules of the settlement suite, written once and used by the CosmWasm
 //! contracts, the wasm-bindgen package and the native tools alike.
 //!
+//! - [`admin`]: admin powers: timelocked changes, bounds fixed at instantiate, the
+//!   two-step admin transfer.
 //! - [`hash`]: Keccak-256 with leaf/node domain tags and per-structure tags.
 //! - [`merkle`]: binary Merkle tree, proofs and multiproofs.
 //! - [`oz`]: OpenZeppelin `StandardMerkleTree` interop for `(address, uint256)` leaves.
@@ -24,6 +26,7 @@
 
 extern crate alloc;
 
+pub mod admin;
 pub mod batch;
 pub mod channel;
 pub mod codec;

@@ -23,6 +23,11 @@
 //! defender by its claim, the challenger as [`Play`] says) and [`Suite::prove_step`]
 //! settles it with the mirror node's one-step proof.
 //!
+//! Admin: [`Suite::propose_config`] proposes a [`ConfigChange`] and
+//! [`Suite::config_change_applies`] waits out its timelock and applies it; slashed stakes
+//! owed to the treasury are read with [`Suite::credit`] and withdrawn with
+//! [`Suite::claim`].
+//!
 //! Validity rollup: a [`ValiditySuite`] (built by [`ValiditySuiteBuilder`]) deploys the
 //! validity-rollup contract with Groth16 keys from a (seeded, test-only) setup, keeps the
 //! operator's ledger and proves every batch it submits with `settle-zk`.
@@ -39,7 +44,9 @@ mod validity;
 pub use channels::{ChannelSuite, ChannelSuiteBuilder, CHANNEL_DENOM, JOIN_WINDOW};
 pub use dispute::{event_attr, event_attr_of, Claim, Play};
 pub use settle_core::node::{Node, Proposal, WithdrawalProof};
-pub use suite::{assert_refused, Suite, SuiteBuilder, BOND_DENOM, DENOM};
+pub use suite::{
+    assert_refused, default_bounds, ConfigChange, Suite, SuiteBuilder, BOND_DENOM, DENOM,
+};
 pub use validity::{
     exodus_msg, keys_for, msg_shape, Keys, Operator, ProvenBatch, ValiditySuite,
     ValiditySuiteBuilder, VALIDITY_DENOM,

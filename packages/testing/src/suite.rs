@@ -4,9 +4,10 @@ use cosmwasm_std::{Addr, Api, Binary, Coin, HexBinary, StdError, StdResult, Uint
 use cw_multi_test::{App, AppResponse, ContractWrapper, Executor};
 
 use optimistic_rollup::msg::{
-    BatchResponse, ConfigResponse, DepositTo, DisputeParams, ExecuteMsg, InstantiateMsg,
-    OutputPreimage, ProposerResponse, QueryMsg, SolvencyResponse, StatusResponse, WithdrawalStatus,
-    WithdrawalStatusResponse,
+    AmountRange, BatchResponse, ConfigBounds, ConfigResponse, CreditResponse, DepositTo,
+    DisputeParams, ExecuteMsg, InstantiateMsg, OutputPreimage, PendingAdminResponse, PendingConfig,
+    PendingConfigResponse, ProposerResponse, QueryMsg, Range, SolvencyResponse, StatusResponse,
+    WithdrawalStatus, WithdrawalStatusResponse,
 };
 use settle_core::crypto::{L2Key, NativeVerifier};
 use settle_core::ledger::Deposit;
@@ -27,7 +28,29 @@ pub struct SuiteBuilder {
     max_batch_bytes: u32,
     bond_denom: String,
     dispute: DisputeParams,
+    bounds: Option<ConfigBounds>,
     funds: Vec<(String, Vec<Coin>)>,
+}
+
+/// The bounds the suite instantiates with unless told otherwise: wide enough for tests
+/// to change every parameter, inside settle-core's floors (windows of five minutes to
+/// thirty days, bonds of 1 to 1,000,000).
+pub fn default_bounds() -> ConfigBounds {
+    let r = |min, max| Range { min, max };
+    let a = |min: u128, max: u128| AmountRange {
+        min: Uint128::new(min),
+        max: Uint128::new(max),
+    };
+    ConfigBounds {
+        challenge_window: r(300, 30 * 86_400),
+        force_inclusion_delay: r(0, 7 * 86_400),
+        max_batch_bytes: r(1, 512 * 1024),
+        proposer_bond: a(1, 1_000_000),
+        challenger_bond: a(1, 1_000_000),
+        clock_seconds: r(300, 7 * 86_400),
+        min_answer_seconds: r(60, 86_400),
+        reward_bps: r(0, 10_000),
+    }
 }
 
 impl Default for SuiteBuilder {
@@ -56,6 +79,7 @@ impl SuiteBuilder {
                 reward_bps: 5_000,
                 treasury: String::new(),
             },
+            bounds: Some(default_bounds()),
             funds: vec![
                 ("proposer".into(), vec![Coin::new(10_000u128, BOND_DENOM)]),
                 ("challenger".into(), vec![Coin::new(10_000u128, BOND_DENOM)]),
@@ -67,6 +91,12 @@ impl SuiteBuilder {
     /// Game parameters (`treasury` empty = the suite's `treasury` account).
     pub fn with_dispute(mut self, dispute: DisputeParams) -> Self {
         self.dispute = dispute;
+        self
+    }
+
+    /// What the admin may ever set (`None`: every parameter pinned at instantiate).
+    pub fn with_bounds(mut self, bounds: Option<ConfigBounds>) -> Self {
+        self.bounds = bounds;
         self
     }
 
@@ -149,6 +179,7 @@ impl SuiteBuilder {
                     force_inclusion_delay: self.force_inclusion_delay,
                     max_batch_bytes: self.max_batch_bytes,
                     dispute,
+                    bounds: self.bounds.clone(),
                 },
                 &[],
                 "optimistic-rollup",
@@ -437,6 +468,51 @@ impl Suite {
         r.status
     }
 
+    /// The admin proposes a config change (omitted fields stay as they are).
+    pub fn propose_config(&mut self, change: ConfigChange) -> StdResult<AppResponse> {
+        let admin = self.admin.clone();
+        self.execute(&admin, &change.msg(), &[])
+    }
+
+    /// The pending config change, if any.
+    pub fn pending_config(&self) -> Option<PendingConfig> {
+        let r: PendingConfigResponse = self.query(&QueryMsg::PendingConfig {});
+        r.pending
+    }
+
+    /// Waits out the pending change's timelock and applies it (sent by `anyone`); the
+    /// suite's `a_challenge_window_passes` then follows the new window.
+    pub fn config_change_applies(&mut self) -> StdResult<AppResponse> {
+        let pending = self
+            .pending_config()
+            .ok_or_else(|| StdError::msg("no config change is pending"))?;
+        let now = self.app.block_info().time;
+        if pending.applies_at > now {
+            self.advance(pending.applies_at.seconds() - now.seconds());
+        }
+        let anyone = self.addr("anyone");
+        let res = self.execute(&anyone, &ExecuteMsg::ApplyConfig {}, &[])?;
+        self.challenge_window = self.config().challenge_window;
+        Ok(res)
+    }
+
+    pub fn pending_admin(&self) -> PendingAdminResponse {
+        self.query(&QueryMsg::PendingAdmin {})
+    }
+
+    /// What `owner` can withdraw with `claim`.
+    pub fn credit(&self, owner: &Addr) -> u128 {
+        let r: CreditResponse = self.query(&QueryMsg::Credit {
+            address: owner.to_string(),
+        });
+        r.amount.u128()
+    }
+
+    /// `owner` withdraws its credit.
+    pub fn claim(&mut self, owner: &Addr) -> StdResult<AppResponse> {
+        self.execute(owner, &ExecuteMsg::Claim {}, &[])
+    }
+
     /// Panics unless every denom reconciles to the last unit: bank balance equals
     /// outstanding deposits plus bonds, with no surplus and no deficit.
     pub fn assert_reconciles(&self) {
@@ -463,6 +539,29 @@ pub fn assert_refused<T: Debug>(result: StdResult<T>, expected: impl std::fmt::D
                 got.contains(&expected),
                 "expected refusal {expected:?}, got {got:?}"
             );
+        }
+    }
+}
+
+/// A config change for [`Suite::propose_config`]: `None` keeps the value in force.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigChange {
+    pub proposer_bond: Option<u128>,
+    pub challenge_window: Option<u64>,
+    pub force_inclusion_delay: Option<u64>,
+    pub max_batch_bytes: Option<u32>,
+    pub dispute: Option<DisputeParams>,
+}
+
+impl ConfigChange {
+    /// The `propose_config` message.
+    pub fn msg(&self) -> ExecuteMsg {
+        ExecuteMsg::ProposeConfig {
+            proposer_bond: self.proposer_bond.map(Uint128::new),
+            challenge_window: self.challenge_window,
+            force_inclusion_delay: self.force_inclusion_delay,
+            max_batch_bytes: self.max_batch_bytes,
+            dispute: self.dispute.clone(),
         }
     }
 }

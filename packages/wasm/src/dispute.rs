@@ -103,6 +103,16 @@ export interface GameResponse {
   deadline: string | null;
   moves: number;
   opened_at: string;
+  /** The economic terms fixed when the game opened (settlement reads these). */
+  terms: GameTerms;
+}
+export interface GameTerms {
+  challenger_bond: string;
+  proposer_stake: string;
+  reward_bps: number;
+  treasury: string;
+  clock_seconds: number;
+  min_answer_seconds: number;
 }
 
 /** A step state: the root between two steps is `keccak("settle/step/v1" || stateRoot || withdrawalsRoot || withdrawalCount)`. */
@@ -132,6 +142,7 @@ export interface BisectMsg { bisect: { game: number; position: number; root: str
 export interface ChooseMsg { choose: { game: number; position: number; agree: boolean }; }
 export interface ProveStepMsg { prove_step: { game: number; step: number; proof: string }; }
 export interface ResolveGameMsg { resolve_game: { game: number }; }
+export interface ClaimMsg { claim: Record<string, never>; }
 /** A game move's execute message (what `nextMove` returns). */
 export type GameMoveMsg = BisectMsg | ChooseMsg | ProveStepMsg | ResolveGameMsg;
 /** The contract's `GameMove` (`proof`: base64, or a Uint8Array). */

@@ -23,7 +23,7 @@
 //!   `oneStep`, `decodeOneStepProof`, `genesisRoot`.
 //! - [`msg`]: `depositMsg`, `proposeBatchMsg`, `withdrawMsg`, `verifyWithdrawal`, and the
 //!   game's `challengeMsg`, `bisectMsg`, `chooseMsg`, `proveStepMsg`, `resolveGameMsg`,
-//!   `checkMoveQuery`.
+//!   `claimMsg`, `checkMoveQuery`.
 //! - [`channel`]: payment channels: `channelDomain`, `encodeChannelState`,
 //!   `decodeChannelState`, `channelSigningHash`, `signChannelState`, `verifyChannelState`,
 //!   `paymentHash`, `channelPayout`, `signedState`, the payment-channels contract's

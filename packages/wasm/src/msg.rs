@@ -69,6 +69,8 @@ pub enum ExecuteMsg {
     ResolveGame {
         game: u64,
     },
+    /// The sender withdraws its credit (a treasury's share of slashed bonds).
+    Claim {},
 }
 
 /// The contract's queries a client builds from L2 data.
@@ -291,6 +293,11 @@ pub fn resolve_game(game: u64) -> ExecuteMsg {
     ExecuteMsg::ResolveGame { game }
 }
 
+/// `{ claim: {} }`.
+pub fn claim() -> ExecuteMsg {
+    ExecuteMsg::Claim {}
+}
+
 /// Proof bytes in a move: a base64 string (as in the contract's messages) or a
 /// `Uint8Array`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -438,6 +445,13 @@ pub fn prove_step_msg(game: f64, step: f64, proof: &[u8]) -> JsResult<JsValue> {
 #[wasm_bindgen(js_name = resolveGameMsg, unchecked_return_type = "ResolveGameMsg")]
 pub fn resolve_game_msg(game: f64) -> JsResult<JsValue> {
     to_js(&resolve_game(convert::uint("game", game)?))
+}
+
+/// The message that withdraws the sender's credit (the treasury's share of slashed bonds
+/// is credited when a game settles, never sent: see the `credit` query).
+#[wasm_bindgen(js_name = claimMsg, unchecked_return_type = "ClaimMsg")]
+pub fn claim_msg() -> JsResult<JsValue> {
+    to_js(&claim())
 }
 
 /// The `check_move` query: would `sender` (bech32) be allowed to make `move` in game

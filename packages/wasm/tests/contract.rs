@@ -221,6 +221,7 @@ fn the_package_plays_a_fraud_proof_game_on_the_contract_and_wins() {
         as_contract_msg(&msg::resolve_game(3)),
         ContractMsg::ResolveGame { game: 3 }
     );
+    assert_eq!(as_contract_msg(&msg::claim()), ContractMsg::Claim {});
     assert_eq!(
         as_contract_msg(&msg::choose(1, 2, true)),
         ContractMsg::Choose {

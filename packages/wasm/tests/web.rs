@@ -1441,6 +1441,7 @@ fn game_messages_have_the_contract_shape() {
         json(&msg::resolve_game_msg(4.0).unwrap()),
         json!({"resolve_game": {"game": 4}})
     );
+    assert_eq!(json(&msg::claim_msg().unwrap()), json!({"claim": {}}));
     // bytes that are no proof are refused with the core's decode error
     assert_eq!(
         thrown(msg::prove_step_msg(4.0, 2.0, &proof[..40])),

@@ -808,8 +808,8 @@ fn dispute_rows(
         }
         let sends = bank_sends(&done.response);
         assert!(
-            sends.len() == 2 && sends[1].0 == treasury,
-            "the challenger wins and the treasury gets its share: {sends:?}"
+            sends.len() == 1 && sends[0].0 != treasury,
+            "the challenger wins; the treasury's share is credited, not sent: {sends:?}"
         );
         assert_eq!(
             r.game(game.id).phase,
@@ -864,6 +864,19 @@ fn dispute_rows(
         ),
     );
 
+    // The treasury withdraws the credit of all five slashes at once (pull).
+    let treasury_addr = Addr::unchecked(treasury.clone());
+    let done = ok("claim", r.claim(&treasury_addr));
+    assert_eq!(bank_sends(&done.response).len(), 1);
+    report.add(
+        "claim",
+        done.gas,
+        format!(
+            "the treasury withdraws its credit from five slashes; {}",
+            kv_note(&done.gas)
+        ),
+    );
+
     // The payouts reconcile with what the contract owes.
     r.sync_bank();
     let s = r.solvency();
@@ -872,6 +885,7 @@ fn dispute_rows(
         "{s:?}"
     );
     assert!(s.liabilities.challenger_bonds.is_zero(), "{s:?}");
+    assert!(s.liabilities.credits.is_zero(), "{s:?}");
 
     DisputeFigures {
         tx_steps: DISPUTED_TXS,
