@@ -246,6 +246,7 @@ pub fn replay_validity_vectors(v: &Value, rt: &mut impl ValidityRuntime) -> usiz
             } else {
                 DepositTarget::Account {
                     index: num(&t["account"], "index") as u32,
+                    pubkey: HexBinary::from(bytes(&t["account"], "pubkey")),
                 }
             };
             rt.execute(

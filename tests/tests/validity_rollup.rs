@@ -39,8 +39,21 @@ fn assert_solvent(s: &ValiditySuite) {
     assert_eq!(solvency.held, solvency.owed, "{solvency:?}");
     // What the contract owes is exactly the L2 supply plus the queued deposits plus the
     // withdrawals credited and not yet claimed.
-    let queued: u128 = s.op.pending_deposits();
-    let credited = s.status().credited.u128();
+    let status = s.status();
+    // Queued deposits and exit requests' bonds, as the contract reports each entry.
+    let queued: u128 = (status.deposit_cursor..status.deposits_queued)
+        .map(|index| {
+            let d: validity_rollup::msg::DepositResponse = s
+                .query(&QueryMsg::Deposit { index })
+                .expect("a queued entry");
+            if d.reclaimed {
+                0
+            } else {
+                d.amount.u128()
+            }
+        })
+        .sum();
+    let credited = status.credited.u128();
     assert_eq!(
         solvency.owed.to_string(),
         (s.op.ledger.total_balance() + queued + credited).to_string()
@@ -166,7 +179,8 @@ fn bad_batches_are_refused_and_change_nothing() {
             with(&|m| {
                 if let ExecuteMsg::SubmitBatch { data, .. } = m {
                     let mut bytes = data.to_vec();
-                    let last = bytes.len() - 1;
+                    // The transfer amount's last byte (before the 2-byte exit count).
+                    let last = bytes.len() - 3;
                     bytes[last] ^= 1;
                     *data = Binary::from(bytes);
                 }
@@ -283,7 +297,10 @@ fn deposits_that_could_not_be_consumed_are_refused() {
     );
     // No funds, or the wrong denom.
     let to_alice = ExecuteMsg::Deposit {
-        target: DepositTarget::Account { index: 0 },
+        target: DepositTarget::Account {
+            index: 0,
+            pubkey: HexBinary::from(key("alice").public_key().encode().to_vec()),
+        },
     };
     assert_refused(s.execute(&alice, &to_alice, &[]), "");
     assert_eq!(snapshot(&s, &["alice"]), before);
@@ -547,15 +564,17 @@ fn key_rotation_waits_for_its_timelock_and_exits_stay_provable() {
 fn deposit_of(r: &validity_rollup::msg::DepositResponse) -> settle_core::validity::ledger::Deposit {
     use settle_core::validity::eddsa::PublicKey;
     use settle_core::validity::ledger::Deposit;
+    use validity_rollup::msg::QueueEntry;
     match &r.target {
-        DepositTarget::NewAccount { pubkey } => Deposit::NewAccount {
+        QueueEntry::NewAccount { pubkey, .. } => Deposit::NewAccount {
             key: PublicKey::decode(pubkey.as_slice()).expect("the contract queued a valid key"),
             amount: r.amount.u128(),
         },
-        DepositTarget::Account { index } => Deposit::Credit {
+        QueueEntry::Account { index, .. } => Deposit::Credit {
             account: *index,
             amount: r.amount.u128(),
         },
+        QueueEntry::Exit { account, .. } => Deposit::Exit { account: *account },
     }
 }
 
@@ -885,7 +904,10 @@ fn z1_dust_deposits_are_refused_and_the_pending_queue_is_capped() {
     s.deposit_new_account(&alice, &key("alice"), 100).unwrap();
     // Credits have their own minimum.
     let credit = ExecuteMsg::Deposit {
-        target: DepositTarget::Account { index: 0 },
+        target: DepositTarget::Account {
+            index: 0,
+            pubkey: HexBinary::from(key("alice").public_key().encode().to_vec()),
+        },
     };
     assert_refused(
         s.execute(&alice, &credit, &pay(9)),
@@ -935,4 +957,228 @@ fn z1_dust_deposits_are_refused_and_the_pending_queue_is_capped() {
         s.instantiate_another(&no_deposit_slots),
         "1..=4096 deposit slots",
     );
+}
+
+/// A withheld withdrawal: the operator keeps posting batches but never includes bob's
+/// signed withdrawal. Bob asks on L1 and the next batches must serve the request.
+#[test]
+fn v1_an_exit_request_is_served_by_the_next_batches_or_exodus_starts() {
+    let mut s = two_accounts();
+    let (alice, bob, carol, operator) = (
+        s.addr("alice"),
+        s.addr("bob"),
+        s.addr("carol"),
+        s.addr("operator"),
+    );
+    let pay = |n: u128| [Coin::new(n, VALIDITY_DENOM)];
+    // The operator includes alice's transfer to bob and leaves bob's withdrawal out.
+    let t = s.transfer(&key("alice"), 1, 100);
+    s.submit(&operator, 0, &[t]).unwrap();
+    assert_eq!(s.op.ledger.account(1).unwrap().balance, 500);
+
+    // Refused requests change nothing: no bond, a signature of another key, of another
+    // recipient, an account that does not exist.
+    let before = snapshot(&s, &["alice", "bob"]);
+    let good = s.exit_request_msg(&key("bob"), 1, &carol).unwrap();
+    assert_refused(s.execute(&bob, &good, &[]), "");
+    let forged = s.exit_request_msg(&key("alice"), 1, &carol).unwrap();
+    assert_refused(
+        s.execute(&alice, &forged, &pay(1)),
+        "the exit is not signed by the account's key",
+    );
+    let ExecuteMsg::RequestExit { signature, .. } = good.clone() else {
+        unreachable!()
+    };
+    let redirected = ExecuteMsg::RequestExit {
+        account: 1,
+        recipient: alice.to_string(),
+        signature: signature.clone(),
+    };
+    assert_refused(
+        s.execute(&alice, &redirected, &pay(1)),
+        "the exit is not signed by the account's key",
+    );
+    let nobody = ExecuteMsg::RequestExit {
+        account: 7,
+        recipient: carol.to_string(),
+        signature,
+    };
+    assert_refused(s.execute(&bob, &nobody, &pay(1)), "no account 7");
+    assert_eq!(snapshot(&s, &["alice", "bob"]), before);
+
+    // Anyone may post bob's signed request (here alice pays the bond).
+    s.request_exit(&alice, &key("bob"), &carol, 1).unwrap();
+    assert_solvent(&s);
+    // The same signature is used once: a replay is refused.
+    assert_refused(
+        s.execute(&alice, &good, &pay(1)),
+        "the exit is not signed by the account's key",
+    );
+
+    // A batch that skips the queue does not serve it; a day later exodus starts even
+    // though batches keep coming.
+    s.advance(3_600);
+    s.submit(&operator, 0, &[]).unwrap();
+    assert!(!s.status().exodus);
+    // The operator cannot post less than bob holds, nor leave the request out.
+    let mut short = s.prove(1, &[]).unwrap();
+    short.data.exits = vec![499];
+    assert_refused(
+        s.execute(&operator, &short.msg(), &[]),
+        "groth16 proof rejected: the pairing equation does not hold",
+    );
+    let mut missing = s.prove(1, &[]).unwrap();
+    missing.data.exits = vec![];
+    assert_refused(
+        s.execute(&operator, &missing.msg(), &[]),
+        "the batch posts 0 exit amounts for 1 exit requests",
+    );
+    // Served: bob's whole balance to carol, the bond back to alice, both by claim.
+    let res = s.submit(&operator, 1, &[]).unwrap();
+    assert!(res.events.iter().any(|e| e
+        .attributes
+        .iter()
+        .any(|a| a.key == "exited" && a.value == "500")));
+    assert_eq!(s.op.ledger.account(1).unwrap().balance, 0);
+    assert_eq!(s.credit_of(&carol), 500);
+    assert_eq!(s.credit_of(&alice), 1);
+    s.claim(&carol).unwrap();
+    s.claim(&alice).unwrap();
+    assert_eq!(s.balance("carol"), 500);
+    assert_solvent(&s);
+
+    // A second request signs the next sequence; an operator that ignores it lets exodus
+    // start while it keeps posting batches.
+    let t = s.transfer(&key("alice"), 1, 50);
+    s.submit(&operator, 0, &[t]).unwrap();
+    s.request_exit(&bob, &key("bob"), &bob, 1).unwrap();
+    for _ in 0..4 {
+        s.advance(6 * 3_600);
+        if s.status().exodus {
+            break;
+        }
+        s.submit(&operator, 0, &[]).unwrap();
+    }
+    assert!(s.status().exodus);
+    // In exodus bob leaves with his proven 50 and takes his bond back.
+    let exit = s.exodus_msg(&key("bob"), &bob);
+    let bob_before = s.balance("bob");
+    s.execute(&bob, &exit, &[]).unwrap();
+    let queued = s.status().deposits_queued - 1;
+    s.execute(&bob, &ExecuteMsg::ReclaimDeposit { index: queued }, &[])
+        .unwrap();
+    assert_eq!(s.balance("bob"), bob_before + 51);
+    // (The operator's ledger does not know of exodus exits: only the contract's books.)
+    let solvency = s.solvency();
+    assert!(
+        solvency.solvent && solvency.held == solvency.owed,
+        "{solvency:?}"
+    );
+}
+
+/// The exit requests queued during a key's timelock are served under the old key, or
+/// the key waits (V2's "users can leave while a key is pending").
+#[test]
+fn v2_pending_key_waits_for_exit_requests_queued_before_it_applies() {
+    let mut s = two_accounts();
+    let (admin, bob, operator) = (s.admin.clone(), s.addr("bob"), s.addr("operator"));
+    let propose = ExecuteMsg::ProposeKey {
+        verifying_key: HexBinary::from(s.op.keys.verifying.to_wire()),
+        shape: validity_rollup::msg::Shape {
+            deposits: 2,
+            txs: 2,
+        },
+    };
+    s.execute(&admin, &propose, &[]).unwrap();
+    // The operator keeps posting (empty) batches; six days on, bob sees the proposal and
+    // asks to leave; the operator leaves the request waiting, within its deadline, until
+    // the key's time comes.
+    for _ in 0..6 {
+        s.advance(86_000);
+        s.submit(&operator, 0, &[]).unwrap();
+    }
+    s.advance(74_000);
+    s.submit(&operator, 0, &[]).unwrap();
+    s.request_exit(&bob, &key("bob"), &bob, 1).unwrap();
+    s.advance(14_790);
+    s.submit(&operator, 0, &[]).unwrap();
+    s.advance(10);
+    assert!(!s.status().exodus);
+    let before = snapshot(&s, &["bob"]);
+    assert_refused(
+        s.execute(&bob, &ExecuteMsg::ApplyKey {}, &[]),
+        "waits to be served: the pending key applies only once every exit request queued before",
+    );
+    assert_eq!(snapshot(&s, &["bob"]), before);
+    // Served under the old key, the key applies.
+    s.submit(&operator, 1, &[]).unwrap();
+    assert_eq!(s.credit_of(&bob), 401);
+    s.execute(&bob, &ExecuteMsg::ApplyKey {}, &[]).unwrap();
+    // A request queued after applies_at never blocks a key: a new proposal...
+    s.execute(&admin, &propose, &[]).unwrap();
+    for _ in 0..7 {
+        s.advance(86_400 - 1);
+        s.submit(&operator, 0, &[]).unwrap();
+    }
+    s.advance(7);
+    s.request_exit(&bob, &key("alice"), &bob, 1).unwrap();
+    s.execute(&bob, &ExecuteMsg::ApplyKey {}, &[]).unwrap();
+    assert_solvent(&s);
+}
+
+/// A credit names the account's key: a new-account deposit that lands first cannot take
+/// it, and the deposit event reports the index each new account gets.
+#[test]
+fn z2_a_credit_names_the_key_that_opened_the_account() {
+    let mut s = ValiditySuiteBuilder::new()
+        .with_funds("alice", 1_000)
+        .with_funds("mallory", 1_000)
+        .build();
+    let (alice, mallory, operator) = (s.addr("alice"), s.addr("mallory"), s.addr("operator"));
+    let pubkey = |label: &str| HexBinary::from(key(label).public_key().encode().to_vec());
+    // Alice opens an account; the event says which index it gets.
+    let res = s.deposit_new_account(&alice, &key("alice"), 100).unwrap();
+    let account = res
+        .events
+        .iter()
+        .flat_map(|e| &e.attributes)
+        .find(|a| a.key == "account")
+        .map(|a| a.value.clone());
+    assert_eq!(account.as_deref(), Some("0"));
+    let r: validity_rollup::msg::AccountResponse =
+        s.query(&QueryMsg::Account { index: 0 }).unwrap();
+    assert_eq!(r.pubkey, Some(pubkey("alice")));
+    // Mallory opens index 1 before alice's top-up for "her next account" lands; a credit
+    // meant for alice at index 1 (with alice's key) is refused instead of paying mallory.
+    s.deposit_new_account(&mallory, &key("mallory"), 100)
+        .unwrap();
+    let before = snapshot(&s, &["alice", "mallory"]);
+    let misdirected = ExecuteMsg::Deposit {
+        target: DepositTarget::Account {
+            index: 1,
+            pubkey: pubkey("alice"),
+        },
+    };
+    assert_refused(
+        s.execute(&alice, &misdirected, &[Coin::new(50u128, VALIDITY_DENOM)]),
+        "account 1 was opened with another key",
+    );
+    let unopened = ExecuteMsg::Deposit {
+        target: DepositTarget::Account {
+            index: 2,
+            pubkey: pubkey("alice"),
+        },
+    };
+    assert_refused(
+        s.execute(&alice, &unopened, &[Coin::new(50u128, VALIDITY_DENOM)]),
+        "no account 2 will exist",
+    );
+    assert_eq!(snapshot(&s, &["alice", "mallory"]), before);
+    // Naming the right key works while the opening deposit is still queued.
+    s.deposit_to(&alice, 0, 50).unwrap();
+    s.submit(&operator, 2, &[]).unwrap();
+    s.submit(&operator, 1, &[]).unwrap();
+    assert_eq!(s.op.ledger.account(0).unwrap().balance, 150);
+    assert_eq!(s.op.ledger.account(1).unwrap().balance, 100);
+    assert_solvent(&s);
 }

@@ -2,17 +2,18 @@
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
     to_json_binary, BankMsg, Binary, Coin, Deps, DepsMut, Env, Event, HexBinary, MessageInfo,
-    Response, StdResult, Storage, Uint128, Uint256,
+    Order, Response, StdResult, Storage, Uint128, Uint256,
 };
 use cw2::{get_contract_version, set_contract_version};
+use cw_storage_plus::Bound;
 use cw_utils::{must_pay, nonpayable};
 
 use settle_core::validity::eddsa::{PublicKey, Signature};
 use settle_core::validity::field::{fr_from_bytes, fr_to_bytes, Fr};
 use settle_core::validity::groth16::{self, PreparedKey, Proof, VerifyingKey};
 use settle_core::validity::ledger::{
-    exit_message, prepare_batch_key, rollup_domain, state_root, Account, BatchData, Deposit,
-    Statement,
+    exit_message, exit_request_message, prepare_batch_key, rollup_domain, state_root, Account,
+    BatchData, Deposit, Statement,
 };
 use settle_core::validity::policy::{self, QueueRules};
 use settle_core::validity::poseidon::Poseidon;
@@ -21,13 +22,14 @@ use settle_host::HostPairing;
 
 use crate::error::ContractError;
 use crate::msg::{
-    BatchResponse, CheckBatchResponse, ConfigResponse, CreditResponse, DepositResponse,
-    DepositTarget, ExecuteMsg, ExitedResponse, InstantiateMsg, MigrateMsg, PendingKey,
-    PendingKeyResponse, QueryMsg, Shape, SolvencyResponse, StatusResponse, VerifyProofResponse,
+    AccountResponse, BatchResponse, CheckBatchResponse, ConfigResponse, CreditResponse,
+    DepositResponse, DepositTarget, ExecuteMsg, ExitedResponse, InstantiateMsg, MigrateMsg,
+    PendingKey, PendingKeyResponse, QueryMsg, QueueEntry, Shape, SolvencyResponse, StatusResponse,
+    VerifyProofResponse,
 };
 use crate::state::{
-    BatchRecord, Config, DepositRecord, Pending, Status, BATCHES, CONFIG, CREDITS, DEPOSITS,
-    EXITED, HEADS, KEY, PENDING, PENDING_KEY, STATUS,
+    BatchRecord, Config, DepositRecord, Pending, Status, ACCOUNT_KEYS, BATCHES, CONFIG, CREDITS,
+    DEPOSITS, EXITED, EXIT_SEQUENCE, HEADS, KEY, PENDING, PENDING_EXITS, PENDING_KEY, STATUS,
 };
 
 pub const CONTRACT_NAME: &str = "crates.io:validity-rollup";
@@ -255,6 +257,11 @@ pub fn execute(
             };
             execute_exodus_withdraw(deps, env, exit)
         }
+        ExecuteMsg::RequestExit {
+            account,
+            recipient,
+            signature,
+        } => execute_request_exit(deps, env, info, account, &recipient, &signature),
         ExecuteMsg::Claim {} => {
             nonpayable(&info)?;
             execute_claim(deps, info)
@@ -311,65 +318,160 @@ fn execute_deposit(
         amount.u128(),
         status.queued - status.cursor,
     )?;
-    let deposit = match &target {
+    let (deposit, account, entry) = match target {
         DepositTarget::NewAccount { pubkey } => {
             if status.queued_new_accounts >= tree::CAPACITY {
                 return Err(ContractError::AccountsFull);
             }
-            Deposit::NewAccount {
+            let deposit = Deposit::NewAccount {
                 key: PublicKey::decode(pubkey.as_slice())?,
                 amount: amount.u128(),
-            }
+            };
+            // Accounts open in queue order: this one gets the next index.
+            let account = status.queued_new_accounts as u32;
+            ACCOUNT_KEYS.save(deps.storage, account, &Binary::from(pubkey.as_slice()))?;
+            status.queued_new_accounts += 1;
+            (deposit, account, QueueEntry::NewAccount { pubkey, account })
         }
-        DepositTarget::Account { index } => {
-            // Accounts are only opened by deposits, in queue order: an index below the
-            // new-account deposits queued so far exists when this deposit is consumed.
-            if (*index as u64) >= status.queued_new_accounts {
-                return Err(ContractError::UnknownAccount {
-                    account: *index,
-                    queued: status.queued_new_accounts,
-                });
-            }
-            Deposit::Credit {
-                account: *index,
+        DepositTarget::Account { index, pubkey } => {
+            let opened = ACCOUNT_KEYS.may_load(deps.storage, index)?;
+            policy::check_account_key(
+                index,
+                opened.as_ref().map(|k| k.as_slice()),
+                pubkey.as_slice(),
+                status.queued_new_accounts,
+            )?;
+            let deposit = Deposit::Credit {
+                account: index,
                 amount: amount.u128(),
-            }
+            };
+            (deposit, index, QueueEntry::Account { index, pubkey })
         }
     };
-    let hasher = Poseidon::new();
-    let prev_head = if status.queued == 0 {
-        Fr::from(0u64)
-    } else {
-        fr(HEADS.load(deps.storage, status.queued)?.as_slice())
-    };
-    let head = deposit.chain(&hasher, &prev_head);
-    let index = status.queued;
-    DEPOSITS.save(
+    status.locked = locked;
+    let (index, head) = enqueue(
         deps.storage,
-        index,
-        &DepositRecord {
+        &env,
+        &mut status,
+        &deposit,
+        DepositRecord {
             depositor: info.sender.clone(),
             amount,
-            target,
+            target: entry,
             time: env.block.time.seconds(),
             reclaimed: false,
         },
     )?;
-    HEADS.save(deps.storage, index + 1, &bin(&head))?;
-    status.queued += 1;
-    if matches!(deposit, Deposit::NewAccount { .. }) {
-        status.queued_new_accounts += 1;
-    }
-    if status.oldest_pending.is_none() {
-        status.oldest_pending = Some(env.block.time.seconds());
-    }
-    status.locked = locked;
-    STATUS.save(deps.storage, &status)?;
     Ok(Response::new().add_event(
         event("deposit")
             .add_attribute("index", index.to_string())
             .add_attribute("depositor", info.sender.as_str())
+            .add_attribute("account", account.to_string())
             .add_attribute("amount", amount.to_string())
+            .add_attribute("head", hex(&head).to_hex()),
+    ))
+}
+
+/// Appends an entry to the priority queue: its record, the deposit chain's next head and
+/// the status (saved). Returns the entry's queue index and the new head.
+fn enqueue(
+    storage: &mut dyn Storage,
+    env: &Env,
+    status: &mut Status,
+    deposit: &Deposit,
+    record: DepositRecord,
+) -> Result<(u64, Fr), ContractError> {
+    let hasher = Poseidon::new();
+    let prev_head = if status.queued == 0 {
+        Fr::from(0u64)
+    } else {
+        fr(HEADS.load(storage, status.queued)?.as_slice())
+    };
+    let head = deposit.chain(&hasher, &prev_head);
+    let index = status.queued;
+    DEPOSITS.save(storage, index, &record)?;
+    HEADS.save(storage, index + 1, &bin(&head))?;
+    status.queued += 1;
+    if status.oldest_pending.is_none() {
+        status.oldest_pending = Some(env.block.time.seconds());
+    }
+    STATUS.save(storage, status)?;
+    Ok((index, head))
+}
+
+/// An L1 exit request (see `ExecuteMsg::RequestExit`).
+fn execute_request_exit(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    account: u32,
+    recipient: &str,
+    signature: &HexBinary,
+) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let mut status = STATUS.load(deps.storage)?;
+    ensure_live(&config, &status, &env)?;
+    let paid = must_pay(&info, &config.denom)?;
+    let bond = Uint128::try_from(paid).map_err(|_| ContractError::DepositTooLarge {
+        amount: paid.to_string(),
+    })?;
+    let locked = status
+        .locked
+        .checked_add(bond)
+        .map_err(|_| ContractError::DepositTooLarge {
+            amount: bond.to_string(),
+        })?;
+    queue_rules(&config).check_deposit(false, bond.u128(), status.queued - status.cursor)?;
+    let Some(pubkey) = ACCOUNT_KEYS.may_load(deps.storage, account)? else {
+        return Err(ContractError::NoAccount {
+            account,
+            queued: status.queued_new_accounts,
+        });
+    };
+    let key = PublicKey::decode(pubkey.as_slice())?;
+    let recipient = deps.api.addr_validate(recipient)?;
+    let recipient_bytes = deps.api.addr_canonicalize(recipient.as_str())?;
+    let sequence = EXIT_SEQUENCE
+        .may_load(deps.storage, account)?
+        .unwrap_or_default();
+    let message = exit_request_message(
+        &Poseidon::new(),
+        &fr(config.domain.as_slice()),
+        account,
+        recipient_bytes.as_slice(),
+        sequence,
+    )?;
+    let signature = Signature::decode(signature.as_slice())?;
+    if !key.verify(&message, &signature) {
+        return Err(ContractError::BadExitSignature);
+    }
+    EXIT_SEQUENCE.save(deps.storage, account, &(sequence + 1))?;
+    status.locked = locked;
+    let (index, head) = enqueue(
+        deps.storage,
+        &env,
+        &mut status,
+        &Deposit::Exit { account },
+        DepositRecord {
+            depositor: info.sender.clone(),
+            amount: bond,
+            target: QueueEntry::Exit {
+                account,
+                recipient: recipient.to_string(),
+            },
+            time: env.block.time.seconds(),
+            reclaimed: false,
+        },
+    )?;
+    PENDING_EXITS.save(deps.storage, index, &())?;
+    Ok(Response::new().add_event(
+        event("request_exit")
+            .add_attribute("index", index.to_string())
+            .add_attribute("account", account.to_string())
+            .add_attribute("recipient", recipient.as_str())
+            .add_attribute("sequence", sequence.to_string())
+            .add_attribute("requester", info.sender.as_str())
+            .add_attribute("bond", bond.to_string())
             .add_attribute("head", hex(&head).to_hex()),
     ))
 }
@@ -442,9 +544,21 @@ fn check_batch(
         fr(head.as_slice())
     };
     let hasher = Poseidon::new();
+    let exit_slots = exit_slots(deps.storage, status.cursor, after).map_err(no)?;
+    let requested = exit_slots.iter().filter(|e| **e).count();
+    if requested != data.exits.len() {
+        return Err(no(ContractError::ExitCountMismatch {
+            posted: data.exits.len(),
+            requested,
+        }));
+    }
+    let shape = settle_core::validity::ledger::Shape {
+        deposits: config.shape.deposits as usize,
+        txs: max_txs,
+    };
     let data_commitment = data
-        .commitment(&hasher, max_txs)
-        .expect("size checked above");
+        .commitment(&hasher, shape, &exit_slots)
+        .map_err(|e| no(e.into()))?;
     let statement = Statement {
         domain: fr(config.domain.as_slice()),
         prev_state_root: fr(status.state_root.as_slice()),
@@ -469,6 +583,21 @@ fn check_batch(
         public_input,
         new_accounts_root,
     })
+}
+
+/// Which of the queue entries `from..to` (what a batch consumes, at most `shape.deposits`)
+/// are exit requests.
+fn exit_slots(storage: &dyn Storage, from: u64, to: u64) -> Result<Vec<bool>, ContractError> {
+    let mut slots = vec![false; (to - from) as usize];
+    for index in PENDING_EXITS.keys(
+        storage,
+        Some(Bound::inclusive(from)),
+        Some(Bound::exclusive(to)),
+        Order::Ascending,
+    ) {
+        slots[(index? - from) as usize] = true;
+    }
+    Ok(slots)
 }
 
 fn load_key(storage: &dyn Storage) -> Result<PreparedKey, ContractError> {
@@ -500,6 +629,39 @@ fn execute_submit_batch(
             .unwrap_or_default()
             .checked_add(amount)?;
         CREDITS.save(deps.storage, w.recipient.as_slice(), &credit)?;
+    }
+    // Exit requests served: the account's whole balance to the recipient the request
+    // named, the bond back to whoever posted it; credited like the withdrawals.
+    let after = status.cursor + batch.deposits;
+    let served = PENDING_EXITS
+        .keys(
+            deps.storage,
+            Some(Bound::inclusive(status.cursor)),
+            Some(Bound::exclusive(after)),
+            Order::Ascending,
+        )
+        .collect::<StdResult<Vec<u64>>>()?;
+    let mut exited = Uint128::zero();
+    for (queue_index, amount) in served.iter().zip(&checked.data.exits) {
+        let record = DEPOSITS.load(deps.storage, *queue_index)?;
+        let QueueEntry::Exit { recipient, .. } = &record.target else {
+            return Err(ContractError::Std(cosmwasm_std::StdError::msg(
+                "a pending exit names a queue entry that is no exit request",
+            )));
+        };
+        let amount = Uint128::new(*amount);
+        exited = exited.checked_add(amount)?;
+        paid = paid.checked_add(amount)?.checked_add(record.amount)?;
+        let recipient = deps.api.addr_canonicalize(recipient)?;
+        let depositor = deps.api.addr_canonicalize(record.depositor.as_str())?;
+        for (to, value) in [(recipient, amount), (depositor, record.amount)] {
+            let credit = CREDITS
+                .may_load(deps.storage, to.as_slice())?
+                .unwrap_or_default()
+                .checked_add(value)?;
+            CREDITS.save(deps.storage, to.as_slice(), &credit)?;
+        }
+        PENDING_EXITS.remove(deps.storage, *queue_index);
     }
     status.locked = status
         .locked
@@ -557,6 +719,8 @@ fn execute_submit_batch(
             .add_attribute("deposits", batch.deposits.to_string())
             .add_attribute("transactions", checked.data.txs.len().to_string())
             .add_attribute("withdrawals", withdrawals.len().to_string())
+            .add_attribute("exits", served.len().to_string())
+            .add_attribute("exited", exited.to_string())
             .add_attribute("credited", paid.to_string()),
     ))
 }
@@ -748,6 +912,18 @@ fn execute_apply_key(deps: DepsMut, env: Env) -> Result<Response, ContractError>
             applies_at: pending.applies_at,
         });
     }
+    // Users who asked to leave before the key applies leave under the old key (V2).
+    let oldest_exit = match PENDING_EXITS
+        .keys(deps.storage, None, None, Order::Ascending)
+        .next()
+    {
+        Some(index) => {
+            let index = index?;
+            Some((index, DEPOSITS.load(deps.storage, index)?.time))
+        }
+        None => None,
+    };
+    policy::check_exits_served(pending.applies_at, oldest_exit)?;
     let bytes = deps
         .storage
         .get(PENDING_KEY)
@@ -834,6 +1010,15 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 head: HexBinary::from(head.as_slice()),
             })
         }
+        QueryMsg::Account { index } => to_json_binary(&AccountResponse {
+            index,
+            pubkey: ACCOUNT_KEYS
+                .may_load(deps.storage, index)?
+                .map(|k| HexBinary::from(k.as_slice())),
+            exit_sequence: EXIT_SEQUENCE
+                .may_load(deps.storage, index)?
+                .unwrap_or_default(),
+        }),
         QueryMsg::Batch { index } => {
             let b = BATCHES.load(deps.storage, index)?;
             to_json_binary(&BatchResponse {

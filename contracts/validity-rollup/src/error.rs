@@ -67,6 +67,12 @@ pub enum ContractError {
     #[error("the exit is not signed by the account's key")]
     BadExitSignature,
 
+    #[error("no account {account} exists or is queued to open ({queued} queued)")]
+    NoAccount { account: u32, queued: u64 },
+
+    #[error("the batch posts {posted} exit amounts for {requested} exit requests")]
+    ExitCountMismatch { posted: usize, requested: usize },
+
     #[error("no deposit {index}")]
     NoSuchDeposit { index: u64 },
 

@@ -41,10 +41,25 @@ pub struct InstantiateMsg {
 
 #[cw_serde]
 pub enum DepositTarget {
-    /// Open a new L2 account with this Jubjub key (`x || y`, 64 bytes).
+    /// Open a new L2 account with this Jubjub key (`x || y`, 64 bytes). The deposit's
+    /// event reports the account index it opens (`account`).
     NewAccount { pubkey: HexBinary },
-    /// Credit an account (it must exist, or be opened by a deposit queued before this one).
-    Account { index: u32 },
+    /// Credit an account: it must exist, or be opened by a deposit queued before this one,
+    /// and `pubkey` must be the key that opened it (64 bytes), so that a credit never lands
+    /// in an account someone else opened at that index.
+    Account { index: u32, pubkey: HexBinary },
+}
+
+/// What an entry of the priority queue does: a deposit, or an L1 exit request.
+#[cw_serde]
+pub enum QueueEntry {
+    /// A deposit opening an account (the index it opens is `account`).
+    NewAccount { pubkey: HexBinary, account: u32 },
+    /// A deposit crediting the account `index` (opened with `pubkey`).
+    Account { index: u32, pubkey: HexBinary },
+    /// A full exit of `account` to `recipient`; the entry's amount is the requester's
+    /// bond, returned to it when a batch serves the request.
+    Exit { account: u32, recipient: String },
 }
 
 #[cw_serde]
@@ -80,6 +95,23 @@ pub enum ExecuteMsg {
         /// EdDSA signature (96 bytes) on the exit message of (account, recipient).
         signature: HexBinary,
     },
+    /// An L1 exit request, for when the operator leaves a user's withdrawals out of its
+    /// batches: joins the deposit queue, so the next batches must serve it in order (or
+    /// exodus starts, settle-core `validity::policy::exodus_at`). The batch that consumes
+    /// it withdraws the account's whole balance and credits it to `recipient` (who
+    /// `claim`s it). Signed by the account's key over settle-core
+    /// `validity::ledger::exit_request_message(domain, account, recipient, sequence)`,
+    /// where `sequence` is the number of exit requests taken for the account before
+    /// (the `exit_requests` query): each signature is used once. Anyone may send it with
+    /// the signature; it carries a bond of at least `min_deposit` (one coin of the
+    /// rollup's denom), returned to the sender when the request is served (or reclaimed
+    /// with `reclaim_deposit` in exodus). The event reports the queue index.
+    RequestExit {
+        account: u32,
+        recipient: String,
+        /// EdDSA signature (96 bytes) on the exit request message.
+        signature: HexBinary,
+    },
     /// Pays the sender every withdrawal credited to its address (at any time, in exodus
     /// too).
     Claim {},
@@ -92,7 +124,9 @@ pub enum ExecuteMsg {
         verifying_key: HexBinary,
         shape: Shape,
     },
-    /// Anyone, once the timelock has passed: switch to the proposed key.
+    /// Anyone, once the timelock has passed and every exit request queued before it
+    /// passed has been served (settle-core `validity::policy::check_exits_served`):
+    /// switch to the proposed key.
     ApplyKey {},
     /// Admin: withdraw the proposed key.
     CancelKey {},
@@ -136,6 +170,11 @@ pub enum QueryMsg {
     Credit { address: String },
     #[returns(ExitedResponse)]
     Exited { account: u32 },
+    /// The key that opened account `index` (also while its opening deposit is queued),
+    /// and the number of exit requests taken for it (the next request signs this
+    /// `sequence`).
+    #[returns(AccountResponse)]
+    Account { index: u32 },
     /// Assets held vs what is owed (every L2 balance, every queued deposit and every
     /// unclaimed withdrawal credit).
     #[returns(SolvencyResponse)]
@@ -193,8 +232,9 @@ pub struct CreditResponse {
 pub struct DepositResponse {
     pub index: u64,
     pub depositor: String,
+    /// The deposit, or the exit request's bond.
     pub amount: Uint128,
-    pub target: DepositTarget,
+    pub target: QueueEntry,
     pub time: u64,
     pub consumed: bool,
     pub reclaimed: bool,
@@ -242,6 +282,15 @@ pub struct CheckBatchResponse {
 pub struct VerifyProofResponse {
     pub valid: bool,
     pub reason: Option<String>,
+}
+
+#[cw_serde]
+pub struct AccountResponse {
+    pub index: u32,
+    /// The key that opened it (`x || y`), or none if no deposit opens it yet.
+    pub pubkey: Option<HexBinary>,
+    /// Exit requests taken for the account so far: the next one signs this number.
+    pub exit_sequence: u64,
 }
 
 #[cw_serde]

@@ -2,7 +2,7 @@ use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Binary, Uint128};
 use cw_storage_plus::{Item, Map};
 
-use crate::msg::{DepositTarget, Shape};
+use crate::msg::{QueueEntry, Shape};
 
 #[cw_serde]
 pub struct Config {
@@ -51,9 +51,11 @@ pub struct Status {
 
 #[cw_serde]
 pub struct DepositRecord {
+    /// Who queued it (and is repaid by `reclaim_deposit` in exodus).
     pub depositor: Addr,
+    /// The deposit, or an exit request's bond.
     pub amount: Uint128,
-    pub target: DepositTarget,
+    pub target: QueueEntry,
     pub time: u64,
     pub reclaimed: bool,
 }
@@ -84,6 +86,13 @@ pub const DEPOSITS: Map<u64, DepositRecord> = Map::new("deposits");
 pub const HEADS: Map<u64, Binary> = Map::new("heads");
 pub const BATCHES: Map<u64, BatchRecord> = Map::new("batches");
 pub const EXITED: Map<u32, ()> = Map::new("exited");
+/// The key (`x || y`, 64 bytes) that opened each account, recorded when its opening
+/// deposit is queued (accounts open in queue order).
+pub const ACCOUNT_KEYS: Map<u32, Binary> = Map::new("account_keys");
+/// Exit requests taken per account (the sequence the next request signs).
+pub const EXIT_SEQUENCE: Map<u32, u64> = Map::new("exit_sequence");
+/// Queue indices of the exit requests no batch has consumed yet.
+pub const PENDING_EXITS: Map<u64, ()> = Map::new("pending_exits");
 pub const PENDING: Item<Pending> = Item::new("pending");
 /// Withdrawals credited to an L1 address (its canonical bytes, as the batch names it) and
 /// not yet claimed.

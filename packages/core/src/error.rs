@@ -206,6 +206,16 @@ pub enum Error {
         deadline: u64,
     },
 
+    #[error("account {account} was opened with another key: a credit names the key that opened the account")]
+    AccountKeyMismatch { account: u32 },
+
+    #[error("the exit request queued at {index} (at {queued_at}) waits to be served: the pending key applies only once every exit request queued before {applies_at} is served")]
+    ExitsBeforeKey {
+        index: u64,
+        queued_at: u64,
+        applies_at: u64,
+    },
+
     #[error(transparent)]
     Admin(#[from] crate::admin::AdminError),
 

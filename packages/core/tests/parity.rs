@@ -1188,6 +1188,14 @@ mod validity {
         fr(section(), "domain")
     }
 
+    /// Which of the queue entries `cursor..cursor + n` are exit requests.
+    fn exit_slots(v: &Value, cursor: usize, n: u64) -> Vec<bool> {
+        let entries = arr(v, "deposits");
+        (cursor..cursor + n as usize)
+            .map(|i| entries[i]["target"]["exit"].is_object())
+            .collect()
+    }
+
     fn shape() -> Shape {
         let v = &section()["shape"];
         Shape {
@@ -1398,7 +1406,11 @@ mod validity {
                         &fr(c, "newAccountsRoot"),
                         num(c, "newAccountCount"),
                     ),
-                    data_commitment: data.commitment(&hasher, shape().txs).expect("fits"),
+                    data_commitment: data.commitment(
+                        &hasher,
+                        shape(),
+                        &exit_slots(v, cursor, num(c, "deposits")),
+                    )?,
                     deposits_before: heads[cursor],
                     deposits_after: heads[cursor + num(c, "deposits") as usize],
                 };

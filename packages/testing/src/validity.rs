@@ -18,8 +18,8 @@ use settle_core::validity::field::{fr_from_bytes, fr_to_bytes, Fr};
 use settle_core::validity::ledger::{BatchData, BatchWitness, Deposit, Ledger, Shape, Tx, TxBody};
 use settle_zk::{ProvingKey, VerifyingKey};
 use validity_rollup::msg::{
-    ConfigResponse, CreditResponse, DepositTarget, ExecuteMsg, InstantiateMsg, QueryMsg,
-    Shape as MsgShape, SolvencyResponse, StatusResponse,
+    AccountResponse, ConfigResponse, CreditResponse, DepositTarget, ExecuteMsg, InstantiateMsg,
+    QueryMsg, Shape as MsgShape, SolvencyResponse, StatusResponse,
 };
 
 /// Denom the validity rollup holds by default.
@@ -340,6 +340,42 @@ impl Operator {
         exodus_msg(&self.ledger, &self.domain, key, recipient, canonical)
     }
 
+    /// The key that opened account `index`: the `index`-th new-account deposit queued.
+    pub fn opened_key(&self, index: u32) -> Option<settle_core::validity::eddsa::PublicKey> {
+        self.queue
+            .iter()
+            .filter_map(|d| match d {
+                Deposit::NewAccount { key, .. } => Some(*key),
+                _ => None,
+            })
+            .nth(index as usize)
+    }
+
+    /// The `request_exit` of account `account` by `key` to `recipient` (address string
+    /// and its canonical bytes), signing `sequence` (the contract's `account` query).
+    pub fn exit_request_msg(
+        &self,
+        key: &SecretKey,
+        account: u32,
+        recipient: &str,
+        canonical: &[u8],
+        sequence: u64,
+    ) -> ExecuteMsg {
+        let message = settle_core::validity::ledger::exit_request_message(
+            self.ledger.hasher(),
+            &self.domain,
+            account,
+            canonical,
+            sequence,
+        )
+        .expect("a recipient of 20 or 32 bytes");
+        ExecuteMsg::RequestExit {
+            account,
+            recipient: recipient.to_string(),
+            signature: HexBinary::from(key.sign(&message).encode().to_vec()),
+        }
+    }
+
     /// The queued deposits' total not yet consumed.
     pub fn pending_deposits(&self) -> u128 {
         self.queue[self.cursor..].iter().map(|d| d.amount()).sum()
@@ -476,15 +512,24 @@ impl ValiditySuite {
         Ok(res)
     }
 
-    /// `sender` deposits `amount` to account `index`.
+    /// `sender` deposits `amount` to account `index` (naming the key that opened it, as
+    /// the operator saw it queued).
     pub fn deposit_to(
         &mut self,
         sender: &Addr,
         index: u32,
         amount: u128,
     ) -> StdResult<AppResponse> {
+        let pubkey = self
+            .op
+            .opened_key(index)
+            .map(|k| k.encode().to_vec())
+            .unwrap_or_else(|| vec![0; 64]);
         let msg = ExecuteMsg::Deposit {
-            target: DepositTarget::Account { index },
+            target: DepositTarget::Account {
+                index,
+                pubkey: HexBinary::from(pubkey),
+            },
         };
         let res = self.execute(sender, &msg, &[Coin::new(amount, VALIDITY_DENOM)])?;
         self.op.queue.push(Deposit::Credit {
@@ -492,6 +537,50 @@ impl ValiditySuite {
             amount,
         });
         Ok(res)
+    }
+
+    /// `sender` posts an exit request of `key`'s account to `recipient` with `bond`
+    /// (signing the sequence the contract expects); the operator queues it.
+    pub fn request_exit(
+        &mut self,
+        sender: &Addr,
+        key: &SecretKey,
+        recipient: &Addr,
+        bond: u128,
+    ) -> StdResult<AppResponse> {
+        let account = self.account_index(key)?;
+        let msg = self.exit_request_msg(key, account, recipient)?;
+        let res = self.execute(sender, &msg, &[Coin::new(bond, VALIDITY_DENOM)])?;
+        self.op.queue.push(Deposit::Exit { account });
+        Ok(res)
+    }
+
+    /// The index of the account `key` opened (queued or in the ledger).
+    pub fn account_index(&self, key: &SecretKey) -> StdResult<u32> {
+        let public = key.public_key();
+        (0..)
+            .map_while(|i| self.op.opened_key(i).map(|k| (i, k)))
+            .find(|(_, k)| *k == public)
+            .map(|(i, _)| i)
+            .ok_or_else(|| StdError::msg("no account was opened with this key"))
+    }
+
+    /// The `request_exit` message of `key`'s account `account` to `recipient`, signing
+    /// the sequence the contract expects now.
+    pub fn exit_request_msg(
+        &self,
+        key: &SecretKey,
+        account: u32,
+        recipient: &Addr,
+    ) -> StdResult<ExecuteMsg> {
+        let r: AccountResponse = self.query(&QueryMsg::Account { index: account })?;
+        Ok(self.op.exit_request_msg(
+            key,
+            account,
+            recipient.as_str(),
+            &self.canonical(recipient),
+            r.exit_sequence,
+        ))
     }
 
     /// `sender` claims the withdrawals credited to it.

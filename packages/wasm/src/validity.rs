@@ -35,7 +35,7 @@ const TS_VALIDITY_TYPES: &str = r#"
 /** A circuit shape: deposit and transaction slots per batch (the contract's `config.shape`). */
 export interface ZkShape { deposits: number; txs: number; }
 /** Where a deposit goes (the contract's snake_case `{ new_account: { pubkey } }` is accepted too); `pubkey` is a Jubjub key, `x || y` (64 bytes). */
-export type ZkDepositTarget = { newAccount: { pubkey: Hex } } | { account: { index: number } };
+export type ZkDepositTarget = { newAccount: { pubkey: Hex } } | { account: { index: number; pubkey: Hex } } | { exit: { account: number } };
 /** A queued deposit: the contract's `deposit` query response (`{ target, amount, ... }`) is one as it is. */
 export interface ZkDeposit { target: ZkDepositTarget; amount: Decimal; }
 /** `from` defaults to the first account of the key, `nonce` to the account's (0 for an account a deposit of the same batch opens). */
@@ -84,7 +84,7 @@ export interface SubmitBatchArgs { data: string; deposits: number; newAccountsRo
 export type ZkStage = "synthesizing" | "checking" | "proving" | "done";
 /** `synthesizing`: `{ deposits, txs }` (the batch's); `checking` and `proving`: `{ constraints }`; `done`: `{}`. */
 export interface ZkStageInfo { deposits?: number; txs?: number; constraints?: number; }
-export interface ValidityDepositMsg { deposit: { target: { new_account: { pubkey: Hex } } | { account: { index: number } } }; }
+export interface ValidityDepositMsg { deposit: { target: { new_account: { pubkey: Hex } } | { account: { index: number; pubkey: Hex } } }; }
 export interface SubmitBatchMsg {
   submit_batch: { data: string; deposits: number; new_accounts_root: Hex; new_account_count: number; proof: Hex };
 }
@@ -368,7 +368,9 @@ pub fn exit_message(domain: &str, account: u32, recipient: &str) -> JsResult<Str
 
 // ---- the ledger ----------------------------------------------------------------------
 
-/// `{ newAccount: { pubkey } }` or `{ account: { index } }`.
+/// `{ newAccount: { pubkey } }`, `{ account: { index, pubkey } }` (the key that opened
+/// the account) or, as the contract's `deposit` query reports a queued exit request,
+/// `{ exit: { account } }`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ZkTargetJs {
@@ -378,6 +380,10 @@ pub enum ZkTargetJs {
     },
     Account {
         index: u32,
+        pubkey: ZkPubkey,
+    },
+    Exit {
+        account: u32,
     },
 }
 
@@ -396,10 +402,11 @@ impl From<ZkDepositJs> for Deposit {
                 key: pubkey.0,
                 amount: d.amount.0,
             },
-            ZkTargetJs::Account { index } => Deposit::Credit {
+            ZkTargetJs::Account { index, .. } => Deposit::Credit {
                 account: index,
                 amount: d.amount.0,
             },
+            ZkTargetJs::Exit { account } => Deposit::Exit { account },
         }
     }
 }
@@ -1149,14 +1156,19 @@ pub fn snarkjs_public_inputs(
 #[serde(rename_all = "snake_case")]
 pub enum TargetMsg {
     NewAccount { pubkey: ZkPubkey },
-    Account { index: u32 },
+    Account { index: u32, pubkey: ZkPubkey },
 }
 
-impl From<ZkTargetJs> for TargetMsg {
-    fn from(t: ZkTargetJs) -> Self {
+impl TryFrom<ZkTargetJs> for TargetMsg {
+    type Error = Failure;
+
+    fn try_from(t: ZkTargetJs) -> Result<Self, Failure> {
         match t {
-            ZkTargetJs::NewAccount { pubkey } => TargetMsg::NewAccount { pubkey },
-            ZkTargetJs::Account { index } => TargetMsg::Account { index },
+            ZkTargetJs::NewAccount { pubkey } => Ok(TargetMsg::NewAccount { pubkey }),
+            ZkTargetJs::Account { index, pubkey } => Ok(TargetMsg::Account { index, pubkey }),
+            ZkTargetJs::Exit { .. } => Err(Failure(
+                "an exit is no deposit target: use exitRequestMsg".into(),
+            )),
         }
     }
 }
@@ -1292,7 +1304,7 @@ pub fn validity_deposit_msg(
 ) -> JsResult<JsValue> {
     let target: ZkTargetJs = from_js(target)?;
     to_js(&ValidityExecuteMsg::Deposit {
-        target: target.into(),
+        target: target.try_into()?,
     })
 }
 

@@ -663,7 +663,7 @@ mod validity {
             pubkey: validity::ZkPubkey(ka.secret_key().public_key()),
         };
         let m = as_msg(&ValidityExecuteMsg::Deposit {
-            target: target.into(),
+            target: target.try_into().unwrap(),
         });
         suite
             .execute(&alice, &m, &[Coin::new(600u128, VALIDITY_DENOM)])
@@ -876,19 +876,25 @@ mod validity {
         // the messages' other shapes read back as the contract's
         let kb = ZkKey::of_seed([9; 32]);
         let m = as_msg(&ValidityExecuteMsg::Deposit {
-            target: ZkTargetJs::Account { index: 3 }.into(),
+            target: ZkTargetJs::Account {
+                index: 3,
+                pubkey: validity::ZkPubkey(kb.secret_key().public_key()),
+            }
+            .try_into()
+            .unwrap(),
         });
         assert!(matches!(
             m,
             RollupMsg::Deposit {
-                target: validity_rollup::msg::DepositTarget::Account { index: 3 }
-            }
+                target: validity_rollup::msg::DepositTarget::Account { index: 3, pubkey }
+            } if pubkey.to_hex() == kb.public_key()
         ));
         let m = as_msg(&ValidityExecuteMsg::Deposit {
             target: ZkTargetJs::NewAccount {
                 pubkey: validity::ZkPubkey(kb.secret_key().public_key()),
             }
-            .into(),
+            .try_into()
+            .unwrap(),
         });
         assert!(matches!(
             m,

@@ -166,7 +166,9 @@ impl DepositValues {
                     nonce: 0,
                 }
             }
-            (Deposit::Credit { account, .. }, Some(before)) if account as u64 == step.index => {
+            (Deposit::Credit { account, .. } | Deposit::Exit { account }, Some(before))
+                if account as u64 == step.index =>
+            {
                 AccountValues::of(&before)
             }
             _ => {
@@ -507,18 +509,24 @@ impl BatchCircuit {
         close(&cs, Part::Statement, &mut layout);
 
         let mut previous_active = Boolean::TRUE;
+        let mut exits = Vec::with_capacity(self.shape.deposits);
         for i in 0..self.shape.deposits {
             let values = v.map(|v| &v.deposits[i]);
-            previous_active = ctx.deposit_slot(values, &mut state, &previous_active)?;
+            let (active, exited) = ctx.deposit_slot(values, &mut state, &previous_active)?;
+            previous_active = active;
+            exits.push(exited);
             close(&cs, Part::Deposit(i), &mut layout);
         }
 
-        let mut elements = Vec::with_capacity(2 * self.shape.txs);
+        // The data: every transaction slot's two elements, then what each deposit slot's
+        // exit request withdrew (`BatchData::commitment`).
+        let mut elements = Vec::with_capacity(2 * self.shape.txs + self.shape.deposits);
         for i in 0..self.shape.txs {
             let values = v.map(|v| &v.txs[i]);
             elements.extend(ctx.tx_slot(values, &domain, &mut state)?);
             close(&cs, Part::Tx(i), &mut layout);
         }
+        elements.extend(exits);
 
         state.head.enforce_equal(&deposits_after)?;
         ctx.hasher
@@ -644,13 +652,14 @@ impl Ctx {
             .collect()
     }
 
-    /// One deposit slot: returns whether it is used.
+    /// One deposit slot (a deposit or an exit request): returns whether it is used, and
+    /// what an exit request withdrew (zero for anything else).
     fn deposit_slot(
         &self,
         v: Option<&DepositValues>,
         state: &mut State,
         previous_active: &Boolean<Fr>,
-    ) -> Result<Boolean<Fr>, SynthesisError> {
+    ) -> Result<(Boolean<Fr>, FpVar<Fr>), SynthesisError> {
         let cs = &self.cs;
         let zero = FpVar::zero();
         let active = witness_bit(cs, v.map(|v| v.active))?;
@@ -659,13 +668,18 @@ impl Ctx {
 
         let [a, b, c] = [0, 1, 2].map(|k| witness(cs, v.map(|v| v.elements[k])));
         let (a, b, c) = (a?, b?, c?);
-        // c = amount | new-account flag << 128.
-        let c_bits = range_check(&c, BALANCE_BITS + 1)?;
+        // c = amount | new-account flag << 128 | exit flag << 129 (`Deposit::elements`).
+        let c_bits = range_check(&c, BALANCE_BITS + 2)?;
         let amount = from_bits(&c_bits[..BALANCE_BITS]);
-        // A padding slot carries nothing (so it is no new account either).
+        // A padding slot carries nothing (so it is no new account and no exit either).
         enforce_equal_if(&c, &zero, &!&active)?;
         let is_new = c_bits[BALANCE_BITS].clone();
-        let is_credit = &active & &!&is_new;
+        let is_exit = c_bits[BALANCE_BITS + 1].clone();
+        Boolean::enforce_kary_nand(&[is_new.clone(), is_exit.clone()])?;
+        // An exit request brings nothing in.
+        enforce_equal_if(&amount, &zero, &is_exit)?;
+        // A credit or an exit request names an existing account.
+        let is_existing = &active & &!&is_new;
 
         // The deposit chain: Poseidon_Deposit(head, a, b, c).
         let linked = self.hasher.hash(
@@ -679,9 +693,9 @@ impl Ctx {
         let index_bits = self.bits(v.map(|v| v.index), INDEX_BITS)?;
         let index = from_bits(&index_bits);
         enforce_equal_if(&index, &state.count, &is_new)?;
-        enforce_equal_if(&index, &a, &is_credit)?;
-        enforce_equal_if(&b, &zero, &is_credit)?;
-        enforce_less_than(&index, &state.count, INDEX_BITS, &is_credit)?;
+        enforce_equal_if(&index, &a, &is_existing)?;
+        enforce_equal_if(&b, &zero, &is_existing)?;
+        enforce_less_than(&index, &state.count, INDEX_BITS, &is_existing)?;
 
         // The account before: for a new one, the empty leaf, and the key from the deposit.
         let account = AccountVar::witness(cs, v.map(|v| v.account))?;
@@ -692,9 +706,12 @@ impl Ctx {
         let old_leaf = account.leaf(&self.hasher, &account.balance, &account.nonce)?;
         let old_leaf = is_new.select(&zero, &old_leaf)?;
 
-        // The credit: the balance never wraps.
+        // The credit: the balance never wraps. An exit request leaves the account empty
+        // (key and nonce stay) and withdraws its whole balance.
         let balance = &account.balance + &amount;
         range_check(&balance, BALANCE_BITS)?;
+        let balance = is_exit.select(&zero, &balance)?;
+        let exited = is_exit.select(&account.balance, &zero)?;
         let new_leaf = account.leaf(&self.hasher, &balance, &account.nonce)?;
 
         let path = self.path(v.map(|v| v.path.as_slice()))?;
@@ -703,7 +720,7 @@ impl Ctx {
         enforce_equal_if(&before, &state.root, &active)?;
         state.root = active.select(&after, &state.root)?;
         state.count = &state.count + FpVar::from(is_new);
-        Ok(active)
+        Ok((active, exited))
     }
 
     /// One transaction slot: returns its two data elements.

@@ -9,7 +9,9 @@ use ark_relations::r1cs::{
     ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
 };
 use common::*;
-use settle_core::validity::ledger::{state_root, BatchData, BatchWitness, Shape, Tx, TxBody};
+use settle_core::validity::ledger::{
+    state_root, BatchData, BatchWitness, Deposit, Shape, Tx, TxBody,
+};
 use settle_core::validity::poseidon::{hash, Domain};
 use settle_core::validity::tree::root_from_path;
 use settle_core::validity::Fr;
@@ -179,8 +181,10 @@ fn withdrawal_to(amount: u128, recipient: Option<Vec<u8>>) -> BatchWitness {
     let root = root_from_path(&hasher, leaf, 1, &step.sender_path).unwrap();
     let data = BatchData {
         txs: vec![data.txs[0].clone(), body],
+        exits: vec![],
     };
-    witness.statement.data_commitment = data.commitment(&hasher, SHAPE.txs).unwrap();
+    let slots = vec![false; witness.deposits.len()];
+    witness.statement.data_commitment = data.commitment(&hasher, SHAPE, &slots).unwrap();
     witness.statement.new_state_root = state_root(&hasher, &root, 2);
     witness
 }
@@ -262,18 +266,70 @@ fn a_skipped_deposit_fails() {
 }
 
 #[test]
+fn v1_an_exit_request_is_served_in_full_or_the_batch_fails() {
+    // After the sample batch alice (0) holds 700 and bob (1) 100.
+    let (mut rollup, _, _) = sample_batch(SHAPE);
+    let hasher = rollup.ledger.hasher().clone();
+    let deposits = [
+        Deposit::Exit { account: 1 },
+        Deposit::Credit {
+            account: 1,
+            amount: 5,
+        },
+    ];
+    let transfer = rollup.sign(
+        &key(1),
+        TxBody::Transfer {
+            from: 0,
+            to: 1,
+            amount: 1,
+        },
+    );
+    let (witness, data) = rollup.apply(SHAPE, &deposits, &[transfer]);
+    assert_eq!(data.exits, vec![100]);
+    check(&witness).unwrap();
+    // Posting less than the account held (keeping the rest) breaks the commitment.
+    let slots = [true, false];
+    for exits in [vec![99], vec![0], vec![101]] {
+        let mut wrong = witness.clone();
+        let posted = BatchData {
+            exits,
+            ..data.clone()
+        };
+        wrong.statement.data_commitment = posted.commitment(&hasher, SHAPE, &slots).unwrap();
+        assert_eq!(fails_at(&wrong), Part::Close);
+    }
+    // Leaving the balance in the account (the exit served as a no-op) fails its slot.
+    let mut kept = witness.clone();
+    kept.deposits[0].deposit = Deposit::Credit {
+        account: 1,
+        amount: 0,
+    };
+    assert!(check(&kept).is_err());
+    // An exit request cannot open an account or bring money in.
+    let mut opened = witness.clone();
+    opened.deposits[0].index = 2;
+    assert!(check(&opened).is_err());
+}
+
+#[test]
 fn a_commitment_to_other_data_fails() {
     let (rollup, mut witness, data) = sample_batch(SHAPE);
     let mut other = data.clone();
     if let TxBody::Transfer { amount, .. } = &mut other.txs[0] {
         *amount += 1;
     }
-    witness.statement.data_commitment =
-        other.commitment(rollup.ledger.hasher(), SHAPE.txs).unwrap();
+    let slots = vec![false; witness.deposits.len()];
+    witness.statement.data_commitment = other
+        .commitment(rollup.ledger.hasher(), SHAPE, &slots)
+        .unwrap();
     assert_eq!(fails_at(&witness), Part::Close);
     // The same data in a circuit of more slots commits differently.
     let (_, mut witness, data) = sample_batch(SHAPE);
-    witness.statement.data_commitment = data.commitment(rollup.ledger.hasher(), 3).unwrap();
+    let more = Shape { txs: 3, ..SHAPE };
+    witness.statement.data_commitment = data
+        .commitment(rollup.ledger.hasher(), more, &slots)
+        .unwrap();
     assert_eq!(fails_at(&witness), Part::Close);
 }
 

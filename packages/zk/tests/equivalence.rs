@@ -23,6 +23,7 @@ const SHAPE: Shape = Shape {
 enum DepositOp {
     Open { amount: u128 },
     Credit { account: u8, amount: u128 },
+    Exit { account: u8 },
 }
 
 /// A transaction's amount: mostly a share of the sender's balance (so most are valid),
@@ -87,6 +88,7 @@ fn deposit_op() -> impl Strategy<Value = DepositOp> {
     prop_oneof![
         amount().prop_map(|amount| DepositOp::Open { amount }),
         (any::<u8>(), amount()).prop_map(|(account, amount)| DepositOp::Credit { account, amount }),
+        any::<u8>().prop_map(|account| DepositOp::Exit { account }),
     ]
 }
 
@@ -159,6 +161,9 @@ fn build(opening: &[u128], deposits: &[DepositOp], txs: &[TxOp]) -> (BatchWitnes
             DepositOp::Credit { account, amount } => Deposit::Credit {
                 account: account as u32 % keys.len() as u32,
                 amount,
+            },
+            DepositOp::Exit { account } => Deposit::Exit {
+                account: account as u32 % keys.len() as u32,
             },
         };
         if preview.apply_deposit(&deposit).is_ok() {
@@ -233,6 +238,12 @@ fn tampered(witness: &BatchWitness, tamper: Tamper) -> Option<BatchCircuit> {
         }
         Tamper::DepositAmount => match &mut w.deposits.first_mut()?.deposit {
             Deposit::NewAccount { amount, .. } | Deposit::Credit { amount, .. } => *amount ^= 1,
+            // An operator that serves an exit request as a credit of nothing (keeping the
+            // balance in L2).
+            Deposit::Exit { account } => {
+                let account = *account;
+                w.deposits[0].deposit = Deposit::Credit { account, amount: 0 };
+            }
         },
     }
     BatchCircuit::new(&w).ok()

@@ -1081,7 +1081,10 @@ fn validity_rows() -> (Report, ValiditySplit) {
         v.execute(
             &alice,
             &vr::ExecuteMsg::Deposit {
-                target: vr::DepositTarget::Account { index: 1 },
+                target: vr::DepositTarget::Account {
+                    index: 1,
+                    pubkey: HexBinary::from(kb.public_key().encode().to_vec()),
+                },
             },
             &[Coin::new(50u128, "uzk")],
         ),

@@ -96,7 +96,7 @@ struct DepositV {
 #[serde(rename_all = "camelCase")]
 enum TargetV {
     NewAccount { pubkey: String },
-    Account { index: u32 },
+    Account { index: u32, pubkey: String },
 }
 
 /// A signed transaction in the npm package's `ZkTx` shape plus what was signed.
@@ -304,7 +304,14 @@ pub fn section() -> Result<ValiditySection, String> {
                 Deposit::NewAccount { key, .. } => TargetV::NewAccount {
                     pubkey: hx(key.encode()),
                 },
-                Deposit::Credit { account, .. } => TargetV::Account { index: account },
+                Deposit::Credit { account, .. } => TargetV::Account {
+                    index: account,
+                    pubkey: hx(op
+                        .opened_key(account)
+                        .expect("the scenario credits opened accounts")
+                        .encode()),
+                },
+                Deposit::Exit { .. } => unreachable!("the scenario queues no exit request"),
             },
             queued_before_batch: batch,
             head_after: fx(&head),
@@ -584,11 +591,11 @@ fn refused_batches(
                     domain: *domain,
                     prev_state_root: prev,
                     new_state_root: state_root(hasher, &c.root, c.count),
-                    data_commitment: data.commitment(hasher, SHAPE.txs).ok_or(
-                        settle_core::Error::Malformed {
-                            what: "batch data",
-                            reason: "too many transactions".into(),
-                        },
+                    // The scenario queues no exit request.
+                    data_commitment: data.commitment(
+                        hasher,
+                        SHAPE,
+                        &vec![false; c.deposits as usize],
                     )?,
                     deposits_before: heads[cursor as usize],
                     deposits_after: heads[(cursor + c.deposits) as usize],

@@ -70,24 +70,46 @@ pub fn state_root(hasher: &Poseidon, accounts_root: &Fr, count: u64) -> Fr {
     hasher.hash(Domain::State, &[*accounts_root, Fr::from(count)])
 }
 
-/// A deposit from the contract's queue.
+/// An entry of the contract's priority queue: a deposit, or an exit request. A batch
+/// consumes the queue in order, so the operator must serve both within its deadline.
+///
+/// An exit request ([`Deposit::Exit`]) is a full exit asked for on L1 with a signature of
+/// the account's key ([`exit_request_message`]): the batch that consumes it withdraws the
+/// account's whole balance (leaving its key and nonce), posts the amount in its data
+/// ([`BatchData::exits`]) and the contract credits it to the recipient the request named.
+/// An operator that leaves a user's withdrawals out of its batches cannot keep the user's
+/// money: the user asks on L1, and a batch serves the request or exodus starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Deposit {
     /// Opens the next account with this key.
     NewAccount { key: PublicKey, amount: u128 },
     /// Credits an existing account.
     Credit { account: u32, amount: u128 },
+    /// Withdraws an existing account's whole balance (an L1 exit request).
+    Exit { account: u32 },
 }
 
+/// Flag bit (of `c`) of a new-account deposit.
+pub const NEW_ACCOUNT_FLAG: u32 = 128;
+/// Flag bit (of `c`) of an exit request.
+pub const EXIT_FLAG: u32 = 129;
+
 impl Deposit {
+    /// What the entry brings into L2 (zero for an exit request).
     pub fn amount(&self) -> u128 {
         match self {
             Deposit::NewAccount { amount, .. } | Deposit::Credit { amount, .. } => *amount,
+            Deposit::Exit { .. } => 0,
         }
     }
 
+    /// Whether the entry is an exit request.
+    pub fn is_exit(&self) -> bool {
+        matches!(self, Deposit::Exit { .. })
+    }
+
     /// `(a, b, c)`: `(x, y, amount + 2^128)` for a new account, `(index, 0, amount)` for a
-    /// credit. The 2^128 flag keeps the two kinds apart.
+    /// credit, `(index, 0, 2^129)` for an exit request. The flags keep the kinds apart.
     pub fn elements(&self) -> [Fr; 3] {
         match self {
             Deposit::NewAccount { key, amount } => {
@@ -97,6 +119,11 @@ impl Deposit {
             Deposit::Credit { account, amount } => {
                 [Fr::from(*account as u64), Fr::zero(), Fr::from(*amount)]
             }
+            Deposit::Exit { account } => [
+                Fr::from(*account as u64),
+                Fr::zero(),
+                pack(&[(0, 128), (0, 1), (1, 1)]),
+            ],
         }
     }
 
@@ -262,18 +289,23 @@ impl Tx {
     }
 }
 
-/// The batch data posted on chain: the transactions' bodies in order.
+/// The batch data posted on chain: the transactions' bodies in order, and the amounts of
+/// the exit requests the batch serves.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BatchData {
     pub txs: Vec<TxBody>,
+    /// The amount each exit request ([`Deposit::Exit`]) among the consumed queue entries
+    /// withdrew (the account's whole balance), in queue order.
+    pub exits: Vec<u128>,
 }
 
 impl BatchData {
     /// `count (2 BE)`, then per transaction `kind (1) || from (4 BE)` and
     /// `to (4 BE) || amount (16 BE)` for a transfer or
-    /// `amount (16 BE) || len (1) || recipient (len)` for a withdrawal.
+    /// `amount (16 BE) || len (1) || recipient (len)` for a withdrawal; then
+    /// `exit count (2 BE)` and each exit's `amount (16 BE)`.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(2 + self.txs.len() * 25);
+        let mut out = Vec::with_capacity(4 + self.txs.len() * 25 + self.exits.len() * 16);
         out.extend_from_slice(&(self.txs.len() as u16).to_be_bytes());
         for tx in &self.txs {
             out.push(tx.kind());
@@ -291,6 +323,10 @@ impl BatchData {
                     out.extend_from_slice(recipient);
                 }
             }
+        }
+        out.extend_from_slice(&(self.exits.len() as u16).to_be_bytes());
+        for amount in &self.exits {
+            out.extend_from_slice(&amount.to_be_bytes());
         }
         out
     }
@@ -337,31 +373,75 @@ impl BatchData {
                 .map_err(|e| Error::malformed("batch data", format!("transaction {i}: {e}")))?;
             txs.push(body);
         }
+        let count = u16::from_be_bytes(r.take::<2>()?) as usize;
+        let mut exits = Vec::with_capacity(count.min(bytes.len() / 16));
+        for _ in 0..count {
+            exits.push(u128::from_be_bytes(r.take::<16>()?));
+        }
         if r.at != bytes.len() {
             return Err(Error::malformed(
                 "batch data",
-                format!("{} bytes after the last transaction", bytes.len() - r.at),
+                format!("{} bytes after the last exit", bytes.len() - r.at),
             ));
         }
-        Ok(BatchData { txs })
+        Ok(BatchData { txs, exits })
     }
 
-    /// The data commitment for a circuit of `capacity` transaction slots: Poseidon over
-    /// every slot's elements, unused slots as zeros. `None` when the data holds more
-    /// transactions than the circuit has slots.
-    pub fn commitment(&self, hasher: &Poseidon, capacity: usize) -> Option<Fr> {
-        if self.txs.len() > capacity {
-            return None;
+    /// The data commitment for a circuit of `shape`: Poseidon over every transaction
+    /// slot's elements (unused slots as zeros), then one element per deposit slot: the
+    /// amount an exit request withdrew, zero for a deposit or an unused slot.
+    /// `exit_slots[i]` says whether the `i`-th queue entry the batch consumes is an exit
+    /// request; refused when the data holds more transactions than the circuit has slots,
+    /// more entries are consumed than it has deposit slots, or the exits posted do not
+    /// match the exit requests consumed.
+    pub fn commitment(
+        &self,
+        hasher: &Poseidon,
+        shape: Shape,
+        exit_slots: &[bool],
+    ) -> Result<Fr, Error> {
+        if self.txs.len() > shape.txs || exit_slots.len() > shape.deposits {
+            return Err(Error::malformed(
+                "batch",
+                format!(
+                    "{} transactions and {} queue entries do not fit a circuit of {} and {}",
+                    self.txs.len(),
+                    exit_slots.len(),
+                    shape.txs,
+                    shape.deposits
+                ),
+            ));
         }
-        let mut elements = Vec::with_capacity(capacity * SLOT_ELEMENTS);
+        let requested = exit_slots.iter().filter(|e| **e).count();
+        if requested != self.exits.len() {
+            return Err(Error::malformed(
+                "batch data",
+                format!(
+                    "{} exit amounts for the {requested} exit requests the batch consumes",
+                    self.exits.len()
+                ),
+            ));
+        }
+        let mut elements = Vec::with_capacity(shape.txs * SLOT_ELEMENTS + shape.deposits);
         for tx in &self.txs {
             elements.extend_from_slice(&tx.slot());
         }
-        elements.resize(capacity * SLOT_ELEMENTS, Fr::zero());
-        Some(hasher.hash(Domain::Data, &elements))
+        elements.resize(shape.txs * SLOT_ELEMENTS, Fr::zero());
+        let mut exits = self.exits.iter();
+        for is_exit in exit_slots {
+            let amount = if *is_exit {
+                exits.next().copied().unwrap_or_default()
+            } else {
+                0
+            };
+            elements.push(Fr::from(amount));
+        }
+        elements.resize(shape.txs * SLOT_ELEMENTS + shape.deposits, Fr::zero());
+        Ok(hasher.hash(Domain::Data, &elements))
     }
 
-    /// The withdrawals the contract pays, in order.
+    /// The withdrawals the transactions make, in order (the exits are paid to the
+    /// recipients their L1 requests named).
     pub fn withdrawals(&self) -> Vec<Withdrawal> {
         self.txs
             .iter()
@@ -610,6 +690,25 @@ impl Ledger {
                     path,
                 })
             }
+            Deposit::Exit { account } => {
+                let Some(before) = self.account(account).copied() else {
+                    return refuse("no such account");
+                };
+                let path = self.tree.path(account as u64)?;
+                self.write(
+                    account as u64,
+                    Account {
+                        balance: 0,
+                        ..before
+                    },
+                )?;
+                Ok(DepositStep {
+                    deposit: *deposit,
+                    index: account as u64,
+                    before: Some(before),
+                    path,
+                })
+            }
         }
     }
 
@@ -728,8 +827,21 @@ impl Ledger {
         data: &BatchData,
         state_root: &Fr,
     ) -> Result<(), Error> {
+        let mut exits = Vec::new();
         for d in deposits {
-            self.apply_deposit(d)?;
+            let step = self.apply_deposit(d)?;
+            if let (Deposit::Exit { .. }, Some(before)) = (d, step.before) {
+                exits.push(before.balance);
+            }
+        }
+        if exits != data.exits {
+            return Err(Error::malformed(
+                "batch data",
+                format!(
+                    "exit amounts {:?} where the ledger withdrew {exits:?}",
+                    data.exits
+                ),
+            ));
         }
         for (i, body) in data.txs.iter().enumerate() {
             let nonce = self.account(body.from()).map(|a| a.nonce).unwrap_or(0);
@@ -790,9 +902,14 @@ impl Ledger {
         let prev_state_root = self.state_root();
         let mut head = *deposits_before;
         let mut deposit_steps = Vec::with_capacity(deposits.len());
+        let mut exits = Vec::new();
         for d in deposits {
             head = d.chain(self.hasher(), &head);
-            deposit_steps.push(self.apply_deposit(d)?);
+            let step = self.apply_deposit(d)?;
+            if let (Deposit::Exit { .. }, Some(before)) = (d, step.before) {
+                exits.push(before.balance);
+            }
+            deposit_steps.push(step);
         }
         let mut tx_steps = Vec::with_capacity(txs.len());
         for (i, tx) in txs.iter().enumerate() {
@@ -803,10 +920,10 @@ impl Ledger {
         }
         let data = BatchData {
             txs: txs.iter().map(|t| t.body.clone()).collect(),
+            exits,
         };
-        let data_commitment = data
-            .commitment(self.hasher(), shape.txs)
-            .expect("size checked");
+        let exit_slots: Vec<bool> = deposits.iter().map(Deposit::is_exit).collect();
+        let data_commitment = data.commitment(self.hasher(), shape, &exit_slots)?;
         let statement = Statement {
             domain: *domain,
             prev_state_root,
@@ -846,4 +963,26 @@ pub fn exit_message(
     body.check_shape()?;
     let [e0, e1] = body.slot();
     Ok(hasher.hash(Domain::Exit, &[*domain, e0, e1]))
+}
+
+/// What an account key signs to ask on L1 for a full exit ([`Deposit::Exit`]):
+/// `Poseidon_ExitRequest(domain, e0, e1)` of a withdrawal body from `account` whose amount
+/// field carries `sequence` (the number of exit requests the contract has taken for that
+/// account before: a signed request is used once). Refused for a recipient of neither 20
+/// nor 32 bytes.
+pub fn exit_request_message(
+    hasher: &Poseidon,
+    domain: &Fr,
+    account: u32,
+    recipient: &[u8],
+    sequence: u64,
+) -> Result<Fr, Error> {
+    let body = TxBody::Withdraw {
+        from: account,
+        amount: sequence as u128,
+        recipient: recipient.to_vec(),
+    };
+    body.check_shape()?;
+    let [e0, e1] = body.slot();
+    Ok(hasher.hash(Domain::ExitRequest, &[*domain, e0, e1]))
 }

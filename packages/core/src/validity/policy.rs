@@ -17,7 +17,12 @@
 //! ```
 //!
 //! Today the deadline is `exodus_after`: the longest an operator may go without a batch, or
-//! leave a queued deposit unconsumed.
+//! leave a queued deposit or exit request unconsumed. The way out is an L1 exit request
+//! (`ledger::Deposit::Exit`): it joins the deposit queue, so a batch must serve it in order
+//! or exodus starts, and a pending key applies only once every exit request queued before
+//! its `applies_at` is served ([`check_exits_served`]). A proposal therefore never takes a
+//! user's way out away: the user asks during the timelock, and either the old key's
+//! operator pays the user, or exodus starts, or the key waits.
 
 //! # The deposit queue and the operator's deadline
 //!
@@ -150,6 +155,41 @@ pub fn check_key_timelock(key_timelock: u64, exit_deadline: u64) -> Result<(), E
         });
     }
     Ok(())
+}
+
+/// Refuses to apply a pending key (applying from `applies_at`) while an exit request
+/// queued before `applies_at` waits: `oldest_exit` is the queue index and queue time of
+/// the oldest exit request not yet consumed, if any.
+pub fn check_exits_served(applies_at: u64, oldest_exit: Option<(u64, u64)>) -> Result<(), Error> {
+    match oldest_exit {
+        Some((index, queued_at)) if queued_at < applies_at => Err(Error::ExitsBeforeKey {
+            index,
+            queued_at,
+            applies_at,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A credit (or an exit request) names an account by index and by key; the index must
+/// have been opened (or queued to open) with that key. `opened_with` is the key that
+/// opened it, `None` when no new-account deposit for that index is queued yet.
+pub fn check_account_key(
+    account: u32,
+    opened_with: Option<&[u8]>,
+    named: &[u8],
+    queued_accounts: u64,
+) -> Result<(), Error> {
+    match opened_with {
+        None => Err(Error::malformed(
+            "account",
+            format!(
+                "no account {account} will exist when this entry is consumed ({queued_accounts} queued)"
+            ),
+        )),
+        Some(key) if key != named => Err(Error::AccountKeyMismatch { account }),
+        Some(_) => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -299,5 +339,29 @@ mod tests {
         // A timelock equal to the deadline leaves no margin.
         assert!(check_key_timelock(86_400, 86_400).is_err());
         assert_eq!(min_key_timelock(u64::MAX), u64::MAX);
+    }
+
+    #[test]
+    fn v2_a_key_waits_for_exit_requests_queued_before_it_applies() {
+        check_exits_served(100, None).unwrap();
+        check_exits_served(100, Some((3, 100))).unwrap();
+        assert_eq!(
+            check_exits_served(100, Some((3, 99))),
+            Err(Error::ExitsBeforeKey {
+                index: 3,
+                queued_at: 99,
+                applies_at: 100
+            })
+        );
+    }
+
+    #[test]
+    fn z2_a_credit_must_name_the_key_that_opened_the_account() {
+        check_account_key(1, Some(&[7; 64]), &[7; 64], 2).unwrap();
+        assert_eq!(
+            check_account_key(1, Some(&[7; 64]), &[8; 64], 2),
+            Err(Error::AccountKeyMismatch { account: 1 })
+        );
+        assert!(check_account_key(2, None, &[7; 64], 2).is_err());
     }
 }

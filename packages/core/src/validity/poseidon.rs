@@ -59,6 +59,8 @@ pub enum Domain {
     Statement = 8,
     /// What an account key signs to leave in exodus mode.
     Exit = 9,
+    /// What an account key signs to ask on L1 for a full exit (a priority request).
+    ExitRequest = 10,
 }
 
 /// The permutation's parameters in arkworks' form (shared with the circuit's sponge).

@@ -86,8 +86,8 @@ fn a_batch_moves_money_and_chains_its_statement() {
     let posted = BatchData::decode(&data.encode()).unwrap();
     assert_eq!(posted, data);
     assert_eq!(
-        posted.commitment(l.hasher(), SHAPE.txs),
-        Some(witness.statement.data_commitment)
+        posted.commitment(l.hasher(), SHAPE, &[]),
+        Ok(witness.statement.data_commitment)
     );
     assert_eq!(posted.withdrawals().len(), 1);
     assert_eq!(posted.withdrawals()[0].amount, 100);
@@ -172,6 +172,7 @@ fn invalid_transactions_are_refused_and_change_nothing() {
         assert!(exit_message(l.hasher(), &domain(), 0, &vec![1; len]).is_err());
         let data = BatchData {
             txs: vec![odd.body.clone()],
+            exits: vec![],
         };
         assert!(BatchData::decode(&data.encode()).is_err(), "{len} bytes");
     }
@@ -257,6 +258,7 @@ fn batch_data_decoding_is_strict() {
                 recipient: vec![1; 32],
             },
         ],
+        exits: vec![6, 7],
     };
     let bytes = data.encode();
     assert_eq!(BatchData::decode(&bytes).unwrap(), data);
@@ -273,14 +275,29 @@ fn batch_data_decoding_is_strict() {
             to: 0,
             amount: 1,
         }],
+        exits: vec![],
     };
     assert!(BatchData::decode(&big_index.encode()).is_err());
-    assert!(data
-        .commitment(&super::poseidon::Poseidon::new(), 1)
-        .is_none());
-    // Different data, different commitment; padding is part of the shape.
     let h = super::poseidon::Poseidon::new();
-    assert_ne!(data.commitment(&h, 2), data.commitment(&h, 3));
+    let shape = |deposits, txs| Shape { deposits, txs };
+    let slots = [true, false, true];
+    assert!(data.commitment(&h, shape(3, 1), &slots).is_err());
+    // The exits posted must match the exit requests consumed.
+    assert!(data.commitment(&h, shape(3, 2), &[true]).is_err());
+    assert!(data.commitment(&h, shape(2, 2), &slots).is_err());
+    // Different data, different commitment; padding is part of the shape.
+    assert_ne!(
+        data.commitment(&h, shape(3, 2), &slots),
+        data.commitment(&h, shape(3, 3), &slots)
+    );
+    assert_ne!(
+        data.commitment(&h, shape(3, 2), &slots),
+        data.commitment(&h, shape(4, 2), &slots)
+    );
+    assert_ne!(
+        data.commitment(&h, shape(3, 2), &slots),
+        data.commitment(&h, shape(3, 2), &[true, true, false])
+    );
     // A 20-byte and a 21-byte recipient with a trailing zero are different slots.
     let a = TxBody::Withdraw {
         from: 0,
@@ -394,4 +411,78 @@ fn anyone_rebuilds_the_ledger_from_deposits_and_posted_data() {
         Err(Error::ReplayMismatch { .. })
     ));
     assert_eq!(user.state_root(), root0);
+}
+
+#[test]
+fn v1_an_exit_request_withdraws_the_whole_balance_and_posts_it() {
+    let (mut l, head) = funded();
+    let mut replica = l.clone();
+    let t = transfer(&l, 0, 1, 300, 1);
+    let deposits = [
+        Deposit::Exit { account: 1 },
+        Deposit::Credit {
+            account: 1,
+            amount: 5,
+        },
+    ];
+    let (witness, data) = l
+        .apply_batch(SHAPE, &domain(), &head, &deposits, &[t])
+        .unwrap();
+    // Queue entries first: bob's 50 leave, bob is credited 5; then alice's transfer.
+    assert_eq!(data.exits, vec![50]);
+    assert_eq!(l.account(1).unwrap().balance, 305);
+    assert_eq!(l.account(1).unwrap().nonce, 0);
+    assert_eq!(l.account(0).unwrap().balance, 700);
+    assert_eq!(l.total_balance(), 1005);
+    assert_eq!(witness.deposits[0].before.unwrap().balance, 50);
+    // The exit is in the deposit chain and its amount in the data commitment.
+    let chained = deposits.iter().fold(head, |h, d| d.chain(l.hasher(), &h));
+    assert_eq!(witness.statement.deposits_after, chained);
+    let posted = BatchData::decode(&data.encode()).unwrap();
+    assert_eq!(
+        posted.commitment(l.hasher(), SHAPE, &[true, false]),
+        Ok(witness.statement.data_commitment)
+    );
+    let mut understated = posted.clone();
+    understated.exits = vec![49];
+    assert_ne!(
+        understated.commitment(l.hasher(), SHAPE, &[true, false]),
+        Ok(witness.statement.data_commitment)
+    );
+    // Anyone replays it from public data; a wrong exit amount is refused.
+    let mut wrong = replica.clone();
+    assert!(wrong
+        .replay_batch(&deposits, &understated, &l.state_root())
+        .is_err());
+    replica
+        .replay_batch(&deposits, &posted, &l.state_root())
+        .unwrap();
+    assert_eq!(replica.state_root(), l.state_root());
+    // An exit from an account that does not exist is no queue entry the ledger takes.
+    assert!(l.apply_deposit(&Deposit::Exit { account: 9 }).is_err());
+}
+
+#[test]
+fn v1_exit_requests_are_signed_apart_from_exodus_exits_and_once() {
+    let h = super::poseidon::Poseidon::new();
+    let r = [3u8; 20];
+    let request = exit_request_message(&h, &domain(), 0, &r, 0).unwrap();
+    assert_ne!(request, exit_message(&h, &domain(), 0, &r).unwrap());
+    assert_ne!(
+        request,
+        exit_request_message(&h, &domain(), 0, &r, 1).unwrap()
+    );
+    assert_ne!(
+        request,
+        exit_request_message(&h, &domain(), 1, &r, 0).unwrap()
+    );
+    assert!(exit_request_message(&h, &domain(), 0, &[3u8; 21], 0).is_err());
+    // The three queue kinds never share elements.
+    let exit = Deposit::Exit { account: 0 }.elements();
+    let credit = Deposit::Credit {
+        account: 0,
+        amount: 0,
+    }
+    .elements();
+    assert_ne!(exit, credit);
 }
