@@ -1639,6 +1639,33 @@ impl VmValidity {
         Ok(done)
     }
 
+    /// `sender` posts an exit request of `key`'s account `account` to `recipient` with a
+    /// bond of `bond` (signing the sequence the contract reports); the operator queues it.
+    pub fn request_exit(
+        &mut self,
+        sender: &Addr,
+        key: &settle_core::validity::eddsa::SecretKey,
+        account: u32,
+        recipient: &Addr,
+        bond: u128,
+    ) -> Result<Executed, Refused> {
+        use validity_rollup::msg as vr;
+        let r: vr::AccountResponse = self.h.query(&vr::QueryMsg::Account { index: account });
+        let msg = self.op.exit_request_msg(
+            key,
+            account,
+            recipient.as_str(),
+            &self.h.canonical(recipient),
+            r.exit_sequence,
+        );
+        let funds = [Coin::new(bond, self.denom.clone())];
+        let done = self.execute(sender, &msg, &funds)?;
+        self.op
+            .queue
+            .push(settle_core::validity::ledger::Deposit::Exit { account });
+        Ok(done)
+    }
+
     /// Submits a proven batch; the operator follows when the contract accepts it.
     pub fn submit(
         &mut self,

@@ -478,7 +478,10 @@ fn key_rotation_waits_for_its_timelock_and_exits_stay_provable() {
         verifying_key: HexBinary::from(new_keys.verifying.to_wire()),
         shape: settle_testing::msg_shape(small),
     };
-    assert_refused(s.execute(&alice, &propose, &[]), "only the admin");
+    assert_refused(
+        s.execute(&alice, &propose, &[]),
+        "only the admin (cosmwasm1",
+    );
     let garbage = ExecuteMsg::ProposeKey {
         verifying_key: HexBinary::from(vec![0u8; 100]),
         shape: settle_testing::msg_shape(small),
@@ -491,7 +494,13 @@ fn key_rotation_waits_for_its_timelock_and_exits_stay_provable() {
     s.execute(&admin, &propose, &[]).unwrap();
     assert_refused(
         s.execute(&alice, &ExecuteMsg::ApplyKey {}, &[]),
-        "applies from",
+        "the change is timelocked until",
+    );
+    // One change at a time: a second proposal waits for the first to apply or be
+    // cancelled (it could not shorten the wait anyway).
+    assert_refused(
+        s.execute(&admin, &propose, &[]),
+        "a change is already pending",
     );
     // Until it applies, the old key rules.
     let pay = s.transfer(&key("alice"), 1, 100);
@@ -1181,4 +1190,57 @@ fn z2_a_credit_names_the_key_that_opened_the_account() {
     assert_eq!(s.op.ledger.account(0).unwrap().balance, 150);
     assert_eq!(s.op.ledger.account(1).unwrap().balance, 100);
     assert_solvent(&s);
+}
+
+/// F3 for the validity rollup: the admin role moves in two steps, and only the admin
+/// proposes or cancels keys.
+#[test]
+fn f3_the_validity_admin_role_moves_only_when_the_successor_accepts() {
+    let mut s = two_accounts();
+    let (admin, alice, bob) = (s.admin.clone(), s.addr("alice"), s.addr("bob"));
+    let config = |s: &ValiditySuite| -> validity_rollup::msg::ConfigResponse {
+        s.query(&QueryMsg::Config {}).unwrap()
+    };
+    let propose_admin = |who: &cosmwasm_std::Addr| ExecuteMsg::ProposeAdmin {
+        admin: who.to_string(),
+    };
+    assert_refused(
+        s.execute(&alice, &propose_admin(&alice), &[]),
+        "only the admin",
+    );
+    assert_refused(
+        s.execute(&bob, &ExecuteMsg::AcceptAdmin {}, &[]),
+        "no admin transfer is pending",
+    );
+    s.execute(&admin, &propose_admin(&bob), &[]).unwrap();
+    assert_eq!(config(&s).pending_admin, Some(bob.to_string()));
+    // Naming bob hands nothing over: the admin still rules, alice cannot accept.
+    assert_refused(
+        s.execute(&alice, &ExecuteMsg::AcceptAdmin {}, &[]),
+        "only the proposed admin",
+    );
+    s.execute(&admin, &ExecuteMsg::CancelAdmin {}, &[]).unwrap();
+    assert_refused(
+        s.execute(&bob, &ExecuteMsg::AcceptAdmin {}, &[]),
+        "no admin transfer is pending",
+    );
+    s.execute(&admin, &propose_admin(&bob), &[]).unwrap();
+    s.execute(&bob, &ExecuteMsg::AcceptAdmin {}, &[]).unwrap();
+    let c = config(&s);
+    assert_eq!((c.admin, c.pending_admin), (bob.to_string(), None));
+    // The old admin has no power left; the new one proposes keys.
+    let propose = ExecuteMsg::ProposeKey {
+        verifying_key: HexBinary::from(s.op.keys.verifying.to_wire()),
+        shape: validity_rollup::msg::Shape {
+            deposits: 2,
+            txs: 2,
+        },
+    };
+    assert_refused(s.execute(&admin, &propose, &[]), "only the admin");
+    s.execute(&bob, &propose, &[]).unwrap();
+    assert_refused(
+        s.execute(&admin, &ExecuteMsg::CancelKey {}, &[]),
+        "only the admin",
+    );
+    s.execute(&bob, &ExecuteMsg::CancelKey {}, &[]).unwrap();
 }

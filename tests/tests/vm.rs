@@ -1005,6 +1005,28 @@ fn validity_rollup_lifecycle_on_the_optimized_artifact() {
     assert_eq!(status.batches, 2);
     assert_eq!(status.locked, Uint128::new(500));
 
+    // An L1 exit request (V1): bob's key signs it (EdDSA checked in the artifact), a
+    // forged one is refused, the next batch serves it: bob's whole 150 to carol, the
+    // bond back to bob, both credited.
+    let before = v.h.storage_snapshot();
+    let forged =
+        v.op.exit_request_msg(&ka, 1, carol.as_str(), &v.h.canonical(&carol), 0);
+    assert_refused_with(
+        v.execute(&bob, &forged, &coins("uzk", 1)),
+        "not signed by the account's key",
+    );
+    assert_eq!(v.h.storage_snapshot(), before);
+    v.request_exit(&bob, &kb, 1, &carol, 1).unwrap();
+    let serve = v.op.prove(1, &[]).unwrap();
+    assert_eq!(serve.data.exits, vec![150]);
+    v.submit(&op, &serve).unwrap();
+    let done = v.execute(&carol, &vr::ExecuteMsg::Claim {}, &[]).unwrap();
+    assert_eq!(
+        bank_sends(&done.response),
+        vec![(carol.to_string(), coins("uzk", 150))]
+    );
+    assert_eq!(v.held["uzk"], 351);
+
     // Exodus: alice leaves with her proven 350, once.
     v.h.advance(3_600);
     let exit = v.op.exodus_msg(&ka, alice.as_str(), &v.h.canonical(&alice));
@@ -1014,7 +1036,9 @@ fn validity_rollup_lifecycle_on_the_optimized_artifact() {
         vec![(alice.to_string(), coins("uzk", 350))]
     );
     assert_refused_with(v.execute(&carol, &exit, &[]), "already exited");
-    assert_eq!(v.held["uzk"], 150);
+    assert_eq!(v.held["uzk"], 1);
+    v.execute(&bob, &vr::ExecuteMsg::Claim {}, &[]).unwrap();
+    assert_eq!(v.held["uzk"], 0);
 }
 
 /// The artifact verifies a snarkjs proof (the committed fixture of

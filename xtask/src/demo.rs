@@ -496,6 +496,20 @@ fn validity() -> Result<(), String> {
         coins(credited),
         coins(s.balance("grace"))
     );
+    // An operator that leaves frank's withdrawals out cannot keep his money: frank asks
+    // on L1, and the next batches must serve the request (or exodus starts).
+    s.request_exit(&frank, &kf, &frank, 1).map_err(e)?;
+    s.submit(&op, 1, &[]).map_err(e)?;
+    let exited = s.credit_of(&frank);
+    s.claim(&frank).map_err(e)?;
+    println!(
+        "    frank requests a full exit on L1 (signed by his L2 key, bond 0.000001 ZK): \
+         batch 2 must serve it, and credits him {} ZK (his whole L2 balance and the bond)",
+        coins(exited)
+    );
+    if exited != 3_500_001 {
+        return Err(format!("frank's exit credited {exited}, not 3500001"));
+    }
     s.advance(3_600);
     let exit = s.exodus_msg(&ke, &erin);
     s.execute(&frank, &exit, &[]).map_err(e)?;

@@ -1,7 +1,7 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
-    to_json_binary, BankMsg, Binary, Coin, Deps, DepsMut, Env, Event, HexBinary, MessageInfo,
+    to_json_binary, Addr, BankMsg, Binary, Coin, Deps, DepsMut, Env, Event, HexBinary, MessageInfo,
     Order, Response, StdResult, Storage, Uint128, Uint256,
 };
 use cw2::{get_contract_version, set_contract_version};
@@ -29,8 +29,10 @@ use crate::msg::{
 };
 use crate::state::{
     BatchRecord, Config, DepositRecord, Pending, Status, ACCOUNT_KEYS, BATCHES, CONFIG, CREDITS,
-    DEPOSITS, EXITED, EXIT_SEQUENCE, HEADS, KEY, PENDING, PENDING_EXITS, PENDING_KEY, STATUS,
+    DEPOSITS, EXITED, EXIT_SEQUENCE, HEADS, KEY, PENDING, PENDING_ADMIN, PENDING_EXITS,
+    PENDING_KEY, STATUS,
 };
+use settle_core::admin::{AdminRole, Timelocked};
 
 pub const CONTRACT_NAME: &str = "crates.io:validity-rollup";
 pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -278,12 +280,15 @@ pub fn execute(
             nonpayable(&info)?;
             execute_apply_key(deps, env)
         }
+        ExecuteMsg::ProposeAdmin { admin } => execute_propose_admin(deps, info, admin),
+        ExecuteMsg::AcceptAdmin {} => execute_accept_admin(deps, info),
+        ExecuteMsg::CancelAdmin {} => execute_cancel_admin(deps, info),
         ExecuteMsg::CancelKey {} => {
             nonpayable(&info)?;
             let config = CONFIG.load(deps.storage)?;
-            if info.sender != config.admin {
-                return Err(ContractError::Unauthorized);
-            }
+            admin_role(deps.storage, &config)?
+                .check(&info.sender, "cancel a key")
+                .map_err(settle_core::Error::from)?;
             if PENDING.may_load(deps.storage)?.is_none() {
                 return Err(ContractError::NoPendingKey);
             }
@@ -873,19 +878,23 @@ fn execute_propose_key(
 ) -> Result<Response, ContractError> {
     nonpayable(&info)?;
     let config = CONFIG.load(deps.storage)?;
-    if info.sender != config.admin {
-        return Err(ContractError::Unauthorized);
-    }
+    admin_role(deps.storage, &config)?
+        .check(&info.sender, "propose a key")
+        .map_err(settle_core::Error::from)?;
     check_shape(&shape)?;
     // Both are fixed at instantiate; checked again so no proposal ever waits less.
     policy::check_key_timelock(config.key_timelock, config.exodus_after)?;
     let prepared = prepare_key(deps.as_ref(), verifying_key.as_slice())?;
     let now = env.block.time.seconds();
+    // One change at a time, waiting the timelock (settle-core `admin::Timelocked`).
+    let existing = PENDING.may_load(deps.storage)?.map(|p| key_change(&p));
+    let lock = Timelocked::propose(&existing, (), now, config.key_timelock)
+        .map_err(settle_core::Error::from)?;
     let pending = Pending {
         vk_hash: keccak(verifying_key.as_slice()),
         shape,
-        proposed_at: now,
-        applies_at: now + config.key_timelock,
+        proposed_at: lock.proposed_at,
+        applies_at: lock.eta,
     };
     deps.storage.set(PENDING_KEY, &prepared.encode());
     PENDING.save(deps.storage, &pending)?;
@@ -901,17 +910,79 @@ fn execute_propose_key(
     ))
 }
 
+/// The pending key as settle-core's timelocked change.
+fn key_change(p: &Pending) -> Timelocked<()> {
+    Timelocked {
+        value: (),
+        proposed_at: p.proposed_at,
+        eta: p.applies_at,
+    }
+}
+
+fn admin_role(storage: &dyn Storage, config: &Config) -> StdResult<AdminRole<Addr>> {
+    Ok(AdminRole {
+        admin: config.admin.clone(),
+        pending: PENDING_ADMIN.may_load(storage)?,
+    })
+}
+
+/// The admin names a successor (settle-core `admin::AdminRole`).
+fn execute_propose_admin(
+    deps: DepsMut,
+    info: MessageInfo,
+    admin: String,
+) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let config = CONFIG.load(deps.storage)?;
+    let new = deps.api.addr_validate(&admin)?;
+    admin_role(deps.storage, &config)?
+        .propose(&info.sender, new.clone())
+        .map_err(settle_core::Error::from)?;
+    PENDING_ADMIN.save(deps.storage, &new)?;
+    Ok(Response::new().add_event(
+        event("propose_admin")
+            .add_attribute("admin", config.admin.as_str())
+            .add_attribute("pending", new.as_str()),
+    ))
+}
+
+/// The named successor takes the role.
+fn execute_accept_admin(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let mut config = CONFIG.load(deps.storage)?;
+    let mut role = admin_role(deps.storage, &config)?;
+    let previous = role
+        .accept(&info.sender)
+        .map_err(settle_core::Error::from)?;
+    config.admin = role.admin;
+    CONFIG.save(deps.storage, &config)?;
+    PENDING_ADMIN.remove(deps.storage);
+    Ok(Response::new().add_event(
+        event("accept_admin")
+            .add_attribute("previous", previous.as_str())
+            .add_attribute("admin", config.admin.as_str()),
+    ))
+}
+
+/// The admin withdraws its nomination.
+fn execute_cancel_admin(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
+    nonpayable(&info)?;
+    let config = CONFIG.load(deps.storage)?;
+    let nominee = admin_role(deps.storage, &config)?
+        .cancel(&info.sender)
+        .map_err(settle_core::Error::from)?;
+    PENDING_ADMIN.remove(deps.storage);
+    Ok(Response::new().add_event(event("cancel_admin").add_attribute("pending", nominee.as_str())))
+}
+
 fn execute_apply_key(deps: DepsMut, env: Env) -> Result<Response, ContractError> {
     let mut config = CONFIG.load(deps.storage)?;
     let Some(pending) = PENDING.may_load(deps.storage)? else {
         return Err(ContractError::NoPendingKey);
     };
-    if env.block.time.seconds() < pending.applies_at {
-        return Err(ContractError::Timelocked {
-            proposed_at: pending.proposed_at,
-            applies_at: pending.applies_at,
-        });
-    }
+    key_change(&pending)
+        .may_apply(env.block.time.seconds(), config.key_timelock)
+        .map_err(settle_core::Error::from)?;
     // Users who asked to leave before the key applies leave under the old key (V2).
     let oldest_exit = match PENDING_EXITS
         .keys(deps.storage, None, None, Order::Ascending)
@@ -963,6 +1034,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
         QueryMsg::Config {} => {
             let c = CONFIG.load(deps.storage)?;
             to_json_binary(&ConfigResponse {
+                pending_admin: PENDING_ADMIN.may_load(deps.storage)?.map(Addr::into_string),
                 admin: c.admin.into_string(),
                 denom: c.denom,
                 shape: c.shape,

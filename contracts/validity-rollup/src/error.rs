@@ -21,9 +21,6 @@ pub enum ContractError {
     #[error("invalid config: {reason}")]
     InvalidConfig { reason: String },
 
-    #[error("only the admin may do this")]
-    Unauthorized,
-
     #[error("the rollup is in exodus mode since {since}: batches and deposits are closed")]
     Exodus { since: u64 },
 
@@ -35,9 +32,6 @@ pub enum ContractError {
 
     #[error("the account tree is full: no more new accounts can be queued")]
     AccountsFull,
-
-    #[error("no account {account} will exist when this deposit is consumed ({queued} queued)")]
-    UnknownAccount { account: u32, queued: u64 },
 
     #[error("the batch consumes {requested} deposits, {pending} are pending and the circuit takes at most {max}")]
     TooManyDeposits {
@@ -51,9 +45,6 @@ pub enum ContractError {
 
     #[error("account count {got} is below the previous count {previous}")]
     CountWentBack { got: u64, previous: u64 },
-
-    #[error("the key proposed {proposed_at} applies from {applies_at}")]
-    Timelocked { proposed_at: u64, applies_at: u64 },
 
     #[error("no verifying key is proposed")]
     NoPendingKey,

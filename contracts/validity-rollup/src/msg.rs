@@ -118,7 +118,7 @@ pub enum ExecuteMsg {
     /// Exodus mode only: return a deposit no batch consumed to its depositor.
     ReclaimDeposit { index: u64 },
     /// Admin: propose a new verifying key (and its circuit shape); applies after the
-    /// timelock. A degenerate key is refused (settle-core `ledger::prepare_batch_key`: not
+    /// timelock. Refused while another key is pending (cancel it first). A degenerate key is refused (settle-core `ledger::prepare_batch_key`: not
     /// exactly one public input, an identity point, beta, gamma and delta not distinct).
     ProposeKey {
         verifying_key: HexBinary,
@@ -130,6 +130,12 @@ pub enum ExecuteMsg {
     ApplyKey {},
     /// Admin: withdraw the proposed key.
     CancelKey {},
+    /// Admin: names a successor. The role moves only when the successor accepts.
+    ProposeAdmin { admin: String },
+    /// The named successor: takes the admin role.
+    AcceptAdmin {},
+    /// Admin: withdraws the nomination.
+    CancelAdmin {},
 }
 
 #[cw_serde]
@@ -184,6 +190,8 @@ pub enum QueryMsg {
 #[cw_serde]
 pub struct ConfigResponse {
     pub admin: String,
+    /// The successor the admin named, until it accepts.
+    pub pending_admin: Option<String>,
     pub denom: String,
     pub shape: Shape,
     pub exodus_after: u64,

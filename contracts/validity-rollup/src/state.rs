@@ -94,6 +94,8 @@ pub const EXIT_SEQUENCE: Map<u32, u64> = Map::new("exit_sequence");
 /// Queue indices of the exit requests no batch has consumed yet.
 pub const PENDING_EXITS: Map<u64, ()> = Map::new("pending_exits");
 pub const PENDING: Item<Pending> = Item::new("pending");
+/// The admin's named successor, until it accepts.
+pub const PENDING_ADMIN: Item<Addr> = Item::new("pending_admin");
 /// Withdrawals credited to an L1 address (its canonical bytes, as the batch names it) and
 /// not yet claimed.
 pub const CREDITS: Map<&[u8], Uint128> = Map::new("credits");

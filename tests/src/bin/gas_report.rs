@@ -1160,6 +1160,27 @@ fn validity_rows() -> (Report, ValiditySplit) {
         format!("1 bank send; {}", kv_note(&claimed.gas)),
     );
 
+    // An L1 exit request (bob's key signs it) and the batch that serves it.
+    let requested = ok("request_exit", v.request_exit(&bob, &kb, 1, &carol, 1));
+    report.add(
+        "request_exit",
+        requested.gas,
+        format!(
+            "EdDSA over Jubjub in wasm, deposit chain (Poseidon); {}",
+            kv_note(&requested.gas)
+        ),
+    );
+    let serve = ok_str("prove", v.op.prove(1, &[]));
+    let served = ok("submit", v.submit(&op, &serve));
+    report.add(
+        "submit_batch (serves 1 exit request)",
+        served.gas,
+        format!(
+            "proof verified, exit amount and bond credited; {}",
+            kv_note(&served.gas)
+        ),
+    );
+
     // Exodus: alice's proven balance, by a 20-level Poseidon path and her signature.
     v.h.advance(3_600);
     let exit = v.op.exodus_msg(&ka, alice.as_str(), &v.h.canonical(&alice));
