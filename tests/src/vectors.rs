@@ -186,6 +186,17 @@ pub trait ValidityRuntime {
     fn advance(&mut self, seconds: u64);
 }
 
+/// The public key (bytes) that opened account `index`: the target of the deposit that
+/// opened it (new-account deposits open accounts in queue order).
+fn key_of_account(v: &Value, index: u32) -> Vec<u8> {
+    let opener = arr(v, "deposits")
+        .iter()
+        .filter(|d| d["target"]["newAccount"].is_object())
+        .nth(index as usize)
+        .expect("the deposit that opened the account");
+    bytes(&opener["target"]["newAccount"], "pubkey")
+}
+
 /// The instantiate message of the section's deployment (its verifying key and shape).
 pub fn validity_instantiate(v: &Value) -> validity_rollup::msg::InstantiateMsg {
     use validity_rollup::msg::{InstantiateMsg, Shape};
@@ -215,7 +226,9 @@ fn submit_msg(c: &Value) -> validity_rollup::msg::ExecuteMsg {
     }
 }
 
-/// Replays the `validity` section on `rt`: every deposit (its chain head as recorded),
+/// Replays the `validity` section on `rt`: every deposit (its chain head as recorded) and
+/// L1 exit request (`request_exit` with the recorded signature, its entry's amount as the
+/// bond),
 /// every refused `submit_batch` at its point with the core's message and no change of
 /// state, every batch accepted with the recorded roots and its withdrawals paid, every
 /// proof check through `verify_proof`, then exodus: every account exits with its balance
@@ -239,22 +252,40 @@ pub fn replay_validity_vectors(v: &Value, rt: &mut impl ValidityRuntime) -> usiz
             .filter(|d| num(d, "queuedBeforeBatch") == b as u64)
         {
             let t = &d["target"];
-            let target = if t["newAccount"].is_object() {
-                DepositTarget::NewAccount {
-                    pubkey: HexBinary::from(bytes(&t["newAccount"], "pubkey")),
+            let msg = if t["exit"].is_object() {
+                let r = arr(v, "exitRequests")
+                    .iter()
+                    .find(|r| num(r, "queueIndex") == num(d, "index"))
+                    .expect("the exit request of the queue entry");
+                let account = num(&t["exit"], "account") as u32;
+                let a: validity_rollup::msg::AccountResponse =
+                    rt.query(&QueryMsg::Account { index: account });
+                check(
+                    a.exit_sequence == num(r, "sequence")
+                        && a.pubkey.map(|k| k.to_vec()) == Some(key_of_account(v, account)),
+                    format!("account {account}'s key and exit sequence"),
+                );
+                ExecuteMsg::RequestExit {
+                    account,
+                    recipient: s(&t["exit"], "recipient").to_string(),
+                    signature: HexBinary::from(bytes(r, "signature")),
+                }
+            } else if t["newAccount"].is_object() {
+                ExecuteMsg::Deposit {
+                    target: DepositTarget::NewAccount {
+                        pubkey: HexBinary::from(bytes(&t["newAccount"], "pubkey")),
+                    },
                 }
             } else {
-                DepositTarget::Account {
-                    index: num(&t["account"], "index") as u32,
-                    pubkey: HexBinary::from(bytes(&t["account"], "pubkey")),
+                ExecuteMsg::Deposit {
+                    target: DepositTarget::Account {
+                        index: num(&t["account"], "index") as u32,
+                        pubkey: HexBinary::from(bytes(&t["account"], "pubkey")),
+                    },
                 }
             };
-            rt.execute(
-                s(d, "depositor"),
-                &ExecuteMsg::Deposit { target },
-                dec(d, "amount"),
-            )
-            .unwrap_or_else(|e| panic!("deposit {}: {e}", num(d, "index")));
+            rt.execute(s(d, "depositor"), &msg, dec(d, "amount"))
+                .unwrap_or_else(|e| panic!("deposit {}: {e}", num(d, "index")));
             let r: DepositResponse = rt.query(&QueryMsg::Deposit {
                 index: num(d, "index"),
             });
@@ -294,10 +325,29 @@ pub fn replay_validity_vectors(v: &Value, rt: &mut impl ValidityRuntime) -> usiz
                 && status.deposit_head.to_hex() == s(&batch["statement"], "depositsAfter"),
             format!("batch {b}: the contract's status {status:?}"),
         );
-        let expected: Vec<(String, u128)> = arr(batch, "withdrawals")
+        let mut expected: Vec<(String, u128)> = arr(batch, "withdrawals")
             .iter()
             .map(|w| (s(w, "address").to_string(), dec(w, "amount")))
             .collect();
+        // Each exit request the batch serves: what it withdrew to the recipient it named,
+        // the bond back to whoever posted it.
+        let first = arr(v, "batches")[..b]
+            .iter()
+            .map(|x| num(x, "deposits"))
+            .sum::<u64>() as usize;
+        let served = deposits[first..first + num(batch, "deposits") as usize]
+            .iter()
+            .filter(|d| d["target"]["exit"].is_object());
+        let exits = arr(batch, "exits");
+        check(
+            served.clone().count() == exits.len(),
+            format!("batch {b}: one posted exit per exit request"),
+        );
+        for (d, amount) in served.zip(exits) {
+            let amount: u128 = amount.as_str().expect("a decimal").parse().expect("u128");
+            expected.push((s(&d["target"]["exit"], "recipient").to_string(), amount));
+            expected.push((s(d, "address").to_string(), dec(d, "amount")));
+        }
         // A batch pays nobody itself (one recipient the bank refuses must not revert a
         // proven batch): it credits each withdrawal, and each recipient claims.
         check(paid.is_empty(), format!("batch {b} sent coins {paid:?}"));

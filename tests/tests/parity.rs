@@ -362,6 +362,17 @@ fn the_contract_replays_the_parity_validity_rollup() {
     // Every coin deposited left through a withdrawal or an exit.
     let held = rt.app.wrap().query_balance(&rt.contract, &denom).unwrap();
     assert!(held.amount.is_zero(), "the contract holds {held:?}");
+    // The exit requests the batches served, with what each withdrew (`exits`, in queue
+    // order).
+    let exit_entries = arr(&v, "deposits")
+        .iter()
+        .filter(|d| d["target"]["exit"].is_object());
+    let posted = arr(&v, "batches").iter().flat_map(|b| arr(b, "exits"));
+    let served_exits: Vec<(&serde_json::Value, u128)> = exit_entries
+        .zip(posted)
+        .map(|(d, x)| (d, x.as_str().unwrap().parse().unwrap()))
+        .collect();
+    assert_eq!(served_exits.len(), arr(&v, "exitRequests").len());
     for u in &users {
         let addr = rt.app.api().addr_make(s(u, "label"));
         let now = rt.app.wrap().query_balance(&addr, &denom).unwrap().amount;
@@ -381,6 +392,16 @@ fn the_contract_replays_the_parity_validity_rollup() {
                     .filter(|e| s(e, "recipient") == addr.as_str())
                     .map(|e| dec(e, "balance")),
             )
+            .chain(served_exits.iter().flat_map(|(d, amount)| {
+                // an exit request served: its amount to the recipient it named, the bond
+                // back to whoever posted it
+                let to = s(&d["target"]["exit"], "recipient") == addr.as_str();
+                let bond = s(d, "address") == addr.as_str();
+                [
+                    if to { *amount } else { 0 },
+                    if bond { dec(d, "amount") } else { 0 },
+                ]
+            }))
             .sum();
         assert_eq!(
             now,

@@ -737,9 +737,11 @@ function zkDeposit(d: Json): ZkDeposit {
   return { target: d.target, amount: d.amount };
 }
 
-/** The contract's snake_case `DepositTarget`. */
+/** The contract's snake_case `DepositTarget` (a credit names the key that opened the account). */
 function validityTarget(target: Json) {
-  return target.newAccount ? { new_account: { pubkey: target.newAccount.pubkey } } : { account: { index: target.account.index } };
+  return target.newAccount
+    ? { new_account: { pubkey: target.newAccount.pubkey } }
+    : { account: { index: target.account.index, pubkey: target.account.pubkey } };
 }
 
 /** `submitBatchMsg`'s / `checkBatchQuery`'s argument from a vector batch (data hex → base64). */
@@ -810,7 +812,21 @@ function validity(S: Settle, v: Json, t: Tally): void {
       return key;
     };
     for (const d of v.deposits) {
+      if (d.target.exit) continue; // an exit request: checked below with exitRequestMsg
       t.eq(`deposit ${d.index}: validityDepositMsg`, () => S.validityDepositMsg(d.target), { deposit: { target: validityTarget(d.target) } });
+    }
+    // L1 exit requests: the message the account's key signs, and the request_exit the
+    // package builds (EdDSA is deterministic: the recorded signature).
+    for (const r of v.exitRequests ?? []) {
+      const name = `exit request of ${r.owner}'s account ${r.account} (queue entry ${r.queueIndex})`;
+      const entry = v.deposits[r.queueIndex];
+      t.eq(`${name}: the queue entry`, () => entry.target, { exit: { account: r.account, recipient: r.recipient } });
+      t.eq(`${name}: recipient's canonical address`, () => S.canonicalAddress(r.recipient), r.canonical);
+      t.eq(`${name}: exitRequestMessage`, () => S.exitRequestMessage(v.domain, r.account, r.canonical, r.sequence), r.message);
+      t.eq(`${name}: zkVerify(owner's key, message, signature)`, () => S.zkVerify(keyOf(r.owner).publicKey, r.message, r.signature), { valid: true });
+      t.eq(`${name}: exitRequestMsg`, () => S.exitRequestMsg(keyOf(r.owner), v.domain, r.account, r.recipient, r.sequence), {
+        request_exit: { account: r.account, recipient: r.recipient, signature: r.signature },
+      });
     }
 
     // The scenario replayed in a ZkLedger: each batch's deposits (the queue from the
@@ -852,6 +868,7 @@ function validity(S: Settle, v: Json, t: Tally): void {
         for (const w of batch.withdrawals) {
           t.eq(`${name}: withdrawal to ${w.address}: canonical address`, () => S.canonicalAddress(w.address), w.recipient);
         }
+        t.eq(`${name}: exits (what its exit requests withdrew)`, () => o.exits, batch.exits);
         if (consumed.length > 0) {
           const last = consumed[consumed.length - 1];
           t.eq(`${name}: statement.depositsAfter is the head after deposit ${last.index}`, () => o.statement.depositsAfter, last.headAfter);

@@ -2,7 +2,7 @@
 // the page, signed transactions, batches built on a ZkLedger for the circuit shape of the
 // proving key, the Groth16 proof made in a Web Worker (src/zk-worker.ts), its verification,
 // the contract's messages (validated against schema/validity-rollup), a checker for any
-// pasted proof, and exodus exits. Every rule comes from the package; this file gathers
+// pasted proof, L1 exit requests and exodus exits. Every rule comes from the package; this file gathers
 // inputs, keeps the page's bookkeeping (which queued deposits and signed transactions
 // went into which batch) and shows results.
 import type {
@@ -216,7 +216,7 @@ function currentShape(): ZkShape {
 
 // ---------------------------------------------------------------- messages
 
-type ZkMsgKind = 'deposit' | 'submit' | 'check' | 'verify' | 'exit';
+type ZkMsgKind = 'deposit' | 'submit' | 'check' | 'verify' | 'request' | 'exit';
 const execute = (title: string) => ({ title, validate: validateValidityExecuteMsg, source: VALIDITY_EXECUTE_SOURCE });
 const query = (title: string) => ({ title, validate: validateValidityQueryMsg, source: VALIDITY_QUERY_SOURCE });
 const ZK_MSG = {
@@ -224,6 +224,7 @@ const ZK_MSG = {
   submit: execute('ExecuteMsg: submit_batch'),
   check: query("QueryMsg: check_batch (the contract's dry run of submit_batch)"),
   verify: query('QueryMsg: verify_proof'),
+  request: execute('ExecuteMsg: request_exit'),
   exit: execute('ExecuteMsg: exodus_withdraw'),
 };
 const boxes = messageBoxes<ZkMsgKind>({ box: 'zk-box', msg: 'zkmsg' }, ZK_MSG);
@@ -341,11 +342,15 @@ function queueDeposit(): void {
     target = { newAccount: { pubkey: held.publicKey } };
   } else {
     const index = uint('zk-deposit-account', 'account #');
-    if (!ledger().account(index) && !pendingOpens().some((o) => o.index === index)) {
+    // A credit names the key that opened the account too (the contract's `account`
+    // query tells it; the page knows the accounts it mirrors), so it never lands in an
+    // account someone else opened at that index.
+    const pubkey = ledger().account(index)?.pubkey ?? pendingOpens().find((o) => o.index === index)?.pubkey;
+    if (!pubkey) {
       // The contract refuses it too: it queues only deposits the circuit can consume.
       throw new Error(`there is no account #${index} (open, or opened by a queued deposit)`);
     }
-    target = { account: { index } };
+    target = { account: { index, pubkey } };
   }
   const amount = positiveAmount('zk-deposit-amount', 'amount');
   // validityDepositMsg checks the key as the contract does (a Jubjub point).
@@ -358,9 +363,9 @@ function queueDeposit(): void {
 }
 
 function describeTarget(t: ZkDepositTarget): string {
-  return 'newAccount' in t
-    ? `new account for ${keyName(t.newAccount.pubkey)} (${short(t.newAccount.pubkey, 6)})`
-    : `account #${t.account.index}`;
+  if ('newAccount' in t) return `new account for ${keyName(t.newAccount.pubkey)} (${short(t.newAccount.pubkey, 6)})`;
+  if ('exit' in t) return `exit request: account #${t.exit.account} withdraws its whole balance`;
+  return `account #${t.account.index} (${keyName(t.account.pubkey)})`;
 }
 
 function renderDeposits(): void {
@@ -541,7 +546,7 @@ function renderBatches(): void {
     zk.batches.length === 0
       ? h('p', { class: 'hint' }, 'No batch built yet.')
       : table(
-          ['#', 'shape', 'deposits', 'transactions', 'accounts', 'new state root', 'public input', 'withdrawals paid', 'proof'],
+          ['#', 'shape', 'deposits', 'transactions', 'accounts', 'new state root', 'public input', 'withdrawals paid', 'exits served', 'proof'],
           zk.batches.map((b) => [
             String(b.index),
             shapeName(b.replay.shape),
@@ -553,6 +558,7 @@ function renderBatches(): void {
             b.summary.withdrawals.length === 0
               ? '-'
               : b.summary.withdrawals.map((w) => `${w.amount} to ${short(w.recipient, 4)}`).join('; '),
+            b.summary.exits.length === 0 ? '-' : b.summary.exits.join('; '),
             proofCell(b),
           ]),
           'zk-batch-table',
@@ -974,6 +980,47 @@ function buildExit(): void {
   );
 }
 
+/**
+ * An L1 exit request (V1): the account of the picked key asks on L1 for a full exit to the
+ * recipient. It joins the deposit queue, so the next batches must serve it (the batch
+ * withdraws the whole balance, posts it in `exits`, and the contract credits the
+ * recipient) or exodus starts. Signed at the account's `exit_sequence` (the contract's
+ * `account` query; here, the exit requests this page queued for it).
+ */
+function requestExit(): void {
+  const held = zk.keys[Number(byId<HTMLSelectElement>('zk-exit-key').value)];
+  if (!held) throw new Error('generate or derive a Jubjub key first (v2)');
+  const account = ledger().findAccount(held.publicKey) ?? pendingOpens().find((o) => o.pubkey === held.publicKey)?.index;
+  if (account === undefined) throw new Error(`${held.name} holds no account (open, or opened by a queued deposit)`);
+  const recipient = inputValue('zk-exit-recipient');
+  let canonical: string;
+  try {
+    canonical = S.canonicalAddress(recipient);
+  } catch (e) {
+    throw new Error(`recipient: ${errorMessage(e)}`);
+  }
+  const sequence = zk.queue.filter((d) => 'exit' in d.target && d.target.exit.account === account).length;
+  const msg = S.exitRequestMsg(held.key, zk.domain, account, recipient, sequence);
+  const index = zk.queue.length;
+  // The bond (at least `min_deposit`) is the entry's amount; the batch that serves it
+  // credits it back to the sender.
+  zk.queue.push({ index, target: { exit: { account } }, amount: '1' });
+  setMessage(
+    'request',
+    msg,
+    `queue entry #${index}: sent with a bond of at least min_deposit (returned when a batch serves it); the next batches must serve it or exodus starts`,
+  );
+  const check = S.zkVerify(held.publicKey, S.exitRequestMessage(zk.domain, account, canonical, sequence), msg.request_exit.signature);
+  show(
+    'zk-exit-check',
+    check.valid
+      ? `✓ the signature is the key's on exitRequestMessage(domain, ${account}, recipient, ${sequence}) (zkVerify)`
+      : `✗ ${check.reason ?? 'the signature does not verify'}`,
+    check.valid ? 'ok' : 'bad',
+  );
+  renderDeposits();
+}
+
 // ---------------------------------------------------------------- start
 
 export function startValidity(settle: Settle, d: ValidityDefaults): void {
@@ -998,6 +1045,7 @@ export function startValidity(settle: Settle, d: ValidityDefaults): void {
   on('zk-check-fill', 'click', guarded('zk-check-error', fillChecker));
   on('zk-check', 'click', checkPasted);
   on('zk-exit-build', 'click', guarded('zk-exit-error', buildExit));
+  on('zk-exit-request', 'click', guarded('zk-exit-error', requestExit));
   on('zk-exit-batch', 'change', () => {
     byId('zk-exit-batch').dataset.picked = 'true';
   });

@@ -1217,6 +1217,10 @@ mod validity {
                 key: PublicKey::decode(&bytes(n, "pubkey")).expect("a valid key"),
                 amount,
             }
+        } else if let Some(e) = t.get("exit") {
+            Deposit::Exit {
+                account: num(e, "account") as u32,
+            }
         } else {
             Deposit::Credit {
                 account: num(&t["account"], "index") as u32,
@@ -1358,6 +1362,12 @@ mod validity {
                 .map(|w| (s(w, "recipient").to_string(), dec(w, "amount")))
                 .collect();
             assert_eq!(paid, recorded, "batch {b}'s withdrawals");
+            let posted: Vec<String> = data.exits.iter().map(u128::to_string).collect();
+            let recorded: Vec<String> = arr(batch, "exits")
+                .iter()
+                .map(|x| x.as_str().expect("a decimal").to_string())
+                .collect();
+            assert_eq!(posted, recorded, "batch {b}'s exits");
             let accounts = arr(batch, "accounts");
             assert_eq!(accounts.len(), ledger.accounts().len());
             for (i, a) in accounts.iter().enumerate() {
@@ -1467,6 +1477,30 @@ mod validity {
             state_root(&hasher, &root, count),
             fr(&last["statement"], "newStateRoot")
         );
+        // The L1 exit requests: the core's message, signed by the account's key, and the
+        // queue entry it made.
+        let deposits = arr(v, "deposits");
+        for r in arr(v, "exitRequests") {
+            let account = num(r, "account") as u32;
+            let message = settle_core::validity::ledger::exit_request_message(
+                &hasher,
+                &domain(),
+                account,
+                &bytes(r, "canonical"),
+                num(r, "sequence"),
+            )
+            .expect("a 20- or 32-byte recipient");
+            assert_eq!(fr_to_hex(&message), s(r, "message"));
+            let sig = Signature::decode(&bytes(r, "signature")).expect("a signature");
+            assert!(
+                key_of(s(r, "owner")).public_key().verify(&message, &sig),
+                "{}'s exit request signature",
+                s(r, "owner")
+            );
+            let entry = &deposits[num(r, "queueIndex") as usize];
+            assert_eq!(num(&entry["target"]["exit"], "account") as u32, account);
+            assert_eq!(s(&entry["target"]["exit"], "recipient"), s(r, "recipient"));
+        }
         let exits = arr(v, "exits");
         assert_eq!(exits.len() as u64, count);
         for e in exits {

@@ -78,6 +78,8 @@ export interface ZkBatch {
   statement: ZkStatement;
   publicInput: Hex;
   withdrawals: ZkWithdrawal[];
+  /** The amount each exit request (`{ exit: { account } }`) among the consumed deposits withdrew (the account's whole balance), in queue order: posted in the data after the transactions; the contract credits each to the recipient the request named. */
+  exits: string[];
 }
 /** `submitBatchMsg`'s and `checkBatchQuery`'s argument (snake_case accepted); `data` base64, `proof` 192 bytes hex. */
 export interface SubmitBatchArgs { data: string; deposits: number; newAccountsRoot: Hex; newAccountCount: number; proof: Hex; }
@@ -99,6 +101,10 @@ export interface ExodusWithdrawMsg {
     signature: Hex;
   };
 }
+export interface RequestExitMsg { request_exit: { account: number; recipient: string; signature: Hex }; }
+export interface ValidityAccountQuery { account: { index: number }; }
+/** The contract's `account` query response: the key that opened the account (none if no deposit opens it yet) and the `sequence` the next exit request signs. */
+export interface ValidityAccountResponse { index: number; pubkey: Hex | null; exit_sequence: number; }
 export interface ReclaimDepositMsg { reclaim_deposit: { index: number }; }
 export interface ValidityClaimMsg { claim: {}; }
 export interface ValidityCreditQuery { credit: { address: string }; }
@@ -366,6 +372,28 @@ pub fn exit_message(domain: &str, account: u32, recipient: &str) -> JsResult<Str
     )?))
 }
 
+/// What an account key signs to ask on L1 for a full exit (hex): core
+/// `exit_request_message` of the account, the recipient's canonical address bytes (hex, 20
+/// or 32 bytes) and `sequence` (the `exit_sequence` of the contract's `account` query:
+/// the number of exit requests taken for the account before).
+#[wasm_bindgen(js_name = exitRequestMessage)]
+pub fn exit_request_message(
+    domain: &str,
+    account: u32,
+    #[wasm_bindgen(js_name = recipientCanonical)] recipient_canonical: &str,
+    sequence: f64,
+) -> JsResult<String> {
+    let recipient = convert::hex_bytes("recipient", recipient_canonical)?;
+    let hasher = settle_core::validity::poseidon::Poseidon::new();
+    Ok(fr_hex(&ledger::exit_request_message(
+        &hasher,
+        &fr_arg("domain", domain)?,
+        account,
+        &recipient,
+        convert::uint("sequence", sequence)?,
+    )?))
+}
+
 // ---- the ledger ----------------------------------------------------------------------
 
 /// `{ newAccount: { pubkey } }`, `{ account: { index, pubkey } }` (the key that opened
@@ -556,6 +584,8 @@ pub struct ZkBatchJs {
     pub statement: StatementJs,
     pub public_input: FrHex,
     pub withdrawals: Vec<ZkWithdrawalJs>,
+    /// What each exit request among the consumed deposits withdrew, in queue order.
+    pub exits: Vec<Dec<u128>>,
 }
 
 /// What the circuit proves for one batch (core `BatchWitness`): give it to
@@ -683,6 +713,7 @@ impl ZkLedger {
                     amount: Dec(w.amount),
                 })
                 .collect(),
+            exits: data.exits.iter().copied().map(Dec).collect(),
         };
         Ok((ZkWitness { witness }, summary))
     }
@@ -1196,6 +1227,11 @@ pub enum ValidityExecuteMsg {
         recipient: String,
         signature: ZkSignature,
     },
+    RequestExit {
+        account: u32,
+        recipient: String,
+        signature: ZkSignature,
+    },
     ReclaimDeposit {
         index: u64,
     },
@@ -1235,6 +1271,9 @@ pub enum ValidityQueryMsg {
     },
     Credit {
         address: String,
+    },
+    Account {
+        index: u32,
     },
 }
 
@@ -1297,6 +1336,28 @@ pub fn exodus_withdraw(
     })
 }
 
+/// `{ request_exit: { ... } }`: an L1 exit request of `account` to `recipient` (bech32),
+/// signed by `key` over core `exit_request_message` at `sequence` (the `exit_sequence` of
+/// the contract's `account` query). Send it with a bond of at least the rollup's
+/// `min_deposit` attached; the batch that serves it credits the account's whole balance
+/// to `recipient` and returns the bond.
+pub fn request_exit(
+    key: &ZkKey,
+    domain: &Fr,
+    account: u32,
+    recipient: &str,
+    sequence: u64,
+) -> JsResult<ValidityExecuteMsg> {
+    let canonical = convert::canonical(recipient)?;
+    let hasher = settle_core::validity::poseidon::Poseidon::new();
+    let message = ledger::exit_request_message(&hasher, domain, account, &canonical, sequence)?;
+    Ok(ValidityExecuteMsg::RequestExit {
+        account,
+        recipient: recipient.to_string(),
+        signature: ZkSignature(key.key.sign(&message)),
+    })
+}
+
 /// The message that queues a deposit of the attached coin to `target`.
 #[wasm_bindgen(js_name = validityDepositMsg, unchecked_return_type = "ValidityDepositMsg")]
 pub fn validity_deposit_msg(
@@ -1341,6 +1402,32 @@ pub fn exodus_withdraw_msg(
         recipient,
         account,
     )?)
+}
+
+/// The L1 exit request of `account` to `recipient` (bech32), signed by `key` at
+/// `sequence` (the contract's `account` query's `exit_sequence`): send it with a bond of
+/// at least `min_deposit`. The next batches must serve it (or exodus starts).
+#[wasm_bindgen(js_name = exitRequestMsg, unchecked_return_type = "RequestExitMsg")]
+pub fn exit_request_msg(
+    key: &ZkKey,
+    domain: &str,
+    account: u32,
+    recipient: &str,
+    sequence: f64,
+) -> JsResult<JsValue> {
+    to_js(&request_exit(
+        key,
+        &fr_arg("domain", domain)?,
+        account,
+        recipient,
+        convert::uint("sequence", sequence)?,
+    )?)
+}
+
+/// The `account` query: the key that opened account `index` and its `exit_sequence`.
+#[wasm_bindgen(js_name = validityAccountQuery, unchecked_return_type = "ValidityAccountQuery")]
+pub fn validity_account_query(index: u32) -> JsResult<JsValue> {
+    to_js(&ValidityQueryMsg::Account { index })
 }
 
 /// Exodus mode: returns deposit `index`, which no batch consumed, to its depositor.

@@ -87,7 +87,15 @@ test('the ledger applies batches; the messages have the contract shape', () => {
   assert.deepEqual(settle.validityDepositMsg(deposit.target), {
     deposit: { target: { new_account: { pubkey: alice.publicKey } } },
   });
-  assert.deepEqual(settle.validityDepositMsg({ account: { index: 0 } }), { deposit: { target: { account: { index: 0 } } } });
+  // a credit names the key that opened the account too (the contract checks it)
+  assert.deepEqual(settle.validityDepositMsg({ account: { index: 0, pubkey: bob.publicKey } }), {
+    deposit: { target: { account: { index: 0, pubkey: bob.publicKey } } },
+  });
+  assert.throws(() => settle.validityDepositMsg({ account: { index: 0 } }), { message: /pubkey/ });
+  assert.throws(() => settle.validityDepositMsg({ exit: { account: 0 } }), {
+    message: 'an exit is no deposit target: use exitRequestMsg',
+  });
+  assert.deepEqual(settle.validityAccountQuery(3), { account: { index: 3 } });
   const bobs = { target: { newAccount: { pubkey: bob.publicKey } }, amount: '5' };
   assert.equal(ledger.applyDeposit(bobs), 0);
   const t = ledger.signTransfer(alice, domain, { from: 1, to: 0, amount: '30' });
@@ -141,6 +149,21 @@ test('the ledger applies batches; the messages have the contract shape', () => {
   assert.throws(() => settle.exodusWithdrawMsg(ledger, alice, domain, recipient, 0), {
     message: 'account 0 is held by another key',
   });
+
+  // an L1 exit request of account 1, signed at the contract's `exit_sequence`
+  const request = settle.exitRequestMsg(alice, domain, 1, recipient, 0);
+  assert.deepEqual(Object.keys(request.request_exit).sort(), ['account', 'recipient', 'signature']);
+  assert.equal(request.request_exit.account, 1);
+  assert.equal(request.request_exit.recipient, recipient);
+  const asked = settle.exitRequestMessage(domain, 1, settle.canonicalAddress(recipient), 0);
+  assert.deepEqual(settle.zkVerify(alice.publicKey, asked, request.request_exit.signature), { valid: true });
+  // each sequence is another message; the exodus exit message is another still
+  assert.notEqual(settle.exitRequestMessage(domain, 1, settle.canonicalAddress(recipient), 1), asked);
+  assert.notEqual(message, asked);
+  assert.throws(() => settle.exitRequestMsg(alice, domain, 1, recipient, 1.5), {
+    message: 'sequence: 1.5 is not a non-negative safe integer',
+  });
+  assert.throws(() => settle.exitRequestMessage(domain, 1, '', 0), { message: /recipient/ });
 });
 
 test('a batch of shape {1, 1} is proven in wasm and verifies', (t) => {
@@ -252,4 +275,51 @@ test("anyone rebuilds the ledger from the chain's deposits and posted data, and 
   assert.equal(fresh.stateRoot, root);
   fresh.replayBatch([], b1.data, b1.statement.newStateRoot);
   assert.equal(fresh.stateRoot, operator.stateRoot);
+
+  // an L1 exit request of bob's account, as the contract's `deposit` query reports it:
+  // the batch empties the account and posts the 100 it withdrew; a user replays it
+  const exit = { index: 2, amount: '1', target: { exit: { account: 1, recipient } } };
+  const b2 = operator.applyBatch(shape, domain, b1.statement.depositsAfter, [exit], []);
+  assert.deepEqual(b2.exits, ['100']);
+  assert.deepEqual(b2.withdrawals, []);
+  assert.deepEqual(b1.exits, []);
+  assert.deepEqual(operator.account(1), { pubkey: bob.publicKey, balance: '0', nonce: '1' });
+  user.replayBatch([exit], b2.data, b2.statement.newStateRoot);
+  assert.equal(user.stateRoot, operator.stateRoot);
+  // without the exit entry the posted exit amount matches nothing: refused
+  assert.throws(() => fresh.replayBatch([], b2.data, b2.statement.newStateRoot), {
+    message: /exit amounts \["100"\]|exit amounts \[100\]/,
+  });
+});
+
+test("the parity vectors' validity scenario: batches replayed, the L1 exit request signed and served", () => {
+  const v = JSON.parse(readFileSync(join(repoRoot, 'packages', 'core', 'tests', 'vectors', 'parity-v1.json'), 'utf8')).validity;
+  const keys = new Map(v.users.filter((u) => u.zkSeed).map((u) => [u.label, settle.ZkKey.fromSeed(u.zkSeed)]));
+  assert.ok(v.exitRequests.length > 0);
+  for (const r of v.exitRequests) {
+    assert.deepEqual(v.deposits[r.queueIndex].target, { exit: { account: r.account, recipient: r.recipient } });
+    assert.equal(settle.canonicalAddress(r.recipient), r.canonical);
+    assert.equal(settle.exitRequestMessage(v.domain, r.account, r.canonical, r.sequence), r.message);
+    assert.deepEqual(settle.exitRequestMsg(keys.get(r.owner), v.domain, r.account, r.recipient, r.sequence), {
+      request_exit: { account: r.account, recipient: r.recipient, signature: r.signature },
+    });
+  }
+  // every batch, from the chain's data alone: the exit request's entry is a ZkDeposit as
+  // the contract's `deposit` query reports it
+  const user = new settle.ZkLedger();
+  let cursor = 0;
+  let served = 0;
+  for (const b of v.batches) {
+    const data = Buffer.from(b.data, 'hex').toString('base64');
+    user.replayBatch(v.deposits.slice(cursor, cursor + b.deposits), data, b.statement.newStateRoot);
+    cursor += b.deposits;
+    served += b.exits.length;
+    assert.equal(user.stateRoot, b.statement.newStateRoot);
+  }
+  assert.equal(served, v.exitRequests.length);
+  for (const a of v.batches.at(-1).accounts) {
+    assert.deepEqual(user.account(a.index), { pubkey: a.publicKey, balance: a.balance, nonce: a.nonce });
+  }
+  user.free();
+  for (const k of keys.values()) k.free();
 });

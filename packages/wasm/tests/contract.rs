@@ -801,6 +801,129 @@ mod validity {
         );
     }
 
+    /// V1: the package's signed `request_exit` is taken by the contract (the signature is
+    /// the one the contract checks, at the sequence its `account` query gives), queued as
+    /// `{ exit: { account } }`, and the package's ledger serves it in a batch the contract
+    /// accepts: the account's balance goes to the recipient, the bond back to the sender.
+    #[test]
+    fn the_validity_contract_serves_an_exit_request_the_package_signs() {
+        let shape = ShapeJs {
+            deposits: 1,
+            txs: 1,
+        };
+        let mut suite = ValiditySuiteBuilder::new()
+            .with_shape(1, 1)
+            .with_funds("alice", 1_000)
+            .with_funds("bob", 10)
+            .build();
+        let (alice, bob, carol, operator) = (
+            suite.addr("alice"),
+            suite.addr("bob"),
+            suite.addr("carol"),
+            suite.addr("operator"),
+        );
+        let config: ConfigResponse = suite.query(&RollupQuery::Config {}).unwrap();
+        let domain_hex = config.domain.to_hex();
+        let domain = fr_arg("domain", &domain_hex).unwrap();
+        let keys = keys_for(Shape {
+            deposits: 1,
+            txs: 1,
+        });
+        let prover = ZkProver::of_key(keys.proving.clone());
+        let mut ledger = ZkLedger::default();
+        let head = |suite: &settle_testing::ValiditySuite| {
+            let status: StatusResponse = suite.query(&RollupQuery::Status {}).unwrap();
+            fr_arg("deposit_head", &status.deposit_head.to_hex()).unwrap()
+        };
+        let prove_and_submit = |suite: &mut settle_testing::ValiditySuite,
+                                ledger: &mut ZkLedger,
+                                index: u64| {
+            let deposit: ZkDepositJs =
+                serde_json::from_value(suite.query(&RollupQuery::Deposit { index }).unwrap())
+                    .unwrap();
+            let mut next = ledger.clone();
+            let (witness, batch) = next
+                .batch(shape, &domain, &head(suite), &[deposit], &[])
+                .unwrap();
+            let proof = prover.prove_bytes(witness.witness(), &mut |_| {}).unwrap();
+            let mut args = json_of(&batch);
+            args["proof"] = json!(hex::encode(proof));
+            let m = as_msg(&validity::submit_batch(serde_json::from_value(args).unwrap()).unwrap());
+            suite.execute(&operator, &m, &[]).unwrap();
+            *ledger = next;
+            (deposit, batch)
+        };
+
+        // alice opens account 0 with 600; a batch consumes it
+        let ka = ZkKey::of_seed([1; 32]);
+        let pubkey = validity::ZkPubkey(ka.secret_key().public_key());
+        let m = as_msg(&ValidityExecuteMsg::Deposit {
+            target: ZkTargetJs::NewAccount { pubkey }.try_into().unwrap(),
+        });
+        suite
+            .execute(&alice, &m, &[Coin::new(600u128, VALIDITY_DENOM)])
+            .unwrap();
+        prove_and_submit(&mut suite, &mut ledger, 0);
+
+        // the account query the package builds: the key that opened it, sequence 0
+        let q: validity_rollup::msg::AccountResponse = suite
+            .query(&as_query(&ValidityQueryMsg::Account { index: 0 }))
+            .unwrap();
+        assert_eq!(q.pubkey.unwrap().to_hex(), ka.public_key());
+        assert_eq!(q.exit_sequence, 0);
+
+        // the package's exit request message is the core's
+        let canonical = suite.canonical(&carol);
+        let message =
+            core_ledger::exit_request_message(&Poseidon::new(), &domain, 0, &canonical, 0).unwrap();
+        assert_eq!(
+            validity::exit_request_message(&domain_hex, 0, &hex::encode(&canonical), 0.0).unwrap(),
+            hex::encode(fr_to_bytes(&message))
+        );
+        // ... and the message the Suite's operator builds from it
+        let request = validity::request_exit(&ka, &domain, 0, carol.as_str(), 0).unwrap();
+        let m = as_msg(&request);
+        assert_eq!(
+            m,
+            suite
+                .op
+                .exit_request_msg(ka.secret_key(), 0, carol.as_str(), &canonical, 0)
+        );
+        // signed at a stale sequence or by another key, the contract refuses it
+        let stale = validity::request_exit(&ka, &domain, 0, carol.as_str(), 1).unwrap();
+        let bond = [Coin::new(1u128, VALIDITY_DENOM)];
+        assert!(suite.execute(&bob, &as_msg(&stale), &bond).is_err());
+        let kb = ZkKey::of_seed([2; 32]);
+        let forged = validity::request_exit(&kb, &domain, 0, carol.as_str(), 0).unwrap();
+        assert!(suite.execute(&bob, &as_msg(&forged), &bond).is_err());
+        // bob posts alice's signed request with a bond
+        suite.execute(&bob, &m, &bond).unwrap();
+        assert_eq!(suite.balance_of(&bob), 9);
+        let q: validity_rollup::msg::AccountResponse = suite
+            .query(&as_query(&ValidityQueryMsg::Account { index: 0 }))
+            .unwrap();
+        assert_eq!(q.exit_sequence, 1);
+
+        // the queued entry reads as a ZkDeposit `{ exit: { account: 0 } }`; the package's
+        // ledger serves it: the batch posts the 600 it withdrew
+        let (deposit, batch) = prove_and_submit(&mut suite, &mut ledger, 1);
+        assert_eq!(deposit.target, ZkTargetJs::Exit { account: 0 });
+        assert_eq!(json_of(&batch)["exits"], json!(["600"]));
+        assert!(batch.withdrawals.is_empty());
+        assert_eq!(ledger.ledger().account(0).unwrap().balance, 0);
+        let status: StatusResponse = suite.query(&RollupQuery::Status {}).unwrap();
+        assert_eq!(status.state_root.to_hex(), ledger_state_root(&ledger));
+        // carol claims the 600, bob his bond (both credited by the batch)
+        for who in [&carol, &bob] {
+            suite
+                .execute(who, &as_msg(&ValidityExecuteMsg::Claim {}), &[])
+                .unwrap();
+        }
+        assert_eq!(suite.balance_of(&carol), 600);
+        assert_eq!(suite.balance_of(&bob), 10);
+        assert!(suite.solvency().solvent);
+    }
+
     fn ledger_state_root(ledger: &ZkLedger) -> String {
         hex::encode(fr_to_bytes(&ledger.ledger().state_root()))
     }

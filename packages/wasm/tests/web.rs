@@ -1902,6 +1902,37 @@ mod validity {
     }
 
     #[wasm_bindgen_test]
+    fn the_exit_request_message_is_the_cores() {
+        let message =
+            core_ledger::exit_request_message(&Poseidon::new(), &domain(), 3, &[7; 20], 5).unwrap();
+        assert_eq!(
+            validity::exit_request_message(&fr_hex(&domain()), 3, &hex([7; 20]), 5.0).unwrap(),
+            fr_hex(&message)
+        );
+        // the sequence is signed: another sequence, another message
+        assert_ne!(
+            validity::exit_request_message(&fr_hex(&domain()), 3, &hex([7; 20]), 6.0).unwrap(),
+            fr_hex(&message)
+        );
+        // and it differs from the exodus exit message of the same account and recipient
+        assert_ne!(
+            validity::exit_message(&fr_hex(&domain()), 3, &hex([7; 20])).unwrap(),
+            fr_hex(&message)
+        );
+        assert_eq!(
+            thrown(validity::exit_request_message(
+                &fr_hex(&domain()),
+                3,
+                "",
+                0.0
+            )),
+            core_ledger::exit_request_message(&Poseidon::new(), &domain(), 3, &[], 0)
+                .unwrap_err()
+                .to_string()
+        );
+    }
+
+    #[wasm_bindgen_test]
     fn the_domain_and_exit_message_are_the_cores() {
         assert_eq!(validity::rollup_domain(CHAIN, ROLLUP), fr_hex(&domain()));
         let message = core_ledger::exit_message(&Poseidon::new(), &domain(), 3, &[7; 20]).unwrap();
@@ -1950,7 +1981,8 @@ mod validity {
         let path: Vec<String> = core.path(0).unwrap().iter().map(fr_hex).collect();
         assert_eq!(json(&ledger.path(0).unwrap()), json!(path));
         // a credit to no account is refused with the core's error
-        let credit = json!({"target": {"account": {"index": 5}}, "amount": "1"});
+        let credit =
+            json!({"target": {"account": {"index": 5, "pubkey": kb.public_key()}}, "amount": "1"});
         assert_eq!(
             thrown(ledger.apply_deposit(js(credit))),
             core.clone()
@@ -2069,6 +2101,7 @@ mod validity {
                 },
                 "publicInput": fr_hex(&s.public_input(&Poseidon::new())),
                 "withdrawals": [{"recipient": recipient, "amount": "15"}],
+                "exits": [],
             })
         );
         assert_eq!(ledger.state_root(), fr_hex(&core.state_root()));
@@ -2105,11 +2138,68 @@ mod validity {
         // a copy moves on its own
         let mut copy = ledger.duplicate();
         copy.apply_deposit(js(
-            json!({"target": {"account": {"index": 1}}, "amount": "5"}),
+            json!({"target": {"account": {"index": 1, "pubkey": ka.public_key()}}, "amount": "5"}),
         ))
         .unwrap();
         assert_ne!(copy.state_root(), ledger.state_root());
         assert_eq!(json(&copy.account(1).unwrap())["balance"], json!("75"));
+
+        // an exit request (the contract's `deposit` query reports `{ exit: { account,
+        // recipient } }`): the batch empties the account and posts what it withdrew, as
+        // the core's ledger does; a follower replays it from the chain data
+        let exit = json!({"target": {"exit": {"account": 1, "recipient": "x"}}, "amount": "1"});
+        let mut exiting = ledger.duplicate();
+        let mut follower = ledger.duplicate();
+        let batch = exiting
+            .apply_batch(
+                js(json!({"deposits": 1, "txs": 1})),
+                &d,
+                &zero,
+                js(json!([exit.clone()])),
+                js(json!([])),
+            )
+            .unwrap();
+        let mut core_exit = core.clone();
+        let (_, data) = core_exit
+            .apply_batch(
+                Shape {
+                    deposits: 1,
+                    txs: 1,
+                },
+                &domain(),
+                &Fr::from(0u64),
+                &[Deposit::Exit { account: 1 }],
+                &[],
+            )
+            .unwrap();
+        let got = json(&batch);
+        assert_eq!(got["exits"], json!(["70"]));
+        assert_eq!(got["withdrawals"], json!([]));
+        assert_eq!(got["data"], json!(b64(&data.encode())));
+        assert_eq!(data.exits, vec![70]);
+        assert_eq!(exiting.state_root(), fr_hex(&core_exit.state_root()));
+        assert_eq!(json(&exiting.account(1).unwrap())["balance"], json!("0"));
+        let data_b64 = got["data"].as_str().unwrap().to_string();
+        // a replay that posts another amount than the ledger withdrew is refused
+        let mut lying = data.clone();
+        lying.exits = vec![69];
+        assert!(thrown(follower.replay_batch(
+            js(json!([exit.clone()])),
+            &b64(&lying.encode()),
+            &exiting.state_root()
+        ))
+        .contains("exit amounts [69] where the ledger withdrew [70]"));
+        follower
+            .replay_batch(js(json!([exit])), &data_b64, &exiting.state_root())
+            .unwrap();
+        assert_eq!(follower.state_root(), exiting.state_root());
+        // an exit is no deposit target
+        assert_eq!(
+            thrown(validity::validity_deposit_msg(js(
+                json!({"exit": {"account": 1}})
+            ))),
+            "an exit is no deposit target: use exitRequestMsg"
+        );
     }
 
     fn dep_b_again(kb: &ZkKey) -> Value {
@@ -2177,8 +2267,13 @@ mod validity {
             json!({"deposit": {"target": {"new_account": {"pubkey": kb.public_key()}}}})
         );
         assert_eq!(
-            json(&validity::validity_deposit_msg(js(json!({"account": {"index": 4}}))).unwrap()),
-            json!({"deposit": {"target": {"account": {"index": 4}}}})
+            json(
+                &validity::validity_deposit_msg(js(
+                    json!({"account": {"index": 4, "pubkey": kb.public_key()}})
+                ))
+                .unwrap()
+            ),
+            json!({"deposit": {"target": {"account": {"index": 4, "pubkey": kb.public_key()}}}})
         );
         let bad_key = format!("{}{}02", "00".repeat(32), "00".repeat(31));
         assert_eq!(
@@ -2195,6 +2290,7 @@ mod validity {
                 to: 1,
                 amount: 5,
             }],
+            exits: vec![],
         }
         .encode();
         let root = fr_hex(&Fr::from(7u64));
@@ -2234,6 +2330,10 @@ mod validity {
             json(&validity::reclaim_deposit_msg(3.0).unwrap()),
             json!({"reclaim_deposit": {"index": 3}})
         );
+        assert_eq!(
+            json(&validity::validity_account_query(2).unwrap()),
+            json!({"account": {"index": 2}})
+        );
 
         // an exit from the ledger of the last proven batch
         let d = fr_hex(&domain());
@@ -2270,6 +2370,25 @@ mod validity {
             &ledger, &kb, &d, "nope", None
         ))
         .starts_with("invalid bech32 address \"nope\""));
+
+        // an L1 exit request, signed at the sequence the contract's account query gives
+        let m = json(&validity::exit_request_msg(&kb, &d, 0, &recipient, 2.0).unwrap());
+        let message =
+            core_ledger::exit_request_message(&Poseidon::new(), &domain(), 0, &canonical, 2)
+                .unwrap();
+        assert_eq!(
+            m,
+            json!({"request_exit": {
+                "account": 0, "recipient": recipient,
+                "signature": hex(SecretKey::from_seed(&seed(2)).sign(&message).encode()),
+            }})
+        );
+        assert!(thrown(validity::exit_request_msg(&kb, &d, 0, "nope", 0.0))
+            .starts_with("invalid bech32 address \"nope\""));
+        assert_eq!(
+            thrown(validity::exit_request_msg(&kb, &d, 0, &recipient, -1.0)),
+            "sequence: -1 is not a non-negative safe integer"
+        );
 
         // a key file that is not one: settle-zk's error
         assert_eq!(

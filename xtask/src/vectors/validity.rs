@@ -14,16 +14,17 @@ use settle_core::validity::eddsa::SecretKey;
 use settle_core::validity::field::{fr_from_bytes, fr_to_bytes, Fr};
 use settle_core::validity::groth16::{self, ArkBackend, PreparedKey, VerifyingKey};
 use settle_core::validity::ledger::{
-    exit_message, rollup_domain, state_root, BatchData, Deposit, Ledger, Shape, Statement, Tx,
-    TxBody,
+    exit_message, exit_request_message, rollup_domain, state_root, BatchData, Deposit, Ledger,
+    Shape, Statement, Tx, TxBody,
 };
 use settle_core::validity::poseidon::Poseidon;
 use settle_testing::{Operator, ProvenBatch, ValiditySuiteBuilder, VALIDITY_DENOM};
 
 use super::{hx, refused};
 
-/// Batches of up to 2 deposits and 1 transaction: three batches cover new accounts, a
-/// credit, a transfer, a withdrawal and a batch without deposits.
+/// Batches of up to 2 deposits and 1 transaction: four batches cover new accounts, a
+/// credit, a transfer, a withdrawal, a batch without deposits and an L1 exit request
+/// served (then a credit to the emptied account).
 const SHAPE: Shape = Shape {
     deposits: 2,
     txs: 1,
@@ -56,6 +57,7 @@ pub struct ValiditySection {
     refused_batches: Vec<RefusedBatchV>,
     proof_checks: Vec<ProofCheckV>,
     signatures: Vec<SignatureV>,
+    exit_requests: Vec<ExitRequestV>,
     exits: Vec<ExitV>,
 }
 
@@ -95,8 +97,19 @@ struct DepositV {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 enum TargetV {
-    NewAccount { pubkey: String },
-    Account { index: u32, pubkey: String },
+    NewAccount {
+        pubkey: String,
+    },
+    Account {
+        index: u32,
+        pubkey: String,
+    },
+    /// An L1 exit request (the entry's `amount` is the requester's bond), as the
+    /// contract's `deposit` query reports it.
+    Exit {
+        account: u32,
+        recipient: String,
+    },
 }
 
 /// A signed transaction in the npm package's `ZkTx` shape plus what was signed.
@@ -160,6 +173,8 @@ struct BatchV {
     public_input: String,
     proof: String,
     withdrawals: Vec<WithdrawalV>,
+    /// What each exit request the batch consumed withdrew (`BatchData::exits`).
+    exits: Vec<String>,
     /// Every account after the batch.
     accounts: Vec<AccountV>,
 }
@@ -199,6 +214,23 @@ struct SignatureV {
     message: String,
     signature: String,
     valid: bool,
+}
+
+/// An L1 exit request (`request_exit`), queued as deposit `queue_index` by `depositor`
+/// with the entry's amount as its bond: `message` is `exit_request_message(domain,
+/// account, canonical, sequence)`, what `signature` (by `owner`'s key) signs.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExitRequestV {
+    owner: &'static str,
+    depositor: &'static str,
+    queue_index: u64,
+    account: u32,
+    recipient: String,
+    canonical: String,
+    sequence: u64,
+    message: String,
+    signature: String,
 }
 
 /// An exodus exit from the last batch's ledger, as the contract's `exodus_withdraw` takes
@@ -290,7 +322,12 @@ pub fn section() -> Result<ValiditySection, String> {
     // The scenario: (deposits queued before the batch, transactions of the batch).
     let mut deposits = Vec::new();
     let mut heads = vec![Fr::from(0u64)];
-    let mut queue = |op: &mut Operator, who: &'static str, amount: u128, target: Deposit, batch| {
+    let mut queue = |op: &mut Operator,
+                     who: &'static str,
+                     amount: u128,
+                     target: Deposit,
+                     batch,
+                     exit_to: Option<&'static str>| {
         let head = target.chain(&hasher, heads.last().expect("a head"));
         heads.push(head);
         let index = op.queue.len() as u64;
@@ -311,7 +348,12 @@ pub fn section() -> Result<ValiditySection, String> {
                         .expect("the scenario credits opened accounts")
                         .encode()),
                 },
-                Deposit::Exit { .. } => unreachable!("the scenario queues no exit request"),
+                Deposit::Exit { account } => TargetV::Exit {
+                    account,
+                    recipient: person(exit_to.expect("an exit request names its recipient"))
+                        .address
+                        .clone(),
+                },
             },
             queued_before_batch: batch,
             head_after: fx(&head),
@@ -369,6 +411,7 @@ pub fn section() -> Result<ValiditySection, String> {
                     })
                 })
                 .collect::<Result<_, String>>()?,
+            exits: batch.data.exits.iter().map(u128::to_string).collect(),
             accounts: op
                 .ledger
                 .accounts()
@@ -387,8 +430,22 @@ pub fn section() -> Result<ValiditySection, String> {
     };
 
     // Batch 0: alice and bob open accounts; alice pays bob.
-    queue(&mut op, "alice", 500_000, new_account("alice", 500_000), 0);
-    queue(&mut op, "bob", 300_000, new_account("bob", 300_000), 0);
+    queue(
+        &mut op,
+        "alice",
+        500_000,
+        new_account("alice", 500_000),
+        0,
+        None,
+    );
+    queue(
+        &mut op,
+        "bob",
+        300_000,
+        new_account("bob", 300_000),
+        0,
+        None,
+    );
     // Signed before the batch opens the accounts: nonce 0, account 0.
     let pay = Tx::sign(
         &hasher,
@@ -413,14 +470,71 @@ pub fn section() -> Result<ValiditySection, String> {
             amount: 50_000,
         },
         1,
+        None,
     );
-    queue(&mut op, "carol", 70_000, new_account("carol", 70_000), 1);
+    queue(
+        &mut op,
+        "carol",
+        70_000,
+        new_account("carol", 70_000),
+        1,
+        None,
+    );
     let out = op.withdrawal(&key("bob"), person("dave").canonical.clone(), 100_000);
     prove(&mut op, 2, vec![("bob", out)])?;
 
     // Batch 2: no deposit; carol pays alice.
     let pay = op.transfer(&key("carol"), 0, 20_000);
     prove(&mut op, 0, vec![("carol", pay)])?;
+
+    // Batch 3: bob asks on L1 for a full exit to dave (the operator must serve it), and
+    // carol credits bob's account again; the batch empties bob's account, posts what it
+    // withdrew, then credits it.
+    let bob = key("bob");
+    let bob_account = op.account_of(&bob);
+    let request_index = op.queue.len() as u64;
+    let sequence = 0;
+    let dave = person("dave");
+    let message = core(exit_request_message(
+        &hasher,
+        &domain,
+        bob_account,
+        &dave.canonical,
+        sequence,
+    ))?;
+    let exit_requests = vec![ExitRequestV {
+        owner: "bob",
+        depositor: "bob",
+        queue_index: request_index,
+        account: bob_account,
+        recipient: dave.address.clone(),
+        canonical: hx(&dave.canonical),
+        sequence,
+        message: fx(&message),
+        signature: hx(bob.sign(&message).encode()),
+    }];
+    queue(
+        &mut op,
+        "bob",
+        1,
+        Deposit::Exit {
+            account: bob_account,
+        },
+        3,
+        Some("dave"),
+    );
+    queue(
+        &mut op,
+        "carol",
+        10_000,
+        Deposit::Credit {
+            account: bob_account,
+            amount: 10_000,
+        },
+        3,
+        None,
+    );
+    prove(&mut op, 2, vec![])?;
 
     let refused_batches = refused_batches(&prepared, &hasher, &domain, &heads, &batches)?;
     let proof_checks = proof_checks(&prepared, &batches)?;
@@ -472,6 +586,7 @@ pub fn section() -> Result<ValiditySection, String> {
         refused_batches,
         proof_checks,
         signatures,
+        exit_requests,
         exits,
     })
 }
@@ -591,7 +706,8 @@ fn refused_batches(
                     domain: *domain,
                     prev_state_root: prev,
                     new_state_root: state_root(hasher, &c.root, c.count),
-                    // The scenario queues no exit request.
+                    // The refused claims are at batches 0 and 1, which consume no exit
+                    // request.
                     data_commitment: data.commitment(
                         hasher,
                         SHAPE,
@@ -651,7 +767,7 @@ fn proof_checks(
     type Case = (&'static str, Vec<u8>, Vec<Vec<u8>>);
     let mut cases: Vec<Case> = Vec::new();
     for i in 0..batches.len() {
-        let name: &'static str = ["batch 0", "batch 1", "batch 2"]
+        let name: &'static str = ["batch 0", "batch 1", "batch 2", "batch 3"]
             .get(i)
             .ok_or("more batches than names")?;
         cases.push((name, proof(i), vec![input(i).to_vec()]));
