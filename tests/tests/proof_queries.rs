@@ -8,7 +8,7 @@
 //! - one-step fraud proofs of every step of a batch check on their own.
 
 use cosmwasm_std::{HexBinary, Uint256};
-use optimistic_rollup::msg::{ProofCheckResponse, ProofToCheck, QueryMsg};
+use optimistic_rollup::msg::{OzValue, ProofCheckResponse, ProofToCheck, QueryMsg};
 use serde_json::Value;
 use settle_core::batch::encode_batch;
 use settle_testing::{Suite, SuiteBuilder};
@@ -33,6 +33,17 @@ fn hex(s: &Value) -> HexBinary {
 
 fn hexes(v: &Value) -> Vec<HexBinary> {
     v.as_array().expect("array").iter().map(hex).collect()
+}
+
+fn oz_values(v: &Value) -> Vec<OzValue> {
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|value| OzValue {
+            address: hex(&value[0]),
+            amount: value[1].as_str().unwrap().parse().expect("uint256"),
+        })
+        .collect()
 }
 
 fn load(path: &str) -> Value {
@@ -65,7 +76,7 @@ fn openzeppelin_trees_verify_on_the_contract(suite: &Suite, file: &Value) -> usi
             checked += 2;
         }
         for mp in tree["multiProofs"].as_array().unwrap() {
-            let multi = |leaves: Vec<HexBinary>| ProofToCheck::OpenZeppelinMulti {
+            let multi = |leaves: Vec<OzValue>| ProofToCheck::OpenZeppelinMulti {
                 root: root.clone(),
                 leaves,
                 proof: hexes(&mp["proof"]),
@@ -76,14 +87,14 @@ fn openzeppelin_trees_verify_on_the_contract(suite: &Suite, file: &Value) -> usi
                     .map(|f| f.as_bool().unwrap())
                     .collect(),
             };
-            let leaves = hexes(&mp["leafHashes"]);
+            let leaves = oz_values(&mp["leaves"]);
             let r = check(suite, multi(leaves.clone()));
             assert!(r.valid, "multiproof {:?}: {:?}", mp["indices"], r.reason);
             if let Some(first) = leaves.first() {
                 let mut bad = leaves.clone();
-                let mut b = first.to_vec();
+                let mut b = first.address.to_vec();
                 b[0] ^= 1;
-                bad[0] = HexBinary::from(b);
+                bad[0].address = HexBinary::from(b);
                 assert!(!check(suite, multi(bad)).valid);
             }
             checked += 2;
@@ -127,7 +138,7 @@ fn core_merkle_vectors_verify_on_the_contract() {
     let mut checked = 0;
     for tree in vectors["merkle"]["trees"].as_array().unwrap() {
         for p in tree["proofs"].as_array().unwrap() {
-            let leaf = &tree["leaves"][p["index"].as_u64().unwrap() as usize];
+            let leaf = &tree["data"][p["index"].as_u64().unwrap() as usize];
             let r = check(&suite, single(&tree["root"], leaf, p));
             assert!(r.valid, "{:?}", r.reason);
             checked += 1;
@@ -137,7 +148,7 @@ fn core_merkle_vectors_verify_on_the_contract() {
         if neg["kind"] != "single" {
             continue;
         }
-        let r = check(&suite, single(&neg["root"], &neg["leaf"], &neg["proof"]));
+        let r = check(&suite, single(&neg["root"], &neg["data"], &neg["proof"]));
         assert!(!r.valid, "{}", neg["description"]);
         assert_eq!(
             r.reason.as_deref(),
@@ -304,4 +315,116 @@ fn one_step_proofs_check_on_the_contract() {
             .to_string()
         );
     }
+}
+
+/// I2: a 4-leaf tree's inner node `N(l0, l1)` with the proof of "leaf 0 of 2". Today's
+/// contract took the leaf HASH and accepted the inner node; now the leaf is data the
+/// contract hashes with the leaf domain, so the inner node's children are refused.
+#[test]
+fn i2_an_inner_node_is_not_a_leaf_of_a_binary_tree() {
+    use settle_core::hash::hash_node;
+    use settle_core::merkle::MerkleTree;
+    let suite = SuiteBuilder::new().build();
+    let tree = MerkleTree::from_data([b"a", b"b", b"c", b"d"]);
+    let l = tree.leaves();
+    let inner = hash_node(&l[0], &l[1]);
+    let mut children = l[0].to_vec();
+    children.extend_from_slice(&l[1]);
+    let r = check(
+        &suite,
+        ProofToCheck::Merkle {
+            root: HexBinary::from(tree.root()),
+            leaf: HexBinary::from(children),
+            index: 0,
+            leaf_count: 2,
+            siblings: vec![HexBinary::from(hash_node(&l[2], &l[3]))],
+        },
+    );
+    assert!(!r.valid);
+    assert!(r.reason.unwrap().starts_with("merkle root mismatch"));
+    // the same path with the inner node as the leaf hash verifies in the core's hash form
+    let p = settle_core::merkle::Proof {
+        index: 0,
+        leaf_count: 2,
+        siblings: vec![hash_node(&l[2], &l[3])],
+    };
+    assert_eq!(
+        settle_core::merkle::verify(&tree.root(), &inner, &p),
+        Ok(())
+    );
+    // a real leaf still verifies
+    let r = check(
+        &suite,
+        ProofToCheck::Merkle {
+            root: HexBinary::from(tree.root()),
+            leaf: HexBinary::from(b"c".to_vec()),
+            index: 2,
+            leaf_count: 4,
+            siblings: tree
+                .prove(2)
+                .unwrap()
+                .siblings
+                .into_iter()
+                .map(HexBinary::from)
+                .collect(),
+        },
+    );
+    assert!(r.valid, "{:?}", r.reason);
+}
+
+/// I2 on the OpenZeppelin multiproof path: `leaves` are values the contract hashes as
+/// leaves, so an inner node of the tree (its sorted children as address and amount) with
+/// the rest of the path is refused, where today's leaf hashes accepted the node itself.
+#[test]
+fn i2_an_inner_node_is_not_a_leaf_of_an_openzeppelin_multiproof() {
+    use settle_core::oz::{self, u256_from_u128, StandardMerkleTree};
+    let suite = SuiteBuilder::new().build();
+    let values: Vec<_> = (0..4u8)
+        .map(|i| ([i + 1; 20], u256_from_u128(u128::from(i) * 10)))
+        .collect();
+    let tree = StandardMerkleTree::of(values.clone()).unwrap();
+    let root = tree.root();
+    // with 4 leaves, proof [x] from a pair node: the pair of leaves 0,1 (by getProof(0))
+    let p0 = tree.proof(0).unwrap();
+    let leaf0 = tree.leaf(0).unwrap();
+    let inner = oz::hash_pair(&leaf0, &p0[0]);
+    assert_eq!(
+        oz::verify(&root, &inner, &p0[1..]),
+        Ok(()),
+        "the hash form is fooled"
+    );
+    let (lo, hi) = if leaf0 <= p0[0] {
+        (leaf0, p0[0])
+    } else {
+        (p0[0], leaf0)
+    };
+    let r = check(
+        &suite,
+        ProofToCheck::OpenZeppelinMulti {
+            root: HexBinary::from(root),
+            leaves: vec![OzValue {
+                address: HexBinary::from(&lo[12..]),
+                amount: Uint256::from_be_bytes(hi),
+            }],
+            proof: vec![HexBinary::from(p0[1])],
+            proof_flags: vec![false],
+        },
+    );
+    assert!(!r.valid);
+    assert!(r.reason.unwrap().starts_with("merkle root mismatch"));
+    // a real value with a real multiproof still verifies
+    let mp = tree.multi_proof(&[2]).unwrap();
+    let r = check(
+        &suite,
+        ProofToCheck::OpenZeppelinMulti {
+            root: HexBinary::from(root),
+            leaves: vec![OzValue {
+                address: HexBinary::from(&values[2].0[..]),
+                amount: Uint256::from_be_bytes(values[2].1),
+            }],
+            proof: mp.proof.into_iter().map(HexBinary::from).collect(),
+            proof_flags: mp.proof_flags,
+        },
+    );
+    assert!(r.valid, "{:?}", r.reason);
 }

@@ -676,7 +676,7 @@ function checkClaim(): void {
 
 function merkleModeChanged(): void {
   const oz = byId<HTMLSelectElement>('merkle-mode').value === 'oz';
-  byId('merkle-leaf-label').textContent = oz ? 'value (JSON: ["0x address", "amount"])' : 'leaf hash (hex)';
+  byId('merkle-leaf-label').textContent = oz ? 'value (JSON: ["0x address", "amount"])' : 'leaf data (0x-hex, or text)';
   byId('merkle-proof-label').textContent = oz ? 'proof (JSON: ["0x…", …])' : 'proof (JSON: { index, leafCount, siblings })';
   for (const id of ['merkle-root', 'merkle-leaf', 'merkle-proof']) byId<HTMLInputElement>(id).value = '';
   show('merkle-verdict', '-');
@@ -700,7 +700,7 @@ function merkleExample(): void {
     const items = ['alice:100', 'bob:250', 'carol:75', 'dave:40', 'erin:5'].map((s) => enc.encode(s));
     const tree = new S.MerkleTree(items);
     byId<HTMLInputElement>('merkle-root').value = tree.root;
-    byId<HTMLInputElement>('merkle-leaf').value = tree.leaf(3);
+    byId<HTMLInputElement>('merkle-leaf').value = 'dave:40';
     byId<HTMLTextAreaElement>('merkle-proof').value = pretty(tree.prove(3));
     tree.free();
   }
@@ -723,9 +723,12 @@ function merkleCheck(): void {
         show('merkle-reason', 'the proof does not lead from this value to this root (ozVerify gives no further reason)');
       }
     } else {
-      S.merkleCheck(root, inputValue('merkle-leaf'), proof as MerkleProof);
+      // leaf DATA: the verifier hashes it as a leaf, so an inner node cannot pass as one
+      const leaf = inputValue('merkle-leaf');
+      const data = leaf.startsWith('0x') ? hexToBytes(leaf) : new TextEncoder().encode(leaf);
+      S.merkleCheck(root, data, proof as MerkleProof);
       show('merkle-verdict', 'VALID', 'ok');
-      show('merkle-reason', 'The proof puts this leaf under this root.');
+      show('merkle-reason', 'The proof puts this leaf (keccak256(0x00 || data)) under this root.');
     }
   } catch (e) {
     // merkleCheck throws the core's reason; unreadable arguments throw too.

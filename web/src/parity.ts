@@ -218,7 +218,7 @@ function merkle(S: Settle, v: Json, t: Tally): void {
         tree.root,
       );
       for (const proof of tree.proofs as MerkleProof[]) {
-        const leaf = tree.leaves[proof.index];
+        const leaf = b(tree.data[proof.index]);
         t.eq(`${name}: prove(${proof.index})`, () => mt.prove(proof.index), proof);
         t.eq(`${name}: merkleVerify(leaf ${proof.index})`, () => S.merkleVerify(tree.root, leaf, proof), true);
         t.eq(`${name}: merkleCheck(leaf ${proof.index})`, () => S.merkleCheck(tree.root, leaf, proof) ?? null, null);
@@ -226,7 +226,7 @@ function merkle(S: Settle, v: Json, t: Tally): void {
       const multi = tree.multiproof;
       const indices: number[] = multi.proof.indices;
       t.eq(`${name}: proveMany(${indices.join(',')})`, () => mt.proveMany(indices), multi.proof);
-      t.eq(`${name}: merkleVerifyMany`, () => S.merkleVerifyMany(tree.root, multi.leaves, multi.proof), true);
+      t.eq(`${name}: merkleVerifyMany`, () => S.merkleVerifyMany(tree.root, multi.data.map(b), multi.proof), true);
     } finally {
       mt.free();
     }
@@ -234,11 +234,11 @@ function merkle(S: Settle, v: Json, t: Tally): void {
   for (const n of v.negative) {
     const name = `negative ${n.kind}: ${n.description}`;
     if (n.kind === 'single') {
-      t.throws(`${name} (merkleCheck)`, () => S.merkleCheck(n.root, n.leaf, n.proof as MerkleProof), n.error);
-      t.eq(`${name} (merkleVerify is false)`, () => S.merkleVerify(n.root, n.leaf, n.proof as MerkleProof), false);
+      t.throws(`${name} (merkleCheck)`, () => S.merkleCheck(n.root, b(n.data), n.proof as MerkleProof), n.error);
+      t.eq(`${name} (merkleVerify is false)`, () => S.merkleVerify(n.root, b(n.data), n.proof as MerkleProof), false);
     } else {
-      t.throws(`${name} (merkleCheckMany)`, () => S.merkleCheckMany(n.root, n.leaves, n.proof as MerkleMultiProof), n.error);
-      t.eq(`${name} (merkleVerifyMany is false)`, () => S.merkleVerifyMany(n.root, n.leaves, n.proof as MerkleMultiProof), false);
+      t.throws(`${name} (merkleCheckMany)`, () => S.merkleCheckMany(n.root, n.data.map(b), n.proof as MerkleMultiProof), n.error);
+      t.eq(`${name} (merkleVerifyMany is false)`, () => S.merkleVerifyMany(n.root, n.data.map(b), n.proof as MerkleMultiProof), false);
     }
   }
 }

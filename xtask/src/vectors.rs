@@ -473,6 +473,8 @@ impl MultiProofV {
 
 #[derive(Serialize)]
 struct MultiCaseV {
+    /// The leaf data of the proven items (what the verifiers take), in index order.
+    data: Vec<String>,
     leaves: Vec<String>,
     proof: MultiProofV,
 }
@@ -483,6 +485,8 @@ enum MerkleNegative {
     Single {
         description: String,
         root: String,
+        /// The leaf data the verifier hashes; `leaf` is its leaf hash.
+        data: String,
         leaf: String,
         proof: ProofV,
         error: String,
@@ -490,6 +494,8 @@ enum MerkleNegative {
     Multi {
         description: String,
         root: String,
+        /// The leaf data the verifier hashes; `leaves` are their leaf hashes.
+        data: Vec<String>,
         leaves: Vec<String>,
         proof: MultiProofV,
         error: String,
@@ -520,12 +526,13 @@ fn merkle() -> Result<Merkle, String> {
         let mut proofs = Vec::new();
         for i in 0..n {
             let p = core(tree.prove(i))?;
-            core(merkle::verify(&root, &tree.leaves()[i as usize], &p))?;
+            core(merkle::verify_data(&root, &data[i as usize], &p))?;
             proofs.push(ProofV::of(&p));
         }
         let mp = core(tree.prove_many(multi))?;
         let mleaves: Vec<Hash> = multi.iter().map(|&i| tree.leaves()[i as usize]).collect();
-        core(merkle::verify_many(&root, &mleaves, &mp))?;
+        let mdata: Vec<&Vec<u8>> = multi.iter().map(|&i| &data[i as usize]).collect();
+        core(merkle::verify_many_data(&root, &mdata, &mp))?;
         trees.push(MerkleTreeV {
             leaf_count: n,
             data: data.iter().map(hx).collect(),
@@ -533,6 +540,7 @@ fn merkle() -> Result<Merkle, String> {
             root: hx(root),
             proofs,
             multiproof: MultiCaseV {
+                data: mdata.iter().map(hx).collect(),
                 leaves: hxs(&mleaves),
                 proof: MultiProofV::of(&mp),
             },
@@ -543,15 +551,16 @@ fn merkle() -> Result<Merkle, String> {
     let mut negative = Vec::new();
     let mut single = |description: &str,
                       tree: &MerkleTree,
-                      leaf: Hash,
+                      data: &[u8],
                       proof: merkle::Proof|
      -> Result<(), String> {
         let root = tree.root();
-        let error = refused(description, merkle::verify(&root, &leaf, &proof))?;
+        let error = refused(description, merkle::verify_data(&root, data, &proof))?;
         negative.push(MerkleNegative::Single {
             description: description.into(),
             root: hx(root),
-            leaf: hx(leaf),
+            data: hx(data),
+            leaf: hx(hash_leaf(data)),
             proof: ProofV::of(&proof),
             error,
         });
@@ -559,11 +568,12 @@ fn merkle() -> Result<Merkle, String> {
     };
     let (t5, t8, t13) = (&built[3], &built[4], &built[5]);
     let p13 = core(t13.prove(6))?;
-    let l13 = t13.leaves()[6];
+    let (d5, d8, d13) = (merkle_data(5), merkle_data(8), merkle_data(13));
+    let l13 = &d13[6][..];
     single(
-        "tree of 13: the leaf hash of other data at index 6",
+        "tree of 13: other data at index 6",
         t13,
-        hash_leaf(b"not an item of the tree"),
+        b"not an item of the tree",
         p13.clone(),
     )?;
     let mut p = p13.clone();
@@ -600,7 +610,7 @@ fn merkle() -> Result<Merkle, String> {
     single(
         "tree of 5: the carried-up leaf 4 with leafCount raised to 8",
         t5,
-        t5.leaves()[4],
+        &d5[4],
         p,
     )?;
     let mut p = p4.clone();
@@ -608,7 +618,7 @@ fn merkle() -> Result<Merkle, String> {
     single(
         "tree of 5: leaf 4 with leafCount lowered to 4 (index out of range)",
         t5,
-        t5.leaves()[4],
+        &d5[4],
         p,
     )?;
     let mut p = core(t13.prove(12))?;
@@ -616,31 +626,33 @@ fn merkle() -> Result<Merkle, String> {
     single(
         "tree of 13: the carried-up leaf 12 with leafCount raised to 16",
         t13,
-        t13.leaves()[12],
+        &d13[12],
         p,
     )?;
     let mut p = p4.clone();
     p.leaf_count = 0;
-    single("tree of 5: leafCount 0", t5, t5.leaves()[4], p)?;
+    single("tree of 5: leafCount 0", t5, &d5[4], p)?;
     let mut p = core(t8.prove(2))?;
     p.index = 3;
     single(
         "tree of 8: leaf 2 and its proof claimed at index 3 (left and right swapped)",
         t8,
-        t8.leaves()[2],
+        &d8[2],
         p,
     )?;
 
     let mut multi = |description: &str,
                      tree: &MerkleTree,
-                     leaves: Vec<Hash>,
+                     data: Vec<Vec<u8>>,
                      proof: merkle::MultiProof|
      -> Result<(), String> {
         let root = tree.root();
-        let error = refused(description, merkle::verify_many(&root, &leaves, &proof))?;
+        let error = refused(description, merkle::verify_many_data(&root, &data, &proof))?;
+        let leaves: Vec<Hash> = data.iter().map(|d| hash_leaf(d)).collect();
         negative.push(MerkleNegative::Multi {
             description: description.into(),
             root: hx(root),
+            data: data.iter().map(hx).collect(),
             leaves: hxs(&leaves),
             proof: MultiProofV::of(&proof),
             error,
@@ -649,11 +661,11 @@ fn merkle() -> Result<Merkle, String> {
     };
     let idx = [2u64, 3, 7, 12];
     let mp = core(t13.prove_many(&idx))?;
-    let ml: Vec<Hash> = idx.iter().map(|&i| t13.leaves()[i as usize]).collect();
+    let ml: Vec<Vec<u8>> = idx.iter().map(|&i| d13[i as usize].clone()).collect();
     let mut l = ml.clone();
-    l[1] = flip(l[1], 5);
+    l[1][5] ^= 1;
     multi(
-        "tree of 13: multiproof with the second leaf tampered",
+        "tree of 13: multiproof with the second item's data tampered",
         t13,
         l,
         mp.clone(),

@@ -1168,9 +1168,9 @@ fn query_check_proof(deps: Deps, proof: ProofToCheck) -> ProofCheckResponse {
                 leaf_count,
                 siblings,
             };
-            Ok(settle_core::merkle::verify(
+            Ok(settle_core::merkle::verify_data(
                 &hash32("root", &root)?,
-                &hash32("leaf", &leaf)?,
+                leaf.as_slice(),
                 &proof,
             )?)
         }),
@@ -1181,22 +1181,33 @@ fn query_check_proof(deps: Deps, proof: ProofToCheck) -> ProofCheckResponse {
             proof,
         } => hashes(&proof).and_then(|proof| {
             let address: [u8; 20] = settle_core::error::exact("address", address.as_slice())?;
-            let leaf = oz::leaf_hash(&address, &amount.to_be_bytes());
-            Ok(oz::verify(&hash32("root", &root)?, &leaf, &proof)?)
+            Ok(oz::verify_value(
+                &hash32("root", &root)?,
+                &address,
+                &amount.to_be_bytes(),
+                &proof,
+            )?)
         }),
         ProofToCheck::OpenZeppelinMulti {
             root,
             leaves,
             proof,
             proof_flags,
-        } => hashes(&leaves).and_then(|leaves| {
-            let mp = oz::OzMultiProof {
-                leaves,
-                proof: hashes(&proof)?,
-                proof_flags,
-            };
-            Ok(oz::verify_multi_proof(&hash32("root", &root)?, &mp)?)
-        }),
+        } => leaves
+            .iter()
+            .map(|v| {
+                let address: [u8; 20] = settle_core::error::exact("address", v.address.as_slice())?;
+                Ok((address, v.amount.to_be_bytes()))
+            })
+            .collect::<Result<Vec<_>, ContractError>>()
+            .and_then(|values| {
+                Ok(oz::verify_multi_proof_values(
+                    &hash32("root", &root)?,
+                    &values,
+                    &hashes(&proof)?,
+                    &proof_flags,
+                )?)
+            }),
         ProofToCheck::OneStep(check) => dispute::check_one_step(deps.api, &check),
         ProofToCheck::Withdrawal {
             batch,

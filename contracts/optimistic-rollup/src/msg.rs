@@ -385,10 +385,19 @@ pub struct DisputeContextResponse {
 }
 
 /// A proof for the `check_proof` query.
+/// One `["address", "uint256"]` value of an OpenZeppelin `StandardMerkleTree`.
+#[cw_serde]
+pub struct OzValue {
+    /// 20-byte address.
+    pub address: HexBinary,
+    pub amount: Uint256,
+}
+
 #[cw_serde]
 pub enum ProofToCheck {
-    /// settle-core's binary Merkle tree: `leaf` is the 32-byte leaf hash
-    /// (`keccak256(0x00 || data)`), `siblings` from the leaf up.
+    /// settle-core's binary Merkle tree: `leaf` is the leaf DATA (any length), hashed with
+    /// the leaf domain (`keccak256(0x00 || data)`) by the contract, so an inner node cannot
+    /// pass as a leaf; `siblings` from the leaf up.
     Merkle {
         root: HexBinary,
         leaf: HexBinary,
@@ -405,11 +414,12 @@ pub enum ProofToCheck {
         amount: Uint256,
         proof: Vec<HexBinary>,
     },
-    /// An OpenZeppelin multiproof (`MerkleProof.multiProofVerify`): leaf hashes in the
-    /// order the verifier consumes them.
+    /// An OpenZeppelin multiproof (`StandardMerkleTree.verifyMultiProof`): the VALUES in the
+    /// order the verifier consumes them (the order of `getMultiProof`'s `leaves`), each
+    /// hashed as a leaf by the contract, so an inner node cannot pass as a leaf.
     OpenZeppelinMulti {
         root: HexBinary,
-        leaves: Vec<HexBinary>,
+        leaves: Vec<OzValue>,
         proof: Vec<HexBinary>,
         proof_flags: Vec<bool>,
     },

@@ -256,7 +256,27 @@ fn path_length(index: u64, leaf_count: u64) -> usize {
     n
 }
 
-/// Checks a single-leaf proof against `root`.
+/// Checks a single-leaf proof of the leaf DATA `data` against `root`: the verifier hashes
+/// it with the leaf domain (`keccak(0x00 || data)`) itself, so an inner node (its two
+/// children as 64 bytes of "data") can never pass as a leaf. The form for untrusted input.
+pub fn verify_data(root: &Hash, data: &[u8], proof: &Proof) -> Result<(), Error> {
+    verify(root, &hash_leaf(data), proof)
+}
+
+/// Checks a multiproof of the leaf DATA `data` (in the order of `proof.indices`) against
+/// `root`, hashing each item with the leaf domain: the form for untrusted input.
+pub fn verify_many_data<T: AsRef<[u8]>>(
+    root: &Hash,
+    data: &[T],
+    proof: &MultiProof,
+) -> Result<(), Error> {
+    let leaves: Vec<Hash> = data.iter().map(|d| hash_leaf(d.as_ref())).collect();
+    verify_many(root, &leaves, proof)
+}
+
+/// Checks a single-leaf proof against `root`, given the leaf HASH. Only for a hash the
+/// caller computed itself from the leaf's data (never a hash from untrusted input: an
+/// inner node would pass as a leaf); untrusted callers use [`verify_data`].
 pub fn verify(root: &Hash, leaf: &Hash, proof: &Proof) -> Result<(), Error> {
     let computed = compute_root(leaf, proof.index, proof.leaf_count, &proof.siblings)?;
     if &computed == root {
@@ -324,7 +344,8 @@ pub fn compute_root_many(leaves: &[Hash], proof: &MultiProof) -> Result<Hash, Er
     Ok(known[0].1)
 }
 
-/// Checks a multiproof against `root`.
+/// Checks a multiproof against `root`, given the leaf HASHES. Only for hashes the caller
+/// computed itself; untrusted callers use [`verify_many_data`].
 pub fn verify_many(root: &Hash, leaves: &[Hash], proof: &MultiProof) -> Result<(), Error> {
     let computed = compute_root_many(leaves, proof)?;
     if &computed == root {
@@ -425,6 +446,62 @@ mod tests {
                 got: 2,
                 expected: 3
             })
+        ));
+    }
+
+    #[test]
+    fn data_forms_round_trip() {
+        let d = data(9);
+        let tree = MerkleTree::from_data(&d);
+        let root = tree.root();
+        for i in 0..9u64 {
+            let p = tree.prove(i).unwrap();
+            assert_eq!(verify_data(&root, &d[i as usize], &p), Ok(()));
+            assert!(verify_data(&root, &d[(i as usize + 1) % 9], &p).is_err());
+        }
+        let idx = [0u64, 3, 8];
+        let mp = tree.prove_many(&idx).unwrap();
+        let picked: Vec<&Vec<u8>> = idx.iter().map(|&i| &d[i as usize]).collect();
+        assert_eq!(verify_many_data(&root, &picked, &mp), Ok(()));
+        let swapped = [picked[1], picked[0], picked[2]];
+        assert!(verify_many_data(&root, &swapped, &mp).is_err());
+    }
+
+    /// The inner node `N(l0, l1)` of a 4-leaf tree, with the proof of a 2-leaf tree whose
+    /// "leaf" 0 it is: the hash-taking verifier accepts it, the data form refuses its
+    /// children presented as a leaf's data.
+    #[test]
+    fn i2_inner_node_is_not_a_leaf() {
+        let d = data(4);
+        let tree = MerkleTree::from_data(&d);
+        let root = tree.root();
+        let l = tree.leaves();
+        let inner = hash_node(&l[0], &l[1]);
+        let proof = Proof {
+            index: 0,
+            leaf_count: 2,
+            siblings: vec![hash_node(&l[2], &l[3])],
+        };
+        assert_eq!(
+            verify(&root, &inner, &proof),
+            Ok(()),
+            "the hash form is fooled"
+        );
+        let mut children = l[0].to_vec();
+        children.extend_from_slice(&l[1]);
+        assert!(matches!(
+            verify_data(&root, &children, &proof),
+            Err(Error::RootMismatch { .. })
+        ));
+        let mp = MultiProof {
+            indices: vec![0],
+            leaf_count: 2,
+            hashes: vec![hash_node(&l[2], &l[3])],
+        };
+        assert_eq!(verify_many(&root, &[inner], &mp), Ok(()));
+        assert!(matches!(
+            verify_many_data(&root, &[children], &mp),
+            Err(Error::RootMismatch { .. })
         ));
     }
 

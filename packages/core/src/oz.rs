@@ -191,7 +191,38 @@ pub fn process_proof(leaf: &Hash, proof: &[Hash]) -> Hash {
     proof.iter().fold(*leaf, |acc, p| hash_pair(&acc, p))
 }
 
-/// `StandardMerkleTree.verify` / `MerkleProof.verify`.
+/// `StandardMerkleTree.verify(root, leafEncoding, value, proof)`: checks the VALUE
+/// `(address, amount)`, hashed as an OpenZeppelin leaf (double keccak of its abi encoding)
+/// by the verifier itself, so an inner node can never pass as a leaf. The form for
+/// untrusted input.
+pub fn verify_value(
+    root: &Hash,
+    address: &Address,
+    amount: &U256,
+    proof: &[Hash],
+) -> Result<(), Error> {
+    verify(root, &leaf_hash(address, amount), proof)
+}
+
+/// `StandardMerkleTree.verifyMultiProof` over VALUES, in the order the verifier consumes
+/// them (the order of `getMultiProof`'s `leaves`), each hashed as a leaf by the verifier.
+/// The form for untrusted input.
+pub fn verify_multi_proof_values(
+    root: &Hash,
+    values: &[(Address, U256)],
+    proof: &[Hash],
+    proof_flags: &[bool],
+) -> Result<(), Error> {
+    let mp = OzMultiProof {
+        leaves: values.iter().map(|(a, v)| leaf_hash(a, v)).collect(),
+        proof: proof.to_vec(),
+        proof_flags: proof_flags.to_vec(),
+    };
+    verify_multi_proof(root, &mp)
+}
+
+/// `MerkleProof.verify`: given the leaf HASH. Only for a hash the caller computed itself
+/// (an inner node would pass as a leaf); untrusted callers use [`verify_value`].
 pub fn verify(root: &Hash, leaf: &Hash, proof: &[Hash]) -> Result<(), Error> {
     let computed = process_proof(leaf, proof);
     if &computed == root {
@@ -230,7 +261,8 @@ pub fn process_multi_proof(mp: &OzMultiProof) -> Result<Hash, Error> {
     }
 }
 
-/// `StandardMerkleTree.verifyMultiProof`.
+/// `MerkleProof.multiProofVerify`: given the leaf HASHES. Only for hashes the caller
+/// computed itself; untrusted callers use [`verify_multi_proof_values`].
 pub fn verify_multi_proof(root: &Hash, mp: &OzMultiProof) -> Result<(), Error> {
     let computed = process_multi_proof(mp)?;
     if &computed == root {
@@ -286,6 +318,68 @@ mod tests {
             ));
         }
         assert_eq!(StandardMerkleTree::of(vec![]), Err(Error::EmptyTree));
+    }
+
+    #[test]
+    fn value_forms_round_trip() {
+        let values: Vec<_> = (0..7u8)
+            .map(|i| (addr(i), u256_from_u128(u128::from(i) + 1)))
+            .collect();
+        let tree = StandardMerkleTree::of(values.clone()).unwrap();
+        for (i, (a, v)) in values.iter().enumerate() {
+            let p = tree.proof(i).unwrap();
+            assert_eq!(verify_value(&tree.root(), a, v, &p), Ok(()));
+            assert!(verify_value(&tree.root(), a, &u256_from_u128(99), &p).is_err());
+        }
+        let mp = tree.multi_proof(&[1, 4, 6]).unwrap();
+        // the values in the order the verifier consumes them (getMultiProof's leaves)
+        let ordered: Vec<_> = mp
+            .leaves
+            .iter()
+            .map(|h| *values.iter().find(|(a, v)| leaf_hash(a, v) == *h).unwrap())
+            .collect();
+        assert_eq!(
+            verify_multi_proof_values(&tree.root(), &ordered, &mp.proof, &mp.proof_flags),
+            Ok(())
+        );
+        let mut bad = ordered.clone();
+        bad[0].1 = u256_from_u128(1000);
+        assert!(verify_multi_proof_values(&tree.root(), &bad, &mp.proof, &mp.proof_flags).is_err());
+    }
+
+    /// An inner node of a 4-value tree with the rest of the path: the hash-taking verifiers
+    /// accept it as a leaf; the value forms hash what they get as a leaf, so the inner
+    /// node's 64 bytes of children (as address and amount) are refused.
+    #[test]
+    fn i2_inner_node_is_not_a_leaf() {
+        let values: Vec<_> = (0..4u8)
+            .map(|i| (addr(i), u256_from_u128(u128::from(i))))
+            .collect();
+        let tree = StandardMerkleTree::of(values).unwrap();
+        let root = tree.root();
+        // tree = [root, n1, n2, l.., ..]: n1 is an inner node whose sibling is n2
+        let (n1, n2) = (tree.tree[1], tree.tree[2]);
+        let (c1, c2) = (tree.tree[3], tree.tree[4]);
+        assert_eq!(hash_pair(&c1, &c2), n1);
+        assert_eq!(verify(&root, &n1, &[n2]), Ok(()), "the hash form is fooled");
+        let mp = OzMultiProof {
+            leaves: vec![n1],
+            proof: vec![n2],
+            proof_flags: vec![false],
+        };
+        assert_eq!(verify_multi_proof(&root, &mp), Ok(()));
+        // the children, sorted as the pair hash takes them, as the 64 bytes of a value
+        let (lo, hi) = if c1 <= c2 { (c1, c2) } else { (c2, c1) };
+        let mut a = [0u8; 20];
+        a.copy_from_slice(&lo[12..]);
+        assert!(matches!(
+            verify_value(&root, &a, &hi, &[n2]),
+            Err(Error::RootMismatch { .. })
+        ));
+        assert!(matches!(
+            verify_multi_proof_values(&root, &[(a, hi)], &[n2], &[false]),
+            Err(Error::RootMismatch { .. })
+        ));
     }
 
     #[test]

@@ -268,6 +268,7 @@ fn merkle_trees() {
             let recorded = merkle_proof(p);
             assert_eq!(tree.prove(i as u64).unwrap(), recorded);
             assert_eq!(merkle::verify(&root, &tree.leaves()[i], &recorded), Ok(()));
+            assert_eq!(merkle::verify_data(&root, &data[i], &recorded), Ok(()));
         }
         let m = &t["multiproof"];
         let proof = merkle_multiproof(&m["proof"]);
@@ -280,6 +281,11 @@ fn merkle_trees() {
         assert_eq!(leaves, expected);
         assert_eq!(tree.prove_many(&proof.indices).unwrap(), proof);
         assert_eq!(merkle::verify_many(&root, &leaves, &proof), Ok(()));
+        let mdata: Vec<Vec<u8>> = arr(m, "data")
+            .iter()
+            .map(|d| hex::decode(d.as_str().unwrap()).unwrap())
+            .collect();
+        assert_eq!(merkle::verify_many_data(&root, &mdata, &proof), Ok(()));
     }
 }
 
@@ -291,14 +297,28 @@ fn merkle_negative_cases() {
     for c in cases {
         let root = h32(c, "root");
         let got = match s(c, "kind") {
-            "single" => expect_error(
-                c,
-                merkle::verify(&root, &h32(c, "leaf"), &merkle_proof(&c["proof"])),
-            ),
-            "multi" => expect_error(
-                c,
-                merkle::verify_many(&root, &hashes(c, "leaves"), &merkle_multiproof(&c["proof"])),
-            ),
+            "single" => {
+                let data = bytes(c, "data");
+                assert_eq!(hash_leaf(&data), h32(c, "leaf"));
+                let proof = merkle_proof(&c["proof"]);
+                assert_eq!(
+                    merkle::verify_data(&root, &data, &proof),
+                    merkle::verify(&root, &h32(c, "leaf"), &proof)
+                );
+                expect_error(c, merkle::verify_data(&root, &data, &proof))
+            }
+            "multi" => {
+                let data: Vec<Vec<u8>> = arr(c, "data")
+                    .iter()
+                    .map(|d| hex::decode(d.as_str().unwrap()).unwrap())
+                    .collect();
+                let proof = merkle_multiproof(&c["proof"]);
+                assert_eq!(
+                    merkle::verify_many_data(&root, &data, &proof),
+                    merkle::verify_many(&root, &hashes(c, "leaves"), &proof)
+                );
+                expect_error(c, merkle::verify_many_data(&root, &data, &proof))
+            }
             other => panic!("unknown kind {other:?}"),
         };
         assert_eq!(got, s(c, "error"), "{}", s(c, "description"));

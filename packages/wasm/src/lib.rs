@@ -89,8 +89,8 @@ export interface SparseWitness { indices: number[]; present: boolean[]; hashes: 
 
 /** `[address (0x-hex, 20 bytes), amount (uint256: a decimal or 0x-hex string, or a safe integer)]`. */
 export type OzValue = [string, string | number];
-/** Leaves are leaf hashes in the order the verifier consumes them (Solidity's `multiProofVerify`). */
-export interface OzMultiProof { leaves: string[]; proof: string[]; proofFlags: boolean[]; }
+/** As `@openzeppelin/merkle-tree`'s `getMultiProof`: leaves are the values, in the order the verifier consumes them; the verifier hashes them as leaves. */
+export interface OzMultiProof { leaves: OzValue[]; proof: string[]; proofFlags: boolean[]; }
 
 /** The contract's snake_case `{ new_account: { pubkey } }` is accepted too. */
 export type DepositTo = { newAccount: { pubkey: Hex } } | { account: { index: number } };

@@ -145,66 +145,64 @@ pub fn hash_leaf_js(data: &[u8]) -> String {
     to_hex(hash_leaf(data))
 }
 
-fn check(root: &str, leaf: &str, proof: JsValue) -> JsResult<Result<(), Error>> {
+fn check(root: &str, data: &[u8], proof: JsValue) -> JsResult<Result<(), Error>> {
     let proof: ProofJs = from_js(proof)?;
-    Ok(merkle::verify(
+    Ok(merkle::verify_data(
         &convert::hash("root", root)?,
-        &convert::hash("leaf", leaf)?,
+        data,
         &proof.into(),
     ))
 }
 
-fn check_many(root: &str, leaves: Vec<String>, proof: JsValue) -> JsResult<Result<(), Error>> {
+fn check_many(root: &str, data: Vec<Uint8Array>, proof: JsValue) -> JsResult<Result<(), Error>> {
     let proof: MultiProofJs = from_js(proof)?;
-    let leaves = leaves
-        .iter()
-        .map(|l| convert::hash("leaf", l))
-        .collect::<JsResult<Vec<_>>>()?;
-    Ok(merkle::verify_many(
+    let data: Vec<Vec<u8>> = data.iter().map(Uint8Array::to_vec).collect();
+    Ok(merkle::verify_many_data(
         &convert::hash("root", root)?,
-        &leaves,
+        &data,
         &proof.into(),
     ))
 }
 
-/// Whether `proof` puts the leaf hash `leaf` under `root`. Throws only for an argument
-/// that cannot be read.
+/// Whether `proof` puts the leaf DATA `data` under `root`. The data is hashed as a leaf
+/// (`keccak256(0x00 || data)`) here, so an inner node can never pass as a leaf. Throws
+/// only for an argument that cannot be read.
 #[wasm_bindgen(js_name = merkleVerify)]
 pub fn merkle_verify(
     root: &str,
-    leaf: &str,
+    data: &[u8],
     #[wasm_bindgen(unchecked_param_type = "MerkleProof")] proof: JsValue,
 ) -> JsResult<bool> {
-    Ok(check(root, leaf, proof)?.is_ok())
+    Ok(check(root, data, proof)?.is_ok())
 }
 
 /// As `merkleVerify`, but throws the core's reason when the proof fails.
 #[wasm_bindgen(js_name = merkleCheck)]
 pub fn merkle_check(
     root: &str,
-    leaf: &str,
+    data: &[u8],
     #[wasm_bindgen(unchecked_param_type = "MerkleProof")] proof: JsValue,
 ) -> JsResult<()> {
-    Ok(check(root, leaf, proof)??)
+    Ok(check(root, data, proof)??)
 }
 
-/// Whether `proof` puts the leaf hashes `leaves` (in the order of `proof.indices`)
-/// under `root`. Throws only for an argument that cannot be read.
+/// Whether `proof` puts the leaf DATA `data` (in the order of `proof.indices`, each hashed
+/// as a leaf here) under `root`. Throws only for an argument that cannot be read.
 #[wasm_bindgen(js_name = merkleVerifyMany)]
 pub fn merkle_verify_many(
     root: &str,
-    leaves: Vec<String>,
+    data: Vec<Uint8Array>,
     #[wasm_bindgen(unchecked_param_type = "MerkleMultiProof")] proof: JsValue,
 ) -> JsResult<bool> {
-    Ok(check_many(root, leaves, proof)?.is_ok())
+    Ok(check_many(root, data, proof)?.is_ok())
 }
 
 /// As `merkleVerifyMany`, but throws the core's reason when the proof fails.
 #[wasm_bindgen(js_name = merkleCheckMany)]
 pub fn merkle_check_many(
     root: &str,
-    leaves: Vec<String>,
+    data: Vec<Uint8Array>,
     #[wasm_bindgen(unchecked_param_type = "MerkleMultiProof")] proof: JsValue,
 ) -> JsResult<()> {
-    Ok(check_many(root, leaves, proof)??)
+    Ok(check_many(root, data, proof)??)
 }

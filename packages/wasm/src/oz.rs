@@ -6,7 +6,7 @@ use core::fmt;
 
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
-use settle_core::oz::{self, Address, OzMultiProof};
+use settle_core::oz::{self, Address};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -134,12 +134,22 @@ fn parse_packed(packed: &[u8], n: usize) -> Option<Vec<(Address, oz::U256)>> {
     fields.next().is_none().then_some(out)
 }
 
-/// `{ leaves, proof, proofFlags }`: the leaves are leaf hashes in the order the verifier
-/// consumes them (what Solidity's `MerkleProof.multiProofVerify` takes).
-#[derive(Serialize, Deserialize)]
+/// `{ leaves, proof, proofFlags }` as `@openzeppelin/merkle-tree`'s `getMultiProof` gives
+/// it: the leaves are VALUES in the order the verifier consumes them, hashed as leaves by
+/// the verifier (so an inner node can never pass as a leaf).
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OzMultiProofJs {
-    pub leaves: Vec<Hex0x>,
+    pub leaves: Vec<OzValue>,
+    pub proof: Vec<Hex0x>,
+    pub proof_flags: Vec<bool>,
+}
+
+/// What `getMultiProof` returns: values as `[0x-address, decimal amount]`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OzMultiProofOut {
+    pub leaves: Vec<(String, String)>,
     pub proof: Vec<Hex0x>,
     pub proof_flags: Vec<bool>,
 }
@@ -148,24 +158,24 @@ fn hashes_0x(hashes: Vec<settle_core::Hash>) -> Vec<Hex0x> {
     hashes.into_iter().map(Hex0x).collect()
 }
 
-impl From<OzMultiProof> for OzMultiProofJs {
-    fn from(mp: OzMultiProof) -> Self {
-        OzMultiProofJs {
-            leaves: hashes_0x(mp.leaves),
-            proof: hashes_0x(mp.proof),
-            proof_flags: mp.proof_flags,
+/// A `uint256` (big-endian) in decimal.
+fn decimal(v: &oz::U256) -> String {
+    let mut n = *v;
+    let mut digits = Vec::new();
+    loop {
+        let mut rem = 0u32;
+        for byte in n.iter_mut() {
+            let cur = (rem << 8) | u32::from(*byte);
+            *byte = (cur / 10) as u8;
+            rem = cur % 10;
+        }
+        digits.push(b'0' + rem as u8);
+        if n.iter().all(|&b| b == 0) {
+            break;
         }
     }
-}
-
-impl From<OzMultiProofJs> for OzMultiProof {
-    fn from(mp: OzMultiProofJs) -> Self {
-        OzMultiProof {
-            leaves: mp.leaves.into_iter().map(|h| h.0).collect(),
-            proof: mp.proof.into_iter().map(|h| h.0).collect(),
-            proof_flags: mp.proof_flags,
-        }
-    }
+    digits.reverse();
+    String::from_utf8(digits).unwrap_or_default()
 }
 
 /// `StandardMerkleTree.of(values, ["address", "uint256"])`, byte for byte.
@@ -212,14 +222,39 @@ impl StandardMerkleTree {
         convert::hex_0x_array(&proof)
     }
 
-    /// `getMultiProof(indices)`, with the leaves as leaf hashes.
+    /// `getMultiProof(indices)`: the leaves are the values, in the order the verifier
+    /// consumes them, as OpenZeppelin gives them.
     #[wasm_bindgen(js_name = getMultiProof, unchecked_return_type = "OzMultiProof")]
     pub fn get_multi_proof(&self, indices: Vec<f64>) -> JsResult<JsValue> {
         let indices = indices
             .into_iter()
             .map(|i| convert::position("index", i))
             .collect::<JsResult<Vec<_>>>()?;
-        to_js(&OzMultiProofJs::from(self.tree.multi_proof(&indices)?))
+        let mp = self.tree.multi_proof(&indices)?;
+        // equal leaf hashes are equal values, so a leaf's value is any picked value with
+        // its hash
+        let picked: Vec<(settle_core::Hash, &(Address, oz::U256))> = indices
+            .iter()
+            .map(|&i| {
+                let v = &self.tree.values()[i];
+                (oz::leaf_hash(&v.0, &v.1), v)
+            })
+            .collect();
+        let leaves =
+            mp.leaves
+                .iter()
+                .map(|h| {
+                    let (_, (a, v)) = picked.iter().find(|(p, _)| p == h).ok_or_else(|| {
+                        convert::Failure::new("multiproof leaf of no picked value")
+                    })?;
+                    Ok((to_0x(a), decimal(v)))
+                })
+                .collect::<JsResult<Vec<_>>>()?;
+        to_js(&OzMultiProofOut {
+            leaves,
+            proof: hashes_0x(mp.proof),
+            proof_flags: mp.proof_flags,
+        })
     }
 
     /// The leaf hash (`0x`-hex) of the value at `index` (insertion order).
@@ -241,15 +276,11 @@ pub fn oz_verify(
         .iter()
         .map(|p| convert::hash("proof hash", p))
         .collect::<JsResult<Vec<_>>>()?;
-    Ok(oz::verify(
-        &convert::hash("root", root)?,
-        &oz::leaf_hash(&address.0, &amount.0),
-        &proof,
-    )
-    .is_ok())
+    Ok(oz::verify_value(&convert::hash("root", root)?, &address.0, &amount.0, &proof).is_ok())
 }
 
-/// `MerkleProof.multiProofVerify` with `{ leaves (leaf hashes), proof, proofFlags }`.
+/// `StandardMerkleTree.verifyMultiProof` with `{ leaves (values), proof, proofFlags }`,
+/// as `getMultiProof` gives it; each value is hashed as a leaf here.
 #[wasm_bindgen(js_name = ozVerifyMultiProof)]
 pub fn oz_verify_multi_proof(
     root: &str,
@@ -257,5 +288,13 @@ pub fn oz_verify_multi_proof(
     multi_proof: JsValue,
 ) -> JsResult<bool> {
     let mp: OzMultiProofJs = from_js(multi_proof)?;
-    Ok(oz::verify_multi_proof(&convert::hash("root", root)?, &mp.into()).is_ok())
+    let values: Vec<(Address, oz::U256)> = mp.leaves.iter().map(|v| (v.0 .0, v.1 .0)).collect();
+    let proof: Vec<settle_core::Hash> = mp.proof.iter().map(|h| h.0).collect();
+    Ok(oz::verify_multi_proof_values(
+        &convert::hash("root", root)?,
+        &values,
+        &proof,
+        &mp.proof_flags,
+    )
+    .is_ok())
 }

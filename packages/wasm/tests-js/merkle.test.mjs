@@ -18,10 +18,12 @@ test('merkle tree: every leaf proves, tampering fails with the core reason', () 
       const proof = tree.prove(i);
       assert.equal(proof.index, i);
       assert.equal(proof.leafCount, n);
-      assert.equal(settle.merkleVerify(tree.root, leaf, proof), true);
-      settle.merkleCheck(tree.root, leaf, proof);
+      assert.equal(settle.merkleVerify(tree.root, items[i], proof), true);
+      settle.merkleCheck(tree.root, items[i], proof);
+      // the verifiers take leaf DATA: a leaf hash passed as data is hashed again and refused
+      assert.equal(settle.merkleVerify(tree.root, Buffer.from(leaf, 'hex'), proof), false);
       if (n > 1) {
-        const other = settle.hashLeaf(items[(i + 1) % n]);
+        const other = items[(i + 1) % n];
         assert.equal(settle.merkleVerify(tree.root, other, proof), false);
         assert.throws(() => settle.merkleCheck(tree.root, other, proof), {
           name: 'Error',
@@ -31,7 +33,7 @@ test('merkle tree: every leaf proves, tampering fails with the core reason', () 
     }
     const indices = [...Array(n).keys()].filter(i => i % 2 === 0);
     const many = tree.proveMany(indices);
-    const leaves = indices.map(i => tree.leaf(i));
+    const leaves = indices.map(i => items[i]);
     assert.equal(settle.merkleVerifyMany(tree.root, leaves, many), true);
     settle.merkleCheckMany(tree.root, leaves, many);
     const bad = { ...many, hashes: [...many.hashes, '00'.repeat(32)] };
@@ -78,18 +80,15 @@ test('StandardMerkleTree matches @openzeppelin/merkle-tree both ways', () => {
     const ozmp = oz.getMultiProof(indices);
     assert.deepEqual(mp.proof, ozmp.proof, note);
     assert.deepEqual(mp.proofFlags, ozmp.proofFlags, note);
-    // OpenZeppelin's leaves are the values; ours are their leaf hashes, in the same order
-    assert.deepEqual(mp.leaves, ozmp.leaves.map(v => oz.leafHash(v)), note);
+    // the leaves are the values, in the same order as OpenZeppelin's (amounts in decimal)
+    const canon = (v) => [v[0].toLowerCase(), BigInt(v[1]).toString()];
+    assert.deepEqual(mp.leaves, ozmp.leaves.map(canon), note);
     assert.equal(settle.ozVerifyMultiProof(ours.root, mp), true, note);
-    const byHash = new Map(values.map(v => [oz.leafHash(v), v]));
-    assert.equal(
-      OzTree.verifyMultiProof(oz.root, enc, { ...mp, leaves: mp.leaves.map(h => byHash.get(h)) }),
-      true,
-      note,
-    );
+    assert.equal(settle.ozVerifyMultiProof(ours.root, ozmp), true, note);
+    assert.equal(OzTree.verifyMultiProof(oz.root, enc, mp), true, note);
     // (pairs are hashed sorted, so swapping siblings would still verify: change a leaf)
-    const changed = { ...mp, leaves: [values.length > 1 ? '0x' + '00'.repeat(32) : mp.leaves[0], ...mp.leaves.slice(1)] };
-    assert.equal(settle.ozVerifyMultiProof(ours.root, changed), values.length === 1, note);
+    const changed = { ...mp, leaves: [['0x' + '00'.repeat(20), '7'], ...mp.leaves.slice(1)] };
+    assert.equal(settle.ozVerifyMultiProof(ours.root, changed), false, note);
     assert.equal(settle.ozVerifyMultiProof(ours.root, { ...mp, proofFlags: [...mp.proofFlags, true] }), false, note);
     ours.free();
   }
@@ -158,4 +157,25 @@ test('StandardMerkleTree amounts: decimal, 0x-hex, numbers and bigints are the s
   assert.throws(() => settle.StandardMerkleTree.of([]), { message: 'an empty tree has no proofs' });
   assert.equal(settle.ozVerify(oz.root, [a, '256'], []), false);
   assert.equal(settle.ozVerify(oz.root, [a, '255'], []), true);
+});
+
+// I2: the verifiers hash what they are given as a leaf, so an inner node (its two
+// children as 64 bytes of "leaf data", or as an OpenZeppelin value) is refused.
+test('i2: an inner node is not a leaf (merkleVerify, merkleVerifyMany, ozVerifyMultiProof)', () => {
+  const items = [1, 2, 3, 4].map(i => new Uint8Array([i]));
+  const tree = new settle.MerkleTree(items);
+  const [l0, l1, l2, l3] = [0, 1, 2, 3].map(i => tree.leaf(i));
+  const children = Buffer.from(l0 + l1, 'hex');
+  const sibling = settle.hashNode(l2, l3);
+  assert.equal(settle.merkleVerify(tree.root, children, { index: 0, leafCount: 2, siblings: [sibling] }), false);
+  assert.equal(settle.merkleVerifyMany(tree.root, [children], { indices: [0], leafCount: 2, hashes: [sibling] }), false);
+  tree.free();
+  const values = [1, 2, 3, 4].map(i => ['0x' + String(i).repeat(40), String(i)]);
+  const oz = settle.StandardMerkleTree.of(values);
+  const p0 = oz.getProof(0);
+  const [a, b] = [oz.leafHash(0), p0[0]].sort();
+  const asValue = ['0x' + a.slice(2 + 24), BigInt(b).toString()];
+  assert.equal(settle.ozVerifyMultiProof(oz.root, { leaves: [asValue], proof: [p0[1]], proofFlags: [false] }), false);
+  assert.equal(settle.ozVerify(oz.root, asValue, [p0[1]]), false);
+  oz.free();
 });

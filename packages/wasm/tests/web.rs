@@ -238,8 +238,15 @@ fn merkle_proofs_verify_and_tampering_fails_with_the_core_reason() {
         let leaf = tree.leaf(i as f64).unwrap();
         assert_eq!(leaf, merkle::hash_leaf_js(item));
         let proof = tree.prove(i as f64).unwrap();
-        assert!(merkle::merkle_verify(&tree.root(), &leaf, proof.clone()).unwrap());
-        merkle::merkle_check(&tree.root(), &leaf, proof).unwrap();
+        assert!(merkle::merkle_verify(&tree.root(), item, proof.clone()).unwrap());
+        merkle::merkle_check(&tree.root(), item, proof).unwrap();
+        // the leaf HASH is not the leaf's data: hashed again, it is refused
+        assert!(!merkle::merkle_verify(
+            &tree.root(),
+            &core.leaves()[i],
+            tree.prove(i as f64).unwrap()
+        )
+        .unwrap());
     }
     let proof = json(&tree.prove(3.0).unwrap());
     assert_eq!(proof["index"], 3);
@@ -247,23 +254,21 @@ fn merkle_proofs_verify_and_tampering_fails_with_the_core_reason() {
 
     // a proof for another leaf: false, and the core's reason when asked
     let wrong = tree.prove(2.0).unwrap();
-    assert!(!merkle::merkle_verify(&tree.root(), &leaves[3], wrong.clone()).unwrap());
-    assert!(
-        thrown(merkle::merkle_check(&tree.root(), &leaves[3], wrong))
-            .starts_with("merkle root mismatch: the proof gives ")
-    );
+    assert!(!merkle::merkle_verify(&tree.root(), &items[3], wrong.clone()).unwrap());
+    assert!(thrown(merkle::merkle_check(&tree.root(), &items[3], wrong))
+        .starts_with("merkle root mismatch: the proof gives "));
     let mut short = proof.clone();
     short["siblings"].as_array_mut().unwrap().pop();
     assert_eq!(
-        thrown(merkle::merkle_check(&tree.root(), &leaves[3], js(short))),
+        thrown(merkle::merkle_check(&tree.root(), &items[3], js(short))),
         "merkle proof has 2 sibling hashes, expected 3"
     );
 
     let many = tree.prove_many(vec![1.0, 4.0, 6.0]).unwrap();
-    let picked = vec![leaves[1].clone(), leaves[4].clone(), leaves[6].clone()];
+    let picked = vec![bytes(&items[1]), bytes(&items[4]), bytes(&items[6])];
     assert!(merkle::merkle_verify_many(&tree.root(), picked.clone(), many.clone()).unwrap());
     merkle::merkle_check_many(&tree.root(), picked, many.clone()).unwrap();
-    let swapped = vec![leaves[4].clone(), leaves[1].clone(), leaves[6].clone()];
+    let swapped = vec![bytes(&items[4]), bytes(&items[1]), bytes(&items[6])];
     assert!(!merkle::merkle_verify_many(&tree.root(), swapped.clone(), many.clone()).unwrap());
     assert!(
         thrown(merkle::merkle_check_many(&tree.root(), swapped, many))
@@ -289,7 +294,7 @@ fn merkle_proofs_verify_and_tampering_fails_with_the_core_reason() {
     assert_eq!(
         thrown(merkle::merkle_verify(
             "00",
-            &leaves[0],
+            &items[0],
             tree.prove(0.0).unwrap()
         )),
         "expected 32 bytes for root, got 1"
