@@ -7,7 +7,8 @@
 //!    lockfile must not record registry URLs: npm is set up here to omit `resolved`);
 //! 4. the validity rollup's proving key for batches of 1 deposit and 1 transaction,
 //!    `target/zk-keys/1x1/proving-key.bin` (26 MB, never committed): when it is missing,
-//!    the Groth16 setup runs natively (`zk::write_keys`, what `cargo xtask zk-setup
+//!    or was made for another circuit (its `circuit.txt`, `zk::circuit_fingerprint`, does
+//!    not match the circuit's constraint and variable counts), the Groth16 setup runs natively (`zk::write_keys`, what `cargo xtask zk-setup
 //!    --deposits 1 --txs 1` does; about 5-15 s): a single-party test setup, not a ceremony;
 //! 5. `npm run build` (`web/scripts/prepare.mjs` copies the parity vectors into
 //!    `web/public` and the proving key into `web/public/zk/1x1.pk` with its list
@@ -75,7 +76,7 @@ pub fn test() -> Result<(), String> {
     }
 
     let keys = crate::zk::default_dir(WEB_ZK_SHAPE);
-    if !keys.join("proving-key.bin").exists() {
+    if !crate::zk::keys_current(WEB_ZK_SHAPE, &keys)? {
         let started = Instant::now();
         crate::zk::write_keys(WEB_ZK_SHAPE, &keys, None)?;
         timings.push(("zk-setup 1x1", started.elapsed().as_secs_f64()));

@@ -82,6 +82,28 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 /// Runs the setup for `shape` and writes the four files into `dir`. With a seed the keys
 /// are reproducible (tests, the demo); without one the toxic waste comes from the OS.
+/// What identifies the circuit a key was made for: its constraint and variable counts
+/// (`BatchCircuit::measure` of a blank circuit; about a second). Written next to the keys
+/// as `circuit.txt`, so that a key made for an older circuit is not taken for current.
+pub fn circuit_fingerprint(shape: Shape) -> Result<String, String> {
+    let m = settle_zk::BatchCircuit::blank(shape)
+        .measure()
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "{} deposits x {} transactions: {} constraints, {} instance and {} witness variables\n",
+        shape.deposits, shape.txs, m.constraints, m.instance_variables, m.witness_variables
+    ))
+}
+
+/// Whether `dir` holds a proving key made for today's circuit of `shape`.
+pub fn keys_current(shape: Shape, dir: &std::path::Path) -> Result<bool, String> {
+    if !dir.join("proving-key.bin").exists() {
+        return Ok(false);
+    }
+    let stamp = std::fs::read_to_string(dir.join("circuit.txt")).unwrap_or_default();
+    Ok(stamp == circuit_fingerprint(shape)?)
+}
+
 pub fn write_keys(
     shape: Shape,
     dir: &std::path::Path,
@@ -103,6 +125,8 @@ pub fn write_keys(
     let file = |name: &str| dir.join(name);
     pk.save_uncompressed(file("proving-key.bin"))
         .map_err(|e| e.to_string())?;
+    std::fs::write(file("circuit.txt"), circuit_fingerprint(shape)?)
+        .map_err(|e| format!("circuit.txt: {e}"))?;
     vk.save(file("verifying-key.bin"))
         .map_err(|e| e.to_string())?;
     // The contract's own key check (the same function it runs at instantiate).
