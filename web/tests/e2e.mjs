@@ -762,6 +762,17 @@ async function validityFlow(page, { text, value, rows, json }) {
   const exitMessage = node.exitMessage(domain, exit.account, node.canonicalAddress(ALICE.address));
   eq('v9: the key\'s signature on the exit message (Node zkVerify)', JSON.stringify(node.zkVerify(bob, exitMessage, exit.signature)), JSON.stringify({ valid: true }));
   matches('v9: ... and the page says so', await text('#zk-exit-check'), /^✓ the signature is the key's/);
+
+  // An L1 exit request of the same account (V1): signed at sequence 0, queued after the
+  // deposits, what the contract's schema takes.
+  await page.click('#zk-exit-request');
+  const request = (await json('#zkmsg-request'))?.request_exit;
+  matches('v9: request_exit valid per schema', await text('#zkmsg-request-status'), /^✓ valid per schema/);
+  eq('v9: the request names the account and the recipient', `${request?.account}:${request?.recipient}`, `1:${ALICE.address}`);
+  const requestMessage = node.exitRequestMessage(domain, 1, node.canonicalAddress(ALICE.address), 0);
+  eq('v9: the key\'s signature on the exit request message at sequence 0 (Node zkVerify)', JSON.stringify(node.zkVerify(bob, requestMessage, request?.signature)), JSON.stringify({ valid: true }));
+  check('v9: ... not the exodus signature (another message)', request?.signature !== exit.signature, request?.signature);
+  matches('v9: ... and the page says so', await text('#zk-exit-check'), /^✓ the signature is the key's on exitRequestMessage/);
 }
 
 let code = 0;
