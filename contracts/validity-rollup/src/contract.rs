@@ -495,6 +495,8 @@ struct CheckedBatch {
     statement: Statement,
     public_input: Fr,
     new_accounts_root: Fr,
+    /// Queue indices of the exit requests the batch consumes, in order.
+    exits: Vec<u64>,
 }
 
 /// Why a batch is refused, with the statement and public input when it got that far.
@@ -549,8 +551,12 @@ fn check_batch(
         fr(head.as_slice())
     };
     let hasher = Poseidon::new();
-    let exit_slots = exit_slots(deps.storage, status.cursor, after).map_err(no)?;
-    let requested = exit_slots.iter().filter(|e| **e).count();
+    let exits = pending_exits(deps.storage, status.cursor, after).map_err(no)?;
+    let mut exit_slots = vec![false; (after - status.cursor) as usize];
+    for index in &exits {
+        exit_slots[(index - status.cursor) as usize] = true;
+    }
+    let requested = exits.len();
     if requested != data.exits.len() {
         return Err(no(ContractError::ExitCountMismatch {
             posted: data.exits.len(),
@@ -587,22 +593,21 @@ fn check_batch(
         statement,
         public_input,
         new_accounts_root,
+        exits,
     })
 }
 
-/// Which of the queue entries `from..to` (what a batch consumes, at most `shape.deposits`)
-/// are exit requests.
-fn exit_slots(storage: &dyn Storage, from: u64, to: u64) -> Result<Vec<bool>, ContractError> {
-    let mut slots = vec![false; (to - from) as usize];
-    for index in PENDING_EXITS.keys(
-        storage,
-        Some(Bound::inclusive(from)),
-        Some(Bound::exclusive(to)),
-        Order::Ascending,
-    ) {
-        slots[(index? - from) as usize] = true;
-    }
-    Ok(slots)
+/// The queue indices among `from..to` (what a batch consumes, at most `shape.deposits`)
+/// that are exit requests, in order.
+fn pending_exits(storage: &dyn Storage, from: u64, to: u64) -> Result<Vec<u64>, ContractError> {
+    Ok(PENDING_EXITS
+        .keys(
+            storage,
+            Some(Bound::inclusive(from)),
+            Some(Bound::exclusive(to)),
+            Order::Ascending,
+        )
+        .collect::<StdResult<Vec<u64>>>()?)
 }
 
 fn load_key(storage: &dyn Storage) -> Result<PreparedKey, ContractError> {
@@ -637,15 +642,7 @@ fn execute_submit_batch(
     }
     // Exit requests served: the account's whole balance to the recipient the request
     // named, the bond back to whoever posted it; credited like the withdrawals.
-    let after = status.cursor + batch.deposits;
-    let served = PENDING_EXITS
-        .keys(
-            deps.storage,
-            Some(Bound::inclusive(status.cursor)),
-            Some(Bound::exclusive(after)),
-            Order::Ascending,
-        )
-        .collect::<StdResult<Vec<u64>>>()?;
+    let served = &checked.exits;
     let mut exited = Uint128::zero();
     for (queue_index, amount) in served.iter().zip(&checked.data.exits) {
         let record = DEPOSITS.load(deps.storage, *queue_index)?;
