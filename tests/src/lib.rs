@@ -2,6 +2,7 @@
 //! cw-multi-test scenarios and the cosmwasm-vm runs of the optimized artifacts.
 
 pub mod scenario;
+pub mod soak;
 pub mod vectors;
 #[cfg(feature = "vm")]
 pub mod vm;
