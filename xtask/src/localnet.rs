@@ -44,6 +44,13 @@ pub const GO_TOOLCHAIN: &str = "go1.25.14";
 /// The package built (wasmd's own `main`), named as a `tool` in `chain/go.mod`.
 const WASMD_PACKAGE: &str = "github.com/CosmWasm/wasmd/cmd/wasmd";
 
+/// wasmd's module and where it lists the capabilities it offers contracts.
+const WASMD_MODULE: &str = "github.com/CosmWasm/wasmd";
+const CAPABILITIES_GO: &str = "x/wasm/keeper/capabilities.go";
+
+/// The node's capabilities, one a line, written beside the cached binary.
+const CAPABILITIES_FILE: &str = "capabilities.txt";
+
 /// The Go module that ships `libwasmvm.<arch>.so` in `internal/api`.
 const WASMVM_MODULE: &str = "github.com/CosmWasm/wasmvm/v3";
 
@@ -202,7 +209,8 @@ impl Wasmd {
         let stamp = build_stamp(&root)?;
         let stamp_file = dir.join("build-stamp.txt");
         let cached = fs::read_to_string(&stamp_file).is_ok_and(|s| s == stamp);
-        if !(cached && wasmd.bin.exists() && wasmd.version().is_ok()) {
+        let complete = wasmd.bin.exists() && dir.join(CAPABILITIES_FILE).exists();
+        if !(cached && complete && wasmd.version().is_ok()) {
             build(&root, &dir)?;
             fs::write(&stamp_file, &stamp).map_err(|e| format!("{}: {e}", stamp_file.display()))?;
         }
@@ -267,6 +275,14 @@ impl Wasmd {
         }
     }
 
+    /// The capabilities this wasmd offers contracts (its `BuiltInCapabilities()`, read from
+    /// its source at build time): a contract requiring another is refused at upload.
+    pub fn capabilities(&self) -> Result<Vec<String>, String> {
+        let file = self.lib_dir.join(CAPABILITIES_FILE);
+        let text = fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        Ok(text.lines().map(str::to_string).collect())
+    }
+
     /// `wasmd version`.
     pub fn version(&self) -> Result<String, String> {
         // The Cosmos SDK prints the version on stdout or stderr depending on its release.
@@ -317,7 +333,41 @@ fn go(root: &Path) -> Command {
     cmd
 }
 
-/// Builds wasmd into `dir` and copies `libwasmvm` beside it.
+/// The directory of `module` in the module cache (downloaded if missing).
+fn module_dir(root: &Path, module: &str) -> Result<PathBuf, String> {
+    let out = go(root)
+        .args(["list", "-m", "-f", "{{.Dir}}", module])
+        .output()
+        .map_err(|e| format!("go list -m {module}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "go list -m {module} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+/// The quoted names in `BuiltInCapabilities()` of wasmd's `capabilities.go`.
+fn parse_capabilities(go_source: &str) -> Result<Vec<String>, String> {
+    let body = go_source
+        .split("func BuiltInCapabilities()")
+        .nth(1)
+        .and_then(|rest| rest.split('}').next())
+        .ok_or("no BuiltInCapabilities() in wasmd's capabilities.go")?;
+    let names: Vec<String> = body
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    if names.is_empty() {
+        return Err("BuiltInCapabilities() lists nothing".into());
+    }
+    Ok(names)
+}
+
+/// Builds wasmd into `dir`, copies `libwasmvm` beside it and writes the capability list.
 fn build(root: &Path, dir: &Path) -> Result<(), String> {
     let found = Command::new("go")
         .arg("version")
@@ -348,21 +398,20 @@ fn build(root: &Path, dir: &Path) -> Result<(), String> {
             .arg(&partial)
             .arg(WASMD_PACKAGE),
     )?;
-    let out = go(root)
-        .args(["list", "-m", "-f", "{{.Dir}}", WASMVM_MODULE])
-        .output()
-        .map_err(|e| format!("go list {WASMVM_MODULE}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "go list -m {WASMVM_MODULE} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let module_dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    let source = module_dir.join("internal/api").join(lib);
+    let source = module_dir(root, WASMVM_MODULE)?
+        .join("internal/api")
+        .join(lib);
     // The module cache's copy is read-only: replace, do not overwrite, an older copy.
     let _ = fs::remove_file(dir.join(lib));
     fs::copy(&source, dir.join(lib)).map_err(|e| format!("{}: {e}", source.display()))?;
+    // The capabilities this wasmd offers contracts, from its source (x/wasm/keeper).
+    let source = module_dir(root, WASMD_MODULE)?.join(CAPABILITIES_GO);
+    let capabilities = parse_capabilities(
+        &fs::read_to_string(&source).map_err(|e| format!("{}: {e}", source.display()))?,
+    )?;
+    let file = dir.join(CAPABILITIES_FILE);
+    fs::write(&file, capabilities.join("\n") + "\n")
+        .map_err(|e| format!("{}: {e}", file.display()))?;
     fs::rename(&partial, dir.join("wasmd")).map_err(|e| format!("{}: {e}", dir.display()))?;
     eprintln!(
         "built {} in {:.0} s",
@@ -1196,10 +1245,21 @@ fn run_smoke(net: &Network) -> Result<(), String> {
     fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
     let alice = &net.accounts[0];
     let treasury = &net.accounts[3].address;
+    let offered = net.wasmd.capabilities()?;
+    println!("wasmd {WASMD_VERSION} offers: {}", offered.join(", "));
     let mut rows = Vec::new();
     for contract in crate::dist::CONTRACTS {
         let wasm = file(contract);
         let bytes = fs::read(&wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+        let required = required_capabilities(&bytes)?;
+        let missing: Vec<&String> = required.iter().filter(|c| !offered.contains(c)).collect();
+        println!("{contract}: requires {}", required.join(", "));
+        if !missing.is_empty() {
+            return Err(format!(
+                "{contract} requires {missing:?}, which wasmd {WASMD_VERSION} does not offer ({})",
+                offered.join(", ")
+            ));
+        }
         let checksum = hex::encode(Sha256::digest(&bytes));
         let gz = work.join(format!("{}.wasm.gz", contract.replace('-', "_")));
         let gz_file = File::create(&gz).map_err(|e| format!("{}: {e}", gz.display()))?;
@@ -1286,6 +1346,52 @@ fn run_smoke(net: &Network) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// The capabilities a contract requires: its `requires_<capability>` exports.
+pub fn required_capabilities(wasm: &[u8]) -> Result<Vec<String>, String> {
+    fn leb(bytes: &[u8], at: &mut usize) -> Result<usize, String> {
+        let mut value = 0usize;
+        for shift in (0..35).step_by(7) {
+            let byte = *bytes.get(*at).ok_or("truncated wasm")?;
+            *at += 1;
+            value |= usize::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err("malformed LEB128 in wasm".into())
+    }
+    if wasm.get(..4) != Some(b"\0asm") {
+        return Err("not a wasm module".into());
+    }
+    let mut at = 8;
+    let mut required = Vec::new();
+    while at < wasm.len() {
+        let id = wasm[at];
+        at += 1;
+        let size = leb(wasm, &mut at)?;
+        let end = at + size;
+        if id == 7 {
+            let mut p = at;
+            for _ in 0..leb(wasm, &mut p)? {
+                let len = leb(wasm, &mut p)?;
+                let name = wasm.get(p..p + len).ok_or("truncated export name")?;
+                p += len;
+                p += 1; // kind
+                leb(wasm, &mut p)?; // index
+                if let Some(cap) = std::str::from_utf8(name)
+                    .ok()
+                    .and_then(|n| n.strip_prefix("requires_"))
+                {
+                    required.push(cap.to_string());
+                }
+            }
+        }
+        at = end;
+    }
+    required.sort();
+    Ok(required)
 }
 
 /// A valid instantiate message for `contract` (the test suites' defaults, native `stake`).
