@@ -134,7 +134,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     net.print_summary()?;
     net.print_block_producers()?;
     if smoke {
-        return run_smoke(&net);
+        return run_smoke(&mut net);
     }
     println!("\nrunning; Ctrl-C stops every node");
     loop {
@@ -791,6 +791,7 @@ impl Network {
         };
         cmd.env("LD_LIBRARY_PATH", self.wasmd.library_path())
             .arg("start")
+            .arg("--log_no_color")
             .arg("--home")
             .arg(&node.home)
             .stdin(Stdio::null())
@@ -805,7 +806,6 @@ impl Network {
     }
 
     /// Stops node `i` (SIGTERM; SIGKILL after 15 s) and waits for its process.
-    #[allow(dead_code)] // the four-validator e2e flows stop one validator mid-flow
     pub fn stop_node(&mut self, i: usize) {
         if let Some(mut child) = self.nodes[i].child.take() {
             terminate(&mut child, Duration::from_secs(15));
@@ -1050,7 +1050,12 @@ impl Network {
 
     /// `wasmd query <args>` against node 0, as JSON.
     pub fn query(&self, args: &[&str]) -> Result<Value, String> {
-        let rpc = self.nodes[0].rpc_url();
+        self.query_node(0, args)
+    }
+
+    /// `wasmd query <args>` against node `i`, as JSON.
+    pub fn query_node(&self, i: usize, args: &[&str]) -> Result<Value, String> {
+        let rpc = self.nodes[i].rpc_url();
         let mut full: Vec<&str> = vec!["query"];
         full.extend_from_slice(args);
         full.extend_from_slice(&["--node", &rpc, "--output", "json"]);
@@ -1233,8 +1238,10 @@ struct SmokeRow {
 }
 
 /// Stores every artifact (gzipped), instantiates each with a valid message, checks the
-/// chain's checksum and a smart query, and prints the gas used.
-fn run_smoke(net: &Network) -> Result<(), String> {
+/// chain's checksum and a smart query, and prints the gas used. With several validators,
+/// the last one is then stopped while the others go on, restarted from its home, and must
+/// catch up and answer the same queries.
+fn run_smoke(net: &mut Network) -> Result<(), String> {
     let root = root();
     let artifacts = root.join(crate::dist::ARTIFACTS_DIR);
     let file = |c: &str| artifacts.join(format!("{}.wasm", c.replace('-', "_")));
@@ -1343,6 +1350,45 @@ fn run_smoke(net: &Network) -> Result<(), String> {
             r.instantiate_gas,
             r.instantiate_height,
             r.address
+        );
+    }
+    if net.nodes.len() > 1 {
+        let last = net.nodes.len() - 1;
+        let name = net.nodes[last].moniker.clone();
+        let stopped_at = net.height(last)?;
+        net.stop_node(last);
+        let target = net.height(0)? + 5;
+        net.wait_for_height(target, Duration::from_secs(60))?;
+        println!(
+            "\n{name} stopped at height {stopped_at}; the other validators went on to {target}"
+        );
+        net.start_node(last)?;
+        net.wait_for_height(target + 2, Duration::from_secs(90))?;
+        for r in &rows {
+            let on_last = net.query_node(
+                last,
+                &[
+                    "wasm",
+                    "contract-state",
+                    "smart",
+                    &r.address,
+                    r#"{"config":{}}"#,
+                ],
+            )?;
+            let on_first = net.query(&[
+                "wasm",
+                "contract-state",
+                "smart",
+                &r.address,
+                r#"{"config":{}}"#,
+            ])?;
+            if on_last["data"] != on_first["data"] {
+                return Err(format!("{name} answers another config for {}", r.contract));
+            }
+        }
+        println!(
+            "{name} restarted from its home, caught up to {} and answers every contract's config",
+            net.height(last)?
         );
     }
     Ok(())
