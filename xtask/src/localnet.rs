@@ -48,6 +48,41 @@ const WASMD_PACKAGE: &str = "github.com/CosmWasm/wasmd/cmd/wasmd";
 const WASMD_MODULE: &str = "github.com/CosmWasm/wasmd";
 const CAPABILITIES_GO: &str = "x/wasm/keeper/capabilities.go";
 
+/// What wasmd v0.61.14 offers contracts: its `BuiltInCapabilities()`. No `cosmwasm_3_0`
+/// (cosmwasm-vm's test defaults have it). `cargo xtask dist` refuses an artifact requiring
+/// anything else; [`Wasmd::ensure`] checks this list against the source it builds.
+pub const WASMD_CAPABILITIES: &[&str] = &[
+    "iterator",
+    "staking",
+    "stargate",
+    "cosmwasm_1_1",
+    "cosmwasm_1_2",
+    "cosmwasm_1_3",
+    "cosmwasm_1_4",
+    "cosmwasm_2_0",
+    "cosmwasm_2_1",
+    "cosmwasm_2_2",
+    "ibc2",
+];
+
+/// An error when the artifact `name` requires a capability wasmd does not offer.
+pub fn check_capabilities(name: &str, wasm: &[u8]) -> Result<(), String> {
+    let required = required_capabilities(wasm)?;
+    let missing: Vec<&String> = required
+        .iter()
+        .filter(|c| !WASMD_CAPABILITIES.contains(&c.as_str()))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name} requires {missing:?}, which wasmd {WASMD_VERSION} does not offer (it offers {}): \
+             drop the cosmwasm-std feature that asks for it",
+            WASMD_CAPABILITIES.join(", ")
+        ))
+    }
+}
+
 /// The node's capabilities, one a line, written beside the cached binary.
 const CAPABILITIES_FILE: &str = "capabilities.txt";
 
@@ -213,6 +248,13 @@ impl Wasmd {
         if !(cached && complete && wasmd.version().is_ok()) {
             build(&root, &dir)?;
             fs::write(&stamp_file, &stamp).map_err(|e| format!("{}: {e}", stamp_file.display()))?;
+        }
+        let offered = wasmd.capabilities()?;
+        if offered != WASMD_CAPABILITIES {
+            return Err(format!(
+                "wasmd {WASMD_VERSION} offers {offered:?}; WASMD_CAPABILITIES in \
+                 xtask/src/localnet.rs says {WASMD_CAPABILITIES:?}: update it"
+            ));
         }
         let version = wasmd.version()?;
         if version != WASMD_VERSION.trim_start_matches('v') && version != WASMD_VERSION {
