@@ -180,6 +180,7 @@ fn build_one(
              {MAX_LOCALS} at upload (see `opt_level` in xtask/src/dist.rs)"
         ));
     }
+    crate::localnet::check_capabilities(&file_name, &wasm)?;
     eprintln!(
         "{file_name}: {raw_size} bytes from rustc, {} bytes after wasm-opt ({:.1} s)",
         wasm.len(),

@@ -4,6 +4,7 @@
 //! - `test`    every test the project has (what CI runs after fmt and clippy)
 //! - `dist`    optimized contract artifacts in artifacts/ with checksums
 //! - `gas`     the gas table from the artifacts in cosmwasm-vm
+//! - `localnet` a wasmd network on loopback (`--validators N`, `--home DIR`, `--smoke`)
 //! - `npm`     the wasm-bindgen npm package in packages/wasm/pkg (web, node, bundler)
 //! - `bench`   Merkle speed: the npm package vs @openzeppelin/merkle-tree vs native
 //! - `web`     the browser dApp built and driven in headless Chromium (Playwright)
@@ -15,6 +16,7 @@ mod bench;
 mod demo;
 mod dist;
 mod gas;
+mod localnet;
 mod npm;
 mod schema;
 mod util;
@@ -25,7 +27,7 @@ mod zk;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <demo|test|dist|gas|npm|web|bench [log2..]|schema [--check]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
+    "usage: cargo xtask <demo|test|dist|gas|localnet [--validators N] [--home DIR] [--smoke]|npm|web|bench [log2..]|schema [--check]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("dist") => dist::run(),
         Some("gas") => gas::run(),
+        Some("localnet") => localnet::run(&args[1..]),
         Some("npm") => npm::build(),
         Some("schema") => schema::run(args.iter().any(|a| a == "--check")),
         Some("vectors") => vectors::run(args.iter().any(|a| a == "--check")),
