@@ -776,3 +776,67 @@ fn attack_gas_exhaustion_through_unbounded_listings() {
         |s| s.propose_raw(&proposer, vec![], 1_025, vec![9; 32]),
     );
 }
+
+/// Alice sees no account and sends "open my account" and "top up account 0" together;
+/// mallory's new account lands first and takes index 0. A top-up that names alice's key
+/// (`account_with_key`) is refused instead of crediting mallory; naming the index alice
+/// really got works. (Found by this catalog: before, a credit named only the index.)
+#[test]
+fn attack_deposit_credited_to_the_wrong_l2_account() {
+    let mut s = SuiteBuilder::new()
+        .with_funds("alice", 1_000)
+        .with_funds("mallory", 1_000)
+        .build();
+    let (ka, _) = user_keys();
+    let km = L2Key::from_label("mallory-l2");
+    let (alice, mallory) = (s.addr("alice"), s.addr("mallory"));
+    let proposer = s.proposer.clone();
+    s.bond_proposer().unwrap();
+    s.deposit_new_account(&mallory, &km, 1).unwrap();
+    let res = s
+        .execute(
+            &alice,
+            &ExecuteMsg::Deposit {
+                to: DepositTo::NewAccount {
+                    pubkey: HexBinary::from(ka.public_key().as_slice()),
+                },
+            },
+            &[Coin::new(100u128, DENOM)],
+        )
+        .unwrap();
+    assert_eq!(
+        settle_testing::event_attr(&res, "deposit", "account").as_deref(),
+        Some("1"),
+        "the deposit event says which index the new account gets"
+    );
+    s.node
+        .observe_deposit(settle_core::ledger::Deposit {
+            index: 1,
+            target: settle_core::ledger::DepositTarget::NewAccount(ka.public_key()),
+            amount: 100,
+            refund_to: s.canonical(&alice),
+        })
+        .unwrap();
+    let keyed = |index| DepositTo::AccountWithKey {
+        index,
+        pubkey: HexBinary::from(ka.public_key().as_slice()),
+    };
+    let deposit = |to: DepositTo| ExecuteMsg::Deposit { to };
+    refused(&mut s, CoreError::AccountKeyMismatch { account: 0 }, |s| {
+        s.execute(&alice, &deposit(keyed(0)), &[Coin::new(500u128, DENOM)])
+    });
+    refused(
+        &mut s,
+        "malformed account: no account 2 will exist when this entry is consumed (2 queued)",
+        |s| s.execute(&alice, &deposit(keyed(2)), &[Coin::new(500u128, DENOM)]),
+    );
+    s.deposit(&alice, keyed(1), 500).unwrap();
+    s.propose(&proposer, vec![]).unwrap();
+    let balances: Vec<u128> = s.node.ledger.accounts().iter().map(|a| a.balance).collect();
+    assert_eq!(
+        balances,
+        vec![1, 600],
+        "mallory's account got nothing of alice's"
+    );
+    s.assert_reconciles();
+}
