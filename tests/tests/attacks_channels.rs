@@ -814,3 +814,69 @@ fn attack_join_a_channel_proposed_to_someone_else() {
         .unwrap();
     assert_eq!(w.bal("alice"), START);
 }
+
+/// Gas exhaustion through denoms: channels funded in more denoms than one query may walk
+/// (cheap to mint on chains with a token factory). The one-shot `solvency` query refuses
+/// instead of walking them all; `solvency_page` answers a page at a time, and every page
+/// reconciles. (Found by this catalog: `solvency` walked every denom ever funded.)
+#[test]
+fn attack_gas_exhaustion_through_many_denoms() {
+    use cosmwasm_std::Coin;
+    use cw_multi_test::Executor;
+    use payment_channels::msg::SolvencyResponse;
+    let mut w = world();
+    let (alice, bob) = (w.s.addr("alice"), w.s.addr("bob"));
+    let denoms: Vec<String> = (0..101).map(|i| format!("junk{i:03}")).collect();
+    let coins: Vec<Coin> = denoms
+        .iter()
+        .map(|d| Coin::new(1u128, d.as_str()))
+        .collect();
+    w.s.app
+        .init_modules(|router, _, storage| router.bank.init_balance(storage, &alice, coins))
+        .unwrap();
+    let open = ExecuteMsg::Open {
+        counterparty: bob.to_string(),
+        pubkey_a: HexBinary::from(w.keys[0].public_key().as_slice()),
+        pubkey_b: HexBinary::from(w.keys[1].public_key().as_slice()),
+        dispute_window: WINDOW,
+        join_window: 600,
+    };
+    for d in &denoms {
+        let contract = w.s.contract.clone();
+        w.s.app
+            .execute_contract(
+                alice.clone(),
+                contract,
+                &open,
+                &[Coin::new(1u128, d.as_str())],
+            )
+            .unwrap();
+    }
+    let whole: StdResult<SolvencyResponse> =
+        w.s.app
+            .wrap()
+            .query_wasm_smart(&w.s.contract, &QueryMsg::Solvency {});
+    assert_refused(
+        whole,
+        "channels are funded in more than 100 denoms: page through them with solvency_page",
+    );
+    let page = |start_after: Option<String>| -> SolvencyResponse {
+        w.s.app
+            .wrap()
+            .query_wasm_smart(
+                &w.s.contract,
+                &QueryMsg::SolvencyPage {
+                    start_after,
+                    limit: Some(u32::MAX),
+                },
+            )
+            .unwrap()
+    };
+    let first = page(None);
+    assert_eq!(first.denoms.len(), 100, "one page, not every denom");
+    let rest = page(first.denoms.last().map(|d| d.denom.clone()));
+    assert_eq!(rest.denoms.len(), 1);
+    for d in first.denoms.iter().chain(&rest.denoms) {
+        assert!(d.held == d.owed && first.solvent && rest.solvent, "{d:?}");
+    }
+}
