@@ -6,6 +6,8 @@
 //! Every test uses the smallest useful circuit (2 deposits, 1 transaction), so the whole
 //! file runs one key setup and a handful of proofs.
 
+use std::sync::OnceLock;
+
 use cosmwasm_std::{Addr, Binary, Coin, HexBinary, Uint128};
 use cw_multi_test::Executor;
 use settle_core::validity::eddsa::SecretKey;
@@ -35,14 +37,30 @@ fn builder() -> ValiditySuiteBuilder {
         .with_funds("mallory", 1_000)
 }
 
-/// alice (account 0, 600) and bob (account 1, 400) after one proven batch.
+/// alice (account 0, 600) and bob (account 1, 400) after one proven batch. Every fresh
+/// suite has the same contract address, deposits and so statement: the batch is proven
+/// once per process and shared.
 fn two_accounts() -> ValiditySuite {
+    static FIRST: OnceLock<ProvenBatch> = OnceLock::new();
     let mut s = builder().build();
     let (alice, bob, op) = (s.addr("alice"), s.addr("bob"), s.addr("operator"));
     s.deposit_new_account(&alice, &key("alice"), 600).unwrap();
     s.deposit_new_account(&bob, &key("bob"), 400).unwrap();
-    s.submit(&op, 2, &[]).unwrap();
+    let batch = FIRST.get_or_init(|| s.prove(2, &[]).unwrap()).clone();
+    s.execute(&op, &batch.msg(), &[]).unwrap();
+    s.op.follow(&batch);
     s
+}
+
+/// Batch 1 on [`two_accounts`]: bob withdraws 100 to carol (proven once per process).
+fn withdrawal_batch(s: &mut ValiditySuite) -> ProvenBatch {
+    static SECOND: OnceLock<ProvenBatch> = OnceLock::new();
+    SECOND
+        .get_or_init(|| {
+            let out = s.withdrawal(&key("bob"), &s.addr("carol"), 100);
+            s.prove(0, &[out]).unwrap()
+        })
+        .clone()
 }
 
 /// What a refused message must leave as it was.
@@ -115,8 +133,7 @@ fn negated(proof: &[u8]) -> Vec<u8> {
 fn attack_groth16_malleated_proof_replays_a_batch() {
     let mut s = two_accounts();
     let (carol, op) = (s.addr("carol"), s.addr("operator"));
-    let out = s.withdrawal(&key("bob"), &carol, 100);
-    let batch = s.prove(0, &[out]).unwrap();
+    let batch = withdrawal_batch(&mut s);
     let twin = with_proof(&batch, negated(&batch.proof));
     // the twin verifies where the original does (a dry run before the batch lands)
     let check: validity_rollup::msg::CheckBatchResponse = s
@@ -214,8 +231,7 @@ fn attack_batch_proven_for_another_contract_replayed() {
 fn attack_zero_root_modulus_identity_points_and_lengths() {
     let mut s = two_accounts();
     let op = s.addr("operator");
-    let pay = s.transfer(&key("alice"), 1, 5);
-    let batch = s.prove(0, &[pay]).unwrap();
+    let batch = withdrawal_batch(&mut s);
     let with_root = |root: Vec<u8>| {
         let mut m = batch.msg();
         if let ExecuteMsg::SubmitBatch {
