@@ -29,8 +29,8 @@ use crate::msg::{
 };
 use crate::state::{
     BatchRecord, Config, DepositRecord, DisputeConfig, Payout, PendingChange, Status, Totals,
-    BATCHES, BOUNDS, CONFIG, CREDITS, CREDIT_TOTAL, DEPOSITS, PAID, PENDING_ADMIN, PENDING_CONFIG,
-    PROPOSERS, STATUS, TOTALS,
+    ACCOUNTS_QUEUED, ACCOUNT_KEYS, BATCHES, BOUNDS, CONFIG, CREDITS, CREDIT_TOTAL, DEPOSITS, PAID,
+    PENDING_ADMIN, PENDING_CONFIG, PROPOSERS, STATUS, TOTALS,
 };
 use settle_host::HostVerifier;
 
@@ -130,6 +130,7 @@ pub fn instantiate(
             challenger_bonds: Uint128::zero(),
         },
     )?;
+    ACCOUNTS_QUEUED.save(deps.storage, &0)?;
     set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     Ok(Response::new().add_event(
         event("instantiate")
@@ -520,6 +521,30 @@ fn execute_deposit(
     let config = CONFIG.load(deps.storage)?;
     let amount = paid(&info, &config.denom)?;
     let target = deposit_target(deps.as_ref(), &to)?;
+    // The index a new account opens at (queue order), recorded with its key; a keyed
+    // credit must name the key its index opens with (the core's rule).
+    let queued = ACCOUNTS_QUEUED.may_load(deps.storage)?;
+    let mut opens = None;
+    match (&to, queued) {
+        (DepositTo::NewAccount { pubkey }, Some(queued)) => {
+            // Past 2^32 accounts the L2 refunds the deposit: no index to record.
+            if let Ok(index) = u32::try_from(queued) {
+                ACCOUNT_KEYS.save(deps.storage, index, pubkey)?;
+                opens = Some(index);
+            }
+            ACCOUNTS_QUEUED.save(deps.storage, &queued.saturating_add(1))?;
+        }
+        (DepositTo::AccountWithKey { index, pubkey }, queued) => {
+            let opened = ACCOUNT_KEYS.may_load(deps.storage, *index)?;
+            settle_core::ledger::check_account_key(
+                *index,
+                opened.as_ref().map(|k| k.as_slice()),
+                pubkey.as_slice(),
+                queued.unwrap_or_default(),
+            )?;
+        }
+        _ => {}
+    }
     let mut status = STATUS.load(deps.storage)?;
     let mut totals = TOTALS.load(deps.storage)?;
     totals.outstanding = totals.outstanding.checked_add(amount)?;
@@ -550,14 +575,16 @@ fn execute_deposit(
     status.deposit_head = new_head.clone();
     STATUS.save(deps.storage, &status)?;
     TOTALS.save(deps.storage, &totals)?;
-    Ok(Response::new().add_event(
-        event("deposit")
-            .add_attribute("index", index.to_string())
-            .add_attribute("depositor", info.sender.as_str())
-            .add_attribute("amount", amount.to_string())
-            .add_attribute("denom", config.denom)
-            .add_attribute("chain_head", new_head.to_hex()),
-    ))
+    let mut ev = event("deposit")
+        .add_attribute("index", index.to_string())
+        .add_attribute("depositor", info.sender.as_str())
+        .add_attribute("amount", amount.to_string())
+        .add_attribute("denom", config.denom)
+        .add_attribute("chain_head", new_head.to_hex());
+    if let Some(account) = opens {
+        ev = ev.add_attribute("account", account.to_string());
+    }
+    Ok(Response::new().add_event(ev))
 }
 
 /// The core's view of queued deposit `index` (what the L2 applies and what a one-step

@@ -87,6 +87,11 @@ pub enum DepositTo {
     /// Top up an existing L2 account. If it does not exist, the deposit is refunded to the
     /// depositor as a withdrawal of the batch that consumes it.
     Account { index: u32 },
+    /// Top up L2 account `index`, refused unless that index was opened (or is queued to
+    /// open) with `pubkey` (33-byte compressed secp256k1 point): a new account queued
+    /// ahead of the one the depositor meant cannot take the credit. On L2 it is the same
+    /// credit as `account`.
+    AccountWithKey { index: u32, pubkey: HexBinary },
 }
 
 impl DepositTo {
@@ -97,7 +102,9 @@ impl DepositTo {
             DepositTo::NewAccount { pubkey } => settle_core::ledger::DepositTarget::NewAccount(
                 settle_core::error::exact("L2 public key", pubkey.as_slice())?,
             ),
-            DepositTo::Account { index } => settle_core::ledger::DepositTarget::Account(*index),
+            DepositTo::Account { index } | DepositTo::AccountWithKey { index, .. } => {
+                settle_core::ledger::DepositTarget::Account(*index)
+            }
         })
     }
 }

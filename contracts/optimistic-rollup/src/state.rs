@@ -165,3 +165,10 @@ pub const GAMES: Map<u64, GameInfo> = Map::new("games");
 pub const GAME_STATES: Map<u64, Binary> = Map::new("game_states");
 /// `(batch index, game id)` of every game, for listing a batch's games.
 pub const BATCH_GAMES: Map<(u64, u64), ()> = Map::new("batch_games");
+/// The key each queued new-account deposit opens its account with, by the index it gets
+/// on L2 (new accounts open in queue order, every one of them): what an
+/// `account_with_key` deposit is checked against.
+pub const ACCOUNT_KEYS: Map<u32, HexBinary> = Map::new("account_keys");
+/// New-account deposits queued so far (the index the next one opens). Absent on a
+/// deployment instantiated before keyed credits, which then refuses them.
+pub const ACCOUNTS_QUEUED: Item<u64> = Item::new("accounts_queued");

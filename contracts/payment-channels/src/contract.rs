@@ -880,30 +880,60 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             })
         }
         QueryMsg::Solvency {} => {
-            let owed: Vec<(String, Uint128)> = OWED
-                .range(deps.storage, None, None, Order::Ascending)
-                .collect::<StdResult<_>>()?;
-            let mut denoms = Vec::with_capacity(owed.len());
-            for (denom, owed) in owed {
-                let held = deps
-                    .querier
-                    .query_balance(env.contract.address.as_str(), denom.clone())?
-                    .amount;
-                let owed = Uint256::from(owed);
-                denoms.push(DenomSolvency {
-                    denom,
-                    held,
-                    owed,
-                    surplus: held.saturating_sub(owed),
-                    deficit: owed.saturating_sub(held),
-                });
+            // Bounded: one query never walks more than a page of denoms.
+            let owed = owed_page(deps, None, MAX_LIMIT as usize + 1)?;
+            if owed.len() > MAX_LIMIT as usize {
+                return Err(cosmwasm_std::StdError::msg(format!(
+                    "channels are funded in more than {MAX_LIMIT} denoms: page through them with solvency_page"
+                )));
             }
-            to_json_binary(&SolvencyResponse {
-                solvent: denoms.iter().all(|d| d.deficit.is_zero()),
-                denoms,
-            })
+            to_json_binary(&solvency(deps, &env, owed)?)
+        }
+        QueryMsg::SolvencyPage { start_after, limit } => {
+            let limit = limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize;
+            let owed = owed_page(deps, start_after.as_deref(), limit)?;
+            to_json_binary(&solvency(deps, &env, owed)?)
         }
     }
+}
+
+/// At most `limit` owed denoms after `start_after`, in order.
+fn owed_page(
+    deps: Deps,
+    start_after: Option<&str>,
+    limit: usize,
+) -> StdResult<Vec<(String, Uint128)>> {
+    OWED.range(
+        deps.storage,
+        start_after.map(Bound::exclusive),
+        None,
+        Order::Ascending,
+    )
+    .take(limit)
+    .collect()
+}
+
+/// What the contract holds against what it owes, for these denoms.
+fn solvency(deps: Deps, env: &Env, owed: Vec<(String, Uint128)>) -> StdResult<SolvencyResponse> {
+    let mut denoms = Vec::with_capacity(owed.len());
+    for (denom, owed) in owed {
+        let held = deps
+            .querier
+            .query_balance(env.contract.address.as_str(), denom.clone())?
+            .amount;
+        let owed = Uint256::from(owed);
+        denoms.push(DenomSolvency {
+            denom,
+            held,
+            owed,
+            surplus: held.saturating_sub(owed),
+            deficit: owed.saturating_sub(held),
+        });
+    }
+    Ok(SolvencyResponse {
+        solvent: denoms.iter().all(|d| d.deficit.is_zero()),
+        denoms,
+    })
 }
 
 fn channel_response(id: u64, ch: Channel) -> ChannelResponse {

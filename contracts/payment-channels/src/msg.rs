@@ -120,9 +120,17 @@ pub enum QueryMsg {
         revocation: Option<Revocation>,
         authorisation: Option<HexBinary>,
     },
-    /// Assets held against every channel's funds, per denom.
+    /// Assets held against every channel's funds, per denom. Refused when channels are
+    /// funded in more than 100 denoms: page through them with `solvency_page`.
     #[returns(SolvencyResponse)]
     Solvency {},
+    /// [`QueryMsg::Solvency`] for at most `limit` (at most 100, default 30) denoms after
+    /// `start_after`, in order; `solvent` covers this page.
+    #[returns(SolvencyResponse)]
+    SolvencyPage {
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
 }
 
 #[cw_serde]

@@ -380,6 +380,30 @@ pub fn apply_tx<S: AccountStore, W: WithdrawalSink, V: Verifier + ?Sized>(
     }
 }
 
+/// A credit (or an exit request) names an account by index and by key; the index must
+/// have been opened (or queued to open) with that key, so a new account queued ahead
+/// of the one the depositor meant (a front-runner's) cannot take the credit. Both
+/// rollups: the validity rollup's credits and exit requests, the optimistic rollup's
+/// `account_with_key` deposits. `opened_with` is the key that
+/// opened it, `None` when no new-account deposit for that index is queued yet.
+pub fn check_account_key(
+    account: u32,
+    opened_with: Option<&[u8]>,
+    named: &[u8],
+    queued_accounts: u64,
+) -> Result<(), Error> {
+    match opened_with {
+        None => Err(Error::malformed(
+            "account",
+            alloc::format!(
+                "no account {account} will exist when this entry is consumed ({queued_accounts} queued)"
+            ),
+        )),
+        Some(key) if key != named => Err(Error::AccountKeyMismatch { account }),
+        Some(_) => Ok(()),
+    }
+}
+
 /// The operator's full ledger: every account and the account tree.
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {

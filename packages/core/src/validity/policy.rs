@@ -171,26 +171,9 @@ pub fn check_exits_served(applies_at: u64, oldest_exit: Option<(u64, u64)>) -> R
     }
 }
 
-/// A credit (or an exit request) names an account by index and by key; the index must
-/// have been opened (or queued to open) with that key. `opened_with` is the key that
-/// opened it, `None` when no new-account deposit for that index is queued yet.
-pub fn check_account_key(
-    account: u32,
-    opened_with: Option<&[u8]>,
-    named: &[u8],
-    queued_accounts: u64,
-) -> Result<(), Error> {
-    match opened_with {
-        None => Err(Error::malformed(
-            "account",
-            format!(
-                "no account {account} will exist when this entry is consumed ({queued_accounts} queued)"
-            ),
-        )),
-        Some(key) if key != named => Err(Error::AccountKeyMismatch { account }),
-        Some(_) => Ok(()),
-    }
-}
+/// A credit (or an exit request) names an account by index and by key: the one rule,
+/// shared with the optimistic rollup's keyed credits, lives in [`crate::ledger`].
+pub use crate::ledger::check_account_key;
 
 #[cfg(test)]
 mod tests {
