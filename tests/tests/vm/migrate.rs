@@ -1,8 +1,8 @@
 //! `migrate` on the optimized artifacts, as a chain runs it when an admin points a
 //! contract at a new code id (`MsgMigrateContract`): a new instance of the code over the
 //! contract's storage ([`Harness::migrate`]). Each test builds state with every kind of
-//! flow in flight, runs the refused migrations (a downgrade, a malformed version, another
-//! contract's code) and an upgrade from an older cw2 version over it, checks that the
+//! flow in flight, runs the refused migrations (a downgrade, another contract's code) and
+//! an upgrade from an older cw2 version over it, checks that the
 //! storage and every query answer are what they were, and then finishes every flow on
 //! the migrated contract with the payouts checked.
 
@@ -49,11 +49,12 @@ fn answers<Q: Serialize>(h: &mut Harness, queries: &[Q]) -> Vec<Result<Binary, S
         .collect()
 }
 
-/// Over a contract of `code` holding state in flight: a downgrade, a malformed stored
-/// version and `other`'s code are refused, change no byte and keep the old code; an
-/// upgrade from cw2 version 0.0.1 records `code`'s version, emits `migrate` from/to,
-/// changes no other byte, and every query in `queries` answers as before; the same
-/// version again changes nothing.
+/// Over a contract of `code` holding state in flight: a downgrade and `other`'s code are
+/// refused, change no byte and keep the old code; an upgrade from cw2 version 0.0.1
+/// records `code`'s version, emits `migrate` from/to, changes no other byte, and every
+/// query in `queries` answers as before. (Each migration compiles the artifact again, as a
+/// chain would; the malformed-version and same-version cases run natively: each
+/// contract's `migrate_tests` and `tests/validity_rollup.rs`.)
 fn migrate_over_state_in_flight<Q: Serialize>(
     h: &mut Harness,
     code: Code,
@@ -83,11 +84,6 @@ fn migrate_over_state_in_flight<Q: Serialize>(
                 "cannot migrate {} down from version 99.0.0 to {}",
                 code.name, code.version
             ),
-        ),
-        (
-            with_version("1.0"),
-            code,
-            format!("cannot migrate {}: version 1.0 is not semver", code.name),
         ),
         (
             cw2_raw.clone(),
@@ -139,15 +135,6 @@ fn migrate_over_state_in_flight<Q: Serialize>(
     for (q, (a, b)) in after.iter().zip(&before).enumerate() {
         assert_eq!(a, b, "query {q} answers differently after the migration");
     }
-
-    let again = h
-        .migrate(code.artifact, &Empty {})
-        .unwrap_or_else(|e| panic!("the same version refused: {e}"));
-    assert_eq!(
-        event_attr(&again.response, "migrate", "from_version").as_deref(),
-        Some(code.version)
-    );
-    assert_eq!(h.storage_snapshot(), storage);
 }
 
 /// Optimistic rollup: a finalized batch with an unpaid withdrawal, a game mid-bisection
