@@ -1245,29 +1245,24 @@ fn f3_the_validity_admin_role_moves_only_when_the_successor_accepts() {
     s.execute(&bob, &ExecuteMsg::CancelKey {}, &[]).unwrap();
 }
 
-/// `migrate` over a live rollup (credits, a pending deposit, an exit request, a pending
-/// key rotation): an upgrade from an older cw2 version records the new one and changes no
-/// other byte; the same version again is a no-op; a downgrade, a malformed version and
-/// another contract's code are refused without a trace. (On the artifact, with every flow
-/// finished afterwards: `tests/vm/migrate.rs`.)
+/// `migrate` over a deployed rollup (deposits pending, a pending key rotation): an upgrade
+/// from an older cw2 version records the new one and changes no other byte; the same
+/// version again is a no-op; a downgrade, a malformed version and another contract's code
+/// are refused without a trace. (With proven batches, credits and an exit request in
+/// flight, every flow finished afterwards, on the artifact: `tests/vm/migrate.rs`.)
 #[test]
 fn migrate_records_the_new_version_and_refuses_downgrades_and_other_contracts() {
     use cw_multi_test::{ContractWrapper, Executor};
     use validity_rollup::contract::{CONTRACT_NAME, CONTRACT_VERSION};
     use validity_rollup::msg::MigrateMsg;
 
-    let mut s = two_accounts();
-    let (alice, bob, carol, admin) = (
-        s.addr("alice"),
-        s.addr("bob"),
-        s.addr("carol"),
-        s.admin.clone(),
-    );
-    let operator = s.addr("operator");
-    let out = s.withdrawal(&key("bob"), &carol, 100);
-    s.submit(&operator, 0, &[out]).unwrap();
-    s.deposit_to(&alice, 0, 50).unwrap();
-    s.request_exit(&bob, &key("bob"), &bob, 1).unwrap();
+    let mut s = ValiditySuiteBuilder::new()
+        .with_funds("alice", 1_000)
+        .with_funds("bob", 1_000)
+        .build();
+    let (alice, bob, admin) = (s.addr("alice"), s.addr("bob"), s.admin.clone());
+    s.deposit_new_account(&alice, &key("alice"), 600).unwrap();
+    s.deposit_new_account(&bob, &key("bob"), 400).unwrap();
     let rotate = ExecuteMsg::ProposeKey {
         verifying_key: HexBinary::from(s.op.keys.verifying.to_wire()),
         shape: settle_testing::msg_shape(s.op.shape),
