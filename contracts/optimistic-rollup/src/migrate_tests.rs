@@ -7,7 +7,7 @@ use settle_host::upgrade::MigrateError;
 
 use crate::contract::{instantiate, migrate, CONTRACT_NAME, CONTRACT_VERSION, EVENT};
 use crate::msg::{DisputeParams, InstantiateMsg, MigrateMsg};
-use crate::state::{BOUNDS, CONFIG, CREDIT_TOTAL};
+use crate::state::{BOUNDS, CONFIG, CREDIT_TOTAL, TOTALS};
 use crate::ContractError;
 
 type Deps = cosmwasm_std::OwnedDeps<MockStorage, MockApi, cosmwasm_std::testing::MockQuerier>;
@@ -172,5 +172,31 @@ fn migrate_fills_bounds_and_credit_total_of_an_older_state_only() {
         .unwrap();
     let before = snapshot(&deps.storage);
     run(&mut deps).unwrap();
+    assert_eq!(snapshot(&deps.storage), before);
+}
+
+/// The totals of a rollup from before `outstanding` existed (commit 09df883, the same
+/// hardening that added the admin bounds): this code cannot read them, so the migration
+/// is refused instead of leaving a contract whose every deposit fails to load them.
+#[test]
+fn migrate_refuses_totals_from_before_outstanding() {
+    let mut deps = deployed();
+    BOUNDS.remove(&mut deps.storage);
+    CREDIT_TOTAL.remove(&mut deps.storage);
+    deps.storage.set(
+        TOTALS.as_slice(),
+        br#"{"deposited":"100","withdrawn":"40","bonds":"1000","challenger_bonds":"0"}"#,
+    );
+    set_contract_version(&mut deps.storage, CONTRACT_NAME, "0.0.1").unwrap();
+    let before = snapshot(&deps.storage);
+    match run(&mut deps) {
+        Err(ContractError::Migrate(MigrateError::Incompatible {
+            item: "totals",
+            reason,
+        })) => {
+            assert!(reason.contains("outstanding"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
     assert_eq!(snapshot(&deps.storage), before);
 }
