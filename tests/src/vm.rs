@@ -64,8 +64,8 @@ use cosmwasm_std::{
 };
 use cosmwasm_vm::testing::{mock_env, MockApi, MockQuerier, MockStorage};
 use cosmwasm_vm::{
-    call_execute, call_instantiate, call_query, capabilities_from_csv, Backend, BackendApi,
-    BackendResult, Instance, InstanceOptions, Size, Storage, WasmLimits,
+    call_execute, call_instantiate, call_migrate, call_query, capabilities_from_csv, Backend,
+    BackendApi, BackendResult, Instance, InstanceOptions, Size, Storage, WasmLimits,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -560,6 +560,38 @@ impl Harness {
             .expect("storage")
     }
 
+    /// Writes a raw storage entry without charging gas: the state an older code left (for
+    /// instance an older cw2 version, key [`CW2_KEY`], before a migration).
+    pub fn poke(&mut self, key: &[u8], value: &[u8]) {
+        self.instance
+            .with_storage(|s| {
+                let _ = s.inner.set(key, value);
+                Ok(())
+            })
+            .expect("storage");
+    }
+
+    /// What a chain does on `MsgMigrateContract`: a new instance of `contract`'s artifact
+    /// (the new code id) over this contract's storage and bank balances, and its `migrate`
+    /// entry point with `msg`. Accepted, the contract runs the new code from then on;
+    /// refused, the storage is as before and the old code stays.
+    pub fn migrate<M: Serialize>(&mut self, contract: &str, msg: &M) -> Result<Executed, Refused> {
+        let mut next = Harness::load(contract);
+        next.env = self.env.clone();
+        next.api = self.api;
+        move_backend(&mut self.instance, &mut next.instance);
+        let old = std::mem::replace(self, next);
+        let raw = cosmwasm_vm::to_vec(msg).expect("serializable message");
+        let env = self.env.clone();
+        let result = self.call(raw.len(), |i| call_migrate(i, &env, &raw));
+        if result.is_err() {
+            let refused_code = std::mem::replace(self, old);
+            let mut refused_instance = refused_code.instance;
+            move_backend(&mut refused_instance, &mut self.instance);
+        }
+        result
+    }
+
     pub fn instantiate<M: Serialize>(
         &mut self,
         info: &MessageInfo,
@@ -661,6 +693,29 @@ impl Harness {
             .expect("storage");
         Err(refused)
     }
+}
+
+/// The cw2 record's storage key (`cw2::CONTRACT`).
+pub const CW2_KEY: &[u8] = b"contract_info";
+
+/// Moves the storage and the bank querier of one instance into another.
+fn move_backend(from: &mut VmInstance, to: &mut VmInstance) {
+    let storage = from
+        .with_storage(|s| Ok(std::mem::take(s)))
+        .expect("storage");
+    let querier = from
+        .with_querier(|q| Ok(std::mem::replace(q, MockQuerier::new(&[]))))
+        .expect("querier");
+    to.with_storage(|s| {
+        *s = storage;
+        Ok(())
+    })
+    .expect("storage");
+    to.with_querier(|q| {
+        *q = querier;
+        Ok(())
+    })
+    .expect("querier");
 }
 
 /// The `BankMsg::Send`s of a response, as `(recipient, coins)`.

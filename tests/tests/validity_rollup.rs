@@ -1244,3 +1244,123 @@ fn f3_the_validity_admin_role_moves_only_when_the_successor_accepts() {
     );
     s.execute(&bob, &ExecuteMsg::CancelKey {}, &[]).unwrap();
 }
+
+/// `migrate` over a deployed rollup (deposits pending, a pending key rotation): an upgrade
+/// from an older cw2 version records the new one and changes no other byte; the same
+/// version again is a no-op; a downgrade, a malformed version and another contract's code
+/// are refused without a trace. (With proven batches, credits and an exit request in
+/// flight, every flow finished afterwards, on the artifact: `tests/vm/migrate.rs`.)
+#[test]
+fn migrate_records_the_new_version_and_refuses_downgrades_and_other_contracts() {
+    use cw_multi_test::{ContractWrapper, Executor};
+    use validity_rollup::contract::{CONTRACT_NAME, CONTRACT_VERSION};
+    use validity_rollup::msg::MigrateMsg;
+
+    let mut s = ValiditySuiteBuilder::new()
+        .with_funds("alice", 1_000)
+        .with_funds("bob", 1_000)
+        .build();
+    let (alice, bob, admin) = (s.addr("alice"), s.addr("bob"), s.admin.clone());
+    s.deposit_new_account(&alice, &key("alice"), 600).unwrap();
+    s.deposit_new_account(&bob, &key("bob"), 400).unwrap();
+    let rotate = ExecuteMsg::ProposeKey {
+        verifying_key: HexBinary::from(s.op.keys.verifying.to_wire()),
+        shape: settle_testing::msg_shape(s.op.shape),
+    };
+    s.execute(&admin, &rotate, &[]).unwrap();
+
+    let contract = s.contract.clone();
+    let code = s.app.contract_data(&contract).unwrap().code_id;
+    let other = s.app.store_code(Box::new(
+        ContractWrapper::new(
+            optimistic_rollup::contract::execute,
+            optimistic_rollup::contract::instantiate,
+            optimistic_rollup::contract::query,
+        )
+        .with_migrate(optimistic_rollup::contract::migrate),
+    ));
+    let cw2_raw = s
+        .app
+        .contract_storage(&contract)
+        .get(b"contract_info")
+        .expect("a cw2 record");
+    let with_version =
+        |v: &str| format!(r#"{{"contract":"{CONTRACT_NAME}","version":"{v}"}}"#).into_bytes();
+    assert_eq!(cw2_raw, with_version(CONTRACT_VERSION));
+    let state = s.app.dump_wasm_raw(&contract);
+
+    let refusals = [
+        (
+            with_version("99.0.0"),
+            code,
+            format!(
+                "cannot migrate {CONTRACT_NAME} down from version 99.0.0 to {CONTRACT_VERSION}"
+            ),
+        ),
+        (
+            with_version("0.1.0-"),
+            code,
+            format!("cannot migrate {CONTRACT_NAME}: version 0.1.0- is not semver"),
+        ),
+        (
+            cw2_raw.clone(),
+            other,
+            format!(
+                "cannot migrate: the stored state is {CONTRACT_NAME}'s, this code is {}",
+                optimistic_rollup::contract::CONTRACT_NAME
+            ),
+        ),
+    ];
+    for (stored, new_code, expected) in refusals {
+        s.app
+            .contract_storage_mut(&contract)
+            .set(b"contract_info", &stored);
+        let e = s
+            .app
+            .migrate_contract(admin.clone(), contract.clone(), &MigrateMsg {}, new_code)
+            .expect_err("migration accepted");
+        assert!(format!("{e:?}").contains(&expected), "{e:?}");
+        s.app
+            .contract_storage_mut(&contract)
+            .set(b"contract_info", &cw2_raw);
+        assert_eq!(s.app.dump_wasm_raw(&contract), state, "{expected}");
+        assert_eq!(
+            s.app.contract_data(&contract).unwrap().code_id,
+            code,
+            "the old code stays"
+        );
+    }
+
+    s.app
+        .contract_storage_mut(&contract)
+        .set(b"contract_info", &with_version("0.0.9"));
+    let done = s
+        .app
+        .migrate_contract(admin.clone(), contract.clone(), &MigrateMsg {}, code)
+        .unwrap();
+    let ev = done
+        .events
+        .iter()
+        .find(|e| e.ty == "wasm-validity")
+        .expect("the migrate event");
+    let attr = |k: &str| {
+        ev.attributes
+            .iter()
+            .find(|a| a.key == k)
+            .map(|a| a.value.as_str())
+    };
+    assert_eq!(attr("action"), Some("migrate"));
+    assert_eq!(attr("from_version"), Some("0.0.9"));
+    assert_eq!(attr("to_version"), Some(CONTRACT_VERSION));
+    assert_eq!(
+        s.app.dump_wasm_raw(&contract),
+        state,
+        "only the version changed"
+    );
+
+    s.app
+        .migrate_contract(admin, contract.clone(), &MigrateMsg {}, code)
+        .unwrap();
+    assert_eq!(s.app.dump_wasm_raw(&contract), state);
+    assert_solvent(&s);
+}

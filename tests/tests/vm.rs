@@ -28,6 +28,10 @@ use settle_tests::vm::{
 
 const CONTRACT: &str = "optimistic-rollup";
 
+/// `migrate` on the artifacts with state in flight (`migrate_...` tests).
+#[path = "vm/migrate.rs"]
+mod migrate;
+
 /// Asserts a refusal carries `expected`'s message (errors reach us as strings in the VM).
 fn assert_refused<T: std::fmt::Debug>(result: Result<T, Refused>, expected: ContractError) {
     let expected = expected.to_string();

@@ -4,9 +4,10 @@ use cosmwasm_std::{
     to_json_binary, Addr, BankMsg, Binary, Coin, Deps, DepsMut, Env, Event, HexBinary, MessageInfo,
     Order, Response, StdResult, Timestamp, Uint128, Uint256,
 };
-use cw2::{get_contract_version, set_contract_version};
+use cw2::set_contract_version;
 use cw_storage_plus::Bound;
 use cw_utils::{must_pay, nonpayable};
+use settle_host::upgrade;
 
 use settle_core::admin::{optimistic, AdminError, AdminRole, Bounds, Timelocked};
 use settle_core::batch::{commit_data, verify_withdrawal, WithdrawalClaim};
@@ -1063,18 +1064,22 @@ fn execute_claim(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractE
         ))
 }
 
+/// A chain admin pointing the contract at new code (`wasmd tx wasm migrate`). The cw2
+/// rules are settle-host's `upgrade` (another contract's state, a downgrade or a malformed
+/// version is refused; the same version again is a no-op). It never changes the terms of
+/// anything in flight: batches, games (their terms are their own snapshot), withdrawals,
+/// a pending config change and the admin bounds are left as they are; it only fills what
+/// a state from before a field existed lacks.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
-    let stored = get_contract_version(deps.storage)?;
-    if stored.contract != CONTRACT_NAME {
-        return Err(ContractError::WrongContract {
-            name: stored.contract,
-        });
-    }
+    let migration = upgrade::check(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    // This code must read what it takes over (the items every call loads).
+    let c = upgrade::readable("config", CONFIG.load(deps.storage))?;
+    upgrade::readable("status", STATUS.load(deps.storage))?;
+    upgrade::readable("totals", TOTALS.load(deps.storage))?;
     // A contract from before admin bounds: every parameter pinned where it is (a change
     // of bounds is a new instantiate, never a migration's side effect), no credits yet.
     if !BOUNDS.exists(deps.storage) {
-        let c = CONFIG.load(deps.storage)?;
         let bounds = pinned_bounds(
             c.proposer_bond,
             c.challenge_window,
@@ -1087,12 +1092,8 @@ pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, C
     if !CREDIT_TOTAL.exists(deps.storage) {
         CREDIT_TOTAL.save(deps.storage, &Uint128::zero())?;
     }
-    set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    Ok(Response::new().add_event(
-        event("migrate")
-            .add_attribute("from_version", stored.version)
-            .add_attribute("to_version", CONTRACT_VERSION),
-    ))
+    migration.record(deps.storage)?;
+    Ok(Response::new().add_event(event("migrate").add_attributes(migration.attributes())))
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]

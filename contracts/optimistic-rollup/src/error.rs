@@ -94,8 +94,9 @@ pub enum ContractError {
     #[error("no such deposit ({index})")]
     NoSuchDeposit { index: u64 },
 
-    #[error("cannot migrate from contract {name}")]
-    WrongContract { name: String },
+    /// `migrate` refused (settle-host `upgrade`).
+    #[error(transparent)]
+    Migrate(#[from] settle_host::upgrade::MigrateError),
 
     #[error("a challenge needs a bond of exactly {required}, {sent} sent")]
     WrongChallengerBond { sent: Uint128, required: Uint128 },

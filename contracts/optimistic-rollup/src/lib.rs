@@ -31,4 +31,7 @@ pub mod error;
 pub mod msg;
 pub mod state;
 
+#[cfg(test)]
+mod migrate_tests;
+
 pub use crate::error::ContractError;

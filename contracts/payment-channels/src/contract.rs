@@ -4,7 +4,7 @@ use cosmwasm_std::{
     to_json_binary, Addr, BankMsg, Binary, Coin, Deps, DepsMut, Env, Event, HexBinary, MessageInfo,
     Order, Response, StdResult, Storage, Timestamp, Uint128, Uint256,
 };
-use cw2::{get_contract_version, set_contract_version};
+use cw2::set_contract_version;
 use cw_storage_plus::Bound;
 use cw_utils::{may_pay, must_pay, nonpayable, one_coin};
 
@@ -16,6 +16,7 @@ use settle_core::channel::{
 };
 use settle_core::crypto::valid_pubkey;
 use settle_core::ledger::PubKey;
+use settle_host::upgrade;
 use settle_host::HostVerifier;
 
 use crate::error::ContractError;
@@ -788,34 +789,36 @@ fn execute_settle_htlc(
         ))
 }
 
+/// A chain admin pointing the contract at new code (`wasmd tx wasm migrate`). The cw2
+/// rules are settle-host's `upgrade` (another contract's state, a downgrade or a malformed
+/// version is refused; the same version again is a no-op). Open, closing and settled
+/// channels keep their records: their funding, dispute windows, deadlines and states
+/// are never touched.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
-    let stored = get_contract_version(deps.storage)?;
-    if stored.contract != CONTRACT_NAME {
-        return Err(ContractError::WrongContract {
-            name: stored.contract,
-        });
-    }
-    set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    let migration = upgrade::check(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    // This code must read what it takes over (closing records from before
+    // `closed_version` decode with 0).
+    let mut config = upgrade::readable("config", CONFIG.load(deps.storage))?;
+    upgrade::readable("next_channel", NEXT_CHANNEL.load(deps.storage))?;
+    let mut migrated = Event::new(EVENT)
+        .add_attribute("action", "migrate")
+        .add_attributes(migration.attributes());
     // A deployment instantiated before the watchtower fee had its cap keeps working: its
     // fee is lowered to the cap (only the wronged parties gain), so every payout the core
     // computes stays within the rules.
-    let mut config = CONFIG.load(deps.storage)?;
-    let mut res = Response::new();
     if config.watchtower_fee_bps > MAX_WATCHTOWER_FEE_BPS {
-        res = res.add_event(
-            Event::new(EVENT)
-                .add_attribute("action", "migrate")
-                .add_attribute(
-                    "watchtower_fee_bps_was",
-                    config.watchtower_fee_bps.to_string(),
-                )
-                .add_attribute("watchtower_fee_bps", MAX_WATCHTOWER_FEE_BPS.to_string()),
-        );
+        migrated = migrated
+            .add_attribute(
+                "watchtower_fee_bps_was",
+                config.watchtower_fee_bps.to_string(),
+            )
+            .add_attribute("watchtower_fee_bps", MAX_WATCHTOWER_FEE_BPS.to_string());
         config.watchtower_fee_bps = MAX_WATCHTOWER_FEE_BPS;
         CONFIG.save(deps.storage, &config)?;
     }
-    Ok(res)
+    migration.record(deps.storage)?;
+    Ok(Response::new().add_event(migrated))
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]

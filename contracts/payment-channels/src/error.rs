@@ -77,6 +77,7 @@ pub enum ContractError {
         got: usize,
     },
 
-    #[error("cannot migrate from contract {name}")]
-    WrongContract { name: String },
+    /// `migrate` refused (settle-host `upgrade`).
+    #[error(transparent)]
+    Migrate(#[from] settle_host::upgrade::MigrateError),
 }

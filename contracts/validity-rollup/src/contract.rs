@@ -2,9 +2,9 @@
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
     to_json_binary, Addr, BankMsg, Binary, Coin, Deps, DepsMut, Env, Event, HexBinary, MessageInfo,
-    Order, Response, StdResult, Storage, Uint128, Uint256,
+    Order, Response, StdError, StdResult, Storage, Uint128, Uint256,
 };
-use cw2::{get_contract_version, set_contract_version};
+use cw2::set_contract_version;
 use cw_storage_plus::Bound;
 use cw_utils::{must_pay, nonpayable};
 
@@ -18,6 +18,7 @@ use settle_core::validity::ledger::{
 use settle_core::validity::policy::{self, QueueRules};
 use settle_core::validity::poseidon::Poseidon;
 use settle_core::validity::tree::{self, root_from_path};
+use settle_host::upgrade;
 use settle_host::HostPairing;
 
 use crate::error::ContractError;
@@ -1013,16 +1014,32 @@ fn execute_apply_key(deps: DepsMut, env: Env) -> Result<Response, ContractError>
     ))
 }
 
+/// A chain admin pointing the contract at new code (`wasmd tx wasm migrate`). The cw2
+/// rules are settle-host's `upgrade` (another contract's state, a downgrade or a malformed
+/// version is refused; the same version again is a no-op). The queue (deposits and exit
+/// requests), batches, credits, exits, the verifying key and a pending rotation with its
+/// time are left as they are. A state this code cannot read (the first validity rollup's
+/// layout, before deposit bounds, credits and exit requests: queue entries without keys,
+/// a key for another circuit) is refused, not converted: its terms cannot be invented.
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
-    let stored = get_contract_version(deps.storage)?;
-    if stored.contract != CONTRACT_NAME {
-        return Err(ContractError::WrongContract {
-            name: stored.contract,
-        });
+    let migration = upgrade::check(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    upgrade::readable("config", CONFIG.load(deps.storage))?;
+    upgrade::readable("status", STATUS.load(deps.storage))?;
+    upgrade::readable("pending", PENDING.may_load(deps.storage))?;
+    let key = (deps.storage.get(KEY)).ok_or_else(|| StdError::msg("no verifying key stored"));
+    upgrade::readable(
+        "key",
+        key.and_then(|b| PreparedKey::decode(&b).map_err(StdError::msg)),
+    )?;
+    if let Some(b) = deps.storage.get(PENDING_KEY) {
+        upgrade::readable(
+            "pending_key",
+            PreparedKey::decode(&b).map_err(StdError::msg),
+        )?;
     }
-    set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    Ok(Response::new())
+    migration.record(deps.storage)?;
+    Ok(Response::new().add_event(event("migrate").add_attributes(migration.attributes())))
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]

@@ -79,6 +79,7 @@ pub enum ContractError {
     #[error("the batch pays {paid} but the rollup holds {locked}")]
     Insolvent { paid: String, locked: String },
 
-    #[error("cannot migrate from contract {name}")]
-    WrongContract { name: String },
+    /// `migrate` refused (settle-host `upgrade`).
+    #[error(transparent)]
+    Migrate(#[from] settle_host::upgrade::MigrateError),
 }

@@ -1,9 +1,12 @@
 //! # settle-host
 //!
 //! The core's [`Verifier`] implemented with the chain's host crypto (`deps.api`), for
-//! every settlement contract, and (feature `validity`) the BLS12-381 pairing backend of
-//! settle-core's Groth16 verifier. Nothing else lives here.
+//! every settlement contract, (feature `validity`) the BLS12-381 pairing backend of
+//! settle-core's Groth16 verifier, and the cw2 rules every contract's `migrate` applies
+//! ([`upgrade`]). Nothing else lives here.
 #![forbid(unsafe_code)]
+
+pub mod upgrade;
 
 use cosmwasm_std::Api;
 use settle_core::crypto::Verifier;

@@ -165,7 +165,8 @@ impl ValiditySuiteBuilder {
                 &self.instantiate_msg(),
                 &[],
                 "validity-rollup",
-                None,
+                // the chain-level admin, who may migrate the contract to new code
+                Some(admin.to_string()),
             )
             .expect("instantiate validity-rollup");
         let config: ConfigResponse = app
