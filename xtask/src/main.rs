@@ -9,6 +9,7 @@
 //! - `web`     the browser dApp built and driven in headless Chromium (Playwright)
 //! - `schema`  regenerate schema/ (`--check` fails if the committed files drift)
 //! - `vectors` regenerate the parity vectors (`--check` fails if the committed file drifts)
+//! - `soak`    the model-based soak of every contract (`--ops N [--seed S] [--only NAME]`)
 //! - `zk-setup` Groth16 keys for the validity rollup's circuit, written to files
 
 mod bench;
@@ -17,6 +18,7 @@ mod dist;
 mod gas;
 mod npm;
 mod schema;
+mod soak;
 mod util;
 mod vectors;
 mod web;
@@ -25,7 +27,7 @@ mod zk;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <demo|test|dist|gas|npm|web|bench [log2..]|schema [--check]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
+    "usage: cargo xtask <demo|test|dist|gas|npm|web|bench [log2..]|schema [--check]|soak --ops N [--seed S] [--only NAME]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Some("gas") => gas::run(),
         Some("npm") => npm::build(),
         Some("schema") => schema::run(args.iter().any(|a| a == "--check")),
+        Some("soak") => soak::run(&args[1..]),
         Some("vectors") => vectors::run(args.iter().any(|a| a == "--check")),
         Some("web") => web::run(),
         Some("zk-setup") => zk::run(&args[1..]),

@@ -1439,7 +1439,10 @@ impl OptimisticSoak {
             let res = self.exec(Who::Anyone, &ExecuteMsg::ResolveGame { game: id }, &[]);
             return judge("resolve_game on no game", Pred::Refuse, &res);
         }
-        let gi = pool[game as usize % pool.len()];
+        self.resolve_at(pool[game as usize % pool.len()])
+    }
+
+    fn resolve_at(&mut self, gi: usize) -> Result<Outcome, String> {
         let g = self.m.games[gi].clone();
         let (pred, winner) = if g.ended {
             (Pred::Refuse, None)
@@ -1515,6 +1518,135 @@ impl OptimisticSoak {
             return Ok(true);
         }
         Ok(false)
+    }
+
+    // --- the end of an epoch ----------------------------------------------------------
+
+    /// Plays everything out and pays everyone: every game ends (the honest sides win or
+    /// the game is void), every lie is removed, the honest users withdraw their whole L2
+    /// balances, every batch finalizes and every withdrawal to an honest user is paid.
+    /// Then each honest user holds its genesis plus what others sent it on L2, nothing is
+    /// owed to it, and the honest proposer and challenger hold no less than at genesis.
+    fn drain(&mut self) -> Result<(), String> {
+        let expect = |what: &str, out: Outcome| {
+            if out == Outcome::Accepted {
+                Ok(())
+            } else {
+                Err(format!("drain: {what} was refused"))
+            }
+        };
+        // 1. every game ends, every lie goes
+        let mut rounds = 0;
+        loop {
+            rounds += 1;
+            if rounds > 500 {
+                return Err("drain: games do not end".into());
+            }
+            for gi in self.open_game_ids() {
+                let g = self.m.games[gi].clone();
+                let ready = g.removed.is_some()
+                    || !self.m.live(g.batch, g.uid)
+                    || Self::to_move(&self.game_view(g.id)).is_some_and(|(_, out)| out);
+                if ready {
+                    expect("resolve_game", self.resolve_at(gi)?)?;
+                }
+            }
+            if self.open_game_ids().is_empty() {
+                if self.m.earliest_lie().is_none() {
+                    break;
+                }
+                if self.honest_target().is_some() {
+                    expect("challenge", self.challenge(Who::Challenger, 0, 0)?)?;
+                }
+            }
+            let c = self.m.config().clone();
+            self.advance(c.clock_seconds.min(c.challenge_window) + 1)?;
+        }
+        // 2. a config that lets the withdrawals through, and a bonded honest proposer
+        let admin = self.m.admin.ok_or("no admin")?;
+        if self.m.config().max_batch_bytes < 4_096 {
+            if self.m.pending_config.is_some() {
+                expect("cancel_config", self.cancel_config(admin)?)?;
+            }
+            expect(
+                "propose_config",
+                self.propose_config(admin, 3, 4_096 - 64, true)?,
+            )?;
+            let w = self.m.config().challenge_window;
+            self.advance(w + 1)?;
+            expect("apply_config", self.apply_config(Who::Anyone)?)?;
+        }
+        let need = self
+            .m
+            .config()
+            .proposer_bond
+            .saturating_sub(self.m.bond(Who::Proposer));
+        if need > 0 {
+            expect("bond", self.bond(Who::Proposer, need as u64, false)?)?;
+        }
+        // 3. honest users withdraw everything they hold on L2
+        self.m.mempool.clear();
+        for _ in 0..20 {
+            let todo: Vec<u32> = (0..self.m.l2.accounts.len() as u32)
+                .filter(|i| {
+                    let a = &self.m.l2.accounts[*i as usize];
+                    a.owner.honest_user() && a.balance > 0
+                })
+                .take(MAX_MEMPOOL)
+                .collect();
+            if todo.is_empty() && self.m.pending_deposits() == 0 {
+                break;
+            }
+            for i in todo {
+                let a = self.m.l2.accounts[i as usize].clone();
+                self.m.mempool.push(MTx {
+                    from: i,
+                    key: a.key,
+                    nonce: a.nonce,
+                    body: MBody::Withdraw {
+                        to: a.owner,
+                        amount: a.balance,
+                    },
+                });
+            }
+            expect("propose", self.propose(Who::Proposer, None, None)?)?;
+        }
+        // 4. everything finalizes and every honest withdrawal is paid
+        let w = self.m.config().challenge_window;
+        self.advance(w + 1)?;
+        while (self.m.finalized as usize) < self.m.batches.len() {
+            expect("finalize", self.finalize(0)?)?;
+        }
+        loop {
+            let next = self.m.unpaid().position(|(_, _, who, _)| who.honest_user());
+            let Some(hint) = next else { break };
+            // `withdraw` picks among the final unpaid ones, all of which are final now
+            expect(
+                "withdraw",
+                self.withdraw(WithdrawKind::Valid, hint as u16, 1)?,
+            )?;
+        }
+        self.check_all()?;
+        for u in USERS.iter().filter(|u| u.honest_user()) {
+            let owed = self.m.owed(*u);
+            if owed != 0 {
+                return Err(format!("drain: {u:?} is still owed {owed}"));
+            }
+        }
+        // 5. the honest proposer takes its bond back; honest players lost nothing
+        if self.m.bond(Who::Proposer) > 0 {
+            expect("unbond", self.unbond(Who::Proposer)?)?;
+        }
+        for who in [Who::Proposer, Who::Challenger] {
+            let genesis = 10_000 + who.genesis().iter().map(|c| c.1).sum::<u128>();
+            let have = self.s.balance(&self.addrs[&who], BOND_DENOM);
+            if have < genesis {
+                return Err(format!(
+                    "drain: honest {who:?} holds {have} of its {genesis}"
+                ));
+            }
+        }
+        Ok(())
     }
 
     // --- finalize and withdraw ------------------------------------------------------
@@ -2453,6 +2585,7 @@ impl Machine for OptimisticSoak {
             Op::Claim { who } => self.claim(who),
             Op::Junk { kind } => self.junk(kind),
             Op::Redeploy => {
+                self.drain()?;
                 let keys = std::mem::take(&mut self.keys);
                 *self = Self::deploy(self.seed, self.epoch + 1, keys);
                 Ok(Outcome::Accepted)
