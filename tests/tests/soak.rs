@@ -9,8 +9,8 @@ use std::time::Duration;
 use settle_tests::soak::optimistic::OptimisticSoak;
 use settle_tests::soak::{run, Machine};
 
-/// Operations per contract in the test command (~20-40 s in the dev profile on 2 cores).
-const OPS: u64 = 2_500;
+/// Operations per contract in the test command: about 16 s of CPU in the dev profile.
+const OPS: u64 = 3_000;
 
 fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name).ok().and_then(|v| v.parse().ok())

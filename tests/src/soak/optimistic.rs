@@ -1179,8 +1179,11 @@ impl OptimisticSoak {
                 if self.m.bonds.contains_key(&g.defender) {
                     self.m.bonds.insert(g.defender, 0);
                 }
-                let (reward, rest) = settle_core::dispute::reward_split(slashed, g.reward_bps)
-                    .map_err(|e| e.to_string())?;
+                // the model's own split: `reward_bps` of the slashed bond, rounded down,
+                // to the challenger; the rest to the treasury (bonds here are far below
+                // u128::MAX / 10,000)
+                let reward = slashed * g.reward_bps as u128 / 10_000;
+                let rest = slashed - reward;
                 self.m.add(g.challenger, BOND_DENOM, g.bond + reward);
                 if rest > 0 {
                     *self.m.credits.entry(g.treasury).or_default() += rest;
@@ -1328,7 +1331,22 @@ impl OptimisticSoak {
             );
             return judge("move on no game", Pred::Refuse, &res);
         }
-        self.play_game(open[game as usize % open.len()], by)
+        // mostly a game that can still move (live batch, clock running), sometimes any
+        let playable: Vec<usize> = open
+            .iter()
+            .copied()
+            .filter(|gi| {
+                let g = &self.m.games[*gi];
+                self.m.live(g.batch, g.uid)
+                    && Self::to_move(&self.game_view(g.id)).is_some_and(|(_, out)| !out)
+            })
+            .collect();
+        let pool = if playable.is_empty() || game.is_multiple_of(5) {
+            open
+        } else {
+            playable
+        };
+        self.play_game(pool[game as usize % pool.len()], by)
     }
 
     fn play_game(&mut self, gi: usize, by: MoveBy) -> Result<Outcome, String> {
@@ -2355,12 +2373,12 @@ impl Machine for OptimisticSoak {
                     0
                 },
             },
-            42..=57 if !games => Op::Challenge {
+            42..=59 if !games => Op::Challenge {
                 by: Who::Troll,
                 batch: rng.gen(),
                 bond_skew: 0,
             },
-            42..=57 => Op::Move {
+            42..=59 => Op::Move {
                 game: rng.gen(),
                 by: match rng.gen_range(0..12) {
                     0..=4 => MoveBy::Honest,
@@ -2370,14 +2388,14 @@ impl Machine for OptimisticSoak {
                     _ => MoveBy::Stranger,
                 },
             },
-            58..=61 => Op::Resolve {
+            60..=63 => Op::Resolve {
                 game: rng.gen(),
                 ended: rng.gen_range(0..8) == 0,
             },
-            62..=71 => Op::Advance {
-                seconds: match rng.gen_range(0..10) {
-                    0..=4 => rng.gen_range(1..=600),
-                    5..=7 => rng.gen_range(c.min_answer_seconds..=c.clock_seconds + 60),
+            64..=71 => Op::Advance {
+                seconds: match rng.gen_range(0..20) {
+                    0..=10 => rng.gen_range(1..=120),
+                    11..=16 => rng.gen_range(c.min_answer_seconds..=c.clock_seconds + 60),
                     _ => {
                         let w = c.challenge_window;
                         rng.gen_range(w.saturating_sub(30).max(1)..=w + 30)
