@@ -1629,9 +1629,12 @@ impl OptimisticSoak {
             }
             expect("propose", self.propose(Who::Proposer, None, None)?)?;
         }
-        // 4. everything finalizes and every honest withdrawal is paid
-        let w = self.m.config().challenge_window;
-        self.advance(w + 1)?;
+        // 4. everything finalizes (each batch's window is the one in force when it was
+        // proposed) and every honest withdrawal is paid
+        let until = self.m.batches.iter().map(|b| b.finalizes_at).max();
+        if let Some(until) = until {
+            self.advance(until.saturating_sub(self.now()) + 1)?;
+        }
         while (self.m.finalized as usize) < self.m.batches.len() {
             expect("finalize", self.finalize(0)?)?;
         }
