@@ -659,17 +659,25 @@ pub struct OptimisticSoak {
     ops_in_epoch: u64,
     keys: Vec<L2Key>,
     addrs: BTreeMap<Who, Addr>,
+    /// The bond denom of this deployment: `ustake`, or the value denom itself.
+    bd: &'static str,
 }
 
 impl OptimisticSoak {
     fn deploy(seed: u64, epoch: u64, keys: Vec<L2Key>) -> Self {
-        let mix = seed ^ epoch.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        // splitmix64 of the seed and the epoch: each deployment its own parameters
+        let mut mix = seed ^ epoch.wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        mix = (mix ^ (mix >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        mix = (mix ^ (mix >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        mix ^= mix >> 31;
         let pick = |n: u64, shift: u32| (mix >> shift) % n;
         let challenge_window = [300, 3_600, 86_400][pick(3, 0) as usize];
         let clock_seconds = [300, 3_600][pick(2, 4) as usize];
         let min_answer_seconds = [60, 300][pick(2, 8) as usize];
         let force_inclusion_delay = [0, 600, 3_600][pick(3, 12) as usize];
         let reward_bps = [0u16, 5_000, 10_000, 3_333][pick(4, 16) as usize];
+        // one deployment in four takes bonds in the value denom (one balance for both)
+        let bd = if pick(4, 20) == 0 { DENOM } else { BOND_DENOM };
         let mut b = SuiteBuilder::new()
             .with_challenge_window(challenge_window)
             .with_force_inclusion_delay(force_inclusion_delay)
@@ -681,9 +689,16 @@ impl OptimisticSoak {
                 reward_bps,
                 treasury: String::new(),
             });
+        if bd == DENOM {
+            b = b.with_bonds_in_value_denom();
+        }
         let mut m = Model::default();
         for who in ALL {
-            let mut coins = who.genesis();
+            let mut coins: Vec<(&'static str, u128)> = who
+                .genesis()
+                .into_iter()
+                .map(|(d, a)| (if d == BOND_DENOM { bd } else { d }, a))
+                .collect();
             if matches!(who, Who::Proposer | Who::Challenger) {
                 m.add(who, BOND_DENOM, 10_000);
             }
@@ -726,6 +741,7 @@ impl OptimisticSoak {
             ops_in_epoch: 0,
             keys,
             addrs,
+            bd,
         }
     }
 
@@ -1076,7 +1092,7 @@ impl OptimisticSoak {
         let res = self.exec(
             by,
             &ExecuteMsg::Challenge { batch: index },
-            &[Coin::new(bond, BOND_DENOM)],
+            &[Coin::new(bond, self.bd)],
         );
         let out = judge("challenge", pred, &res)?;
         if let Ok(r) = &res {
@@ -1104,7 +1120,7 @@ impl OptimisticSoak {
             };
             self.m.games.push(game);
             self.m.next_game += 1;
-            self.m.sub(by, BOND_DENOM, bond)?;
+            self.m.sub(by, self.bd, bond)?;
         }
         Ok(out)
     }
@@ -1172,8 +1188,8 @@ impl OptimisticSoak {
         }
         self.m.games[gi].ended = true;
         match winner {
-            None => self.m.add(g.challenger, BOND_DENOM, g.bond),
-            Some(S::D) => self.m.add(g.defender, BOND_DENOM, g.bond),
+            None => self.m.add(g.challenger, self.bd, g.bond),
+            Some(S::D) => self.m.add(g.defender, self.bd, g.bond),
             Some(S::C) => {
                 let slashed = self.m.bond(g.defender);
                 if self.m.bonds.contains_key(&g.defender) {
@@ -1184,7 +1200,7 @@ impl OptimisticSoak {
                 // u128::MAX / 10,000)
                 let reward = slashed * g.reward_bps as u128 / 10_000;
                 let rest = slashed - reward;
-                self.m.add(g.challenger, BOND_DENOM, g.bond + reward);
+                self.m.add(g.challenger, self.bd, g.bond + reward);
                 if rest > 0 {
                     *self.m.credits.entry(g.treasury).or_default() += rest;
                 }
@@ -1659,8 +1675,10 @@ impl OptimisticSoak {
             expect("unbond", self.unbond(Who::Proposer)?)?;
         }
         for who in [Who::Proposer, Who::Challenger] {
-            let genesis = 10_000 + who.genesis().iter().map(|c| c.1).sum::<u128>();
-            let have = self.s.balance(&self.addrs[&who], BOND_DENOM);
+            // their genesis is all bond coins (plus the suite's 10,000 ustake)
+            let suite_coins = if self.bd == BOND_DENOM { 10_000 } else { 0 };
+            let genesis = suite_coins + who.genesis().iter().map(|c| c.1).sum::<u128>();
+            let have = self.s.balance(&self.addrs[&who], self.bd);
             if have < genesis {
                 return Err(format!(
                     "drain: honest {who:?} holds {have} of its {genesis}"
@@ -1857,8 +1875,9 @@ impl OptimisticSoak {
 
     fn bond(&mut self, who: Who, amount: u64, wrong_denom: bool) -> Result<Outcome, String> {
         let amount = amount as u128;
-        let denom = if wrong_denom { DENOM } else { BOND_DENOM };
-        let pred = if wrong_denom || amount == 0 || amount > self.m.l1(who, BOND_DENOM) {
+        let wrong = if self.bd == DENOM { OTHER } else { DENOM };
+        let denom = if wrong_denom { wrong } else { self.bd };
+        let pred = if wrong_denom || amount == 0 || amount > self.m.l1(who, self.bd) {
             Pred::Refuse
         } else {
             Pred::Accept
@@ -1866,7 +1885,7 @@ impl OptimisticSoak {
         let res = self.exec(who, &ExecuteMsg::Bond {}, &[Coin::new(amount, denom)]);
         let out = judge("bond", pred, &res)?;
         if out == Outcome::Accepted {
-            self.m.sub(who, BOND_DENOM, amount)?;
+            self.m.sub(who, self.bd, amount)?;
             *self.m.bonds.entry(who).or_default() += amount;
         }
         Ok(out)
@@ -1888,7 +1907,7 @@ impl OptimisticSoak {
         let res = self.exec(who, &ExecuteMsg::Unbond {}, &[]);
         let out = judge("unbond", pred, &res)?;
         if out == Outcome::Accepted {
-            self.m.add(who, BOND_DENOM, bond);
+            self.m.add(who, self.bd, bond);
             self.m.bonds.remove(&who);
             self.m.last_batch.remove(&who);
         }
@@ -2085,7 +2104,7 @@ impl OptimisticSoak {
         let out = judge("claim", pred, &res)?;
         if out == Outcome::Accepted {
             self.m.credits.remove(&who);
-            self.m.add(who, BOND_DENOM, credit);
+            self.m.add(who, self.bd, credit);
         }
         Ok(out)
     }
@@ -2115,7 +2134,7 @@ impl OptimisticSoak {
                 ExecuteMsg::Challenge {
                     batch: self.m.batches.len() as u64 + 4,
                 },
-                vec![Coin::new(self.m.config().challenger_bond, BOND_DENOM)],
+                vec![Coin::new(self.m.config().challenger_bond, self.bd)],
             ),
             3 => (
                 Who::Eve,
@@ -2175,7 +2194,7 @@ impl OptimisticSoak {
             _ => (
                 Who::Proposer,
                 ExecuteMsg::Unbond {},
-                vec![Coin::new(1u128, BOND_DENOM)],
+                vec![Coin::new(1u128, self.bd)],
             ),
         };
         let res = self.exec(who, &msg, &funds);
@@ -2209,11 +2228,12 @@ impl OptimisticSoak {
         let credits: u128 = self.m.credits.values().sum();
         let owed_bond = bonds + stakes + credits;
         let rollup = &self.s.rollup;
-        for (denom, owed) in [
-            (DENOM, self.m.outstanding),
-            (BOND_DENOM, owed_bond),
-            (OTHER, 0),
-        ] {
+        for denom in DENOMS {
+            let owed = if denom == DENOM {
+                self.m.outstanding
+            } else {
+                0
+            } + if denom == self.bd { owed_bond } else { 0 };
             let held = self.s.balance(rollup, denom);
             if held != owed {
                 return Err(format!("the contract holds {held} {denom}, it owes {owed}"));
