@@ -42,8 +42,15 @@ use settle_testing::{event_attr, Suite, SuiteBuilder, BOND_DENOM, DENOM};
 
 use super::{Machine, Outcome};
 
-/// Operations between two deployments.
+/// Operations between two deployments (`SOAK_EPOCH` overrides it, for longer-lived state).
 pub const EPOCH: u64 = 1_500;
+
+fn epoch_len() -> u64 {
+    std::env::var("SOAK_EPOCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(EPOCH)
+}
 /// A denom the rollup does not take.
 const OTHER: &str = "uatom";
 const DENOMS: [&str; 3] = [DENOM, BOND_DENOM, OTHER];
@@ -2311,7 +2318,7 @@ impl Machine for OptimisticSoak {
 
     fn generate(&mut self, rng: &mut StdRng) -> Op {
         self.ops_in_epoch += 1;
-        if self.ops_in_epoch > EPOCH {
+        if self.ops_in_epoch > epoch_len() {
             return Op::Redeploy;
         }
         let c = self.m.config().clone();
