@@ -10,6 +10,7 @@
 //! - `web`     the browser dApp built and driven in headless Chromium (Playwright)
 //! - `schema`  regenerate schema/ (`--check` fails if the committed files drift)
 //! - `vectors` regenerate the parity vectors (`--check` fails if the committed file drifts)
+//! - `soak`    the model-based soak of every contract (`--ops N [--seed S] [--only NAME]`)
 //! - `zk-setup` Groth16 keys for the validity rollup's circuit, written to files
 
 mod bench;
@@ -19,6 +20,7 @@ mod gas;
 mod localnet;
 mod npm;
 mod schema;
+mod soak;
 mod util;
 mod vectors;
 mod web;
@@ -27,7 +29,7 @@ mod zk;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <demo|test|dist|gas|localnet [--validators N] [--home DIR] [--smoke]|npm|web|bench [log2..]|schema [--check]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
+    "usage: cargo xtask <demo|test|dist|gas|localnet [--validators N] [--home DIR] [--smoke]|npm|web|bench [log2..]|schema [--check]|soak --ops N [--seed S] [--only NAME]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         Some("localnet") => localnet::run(&args[1..]),
         Some("npm") => npm::build(),
         Some("schema") => schema::run(args.iter().any(|a| a == "--check")),
+        Some("soak") => soak::run(&args[1..]),
         Some("vectors") => vectors::run(args.iter().any(|a| a == "--check")),
         Some("web") => web::run(),
         Some("zk-setup") => zk::run(&args[1..]),

@@ -9,6 +9,8 @@
 //! ([`Machine::fingerprint`] before and after), turns a panic into a violation, and on the
 //! first violation searches for the shortest sequence from the same seed that still fails.
 
+pub mod optimistic;
+
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -103,7 +105,7 @@ impl Report {
             self.elapsed.as_secs_f64()
         );
         for (kind, (ok, refused)) in &self.kinds {
-            let _ = writeln!(out, "  {kind:<28} {ok:>9} accepted {refused:>9} refused");
+            let _ = writeln!(out, "  {kind:<36} {ok:>9} accepted {refused:>9} refused");
         }
         if let Some(f) = &self.failure {
             let _ = writeln!(
@@ -215,6 +217,7 @@ pub fn run<M: Machine>(ops: u64, seed: u64, shrink_budget: Duration) -> Report {
                 report.refused += 1;
             }
             Err(message) => {
+                let message = format!("{message}\n    at {op:?}");
                 let shortest = shrink::<M>(seed, history, shrink_budget);
                 report.failure = Some(Failure {
                     seed,
