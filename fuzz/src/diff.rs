@@ -182,10 +182,13 @@ mod zk {
         };
         let tx = Tx::sign(ledger.hasher(), &domain, body.clone(), nonce, &key(signer));
         let head = Fr::from(0u64);
-        match ledger
-            .clone()
-            .apply_batch(SHAPE, &domain, &head, &[deposit], &[tx.clone()])
-        {
+        match ledger.clone().apply_batch(
+            SHAPE,
+            &domain,
+            &head,
+            &[deposit],
+            std::slice::from_ref(&tx),
+        ) {
             Ok((witness, _)) => {
                 assert!(
                     satisfied(&witness),
@@ -215,7 +218,7 @@ mod zk {
                     &domain,
                     &head,
                     &[deposit],
-                    &[baseline.clone()],
+                    std::slice::from_ref(&baseline),
                 ) else {
                     return; // the sender cannot even pay 1 (opened with nothing)
                 };

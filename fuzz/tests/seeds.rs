@@ -243,9 +243,7 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
             "validity_field",
             [
                 vec![1u8],
-                u["zkPublicKey"].as_str().expect("hex")[..64]
-                    .as_bytes()
-                    .to_vec(),
+                u["zkPublicKey"].as_str().expect("hex").as_bytes()[..64].to_vec(),
             ]
             .concat(),
         );

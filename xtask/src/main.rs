@@ -10,10 +10,12 @@
 //! - `schema`  regenerate schema/ (`--check` fails if the committed files drift)
 //! - `vectors` regenerate the parity vectors (`--check` fails if the committed file drifts)
 //! - `zk-setup` Groth16 keys for the validity rollup's circuit, written to files
+//! - `fuzz`    coverage-guided fuzzing of every target in fuzz/ (cargo-fuzz, nightly)
 
 mod bench;
 mod demo;
 mod dist;
+mod fuzz;
 mod gas;
 mod npm;
 mod schema;
@@ -25,7 +27,7 @@ mod zk;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <demo|test|dist|gas|npm|web|bench [log2..]|schema [--check]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
+    "usage: cargo xtask <demo|test|dist|gas|npm|web|bench [log2..]|schema [--check]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]|fuzz [--seconds S] [--target NAME]... [--merge]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(),
         Some("test") => test(),
         Some("dist") => dist::run(),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("gas") => gas::run(),
         Some("npm") => npm::build(),
         Some("schema") => schema::run(args.iter().any(|a| a == "--check")),
@@ -55,7 +58,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Every test: unit, property and cw-multi-test suites, the schema drift check, the
+/// Every test: unit, property and cw-multi-test suites (and the committed fuzz corpora,
+/// replayed on stable by `fuzz/tests/replay.rs`), the schema drift check, the
 /// OpenZeppelin interop check against the npm package, the wasm-bindgen package (built,
 /// tested in Rust under Node and from JS in Node), the parity vectors under Node and the
 /// web dApp in headless Chromium, then the optimized artifacts in cosmwasm-vm and the gas
