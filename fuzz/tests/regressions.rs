@@ -37,3 +37,21 @@ fn native_and_host_verifiers_agree_on_high_s() {
         "the host accepted high s"
     );
 }
+
+/// `diff_wasm` found that the wasm package's `uint256` parser (what `StandardMerkleTree`
+/// and `ozVerify` read amounts with) took `"0x0x1f1f"` as `0x1f1f`: it stripped the `0x`
+/// prefix, then decoded the digits with a helper that strips another one. OpenZeppelin's
+/// JS (`BigInt`) refuses it, and so does the package now.
+#[test]
+fn u256_refuses_a_doubled_0x_prefix() {
+    use settle_wasm::convert::u256;
+    assert!(u256("0x0x1f1f").is_err());
+    assert!(u256("0X0x1f").is_err());
+    let mut v = [0u8; 32];
+    v[30..].copy_from_slice(&[0x1f, 0x1f]);
+    assert_eq!(u256("0x1f1f").ok(), Some(v));
+    assert_eq!(
+        u256("0x0x1f1f").ok(),
+        settle_fuzz::diff::reference_u256("0x0x1f1f")
+    );
+}
