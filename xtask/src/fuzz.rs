@@ -3,8 +3,8 @@
 //!
 //! Each target runs `S` seconds in turn over its committed corpus (`fuzz/corpus/<name>`,
 //! read only); what it finds goes to a scratch corpus under `target/fuzz/`. With
-//! `--merge`, the scratch inputs that add coverage are merged back into the committed
-//! corpus (libFuzzer's `-merge=1`). A crash stops nothing: every target runs, then the
+//! `--merge`, the scratch inputs that add coverage edges are merged back into the
+//! committed corpus (libFuzzer's `-merge=1 -use_counters=0`). A crash stops nothing: every target runs, then the
 //! task fails listing each crash file and the command that reproduces it.
 //!
 //! The stable test command never needs any of this: `cargo test --workspace` replays the
@@ -280,7 +280,8 @@ fn fuzz_one(
                 .args(["--sanitizer", "none", "--debug-assertions", name])
                 .arg(&committed)
                 .arg(&scratch)
-                .args(["--", "-merge=1", "-rss_limit_mb=4096"])
+                // edges only, not hit counts: the committed corpus stays small
+                .args(["--", "-merge=1", "-use_counters=0", "-rss_limit_mb=4096"])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null()),
         )?;
