@@ -12,10 +12,12 @@
 //! - `vectors` regenerate the parity vectors (`--check` fails if the committed file drifts)
 //! - `soak`    the model-based soak of every contract (`--ops N [--seed S] [--only NAME]`)
 //! - `zk-setup` Groth16 keys for the validity rollup's circuit, written to files
+//! - `fuzz`    coverage-guided fuzzing of every target in fuzz/ (cargo-fuzz, nightly)
 
 mod bench;
 mod demo;
 mod dist;
+mod fuzz;
 mod gas;
 mod localnet;
 mod npm;
@@ -29,7 +31,7 @@ mod zk;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <demo|test|dist|gas|localnet [--validators N] [--home DIR] [--smoke]|npm|web|bench [log2..]|schema [--check]|soak --ops N [--seed S] [--only NAME]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
+    "usage: cargo xtask <demo|test|dist|gas|localnet [--validators N] [--home DIR] [--smoke]|npm|web|bench [log2..]|schema [--check]|soak --ops N [--seed S] [--only NAME]|fuzz [--seconds S] [--target NAME]... [--merge]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(),
         Some("test") => test(),
         Some("dist") => dist::run(),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("gas") => gas::run(),
         Some("localnet") => localnet::run(&args[1..]),
         Some("npm") => npm::build(),
@@ -61,7 +64,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Every test: unit, property and cw-multi-test suites, the schema drift check, the
+/// Every test: unit, property and cw-multi-test suites (and the committed fuzz corpora,
+/// replayed on stable by `fuzz/tests/replay.rs`), the schema drift check, the
 /// OpenZeppelin interop check against the npm package, the wasm-bindgen package (built,
 /// tested in Rust under Node and from JS in Node), the parity vectors under Node and the
 /// web dApp in headless Chromium, then the optimized artifacts in cosmwasm-vm and the gas

@@ -20,7 +20,9 @@ pub fn is_low_s(signature: &[u8; 64]) -> bool {
 /// Signature verification as the ledger needs it.
 pub trait Verifier {
     /// ECDSA over secp256k1: `signature` is `r || s`, `pubkey` a 33-byte compressed
-    /// point, `msg_hash` the 32-byte prehash. Any invalid input yields `false`.
+    /// point, `msg_hash` the 32-byte prehash. Any invalid input yields `false`, and so does
+    /// a high-s signature (see [`is_low_s`]): every implementation must give the same
+    /// answer for every input, or the chain and the native tools would disagree.
     fn secp256k1_verify(&self, msg_hash: &Hash, signature: &[u8; 64], pubkey: &[u8; 33]) -> bool;
 
     /// Whether `pubkey` decodes to a point on secp256k1 (the backend's own parsing).

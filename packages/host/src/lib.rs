@@ -9,7 +9,7 @@
 pub mod upgrade;
 
 use cosmwasm_std::Api;
-use settle_core::crypto::Verifier;
+use settle_core::crypto::{is_low_s, Verifier};
 use settle_core::Hash;
 
 /// Signature checks through `deps.api` (a host call, ~97M CosmWasm gas, instead of
@@ -21,9 +21,14 @@ const PROBE_SIGNATURE: [u8; 64] = [1u8; 64];
 
 impl Verifier for HostVerifier<'_> {
     fn secp256k1_verify(&self, msg_hash: &Hash, signature: &[u8; 64], pubkey: &[u8; 33]) -> bool {
-        self.0
-            .secp256k1_verify(msg_hash, signature, pubkey)
-            .unwrap_or(false)
+        // The host function accepts both forms of `s`; k256 (`NativeVerifier`) accepts
+        // only the low one. Refuse the high one here too, so the chain and the native
+        // tools agree on every signature, whether or not a caller checks `is_low_s` first.
+        is_low_s(signature)
+            && self
+                .0
+                .secp256k1_verify(msg_hash, signature, pubkey)
+                .unwrap_or(false)
     }
 
     fn secp256k1_pubkey_valid(&self, pubkey: &[u8; 33]) -> bool {

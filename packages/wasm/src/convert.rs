@@ -219,7 +219,9 @@ pub fn u256(s: &str) -> JsResult<[u8; 32]> {
     let mut out = [0u8; 32];
     if let Some(digits) = without_0x(s) {
         let padded = format!("{}{digits}", "0".repeat(digits.len() % 2));
-        let bytes = hex_bytes("uint256", &padded)?;
+        // The digits themselves: `hex_bytes` would strip a second `0x` ("0x0x1f" is not
+        // a number).
+        let bytes = hex::decode(&padded).map_err(|e| not_hex("uint256", s, e))?;
         let bytes = &bytes[bytes.iter().take_while(|b| **b == 0).count()..];
         let start = 32usize.checked_sub(bytes.len()).ok_or_else(too_big)?;
         out[start..].copy_from_slice(bytes);
