@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use settle_tests::soak::channels::ChannelsSoak;
+use settle_tests::soak::validity::ValiditySoak;
 use settle_tests::soak::{run, Machine, Report};
 
 fn seed() -> u64 {
@@ -37,6 +38,15 @@ fn payment_channels_soak() {
     let r = soak::<ChannelsSoak>(3_000);
     println!(
         "payment-channels: {:.0} ops/s",
+        r.ops as f64 / r.elapsed.as_secs_f64()
+    );
+}
+
+#[test]
+fn validity_rollup_soak() {
+    let r = soak::<ValiditySoak>(300);
+    println!(
+        "validity-rollup: {:.1} ops/s",
         r.ops as f64 / r.elapsed.as_secs_f64()
     );
 }

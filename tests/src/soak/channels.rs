@@ -330,6 +330,29 @@ pub struct ChannelsSoak {
     owed: BTreeMap<usize, u128>,
     /// The channel the last step touched (its on-chain record is compared in `check`).
     touched: Option<usize>,
+    pub stats: Stats,
+}
+
+/// What the soak's settlements did (printed with `SOAK_STATS` set).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stats {
+    /// Settlements of a close proven stale (the closer's penalty applied).
+    pub stale_punished: u64,
+    /// ... of which proven by an authorised watchtower.
+    pub by_watchtower: u64,
+    /// Settlements on the newest state both signed (the honest-party check ran).
+    pub on_latest: u64,
+    /// HTLCs paid to their payee (preimage in time) and back to their payer.
+    pub htlc_claimed: u64,
+    pub htlc_refunded: u64,
+}
+
+impl Drop for ChannelsSoak {
+    fn drop(&mut self) {
+        if std::env::var_os("SOAK_STATS").is_some() {
+            eprintln!("payment-channels stats: {:?}", self.stats);
+        }
+    }
 }
 
 fn share(amount: u128, bps: u128) -> u128 {
@@ -687,7 +710,8 @@ impl ChannelsSoak {
         let res = self.exec(&sender, &ExecuteMsg::Join { channel: id, signature }, &funds);
         let out = Self::expect("join", predicted, &res)?;
         if out == Outcome::Accepted {
-            self.take(&sender, denom, amount);
+            // Accepted: the channel's denom, or no coin at all.
+            self.take(&sender, c.denom, amount);
             let c = &mut self.channels[idx];
             c.funding[1] += amount;
             c.phase = Phase::Open;
@@ -1093,7 +1117,12 @@ impl ChannelsSoak {
             // newest state it signed gets at least that state's balance and the funding
             // it added since, as the bank sees it.
             let latest = c.latest().expect("a closed channel had states");
+            if stale {
+                self.stats.stale_punished += 1;
+                self.stats.by_watchtower += u64::from(tower.is_some());
+            }
             if s.version == latest.version {
+                self.stats.on_latest += 1;
                 for i in 0..2 {
                     if stale && i == closer {
                         continue;
@@ -1179,6 +1208,13 @@ impl ChannelsSoak {
         );
         let out = Self::expect("settle htlc", to.is_some(), &res)?;
         if let Some((party, amount)) = to {
+            if let Phase::Settled { state, .. } = &c.phase {
+                if party == state.htlcs[index].payer {
+                    self.stats.htlc_refunded += 1;
+                } else {
+                    self.stats.htlc_claimed += 1;
+                }
+            }
             let who = self.parties[c.parties[party.index()]].clone();
             self.pay(&who, c.denom, amount);
             let ch = &mut self.channels[idx];
@@ -1377,6 +1413,7 @@ impl Machine for ChannelsSoak {
             bank,
             owed: BTreeMap::new(),
             touched: None,
+            stats: Stats::default(),
         }
     }
 
