@@ -459,13 +459,18 @@ impl ChannelsSoak {
     ) -> Result<Outcome, String> {
         if std::env::var_os("SOAK_TRACE").is_some() {
             if let Err(e) = res {
-                eprintln!("trace {what}: refused: {}", e.chars().take(160).collect::<String>());
+                eprintln!(
+                    "trace {what}: refused: {}",
+                    e.chars().take(160).collect::<String>()
+                );
             }
         }
         match (predicted, res) {
             (true, Ok(_)) => Ok(Outcome::Accepted),
             (false, Err(_)) => Ok(Outcome::Refused),
-            (true, Err(e)) => Err(format!("{what}: the contract refused what the model accepts: {e}")),
+            (true, Err(e)) => Err(format!(
+                "{what}: the contract refused what the model accepts: {e}"
+            )),
             (false, Ok(r)) => Err(format!(
                 "{what}: the contract accepted what the model refuses: {}",
                 err_text(format!("{:?}", r.events.last()))
@@ -573,6 +578,7 @@ impl ChannelsSoak {
         ))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn step_open(
         &mut self,
         a: u8,
@@ -619,12 +625,13 @@ impl ChannelsSoak {
             _ => vec![Coin::new(amount, DENOMS[denom])],
         };
         let sender = self.parties[ai].clone();
-        let affordable = funds
-            .iter()
-            .all(|c| {
-                let d = DENOMS.iter().position(|d| *d == c.denom).expect("a soak denom");
-                Uint128::try_from(c.amount).is_ok_and(|a| self.bal(&sender, d) >= a.u128())
-            });
+        let affordable = funds.iter().all(|c| {
+            let d = DENOMS
+                .iter()
+                .position(|d| *d == c.denom)
+                .expect("a soak denom");
+            Uint128::try_from(c.amount).is_ok_and(|a| self.bal(&sender, d) >= a.u128())
+        });
         let predicted = fault == OpenFault::None
             && affordable
             && (1..=self.max_window).contains(&window)
@@ -672,7 +679,10 @@ impl ChannelsSoak {
             return self.absent("join");
         };
         let id = idx as u64;
-        let (pa, pb) = (self.keys[c.parties[0]].public_key(), self.keys[c.parties[1]].public_key());
+        let (pa, pb) = (
+            self.keys[c.parties[0]].public_key(),
+            self.keys[c.parties[1]].public_key(),
+        );
         let b_addr = self.parties[c.parties[1]].clone();
         let signer = if fault == JoinFault::WrongKey {
             &self.keys[c.parties[0]]
@@ -707,7 +717,14 @@ impl ChannelsSoak {
         let predicted = !fault_bites
             && matches!(c.phase, Phase::Proposed { deadline } if now < deadline)
             && self.bal(&sender, denom) >= amount;
-        let res = self.exec(&sender, &ExecuteMsg::Join { channel: id, signature }, &funds);
+        let res = self.exec(
+            &sender,
+            &ExecuteMsg::Join {
+                channel: id,
+                signature,
+            },
+            &funds,
+        );
         let out = Self::expect("join", predicted, &res)?;
         if out == Outcome::Accepted {
             // Accepted: the channel's denom, or no coin at all.
@@ -737,7 +754,13 @@ impl ChannelsSoak {
         let now = self.now();
         let predicted =
             by == Who::A && matches!(c.phase, Phase::Proposed { deadline } if now >= deadline);
-        let res = self.exec(&sender, &ExecuteMsg::Reclaim { channel: idx as u64 }, &[]);
+        let res = self.exec(
+            &sender,
+            &ExecuteMsg::Reclaim {
+                channel: idx as u64,
+            },
+            &[],
+        );
         let out = Self::expect("reclaim", predicted, &res)?;
         if out == Outcome::Accepted {
             let total = c.funding[0] + c.funding[1];
@@ -769,7 +792,9 @@ impl ChannelsSoak {
             && self.bal(&sender, denom) >= amount;
         let res = self.exec(
             &sender,
-            &ExecuteMsg::Fund { channel: idx as u64 },
+            &ExecuteMsg::Fund {
+                channel: idx as u64,
+            },
             &[Coin::new(amount, DENOMS[denom])],
         );
         let out = Self::expect("fund", predicted, &res)?;
@@ -848,8 +873,7 @@ impl ChannelsSoak {
         let Some(c) = self.channels.get_mut(idx) else {
             return Ok(Outcome::Refused);
         };
-        c.auths
-            .insert((side as usize % 2, tower as usize % TOWERS));
+        c.auths.insert((side as usize % 2, tower as usize % TOWERS));
         Ok(Outcome::Accepted)
     }
 
@@ -904,7 +928,10 @@ impl ChannelsSoak {
         );
         let out = Self::expect("cooperative close", predicted, &res)?;
         if out == Outcome::Accepted {
-            let (a, b) = (self.parties[c.parties[0]].clone(), self.parties[c.parties[1]].clone());
+            let (a, b) = (
+                self.parties[c.parties[0]].clone(),
+                self.parties[c.parties[1]].clone(),
+            );
             // The final state allocates exactly the funding: nothing unaccounted.
             self.pay(&a, c.denom, s.balances[0]);
             self.pay(&b, c.denom, s.balances[1]);
@@ -927,7 +954,14 @@ impl ChannelsSoak {
             && side.is_some()
             && good
             && Self::state_ok(id, c.funding, &state);
-        let res = self.exec(&sender, &ExecuteMsg::Close { channel: id, signed }, &[]);
+        let res = self.exec(
+            &sender,
+            &ExecuteMsg::Close {
+                channel: id,
+                signed,
+            },
+            &[],
+        );
         let out = Self::expect("close", predicted, &res)?;
         if out == Outcome::Accepted {
             let deadline = self.now() + c.window;
@@ -989,9 +1023,7 @@ impl ChannelsSoak {
             AuthPick::None => None,
             AuthPick::Held => held.then(|| (tower_auth(wronged_key, id), true)),
             AuthPick::OtherChannel => Some((tower_auth(wronged_key, id + 1), false)),
-            AuthPick::WrongSigner => {
-                Some((tower_auth(&self.keys[c.parties[closer]], id), false))
-            }
+            AuthPick::WrongSigner => Some((tower_auth(&self.keys[c.parties[closer]], id), false)),
         };
         // The model's verdict.
         let verdict = (|| {
@@ -1085,7 +1117,13 @@ impl ChannelsSoak {
             self.chain_balance(&addrs[0], c.denom),
             self.chain_balance(&addrs[1], c.denom),
         ];
-        let res = self.exec(&sender, &ExecuteMsg::Settle { channel: idx as u64 }, &[]);
+        let res = self.exec(
+            &sender,
+            &ExecuteMsg::Settle {
+                channel: idx as u64,
+            },
+            &[],
+        );
         let out = Self::expect("settle", predicted, &res)?;
         if out == Outcome::Accepted {
             let Phase::Closing {
@@ -1098,10 +1136,8 @@ impl ChannelsSoak {
             else {
                 unreachable!()
             };
-            let mut parties = [0u128; 2];
-            for i in 0..2 {
-                parties[i] = s.balances[i] + (c.funding[i] - s.funded[i]);
-            }
+            let mut parties: [u128; 2] =
+                std::array::from_fn(|i| s.balances[i] + (c.funding[i] - s.funded[i]));
             let mut fee = 0;
             if stale {
                 let forfeited = share(s.balances[closer], self.share_bps);
@@ -1157,7 +1193,11 @@ impl ChannelsSoak {
 
     fn step_reveal(&mut self, preimage: u8, bad_length: bool) -> Result<Outcome, String> {
         let p = self.preimages[preimage as usize % PREIMAGES];
-        let bytes = if bad_length { p[..31].to_vec() } else { p.to_vec() };
+        let bytes = if bad_length {
+            p[..31].to_vec()
+        } else {
+            p.to_vec()
+        };
         let sender = self.outsider.clone();
         let res = self.exec(
             &sender,
@@ -1242,7 +1282,9 @@ impl ChannelsSoak {
             ),
             Garbage::SettleWithFunds => self.exec(
                 &sender,
-                &ExecuteMsg::Settle { channel: idx as u64 },
+                &ExecuteMsg::Settle {
+                    channel: idx as u64,
+                },
                 &[Coin::new(1u128, DENOMS[0])],
             ),
             Garbage::ShortSignature | Garbage::Undecodable => {
@@ -1366,7 +1408,9 @@ impl Machine for ChannelsSoak {
         let mut suite = b.build();
         let parties: Vec<Addr> = labels.iter().map(|l| suite.addr(l)).collect();
         let outsider = suite.addr("outsider");
-        let towers: Vec<Addr> = (0..TOWERS).map(|i| suite.addr(&format!("tower{i}"))).collect();
+        let towers: Vec<Addr> = (0..TOWERS)
+            .map(|i| suite.addr(&format!("tower{i}")))
+            .collect();
         // The second denom, for the same holders.
         let holders: Vec<Addr> = parties.iter().chain([&outsider]).cloned().collect();
         suite.app.init_modules(|router, _, storage| {
@@ -1420,7 +1464,8 @@ impl Machine for ChannelsSoak {
     fn generate(&mut self, rng: &mut StdRng) -> Op {
         let now = self.now();
         let count = |fits: &dyn Fn(&Chan) -> bool| self.channels.iter().filter(|c| fits(c)).count();
-        let joinable = count(&|c| matches!(c.phase, Phase::Proposed { deadline } if now < deadline));
+        let joinable =
+            count(&|c| matches!(c.phase, Phase::Proposed { deadline } if now < deadline));
         let reclaimable =
             count(&|c| matches!(c.phase, Phase::Proposed { deadline } if now >= deadline));
         let open = count(&|c| matches!(c.phase, Phase::Open));
@@ -1447,19 +1492,19 @@ impl Machine for ChannelsSoak {
         };
         let weights: [(u32, u8); 14] = [
             (open_weight, 0),
-            (when(joinable, 14), 1),             // join
-            (when(reclaimable, 3), 2),           // reclaim
-            (when(open, 4), 3),                  // fund
-            (when(open, 22), 4),                 // update
-            (when(open + in_window, 3), 5),      // authorise
-            (when(open + in_window, 3), 6),      // coop close
-            (when(open, 6), 7),                  // close
+            (when(joinable, 14), 1),                           // join
+            (when(reclaimable, 3), 2),                         // reclaim
+            (when(open, 4), 3),                                // fund
+            (when(open, 22), 4),                               // update
+            (when(open + in_window, 3), 5),                    // authorise
+            (when(open + in_window, 3), 6),                    // coop close
+            (when(open, 6), 7),                                // close
             (when(disputable, 16).max(when(in_window, 2)), 8), // dispute
-            (when(settleable, 8), 9),            // settle
-            (4, 10),                             // reveal
-            (when(settled, 8), 11),              // settle htlc
-            (9, 12),                             // advance
-            (3, 13),                             // garbage
+            (when(settleable, 8), 9),                          // settle
+            (4, 10),                                           // reveal
+            (when(settled, 8), 11),                            // settle htlc
+            (9, 12),                                           // advance
+            (3, 13),                                           // garbage
         ];
         let total: u32 = weights.iter().map(|w| w.0).sum();
         let mut roll = rng.gen_range(0..total);
@@ -1492,9 +1537,10 @@ impl Machine for ChannelsSoak {
                 },
             },
             1 => Op::Join {
-                ch: self.channel_where(rng, |c| {
-                    matches!(c.phase, Phase::Proposed { deadline } if now < deadline)
-                }),
+                ch: self.channel_where(
+                    rng,
+                    |c| matches!(c.phase, Phase::Proposed { deadline } if now < deadline),
+                ),
                 amount: if rng.gen_bool(0.5) {
                     0
                 } else {
@@ -1508,9 +1554,10 @@ impl Machine for ChannelsSoak {
                 },
             },
             2 => Op::Reclaim {
-                ch: self.channel_where(rng, |c| {
-                    matches!(c.phase, Phase::Proposed { deadline } if now >= deadline)
-                }),
+                ch: self.channel_where(
+                    rng,
+                    |c| matches!(c.phase, Phase::Proposed { deadline } if now >= deadline),
+                ),
                 by: if rng.gen_bool(0.8) { Who::A } else { who(rng) },
             },
             3 => Op::Fund {
@@ -1538,7 +1585,11 @@ impl Machine for ChannelsSoak {
                     },
                     _ => Change::Bump,
                 },
-                revoke: if rng.gen_bool(0.85) { 3 } else { rng.gen_range(0..3) },
+                revoke: if rng.gen_bool(0.85) {
+                    3
+                } else {
+                    rng.gen_range(0..3)
+                },
             },
             5 => Op::Authorise {
                 ch: self.channel_in(rng, &["open", "closing"]),
@@ -1572,9 +1623,10 @@ impl Machine for ChannelsSoak {
                 let ch = if rng.gen_bool(0.8) {
                     self.channel_where(rng, |c| Self::disputable(c, now))
                 } else {
-                    self.channel_where(rng, |c| {
-                        matches!(c.phase, Phase::Closing { deadline, .. } if now < deadline)
-                    })
+                    self.channel_where(
+                        rng,
+                        |c| matches!(c.phase, Phase::Closing { deadline, .. } if now < deadline),
+                    )
                 };
                 // Mostly the wronged side or a tower answering with what it holds: a newer
                 // state if there is one, the closer's revocation if it covers the close.
@@ -1634,9 +1686,10 @@ impl Machine for ChannelsSoak {
                 }
             }
             9 => Op::Settle {
-                ch: self.channel_where(rng, |c| {
-                    matches!(c.phase, Phase::Closing { deadline, .. } if now >= deadline)
-                }),
+                ch: self.channel_where(
+                    rng,
+                    |c| matches!(c.phase, Phase::Closing { deadline, .. } if now >= deadline),
+                ),
                 by: who(rng),
             },
             10 => Op::Reveal {
@@ -1742,13 +1795,12 @@ impl Machine for ChannelsSoak {
     fn check(&self) -> Result<(), String> {
         // Every bank balance the soak knows, per denom, is what the model says.
         for who in self.known_addresses() {
-            for d in 0..2 {
+            for (d, denom) in DENOMS.iter().enumerate() {
                 let chain = self.chain_balance(&who, d);
                 let model = self.bal(&who, d);
                 if chain != model {
                     return Err(format!(
-                        "{who} holds {chain} {}, the model says {model}",
-                        DENOMS[d]
+                        "{who} holds {chain} {denom}, the model says {model}"
                     ));
                 }
             }
@@ -1770,14 +1822,14 @@ impl Machine for ChannelsSoak {
             };
             *unpaid.entry(c.denom).or_default() += held;
         }
-        for d in 0..2 {
+        for (d, denom) in DENOMS.iter().enumerate() {
             let owed = self.owed.get(&d).copied().unwrap_or(0);
             let from_channels = unpaid.get(&d).copied().unwrap_or(0);
             let held = self.bal(&self.suite.contract, d);
             if owed != from_channels || held != owed {
                 return Err(format!(
                     "{}: the contract holds {held}, owes {owed}, its channels hold {from_channels}",
-                    DENOMS[d]
+                    denom
                 ));
             }
         }
@@ -1792,10 +1844,16 @@ impl Machine for ChannelsSoak {
             return Err(format!("solvency lists {listed:?}, the model {expected:?}"));
         }
         for d in &s.denoms {
-            let i = DENOMS.iter().position(|x| *x == d.denom).expect("known denom");
+            let i = DENOMS
+                .iter()
+                .position(|x| *x == d.denom)
+                .expect("known denom");
             let owed = self.owed[&i];
             if d.held.to_string() != owed.to_string() || d.owed.to_string() != owed.to_string() {
-                return Err(format!("solvency of {}: {d:?}, the model owes {owed}", d.denom));
+                return Err(format!(
+                    "solvency of {}: {d:?}, the model owes {owed}",
+                    d.denom
+                ));
             }
         }
         // The channel the step touched reads as the model has it.

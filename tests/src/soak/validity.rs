@@ -257,6 +257,9 @@ struct Account {
     nonce: u64,
 }
 
+/// Credits a batch earns: (recipient, amount).
+type Credits = Vec<(Addr, u128)>;
+
 #[derive(Clone, Debug)]
 struct TxRecipe {
     from: u16,
@@ -407,7 +410,12 @@ impl ValiditySoak {
         *self.bank.entry((to.clone(), denom)).or_default() += amount;
     }
 
-    fn exec(&mut self, sender: &Addr, msg: &ExecuteMsg, funds: &[Coin]) -> Result<AppResponse, String> {
+    fn exec(
+        &mut self,
+        sender: &Addr,
+        msg: &ExecuteMsg,
+        funds: &[Coin],
+    ) -> Result<AppResponse, String> {
         self.suite.execute(sender, msg, funds).map_err(err_text)
     }
 
@@ -418,13 +426,18 @@ impl ValiditySoak {
     ) -> Result<Outcome, String> {
         if std::env::var_os("SOAK_TRACE").is_some() {
             if let Err(e) = res {
-                eprintln!("trace {what}: refused: {}", e.chars().take(160).collect::<String>());
+                eprintln!(
+                    "trace {what}: refused: {}",
+                    e.chars().take(160).collect::<String>()
+                );
             }
         }
         match (predicted, res) {
             (true, Ok(_)) => Ok(Outcome::Accepted),
             (false, Err(_)) => Ok(Outcome::Refused),
-            (true, Err(e)) => Err(format!("{what}: the contract refused what the model accepts: {e}")),
+            (true, Err(e)) => Err(format!(
+                "{what}: the contract refused what the model accepts: {e}"
+            )),
             (false, Ok(r)) => Err(format!(
                 "{what}: the contract accepted what the model refuses: {}",
                 err_text(format!("{:?}", r.events.last()))
@@ -580,7 +593,10 @@ impl ValiditySoak {
                 time: now,
                 reclaimed: false,
             });
-            self.suite.op.queue.push(Deposit::Credit { account, amount });
+            self.suite
+                .op
+                .queue
+                .push(Deposit::Credit { account, amount });
         }
         Ok(out)
     }
@@ -628,7 +644,7 @@ impl ValiditySoak {
         &self,
         accounts: &mut [Account],
         recipes: &[TxRecipe],
-    ) -> (Vec<(Tx, bool)>, Vec<(Addr, u128)>) {
+    ) -> (Vec<(Tx, bool)>, Credits) {
         let op = &self.suite.op;
         let mut out = vec![];
         let mut credits = vec![];
@@ -723,11 +739,17 @@ impl ValiditySoak {
                 }
             }
         }
-        let valid: Vec<Tx> = txs.iter().filter(|(_, v)| *v).map(|(t, _)| t.clone()).collect();
+        let valid: Vec<Tx> = txs
+            .iter()
+            .filter(|(_, v)| *v)
+            .map(|(t, _)| t.clone())
+            .collect();
         if !self.live() {
             // The operator still tries; the contract refuses every batch in exodus.
-            let mut data = settle_core::validity::ledger::BatchData::default();
-            data.exits = exits;
+            let data = settle_core::validity::ledger::BatchData {
+                exits,
+                ..Default::default()
+            };
             let msg = ExecuteMsg::SubmitBatch {
                 data: Binary::from(data.encode()),
                 deposits: n as u64,
@@ -815,7 +837,9 @@ impl ValiditySoak {
                 ExecuteMsg::SubmitBatch {
                     data: Binary::from(data.encode()),
                     deposits: consumed,
-                    new_accounts_root: HexBinary::from(fr_to_bytes(&ledger.accounts_root()).to_vec()),
+                    new_accounts_root: HexBinary::from(
+                        fr_to_bytes(&ledger.accounts_root()).to_vec(),
+                    ),
                     new_account_count: count,
                     proof,
                 }
@@ -926,7 +950,12 @@ impl ValiditySoak {
         }
     }
 
-    fn step_propose_key(&mut self, by_admin: bool, shape: u8, garbage: bool) -> Result<Outcome, String> {
+    fn step_propose_key(
+        &mut self,
+        by_admin: bool,
+        shape: u8,
+        garbage: bool,
+    ) -> Result<Outcome, String> {
         let sender = self.admin_or_not(by_admin);
         let si = shape as usize % SHAPES.len();
         let key = if garbage {
@@ -1049,10 +1078,7 @@ impl ValiditySoak {
                     path: vec![HexBinary::from(vec![0u8; 32]); 20],
                     recipient: recipient.to_string(),
                     signature: HexBinary::from(
-                        self.mallory
-                            .sign(&Fr::from(1u64))
-                            .encode()
-                            .to_vec(),
+                        self.mallory.sign(&Fr::from(1u64)).encode().to_vec(),
                     ),
                 },
                 0u32,
@@ -1086,10 +1112,8 @@ impl ValiditySoak {
                 a.balance,
             )
         };
-        let predicted = !self.live()
-            && n > 0
-            && fault == ExodusFault::None
-            && !self.r.exited.contains(&index);
+        let predicted =
+            !self.live() && n > 0 && fault == ExodusFault::None && !self.r.exited.contains(&index);
         let sender = self.outsider.clone();
         let res = self.exec(&sender, &msg, &[]);
         let out = Self::expect("exodus exit", predicted, &res)?;
@@ -1110,10 +1134,8 @@ impl ValiditySoak {
     fn step_reclaim(&mut self, index: u16) -> Result<Outcome, String> {
         let len = self.r.queue.len();
         let index = if len == 0 { 0 } else { index as usize % len };
-        let predicted = !self.live()
-            && index < len
-            && index >= self.r.cursor
-            && !self.r.queue[index].reclaimed;
+        let predicted =
+            !self.live() && index < len && index >= self.r.cursor && !self.r.queue[index].reclaimed;
         let sender = self.outsider.clone();
         let res = self.exec(
             &sender,
@@ -1190,12 +1212,10 @@ impl ValiditySoak {
             .instantiate_another(&msg)
             .map_err(|e| format!("redeploy: {}", err_text(e)))?;
         self.suite.contract = contract.clone();
-        let config: ConfigResponse = self
-            .suite
-            .query(&QueryMsg::Config {})
-            .map_err(err_text)?;
-        let domain = settle_core::validity::field::fr_from_bytes("domain", config.domain.as_slice())
-            .map_err(|e| e.to_string())?;
+        let config: ConfigResponse = self.suite.query(&QueryMsg::Config {}).map_err(err_text)?;
+        let domain =
+            settle_core::validity::field::fr_from_bytes("domain", config.domain.as_slice())
+                .map_err(|e| e.to_string())?;
         self.suite.op = Operator::new(domain, SHAPES[0], keys_for(SHAPES[0]));
         self.r = Self::fresh_rollup(&self.suite);
         self.contracts.push(contract);
@@ -1278,7 +1298,11 @@ fn tampered(batch: &settle_testing::ProvenBatch, t: Tamper, r: &Rollup) -> Execu
         }
         Tamper::Deposits => {
             let pending = (r.queue.len() - r.cursor) as u64;
-            m.1 = if m.1 > 0 { m.1 - 1 } else { (m.1 + 1).min(pending.max(1)) };
+            m.1 = if m.1 > 0 {
+                m.1 - 1
+            } else {
+                (m.1 + 1).min(pending.max(1))
+            };
         }
         Tamper::NegatedA => {
             let mut p = m.4.to_vec();
@@ -1317,7 +1341,11 @@ impl Machine for ValiditySoak {
             for h in &holders {
                 router
                     .bank
-                    .init_balance(storage, h, vec![Coin::new(FUNDS, DENOM), Coin::new(FUNDS, OTHER)])
+                    .init_balance(
+                        storage,
+                        h,
+                        vec![Coin::new(FUNDS, DENOM), Coin::new(FUNDS, OTHER)],
+                    )
                     .expect("genesis balances");
             }
         });
@@ -1580,7 +1608,9 @@ impl Machine for ValiditySoak {
             Op::DepositCredit { .. } => "deposit (credit)",
             Op::L2Tx { withdraw: true, .. } => "l2 withdrawal (mempool)",
             Op::L2Tx { .. } => "l2 transfer (mempool)",
-            Op::Batch { tamper: Some(_), .. } => "batch (after a tampered copy)",
+            Op::Batch {
+                tamper: Some(_), ..
+            } => "batch (after a tampered copy)",
             Op::Batch { .. } => "batch",
             Op::BadBatch { .. } => "replayed or stale batch",
             Op::RequestExit { .. } => "request_exit",
@@ -1688,8 +1718,13 @@ impl Machine for ValiditySoak {
             ));
         }
         let s: SolvencyResponse = self.suite.solvency();
-        if !s.solvent || s.held.to_string() != held.to_string() || s.owed.to_string() != held.to_string() {
-            return Err(format!("solvency query {s:?}, the model holds and owes {held}"));
+        if !s.solvent
+            || s.held.to_string() != held.to_string()
+            || s.owed.to_string() != held.to_string()
+        {
+            return Err(format!(
+                "solvency query {s:?}, the model holds and owes {held}"
+            ));
         }
         let st = self.status();
         let live = self.live();
