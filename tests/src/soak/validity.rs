@@ -1449,23 +1449,29 @@ impl Machine for ValiditySoak {
         let batch_weight = 1
             + u32::from(self.r.pending() >= MAX_PENDING / 2) * 2
             + u32::from(self.r.mempool.len() >= MEMPOOL);
+        // A due key proposal is applied (or found blocked by an earlier exit request).
+        let now = self.now();
+        let key_due = self
+            .r
+            .pending_key
+            .is_some_and(|(_, applies_at)| now >= applies_at);
         let weights: [(u32, u8); 16] = [
-            (12, 0),           // deposit new
-            (8, 1),            // deposit credit
-            (14, 2),           // l2 tx
-            (batch_weight, 3), // batch
-            (3, 4),            // bad batch
-            (4, 5),            // request exit
-            (6, 6),            // claim
-            (2, 7),            // propose key
-            (2, 8),            // apply key
-            (1, 9),            // cancel key
-            (1, 10),           // propose admin
-            (1, 11),           // accept admin
-            (1, 12),           // cancel admin
-            (8, 13),           // advance
-            (2, 14),           // exodus exit / reclaim out of exodus
-            (3, 15),           // garbage
+            (5, 0),                           // deposit new
+            (3, 1),                           // deposit credit
+            (5, 2),                           // l2 tx
+            (batch_weight, 3),                // batch
+            (3, 4),                           // bad batch
+            (2, 5),                           // request exit
+            (3, 6),                           // claim
+            (2, 7),                           // propose key
+            (if key_due { 6 } else { 1 }, 8), // apply key
+            (1, 9),                           // cancel key
+            (1, 10),                          // propose admin
+            (1, 11),                          // accept admin
+            (1, 12),                          // cancel admin
+            (8, 13),                          // advance
+            (2, 14),                          // exodus exit / reclaim out of exodus
+            (3, 15),                          // garbage
         ];
         let total: u32 = weights.iter().map(|w| w.0).sum();
         let mut roll = rng.gen_range(0..total);
@@ -1551,7 +1557,15 @@ impl Machine for ValiditySoak {
                 },
             },
             6 => Op::Claim {
-                user: rng.gen_range(0..USERS as u8),
+                // Mostly a user with something credited.
+                user: match self
+                    .users
+                    .iter()
+                    .position(|u| self.r.credits.contains_key(u))
+                {
+                    Some(i) if rng.gen_bool(0.7) => i as u8,
+                    _ => rng.gen_range(0..USERS as u8),
+                },
             },
             7 => Op::ProposeKey {
                 by_admin: rng.gen_bool(0.8),
@@ -1566,14 +1580,18 @@ impl Machine for ValiditySoak {
                 by: rng.gen_range(0..USERS as u8),
             },
             9 => Op::CancelKey {
-                by_admin: rng.gen_bool(0.7),
+                by_admin: rng.gen_bool(0.25),
             },
             10 => Op::ProposeAdmin {
                 by_admin: rng.gen_bool(0.8),
                 to: rng.gen_range(0..2),
             },
             11 => Op::AcceptAdmin {
-                by: rng.gen_range(0..3),
+                // Mostly the nominee.
+                by: match &self.r.pending_admin {
+                    Some(p) if rng.gen_bool(0.7) => u8::from(*p == self.admin2),
+                    _ => rng.gen_range(0..3),
+                },
             },
             12 => Op::CancelAdmin {
                 by_admin: rng.gen_bool(0.7),
