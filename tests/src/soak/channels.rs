@@ -38,7 +38,7 @@ const FUNDS: u128 = 1_000_000_000_000;
 const PARTIES: usize = 4;
 const TOWERS: usize = 2;
 /// Preimages HTLCs lock to.
-const PREIMAGES: usize = 6;
+const PREIMAGES: usize = 12;
 /// Most HTLCs the soak puts in one state.
 const MAX_SOAK_HTLCS: usize = 5;
 
@@ -1496,12 +1496,12 @@ impl Machine for ChannelsSoak {
             (when(reclaimable, 3), 2),                         // reclaim
             (when(open, 4), 3),                                // fund
             (when(open, 22), 4),                               // update
-            (when(open + in_window, 3), 5),                    // authorise
+            (when(open + in_window, 5), 5),                    // authorise
             (when(open + in_window, 3), 6),                    // coop close
             (when(open, 6), 7),                                // close
             (when(disputable, 16).max(when(in_window, 2)), 8), // dispute
             (when(settleable, 8), 9),                          // settle
-            (4, 10),                                           // reveal
+            (2, 10),                                           // reveal
             (when(settled, 8), 11),                            // settle htlc
             (9, 12),                                           // advance
             (3, 13),                                           // garbage
@@ -1630,6 +1630,15 @@ impl Machine for ChannelsSoak {
                 };
                 // Mostly the wronged side or a tower answering with what it holds: a newer
                 // state if there is one, the closer's revocation if it covers the close.
+                // A tower the wronged party authorised, if any.
+                let authorised = self.channels.get(ch).and_then(|c| match &c.phase {
+                    Phase::Closing { closer, .. } => c
+                        .auths
+                        .iter()
+                        .find(|(side, _)| *side == 1 - *closer)
+                        .map(|(_, t)| *t as u8),
+                    _ => None,
+                });
                 let (wronged, behind, revoked) = match self.channels.get(ch) {
                     Some(Chan {
                         phase:
@@ -1651,7 +1660,11 @@ impl Machine for ChannelsSoak {
                 };
                 let by = match rng.gen_range(0..10) {
                     0..=4 => wronged,
-                    5..=7 => Who::Tower(rng.gen_range(0..TOWERS as u8)),
+                    5 | 6 => match authorised {
+                        Some(t) => Who::Tower(t),
+                        None => Who::Tower(rng.gen_range(0..TOWERS as u8)),
+                    },
+                    7 => Who::Tower(rng.gen_range(0..TOWERS as u8)),
                     _ => who(rng),
                 };
                 let newer = match rng.gen_range(0..20) {
