@@ -37,8 +37,10 @@ const DENOMS: [&str; 2] = [settle_testing::CHANNEL_DENOM, "ueur"];
 const FUNDS: u128 = 1_000_000_000_000;
 const PARTIES: usize = 4;
 const TOWERS: usize = 2;
-/// Preimages HTLCs lock to.
+/// Preimages known from the start (more join as HTLCs are added, each with its own).
 const PREIMAGES: usize = 12;
+/// A reveal names one of the newest this many preimages.
+const RECENT: usize = 5;
 /// Most HTLCs the soak puts in one state.
 const MAX_SOAK_HTLCS: usize = 5;
 
@@ -810,7 +812,6 @@ impl ChannelsSoak {
     fn step_update(&mut self, ch: usize, change: Change, revoke: u8) -> Result<Outcome, String> {
         let idx = self.resolve(ch);
         let now = self.now();
-        let preimages = self.preimages.clone();
         let Some(c) = self.channels.get_mut(idx) else {
             return Ok(Outcome::Refused);
         };
@@ -840,11 +841,23 @@ impl ChannelsSoak {
                 let p = payer as usize % 2;
                 let amount = bps_of(next.balances[p], bps).max(1);
                 if next.htlcs.len() < MAX_SOAK_HTLCS && next.balances[p] >= amount {
+                    // Mostly a preimage of its own (so that many are never revealed and
+                    // time out), now and then one another HTLC locks to.
+                    let fresh = if preimage % 4 == 0 {
+                        self.preimages[preimage as usize % self.preimages.len()]
+                    } else {
+                        let mut fresh = [0u8; 32];
+                        fresh[..8].copy_from_slice(&(idx as u64).to_be_bytes());
+                        fresh[8..16].copy_from_slice(&next.version.to_be_bytes());
+                        fresh[16] = preimage;
+                        fresh[31] = 0x5a;
+                        self.preimages.push(fresh);
+                        fresh
+                    };
                     next.balances[p] -= amount;
                     next.htlcs.push(Htlc {
                         amount,
-                        payment_hash: payment_hash(&preimages[preimage as usize % PREIMAGES])
-                            .expect("32 bytes"),
+                        payment_hash: payment_hash(&fresh).expect("32 bytes"),
                         timeout: now + timeout,
                         payer: if p == 0 { Party::A } else { Party::B },
                     });
@@ -1192,7 +1205,8 @@ impl ChannelsSoak {
     }
 
     fn step_reveal(&mut self, preimage: u8, bad_length: bool) -> Result<Outcome, String> {
-        let p = self.preimages[preimage as usize % PREIMAGES];
+        let n = self.preimages.len();
+        let p = self.preimages[n - 1 - preimage as usize % n.min(RECENT)];
         let bytes = if bad_length {
             p[..31].to_vec()
         } else {
@@ -1501,7 +1515,7 @@ impl Machine for ChannelsSoak {
             (when(open, 6), 7),                                // close
             (when(disputable, 16).max(when(in_window, 2)), 8), // dispute
             (when(settleable, 8), 9),                          // settle
-            (2, 10),                                           // reveal
+            (5, 10),                                           // reveal
             (when(settled, 8), 11),                            // settle htlc
             (9, 12),                                           // advance
             (3, 13),                                           // garbage
