@@ -1598,6 +1598,8 @@ impl Machine for ValiditySoak {
             },
             13 => Op::Advance {
                 seconds: match rng.gen_range(0..100) {
+                    // A proposed key waits out its timelock sooner.
+                    0..=39 if self.r.pending_key.is_some() => rng.gen_range(60..600),
                     0..=79 => rng.gen_range(1..60),
                     80..=98 => rng.gen_range(60..600),
                     _ => rng.gen_range(2_000..6_000),
