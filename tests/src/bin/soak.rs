@@ -7,7 +7,9 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use settle_tests::soak::channels::ChannelsSoak;
 use settle_tests::soak::optimistic::OptimisticSoak;
+use settle_tests::soak::validity::ValiditySoak;
 use settle_tests::soak::{run, Machine, Report};
 
 type Runner = fn(u64, u64, Duration) -> Report;
@@ -18,7 +20,11 @@ fn entry<M: Machine>() -> (&'static str, Runner) {
 
 /// Every contract's soak: registering one is one line here.
 fn machines() -> Vec<(&'static str, Runner)> {
-    vec![entry::<OptimisticSoak>()]
+    vec![
+        entry::<OptimisticSoak>(),
+        entry::<ChannelsSoak>(),
+        entry::<ValiditySoak>(),
+    ]
 }
 
 const USAGE: &str = "usage: soak --ops N [--seed S] [--only NAME] [--shrink-seconds T]";

@@ -9,7 +9,9 @@
 //! ([`Machine::fingerprint`] before and after), turns a panic into a violation, and on the
 //! first violation searches for the shortest sequence from the same seed that still fails.
 
+pub mod channels;
 pub mod optimistic;
+pub mod validity;
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
