@@ -772,3 +772,64 @@ fn attack_wrong_lengths() {
         Err(Error::Length { .. })
     ));
 }
+
+// ---- the catalog itself -----------------------------------------------------------------
+
+/// SECURITY.md's table and the tests agree: every row names an `attack_` test that exists
+/// in the file its abbreviation stands for, every `attack_` test is cited, and the table
+/// has at least 40 rows (the catalog's floor).
+#[test]
+fn the_security_catalog_cites_exactly_the_attack_tests() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let read =
+        |p: &str| std::fs::read_to_string(root.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let catalog = read("SECURITY.md");
+    let files = [
+        ("core", "packages/core/tests/attacks.rs"),
+        ("opt", "tests/tests/attacks_optimistic.rs"),
+        ("ch", "tests/tests/attacks_channels.rs"),
+        ("val", "tests/tests/attacks_validity.rs"),
+    ];
+    let defined: Vec<(&str, String)> = files
+        .iter()
+        .flat_map(|(tag, path)| {
+            let src = read(path);
+            src.lines()
+                .filter_map(|l| l.trim_start().strip_prefix("fn attack_"))
+                .map(|rest| {
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    (*tag, format!("attack_{name}"))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let rows: Vec<&str> = catalog
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains("`attack_"))
+        .collect();
+    assert!(
+        rows.len() >= 40,
+        "only {} attack rows in SECURITY.md",
+        rows.len()
+    );
+    for row in &rows {
+        for cite in row.split("`attack_").skip(1) {
+            let name = format!("attack_{}", cite.split('`').next().unwrap_or_default());
+            let before = row.split(&format!("`{name}`")).next().unwrap_or_default();
+            let tag = before.split_whitespace().last().unwrap_or_default();
+            assert!(
+                defined.iter().any(|(t, n)| *n == name && *t == tag),
+                "SECURITY.md cites {tag} `{name}`, which is not a test in that file"
+            );
+        }
+    }
+    for (tag, name) in &defined {
+        assert!(
+            catalog.contains(&format!("`{name}`")),
+            "{tag} `{name}` is not in SECURITY.md's catalog"
+        );
+    }
+}
