@@ -12,9 +12,8 @@
 //! documented rules, not by calling settle-core's (signing and encoding aside).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::{Hash as _, Hasher};
 
-use cosmwasm_std::{Addr, Binary, Coin, HexBinary, Order, Uint128};
+use cosmwasm_std::{Addr, Binary, Coin, HexBinary, Uint128};
 use cw_multi_test::{AppResponse, Executor};
 use rand::rngs::StdRng;
 use rand::Rng;
@@ -29,7 +28,7 @@ use settle_core::channel::{
 use settle_core::crypto::L2Key;
 use settle_testing::{ChannelSuite, ChannelSuiteBuilder};
 
-use super::{Machine, Outcome};
+use super::{err_text, expect, storage_bytes, Machine, Outcome};
 
 /// The two denoms channels are funded in.
 const DENOMS: [&str; 2] = [settle_testing::CHANNEL_DENOM, "ueur"];
@@ -365,28 +364,6 @@ fn bps_of(amount: u128, bps: u16) -> u128 {
     amount * bps as u128 / 10_000
 }
 
-/// The contract's own message out of a multi-test error (its last line that is not a
-/// backtrace frame), shortened.
-fn err_text(e: impl std::fmt::Display) -> String {
-    let s = e.to_string();
-    let line = s
-        .lines()
-        .map(str::trim)
-        .filter(|l| {
-            !l.is_empty()
-                && !l.starts_with("at ")
-                && !l.starts_with("sender:")
-                && !l.starts_with("Execute {")
-                && !l.contains("Error executing WasmMsg")
-                && !l.starts_with("stack backtrace")
-                && !l.chars().next().is_some_and(|c| c.is_ascii_digit())
-        })
-        .take(4)
-        .collect::<Vec<_>>()
-        .join(" | ");
-    line.chars().take(400).collect()
-}
-
 impl ChannelsSoak {
     fn now(&self) -> u64 {
         self.suite.now()
@@ -451,33 +428,6 @@ impl ChannelsSoak {
             .app
             .execute_contract(sender.clone(), self.suite.contract.clone(), msg, funds)
             .map_err(err_text)
-    }
-
-    /// Compares the chain's answer with the model's prediction.
-    fn expect(
-        what: &str,
-        predicted: bool,
-        res: &Result<AppResponse, String>,
-    ) -> Result<Outcome, String> {
-        if std::env::var_os("SOAK_TRACE").is_some() {
-            if let Err(e) = res {
-                eprintln!(
-                    "trace {what}: refused: {}",
-                    e.chars().take(160).collect::<String>()
-                );
-            }
-        }
-        match (predicted, res) {
-            (true, Ok(_)) => Ok(Outcome::Accepted),
-            (false, Err(_)) => Ok(Outcome::Refused),
-            (true, Err(e)) => Err(format!(
-                "{what}: the contract refused what the model accepts: {e}"
-            )),
-            (false, Ok(r)) => Err(format!(
-                "{what}: the contract accepted what the model refuses: {}",
-                err_text(format!("{:?}", r.events.last()))
-            )),
-        }
     }
 
     fn signed(&self, ch: &Chan, state: &ChannelState) -> SignedState {
@@ -646,7 +596,7 @@ impl ChannelsSoak {
             join_window,
         };
         let res = self.exec(&sender, &msg, &funds);
-        let out = Self::expect("open", predicted, &res)?;
+        let out = expect("open", predicted, &res)?;
         if out == Outcome::Accepted {
             let id = self.channels.len();
             let got = settle_testing::event_attr_of(
@@ -727,7 +677,7 @@ impl ChannelsSoak {
             },
             &funds,
         );
-        let out = Self::expect("join", predicted, &res)?;
+        let out = expect("join", predicted, &res)?;
         if out == Outcome::Accepted {
             // Accepted: the channel's denom, or no coin at all.
             self.take(&sender, c.denom, amount);
@@ -744,7 +694,7 @@ impl ChannelsSoak {
     fn absent(&mut self, what: &str) -> Result<Outcome, String> {
         let sender = self.outsider.clone();
         let res = self.exec(&sender, &ExecuteMsg::Settle { channel: 0 }, &[]);
-        Self::expect(what, false, &res)
+        expect(what, false, &res)
     }
 
     fn step_reclaim(&mut self, ch: usize, by: Who) -> Result<Outcome, String> {
@@ -763,7 +713,7 @@ impl ChannelsSoak {
             },
             &[],
         );
-        let out = Self::expect("reclaim", predicted, &res)?;
+        let out = expect("reclaim", predicted, &res)?;
         if out == Outcome::Accepted {
             let total = c.funding[0] + c.funding[1];
             self.pay(&sender, c.denom, total);
@@ -799,7 +749,7 @@ impl ChannelsSoak {
             },
             &[Coin::new(amount, DENOMS[denom])],
         );
-        let out = Self::expect("fund", predicted, &res)?;
+        let out = expect("fund", predicted, &res)?;
         if out == Outcome::Accepted {
             self.take(&sender, denom, amount);
             self.channels[idx].funding[side.unwrap()] += amount;
@@ -939,7 +889,7 @@ impl ChannelsSoak {
             },
             &[],
         );
-        let out = Self::expect("cooperative close", predicted, &res)?;
+        let out = expect("cooperative close", predicted, &res)?;
         if out == Outcome::Accepted {
             let (a, b) = (
                 self.parties[c.parties[0]].clone(),
@@ -975,7 +925,7 @@ impl ChannelsSoak {
             },
             &[],
         );
-        let out = Self::expect("close", predicted, &res)?;
+        let out = expect("close", predicted, &res)?;
         if out == Outcome::Accepted {
             let deadline = self.now() + c.window;
             self.channels[idx].phase = Phase::Closing {
@@ -1093,7 +1043,7 @@ impl ChannelsSoak {
             authorisation: authorisation.as_ref().map(|(a, _)| a.clone()),
         };
         let res = self.exec(&sender, &msg, &[]);
-        let out = Self::expect("dispute", verdict.is_some(), &res)?;
+        let out = expect("dispute", verdict.is_some(), &res)?;
         if let Some((stale_now, tower_now)) = verdict {
             let c = &mut self.channels[idx];
             if let Phase::Closing {
@@ -1137,7 +1087,7 @@ impl ChannelsSoak {
             },
             &[],
         );
-        let out = Self::expect("settle", predicted, &res)?;
+        let out = expect("settle", predicted, &res)?;
         if out == Outcome::Accepted {
             let Phase::Closing {
                 closer,
@@ -1220,7 +1170,7 @@ impl ChannelsSoak {
             },
             &[],
         );
-        let out = Self::expect("reveal preimage", !bad_length, &res)?;
+        let out = expect("reveal preimage", !bad_length, &res)?;
         if out == Outcome::Accepted {
             let now = self.now();
             self.revealed
@@ -1260,7 +1210,7 @@ impl ChannelsSoak {
             },
             &[],
         );
-        let out = Self::expect("settle htlc", to.is_some(), &res)?;
+        let out = expect("settle htlc", to.is_some(), &res)?;
         if let Some((party, amount)) = to {
             if let Phase::Settled { state, .. } = &c.phase {
                 if party == state.htlcs[index].payer {
@@ -1330,7 +1280,7 @@ impl ChannelsSoak {
                 &[],
             ),
         };
-        Self::expect("garbage", false, &res)
+        expect("garbage", false, &res)
     }
 
     fn chain_balance(&self, who: &Addr, denom: usize) -> u128 {
@@ -1941,13 +1891,7 @@ impl Machine for ChannelsSoak {
     }
 
     fn fingerprint(&self) -> Vec<u8> {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        let storage = self.suite.app.contract_storage(&self.suite.contract);
-        for (k, v) in storage.range(None, None, Order::Ascending) {
-            k.hash(&mut h);
-            v.hash(&mut h);
-        }
-        let mut out = h.finish().to_be_bytes().to_vec();
+        let mut out = storage_bytes(&*self.suite.app.contract_storage(&self.suite.contract));
         for who in self.known_addresses() {
             for d in 0..2 {
                 out.extend_from_slice(&self.chain_balance(&who, d).to_be_bytes());

@@ -18,6 +18,8 @@ use std::fmt::Debug;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
+use cosmwasm_std::{Order, Storage};
+use cw_multi_test::AppResponse;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
@@ -233,4 +235,68 @@ pub fn run<M: Machine>(ops: u64, seed: u64, shrink_budget: Duration) -> Report {
     }
     report.elapsed = start.elapsed();
     report
+}
+
+/// Every key and value of a contract's storage, length-prefixed, in key order: the part of
+/// a machine's [`Machine::fingerprint`] that a refused message must leave as it was.
+pub fn storage_bytes(storage: &dyn Storage) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (k, v) in storage.range(None, None, Order::Ascending) {
+        out.extend((k.len() as u32).to_be_bytes());
+        out.extend(k);
+        out.extend((v.len() as u32).to_be_bytes());
+        out.extend(v);
+    }
+    out
+}
+
+/// The readable lines of a cw-multi-test error (no backtrace, no message dump), at most
+/// four of them and 400 characters.
+pub fn err_text(e: impl std::fmt::Display) -> String {
+    let s = e.to_string();
+    s.lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty()
+                && !l.starts_with("at ")
+                && !l.starts_with("sender:")
+                && !l.starts_with("Execute {")
+                && !l.contains("Error executing WasmMsg")
+                && !l.starts_with("stack backtrace")
+                && !l.chars().next().is_some_and(|c| c.is_ascii_digit())
+        })
+        .take(4)
+        .collect::<Vec<_>>()
+        .join(" | ")
+        .chars()
+        .take(400)
+        .collect()
+}
+
+/// Compares the chain's answer with the model's prediction (`SOAK_TRACE` prints each
+/// refusal): a match is the outcome, a mismatch a violation.
+pub fn expect(
+    what: &str,
+    predicted: bool,
+    res: &Result<AppResponse, String>,
+) -> Result<Outcome, String> {
+    if std::env::var_os("SOAK_TRACE").is_some() {
+        if let Err(e) = res {
+            eprintln!(
+                "trace {what}: refused: {}",
+                e.chars().take(160).collect::<String>()
+            );
+        }
+    }
+    match (predicted, res) {
+        (true, Ok(_)) => Ok(Outcome::Accepted),
+        (false, Err(_)) => Ok(Outcome::Refused),
+        (true, Err(e)) => Err(format!(
+            "{what}: the contract refused what the model accepts: {e}"
+        )),
+        (false, Ok(r)) => Err(format!(
+            "{what}: the contract accepted what the model refuses: {}",
+            err_text(format!("{:?}", r.events.last()))
+        )),
+    }
 }

@@ -27,7 +27,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cosmwasm_std::{Addr, Binary, Coin, HexBinary, Order, StdResult, Uint128};
+use cosmwasm_std::{Addr, Binary, Coin, HexBinary, StdResult, Uint128};
 use cw_multi_test::AppResponse;
 use rand::rngs::StdRng;
 use rand::Rng;
@@ -2646,14 +2646,7 @@ impl Machine for OptimisticSoak {
     }
 
     fn fingerprint(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        let storage = self.s.app.contract_storage(&self.s.rollup);
-        for (k, v) in storage.range(None, None, Order::Ascending) {
-            out.extend((k.len() as u32).to_be_bytes());
-            out.extend(k);
-            out.extend((v.len() as u32).to_be_bytes());
-            out.extend(v);
-        }
+        let mut out = super::storage_bytes(&*self.s.app.contract_storage(&self.s.rollup));
         for who in ALL {
             for denom in DENOMS {
                 out.extend(self.s.balance(&self.addrs[&who], denom).to_be_bytes());

@@ -15,10 +15,9 @@
 //! own accounts after every batch.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::{Hash as _, Hasher};
 use std::time::{Duration, Instant};
 
-use cosmwasm_std::{Addr, Binary, Coin, HexBinary, Order, Uint128};
+use cosmwasm_std::{Addr, Binary, Coin, HexBinary, Uint128};
 use cw_multi_test::AppResponse;
 use rand::rngs::StdRng;
 use rand::Rng;
@@ -31,7 +30,7 @@ use validity_rollup::msg::{
     ConfigResponse, DepositTarget, ExecuteMsg, QueryMsg, SolvencyResponse, StatusResponse,
 };
 
-use super::{Machine, Outcome};
+use super::{err_text, expect, storage_bytes, Machine, Outcome};
 
 const DENOM: &str = settle_testing::VALIDITY_DENOM;
 /// A denom the rollup does not take.
@@ -366,27 +365,6 @@ pub struct ValiditySoak {
     pub included_txs: u64,
 }
 
-fn err_text(e: impl std::fmt::Display) -> String {
-    let s = e.to_string();
-    s.lines()
-        .map(str::trim)
-        .filter(|l| {
-            !l.is_empty()
-                && !l.starts_with("at ")
-                && !l.starts_with("sender:")
-                && !l.starts_with("Execute {")
-                && !l.contains("Error executing WasmMsg")
-                && !l.starts_with("stack backtrace")
-                && !l.chars().next().is_some_and(|c| c.is_ascii_digit())
-        })
-        .take(4)
-        .collect::<Vec<_>>()
-        .join(" | ")
-        .chars()
-        .take(400)
-        .collect()
-}
-
 fn key_of(label: &str) -> SecretKey {
     let h = settle_core::hash::keccak256(label.as_bytes());
     SecretKey::from_seed(&h)
@@ -417,32 +395,6 @@ impl ValiditySoak {
         funds: &[Coin],
     ) -> Result<AppResponse, String> {
         self.suite.execute(sender, msg, funds).map_err(err_text)
-    }
-
-    fn expect(
-        what: &str,
-        predicted: bool,
-        res: &Result<AppResponse, String>,
-    ) -> Result<Outcome, String> {
-        if std::env::var_os("SOAK_TRACE").is_some() {
-            if let Err(e) = res {
-                eprintln!(
-                    "trace {what}: refused: {}",
-                    e.chars().take(160).collect::<String>()
-                );
-            }
-        }
-        match (predicted, res) {
-            (true, Ok(_)) => Ok(Outcome::Accepted),
-            (false, Err(_)) => Ok(Outcome::Refused),
-            (true, Err(e)) => Err(format!(
-                "{what}: the contract refused what the model accepts: {e}"
-            )),
-            (false, Ok(r)) => Err(format!(
-                "{what}: the contract accepted what the model refuses: {}",
-                err_text(format!("{:?}", r.events.last()))
-            )),
-        }
     }
 
     fn user(&self, u: u8) -> Addr {
@@ -516,7 +468,7 @@ impl ValiditySoak {
             },
         };
         let res = self.exec(&sender, &msg, &funds);
-        let out = Self::expect("deposit (new account)", predicted, &res)?;
+        let out = expect("deposit (new account)", predicted, &res)?;
         if out == Outcome::Accepted {
             let contract = self.r.contract.clone();
             self.move_funds(&sender, &contract, 0, amount);
@@ -581,7 +533,7 @@ impl ValiditySoak {
             },
         };
         let res = self.exec(&sender, &msg, &funds);
-        let out = Self::expect("deposit (credit)", predicted, &res)?;
+        let out = expect("deposit (credit)", predicted, &res)?;
         if out == Outcome::Accepted {
             let contract = self.r.contract.clone();
             self.move_funds(&sender, &contract, 0, amount);
@@ -759,7 +711,7 @@ impl ValiditySoak {
             };
             let operator = self.operator.clone();
             let res = self.exec(&operator, &msg, &[]);
-            return Self::expect("batch (in exodus)", false, &res);
+            return expect("batch (in exodus)", false, &res);
         }
         let started = Instant::now();
         let batch = self
@@ -774,14 +726,14 @@ impl ValiditySoak {
             let before = self.fingerprint_now();
             let msg = tampered(&batch, t, &self.r);
             let res = self.exec(&operator, &msg, &[]);
-            Self::expect("batch (tampered, valid proof)", false, &res)?;
+            expect("batch (tampered, valid proof)", false, &res)?;
             if self.fingerprint_now() != before {
                 return Err(format!("a refused tampered batch ({t:?}) changed state"));
             }
         }
         let msg = batch.msg();
         let res = self.exec(&operator, &msg, &[]);
-        let out = Self::expect("batch", true, &res)?;
+        let out = expect("batch", true, &res)?;
         self.suite.op.follow(&batch);
         let now = self.now();
         let pending = self.r.pending();
@@ -859,7 +811,7 @@ impl ValiditySoak {
             && self.r.last_batch_msg.as_ref() == Some(&msg);
         let operator = self.operator.clone();
         let res = self.exec(&operator, &msg, &[]);
-        let out = Self::expect("replayed or stale batch", predicted, &res)?;
+        let out = expect("replayed or stale batch", predicted, &res)?;
         if out == Outcome::Accepted {
             let now = self.now();
             if self.r.pending() == 0 {
@@ -911,7 +863,7 @@ impl ValiditySoak {
             && self.r.pending() < MAX_PENDING
             && self.bal(&sender, 0) >= bond;
         let res = self.exec(&sender, &msg, &[Coin::new(bond, DENOM)]);
-        let out = Self::expect("request exit", predicted, &res)?;
+        let out = expect("request exit", predicted, &res)?;
         if out == Outcome::Accepted {
             let contract = self.r.contract.clone();
             self.move_funds(&sender, &contract, 0, bond);
@@ -933,7 +885,7 @@ impl ValiditySoak {
         let who = self.user(user);
         let amount = self.r.credits.get(&who).copied().unwrap_or(0);
         let res = self.exec(&who, &ExecuteMsg::Claim {}, &[]);
-        let out = Self::expect("claim", amount > 0, &res)?;
+        let out = expect("claim", amount > 0, &res)?;
         if out == Outcome::Accepted {
             let contract = self.r.contract.clone();
             self.move_funds(&contract, &who, 0, amount);
@@ -969,7 +921,7 @@ impl ValiditySoak {
             shape: msg_shape(SHAPES[si]),
         };
         let res = self.exec(&sender, &msg, &[]);
-        let out = Self::expect("propose key", predicted, &res)?;
+        let out = expect("propose key", predicted, &res)?;
         if out == Outcome::Accepted {
             self.r.pending_key = Some((si, self.now() + KEY_TIMELOCK));
         }
@@ -989,7 +941,7 @@ impl ValiditySoak {
             None => false,
         };
         let res = self.exec(&sender, &ExecuteMsg::ApplyKey {}, &[]);
-        let out = Self::expect("apply key", predicted, &res)?;
+        let out = expect("apply key", predicted, &res)?;
         if out == Outcome::Accepted {
             let (si, _) = self.r.pending_key.take().expect("predicted");
             self.r.shape = SHAPES[si];
@@ -1003,7 +955,7 @@ impl ValiditySoak {
         let sender = self.admin_or_not(by_admin);
         let predicted = by_admin && self.r.pending_key.is_some();
         let res = self.exec(&sender, &ExecuteMsg::CancelKey {}, &[]);
-        let out = Self::expect("cancel key", predicted, &res)?;
+        let out = expect("cancel key", predicted, &res)?;
         if out == Outcome::Accepted {
             self.r.pending_key = None;
         }
@@ -1029,7 +981,7 @@ impl ValiditySoak {
             },
             &[],
         );
-        let out = Self::expect("propose admin", predicted, &res)?;
+        let out = expect("propose admin", predicted, &res)?;
         if out == Outcome::Accepted {
             self.r.pending_admin = Some(new);
         }
@@ -1040,7 +992,7 @@ impl ValiditySoak {
         let sender = self.candidate(by);
         let predicted = self.r.pending_admin.as_ref() == Some(&sender);
         let res = self.exec(&sender, &ExecuteMsg::AcceptAdmin {}, &[]);
-        let out = Self::expect("accept admin", predicted, &res)?;
+        let out = expect("accept admin", predicted, &res)?;
         if out == Outcome::Accepted {
             self.r.admin = self.r.pending_admin.take().expect("predicted");
         }
@@ -1051,7 +1003,7 @@ impl ValiditySoak {
         let sender = self.admin_or_not(by_admin);
         let predicted = by_admin && self.r.pending_admin.is_some();
         let res = self.exec(&sender, &ExecuteMsg::CancelAdmin {}, &[]);
-        let out = Self::expect("cancel admin", predicted, &res)?;
+        let out = expect("cancel admin", predicted, &res)?;
         if out == Outcome::Accepted {
             self.r.pending_admin = None;
         }
@@ -1116,7 +1068,7 @@ impl ValiditySoak {
             !self.live() && n > 0 && fault == ExodusFault::None && !self.r.exited.contains(&index);
         let sender = self.outsider.clone();
         let res = self.exec(&sender, &msg, &[]);
-        let out = Self::expect("exodus exit", predicted, &res)?;
+        let out = expect("exodus exit", predicted, &res)?;
         if out == Outcome::Accepted {
             let model = self.r.accounts[index as usize].balance;
             if model != balance {
@@ -1144,7 +1096,7 @@ impl ValiditySoak {
             },
             &[],
         );
-        let out = Self::expect("reclaim deposit", predicted, &res)?;
+        let out = expect("reclaim deposit", predicted, &res)?;
         if out == Outcome::Accepted {
             let q = self.r.queue[index].clone();
             let contract = self.r.contract.clone();
@@ -1193,7 +1145,7 @@ impl ValiditySoak {
                 )
             }
         };
-        Self::expect("invalid message", false, &res)
+        expect("invalid message", false, &res)
     }
 
     fn step_redeploy(&mut self) -> Result<Outcome, String> {
@@ -1800,13 +1752,7 @@ impl Machine for ValiditySoak {
     }
 
     fn fingerprint(&self) -> Vec<u8> {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        let storage = self.suite.app.contract_storage(&self.suite.contract);
-        for (k, v) in storage.range(None, None, Order::Ascending) {
-            k.hash(&mut h);
-            v.hash(&mut h);
-        }
-        let mut out = h.finish().to_be_bytes().to_vec();
+        let mut out = storage_bytes(&*self.suite.app.contract_storage(&self.suite.contract));
         for who in self.known_addresses() {
             for d in 0..2 {
                 out.extend_from_slice(&self.chain_balance(&who, d).to_be_bytes());
