@@ -1,8 +1,9 @@
-//! `cargo xtask fuzz --seconds S [--target NAME]... [--merge]`: coverage-guided fuzzing
-//! of every target in `fuzz/` with cargo-fuzz (libFuzzer; needs a nightly toolchain).
+//! `cargo xtask fuzz --seconds S [--target NAME]... [--jobs J] [--merge]`: coverage-guided
+//! fuzzing of every target in `fuzz/` with cargo-fuzz (libFuzzer; needs a nightly toolchain).
 //!
-//! Each target runs `S` seconds in turn over its committed corpus (`fuzz/corpus/<name>`,
-//! read only); what it finds goes to a scratch corpus under `target/fuzz/`. With
+//! Each target runs `S` seconds over its committed corpus (`fuzz/corpus/<name>`, read
+//! only), `J` targets at a time (default 1; one libFuzzer process each, so give it at most
+//! the machine's cores); what it finds goes to a scratch corpus under `target/fuzz/`. With
 //! `--merge`, the scratch inputs that add coverage edges are merged back into the
 //! committed corpus (libFuzzer's `-merge=1 -use_counters=0`). A crash stops nothing: every target runs, then the
 //! task fails listing each crash file and the command that reproduces it.
@@ -12,11 +13,12 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use crate::util;
 
-const USAGE: &str = "usage: cargo xtask fuzz [--seconds S] [--target NAME]... [--merge]";
+const USAGE: &str = "usage: cargo xtask fuzz [--seconds S] [--target NAME]... [--jobs J] [--merge]";
 
 /// What one target's run reported.
 struct Run {
@@ -34,6 +36,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut seconds = 60u64;
     let mut only = Vec::new();
     let mut merge = false;
+    let mut jobs = 1usize;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -49,6 +52,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
                     .ok_or(format!("--target takes a name\n{USAGE}"))?
                     .clone(),
             ),
+            "--jobs" => {
+                jobs = it
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .filter(|j| *j > 0)
+                    .ok_or(format!("--jobs takes a positive number\n{USAGE}"))?
+            }
             "--merge" => merge = true,
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
@@ -77,18 +87,30 @@ pub fn run(args: &[String]) -> Result<(), String> {
     )?;
 
     let scratch_root = util::target_dir(&root).join("fuzz");
-    let mut runs = Vec::new();
-    for name in &chosen {
-        util::step(&format!("fuzzing {name} for {seconds} s"));
-        runs.push(fuzz_one(
-            &root,
-            &fuzz_dir,
-            &scratch_root,
-            name,
-            seconds,
-            merge,
-        )?);
-    }
+    // A shared queue of targets, `jobs` workers taking the next one each; the report keeps
+    // the targets' order.
+    let queue = Mutex::new(chosen.iter().enumerate());
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..jobs.min(chosen.len()) {
+            s.spawn(|| loop {
+                let Some((i, name)) = queue.lock().map(|mut q| q.next()).unwrap_or(None) else {
+                    return;
+                };
+                util::step(&format!("fuzzing {name} for {seconds} s"));
+                let run = fuzz_one(&root, &fuzz_dir, &scratch_root, name, seconds, merge);
+                if let Ok(mut r) = results.lock() {
+                    r.push((i, run));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().map_err(|_| "a fuzz worker panicked")?;
+    results.sort_by_key(|(i, _)| *i);
+    let runs = results
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect::<Result<Vec<Run>, String>>()?;
 
     println!();
     println!(

@@ -31,7 +31,7 @@ mod zk;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <demo|test|dist|gas|localnet [--validators N] [--home DIR] [--smoke]|npm|web|bench [log2..]|schema [--check]|soak --ops N [--seed S] [--only NAME]|fuzz [--seconds S] [--target NAME]... [--merge]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
+    "usage: cargo xtask <demo|test|dist|gas|localnet [--validators N] [--home DIR] [--smoke]|npm|web|bench [log2..]|schema [--check]|soak --ops N [--seed S] [--only NAME]|fuzz [--seconds S] [--target NAME]... [--jobs J] [--merge]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -60,6 +60,20 @@ const MAX_PENDING: u64 = 12;
 /// L2 transactions waiting for a batch at most.
 const MEMPOOL: usize = 6;
 
+/// How many times more often the ops that cost no proof come (`SOAK_SPREAD`, default 1).
+/// A proof costs seconds and the other ops milliseconds, so a 100,000-op run at the
+/// default mix takes hours; with `SOAK_SPREAD=K` the ops that neither prove nor add to the
+/// operator's queue or mempool (bad batches, claims, key and admin changes, exodus exits,
+/// garbage, time passing) weigh K times more and each time step is K times shorter, so the
+/// same traffic reaches each batch, with K times more of everything else between batches.
+fn spread() -> u32 {
+    std::env::var("SOAK_SPREAD")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|k| *k >= 1)
+        .unwrap_or(1)
+}
+
 /// Faults of a deposit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DepositFault {
@@ -360,6 +374,8 @@ pub struct ValiditySoak {
     /// The last step accepted a batch: compare the proven state with the model.
     batch_done: bool,
     pub cost: ProvingCost,
+    /// `SOAK_SPREAD`: see [`spread`].
+    spread: u32,
     /// L2 transactions the operator left out of its batches as invalid.
     pub dropped_txs: u64,
     pub included_txs: u64,
@@ -1323,6 +1339,7 @@ impl Machine for ValiditySoak {
             bank,
             batch_done: false,
             cost: ProvingCost::default(),
+            spread: spread(),
             dropped_txs: 0,
             included_txs: 0,
             suite,
@@ -1407,23 +1424,24 @@ impl Machine for ValiditySoak {
             .r
             .pending_key
             .is_some_and(|(_, applies_at)| now >= applies_at);
+        let k = self.spread;
         let weights: [(u32, u8); 16] = [
-            (5, 0),                           // deposit new
-            (3, 1),                           // deposit credit
-            (5, 2),                           // l2 tx
-            (batch_weight, 3),                // batch
-            (3, 4),                           // bad batch
-            (2, 5),                           // request exit
-            (3, 6),                           // claim
-            (2, 7),                           // propose key
-            (if key_due { 6 } else { 1 }, 8), // apply key
-            (1, 9),                           // cancel key
-            (1, 10),                          // propose admin
-            (1, 11),                          // accept admin
-            (1, 12),                          // cancel admin
-            (8, 13),                          // advance
-            (2, 14),                          // exodus exit / reclaim out of exodus
-            (3, 15),                          // garbage
+            (5, 0),                               // deposit new
+            (3, 1),                               // deposit credit
+            (5, 2),                               // l2 tx
+            (batch_weight, 3),                    // batch
+            (3 * k, 4),                           // bad batch
+            (2, 5),                               // request exit
+            (3 * k, 6),                           // claim
+            (2 * k, 7),                           // propose key
+            (if key_due { 6 } else { 1 } * k, 8), // apply key
+            (k, 9),                               // cancel key
+            (k, 10),                              // propose admin
+            (k, 11),                              // accept admin
+            (k, 12),                              // cancel admin
+            (8 * k, 13),                          // advance
+            (2 * k, 14),                          // exodus exit / reclaim out of exodus
+            (3 * k, 15),                          // garbage
         ];
         let total: u32 = weights.iter().map(|w| w.0).sum();
         let mut roll = rng.gen_range(0..total);
@@ -1549,13 +1567,14 @@ impl Machine for ValiditySoak {
                 by_admin: rng.gen_bool(0.7),
             },
             13 => Op::Advance {
-                seconds: match rng.gen_range(0..100) {
+                seconds: match rng.gen_range(0u64..100) {
                     // A proposed key waits out its timelock sooner.
                     0..=39 if self.r.pending_key.is_some() => rng.gen_range(60..600),
                     0..=79 => rng.gen_range(1..60),
                     80..=98 => rng.gen_range(60..600),
-                    _ => rng.gen_range(2_000..6_000),
-                },
+                    _ => rng.gen_range(2_000u64..6_000),
+                }
+                .div_ceil(u64::from(k)),
             },
             14 => {
                 if rng.gen_bool(0.5) {
