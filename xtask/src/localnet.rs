@@ -27,8 +27,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use nix::sys::signal::{SigSet, Signal};
 use nix::unistd::Pid;
-use serde_json::{json, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
+
+use settle_client::Client;
 
 use crate::util::{self, root, step};
 
@@ -1024,85 +1026,6 @@ impl Network {
             })
             .unwrap_or_default()
     }
-
-    /// Signs `wasmd tx <args>` with test account `from`, broadcasts it (sync) to node 0,
-    /// waits until it is in a block and returns the transaction result (`query tx` JSON);
-    /// a refused or failed transaction is an error carrying its log.
-    pub fn tx(&self, from: &str, args: &[&str]) -> Result<Value, String> {
-        let rpc = self.nodes[0].rpc_url();
-        let client = self.client_home.to_str().ok_or("home path is not UTF-8")?;
-        let mut full: Vec<&str> = vec!["tx"];
-        full.extend_from_slice(args);
-        full.extend_from_slice(&[
-            "--from",
-            from,
-            "--keyring-backend",
-            "test",
-            "--home",
-            client,
-            "--chain-id",
-            &self.chain_id,
-            "--node",
-            &rpc,
-            "--gas",
-            "auto",
-            "--gas-adjustment",
-            "1.3",
-            "--gas-prices",
-            GAS_PRICE,
-            "--broadcast-mode",
-            "sync",
-            "--yes",
-            "--output",
-            "json",
-        ]);
-        let out = self.wasmd.output(&full, None)?;
-        let sent: Value = parse_json(&out)?;
-        if sent["code"].as_u64().unwrap_or(0) != 0 {
-            return Err(format!("tx refused at CheckTx: {}", sent["raw_log"]));
-        }
-        let hash = sent["txhash"]
-            .as_str()
-            .ok_or(format!("no txhash in {out}"))?
-            .to_string();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            match self.wasmd.output(
-                &["query", "tx", &hash, "--node", &rpc, "--output", "json"],
-                None,
-            ) {
-                Ok(out) => {
-                    let result = parse_json(&out)?;
-                    if result["code"].as_u64().unwrap_or(0) != 0 {
-                        return Err(format!(
-                            "tx {hash} failed in block {}: {}",
-                            result["height"], result["raw_log"]
-                        ));
-                    }
-                    return Ok(result);
-                }
-                Err(e) if Instant::now() > deadline => {
-                    return Err(format!("tx {hash} not in a block after 60 s: {e}"))
-                }
-                Err(_) if interrupted() => return Err("interrupted".into()),
-                Err(_) => thread::sleep(Duration::from_millis(300)),
-            }
-        }
-    }
-
-    /// `wasmd query <args>` against node 0, as JSON.
-    pub fn query(&self, args: &[&str]) -> Result<Value, String> {
-        self.query_node(0, args)
-    }
-
-    /// `wasmd query <args>` against node `i`, as JSON.
-    pub fn query_node(&self, i: usize, args: &[&str]) -> Result<Value, String> {
-        let rpc = self.nodes[i].rpc_url();
-        let mut full: Vec<&str> = vec!["query"];
-        full.extend_from_slice(args);
-        full.extend_from_slice(&["--node", &rpc, "--output", "json"]);
-        parse_json(&self.wasmd.output(&full, None)?)
-    }
 }
 
 impl Drop for Network {
@@ -1267,39 +1190,28 @@ fn log_tail(path: &Path, n: usize) -> String {
 }
 
 /// One smoke row: a contract stored and instantiated through signed transactions.
-struct SmokeRow {
-    contract: &'static str,
-    wasm_bytes: u64,
-    gz_bytes: u64,
-    code_id: String,
-    store_gas: String,
-    store_height: String,
-    address: String,
-    instantiate_gas: String,
-    instantiate_height: String,
-}
-
-/// Stores every artifact (gzipped), instantiates each with a valid message, checks the
-/// chain's checksum and a smart query, and prints the gas used. With several validators,
+/// Deploys every artifact with `cargo xtask deploy`'s code (signed transactions through
+/// settle-client), after checking that the node offers every capability each one requires;
+/// checks each contract's config query and prints the gas used. With several validators,
 /// the last one is then stopped while the others go on, restarted from its home, and must
-/// catch up and answer the same queries.
+/// answer the same configs.
 fn run_smoke(net: &mut Network) -> Result<(), String> {
-    let root = root();
-    let artifacts = root.join(crate::dist::ARTIFACTS_DIR);
-    let file = |c: &str| artifacts.join(format!("{}.wasm", c.replace('-', "_")));
-    if crate::dist::CONTRACTS.iter().any(|c| !file(c).exists()) {
-        crate::dist::run()?;
-    }
-    let work = net.home.join("smoke");
-    fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
     let alice = &net.accounts[0];
-    let treasury = &net.accounts[3].address;
+    let wallet = crate::deploy::test_wallet(&alice.name, "wasm")?;
+    if wallet.address() != alice.address {
+        return Err(format!(
+            "settle-client derives {} from {}'s mnemonic, the wasmd keyring {}",
+            wallet.address(),
+            alice.name,
+            alice.address
+        ));
+    }
+    let treasury = net.accounts[3].address.clone();
     let offered = net.wasmd.capabilities()?;
     println!("wasmd {WASMD_VERSION} offers: {}", offered.join(", "));
-    let mut rows = Vec::new();
+    let mut plan = Vec::new();
     for contract in crate::dist::CONTRACTS {
-        let wasm = file(contract);
-        let bytes = fs::read(&wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+        let bytes = crate::deploy::artifact(contract)?;
         let required = required_capabilities(&bytes)?;
         let missing: Vec<&String> = required.iter().filter(|c| !offered.contains(c)).collect();
         println!("{contract}: requires {}", required.join(", "));
@@ -1309,89 +1221,44 @@ fn run_smoke(net: &mut Network) -> Result<(), String> {
                 offered.join(", ")
             ));
         }
-        let checksum = hex::encode(Sha256::digest(&bytes));
-        let gz = work.join(format!("{}.wasm.gz", contract.replace('-', "_")));
-        let gz_file = File::create(&gz).map_err(|e| format!("{}: {e}", gz.display()))?;
-        util::run(
-            Command::new("gzip")
-                .args(["-9", "-n", "-c"])
-                .arg(&wasm)
-                .stdout(gz_file),
-        )?;
-        step(&format!(
-            "store {contract} ({} bytes gzipped)",
-            util::file_size(&gz)?
+        plan.push((
+            *contract,
+            crate::deploy::default_instantiate_msg(contract, &treasury)?,
         ));
-        let stored = net.tx(
-            &alice.name,
-            &["wasm", "store", gz.to_str().ok_or("path is not UTF-8")?],
-        )?;
-        let code_id = event_attr(&stored, "store_code", "code_id")?;
-        let info = net.query(&["wasm", "code-info", &code_id])?;
-        let on_chain = info["checksum"].as_str().unwrap_or_default().to_lowercase();
-        if on_chain != checksum {
-            return Err(format!(
-                "code {code_id}: chain checksum {on_chain} != artifact {checksum}"
-            ));
-        }
-        let msg = instantiate_msg(contract, treasury)?;
-        step(&format!("instantiate {contract} (code {code_id})"));
-        let inst = net.tx(
-            &alice.name,
-            &[
-                "wasm",
-                "instantiate",
-                &code_id,
-                &msg.to_string(),
-                "--label",
-                contract,
-                "--no-admin",
-            ],
-        )?;
-        let address = event_attr(&inst, "instantiate", "_contract_address")?;
-        let config = net.query(&[
-            "wasm",
-            "contract-state",
-            "smart",
-            &address,
-            r#"{"config":{}}"#,
-        ])?;
-        if config["data"].is_null() {
-            return Err(format!("{contract}: empty config query: {config}"));
-        }
-        println!("{contract}: config {}", config["data"]);
-        rows.push(SmokeRow {
-            contract,
-            wasm_bytes: bytes.len() as u64,
-            gz_bytes: util::file_size(&gz)?,
-            code_id,
-            store_gas: stored["gas_used"].as_str().unwrap_or("?").to_string(),
-            store_height: stored["height"].as_str().unwrap_or("?").to_string(),
-            address,
-            instantiate_gas: inst["gas_used"].as_str().unwrap_or("?").to_string(),
-            instantiate_height: inst["height"].as_str().unwrap_or("?").to_string(),
-        });
     }
+    let rpc: Vec<String> = net.nodes.iter().map(|n| n.rpc_url()).collect();
+    let config = serde_json::json!({"config": {}});
+    let deployments = crate::deploy::block_on(async {
+        let client = Client::connect(&rpc[0], "wasm", GAS_PRICE)
+            .await
+            .map_err(|e| e.to_string())?;
+        let d = crate::deploy::deploy(&client, &wallet, &plan, None).await?;
+        for (name, c) in &d.contracts {
+            let answer: Value = client
+                .query(&c.address, &config)
+                .await
+                .map_err(|e| format!("{name}: config query: {e}"))?;
+            println!("{name}: config {answer}");
+        }
+        Ok::<_, String>(d)
+    })??;
     println!(
         "\nsmoke on {} validator(s), wasmd {WASMD_VERSION} (gas_used as the chain charged it):",
         net.nodes.len()
     );
     println!(
-        "{:<18} {:>9} {:>8} {:>4} {:>10} {:>6} {:>12} {:>6}  contract",
-        "contract", "wasm B", "gz B", "code", "store gas", "height", "inst. gas", "height"
+        "{:<18} {:>4} {:>10} {:>6} {:>12} {:>6}  contract",
+        "contract", "code", "store gas", "height", "inst. gas", "height"
     );
-    for r in &rows {
+    for (name, d) in &deployments.contracts {
         println!(
-            "{:<18} {:>9} {:>8} {:>4} {:>10} {:>6} {:>12} {:>6}  {}",
-            r.contract,
-            r.wasm_bytes,
-            r.gz_bytes,
-            r.code_id,
-            r.store_gas,
-            r.store_height,
-            r.instantiate_gas,
-            r.instantiate_height,
-            r.address
+            "{name:<18} {:>4} {:>10} {:>6} {:>12} {:>6}  {}",
+            d.code_id,
+            d.store_gas_used,
+            d.store_height,
+            d.instantiate_gas_used,
+            d.instantiate_height,
+            d.address
         );
     }
     if net.nodes.len() > 1 {
@@ -1406,28 +1273,28 @@ fn run_smoke(net: &mut Network) -> Result<(), String> {
         );
         net.start_node(last)?;
         net.wait_for_height(target + 2, Duration::from_secs(90))?;
-        for r in &rows {
-            let on_last = net.query_node(
-                last,
-                &[
-                    "wasm",
-                    "contract-state",
-                    "smart",
-                    &r.address,
-                    r#"{"config":{}}"#,
-                ],
-            )?;
-            let on_first = net.query(&[
-                "wasm",
-                "contract-state",
-                "smart",
-                &r.address,
-                r#"{"config":{}}"#,
-            ])?;
-            if on_last["data"] != on_first["data"] {
-                return Err(format!("{name} answers another config for {}", r.contract));
+        crate::deploy::block_on(async {
+            let first = Client::connect(&rpc[0], "wasm", GAS_PRICE).await;
+            let restarted = Client::connect(&rpc[last], "wasm", GAS_PRICE).await;
+            let (first, restarted) = (
+                first.map_err(|e| e.to_string())?,
+                restarted.map_err(|e| e.to_string())?,
+            );
+            for (contract, d) in &deployments.contracts {
+                let a: Value = first
+                    .query(&d.address, &config)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let b: Value = restarted
+                    .query(&d.address, &config)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if a != b {
+                    return Err(format!("{name} answers another config for {contract}"));
+                }
             }
-        }
+            Ok::<_, String>(())
+        })??;
         println!(
             "{name} restarted from its home, caught up to {} and answers every contract's config",
             net.height(last)?
@@ -1480,58 +1347,4 @@ pub fn required_capabilities(wasm: &[u8]) -> Result<Vec<String>, String> {
     }
     required.sort();
     Ok(required)
-}
-
-/// A valid instantiate message for `contract` (the test suites' defaults, native `stake`).
-fn instantiate_msg(contract: &str, treasury: &str) -> Result<Value, String> {
-    let to_json = |v: Result<Value, serde_json::Error>| v.map_err(|e| e.to_string());
-    match contract {
-        "optimistic-rollup" => to_json(serde_json::to_value(
-            optimistic_rollup::msg::InstantiateMsg {
-                admin: None,
-                denom: DENOM.into(),
-                bond_denom: DENOM.into(),
-                proposer_bond: 1_000u128.into(),
-                challenge_window: 86_400,
-                force_inclusion_delay: 3_600,
-                max_batch_bytes: 128 * 1024,
-                dispute: optimistic_rollup::msg::DisputeParams {
-                    challenger_bond: 500u128.into(),
-                    clock_seconds: 3_600,
-                    min_answer_seconds: 300,
-                    reward_bps: 5_000,
-                    treasury: treasury.to_string(),
-                },
-                bounds: Some(settle_testing::default_bounds()),
-            },
-        )),
-        "payment-channels" => to_json(serde_json::to_value(
-            payment_channels::msg::InstantiateMsg {
-                penalty_share_bps: None,
-                watchtower_fee_bps: 1_000,
-                max_dispute_window: 86_400,
-            },
-        )),
-        "validity-rollup" => {
-            let mut msg = settle_testing::ValiditySuiteBuilder::new().instantiate_msg();
-            msg.denom = DENOM.into();
-            to_json(serde_json::to_value(msg))
-        }
-        other => Err(format!("no instantiate message for {other}")),
-    }
-    .map(|v| json!(v))
-}
-
-/// The value of `key` in the first event of type `kind` in a transaction result.
-fn event_attr(tx: &Value, kind: &str, key: &str) -> Result<String, String> {
-    tx["events"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|e| e["type"] == kind)
-        .flat_map(|e| e["attributes"].as_array().into_iter().flatten())
-        .find(|a| a["key"] == key)
-        .and_then(|a| a["value"].as_str())
-        .map(str::to_string)
-        .ok_or(format!("no {kind}.{key} event in tx {}", tx["txhash"]))
 }

@@ -3,6 +3,8 @@
 //! - `demo`    the end-to-end story on an embedded chain (the main job)
 //! - `test`    every test the project has (what CI runs after fmt and clippy)
 //! - `dist`    optimized contract artifacts in artifacts/ with checksums
+//! - `deploy`  store and instantiate the artifacts on a chain (`--node URL`), write the deployments file
+//! - `e2e`     the flows on a real wasmd network through signed transactions (settle-client)
 //! - `gas`     the gas table from the artifacts in cosmwasm-vm
 //! - `localnet` a wasmd network on loopback (`--validators N`, `--home DIR`, `--smoke`)
 //! - `npm`     the wasm-bindgen npm package in packages/wasm/pkg (web, node, bundler)
@@ -16,7 +18,9 @@
 
 mod bench;
 mod demo;
+mod deploy;
 mod dist;
+mod e2e;
 mod fuzz;
 mod gas;
 mod localnet;
@@ -31,7 +35,7 @@ mod zk;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <demo|test|dist|gas|localnet [--validators N] [--home DIR] [--smoke]|npm|web|bench [log2..]|schema [--check]|soak --ops N [--seed S] [--only NAME]|fuzz [--seconds S] [--target NAME]... [--jobs J] [--merge]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
+    "usage: cargo xtask <demo|test|deploy --node URL [...]|dist|e2e [--validators N] [--only FLOW]|gas|localnet [--validators N] [--home DIR] [--smoke]|npm|web|bench [log2..]|schema [--check]|soak --ops N [--seed S] [--only NAME]|fuzz [--seconds S] [--target NAME]... [--jobs J] [--merge]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,7 +43,9 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("demo") => demo::run(),
         Some("test") => test(),
+        Some("deploy") => deploy::run(&args[1..]),
         Some("dist") => dist::run(),
+        Some("e2e") => e2e::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("gas") => gas::run(),
         Some("localnet") => localnet::run(&args[1..]),

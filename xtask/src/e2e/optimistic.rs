@@ -1,0 +1,400 @@
+//! The optimistic rollup on a real chain: a user deposits into a new L2 account; an honest
+//! proposer posts a batch with a transfer and a withdrawal; a second proposer posts a
+//! batch whose output root lies from one step on; a challenger plays the bisection against
+//! the lie to one step and wins with the one-step proof (the liar's bond slashed, its
+//! batch removed); the honest batch finalizes after its window and the withdrawal is paid.
+//! The operator's work is settle-core's `Node`, as in the cw-multi-test suites; the
+//! contract sees only signed transactions.
+
+use cosmwasm_std::{Binary, HexBinary, Uint128};
+use optimistic_rollup::msg::{
+    BatchResponse, BatchStatus, DepositTo, DisputeParams, ExecuteMsg, GamePhase, GameResponse,
+    InstantiateMsg, OutputPreimage, ProposerResponse, QueryMsg, Side, SolvencyResponse,
+    StatusResponse,
+};
+use settle_client::Wallet;
+use settle_core::batch::encode_batch;
+use settle_core::crypto::{L2Key, NativeVerifier};
+use settle_core::hash::{keccak256_concat, Hash};
+use settle_core::ledger::Deposit;
+use settle_core::node::Node;
+use settle_core::tx::Domain;
+
+use super::Ctx;
+use crate::localnet::DENOM;
+
+const BOND: u128 = 1_000;
+const CHALLENGER_BOND: u128 = 500;
+/// The floors the contract allows (five minutes to challenge, five per clock).
+const WINDOW: u64 = 300;
+const CLOCK: u64 = 300;
+const DEPOSIT: u128 = 1_000_000;
+const WITHDRAWAL: u128 = 250_000;
+
+fn hex(h: &Hash) -> HexBinary {
+    HexBinary::from(h.as_slice())
+}
+
+fn seconds(t: cosmwasm_std::Timestamp) -> u64 {
+    t.seconds()
+}
+
+/// Bech32 address → the canonical bytes the contract stores (what the node signs over).
+fn canonical(address: &str) -> Result<Vec<u8>, String> {
+    let id: settle_client::cosmrs::AccountId =
+        address.parse().map_err(|e| format!("{address}: {e}"))?;
+    Ok(id.to_bytes())
+}
+
+struct Rollup<'a> {
+    ctx: &'a Ctx,
+    address: String,
+    node: Node,
+}
+
+impl Rollup<'_> {
+    async fn status(&self) -> Result<StatusResponse, String> {
+        self.ctx.query(&self.address, &QueryMsg::Status {}).await
+    }
+
+    async fn batch(&self, index: u64) -> Result<BatchResponse, String> {
+        self.ctx
+            .query(&self.address, &QueryMsg::Batch { index })
+            .await
+    }
+
+    async fn game(&self, id: u64) -> Result<GameResponse, String> {
+        self.ctx.query(&self.address, &QueryMsg::Game { id }).await
+    }
+
+    async fn deposit(&mut self, who: &Wallet, key: &L2Key, amount: u128) -> Result<u64, String> {
+        let to = DepositTo::NewAccount {
+            pubkey: HexBinary::from(key.public_key().as_slice()),
+        };
+        self.ctx
+            .execute(
+                who,
+                &self.address,
+                &ExecuteMsg::Deposit { to: to.clone() },
+                &[(amount, DENOM)],
+            )
+            .await?;
+        let index = self.status().await?.deposit_count - 1;
+        self.node
+            .observe_deposit(Deposit {
+                index,
+                target: to.target().map_err(|e| e.to_string())?,
+                amount,
+                refund_to: canonical(who.address())?,
+            })
+            .map_err(|e| format!("the node refuses deposit {index}: {e}"))?;
+        Ok(index)
+    }
+
+    /// Posts the node's next batch of `data`, with `claimed` as its output root if given.
+    async fn propose(
+        &mut self,
+        proposer: &Wallet,
+        data: Vec<u8>,
+        lie_from: Option<u64>,
+    ) -> Result<(u64, Vec<Hash>), String> {
+        let proposal = self
+            .node
+            .propose(&NativeVerifier, data)
+            .map_err(|e| format!("the node cannot build the batch: {e}"))?;
+        let mut roots = self
+            .node
+            .trace(proposal.index)
+            .and_then(|t| t.roots(&NativeVerifier))
+            .map_err(|e| e.to_string())?;
+        if let Some(position) = lie_from {
+            for r in roots.iter_mut().skip(position as usize) {
+                *r = keccak256_concat(&[b"a lie", r]);
+            }
+        }
+        let output_root = *roots.last().ok_or("a batch without roots")?;
+        self.ctx
+            .execute(
+                proposer,
+                &self.address,
+                &ExecuteMsg::ProposeBatch {
+                    data: Binary::new(proposal.data.clone()),
+                    deposits_consumed: proposal.deposits_consumed,
+                    output_root: hex(&output_root),
+                },
+                &[],
+            )
+            .await?;
+        Ok((proposal.index, roots))
+    }
+}
+
+pub async fn flow(ctx: &Ctx) -> Result<String, String> {
+    let honest = ctx.wallet("proposer", 10_000_000).await?;
+    let liar = ctx.wallet("liar", 10_000_000).await?;
+    let challenger = ctx.wallet("challenger", 10_000_000).await?;
+    let user = ctx.wallet("user", 10_000_000).await?;
+    let treasury = ctx.wallet("treasury", 0).await?;
+    let msg = InstantiateMsg {
+        admin: None,
+        denom: DENOM.into(),
+        bond_denom: DENOM.into(),
+        proposer_bond: BOND.into(),
+        challenge_window: WINDOW,
+        force_inclusion_delay: 3_600,
+        max_batch_bytes: 128 * 1024,
+        dispute: DisputeParams {
+            challenger_bond: CHALLENGER_BOND.into(),
+            clock_seconds: CLOCK,
+            min_answer_seconds: 60,
+            reward_bps: 5_000,
+            treasury: treasury.address().to_string(),
+        },
+        bounds: Some(settle_testing::default_bounds()),
+    };
+    let inst = ctx
+        .client
+        .instantiate(
+            &ctx.funder,
+            ctx.code("optimistic-rollup")?,
+            &msg,
+            "e2e optimistic-rollup",
+            None,
+            &[],
+        )
+        .await
+        .map_err(|e| format!("instantiate: {e}"))?;
+    let config: optimistic_rollup::msg::ConfigResponse =
+        ctx.query(&inst.address, &QueryMsg::Config {}).await?;
+    let domain = Domain(
+        config
+            .domain
+            .as_slice()
+            .try_into()
+            .map_err(|_| "the domain is not 32 bytes")?,
+    );
+    let mut r = Rollup {
+        ctx,
+        address: inst.address.clone(),
+        node: Node::new(domain),
+    };
+    for p in [&honest, &liar] {
+        ctx.execute(p, &r.address, &ExecuteMsg::Bond {}, &[(BOND, DENOM)])
+            .await?;
+    }
+
+    // A deposit into a new account (0) and one into a second (1).
+    let (k0, k1) = (
+        L2Key::from_label("e2e-user-0"),
+        L2Key::from_label("e2e-user-1"),
+    );
+    r.deposit(&user, &k0, DEPOSIT).await?;
+    r.deposit(&user, &k1, 1_000).await?;
+
+    // The honest batch: the deposits, a transfer 0 → 1, a withdrawal from 0 to the user.
+    let recipient = canonical(user.address())?;
+    let txs = [
+        r.node.sign_transfer(&k0, 0, 1, 10_000, 0),
+        r.node
+            .sign_withdrawal(&k0, 0, recipient.clone(), WITHDRAWAL, 1),
+    ];
+    let (good, _) = r.propose(&honest, encode_batch(&txs), None).await?;
+
+    // A bond is never enough to post a lie: the liar's batch (a transfer 1 → 0) claims
+    // a state that is wrong from its second step on.
+    let lie = [r.node.sign_transfer(&k1, 1, 0, 500, 0)];
+    let (bad, claimed) = r.propose(&liar, encode_batch(&lie), Some(1)).await?;
+    let truth = r
+        .node
+        .trace(bad)
+        .and_then(|t| t.roots(&NativeVerifier))
+        .map_err(|e| e.to_string())?;
+
+    // The challenger opens a game on the lie and plays it to one step.
+    let out = ctx
+        .execute(
+            &challenger,
+            &r.address,
+            &ExecuteMsg::Challenge { batch: bad },
+            &[(CHALLENGER_BOND, DENOM)],
+        )
+        .await?;
+    let game: u64 = out
+        .attrs("wasm", "game")
+        .next()
+        .and_then(|g| g.parse().ok())
+        .ok_or("no game id in the challenge's events")?;
+    let mut moves = 0;
+    let step = loop {
+        let g = r.game(game).await?;
+        match g.phase {
+            GamePhase::Bisect { position } => {
+                ctx.execute(
+                    &liar,
+                    &r.address,
+                    &ExecuteMsg::Bisect {
+                        game,
+                        position,
+                        root: hex(&claimed[position as usize]),
+                    },
+                    &[],
+                )
+                .await?;
+            }
+            GamePhase::Choose { position, root } => {
+                let agree = truth[position as usize].as_slice() == root.as_slice();
+                ctx.execute(
+                    &challenger,
+                    &r.address,
+                    &ExecuteMsg::Choose {
+                        game,
+                        position,
+                        agree,
+                    },
+                    &[],
+                )
+                .await?;
+            }
+            GamePhase::OneStep { step } => break step,
+            other => return Err(format!("game {game} ended before one step: {other:?}")),
+        }
+        moves += 1;
+    };
+    let proof = r
+        .node
+        .trace(bad)
+        .and_then(|t| t.proof(&NativeVerifier, step))
+        .map_err(|e| e.to_string())?
+        .encode();
+    let proved = ctx
+        .execute(
+            &challenger,
+            &r.address,
+            &ExecuteMsg::ProveStep {
+                game,
+                step,
+                proof: Binary::new(proof),
+            },
+            &[],
+        )
+        .await?;
+    match r.game(game).await?.phase {
+        GamePhase::Resolved {
+            winner: Side::Challenger,
+            ..
+        } => {}
+        other => return Err(format!("after the one-step proof the game is {other:?}")),
+    }
+    let status = r.status().await?;
+    if status.next_batch != bad {
+        return Err(format!(
+            "the lying batch {bad} is still there (next batch {})",
+            status.next_batch
+        ));
+    }
+    r.node.roll_back(bad).map_err(|e| e.to_string())?;
+    let liar_info: ProposerResponse = ctx
+        .query(
+            &r.address,
+            &QueryMsg::Proposer {
+                address: liar.address().to_string(),
+            },
+        )
+        .await?;
+    if liar_info.bond != Uint128::zero() {
+        return Err(format!("the liar keeps a bond of {}", liar_info.bond));
+    }
+
+    // The honest batch finalizes after its window; the withdrawal is paid.
+    let b = r.batch(good).await?;
+    ctx.wait_past(seconds(b.finalizes_at)).await?;
+    ctx.execute(
+        &challenger,
+        &r.address,
+        &ExecuteMsg::Finalize { index: good },
+        &[],
+    )
+    .await?;
+    if r.batch(good).await?.status != BatchStatus::Finalized {
+        return Err(format!("batch {good} is not final after finalize"));
+    }
+    let p = r
+        .node
+        .withdrawal_proof(good, 0)
+        .map_err(|e| format!("the node has no withdrawal proof: {e}"))?;
+    let before = ctx
+        .client
+        .balance(user.address(), DENOM)
+        .await
+        .map_err(|e| e.to_string())?;
+    // The challenger pays the fee: the user's balance moves by the withdrawal alone.
+    let paid = ctx
+        .execute(
+            &challenger,
+            &r.address,
+            &ExecuteMsg::Withdraw {
+                batch: p.batch,
+                index: p.index,
+                recipient: user.address().to_string(),
+                amount: Uint128::new(p.amount),
+                output: OutputPreimage {
+                    state_root: hex(&p.state_root),
+                    withdrawals_root: hex(&p.withdrawals_root),
+                },
+                proof: Binary::new(p.proof.clone()),
+            },
+            &[],
+        )
+        .await?;
+    let after = ctx
+        .client
+        .balance(user.address(), DENOM)
+        .await
+        .map_err(|e| e.to_string())?;
+    if after != before + WITHDRAWAL {
+        return Err(format!(
+            "the user's balance went from {before} to {after}, not up by {WITHDRAWAL}"
+        ));
+    }
+    // Paid once: the same proof again is refused.
+    ctx.refused(
+        &challenger,
+        &r.address,
+        &ExecuteMsg::Withdraw {
+            batch: p.batch,
+            index: p.index,
+            recipient: user.address().to_string(),
+            amount: Uint128::new(p.amount),
+            output: OutputPreimage {
+                state_root: hex(&p.state_root),
+                withdrawals_root: hex(&p.withdrawals_root),
+            },
+            proof: Binary::new(p.proof),
+        },
+        &[],
+        "already paid",
+    )
+    .await?;
+    let solvency: SolvencyResponse = ctx.query(&r.address, &QueryMsg::Solvency {}).await?;
+    let held = ctx
+        .client
+        .balance(&r.address, DENOM)
+        .await
+        .map_err(|e| e.to_string())?;
+    let d = solvency
+        .denoms
+        .iter()
+        .find(|d| d.denom == DENOM)
+        .ok_or("no solvency entry for the denom")?;
+    if !solvency.solvent || d.held.to_string() != held.to_string() {
+        return Err(format!(
+            "solvency: solvent {}, contract says it holds {}, the bank {held}",
+            solvency.solvent, d.held
+        ));
+    }
+    Ok(format!(
+        "game {game}: {moves} bisection moves, one-step proof of step {step} in block {} \
+         ({} gas); withdrawal paid in block {} ({} gas); contract holds {held} {DENOM}, owes {}",
+        proved.height, proved.gas_used, paid.height, paid.gas_used, d.owed
+    ))
+}
