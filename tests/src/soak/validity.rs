@@ -66,6 +66,8 @@ const MEMPOOL: usize = 6;
 /// operator's queue or mempool (bad batches, claims, key and admin changes, exodus exits,
 /// garbage, time passing) weigh K times more and each time step is K times shorter, so the
 /// same traffic reaches each batch, with K times more of everything else between batches.
+/// Cancelling a key proposal keeps its weight: the timelock takes K times more ops to
+/// pass, and K times more cancels would stop every rotation before it applies.
 fn spread() -> u32 {
     std::env::var("SOAK_SPREAD")
         .ok()
@@ -1435,13 +1437,13 @@ impl Machine for ValiditySoak {
             (3 * k, 6),                           // claim
             (2 * k, 7),                           // propose key
             (if key_due { 6 } else { 1 } * k, 8), // apply key
-            (k, 9),                               // cancel key
-            (k, 10),                              // propose admin
-            (k, 11),                              // accept admin
-            (k, 12),                              // cancel admin
-            (8 * k, 13),                          // advance
-            (2 * k, 14),                          // exodus exit / reclaim out of exodus
-            (3 * k, 15),                          // garbage
+            (1, 9),      // cancel key: unspread, or a proposal never outlives its timelock
+            (k, 10),     // propose admin
+            (k, 11),     // accept admin
+            (k, 12),     // cancel admin
+            (8 * k, 13), // advance
+            (2 * k, 14), // exodus exit / reclaim out of exodus
+            (3 * k, 15), // garbage
         ];
         let total: u32 = weights.iter().map(|w| w.0).sum();
         let mut roll = rng.gen_range(0..total);
