@@ -40,7 +40,8 @@ use cosmrs::proto::cosmos::auth::v1beta1::{
 use cosmrs::proto::cosmos::bank::v1beta1::{QueryBalanceRequest, QueryBalanceResponse};
 use cosmrs::proto::cosmos::tx::v1beta1::{SimulateRequest, SimulateResponse};
 use cosmrs::proto::cosmwasm::wasm::v1::{
-    QuerySmartContractStateRequest, QuerySmartContractStateResponse,
+    QueryContractsByCodeRequest, QueryContractsByCodeResponse, QuerySmartContractStateRequest,
+    QuerySmartContractStateResponse,
 };
 use cosmrs::proto::prost::Message;
 use cosmrs::rpc::{Client as _, HttpClient};
@@ -327,6 +328,34 @@ impl Client {
         Ok(res.data)
     }
 
+    /// Every contract instantiated from `code_id`, oldest first (all pages).
+    pub async fn contracts_by_code(&self, code_id: u64) -> Result<Vec<String>, Error> {
+        let mut out = Vec::new();
+        let mut key = Vec::new();
+        loop {
+            let res: QueryContractsByCodeResponse = self
+                .abci(
+                    "/cosmwasm.wasm.v1.Query/ContractsByCode",
+                    QueryContractsByCodeRequest {
+                        code_id,
+                        pagination: Some(
+                            cosmrs::proto::cosmos::base::query::v1beta1::PageRequest {
+                                key: key.clone(),
+                                limit: 100,
+                                ..Default::default()
+                            },
+                        ),
+                    },
+                )
+                .await?;
+            out.extend(res.contracts);
+            match res.pagination {
+                Some(p) if !p.next_key.is_empty() => key = p.next_key,
+                _ => return Ok(out),
+            }
+        }
+    }
+
     /// Uploads a wasm code (gzipped here: the chain unzips it and checks the limits on the
     /// unzipped size) and checks that the chain's checksum is the file's SHA-256.
     pub async fn store_code(&self, wallet: &Wallet, wasm: &[u8]) -> Result<Stored, Error> {
@@ -531,7 +560,10 @@ impl Client {
         number: u64,
         sequence: u64,
     ) -> Result<u64, Error> {
-        let tx_bytes = self.sign(wallet, body, number, sequence, 0, 0)?;
+        // A fee of one unit: a fee-less simulation skips the fee's bank transfer and
+        // under-estimates the gas by that (about 20,000 on wasmd); the amount does not
+        // change the cost, and simulation does not check the minimum gas price.
+        let tx_bytes = self.sign(wallet, body, number, sequence, 0, 1)?;
         let res: Result<SimulateResponse, Error> = self
             .abci(
                 "/cosmos.tx.v1beta1.Service/Simulate",

@@ -7,7 +7,9 @@
 //! test account, so flows run side by side), stops the network and prints
 //! `N passed, N failed`.
 
+mod channels;
 mod optimistic;
+mod validity;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,7 +20,7 @@ use serde::Serialize;
 use settle_client::{Client, Error, TxOutcome, Wallet};
 use sha2::{Digest, Sha256};
 
-use crate::localnet::{Network, Options, Wasmd, DENOM, GAS_PRICE};
+use crate::localnet::{Network, Options, Wasmd, DENOM, GAS_PRICE, TEST_ACCOUNTS};
 use crate::util;
 
 const USAGE: &str = "usage: cargo xtask e2e [--validators N] [--only FLOW]";
@@ -99,6 +101,34 @@ impl Ctx {
             .map_err(|e| e.to_string())
     }
 
+    /// Instantiates the stored `contract` with `msg` (no chain admin), signed by the funder.
+    pub async fn instantiate(
+        &self,
+        contract: &str,
+        msg: &impl Serialize,
+    ) -> Result<String, String> {
+        self.client
+            .instantiate(
+                &self.funder,
+                self.code(contract)?,
+                msg,
+                &format!("e2e {contract}"),
+                None,
+                &[],
+            )
+            .await
+            .map(|i| i.address)
+            .map_err(|e| format!("instantiate {contract}: {e}"))
+    }
+
+    /// The bank balance of `address` in the staking denom.
+    pub async fn balance(&self, address: &str) -> Result<u128, String> {
+        self.client
+            .balance(address, DENOM)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     /// Waits until the chain's block time is past `unix_seconds` (a window's end).
     pub async fn wait_past(&self, unix_seconds: u64) -> Result<(), String> {
         let wait = Duration::from_secs(unix_seconds.saturating_sub(now_unix()) + 120);
@@ -110,6 +140,13 @@ impl Ctx {
     }
 }
 
+/// Bech32 address → the canonical bytes a contract stores (what L2 messages name).
+pub fn canonical(address: &str) -> Result<Vec<u8>, String> {
+    let id: settle_client::cosmrs::AccountId =
+        address.parse().map_err(|e| format!("{address}: {e}"))?;
+    Ok(id.to_bytes())
+}
+
 fn now_unix() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -117,19 +154,30 @@ fn now_unix() -> u64 {
         .unwrap_or(0)
 }
 
-/// A flow: a name and what it does on a context.
-type FlowFn = for<'a> fn(&'a Ctx) -> Pin<Box<dyn Future<Output = Result<String, String>> + 'a>>;
+/// A flow: what it does with its own context; the flows of a network run side by side
+/// (most of their time is the chain's clock running out a window).
+type FlowFn = fn(Ctx) -> Pin<Box<dyn Future<Output = Result<String, String>>>>;
 
 /// Every flow: registering one is one line here.
 fn flows() -> Vec<(&'static str, FlowFn)> {
-    vec![(
-        "optimistic-rollup: deposit, propose, a lie challenged to the one-step proof, finalize, withdraw",
-        |c| Box::pin(optimistic::flow(c)),
-    )]
+    vec![
+        (
+            "optimistic-rollup: deposit, propose, a lie challenged to the one-step proof, finalize, withdraw",
+            |c| Box::pin(async move { optimistic::flow(&c).await }),
+        ),
+        (
+            "payment-channels: cooperative close, a stale close punished by a watchtower, an HTLC claimed and one refunded",
+            |c| Box::pin(async move { channels::flow(&c).await }),
+        ),
+        (
+            "validity-rollup: proven batches, a withdrawal claimed, a bad proof refused, an exodus exit",
+            |c| Box::pin(async move { validity::flow(&c).await }),
+        ),
+    ]
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    let mut validators = vec![1usize];
+    let mut validators = vec![1usize, 4];
     let mut only = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -146,8 +194,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     let wasmd = Wasmd::ensure()?;
-    for contract in crate::dist::CONTRACTS {
-        crate::deploy::artifact(contract)?;
+    // The artifacts of this tree (a stale artifacts/ would test other code).
+    crate::dist::run()?;
+    let chosen: Vec<(&str, FlowFn)> = flows()
+        .into_iter()
+        .filter(|(name, _)| only.as_deref().is_none_or(|o| name.contains(o)))
+        .collect();
+    if chosen.is_empty() {
+        return Err(format!("no flow matches {only:?}"));
     }
     let mut passed = 0;
     let mut failed = Vec::new();
@@ -159,38 +213,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
         util::step(&format!("a {n}-validator wasmd network"));
         let mut net = Network::init(wasmd.clone(), &options)?;
         net.start()?;
-        let rpc = net.nodes[0].rpc_url();
-        let chosen: Vec<(&str, FlowFn)> = flows()
-            .into_iter()
-            .filter(|(name, _)| only.as_deref().is_none_or(|o| name.contains(o)))
-            .collect();
-        let results = crate::deploy::block_on(async {
-            let client = Client::connect(&rpc, "wasm", GAS_PRICE)
-                .await
-                .map_err(|e| e.to_string())?;
-            let funder = crate::deploy::test_wallet("alice", "wasm")?;
-            let mut codes = Vec::new();
-            for contract in crate::dist::CONTRACTS {
-                let stored = client
-                    .store_code(&funder, &crate::deploy::artifact(contract)?)
-                    .await
-                    .map_err(|e| format!("store {contract}: {e}"))?;
-                codes.push((*contract, stored.code_id));
-            }
-            let mut results = Vec::new();
-            for (i, (name, flow)) in chosen.iter().enumerate() {
-                let ctx = Ctx {
-                    client: client.clone(),
-                    codes: codes.clone(),
-                    funder: crate::deploy::test_wallet("alice", "wasm")?,
-                    tag: format!("{n}v/{i}"),
-                };
-                let started = Instant::now();
-                let res = flow(&ctx).await;
-                results.push((name.to_string(), started.elapsed(), res));
-            }
-            Ok::<_, String>(results)
-        })??;
+        let rpc: Vec<String> = net.nodes.iter().map(|n| n.rpc_url()).collect();
+        // With several validators, the last one is stopped while the flows run and
+        // restarted from its home; the flows must not notice.
+        let (results, chaos) = std::thread::scope(|s| {
+            let flows = s.spawn(|| crate::deploy::block_on(run_flows(&rpc[0], &chosen, n)));
+            let chaos = (n > 1).then(|| stop_and_restart(&mut net, n - 1));
+            let results = flows
+                .join()
+                .map_err(|_| "the flows' thread panicked".to_string())
+                .and_then(|r| r)
+                .and_then(|r| r);
+            (results, chaos)
+        });
+        let (codes, results) = results?;
         for (name, took, res) in results {
             match res {
                 Ok(summary) => {
@@ -209,6 +245,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 }
             }
         }
+        if let Some(chaos) = chaos {
+            let name = format!("[{n}v] validator {} stopped mid-flow, restarted from its home, same contract state", n - 1);
+            match chaos.and_then(|note| {
+                same_state(&mut net, n - 1, &codes).map(|s| format!("{note}; {s}"))
+            }) {
+                Ok(note) => {
+                    passed += 1;
+                    println!("ok    {name}\n      {note}");
+                }
+                Err(e) => {
+                    println!("FAIL  {name}\n      {e}");
+                    failed.push(name);
+                }
+            }
+        }
         drop(net);
     }
     println!("\ne2e: {passed} passed, {} failed", failed.len());
@@ -217,4 +268,125 @@ pub fn run(args: &[String]) -> Result<(), String> {
     } else {
         Err(format!("failed: {}", failed.join("; ")))
     }
+}
+
+type FlowResult = (String, Duration, Result<String, String>);
+
+/// Stores every artifact once, then runs the flows side by side on node `rpc`.
+async fn run_flows(
+    rpc: &str,
+    chosen: &[(&str, FlowFn)],
+    n: usize,
+) -> Result<(Vec<u64>, Vec<FlowResult>), String> {
+    let client = Client::connect(rpc, "wasm", GAS_PRICE)
+        .await
+        .map_err(|e| e.to_string())?;
+    let funder = crate::deploy::test_wallet("alice", "wasm")?;
+    let mut codes = Vec::new();
+    for contract in crate::dist::CONTRACTS {
+        let stored = client
+            .store_code(&funder, &crate::deploy::artifact(contract)?)
+            .await
+            .map_err(|e| format!("store {contract}: {e}"))?;
+        codes.push((*contract, stored.code_id));
+    }
+    // Each flow funds its wallets from its own test account (no two flows share a
+    // sequence number).
+    let local = tokio::task::LocalSet::new();
+    let mut handles = Vec::new();
+    for (i, (name, flow)) in chosen.iter().enumerate() {
+        let funder = TEST_ACCOUNTS[i % TEST_ACCOUNTS.len()].0;
+        let ctx = Ctx {
+            client: client.clone(),
+            codes: codes.clone(),
+            funder: crate::deploy::test_wallet(funder, "wasm")?,
+            tag: format!("{n}v/{i}"),
+        };
+        let (name, flow) = (name.to_string(), *flow);
+        handles.push(local.spawn_local(async move {
+            let started = Instant::now();
+            let res = flow(ctx).await;
+            (name, started.elapsed(), res)
+        }));
+    }
+    let mut results = Vec::new();
+    local
+        .run_until(async {
+            for h in handles {
+                results.push(h.await.map_err(|e| format!("a flow panicked: {e}"))?);
+            }
+            Ok::<_, String>(())
+        })
+        .await?;
+    Ok((codes.iter().map(|(_, id)| *id).collect(), results))
+}
+
+/// Stops validator `i` 20 s into the flows, keeps it down 30 s (the others go on: 3 of 4
+/// hold more than 2/3 of the power), then restarts it from its home.
+fn stop_and_restart(net: &mut Network, i: usize) -> Result<String, String> {
+    std::thread::sleep(Duration::from_secs(20));
+    let stopped_at = net.height(i)?;
+    net.stop_node(i);
+    let resumed_from = net.height(0)?;
+    std::thread::sleep(Duration::from_secs(30));
+    let went_on_to = net.height(0)?;
+    if went_on_to <= resumed_from {
+        return Err(format!(
+            "with validator {i} stopped the chain stayed at height {resumed_from}"
+        ));
+    }
+    net.start_node(i)?;
+    Ok(format!(
+        "stopped at height {stopped_at}, the others went on to {went_on_to} meanwhile"
+    ))
+}
+
+/// After the flows: validator `i` catches up, and answers every contract's config and
+/// solvency exactly as validator 0 does.
+fn same_state(net: &mut Network, i: usize, codes: &[u64]) -> Result<String, String> {
+    let top = net.height(0)?;
+    net.wait_for_height(top + 2, Duration::from_secs(120))?;
+    let (first, restarted) = (net.nodes[0].rpc_url(), net.nodes[i].rpc_url());
+    crate::deploy::block_on(async {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let a = Client::connect(&first, "wasm", GAS_PRICE)
+            .await
+            .map_err(|e| e.to_string())?;
+        let b = Client::connect(&restarted, "wasm", GAS_PRICE)
+            .await
+            .map_err(|e| e.to_string())?;
+        while b.height().await.map_err(|e| e.to_string())? < top {
+            if Instant::now() > deadline {
+                return Err(format!("validator {i} did not catch up to height {top}"));
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let mut checked = 0;
+        for code in codes {
+            let contracts = a
+                .contracts_by_code(*code)
+                .await
+                .map_err(|e| e.to_string())?;
+            for c in contracts {
+                for q in [r#"{"config":{}}"#, r#"{"solvency":{}}"#] {
+                    let x = a
+                        .query_raw_json(&c, q.as_bytes())
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    let y = b
+                        .query_raw_json(&c, q.as_bytes())
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    if x != y {
+                        return Err(format!("validator {i} answers {q} of {c} differently"));
+                    }
+                }
+                checked += 1;
+            }
+        }
+        if checked == 0 {
+            return Err("no contract to compare".into());
+        }
+        Ok(format!("validator {i} caught up past height {top} and answers the config and solvency of all {checked} contracts as validator 0"))
+    })?
 }

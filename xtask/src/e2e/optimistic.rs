@@ -20,7 +20,7 @@ use settle_core::ledger::Deposit;
 use settle_core::node::Node;
 use settle_core::tx::Domain;
 
-use super::Ctx;
+use super::{canonical, Ctx};
 use crate::localnet::DENOM;
 
 const BOND: u128 = 1_000;
@@ -37,13 +37,6 @@ fn hex(h: &Hash) -> HexBinary {
 
 fn seconds(t: cosmwasm_std::Timestamp) -> u64 {
     t.seconds()
-}
-
-/// Bech32 address → the canonical bytes the contract stores (what the node signs over).
-fn canonical(address: &str) -> Result<Vec<u8>, String> {
-    let id: settle_client::cosmrs::AccountId =
-        address.parse().map_err(|e| format!("{address}: {e}"))?;
-    Ok(id.to_bytes())
 }
 
 struct Rollup<'a> {
@@ -152,20 +145,9 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         },
         bounds: Some(settle_testing::default_bounds()),
     };
-    let inst = ctx
-        .client
-        .instantiate(
-            &ctx.funder,
-            ctx.code("optimistic-rollup")?,
-            &msg,
-            "e2e optimistic-rollup",
-            None,
-            &[],
-        )
-        .await
-        .map_err(|e| format!("instantiate: {e}"))?;
+    let address = ctx.instantiate("optimistic-rollup", &msg).await?;
     let config: optimistic_rollup::msg::ConfigResponse =
-        ctx.query(&inst.address, &QueryMsg::Config {}).await?;
+        ctx.query(&address, &QueryMsg::Config {}).await?;
     let domain = Domain(
         config
             .domain
@@ -175,7 +157,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
     );
     let mut r = Rollup {
         ctx,
-        address: inst.address.clone(),
+        address,
         node: Node::new(domain),
     };
     for p in [&honest, &liar] {
@@ -220,7 +202,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         )
         .await?;
     let game: u64 = out
-        .attrs("wasm", "game")
+        .attrs("wasm-rollup", "game")
         .next()
         .and_then(|g| g.parse().ok())
         .ok_or("no game id in the challenge's events")?;
@@ -322,11 +304,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         .node
         .withdrawal_proof(good, 0)
         .map_err(|e| format!("the node has no withdrawal proof: {e}"))?;
-    let before = ctx
-        .client
-        .balance(user.address(), DENOM)
-        .await
-        .map_err(|e| e.to_string())?;
+    let before = ctx.balance(user.address()).await?;
     // The challenger pays the fee: the user's balance moves by the withdrawal alone.
     let paid = ctx
         .execute(
@@ -346,11 +324,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
             &[],
         )
         .await?;
-    let after = ctx
-        .client
-        .balance(user.address(), DENOM)
-        .await
-        .map_err(|e| e.to_string())?;
+    let after = ctx.balance(user.address()).await?;
     if after != before + WITHDRAWAL {
         return Err(format!(
             "the user's balance went from {before} to {after}, not up by {WITHDRAWAL}"
@@ -376,11 +350,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
     )
     .await?;
     let solvency: SolvencyResponse = ctx.query(&r.address, &QueryMsg::Solvency {}).await?;
-    let held = ctx
-        .client
-        .balance(&r.address, DENOM)
-        .await
-        .map_err(|e| e.to_string())?;
+    let held = ctx.balance(&r.address).await?;
     let d = solvency
         .denoms
         .iter()
