@@ -54,6 +54,8 @@ use sha2::{Digest, Sha256};
 
 /// The Cosmos SDK's code for a wrong account sequence (sdk codespace).
 const WRONG_SEQUENCE: u32 = 32;
+/// The Cosmos SDK's code for a transaction already in the mempool cache (sdk codespace).
+const TX_IN_CACHE: u32 = 19;
 
 /// A connection to one node: its chain id, the fee it asks, how long to wait for blocks.
 #[derive(Clone, Debug)]
@@ -140,11 +142,8 @@ impl Client {
     /// Connects to a node's RPC (`http://host:26657`), reads its chain id, and prices fees
     /// at `gas_price` (`"0.025stake"`).
     pub async fn connect(url: &str, prefix: &str, gas_price: &str) -> Result<Client, Error> {
-        let rpc = HttpClient::new(url).map_err(|e| Error::Rpc(format!("{url}: {e}")))?;
-        let status = rpc
-            .status()
-            .await
-            .map_err(|e| Error::Rpc(format!("{url}: status: {e}")))?;
+        let rpc = HttpClient::new(url).map_err(|e| Error::Rpc(format!("{url}: {}", brief(&e))))?;
+        let status = retry(&format!("{url}: status"), || rpc.status()).await?;
         let (amount, denom) = parse_gas_price(gas_price)?;
         Ok(Client {
             rpc,
@@ -167,25 +166,24 @@ impl Client {
         &self.url
     }
 
+    async fn status(&self) -> Result<cosmrs::rpc::endpoint::status::Response, Error> {
+        retry("status", || self.rpc.status()).await
+    }
+
     /// The node's latest block height.
     pub async fn height(&self) -> Result<u64, Error> {
-        let status = self
-            .rpc
-            .status()
-            .await
-            .map_err(|e| Error::Rpc(format!("status: {e}")))?;
-        Ok(status.sync_info.latest_block_height.value())
+        Ok(self.status().await?.sync_info.latest_block_height.value())
     }
 
     /// The latest block's time, in seconds since the Unix epoch (what contracts see as
     /// `env.block.time`, to the second).
     pub async fn block_time(&self) -> Result<u64, Error> {
-        let status = self
-            .rpc
+        let t = self
             .status()
-            .await
-            .map_err(|e| Error::Rpc(format!("status: {e}")))?;
-        let t = status.sync_info.latest_block_time.unix_timestamp();
+            .await?
+            .sync_info
+            .latest_block_time
+            .unix_timestamp();
         u64::try_from(t).map_err(|_| Error::Decode(format!("block time {t} before 1970")))
     }
 
@@ -234,11 +232,12 @@ impl Client {
         path: &str,
         request: Req,
     ) -> Result<Resp, Error> {
-        let res = self
-            .rpc
-            .abci_query(Some(path.to_string()), request.encode_to_vec(), None, false)
-            .await
-            .map_err(|e| Error::Rpc(format!("abci_query {path}: {e}")))?;
+        let data = request.encode_to_vec();
+        let res = retry(&format!("abci_query {path}"), || {
+            self.rpc
+                .abci_query(Some(path.to_string()), data.clone(), None, false)
+        })
+        .await?;
         if res.code.is_err() {
             return Err(Error::Query {
                 path: path.to_string(),
@@ -508,12 +507,14 @@ impl Client {
             };
             let fee = (gas as f64 * self.gas_price).ceil() as u128;
             let tx = self.sign(wallet, &body, number, sequence, gas, fee)?;
-            let sent = self
-                .rpc
-                .broadcast_tx_sync(tx)
-                .await
-                .map_err(|e| Error::Rpc(format!("broadcast_tx_sync: {e}")))?;
-            if sent.code.is_err() {
+            // Sending the same bytes twice is harmless (one hash, one inclusion).
+            let sent = retry("broadcast_tx_sync", || {
+                self.rpc.broadcast_tx_sync(tx.clone())
+            })
+            .await?;
+            // A retried broadcast whose first attempt got through: the node has it already.
+            let resent = sent.code.value() == TX_IN_CACHE && sent.codespace == "sdk";
+            if sent.code.is_err() && !resent {
                 // Another transaction of this wallet got in between: read the sequence again.
                 if sent.code.value() == WRONG_SEQUENCE && sent.codespace == "sdk" && !retried {
                     retried = true;
@@ -632,13 +633,51 @@ impl Client {
                     return Err(Error::Timeout {
                         hash: hash.to_string(),
                         seconds: self.inclusion_timeout.as_secs(),
-                        last: e.to_string(),
+                        last: brief(&e),
                     })
                 }
                 Err(_) => tokio::time::sleep(self.poll_interval).await,
             }
         }
     }
+}
+
+/// Runs an RPC call, again after 0.2 s and 0.6 s if it fails: a node closes idle
+/// keep-alive connections, and a request sent on one as it closes fails ("connection
+/// closed before message completed") without having been handled.
+async fn retry<T, E, F, Fut>(what: &str, mut call: F) -> Result<T, Error>
+where
+    E: std::fmt::Display,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    let mut pause = Duration::from_millis(200);
+    for _ in 0..2 {
+        if let Ok(v) = call().await {
+            return Ok(v);
+        }
+        tokio::time::sleep(pause).await;
+        pause *= 3;
+    }
+    call()
+        .await
+        .map_err(|e| Error::Rpc(format!("{what}: {}", brief(&e))))
+}
+
+/// An RPC error in one line: its message and causes, without the tracer's locations and
+/// backtrace.
+fn brief(e: &impl std::fmt::Display) -> String {
+    let text = e.to_string();
+    text.lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Location:") && !l.starts_with("Backtrace"))
+        .filter(|l| !l.is_empty() && *l != "Caused by:")
+        .map(|l| {
+            l.trim_start_matches(|c: char| c.is_ascii_digit() || c == ':')
+                .trim()
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 /// `"0.025stake"` → (0.025, "stake").
@@ -701,6 +740,16 @@ mod tests {
         assert!(parse_gas_price("0.025").is_err());
         assert!(parse_gas_price("stake").is_err());
         assert!(parse_gas_price("1.2.3stake").is_err());
+    }
+
+    #[test]
+    fn rpc_errors_are_told_in_one_line() {
+        let traced = "HTTP error\n\nCaused by:\n    error sending request: connection closed\n\n\
+                      Location:\n    /src/eyre.rs:10:9\n\nBacktrace omitted.";
+        assert_eq!(
+            brief(&traced),
+            "HTTP error: error sending request: connection closed"
+        );
     }
 
     #[test]
