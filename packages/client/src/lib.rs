@@ -193,33 +193,37 @@ impl Client {
         unix_seconds: u64,
         timeout: Duration,
     ) -> Result<u64, Error> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let now = self.block_time().await?;
-            if now >= unix_seconds {
-                return Ok(now);
-            }
-            if Instant::now() > deadline {
-                return Err(Error::Wait(format!(
-                    "block time {now} has not reached {unix_seconds} after {} s",
-                    timeout.as_secs()
-                )));
-            }
-            tokio::time::sleep(self.poll_interval).await;
-        }
+        self.wait_until("block time", unix_seconds, timeout, || self.block_time())
+            .await
     }
 
     /// Waits until the chain's height is at least `height`.
     pub async fn wait_for_height(&self, height: u64, timeout: Duration) -> Result<u64, Error> {
+        self.wait_until("height", height, timeout, || self.height())
+            .await
+    }
+
+    /// Polls `read` until it gives at least `target`; its last value.
+    async fn wait_until<F, Fut>(
+        &self,
+        what: &str,
+        target: u64,
+        timeout: Duration,
+        read: F,
+    ) -> Result<u64, Error>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<u64, Error>>,
+    {
         let deadline = Instant::now() + timeout;
         loop {
-            let now = self.height().await?;
-            if now >= height {
+            let now = read().await?;
+            if now >= target {
                 return Ok(now);
             }
             if Instant::now() > deadline {
                 return Err(Error::Wait(format!(
-                    "height {now} has not reached {height} after {} s",
+                    "{what} {now} has not reached {target} after {} s",
                     timeout.as_secs()
                 )));
             }

@@ -228,7 +228,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
             &[],
         )
         .await?;
-    let t1 = t1 - punished.fee;
+    let t1 = t1.saturating_sub(punished.fee);
     match ch.channel(id).await?.phase {
         ChannelPhase::Closing {
             stale: true,
@@ -251,9 +251,11 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         ch.balance(&tower).await?,
     );
     if a2 != a1 {
-        return Err(format!("the stale closer got {} back", a2 - a1));
+        return Err(format!(
+            "the stale closer went from {a1} to {a2} at settlement"
+        ));
     }
-    let (to_b, to_tower) = (b2 - b1, t2 - t1);
+    let (to_b, to_tower) = (b2.saturating_sub(b1), t2.saturating_sub(t1));
     if to_b + to_tower != 1_500 || to_tower == 0 {
         return Err(format!(
             "the punished channel paid b {to_b} and the watchtower {to_tower} (1,500 in it)"

@@ -304,26 +304,20 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         .node
         .withdrawal_proof(good, 0)
         .map_err(|e| format!("the node has no withdrawal proof: {e}"))?;
+    let withdraw = ExecuteMsg::Withdraw {
+        batch: p.batch,
+        index: p.index,
+        recipient: user.address().to_string(),
+        amount: Uint128::new(p.amount),
+        output: OutputPreimage {
+            state_root: hex(&p.state_root),
+            withdrawals_root: hex(&p.withdrawals_root),
+        },
+        proof: Binary::new(p.proof),
+    };
     let before = ctx.balance(user.address()).await?;
     // The challenger pays the fee: the user's balance moves by the withdrawal alone.
-    let paid = ctx
-        .execute(
-            &challenger,
-            &r.address,
-            &ExecuteMsg::Withdraw {
-                batch: p.batch,
-                index: p.index,
-                recipient: user.address().to_string(),
-                amount: Uint128::new(p.amount),
-                output: OutputPreimage {
-                    state_root: hex(&p.state_root),
-                    withdrawals_root: hex(&p.withdrawals_root),
-                },
-                proof: Binary::new(p.proof.clone()),
-            },
-            &[],
-        )
-        .await?;
+    let paid = ctx.execute(&challenger, &r.address, &withdraw, &[]).await?;
     let after = ctx.balance(user.address()).await?;
     if after != before + WITHDRAWAL {
         return Err(format!(
@@ -331,24 +325,8 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         ));
     }
     // Paid once: the same proof again is refused.
-    ctx.refused(
-        &challenger,
-        &r.address,
-        &ExecuteMsg::Withdraw {
-            batch: p.batch,
-            index: p.index,
-            recipient: user.address().to_string(),
-            amount: Uint128::new(p.amount),
-            output: OutputPreimage {
-                state_root: hex(&p.state_root),
-                withdrawals_root: hex(&p.withdrawals_root),
-            },
-            proof: Binary::new(p.proof),
-        },
-        &[],
-        "already paid",
-    )
-    .await?;
+    ctx.refused(&challenger, &r.address, &withdraw, &[], "already paid")
+        .await?;
     let solvency: SolvencyResponse = ctx.query(&r.address, &QueryMsg::Solvency {}).await?;
     let held = ctx.balance(&r.address).await?;
     let d = solvency
