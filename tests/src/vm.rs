@@ -18,10 +18,19 @@
 //!
 //! # The gas model
 //!
-//! Every figure the harness reports comes from this one formula, in Cosmos SDK gas:
+//! Every figure the harness reports comes from these formulas, in Cosmos SDK gas. The
+//! contract's own part of a call:
 //!
 //! ```text
 //! sdk_gas = ceil(cosmwasm_gas / 140_000) + kv_gas + 10 * tx_bytes
+//! ```
+//!
+//! and the whole transaction that carries it, what a wasmd node reports as `gas_used`:
+//!
+//! ```text
+//! tx_gas = sdk_gas + 10 * envelope_bytes + 60_000 + event_gas
+//!        + FUNDS_TRANSFER_GAS * (funds attached? 1 : 0) + BANK_SEND_GAS * bank_sends
+//!        + TX_BASE_GAS + (the sender's first transaction? FIRST_TX_GAS : 0)
 //! ```
 //!
 //! - `cosmwasm_gas`: what the VM meters inside the call (wasm instructions, host calls such
@@ -38,19 +47,50 @@
 //!   ([`CONTRACT_KEY_PREFIX_LEN`]).
 //! - `tx_bytes`: the byte length of the JSON message (`InstantiateMsg`, `ExecuteMsg`),
 //!   charged at the SDK ante handler's 10 gas per transaction byte.
+//! - `envelope_bytes`: the rest of the signed transaction ([`envelope_bytes`]): the
+//!   `MsgExecuteContract` around the JSON (sender, contract, funds) in its `Any`, the auth
+//!   info (public key, sign mode, sequence, fee) and the signature, by their protobuf
+//!   encoding, also at 10 gas per byte.
+//! - 60,000: wasmd's instance cost, charged each time a contract is loaded for a call
+//!   ([`INSTANCE_COST`], `gas_register.go`; a pinned code would pay 2,000).
+//! - `event_gas`: wasmd's charge for the response's attributes and custom events
+//!   ([`event_gas`], as `gas_register.go`'s `EventCosts`).
+//! - coin movements by the bank module: the funds attached to the message (one transfer,
+//!   refused calls included: the coins move before the contract runs;
+//!   [`FUNDS_TRANSFER_GAS`]) and each `BankMsg::Send` of the response ([`BANK_SEND_GAS`]).
+//! - [`TX_BASE_GAS`]: what every transaction pays outside its message: the ante handler's
+//!   secp256k1 signature check (1,000), its reads and writes of the signer's account and of
+//!   the module parameters, the fee's own bank transfer, and wasmd's reads of the contract
+//!   and code records before the call; and [`FIRST_TX_GAS`] more on the first
+//!   transaction a sender signs (the ante handler stores its public key in its account; the
+//!   harness counts a sender's first call through it as its first transaction).
 //!
-//! Not modelled, so a real transaction costs more than `sdk_gas`: wasmd's fixed cost per
-//! contract call (instance cost, and compile cost on a cache miss), the transaction's
-//! envelope (signatures, auth info, fee, the `MsgExecuteContract` fields around the JSON)
-//! and its signature verification, event and attribute emission costs, the bank module's
-//! gas for the `BankMsg::Send` the contract emits (and for moving attached funds), and the
-//! querier's cost for the bank balance query in `Solvency`. The storage handed to the VM
-//! passes on [`MockStorage`]'s own gas info (a few gas per byte touched, nearly all of it
-//! "used externally", which does not enter `cosmwasm_gas`): on a chain the store charges
-//! the SDK gas meter directly, and `kv_gas` stands for that.
+//! The four constants are MEASURED, not read from a source: they are what is left of the
+//! chain's `gas_used` after every computed term, in a calibration run of `cargo xtask gas
+//! --chain --accounts 8` (wasmd v0.61.14, one validator): on the 14 calls with no coin
+//! movement by a sender that had sent before, 53,025 to 53,576 (TX_BASE_GAS 53,400); less
+//! that, on such calls with attached funds 18,978 to 19,235 (FUNDS_TRANSFER_GAS 19,100) and
+//! with one or two bank sends 20,006 to 20,520 a send (BANK_SEND_GAS 20,300); and on a
+//! sender's first call 12,806 to 13,294 more (FIRST_TX_GAS 13,100). Each is a constant of
+//! the transaction, not of the contract: the spread is the few bytes of the account and
+//! fee records that differ between senders. README "Gas" has the table of a later run.
+//!
+//! Not modelled: the compile cost on a cache miss (a node compiles a code once, at upload),
+//! a bank send to an address that has no account yet (the account's creation; `cargo xtask
+//! gas --chain` funds every address it names first), an instantiation's own bookkeeping
+//! (the contract's address, info and history records), the querier's cost for the bank
+//! balance query in `Solvency` (a query is no transaction), and a few bytes of the
+//! envelope (the sequence, gas limit and fee digits, taken as 2, 4 and 5). The storage handed
+//! to the VM passes on [`MockStorage`]'s own gas info (a few gas per byte touched, nearly
+//! all of it "used externally", which does not enter `cosmwasm_gas`): on a chain the store
+//! charges the SDK gas meter directly, and `kv_gas` stands for that.
 //!
 //! One instance serves every call of a [`Harness`] (as in cosmwasm's own integration tests);
 //! its gas limit is large enough to never stop a call: the figures say what a call needs.
+
+// A refused call carries its gas (the model's terms and the chain's figure) like an
+// accepted one: `Refused` is large by design, and a test harness does not mind.
+#![allow(clippy::result_large_err)]
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -115,6 +155,16 @@ pub struct GasUse {
     pub sdk_gas: u64,
     /// Storage accesses behind `kv_gas`.
     pub kv_ops: KvOps,
+    /// The whole transaction's gas in the model (`tx_gas` of the module doc); 0 for a
+    /// query, which is no transaction.
+    pub tx_gas: u64,
+    /// The terms of `tx_gas` beyond `sdk_gas`.
+    pub tx: TxTerms,
+    /// What a wasmd node charged for the same call (`gas_used`), when the harness runs
+    /// beside one (feature `chain`).
+    pub chain_gas_used: Option<u64>,
+    /// Bytes of the signed transaction the chain received, beside it.
+    pub chain_tx_bytes: Option<u64>,
 }
 
 impl GasUse {
@@ -127,7 +177,191 @@ impl GasUse {
                 + kv.gas
                 + TX_SIZE_COST_PER_BYTE * tx_bytes,
             kv_ops: kv,
+            tx_gas: 0,
+            tx: TxTerms::default(),
+            chain_gas_used: None,
+            chain_tx_bytes: None,
         }
+    }
+
+    /// Completes the model with the transaction's terms (see the module doc).
+    pub fn with_tx(mut self, tx: TxTerms) -> Self {
+        self.tx = tx;
+        self.tx_gas = self.sdk_gas
+            + TX_SIZE_COST_PER_BYTE * tx.envelope_bytes
+            + tx.instance_gas
+            + tx.event_gas
+            + tx.transfer_gas
+            + tx.first_tx_gas
+            + TX_BASE_GAS;
+        self
+    }
+
+    /// `chain_gas_used / tx_gas`, when both are known.
+    pub fn chain_ratio(&self) -> Option<f64> {
+        let chain = self.chain_gas_used?;
+        (self.tx_gas > 0).then(|| chain as f64 / self.tx_gas as f64)
+    }
+}
+
+/// The terms of a transaction's gas beyond the contract call (see the module doc).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct TxTerms {
+    /// Bytes of the signed transaction around the JSON message ([`envelope_bytes`]).
+    pub envelope_bytes: u64,
+    /// wasmd's instance cost ([`INSTANCE_COST`]).
+    pub instance_gas: u64,
+    /// wasmd's charge for the response's events and attributes ([`event_gas`]).
+    pub event_gas: u64,
+    /// Coin movements: the funds attached ([`FUNDS_TRANSFER_GAS`]) and each
+    /// `BankMsg::Send` of the response ([`BANK_SEND_GAS`] each).
+    pub transfers: u64,
+    pub transfer_gas: u64,
+    /// [`FIRST_TX_GAS`] when the sender signs its first transaction, else 0.
+    pub first_tx_gas: u64,
+}
+
+/// wasmd's `DefaultInstanceCost`: SDK gas charged each time a contract is loaded for a
+/// call (`SetupContractCost`, not pinned; `ContractMessageDataCost` is 0).
+pub const INSTANCE_COST: u64 = 60_000;
+/// wasmd's event pricing (`DefaultPerCustomEventCost`, `DefaultPerAttributeCost`,
+/// `DefaultEventAttributeDataCost`, `DefaultEventAttributeDataFreeTier`).
+pub const EVENT_COST: u64 = 20;
+pub const ATTRIBUTE_COST: u64 = 10;
+pub const ATTRIBUTE_DATA_COST_PER_BYTE: u64 = 1;
+pub const ATTRIBUTE_DATA_FREE_BYTES: u64 = 100;
+/// SDK gas of the funds attached to a message, moved by the bank module to the contract
+/// before it runs (`SendCoins`: both balances read and written, the recipient's account
+/// looked up). MEASURED: see the module doc.
+pub const FUNDS_TRANSFER_GAS: u64 = 19_100;
+/// SDK gas of a `BankMsg::Send` of the response, dispatched by wasmd to the bank module
+/// (the same `SendCoins`, plus the dispatch). MEASURED: see the module doc.
+pub const BANK_SEND_GAS: u64 = 20_300;
+/// SDK gas of a transaction outside its message and its bytes: the ante handler's
+/// signature check (1,000 for secp256k1), account and fee bookkeeping (the fee is a bank
+/// transfer), and wasmd's lookups of the contract and code before the call. MEASURED: see
+/// the module doc.
+pub const TX_BASE_GAS: u64 = 53_400;
+/// SDK gas a sender's first transaction pays more: the ante handler writes the signer's
+/// public key into its account. MEASURED: see the module doc.
+pub const FIRST_TX_GAS: u64 = 13_100;
+
+/// wasmd's `EventCosts(response.attributes, response.events)`: 10 per attribute, 1 per
+/// byte of attribute keys and values beyond the first 100 bytes (counted over the whole
+/// response), and 20 plus 1 per byte of its type for each custom event.
+pub fn event_gas(response: &Response) -> u64 {
+    let mut free = ATTRIBUTE_DATA_FREE_BYTES;
+    let mut attrs = |list: &[cosmwasm_std::Attribute]| -> u64 {
+        if list.is_empty() {
+            return 0;
+        }
+        let bytes: u64 = list
+            .iter()
+            .map(|a| (a.key.len() + a.value.len()) as u64)
+            .sum();
+        let charged = if bytes <= free {
+            free -= bytes;
+            0
+        } else {
+            let over = bytes - free;
+            free = 0;
+            over
+        };
+        ATTRIBUTE_DATA_COST_PER_BYTE * charged + ATTRIBUTE_COST * list.len() as u64
+    };
+    let mut gas = attrs(&response.attributes);
+    for e in &response.events {
+        gas += EVENT_COST + ATTRIBUTE_DATA_COST_PER_BYTE * e.ty.len() as u64;
+        gas += attrs(&e.attributes);
+    }
+    gas
+}
+
+fn varint_len(mut n: u64) -> u64 {
+    let mut len = 1;
+    while n >= 0x80 {
+        n >>= 7;
+        len += 1;
+    }
+    len
+}
+
+/// Bytes of a length-delimited protobuf field (field number below 16) of `len` bytes.
+fn field_len(len: u64) -> u64 {
+    1 + varint_len(len) + len
+}
+
+/// Bytes of a signed Cosmos SDK transaction around a contract message of `msg_bytes` of
+/// JSON (sign mode direct, one secp256k1 signer, no memo): the `TxRaw` with its body (the
+/// `MsgExecuteContract`, or `MsgInstantiateContract` with a `label` and a `code_id`, in an
+/// `Any`: sender, contract, funds), its auth info (the public key in an `Any`, the mode,
+/// the sequence, the fee) and the 64-byte signature. The sequence, the gas limit and the
+/// fee amount are varints or digits whose length the model takes as 2, 4 and 5 bytes.
+pub fn envelope_bytes(
+    msg_bytes: u64,
+    sender: &str,
+    contract: Option<&str>,
+    label: Option<&str>,
+    funds: &[Coin],
+) -> u64 {
+    let coins: u64 = funds
+        .iter()
+        .map(|c| {
+            field_len(
+                field_len(c.denom.len() as u64) + field_len(c.amount.to_string().len() as u64),
+            )
+        })
+        .sum();
+    let (type_url, extra) = match label {
+        // MsgInstantiateContract: code_id (a varint of 1 byte here) and label
+        Some(l) => (
+            "/cosmwasm.wasm.v1.MsgInstantiateContract",
+            2 + field_len(l.len() as u64),
+        ),
+        None => ("/cosmwasm.wasm.v1.MsgExecuteContract", 0),
+    };
+    let value = field_len(sender.len() as u64)
+        + contract.map_or(0, |c| field_len(c.len() as u64))
+        + field_len(msg_bytes)
+        + coins
+        + extra;
+    let any = field_len(type_url.len() as u64) + field_len(value);
+    let body = field_len(any);
+    let pubkey =
+        field_len("/cosmos.crypto.secp256k1.PubKey".len() as u64) + field_len(field_len(33));
+    let mode = field_len(field_len(2));
+    let signer = field_len(pubkey) + mode + 1 + 2;
+    let fee = field_len(field_len("stake".len() as u64) + field_len(5)) + 1 + 4;
+    let auth = field_len(signer) + field_len(fee);
+    let raw = field_len(body) + field_len(auth) + field_len(64);
+    raw - msg_bytes
+}
+
+/// The transaction terms of an accepted (`response`) or refused call; `first` when the
+/// sender signs its first transaction.
+fn tx_terms(
+    msg_bytes: u64,
+    info: &MessageInfo,
+    contract: Option<&str>,
+    label: Option<&str>,
+    response: Option<&Response>,
+    first: bool,
+) -> TxTerms {
+    let sends = response.map_or(0, |r| bank_sends(r).len() as u64);
+    let attached = u64::from(!info.funds.is_empty());
+    TxTerms {
+        envelope_bytes: envelope_bytes(
+            msg_bytes,
+            info.sender.as_str(),
+            contract,
+            label,
+            &info.funds,
+        ),
+        instance_gas: INSTANCE_COST,
+        event_gas: response.map_or(0, event_gas),
+        transfers: attached + sends,
+        transfer_gas: FUNDS_TRANSFER_GAS * attached + BANK_SEND_GAS * sends,
+        first_tx_gas: if first { FIRST_TX_GAS } else { 0 },
     }
 }
 
@@ -422,6 +656,13 @@ pub struct Harness {
     pub env: Env,
     pub api: MockApi,
     instance: VmInstance,
+    /// Every address that sent a transaction through this harness (a sender's first
+    /// transaction costs more: see [`FIRST_TX_GAS`]).
+    senders: std::collections::BTreeSet<String>,
+    /// The chain this harness runs beside (see [`crate::chain`]), and the code id of its
+    /// artifact there.
+    #[cfg(feature = "chain")]
+    chain: Option<(crate::chain::Link, u64)>,
 }
 
 impl Harness {
@@ -432,6 +673,29 @@ impl Harness {
     }
 
     pub fn try_load(contract: &str) -> Result<Harness, String> {
+        Self::try_load_with(contract, MockApi::default())
+    }
+
+    /// As [`Harness::load`], beside a wasmd node: the artifact is stored there through
+    /// `link`, addresses are the link's wallets, and every instantiate and execute goes to
+    /// the chain first (see [`crate::chain`]); the VM then runs the same call in the
+    /// block's environment, and each [`GasUse`] carries the chain's `gas_used`.
+    #[cfg(feature = "chain")]
+    pub fn on_chain(contract: &str, mut link: crate::chain::Link) -> Result<Harness, String> {
+        let mut h = Self::try_load_with(
+            contract,
+            MockApi::default().with_prefix(crate::chain::PREFIX),
+        )?;
+        let code_id = link.store(&read_artifact(contract)?)?;
+        h.env.block.chain_id = link.chain_id();
+        let (height, time) = link.wait_until(0)?;
+        h.env.block.height = height;
+        h.env.block.time = cosmwasm_std::Timestamp::from_nanos(time);
+        h.chain = Some((link, code_id));
+        Ok(h)
+    }
+
+    fn try_load_with(contract: &str, api: MockApi) -> Result<Harness, String> {
         let wasm = read_artifact(contract)?;
         static_check(&wasm).map_err(|e| {
             format!(
@@ -441,7 +705,7 @@ impl Harness {
         })?;
         let env = mock_env();
         let backend = Backend {
-            api: MockApi::default(),
+            api,
             storage: MeteredStorage::default(),
             querier: MockQuerier::new(&[]),
         };
@@ -458,8 +722,11 @@ impl Harness {
             contract: contract.to_string(),
             wasm_bytes: wasm.len(),
             env,
-            api: MockApi::default(),
+            api,
             instance,
+            senders: Default::default(),
+            #[cfg(feature = "chain")]
+            chain: None,
         })
     }
 
@@ -475,9 +742,23 @@ impl Harness {
         self.env.contract.address.clone()
     }
 
-    /// A valid address for a label (the VM's `MockApi::addr_make`).
-    pub fn addr(&self, label: &str) -> Addr {
+    /// A valid address for a label (the VM's `MockApi::addr_make`; beside a chain, the
+    /// address of a wallet derived from the label, funded before the next transaction).
+    pub fn addr(&mut self, label: &str) -> Addr {
+        #[cfg(feature = "chain")]
+        if let Some((link, _)) = self.chain.as_mut() {
+            return Addr::unchecked(link.address(label));
+        }
         Addr::unchecked(self.api.addr_make(label))
+    }
+
+    /// Whether the harness runs beside a chain.
+    pub fn on_a_chain(&self) -> bool {
+        #[cfg(feature = "chain")]
+        if self.chain.is_some() {
+            return true;
+        }
+        false
     }
 
     /// Canonical bytes of an address (the VM's `addr_canonicalize`).
@@ -505,10 +786,30 @@ impl Harness {
         }
     }
 
-    /// Moves the clock forward (five seconds a block).
+    /// Moves the clock forward (five seconds a block); beside a chain, waits until the
+    /// chain's block time has moved that far.
     pub fn advance(&mut self, seconds: u64) {
-        self.env.block.time = self.env.block.time.plus_seconds(seconds);
-        self.env.block.height += seconds.div_ceil(5);
+        let to = self.env.block.time.plus_seconds(seconds);
+        self.advance_to(to);
+    }
+
+    /// Moves the clock to `time` (never back); beside a chain, waits until the chain's
+    /// block time has reached it.
+    pub fn advance_to(&mut self, time: cosmwasm_std::Timestamp) {
+        #[cfg(feature = "chain")]
+        if let Some((link, _)) = self.chain.as_mut() {
+            let (height, now) = link
+                .wait_until(time.nanos())
+                .unwrap_or_else(|e| panic!("waiting for the chain's clock: {e}"));
+            self.env.block.height = height;
+            self.env.block.time = cosmwasm_std::Timestamp::from_nanos(now);
+            return;
+        }
+        if time > self.env.block.time {
+            let seconds = time.seconds() - self.env.block.time.seconds();
+            self.env.block.time = time;
+            self.env.block.height += seconds.div_ceil(5);
+        }
     }
 
     /// Sets the bank balance the querier reports for `addr`.
@@ -576,6 +877,7 @@ impl Harness {
     /// entry point with `msg`. Accepted, the contract runs the new code from then on;
     /// refused, the storage is as before and the old code stays.
     pub fn migrate<M: Serialize>(&mut self, contract: &str, msg: &M) -> Result<Executed, Refused> {
+        assert!(!self.on_a_chain(), "migrate runs in the VM only");
         let mut next = Harness::load(contract);
         next.env = self.env.clone();
         next.api = self.api;
@@ -598,8 +900,16 @@ impl Harness {
         msg: &M,
     ) -> Result<Executed, Refused> {
         let raw = cosmwasm_vm::to_vec(msg).expect("serializable message");
+        #[cfg(feature = "chain")]
+        let on_chain = self.chain_first(info, msg, true);
         let env = self.env.clone();
-        self.call(raw.len(), |i| call_instantiate(i, &env, info, &raw))
+        let label = self.contract.clone();
+        let result = self.call(raw.len(), |i| call_instantiate(i, &env, info, &raw));
+        let first = self.senders.insert(info.sender.to_string());
+        let result = with_tx_terms(result, raw.len(), info, None, Some(&label), first);
+        #[cfg(feature = "chain")]
+        let result = chain_beside(result, on_chain);
+        result
     }
 
     pub fn execute<M: Serialize>(
@@ -608,8 +918,51 @@ impl Harness {
         msg: &M,
     ) -> Result<Executed, Refused> {
         let raw = cosmwasm_vm::to_vec(msg).expect("serializable message");
+        #[cfg(feature = "chain")]
+        let on_chain = self.chain_first(info, msg, false);
         let env = self.env.clone();
-        self.call(raw.len(), |i| call_execute(i, &env, info, &raw))
+        let result = self.call(raw.len(), |i| call_execute(i, &env, info, &raw));
+        let me = self.contract_addr();
+        let first = self.senders.insert(info.sender.to_string());
+        let result = with_tx_terms(result, raw.len(), info, Some(me.as_str()), None, first);
+        #[cfg(feature = "chain")]
+        let result = chain_beside(result, on_chain);
+        result
+    }
+
+    /// Beside a chain: sends the call there first and takes the environment of the block
+    /// it landed in (and, for an instantiation, the contract's address).
+    #[cfg(feature = "chain")]
+    fn chain_first<M: Serialize>(
+        &mut self,
+        info: &MessageInfo,
+        msg: &M,
+        instantiate: bool,
+    ) -> Option<crate::chain::ChainTx> {
+        let (link, code_id) = self.chain.as_mut()?;
+        let tx = if instantiate {
+            link.instantiate(
+                info.sender.as_str(),
+                *code_id,
+                msg,
+                &format!("gas {}", self.contract),
+            )
+        } else {
+            let funds: Vec<(u128, String)> = info
+                .funds
+                .iter()
+                .map(|c| (u128_of(c), c.denom.clone()))
+                .collect();
+            let contract = self.env.contract.address.to_string();
+            link.execute(info.sender.as_str(), &contract, msg, &funds)
+        }
+        .unwrap_or_else(|e| panic!("{}: {e}", self.contract));
+        if let Some(address) = &tx.address {
+            self.env.contract.address = Addr::unchecked(address);
+        }
+        self.env.block.height = tx.height;
+        self.env.block.time = cosmwasm_std::Timestamp::from_nanos(tx.time_nanos);
+        Some(tx)
     }
 
     /// A smart query and its gas (`tx_bytes` = 0: a query is not a transaction).
@@ -692,6 +1045,71 @@ impl Harness {
             })
             .expect("storage");
         Err(refused)
+    }
+}
+
+/// Adds the transaction terms to a call's gas.
+fn with_tx_terms(
+    result: Result<Executed, Refused>,
+    msg_bytes: usize,
+    info: &MessageInfo,
+    contract: Option<&str>,
+    label: Option<&str>,
+    first: bool,
+) -> Result<Executed, Refused> {
+    let msg_bytes = msg_bytes as u64;
+    match result {
+        Ok(mut done) => {
+            let tx = tx_terms(
+                msg_bytes,
+                info,
+                contract,
+                label,
+                Some(&done.response),
+                first,
+            );
+            done.gas = done.gas.with_tx(tx);
+            Ok(done)
+        }
+        Err(mut refused) => {
+            let tx = tx_terms(msg_bytes, info, contract, label, None, first);
+            refused.gas = refused.gas.with_tx(tx);
+            Err(refused)
+        }
+    }
+}
+
+/// The chain's figures beside the VM's; panics when the chain and the VM disagree on
+/// whether the call was accepted.
+#[cfg(feature = "chain")]
+fn chain_beside(
+    result: Result<Executed, Refused>,
+    on_chain: Option<crate::chain::ChainTx>,
+) -> Result<Executed, Refused> {
+    let Some(tx) = on_chain else {
+        return result;
+    };
+    let mark = |g: &mut GasUse| {
+        g.chain_gas_used = Some(tx.gas_used);
+        g.chain_tx_bytes = (tx.tx_bytes > 0).then_some(tx.tx_bytes as u64);
+    };
+    match result {
+        Ok(mut done) if tx.accepted => {
+            mark(&mut done.gas);
+            Ok(done)
+        }
+        Err(mut refused) if !tx.accepted => {
+            mark(&mut refused.gas);
+            Err(refused)
+        }
+        Ok(_) => panic!(
+            "the chain refused a call the VM accepted (height {}): {}",
+            tx.height, tx.log
+        ),
+        Err(e) => panic!(
+            "the chain accepted a call the VM refused (height {}): {e}",
+            tx.height
+        ),
     }
 }
 
@@ -1624,13 +2042,22 @@ impl VmValidity {
         shape: settle_core::validity::ledger::Shape,
         exodus_after: u64,
     ) -> (VmValidity, Executed) {
+        Self::deploy_on(Harness::load("validity-rollup"), shape, exodus_after, "uzk")
+    }
+
+    /// As [`VmValidity::deploy`], on a harness prepared by the caller, in `denom`.
+    pub fn deploy_on(
+        mut h: Harness,
+        shape: settle_core::validity::ledger::Shape,
+        exodus_after: u64,
+        denom: &str,
+    ) -> (VmValidity, Executed) {
         use validity_rollup::msg as vr;
-        let mut h = Harness::load("validity-rollup");
         let admin = h.addr("admin");
         let keys = settle_testing::keys_for(shape);
         let msg = vr::InstantiateMsg {
             admin: None,
-            denom: "uzk".into(),
+            denom: denom.into(),
             verifying_key: HexBinary::from(keys.verifying.to_wire()),
             shape: settle_testing::msg_shape(shape),
             exodus_after,
@@ -1650,7 +2077,7 @@ impl VmValidity {
         let v = VmValidity {
             h,
             admin,
-            denom: "uzk".into(),
+            denom: denom.into(),
             op: settle_testing::Operator::new(domain, shape, keys),
             held: BTreeMap::new(),
         };

@@ -5,7 +5,7 @@
 //! - `dist`    optimized contract artifacts in artifacts/ with checksums
 //! - `deploy`  store and instantiate the artifacts on a chain (`--node URL`), write the deployments file
 //! - `e2e`     the flows on a real wasmd network through signed transactions (settle-client)
-//! - `gas`     the gas table from the artifacts in cosmwasm-vm
+//! - `gas`     the gas table from the artifacts in cosmwasm-vm (`--chain`: beside a wasmd network, real gas_used)
 //! - `localnet` a wasmd network on loopback (`--validators N`, `--home DIR`, `--smoke`)
 //! - `npm`     the wasm-bindgen npm package in packages/wasm/pkg (web, node, bundler)
 //! - `bench`   Merkle speed: the npm package vs @openzeppelin/merkle-tree vs native
@@ -35,7 +35,7 @@ mod zk;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <demo|test|deploy --node URL [...]|dist|e2e [--validators N] [--only FLOW]|gas|localnet [--validators N] [--home DIR] [--smoke]|npm|web|bench [log2..]|schema [--check]|soak --ops N [--seed S] [--only NAME]|fuzz [--seconds S] [--target NAME]... [--jobs J] [--merge]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
+    "usage: cargo xtask <demo|test|deploy --node URL [...]|dist|e2e [--validators N] [--only FLOW]|gas [--chain [--node URL]] [--accounts N]|localnet [--validators N] [--home DIR] [--smoke]|npm|web|bench [log2..]|schema [--check]|soak --ops N [--seed S] [--only NAME]|fuzz [--seconds S] [--target NAME]... [--jobs J] [--merge]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,7 +47,7 @@ fn main() -> ExitCode {
         Some("dist") => dist::run(),
         Some("e2e") => e2e::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
-        Some("gas") => gas::run(),
+        Some("gas") => gas::run(&args[1..]),
         Some("localnet") => localnet::run(&args[1..]),
         Some("npm") => npm::build(),
         Some("schema") => schema::run(args.iter().any(|a| a == "--check")),

@@ -88,6 +88,9 @@ pub struct TxOutcome {
     pub gas_used: u64,
     /// The fee paid, in the client's fee denomination.
     pub fee: u128,
+    /// Bytes of the signed transaction as broadcast (the ante handler charges gas per
+    /// byte of it); 0 when the client did not send it.
+    pub tx_bytes: usize,
     pub events: Vec<Event>,
 }
 
@@ -184,6 +187,16 @@ impl Client {
             .sync_info
             .latest_block_time
             .unix_timestamp();
+        u64::try_from(t).map_err(|_| Error::Decode(format!("block time {t} before 1970")))
+    }
+
+    /// The time of the block at `height`, in nanoseconds since the Unix epoch (what a
+    /// contract executed in that block sees as `env.block.time`).
+    pub async fn block_time_at(&self, height: u64) -> Result<u64, Error> {
+        let h = cosmrs::tendermint::block::Height::try_from(height)
+            .map_err(|e| Error::Decode(format!("height {height}: {e}")))?;
+        let block = retry(&format!("block {height}"), || self.rpc.block(h)).await?;
+        let t = block.block.header.time.unix_timestamp_nanos();
         u64::try_from(t).map_err(|_| Error::Decode(format!("block time {t} before 1970")))
     }
 
@@ -532,6 +545,7 @@ impl Client {
             }
             let mut outcome = self.wait_for_tx(&sent.hash.to_string()).await?;
             outcome.fee = fee;
+            outcome.tx_bytes = tx.len();
             return Ok(outcome);
         }
     }
@@ -630,6 +644,7 @@ impl Client {
                         gas_wanted: u64::try_from(r.gas_wanted).unwrap_or(0),
                         gas_used,
                         fee: 0,
+                        tx_bytes: 0,
                         events,
                     });
                 }
@@ -777,6 +792,7 @@ mod tests {
             gas_wanted: 10,
             gas_used: 9,
             fee: 1,
+            tx_bytes: 0,
             events: vec![
                 Event {
                     kind: "wasm".into(),

@@ -29,11 +29,16 @@ use settle_core::ledger::{ACCOUNT_TREE_DEPTH, WITHDRAWAL_TREE_DEPTH};
 use settle_core::tx::SignedTx;
 use settle_tests::vm::{
     altered_root, bank_sends, workspace_root, Bisection, ChannelParams, Executed, GasUse, KvAccess,
-    RollupParams, VmChannels, VmRollup, TX_SIZE_COST_PER_BYTE, WASMD_GAS_MULTIPLIER,
+    RollupParams, TxTerms, VmChannels, VmRollup, BANK_SEND_GAS, FIRST_TX_GAS, FUNDS_TRANSFER_GAS,
+    TX_BASE_GAS, TX_SIZE_COST_PER_BYTE, WASMD_GAS_MULTIPLIER,
 };
 
-/// L2 accounts opened before the batches (each by one deposit through the contract).
+/// L2 accounts opened before the batches (each by one deposit through the contract), in
+/// cosmwasm-vm alone; beside a chain, [`CHAIN_ACCOUNTS`] (`--accounts N` sets either).
 const ACCOUNTS: usize = 1_000;
+/// L2 accounts beside a chain: every deposit is a signed transaction there.
+#[cfg_attr(not(feature = "chain"), allow(dead_code))]
+const CHAIN_ACCOUNTS: usize = 100;
 /// Each account's opening deposit.
 const OPENING_DEPOSIT: u128 = 1_000_000;
 
@@ -47,6 +52,12 @@ struct Row {
     tx_bytes: u64,
     wasm_bytes: usize,
     note: String,
+    /// The whole transaction in the model (0 for a query).
+    tx_gas: u64,
+    tx: TxTerms,
+    /// What the chain charged (beside a chain).
+    chain_gas_used: Option<u64>,
+    chain_tx_bytes: Option<u64>,
 }
 
 struct Report {
@@ -66,6 +77,10 @@ impl Report {
             tx_bytes: gas.tx_bytes,
             wasm_bytes: self.wasm_bytes,
             note: note.into(),
+            tx_gas: gas.tx_gas,
+            tx: gas.tx,
+            chain_gas_used: gas.chain_gas_used,
+            chain_tx_bytes: gas.chain_tx_bytes,
         });
     }
 }
@@ -110,11 +125,170 @@ fn batch_row(r: &mut VmRollup, report: &mut Report, action: &str, what: &str, tx
     );
 }
 
+/// The chain backend when the `chain` feature is on (settle-tests' `chain` module).
+#[cfg(feature = "chain")]
+type Link = settle_tests::chain::Link;
+/// Without the `chain` feature there is no link to a chain.
+#[cfg(not(feature = "chain"))]
+enum Link {}
+
+/// What the run's parameters are: the VM alone, or beside a chain (short windows, the
+/// chain's denomination, fewer accounts).
+struct Setup {
+    accounts: usize,
+    /// The optimistic rollup's windows and clocks; the channels' dispute window; the
+    /// validity rollup's exodus deadline (seconds).
+    rollup: RollupParams,
+    channel_window: u64,
+    exodus_after: u64,
+    /// The denomination of every contract's funds.
+    denom: Option<String>,
+}
+
+impl Setup {
+    fn vm(accounts: Option<usize>) -> Setup {
+        Setup {
+            accounts: accounts.unwrap_or(ACCOUNTS),
+            rollup: RollupParams::default(),
+            channel_window: 600,
+            exodus_after: 3_600,
+            denom: None,
+        }
+    }
+
+    /// The contracts' floors (five minutes to challenge and on each clock), short
+    /// channel disputes and exodus deadline, and the chain's one denomination.
+    #[cfg_attr(not(feature = "chain"), allow(dead_code))]
+    fn chain(accounts: Option<usize>, denom: &str) -> Setup {
+        Setup {
+            accounts: accounts.unwrap_or(CHAIN_ACCOUNTS),
+            rollup: RollupParams {
+                denom: denom.into(),
+                bond_denom: denom.into(),
+                challenge_window: 300,
+                clock_seconds: 300,
+                min_answer_seconds: 60,
+                ..RollupParams::default()
+            },
+            channel_window: 30,
+            exodus_after: 60,
+            denom: Some(denom.into()),
+        }
+    }
+}
+
+/// The artifact in cosmwasm-vm, beside the chain of `link` if there is one.
+fn harness(contract: &str, link: Option<Link>) -> settle_tests::vm::Harness {
+    match link {
+        None => settle_tests::vm::Harness::load(contract),
+        #[cfg(feature = "chain")]
+        Some(link) => settle_tests::vm::Harness::on_chain(contract, link)
+            .unwrap_or_else(|e| panic!("{contract} on the chain: {e}")),
+        #[cfg(not(feature = "chain"))]
+        Some(never) => match never {},
+    }
+}
+
+const USAGE: &str = "usage: gas-report [--accounts N] [--chain RPC_URL (funder mnemonic in $SETTLE_GAS_FUNDER; feature chain)]";
+
 fn main() {
     let started = Instant::now();
+    let mut accounts = None;
+    let mut node: Option<String> = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--accounts" => {
+                accounts = Some(
+                    args.next()
+                        .and_then(|n| n.parse().ok())
+                        .filter(|n| *n >= 2)
+                        .unwrap_or_else(|| {
+                            panic!("--accounts takes a number of at least 2\n{USAGE}")
+                        }),
+                )
+            }
+            "--chain" => node = Some(args.next().unwrap_or_else(|| panic!("{USAGE}"))),
+            other => panic!("unknown argument {other:?}\n{USAGE}"),
+        }
+    }
+    let (setup, links) = match node {
+        None => (Setup::vm(accounts), [None, None, None]),
+        Some(url) => chain_links(&url, accounts),
+    };
+    let [rollup_link, channels_link, validity_link] = links;
+    let on_chain = rollup_link.is_some();
+    let ((report, figures), channels, (validity, split)) = std::thread::scope(|s| {
+        // Beside a chain the three contracts run side by side (most of the time is the
+        // chain's clock running out windows); in the VM alone too.
+        let setup = &setup;
+        let channels = s.spawn(move || {
+            let t = Instant::now();
+            let c = channel_rows(setup, channels_link);
+            eprintln!("payment channels in {:.1} s", t.elapsed().as_secs_f64());
+            c
+        });
+        let validity = s.spawn(move || {
+            let t = Instant::now();
+            let v = validity_rows(setup, validity_link);
+            eprintln!("validity rollup in {:.1} s", t.elapsed().as_secs_f64());
+            v
+        });
+        let rollup = rollup_rows(setup, rollup_link);
+        (
+            rollup,
+            channels.join().expect("the channels' rows"),
+            validity.join().expect("the validity rows"),
+        )
+    });
+    let contract = report.contract.clone();
+
+    print_table(&report);
+    figures.print();
+    println!("\n{}:", channels.contract);
+    print_table(&channels);
+    println!("\n{}:", validity.contract);
+    print_table(&validity);
+    split.print();
+    if on_chain {
+        println!("\nbeside the chain: gas_used charged by wasmd vs the model's tx_gas (one run):");
+        for r in [&report, &channels, &validity] {
+            print_chain_table(r);
+        }
+    }
+    let path = workspace_root().join("target/gas-report.json");
+    let rows: Vec<&Row> = report
+        .rows
+        .iter()
+        .chain(&channels.rows)
+        .chain(&validity.rows)
+        .collect();
+    let json = serde_json::to_string_pretty(&rows).expect("json");
+    std::fs::create_dir_all(path.parent().expect("dir")).expect("target dir");
+    std::fs::write(&path, json + "\n").expect("write gas report");
+    println!(
+        "\nartifact {contract}: {} bytes; artifact {}: {} bytes; artifact {}: {} bytes; wrote {}; {:.1} s",
+        report.wasm_bytes,
+        channels.contract,
+        channels.wasm_bytes,
+        validity.contract,
+        validity.wasm_bytes,
+        path.display(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// The optimistic-rollup rows (the happy path on `setup.accounts` accounts, then the
+/// fraud-proof games) and the games' figures.
+fn rollup_rows(setup: &Setup, link: Option<Link>) -> (Report, DisputeFigures) {
     let contract = "optimistic-rollup";
-    let params = RollupParams::default();
-    let (mut r, inst) = VmRollup::deploy(params.clone());
+    let accounts = setup.accounts;
+    let mut h = harness(contract, link);
+    let mut params = setup.rollup.clone();
+    if h.on_a_chain() {
+        params.treasury = h.addr("treasury").to_string();
+    }
+    let (mut r, inst) = VmRollup::deploy_on(h, params);
     let mut report = Report {
         contract: contract.to_string(),
         wasm_bytes: r.h.wasm_bytes,
@@ -126,13 +300,13 @@ fn main() {
 
     // Open the accounts, one deposit each, through the contract.
     let t = Instant::now();
-    let keys: Vec<L2Key> = (0..ACCOUNTS)
+    let keys: Vec<L2Key> = (0..accounts)
         .map(|i| L2Key::from_label(&format!("gas-user-{i}")))
         .collect();
-    let users: Vec<Addr> = (0..ACCOUNTS)
+    let users: Vec<Addr> = (0..accounts)
         .map(|i| r.h.addr(&format!("user-{i}")))
         .collect();
-    let mut deposits: Vec<Executed> = Vec::with_capacity(ACCOUNTS);
+    let mut deposits: Vec<Executed> = Vec::with_capacity(accounts);
     for (user, key) in users.iter().zip(&keys) {
         deposits.push(ok(
             "deposit",
@@ -146,12 +320,12 @@ fn main() {
         "deposit (new account)",
         last,
         format!(
-            "the {ACCOUNTS}th of {ACCOUNTS} (first {} SDK gas, max {max}); secp256k1 key check on the host; {}",
+            "the {accounts}th of {accounts} (first {} SDK gas, max {max}); secp256k1 key check on the host; {}",
             first.sdk_gas,
             kv_note(&last)
         ),
     );
-    eprintln!("{ACCOUNTS} deposits in {:.1} s", t.elapsed().as_secs_f64());
+    eprintln!("{accounts} deposits in {:.1} s", t.elapsed().as_secs_f64());
     let top_up = ok(
         "deposit existing",
         r.deposit(&users[0], DepositTo::Account { index: 0 }, 5_000),
@@ -173,15 +347,15 @@ fn main() {
             kv_note(&done.gas)
         ),
     );
-    assert_eq!(r.node.ledger.accounts().len(), ACCOUNTS);
+    assert_eq!(r.node.ledger.accounts().len(), accounts);
 
     // Transfers among the accounts; nonces increase across batches.
     let mut nonces: Vec<u64> = r.node.ledger.accounts().iter().map(|a| a.nonce).collect();
     let mut transfers = |r: &VmRollup, n: usize, salt: usize| -> Vec<SignedTx> {
         (0..n)
             .map(|i| {
-                let from = (i * 13 + salt) % ACCOUNTS;
-                let to = (from + 1 + (i * 7 + salt) % (ACCOUNTS - 1)) % ACCOUNTS;
+                let from = (i * 13 + salt) % accounts;
+                let to = (from + 1 + (i * 7 + salt) % (accounts - 1)) % accounts;
                 let nonce = nonces[from];
                 nonces[from] += 1;
                 r.transfer(&keys[from], from as u32, to as u32, 1_000, nonce)
@@ -218,7 +392,7 @@ fn main() {
         &lone,
     );
     let lone_batch = r.node.batch_count() - 1;
-    let many: Vec<SignedTx> = (0..ACCOUNTS)
+    let many: Vec<SignedTx> = (0..accounts)
         .map(|from| {
             let nonce = nonces[from];
             nonces[from] += 1;
@@ -229,7 +403,7 @@ fn main() {
     batch_row(
         &mut r,
         &mut report,
-        &format!("propose batch ({ACCOUNTS} withdrawals)"),
+        &format!("propose batch ({accounts} withdrawals)"),
         "withdrawals",
         &many,
     );
@@ -252,10 +426,11 @@ fn main() {
     );
 
     // Withdrawals paid.
+    let half = (accounts / 2) as u32;
     let relayer = r.h.addr("relayer");
     for (batch, index, what) in [
         (lone_batch, 0u32, "the only withdrawal of its batch"),
-        (many_batch, 500, "1 of 1000 in its batch"),
+        (many_batch, half, &*format!("1 of {accounts} in its batch")),
     ] {
         let proof = r.withdrawal_proof(batch, index);
         let done = ok("withdraw", r.withdraw(&relayer, batch, index));
@@ -271,7 +446,7 @@ fn main() {
         );
     }
     let again = r
-        .withdraw(&relayer, many_batch, 500)
+        .withdraw(&relayer, many_batch, half)
         .expect_err("paid once");
     report.add(
         "withdraw again (refused)",
@@ -303,44 +478,7 @@ fn main() {
     let t = Instant::now();
     let figures = dispute_rows(&mut r, &mut report, &keys, &users, &mut nonces);
     eprintln!("fraud-proof games in {:.1} s", t.elapsed().as_secs_f64());
-
-    // The second contract: payment channels.
-    let t = Instant::now();
-    let channels = channel_rows();
-    eprintln!("payment channels in {:.1} s", t.elapsed().as_secs_f64());
-
-    // The third contract: the validity rollup (real proofs).
-    let t = Instant::now();
-    let (validity, split) = validity_rows();
-    eprintln!("validity rollup in {:.1} s", t.elapsed().as_secs_f64());
-
-    print_table(&report);
-    figures.print();
-    println!("\n{}:", channels.contract);
-    print_table(&channels);
-    println!("\n{}:", validity.contract);
-    print_table(&validity);
-    split.print();
-    let path = workspace_root().join("target/gas-report.json");
-    let rows: Vec<&Row> = report
-        .rows
-        .iter()
-        .chain(&channels.rows)
-        .chain(&validity.rows)
-        .collect();
-    let json = serde_json::to_string_pretty(&rows).expect("json");
-    std::fs::create_dir_all(path.parent().expect("dir")).expect("target dir");
-    std::fs::write(&path, json + "\n").expect("write gas report");
-    println!(
-        "\nartifact {contract}: {} bytes; artifact {}: {} bytes; artifact {}: {} bytes; wrote {}; {:.1} s",
-        report.wasm_bytes,
-        channels.contract,
-        channels.wasm_bytes,
-        validity.contract,
-        validity.wasm_bytes,
-        path.display(),
-        started.elapsed().as_secs_f64()
-    );
+    (report, figures)
 }
 
 /// The payment-channels rows, each from a call on the artifact: channel 0 opened, joined,
@@ -349,9 +487,13 @@ fn main() {
 /// revocation, settled after the window (A's balance
 /// forfeited, the watchtower's fee), then the preimage of HTLC 0 revealed and HTLC 0
 /// claimed by its payee. The books reconcile at the end.
-fn channel_rows() -> Report {
-    const WINDOW: u64 = 600;
-    let (mut c, _) = VmChannels::deploy(ChannelParams::default());
+fn channel_rows(setup: &Setup, link: Option<Link>) -> Report {
+    let window = setup.channel_window;
+    let mut params = ChannelParams::default();
+    if let Some(d) = &setup.denom {
+        params.denom = d.clone();
+    }
+    let (mut c, _) = VmChannels::deploy_on(harness("payment-channels", link), params);
     let mut report = Report {
         contract: "payment-channels".to_string(),
         wasm_bytes: c.h.wasm_bytes,
@@ -377,7 +519,7 @@ fn channel_rows() -> Report {
     };
 
     // Channel 0: open, join, fund, cooperative close.
-    let (ch0, open) = ok("open", c.propose(&alice, &bob, &ka, &kb, 1_000, WINDOW));
+    let (ch0, open) = ok("open", c.propose(&alice, &bob, &ka, &kb, 1_000, window));
     let record = c.record_bytes(ch0);
     report.add(
         "open (proposed)",
@@ -432,7 +574,7 @@ fn channel_rows() -> Report {
     );
 
     // Channel 1: a stale close, a watchtower's dispute, settlement, an HTLC claimed.
-    let (ch1, _) = ok("open", c.open(&alice, &bob, &ka, &kb, 2_000, WINDOW));
+    let (ch1, _) = ok("open", c.open(&alice, &bob, &ka, &kb, 2_000, window));
     ok("fund", c.fund(&bob, ch1, 1_000));
     let preimage = [42u8; 32];
     let timeout = c.h.env.block.time.seconds() + 10_000;
@@ -495,7 +637,7 @@ fn channel_rows() -> Report {
             kv_note(&dispute.gas)
         ),
     );
-    c.h.advance(WINDOW);
+    c.h.advance(window);
     let settle = ok("settle", c.settle(&anyone, ch1));
     let sends = bank_sends(&settle.response);
     assert_eq!(
@@ -562,6 +704,7 @@ const SECP256K1_VERIFY_GAS: u64 = 96_000_000;
 
 /// Figures printed under the table.
 struct DisputeFigures {
+    accounts: usize,
     tx_steps: usize,
     steps: u64,
     /// (kind, Bisect + Choose messages sent, the game's own count)
@@ -580,7 +723,7 @@ impl DisputeFigures {
             self.tx_steps,
             self.steps,
             self.tx_steps,
-            ACCOUNTS + 1
+            self.accounts + 1
         );
         for (kind, sent, counted) in &self.moves {
             println!(
@@ -695,6 +838,7 @@ fn dispute_rows(
     users: &[Addr],
     nonces: &mut [u64],
 ) -> DisputeFigures {
+    let accounts = keys.len();
     let challenger = r.h.addr("challenger");
     let relayer = r.h.addr("relayer");
     let treasury = r.params.treasury.clone();
@@ -713,13 +857,13 @@ fn dispute_rows(
     let recipient = r.h.addr("disputed-recipient");
     let txs: Vec<SignedTx> = (0..DISPUTED_TXS)
         .map(|i| {
-            let from = (i * 17 + 5) % ACCOUNTS;
+            let from = (i * 17 + 5) % accounts;
             let nonce = nonces[from];
             nonces[from] += 1;
             if i == DISPUTED_WITHDRAWAL {
                 r.withdrawal(&keys[from], from as u32, &recipient, 4_000, nonce)
             } else {
-                let to = (from + 1 + (i * 7 + 5) % (ACCOUNTS - 1)) % ACCOUNTS;
+                let to = (from + 1 + (i * 7 + 5) % (accounts - 1)) % accounts;
                 r.transfer(&keys[from], from as u32, to as u32, 1_000, nonce)
             }
         })
@@ -846,7 +990,7 @@ fn dispute_rows(
     let (id, _) = ok("challenge", r.challenge(&challenger, proposal.index));
     let g = r.game(id);
     let deadline = g.deadline.expect("the defender's clock runs");
-    r.h.env.block.time = deadline;
+    r.h.advance_to(deadline);
     let done = ok("resolve_game", r.resolve_game(&relayer, id));
     assert_eq!(
         r.game(id).phase,
@@ -888,6 +1032,7 @@ fn dispute_rows(
     assert!(s.liabilities.credits.is_zero(), "{s:?}");
 
     DisputeFigures {
+        accounts,
         tx_steps: DISPUTED_TXS,
         steps,
         moves,
@@ -895,6 +1040,74 @@ fn dispute_rows(
         transfer_kv,
         transfer_prove,
     }
+}
+
+/// Links to the node at `url` for the three contracts (each with its own funder, paid by
+/// the account of the mnemonic in `$SETTLE_GAS_FUNDER`), and the chain's parameters.
+#[cfg(feature = "chain")]
+fn chain_links(url: &str, accounts: Option<usize>) -> (Setup, [Option<Link>; 3]) {
+    let mnemonic = std::env::var("SETTLE_GAS_FUNDER").unwrap_or_else(|_| {
+        panic!("--chain: set $SETTLE_GAS_FUNDER to a funded account's mnemonic\n{USAGE}")
+    });
+    // Fresh wallets every run (a network may be reused with --node).
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let mut main =
+        Link::connect(url, &mnemonic, &format!("run-{run}")).unwrap_or_else(|e| panic!("{e}"));
+    let mut split = |tag: &str| {
+        Some(
+            main.split(tag, 100_000_000_000_000)
+                .unwrap_or_else(|e| panic!("{e}")),
+        )
+    };
+    let links = [split("rollup"), split("channels"), split("validity")];
+    (Setup::chain(accounts, settle_tests::chain::DENOM), links)
+}
+
+#[cfg(not(feature = "chain"))]
+fn chain_links(_url: &str, _accounts: Option<usize>) -> (Setup, [Option<Link>; 3]) {
+    panic!("--chain needs the `chain` feature: cargo run -p settle-tests --features chain --bin gas-report -- --chain URL");
+}
+
+/// The chain's `gas_used` beside the model's `tx_gas`, row by row, with the terms of
+/// `tx_gas` (see `settle_tests::vm`): sdk_gas (the contract's call), wasmd's instance
+/// and event costs, the envelope's bytes (the model's and the chain's), the coin
+/// transfers, and the fixed cost of a transaction.
+fn print_chain_table(report: &Report) {
+    println!(
+        "\n| contract | action | chain gas_used | tx gas (model) | chain / model | sdk_gas | instance + events | tx bytes (model / chain) | transfers |"
+    );
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for r in &report.rows {
+        let ratio = match (r.chain_gas_used, r.tx_gas) {
+            (Some(c), t) if t > 0 => format!("{:.3}", c as f64 / t as f64),
+            _ => "-".into(),
+        };
+        let chain = match (r.chain_gas_used, r.tx_gas) {
+            (Some(c), _) => c.to_string(),
+            (None, 0) => "(a query: no gas on chain)".into(),
+            (None, _) => "-".into(),
+        };
+        let bytes = format!(
+            "{} / {}",
+            r.tx_bytes + r.tx.envelope_bytes,
+            r.chain_tx_bytes.map_or("-".into(), |b| b.to_string())
+        );
+        println!(
+            "| {} | {} | {chain} | {} | {ratio} | {} | {} | {bytes} | {} |",
+            r.contract,
+            r.action,
+            r.tx_gas,
+            r.sdk_gas,
+            r.tx.instance_gas + r.tx.event_gas,
+            r.tx.transfers,
+        );
+    }
+    println!(
+        "(tx gas = sdk_gas + 10 x envelope bytes + instance + events + {FUNDS_TRANSFER_GAS} for attached funds + {BANK_SEND_GAS} a bank send + {TX_BASE_GAS} a transaction + {FIRST_TX_GAS} for a sender's first)"
+    );
 }
 
 fn print_table(report: &Report) {
@@ -1020,7 +1233,7 @@ impl ValiditySplit {
 /// instantiate (the key checked on the host), two opening deposits, a batch consuming
 /// them, a credit deposit, a batch with a transfer and a withdrawal (paid), the Groth16
 /// verification alone (the `verify_proof` query), and an exodus exit.
-fn validity_rows() -> (Report, ValiditySplit) {
+fn validity_rows(setup: &Setup, link: Option<Link>) -> (Report, ValiditySplit) {
     use settle_core::validity::eddsa::SecretKey;
     use settle_core::validity::field::fr_to_bytes;
     use settle_core::validity::ledger::Shape;
@@ -1032,7 +1245,13 @@ fn validity_rows() -> (Report, ValiditySplit) {
         txs: 2,
     };
     let t = Instant::now();
-    let (mut v, inst) = VmValidity::deploy(shape, 3_600);
+    let denom = setup.denom.as_deref().unwrap_or("uzk");
+    let (mut v, inst) = VmValidity::deploy_on(
+        harness("validity-rollup", link),
+        shape,
+        setup.exodus_after,
+        denom,
+    );
     eprintln!("validity setup in {:.1} s", t.elapsed().as_secs_f64());
     let mut report = Report {
         contract: "validity-rollup".to_string(),
@@ -1086,7 +1305,7 @@ fn validity_rows() -> (Report, ValiditySplit) {
                     pubkey: HexBinary::from(kb.public_key().encode().to_vec()),
                 },
             },
-            &[Coin::new(50u128, "uzk")],
+            &[Coin::new(50u128, denom)],
         ),
     );
     report.add(
@@ -1182,7 +1401,7 @@ fn validity_rows() -> (Report, ValiditySplit) {
     );
 
     // Exodus: alice's proven balance, by a 20-level Poseidon path and her signature.
-    v.h.advance(3_600);
+    v.h.advance(setup.exodus_after);
     let exit = v.op.exodus_msg(&ka, alice.as_str(), &v.h.canonical(&alice));
     let exited = ok("exodus_withdraw", v.execute(&carol, &exit, &[]));
     report.add(
