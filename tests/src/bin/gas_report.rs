@@ -13,6 +13,13 @@
 //!
 //! Run it with `cargo xtask gas` (builds the artifacts first) or, once `artifacts/` exists,
 //! `cargo run -p settle-tests --features vm --bin gas-report`.
+//!
+//! With `--chain URL` (feature `chain`; `cargo xtask gas --chain` starts a network and
+//! passes it) the same script runs beside a wasmd node (see `settle_tests::chain`), with
+//! the chain's parameters ([`Setup::chain`]: 100 accounts, the contracts' floors, the
+//! chain's denomination), and a last table prints each transaction's `gas_used` beside the
+//! model's `tx_gas`; the run fails if a transaction other than an instantiation differs
+//! from the model by more than 5%.
 
 use std::time::Instant;
 
@@ -276,6 +283,37 @@ fn main() {
         path.display(),
         started.elapsed().as_secs_f64()
     );
+    if on_chain {
+        // Every transaction but an instantiation (not modelled: wasmd's bookkeeping of
+        // a new contract) must be within 5% of the model.
+        let off: Vec<String> = rows
+            .iter()
+            .filter(|r| r.action != "instantiate" && r.tx_gas > 0)
+            .filter_map(|r| {
+                let c = r.chain_gas_used?;
+                let ratio = c as f64 / r.tx_gas as f64;
+                (!(0.95..=1.05).contains(&ratio)).then(|| {
+                    format!(
+                        "{} {}: chain {c}, model {} ({ratio:.3})",
+                        r.contract, r.action, r.tx_gas
+                    )
+                })
+            })
+            .collect();
+        let checked = rows
+            .iter()
+            .filter(|r| r.action != "instantiate" && r.chain_gas_used.is_some())
+            .count();
+        if !off.is_empty() {
+            eprintln!(
+                "gas-report: {} of {checked} transactions differ from the model by more than 5%:\n  {}",
+                off.len(),
+                off.join("\n  ")
+            );
+            std::process::exit(1);
+        }
+        println!("all {checked} transactions (instantiations aside) within 5% of the model");
+    }
 }
 
 /// The optimistic-rollup rows (the happy path on `setup.accounts` accounts, then the
