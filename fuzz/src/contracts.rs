@@ -314,8 +314,8 @@ pub mod channels {
         let keys = crate::channel::keys();
         ExecuteMsg::Open {
             counterparty: addr("bob").to_string(),
-            pubkey_a: HexBinary::from(keys[0].public_key().to_vec()),
-            pubkey_b: HexBinary::from(keys[1].public_key().to_vec()),
+            pubkey_a: cosmwasm_std::Binary::from(keys[0].public_key().to_vec()),
+            pubkey_b: cosmwasm_std::Binary::from(keys[1].public_key().to_vec()),
             dispute_window: 3_600,
             join_window: 86_400,
         }
@@ -366,7 +366,7 @@ pub mod channels {
                     send("bob", coins(250_000, DENOM)),
                     ExecuteMsg::Join {
                         channel: id,
-                        signature: HexBinary::from(sig.to_vec()),
+                        signature: cosmwasm_std::Binary::from(sig.to_vec()),
                     },
                 )
                 .is_ok()

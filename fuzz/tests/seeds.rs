@@ -424,8 +424,8 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
         let st = &arr(&chan["states"])[1];
         let signed = SignedState {
             state: Binary::from(unhex(&st["encoding"])),
-            signature_a: HexBinary::from(unhex(&st["signatureA"])),
-            signature_b: HexBinary::from(unhex(&st["signatureB"])),
+            signature_a: cosmwasm_std::Binary::from(unhex(&st["signatureA"])),
+            signature_b: cosmwasm_std::Binary::from(unhex(&st["signatureB"])),
         };
         let msgs = vec![
             (3, 1, 0, to_json_vec(&channels::open_msg())),
@@ -435,7 +435,7 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 0,
                 to_json_vec(&ExecuteMsg::Join {
                     channel: 0,
-                    signature: HexBinary::from(vec![1; 64]),
+                    signature: cosmwasm_std::Binary::from(vec![1; 64]),
                 }),
             ),
             (3, 0, 2000, to_json_vec(&ExecuteMsg::Reclaim { channel: 0 })),
@@ -475,7 +475,7 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 0,
                 0,
                 to_json_vec(&ExecuteMsg::RevealPreimage {
-                    preimage: HexBinary::from(vec![3; 32]),
+                    preimage: cosmwasm_std::Binary::from(vec![3; 32]),
                 }),
             ),
             (
@@ -484,10 +484,10 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 0,
                 to_json_vec(&ExecuteMsg::SettleHtlc {
                     channel: 1,
-                    index: 0,
+                    htlc: 0,
                 }),
             ),
-            (0, 0, 0, to_json_vec(&QueryMsg::Channel { id: 1 })),
+            (0, 0, 0, to_json_vec(&QueryMsg::Channel { channel: 1 })),
         ];
         for (a, b, c, j) in msgs {
             add("contract_channels", msg(a, b, c, j.expect("json")));

@@ -1356,8 +1356,8 @@ impl VmChannels {
     ) -> Result<(u64, Executed), Refused> {
         let msg = pc::ExecuteMsg::Open {
             counterparty: b.to_string(),
-            pubkey_a: HexBinary::from(key_a.public_key().as_slice()),
-            pubkey_b: HexBinary::from(key_b.public_key().as_slice()),
+            pubkey_a: Binary::from(key_a.public_key().as_slice()),
+            pubkey_b: Binary::from(key_b.public_key().as_slice()),
             dispute_window,
             join_window: VM_JOIN_WINDOW,
         };
@@ -1383,7 +1383,7 @@ impl VmChannels {
         let h = join_hash(&self.domain, channel, b.as_str(), [&pa, &pb]);
         let msg = pc::ExecuteMsg::Join {
             channel,
-            signature: HexBinary::from(key_b.sign_prehash(&h).as_slice()),
+            signature: Binary::from(key_b.sign_prehash(&h).as_slice()),
         };
         let funds = if amount > 0 {
             self.coins(amount)
@@ -1414,14 +1414,14 @@ impl VmChannels {
         let h = revocation_hash(&self.domain, channel, version);
         pc::Revocation {
             version,
-            signature: HexBinary::from(key.sign_prehash(&h).as_slice()),
+            signature: Binary::from(key.sign_prehash(&h).as_slice()),
         }
     }
 
     /// `key`'s authorisation of `watchtower` for `channel`.
-    pub fn authorise(&self, key: &L2Key, channel: u64, watchtower: &Addr) -> HexBinary {
+    pub fn authorise(&self, key: &L2Key, channel: u64, watchtower: &Addr) -> Binary {
         let h = watchtower_hash(&self.domain, channel, watchtower.as_str());
-        HexBinary::from(key.sign_prehash(&h).as_slice())
+        Binary::from(key.sign_prehash(&h).as_slice())
     }
 
     /// A party adds `amount` of [`ChannelParams::denom`] to an open channel.
@@ -1461,7 +1461,7 @@ impl VmChannels {
         channel: u64,
         signed: Option<pc::SignedState>,
         revocation: Option<pc::Revocation>,
-        authorisation: Option<HexBinary>,
+        authorisation: Option<Binary>,
     ) -> Result<Executed, Refused> {
         let msg = pc::ExecuteMsg::Dispute {
             channel,
@@ -1478,7 +1478,7 @@ impl VmChannels {
 
     pub fn reveal_preimage(&mut self, sender: &Addr, preimage: &[u8]) -> Result<Executed, Refused> {
         let msg = pc::ExecuteMsg::RevealPreimage {
-            preimage: HexBinary::from(preimage),
+            preimage: Binary::from(preimage),
         };
         self.execute(sender, &msg, &[])
     }
@@ -1489,7 +1489,14 @@ impl VmChannels {
         channel: u64,
         index: u32,
     ) -> Result<Executed, Refused> {
-        self.execute(sender, &pc::ExecuteMsg::SettleHtlc { channel, index }, &[])
+        self.execute(
+            sender,
+            &pc::ExecuteMsg::SettleHtlc {
+                channel,
+                htlc: index,
+            },
+            &[],
+        )
     }
 
     pub fn config(&mut self) -> pc::ConfigResponse {
@@ -1497,7 +1504,7 @@ impl VmChannels {
     }
 
     pub fn channel(&mut self, id: u64) -> pc::ChannelResponse {
-        self.h.query(&pc::QueryMsg::Channel { id })
+        self.h.query(&pc::QueryMsg::Channel { channel: id })
     }
 
     pub fn channels(&mut self) -> pc::ChannelsResponse {
@@ -1510,7 +1517,7 @@ impl VmChannels {
     /// When the preimage of `payment_hash` was revealed, if it was.
     pub fn preimage(&mut self, payment_hash: &Hash) -> pc::PreimageResponse {
         self.h.query(&pc::QueryMsg::Preimage {
-            payment_hash: HexBinary::from(payment_hash.as_slice()),
+            payment_hash: Binary::from(payment_hash.as_slice()),
         })
     }
 
@@ -1522,7 +1529,7 @@ impl VmChannels {
         channel: u64,
         signed: Option<pc::SignedState>,
         revocation: Option<pc::Revocation>,
-        authorisation: Option<HexBinary>,
+        authorisation: Option<Binary>,
     ) -> pc::CloseCheckResponse {
         self.h.query(&pc::QueryMsg::CheckClose {
             channel,
@@ -1566,8 +1573,8 @@ pub fn sign_state(
     let hash = state.signing_hash(domain);
     pc::SignedState {
         state: Binary::new(state.encode()),
-        signature_a: HexBinary::from(key_a.sign_prehash(&hash).as_slice()),
-        signature_b: HexBinary::from(key_b.sign_prehash(&hash).as_slice()),
+        signature_a: Binary::from(key_a.sign_prehash(&hash).as_slice()),
+        signature_b: Binary::from(key_b.sign_prehash(&hash).as_slice()),
     }
 }
 

@@ -817,7 +817,7 @@ fn payment_channels_lifecycle_on_the_optimized_artifact() {
             closer,
             version,
             closed_version,
-            deadline,
+            dispute_ends_at,
             stale,
             watchtower,
         } => {
@@ -825,7 +825,7 @@ fn payment_channels_lifecycle_on_the_optimized_artifact() {
                 (closer, version, closed_version, stale, watchtower),
                 (payment_channels::msg::Party::A, 3, 3, false, None)
             );
-            deadline
+            dispute_ends_at
         }
         other => panic!("closing, not {other:?}"),
     };
@@ -894,7 +894,7 @@ fn payment_channels_lifecycle_on_the_optimized_artifact() {
     // recorded in whole seconds
     assert_eq!(
         c.preimage(&hash).revealed_at,
-        Some(Timestamp::from_seconds(c.h.env.block.time.seconds()))
+        Some(c.h.env.block.time.seconds())
     );
     let claimed = c.settle_htlc(&bob, ch1, 0).unwrap();
     assert_eq!(

@@ -367,12 +367,12 @@ fn channels() -> Result<(), String> {
         .map_err(e)?;
     println!(
         "   dave's watchtower posts version 2 and carol's revocation inside the window: {}",
-        dry.outcome.unwrap_or_default()
+        dry.outcome.map(|o| format!("{o:?}")).unwrap_or_default()
     );
     s.execute(
         &dave,
         &ExecuteMsg::RevealPreimage {
-            preimage: cosmwasm_std::HexBinary::from(preimage.as_slice()),
+            preimage: cosmwasm_std::Binary::from(preimage.as_slice()),
         },
         0,
     )
@@ -385,7 +385,7 @@ fn channels() -> Result<(), String> {
         &anyone,
         &ExecuteMsg::SettleHtlc {
             channel: id,
-            index: 0,
+            htlc: 0,
         },
         0,
     )

@@ -204,6 +204,12 @@ pub struct Hex0x(pub Hash);
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Base64(pub Vec<u8>);
 
+/// Exactly `N` bytes in a contract message: written as base64 (CosmWasm's `Binary`, the
+/// suite's one byte encoding in messages), read from base64 or hex (told apart by length:
+/// `2N` hex digits, `4 * ceil(N / 3)` base64 characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wire<const N: usize>(pub [u8; N]);
+
 /// A `u128` or `u64` as a decimal string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dec<T>(pub T);
@@ -337,6 +343,45 @@ impl<const N: usize> Fixed<N> {
 impl<'de, const N: usize> Deserialize<'de> for Fixed<N> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_str(StrVisitor("a hex string", Fixed::parse))
+    }
+}
+
+impl<const N: usize> Serialize for Wire<N> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(self.0))
+    }
+}
+
+impl<const N: usize> Wire<N> {
+    /// Exactly `N` bytes from hex (`2N` digits) or base64.
+    pub fn parse(s: &str) -> JsResult<Self> {
+        if s.len() == 2 * N || s.starts_with("0x") {
+            return Fixed::<N>::parse(s).map(|f| Wire(f.0));
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(s)
+            .map_err(|e| {
+                Failure(format!(
+                    "{s:?} is neither {N} bytes of hex nor base64 ({e})"
+                ))
+            })?;
+        let got = bytes.len();
+        bytes
+            .try_into()
+            .map(Wire)
+            .map_err(|_| Failure(format!("expected {N} bytes, got {got}")))
+    }
+}
+
+impl<const N: usize> From<Fixed<N>> for Wire<N> {
+    fn from(f: Fixed<N>) -> Self {
+        Wire(f.0)
+    }
+}
+
+impl<'de, const N: usize> Deserialize<'de> for Wire<N> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(StrVisitor("a hex or base64 string", Wire::parse))
     }
 }
 

@@ -62,6 +62,8 @@ const TS_TYPES: &str = r#"
 export type Decimal = string | number | bigint;
 /** Hashes, keys, signatures, canonical addresses: lowercase hex (a `0x` prefix is accepted as input). */
 export type Hex = string;
+/** Bytes in a contract message (CosmWasm's `Binary`): standard base64 with padding. */
+export type Base64 = string;
 
 export interface TransferArgs { from: number; to: number; amount: Decimal; nonce: Decimal; }
 /** `recipient`: canonical L1 address bytes (hex), see `canonicalAddress`. */

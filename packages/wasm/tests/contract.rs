@@ -463,7 +463,18 @@ mod channels {
             .query_wasm_smart(&contract, &serde_json::to_value(&q).unwrap())
             .unwrap();
         assert!(check.valid, "{check:?}");
-        assert!(check.outcome.unwrap().contains("authorised watchtower"));
+        assert!(
+            matches!(
+                check.outcome,
+                Some(payment_channels::msg::CloseOutcome::Disputes {
+                    replaced_by: Some(2),
+                    replaced: Some(1),
+                    proves_stale: true,
+                    by_watchtower: true,
+                })
+            ),
+            "{check:?}"
+        );
         let dispute = as_msg(&channel::dispute(0, Some(s2.clone()), extras).unwrap());
         assert!(matches!(dispute, ChannelMsg::Dispute { channel: 0, .. }));
         app.execute_contract(tower.clone(), contract.clone(), &dispute, &[])
@@ -500,7 +511,7 @@ mod channels {
         // the HTLC goes to bob, its payee
         let htlc = as_msg(&ChannelExecuteMsg::SettleHtlc {
             channel: 0,
-            index: 0,
+            htlc: 0,
         });
         app.execute_contract(alice.clone(), contract.clone(), &htlc, &[])
             .unwrap();
@@ -547,7 +558,7 @@ mod channels {
         assert_eq!(out.parties.map(|d| d.0), [120, 380]);
         let ch: payment_channels::msg::ChannelResponse = app
             .wrap()
-            .query_wasm_smart(&contract, &ChannelQuery::Channel { id: 1 })
+            .query_wasm_smart(&contract, &ChannelQuery::Channel { channel: 1 })
             .unwrap();
         assert_eq!(ch.phase, ChannelPhase::Closed {});
     }

@@ -377,7 +377,11 @@ fn migrate_keeps_open_and_disputed_channels_on_the_wasm() {
     );
     c.dispute(&tower, ch1, Some(signed), Some(revocation), Some(auth))
         .unwrap();
-    let ChannelPhase::Closing { deadline, .. } = c.channel(ch1).phase else {
+    let ChannelPhase::Closing {
+        dispute_ends_at: deadline,
+        ..
+    } = c.channel(ch1).phase
+    else {
         panic!("closing")
     };
     c.reveal_preimage(&bob, &preimage).unwrap();
@@ -392,15 +396,15 @@ fn migrate_keeps_open_and_disputed_channels_on_the_wasm() {
 
     let queries = vec![
         QueryMsg::Config {},
-        QueryMsg::Channel { id: ch0 },
-        QueryMsg::Channel { id: ch1 },
-        QueryMsg::Channel { id: ch2 },
+        QueryMsg::Channel { channel: ch0 },
+        QueryMsg::Channel { channel: ch1 },
+        QueryMsg::Channel { channel: ch2 },
         QueryMsg::Channels {
             start_after: None,
             limit: None,
         },
         QueryMsg::Preimage {
-            payment_hash: HexBinary::from(hash.as_slice()),
+            payment_hash: cosmwasm_std::Binary::from(hash.as_slice()),
         },
         QueryMsg::Solvency {},
     ];
@@ -456,7 +460,7 @@ fn migrate_keeps_open_and_disputed_channels_on_the_wasm() {
         c.settle(&anyone, ch1),
         ChannelError::WindowOpen { id: ch1, deadline },
     );
-    c.h.env.block.time = deadline;
+    c.h.env.block.time = cosmwasm_std::Timestamp::from_seconds(deadline);
     let settled = c.settle(&anyone, ch1).unwrap();
     assert_eq!(
         bank_sends(&settled.response),
