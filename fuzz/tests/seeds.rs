@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use cosmwasm_std::{to_json_vec, Binary, HexBinary, Uint128};
+use cosmwasm_std::{to_json_vec, Binary, Uint128};
 use serde_json::Value;
 use settle_core::batch::encode_batch;
 use settle_core::tx::{SignedTx, Transfer, TxBody, Withdraw};
@@ -316,7 +316,7 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
         [vec![sender, funds], minutes.to_be_bytes().to_vec(), json].concat()
     };
     {
-        use optimistic_rollup::msg::{DepositTo, ExecuteMsg, QueryMsg};
+        use optimistic_rollup::msg::{DepositTarget, ExecuteMsg, QueryMsg};
         let data = optimistic::batch_data();
         let msgs = vec![
             (1, 2, 0, to_json_vec(&ExecuteMsg::Bond {})),
@@ -326,7 +326,7 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 1,
                 0,
                 to_json_vec(&ExecuteMsg::Deposit {
-                    to: DepositTo::Account { index: 0 },
+                    target: DepositTarget::Account { account: 0 },
                 }),
             ),
             (
@@ -334,8 +334,8 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 1,
                 0,
                 to_json_vec(&ExecuteMsg::Deposit {
-                    to: DepositTo::NewAccount {
-                        pubkey: HexBinary::from(vec![2; 33]),
+                    target: DepositTarget::NewAccount {
+                        pubkey: Binary::from(vec![2; 33]),
                     },
                 }),
             ),
@@ -346,10 +346,10 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 to_json_vec(&ExecuteMsg::ProposeBatch {
                     data: Binary::from(data.clone()),
                     deposits_consumed: 0,
-                    output_root: HexBinary::from(vec![0; 32]),
+                    output_root: Binary::from(vec![0; 32]),
                 }),
             ),
-            (1, 0, 2000, to_json_vec(&ExecuteMsg::Finalize { index: 0 })),
+            (1, 0, 2000, to_json_vec(&ExecuteMsg::Finalize { batch: 0 })),
             (
                 3,
                 0,
@@ -360,8 +360,8 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                     recipient: addr("alice").to_string(),
                     amount: Uint128::new(50_000),
                     output: optimistic_rollup::msg::OutputPreimage {
-                        state_root: HexBinary::from(vec![0; 32]),
-                        withdrawals_root: HexBinary::from(vec![0; 32]),
+                        state_root: Binary::from(vec![0; 32]),
+                        withdrawals_root: Binary::from(vec![0; 32]),
                     },
                     proof: Binary::from(vec![0; 2]),
                 }),
@@ -374,7 +374,7 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 to_json_vec(&ExecuteMsg::Bisect {
                     game: 0,
                     position: 2,
-                    root: HexBinary::from(vec![1; 32]),
+                    root: Binary::from(vec![1; 32]),
                 }),
             ),
             (
@@ -503,10 +503,8 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 0,
                 to_json_vec(&ExecuteMsg::Deposit {
                     target: DepositTarget::Account {
-                        index: 0,
-                        pubkey: HexBinary::from(
-                            validity::zk_keys()[0].public_key().encode().to_vec(),
-                        ),
+                        account: 0,
+                        pubkey: Binary::from(validity::zk_keys()[0].public_key().encode().to_vec()),
                     },
                 }),
             ),
@@ -516,10 +514,10 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 1,
                 to_json_vec(&ExecuteMsg::SubmitBatch {
                     data: Binary::from(unhex(&b0["data"])),
-                    deposits: 2,
-                    new_accounts_root: HexBinary::from(unhex(&b0["newAccountsRoot"])),
+                    deposits_consumed: 2,
+                    new_accounts_root: Binary::from(unhex(&b0["newAccountsRoot"])),
                     new_account_count: 2,
-                    proof: HexBinary::from(unhex(&b0["proof"])),
+                    proof: Binary::from(unhex(&b0["proof"])),
                 }),
             ),
             (
@@ -528,12 +526,12 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 3000,
                 to_json_vec(&ExecuteMsg::ExodusWithdraw {
                     account: 0,
-                    pubkey: HexBinary::from(vec![0; 64]),
+                    pubkey: Binary::from(vec![0; 64]),
                     balance: Uint128::new(10_000),
                     nonce: 0,
-                    path: vec![HexBinary::from(vec![0; 32]); 20],
+                    path: vec![Binary::from(vec![0; 32]); 20],
                     recipient: addr("alice").to_string(),
-                    signature: HexBinary::from(vec![0; 96]),
+                    signature: Binary::from(vec![0; 96]),
                 }),
             ),
             (
@@ -543,7 +541,7 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 to_json_vec(&ExecuteMsg::RequestExit {
                     account: 0,
                     recipient: addr("alice").to_string(),
-                    signature: HexBinary::from(vec![0; 96]),
+                    signature: Binary::from(vec![0; 96]),
                 }),
             ),
             (3, 0, 0, to_json_vec(&ExecuteMsg::Claim {})),
@@ -551,7 +549,7 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 3,
                 0,
                 3000,
-                to_json_vec(&ExecuteMsg::ReclaimDeposit { index: 0 }),
+                to_json_vec(&ExecuteMsg::ReclaimDeposit { deposit: 0 }),
             ),
             (
                 0,

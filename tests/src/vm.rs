@@ -71,8 +71,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use optimistic_rollup::msg::{
-    ConfigResponse, DepositTo, DisputeParams, ExecuteMsg, GamePhase, GameResponse, InstantiateMsg,
-    OutputPreimage, QueryMsg, SolvencyResponse, StatusResponse,
+    ConfigResponse, DepositTarget, DisputeParams, ExecuteMsg, GamePhase, GameResponse,
+    InstantiateMsg, OutputPreimage, QueryMsg, SolvencyResponse, StatusResponse,
 };
 use payment_channels::msg as pc;
 use settle_core::channel::{
@@ -799,7 +799,7 @@ pub fn altered_root(root: &Hash) -> Hash {
 }
 
 /// A 32-byte root from a `HexBinary` of the contract's responses.
-pub fn hash_of(bytes: &HexBinary) -> Hash {
+pub fn hash_of(bytes: &Binary) -> Hash {
     bytes.as_slice().try_into().expect("a 32-byte root")
 }
 
@@ -862,7 +862,7 @@ impl VmRollup {
             bond_denom: params.bond_denom.clone(),
             proposer_bond: Uint128::new(params.proposer_bond),
             challenge_window: params.challenge_window,
-            force_inclusion_delay: params.force_inclusion_delay,
+            force_inclusion_seconds: params.force_inclusion_delay,
             max_batch_bytes: params.max_batch_bytes,
             dispute: params.dispute(),
             bounds: params.bounds.clone(),
@@ -918,11 +918,11 @@ impl VmRollup {
     pub fn deposit(
         &mut self,
         who: &Addr,
-        to: DepositTo,
+        to: DepositTarget,
         amount: u128,
     ) -> Result<Executed, Refused> {
         let coin = Coin::new(amount, self.params.denom.clone());
-        let done = self.execute(who, &ExecuteMsg::Deposit { to: to.clone() }, &[coin])?;
+        let done = self.execute(who, &ExecuteMsg::Deposit { target: to.clone() }, &[coin])?;
         let target = to.target().expect("the contract accepted this target");
         self.node
             .observe_deposit(Deposit {
@@ -943,8 +943,8 @@ impl VmRollup {
         key: &L2Key,
         amount: u128,
     ) -> Result<Executed, Refused> {
-        let pubkey = HexBinary::from(key.public_key().as_slice());
-        self.deposit(who, DepositTo::NewAccount { pubkey }, amount)
+        let pubkey = Binary::from(key.public_key().as_slice());
+        self.deposit(who, DepositTarget::NewAccount { pubkey }, amount)
     }
 
     /// A signed L2 transfer for this rollup.
@@ -1007,7 +1007,7 @@ impl VmRollup {
         let msg = ExecuteMsg::ProposeBatch {
             data: Binary::new(proposal.data.clone()),
             deposits_consumed: proposal.deposits_consumed,
-            output_root: HexBinary::from(root.as_slice()),
+            output_root: Binary::from(root.as_slice()),
         };
         let proposer = self.proposer.clone();
         match self.execute(&proposer, &msg, &[]) {
@@ -1032,7 +1032,7 @@ impl VmRollup {
         let msg = ExecuteMsg::ProposeBatch {
             data: Binary::new(data),
             deposits_consumed,
-            output_root: HexBinary::from(output_root),
+            output_root: Binary::from(output_root),
         };
         let proposer = self.proposer.clone();
         self.execute(&proposer, &msg, &[])
@@ -1045,7 +1045,7 @@ impl VmRollup {
 
     pub fn finalize(&mut self, index: u64) -> Result<Executed, Refused> {
         let anyone = self.h.addr("anyone");
-        self.execute(&anyone, &ExecuteMsg::Finalize { index }, &[])
+        self.execute(&anyone, &ExecuteMsg::Finalize { batch: index }, &[])
     }
 
     /// The node's proof for withdrawal `index` of `batch`.
@@ -1063,8 +1063,8 @@ impl VmRollup {
             recipient: self.h.humanize(&p.recipient).to_string(),
             amount: Uint128::new(p.amount),
             output: OutputPreimage {
-                state_root: HexBinary::from(p.state_root.as_slice()),
-                withdrawals_root: HexBinary::from(p.withdrawals_root.as_slice()),
+                state_root: Binary::from(p.state_root.as_slice()),
+                withdrawals_root: Binary::from(p.withdrawals_root.as_slice()),
             },
             proof: Binary::new(p.proof.clone()),
         }
@@ -1114,7 +1114,7 @@ impl VmRollup {
         let msg = ExecuteMsg::Bisect {
             game,
             position,
-            root: HexBinary::from(root.as_slice()),
+            root: Binary::from(root.as_slice()),
         };
         self.execute(sender, &msg, &[])
     }
@@ -1168,7 +1168,7 @@ impl VmRollup {
     }
 
     pub fn game(&mut self, id: u64) -> GameResponse {
-        self.h.query(&QueryMsg::Game { id })
+        self.h.query(&QueryMsg::Game { game: id })
     }
 
     pub fn status(&mut self) -> StatusResponse {
@@ -1638,10 +1638,10 @@ impl VmValidity {
         let msg = vr::InstantiateMsg {
             admin: None,
             denom: "uzk".into(),
-            verifying_key: HexBinary::from(keys.verifying.to_wire()),
+            verifying_key: Binary::from(keys.verifying.to_wire()),
             shape: settle_testing::msg_shape(shape),
-            exodus_after,
-            key_timelock: 7 * 86_400,
+            exodus_after_seconds: exodus_after,
+            key_timelock_seconds: 7 * 86_400,
             min_deposit: cosmwasm_std::Uint128::new(1),
             min_new_account: cosmwasm_std::Uint128::new(1),
             max_pending: 1_024,
@@ -1687,7 +1687,7 @@ impl VmValidity {
         let pubkey = key.public_key();
         let msg = vr::ExecuteMsg::Deposit {
             target: vr::DepositTarget::NewAccount {
-                pubkey: HexBinary::from(pubkey.encode().to_vec()),
+                pubkey: Binary::from(pubkey.encode().to_vec()),
             },
         };
         let funds = [Coin::new(amount, self.denom.clone())];
@@ -1712,7 +1712,7 @@ impl VmValidity {
         bond: u128,
     ) -> Result<Executed, Refused> {
         use validity_rollup::msg as vr;
-        let r: vr::AccountResponse = self.h.query(&vr::QueryMsg::Account { index: account });
+        let r: vr::AccountResponse = self.h.query(&vr::QueryMsg::Account { account });
         let msg = self.op.exit_request_msg(
             key,
             account,

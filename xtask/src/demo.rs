@@ -126,7 +126,7 @@ pub fn run() -> Result<(), String> {
     let batch = suite.batch(proposal.index);
     println!(
         "\n3. batch {} proposed: {} steps, deposits {}..{}, output root {}",
-        batch.index,
+        batch.batch,
         batch.tx_steps,
         batch.deposits_from,
         batch.deposits_to,
@@ -253,13 +253,14 @@ pub fn run() -> Result<(), String> {
         );
     }
     let s = suite.solvency();
+    let st = suite.status();
     let l2_total = suite.node.ledger.total_balance();
     println!("\n8. solvency");
     println!(
         "   deposited {} - withdrawn {} = outstanding {} {DENOM}",
-        coins(s.total_deposited.u128()),
-        coins(s.total_withdrawn.u128()),
-        coins(s.liabilities.deposits_outstanding.u128())
+        coins(st.total_deposited.u128()),
+        coins(st.total_withdrawn.u128()),
+        coins(st.liabilities.deposits_outstanding.u128())
     );
     println!("   L2 balances sum to {} {DENOM}", coins(l2_total));
     for d in &s.denoms {
@@ -270,7 +271,7 @@ pub fn run() -> Result<(), String> {
     }
     let reconciles = s.solvent
         && s.denoms.iter().all(|d| d.held == d.owed)
-        && s.liabilities.deposits_outstanding.u128() == l2_total;
+        && st.liabilities.deposits_outstanding.u128() == l2_total;
     println!(
         "   {}",
         if reconciles {
@@ -521,9 +522,9 @@ fn validity() -> Result<(), String> {
         status.exodus,
         coins(s.op.ledger.account(0).map(|a| a.balance).unwrap_or(0)),
         coins(s.balance("erin")),
-        sol.solvent && sol.held == sol.owed
+        sol.solvent && sol.denoms.iter().all(|d| d.held == d.owed)
     );
-    if !(sol.solvent && sol.held == sol.owed) {
+    if !(sol.solvent && sol.denoms.iter().all(|d| d.held == d.owed)) {
         return Err("the validity rollup does not reconcile".into());
     }
     Ok(())

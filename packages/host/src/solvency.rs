@@ -36,7 +36,7 @@ impl DenomSolvency {
 /// The answer to every contract's `solvency` query.
 #[cw_serde]
 pub struct SolvencyResponse {
-    /// One entry per denom the contract owes in, in denom order.
+    /// One entry per denom the contract owes in.
     pub denoms: Vec<DenomSolvency>,
     /// No deficit in any listed denom.
     pub solvent: bool,

@@ -693,8 +693,8 @@ pub fn signed_state(
 ) -> JsResult<SignedStateJs> {
     Ok(SignedStateJs {
         state: Base64(state.state()?.encode()),
-        signature_a: Wire::parse(signature_a)?,
-        signature_b: Wire::parse(signature_b)?,
+        signature_a: Wire::named("signature of party a", signature_a)?,
+        signature_b: Wire::named("signature of party b", signature_b)?,
     })
 }
 
@@ -793,7 +793,7 @@ pub fn dispute(
 pub fn join(channel: u64, signature: &str) -> JsResult<ChannelExecuteMsg> {
     Ok(ChannelExecuteMsg::Join {
         channel,
-        signature: Wire::parse(signature)?,
+        signature: Wire::named("join signature", signature)?,
     })
 }
 

@@ -342,7 +342,18 @@ impl<const N: usize> Fixed<N> {
 
 impl<'de, const N: usize> Deserialize<'de> for Fixed<N> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(StrVisitor("a hex string", Fixed::parse))
+        // The contracts' answers carry bytes as base64: exactly `N` bytes of it are
+        // taken too (never the length of `N` bytes of hex); anything else reads as hex.
+        d.deserialize_str(StrVisitor("a hex (or base64) string", |s| {
+            if s.len() != 2 * N {
+                if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(s) {
+                    if let Ok(fixed) = <[u8; N]>::try_from(bytes) {
+                        return Ok(Fixed(fixed));
+                    }
+                }
+            }
+            Fixed::parse(s)
+        }))
     }
 }
 
@@ -353,6 +364,11 @@ impl<const N: usize> Serialize for Wire<N> {
 }
 
 impl<const N: usize> Wire<N> {
+    /// Exactly `N` bytes from hex or base64, errors naming `what`.
+    pub fn named(what: &str, s: &str) -> JsResult<Self> {
+        Wire::parse(s).map_err(|e| Failure(format!("{what}: {}", e.0)))
+    }
+
     /// Exactly `N` bytes from hex (`2N` digits) or base64.
     pub fn parse(s: &str) -> JsResult<Self> {
         if s.len() == 2 * N || s.starts_with("0x") {

@@ -122,21 +122,21 @@ export interface WithdrawalProof {
   withdrawalsRoot: Hex;
   proof: Hex;
 }
-/** What the contract stores of a batch; its `batch` query response (`output_root`, `index`, `deposits_to`, `data_root`) is accepted too. */
+/** What the contract stores of a batch; its `batch` query response (`output_root`, `batch`, `deposits_to`, `data_root`, roots in base64) is accepted too. */
 export interface BatchCommitment { outputRoot: Hex; batch: number; depositCursor: number; dataRoot: Hex; }
 export type WithdrawalClaim = Omit<WithdrawalProof, "batch">;
 export interface Verdict { valid: boolean; reason?: string; }
 
-export interface DepositMsg { deposit: { to: { new_account: { pubkey: string } } | { account: { index: number } } }; }
-export interface ProposeBatchMsg { propose_batch: { data: string; deposits_consumed: number; output_root: string }; }
+export interface DepositMsg { deposit: { target: { new_account: { pubkey: Base64 } } | { account: { account: number } } }; }
+export interface ProposeBatchMsg { propose_batch: { data: Base64; deposits_consumed: number; output_root: Base64 }; }
 export interface WithdrawMsg {
   withdraw: {
     batch: number;
     index: number;
     recipient: string;
     amount: string;
-    output: { state_root: string; withdrawals_root: string };
-    proof: string;
+    output: { state_root: Base64; withdrawals_root: Base64 };
+    proof: Base64;
   };
 }
 "#;

@@ -6,9 +6,9 @@
 //! The operator's work is settle-core's `Node`, as in the cw-multi-test suites; the
 //! contract sees only signed transactions.
 
-use cosmwasm_std::{Binary, HexBinary, Uint128};
+use cosmwasm_std::{Binary, Uint128};
 use optimistic_rollup::msg::{
-    BatchResponse, BatchStatus, DepositTo, DisputeParams, ExecuteMsg, GamePhase, GameResponse,
+    BatchResponse, BatchStatus, DepositTarget, DisputeParams, ExecuteMsg, GamePhase, GameResponse,
     InstantiateMsg, OutputPreimage, ProposerResponse, QueryMsg, Side, SolvencyResponse,
     StatusResponse,
 };
@@ -31,12 +31,8 @@ const CLOCK: u64 = 300;
 const DEPOSIT: u128 = 1_000_000;
 const WITHDRAWAL: u128 = 250_000;
 
-fn hex(h: &Hash) -> HexBinary {
-    HexBinary::from(h.as_slice())
-}
-
-fn seconds(t: cosmwasm_std::Timestamp) -> u64 {
-    t.seconds()
+fn hex(h: &Hash) -> Binary {
+    Binary::from(h.as_slice())
 }
 
 struct Rollup<'a> {
@@ -52,23 +48,25 @@ impl Rollup<'_> {
 
     async fn batch(&self, index: u64) -> Result<BatchResponse, String> {
         self.ctx
-            .query(&self.address, &QueryMsg::Batch { index })
+            .query(&self.address, &QueryMsg::Batch { batch: index })
             .await
     }
 
     async fn game(&self, id: u64) -> Result<GameResponse, String> {
-        self.ctx.query(&self.address, &QueryMsg::Game { id }).await
+        self.ctx
+            .query(&self.address, &QueryMsg::Game { game: id })
+            .await
     }
 
     async fn deposit(&mut self, who: &Wallet, key: &L2Key, amount: u128) -> Result<u64, String> {
-        let to = DepositTo::NewAccount {
-            pubkey: HexBinary::from(key.public_key().as_slice()),
+        let to = DepositTarget::NewAccount {
+            pubkey: Binary::from(key.public_key().as_slice()),
         };
         self.ctx
             .execute(
                 who,
                 &self.address,
-                &ExecuteMsg::Deposit { to: to.clone() },
+                &ExecuteMsg::Deposit { target: to.clone() },
                 &[(amount, DENOM)],
             )
             .await?;
@@ -134,7 +132,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         bond_denom: DENOM.into(),
         proposer_bond: BOND.into(),
         challenge_window: WINDOW,
-        force_inclusion_delay: 3_600,
+        force_inclusion_seconds: 3_600,
         max_batch_bytes: 128 * 1024,
         dispute: DisputeParams {
             challenger_bond: CHALLENGER_BOND.into(),
@@ -289,11 +287,11 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
 
     // The honest batch finalizes after its window; the withdrawal is paid.
     let b = r.batch(good).await?;
-    ctx.wait_past(seconds(b.finalizes_at)).await?;
+    ctx.wait_past(b.finalizes_at).await?;
     ctx.execute(
         &challenger,
         &r.address,
-        &ExecuteMsg::Finalize { index: good },
+        &ExecuteMsg::Finalize { batch: good },
         &[],
     )
     .await?;
