@@ -24,7 +24,7 @@ import {
   VALIDITY_EXECUTE_SOURCE,
   VALIDITY_QUERY_SOURCE,
 } from './schema';
-import { byId, errorMessage, h, inputValue, short, show, table } from './util';
+import { base64ToHex, byId, errorMessage, h, inputValue, short, show, table } from './util';
 import { messageBoxes } from './msgbox';
 import type { FromWorker, ReplayBatch, ToWorker } from './zk-protocol';
 
@@ -970,7 +970,7 @@ function buildExit(): void {
     msg,
     `account #${e.account} (${held.name}) leaves with ${e.balance} against the accounts root after batch ${b.index}: valid only in exodus, and only if that batch is the contract's last verified one`,
   );
-  const check = S.zkVerify(held.publicKey, S.exitMessage(zk.domain, e.account, canonical), e.signature);
+  const check = S.zkVerify(held.publicKey, S.exitMessage(zk.domain, e.account, canonical), base64ToHex(e.signature));
   show(
     'zk-exit-check',
     check.valid
@@ -1010,7 +1010,7 @@ function requestExit(): void {
     msg,
     `queue entry #${index}: sent with a bond of at least min_deposit (returned when a batch serves it); the next batches must serve it or exodus starts`,
   );
-  const check = S.zkVerify(held.publicKey, S.exitRequestMessage(zk.domain, account, canonical, sequence), msg.request_exit.signature);
+  const check = S.zkVerify(held.publicKey, S.exitRequestMessage(zk.domain, account, canonical, sequence), base64ToHex(msg.request_exit.signature));
   show(
     'zk-exit-check',
     check.valid

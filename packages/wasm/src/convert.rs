@@ -205,8 +205,9 @@ pub struct Hex0x(pub Hash);
 pub struct Base64(pub Vec<u8>);
 
 /// Exactly `N` bytes in a contract message: written as base64 (CosmWasm's `Binary`, the
-/// suite's one byte encoding in messages), read from base64 or hex (told apart by length:
-/// `2N` hex digits, `4 * ceil(N / 3)` base64 characters).
+/// suite's one byte encoding in messages), read from hex (`0x` or hex digits only: the
+/// base64 of 32 bytes or more is never all hex digits but with a chance below 2^-88) or
+/// base64.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Wire<const N: usize>(pub [u8; N]);
 
@@ -369,9 +370,9 @@ impl<const N: usize> Wire<N> {
         Wire::parse(s).map_err(|e| Failure(format!("{what}: {}", e.0)))
     }
 
-    /// Exactly `N` bytes from hex (`2N` digits) or base64.
+    /// Exactly `N` bytes from hex or base64 (see [`Wire`]).
     pub fn parse(s: &str) -> JsResult<Self> {
-        if s.len() == 2 * N || s.starts_with("0x") {
+        if s.starts_with("0x") || s.bytes().all(|c| c.is_ascii_hexdigit()) {
             return Fixed::<N>::parse(s).map(|f| Wire(f.0));
         }
         let bytes = base64::engine::general_purpose::STANDARD

@@ -130,11 +130,12 @@ pub fn fr_hex(x: &Fr) -> String {
 /// converting the bytes with `parse`.
 struct HexVisitor<T>(&'static str, fn(&[u8]) -> JsResult<T>);
 
-/// The bytes of a fixed-size value (32, 64, 96 or 192 bytes) written as hex or base64:
-/// hex when it starts with `0x` or is as long as the hex form of such a value (no base64
-/// form of these sizes has that length), base64 otherwise. The callers check the size.
+/// The bytes of a value written as hex or base64 (the contract's answers): hex when it
+/// starts with `0x` or every character is a hex digit (the base64 of a value of 32 bytes
+/// or more is all hex digits with a chance below 2^-88), base64 otherwise. The callers
+/// check the size.
 fn hex_or_base64(what: &str, s: &str) -> JsResult<Vec<u8>> {
-    if s.starts_with("0x") || [64, 128, 192, 384].contains(&s.len()) {
+    if s.starts_with("0x") || s.bytes().all(|c| c.is_ascii_hexdigit()) {
         return convert::hex_bytes(what, s);
     }
     use base64::Engine as _;
