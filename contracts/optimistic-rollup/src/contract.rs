@@ -724,7 +724,7 @@ fn execute_finalize(
             next: status.finalized,
         });
     }
-    if env.block.time < batch.finalizes_at {
+    if env.block.time.seconds() < batch.finalizes_at.seconds() {
         return Err(ContractError::WindowOpen {
             index,
             finalizes_at: batch.finalizes_at.seconds(),

@@ -134,7 +134,7 @@ pub fn execute_challenge(
     if batch.status == BatchStatus::Finalized {
         return Err(ContractError::AlreadyFinal { index });
     }
-    if env.block.time >= batch.finalizes_at {
+    if env.block.time.seconds() >= batch.finalizes_at.seconds() {
         return Err(ContractError::WindowClosed {
             index,
             finalizes_at: batch.finalizes_at.seconds(),

@@ -558,7 +558,7 @@ fn run_close(
             watchtower,
             ..
         } => {
-            if now >= deadline {
+            if now.seconds() >= deadline.seconds() {
                 return Err(ContractError::WindowClosed {
                     id,
                     deadline: deadline.seconds(),
@@ -714,7 +714,7 @@ fn execute_settle(
     else {
         return Err(wrong_phase(id, &ch, "closing"));
     };
-    if env.block.time < deadline {
+    if env.block.time.seconds() < deadline.seconds() {
         return Err(ContractError::WindowOpen {
             id,
             deadline: deadline.seconds(),
