@@ -26,6 +26,13 @@ import {
 } from './schema';
 import { base64ToHex, byId, errorMessage, h, inputValue, short, show, table } from './util';
 import { messageBoxes } from './msgbox';
+import type {
+  ExecuteMsg as ValidityExecuteMsg,
+  QueryMsg as ValidityQueryMsg,
+} from '../../clients/src/ValidityRollup.types';
+
+/** What panel v's boxes show: the generated client's execute and query messages. */
+type ValidityRollupMsg = ValidityExecuteMsg | ValidityQueryMsg;
 import type { FromWorker, ReplayBatch, ToWorker } from './zk-protocol';
 
 export interface ValidityDefaults {
@@ -227,7 +234,7 @@ const ZK_MSG = {
   request: execute('ExecuteMsg: request_exit'),
   exit: execute('ExecuteMsg: exodus_withdraw'),
 };
-const boxes = messageBoxes<ZkMsgKind>({ box: 'zk-box', msg: 'zkmsg' }, ZK_MSG);
+const boxes = messageBoxes<ZkMsgKind, ValidityRollupMsg>({ box: 'zk-box', msg: 'zkmsg' }, ZK_MSG);
 const mountMessage = boxes.mount;
 const setMessage = boxes.set;
 
