@@ -75,11 +75,15 @@ fn main() -> ExitCode {
 /// OpenZeppelin interop check against the npm package, the wasm-bindgen package (built,
 /// tested in Rust under Node and from JS in Node), the parity vectors under Node and the
 /// web dApp in headless Chromium, then the optimized artifacts in cosmwasm-vm and the gas
-/// report (so CI prints the figures).
+/// report (so CI prints the figures), and last the end-to-end flows on a 1-validator and a
+/// 4-validator wasmd network (`cargo xtask e2e`).
 fn test() -> Result<(), String> {
     // What a fresh machine lacks and the run needs, installed first (each skipped when present).
     util::ensure_wasm_target()?;
     util::ensure_node()?;
+    // The wasmd node (cached under target/chain/; cold, a Go build of about 10 minutes,
+    // much of it fetching modules) is built meanwhile, at a lower priority than the tests.
+    let node = std::thread::spawn(localnet::Wasmd::ensure);
     util::step("cargo test --workspace");
     util::cargo(&["test", "--workspace", "--locked"])?;
     util::step("schema drift check");
@@ -108,5 +112,8 @@ fn test() -> Result<(), String> {
         "vm_parity",
     ])?;
     gas::report()?;
-    Ok(())
+    let wasmd = node
+        .join()
+        .map_err(|_| "the wasmd build's thread panicked".to_string())??;
+    e2e::on_networks(wasmd, &[1, 4], None)
 }

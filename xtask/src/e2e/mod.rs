@@ -196,71 +196,48 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let wasmd = Wasmd::ensure()?;
     // The artifacts of this tree (a stale artifacts/ would test other code).
     crate::dist::run()?;
+    on_networks(wasmd, &validators, only.as_deref())
+}
+
+/// The flows whose name contains `only` (all without it) on a network of each size in
+/// `validators`, side by side, with the artifacts already in `artifacts/`; prints each
+/// check and `e2e: N passed, N failed`.
+pub fn on_networks(wasmd: Wasmd, validators: &[usize], only: Option<&str>) -> Result<(), String> {
     let chosen: Vec<(&str, FlowFn)> = flows()
         .into_iter()
-        .filter(|(name, _)| only.as_deref().is_none_or(|o| name.contains(o)))
+        .filter(|(name, _)| only.is_none_or(|o| name.contains(o)))
         .collect();
     if chosen.is_empty() {
         return Err(format!("no flow matches {only:?}"));
     }
+    // The networks run side by side: most of a flow's time is the chain's clock running
+    // out a window, so a second network costs little more than the first.
+    let outcomes: Vec<Outcome> = std::thread::scope(|s| {
+        let handles: Vec<_> = validators
+            .iter()
+            .map(|&n| {
+                let (wasmd, chosen) = (wasmd.clone(), &chosen);
+                s.spawn(move || on_network(wasmd, n, chosen))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .zip(validators)
+            .map(|(h, n)| {
+                h.join().unwrap_or_else(|_| Outcome {
+                    report: String::new(),
+                    passed: 0,
+                    failed: vec![format!("[{n}v] the network's thread panicked")],
+                })
+            })
+            .collect()
+    });
     let mut passed = 0;
     let mut failed = Vec::new();
-    for n in validators {
-        let options = Options {
-            validators: n,
-            ..Options::default()
-        };
-        util::step(&format!("a {n}-validator wasmd network"));
-        let mut net = Network::init(wasmd.clone(), &options)?;
-        net.start()?;
-        let rpc: Vec<String> = net.nodes.iter().map(|n| n.rpc_url()).collect();
-        // With several validators, the last one is stopped while the flows run and
-        // restarted from its home; the flows must not notice.
-        let (results, chaos) = std::thread::scope(|s| {
-            let flows = s.spawn(|| crate::deploy::block_on(run_flows(&rpc[0], &chosen, n)));
-            let chaos = (n > 1).then(|| stop_and_restart(&mut net, n - 1));
-            let results = flows
-                .join()
-                .map_err(|_| "the flows' thread panicked".to_string())
-                .and_then(|r| r)
-                .and_then(|r| r);
-            (results, chaos)
-        });
-        let (codes, results) = results?;
-        for (name, took, res) in results {
-            match res {
-                Ok(summary) => {
-                    passed += 1;
-                    println!(
-                        "ok    [{n}v] {name} ({:.0} s)\n      {summary}",
-                        took.as_secs_f64()
-                    );
-                }
-                Err(e) => {
-                    println!(
-                        "FAIL  [{n}v] {name} ({:.0} s)\n      {e}",
-                        took.as_secs_f64()
-                    );
-                    failed.push(format!("[{n}v] {name}"));
-                }
-            }
-        }
-        if let Some(chaos) = chaos {
-            let name = format!("[{n}v] validator {} stopped mid-flow, restarted from its home, same contract state", n - 1);
-            match chaos.and_then(|note| {
-                same_state(&mut net, n - 1, &codes).map(|s| format!("{note}; {s}"))
-            }) {
-                Ok(note) => {
-                    passed += 1;
-                    println!("ok    {name}\n      {note}");
-                }
-                Err(e) => {
-                    println!("FAIL  {name}\n      {e}");
-                    failed.push(name);
-                }
-            }
-        }
-        drop(net);
+    for o in outcomes {
+        print!("{}", o.report);
+        passed += o.passed;
+        failed.extend(o.failed);
     }
     println!("\ne2e: {passed} passed, {} failed", failed.len());
     if failed.is_empty() {
@@ -268,6 +245,89 @@ pub fn run(args: &[String]) -> Result<(), String> {
     } else {
         Err(format!("failed: {}", failed.join("; ")))
     }
+}
+
+/// What one network's run found: its report lines, and which checks passed or failed.
+struct Outcome {
+    report: String,
+    passed: usize,
+    failed: Vec<String>,
+}
+
+/// Starts an `n`-validator network in a fresh home, runs the flows on it (and, with
+/// several validators, stops and restarts one of them meanwhile), and tears it down.
+fn on_network(wasmd: Wasmd, n: usize, chosen: &[(&str, FlowFn)]) -> Outcome {
+    let mut out = Outcome {
+        report: String::new(),
+        passed: 0,
+        failed: Vec::new(),
+    };
+    let mut note = |ok: bool, name: String, detail: &str| {
+        let mark = if ok { "ok  " } else { "FAIL" };
+        out.report
+            .push_str(&format!("{mark}  {name}\n      {detail}\n"));
+        if ok {
+            out.passed += 1;
+        } else {
+            out.failed.push(name);
+        }
+    };
+    let options = Options {
+        validators: n,
+        ..Options::default()
+    };
+    util::step(&format!("a {n}-validator wasmd network"));
+    let mut net = match Network::init(wasmd, &options).and_then(|mut net| net.start().map(|()| net))
+    {
+        Ok(net) => net,
+        Err(e) => {
+            note(false, format!("[{n}v] the network starts"), &e);
+            return out;
+        }
+    };
+    let rpc: Vec<String> = net.nodes.iter().map(|n| n.rpc_url()).collect();
+    // With several validators, the last one is stopped while the flows run and
+    // restarted from its home; the flows must not notice.
+    let (results, chaos) = std::thread::scope(|s| {
+        let flows = s.spawn(|| crate::deploy::block_on(run_flows(&rpc[0], chosen, n)));
+        let chaos = (n > 1).then(|| stop_and_restart(&mut net, n - 1));
+        let results = flows
+            .join()
+            .map_err(|_| "the flows' thread panicked".to_string())
+            .and_then(|r| r)
+            .and_then(|r| r);
+        (results, chaos)
+    });
+    let codes = match results {
+        Ok((codes, results)) => {
+            for (name, took, res) in results {
+                let name = format!("[{n}v] {name} ({:.0} s)", took.as_secs_f64());
+                match res {
+                    Ok(summary) => note(true, name, &summary),
+                    Err(e) => note(false, name, &e),
+                }
+            }
+            codes
+        }
+        Err(e) => {
+            note(false, format!("[{n}v] the artifacts are stored"), &e);
+            Vec::new()
+        }
+    };
+    if let Some(chaos) = chaos {
+        let name = format!(
+            "[{n}v] validator {} stopped mid-flow, restarted from its home, same contract state",
+            n - 1
+        );
+        match chaos
+            .and_then(|stop| same_state(&mut net, n - 1, &codes).map(|s| format!("{stop}; {s}")))
+        {
+            Ok(detail) => note(true, name, &detail),
+            Err(e) => note(false, name, &e),
+        }
+    }
+    drop(net);
+    out
 }
 
 type FlowResult = (String, Duration, Result<String, String>);
