@@ -1,6 +1,6 @@
 //! `cargo xtask <task>`: the project's tasks, in Rust.
 //!
-//! - `demo`    the end-to-end story on an embedded chain (the main job)
+//! - `demo`    the end-to-end story on an embedded chain (the main job); `--node URL`: on a chain
 //! - `test`    every test the project has (what CI runs after fmt and clippy)
 //! - `dist`    optimized contract artifacts in artifacts/ with checksums
 //! - `deploy`  store and instantiate the artifacts on a chain (`--node URL`), write the deployments file
@@ -35,13 +35,13 @@ mod zk;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <demo|test|deploy --node URL [...]|dist|e2e [--validators N] [--only FLOW]|gas|localnet [--validators N] [--home DIR] [--smoke]|npm|web|bench [log2..]|schema [--check]|soak --ops N [--seed S] [--only NAME]|fuzz [--seconds S] [--target NAME]... [--jobs J] [--merge]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
+    "usage: cargo xtask <demo [--node URL ...]|test|deploy --node URL [...]|dist|e2e [--validators N] [--only FLOW]|gas|localnet [--validators N] [--home DIR] [--smoke]|npm|web|bench [log2..]|schema [--check]|soak --ops N [--seed S] [--only NAME]|fuzz [--seconds S] [--target NAME]... [--jobs J] [--merge]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("bench") => bench::run(&args[1..]),
-        Some("demo") => demo::run(),
+        Some("demo") => demo::run(&args[1..]),
         Some("test") => test(),
         Some("deploy") => deploy::run(&args[1..]),
         Some("dist") => dist::run(),

@@ -11,6 +11,8 @@ mod channels;
 mod optimistic;
 mod validity;
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
@@ -34,9 +36,65 @@ pub struct Ctx {
     pub funder: Wallet,
     /// Names the flow's wallets apart from other flows' and networks'.
     pub tag: String,
+    /// Tells the story as it goes (`cargo xtask demo --node`): every wallet and contract
+    /// with its address, every transaction with its block, hash and gas.
+    pub narrate: bool,
+    /// How big the optimistic rollup's story is.
+    pub scale: Scale,
+    /// Role of each wallet the flow made, by address (for the narration).
+    names: RefCell<BTreeMap<String, String>>,
+}
+
+/// How many L2 users, transfers and withdrawals the optimistic rollup's flow has.
+#[derive(Clone, Copy, Debug)]
+pub struct Scale {
+    pub users: usize,
+    pub transfers: usize,
+    pub withdrawals: usize,
+}
+
+impl Scale {
+    /// The end-to-end test's: two accounts, a transfer and a withdrawal.
+    pub const TEST: Scale = Scale {
+        users: 2,
+        transfers: 1,
+        withdrawals: 1,
+    };
 }
 
 impl Ctx {
+    pub fn new(
+        client: Client,
+        codes: Vec<(&'static str, u64)>,
+        funder: Wallet,
+        tag: String,
+    ) -> Ctx {
+        Ctx {
+            client,
+            codes,
+            funder,
+            tag,
+            narrate: false,
+            scale: Scale::TEST,
+            names: RefCell::default(),
+        }
+    }
+
+    /// A line of the story (printed only when narrating).
+    pub fn say(&self, line: impl AsRef<str>) {
+        if self.narrate {
+            println!("  {}", line.as_ref());
+        }
+    }
+
+    fn name_of(&self, address: &str) -> String {
+        self.names
+            .borrow()
+            .get(address)
+            .cloned()
+            .unwrap_or_else(|| address.to_string())
+    }
+
     pub fn code(&self, contract: &str) -> Result<u64, String> {
         self.codes
             .iter()
@@ -49,12 +107,19 @@ impl Ctx {
     pub async fn wallet(&self, role: &str, amount: u128) -> Result<Wallet, String> {
         let secret = Sha256::digest(format!("settle-e2e/{}/{role}", self.tag));
         let w = Wallet::from_secret(&secret, &self.client.prefix).map_err(|e| e.to_string())?;
+        self.names
+            .borrow_mut()
+            .insert(w.address().to_string(), role.to_string());
         if amount > 0 {
             self.client
                 .send_coins(&self.funder, w.address(), amount, DENOM)
                 .await
                 .map_err(|e| format!("fund {role}: {e}"))?;
         }
+        self.say(format!(
+            "{role:<12} {} (funded with {amount} {DENOM})",
+            w.address()
+        ));
         Ok(w)
     }
 
@@ -65,10 +130,28 @@ impl Ctx {
         msg: &impl Serialize,
         funds: &[(u128, &str)],
     ) -> Result<TxOutcome, String> {
-        self.client
+        let out = self
+            .client
             .execute(who, contract, msg, funds)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        if self.narrate {
+            let action = action_of(msg);
+            let paid: Vec<String> = funds.iter().map(|(a, d)| format!("{a}{d}")).collect();
+            println!(
+                "    block {:>6}  tx {}  gas {:>9}  {:<12} {action}{}",
+                out.height,
+                out.hash,
+                out.gas_used,
+                self.name_of(who.address()),
+                if paid.is_empty() {
+                    String::new()
+                } else {
+                    format!(" with {}", paid.join(", "))
+                }
+            );
+        }
+        Ok(out)
     }
 
     /// A message the contract must refuse: the simulation's error must contain `expected`.
@@ -85,7 +168,13 @@ impl Ctx {
                 "accepted (tx {}), expected a refusal containing {expected:?}",
                 out.hash
             )),
-            Err(Error::Simulate { log }) if log.contains(expected) => Ok(()),
+            Err(Error::Simulate { log }) if log.contains(expected) => {
+                self.say(format!(
+                    "{} is refused by the contract, as it must be: \"{expected}\"",
+                    action_of(msg)
+                ));
+                Ok(())
+            }
             Err(e) => Err(format!("refused, but not with {expected:?}: {e}")),
         }
     }
@@ -117,7 +206,13 @@ impl Ctx {
                 &[],
             )
             .await
-            .map(|i| i.address)
+            .map(|i| {
+                self.say(format!(
+                    "{contract} instantiated at {} (block {}, tx {}, gas {})",
+                    i.address, i.outcome.height, i.outcome.hash, i.outcome.gas_used
+                ));
+                i.address
+            })
             .map_err(|e| format!("instantiate {contract}: {e}"))
     }
 
@@ -140,6 +235,14 @@ impl Ctx {
     }
 }
 
+/// The message's name: the one key of its JSON object (`propose_batch`, `withdraw`...).
+fn action_of(msg: &impl Serialize) -> String {
+    serde_json::to_value(msg)
+        .ok()
+        .and_then(|v| v.as_object().and_then(|o| o.keys().next().cloned()))
+        .unwrap_or_default()
+}
+
 /// Bech32 address → the canonical bytes a contract stores (what L2 messages name).
 pub fn canonical(address: &str) -> Result<Vec<u8>, String> {
     let id: settle_client::cosmrs::AccountId =
@@ -156,10 +259,10 @@ fn now_unix() -> u64 {
 
 /// A flow: what it does with its own context; the flows of a network run side by side
 /// (most of their time is the chain's clock running out a window).
-type FlowFn = fn(Ctx) -> Pin<Box<dyn Future<Output = Result<String, String>>>>;
+pub type FlowFn = fn(Ctx) -> Pin<Box<dyn Future<Output = Result<String, String>>>>;
 
 /// Every flow: registering one is one line here.
-fn flows() -> Vec<(&'static str, FlowFn)> {
+pub fn flows() -> Vec<(&'static str, FlowFn)> {
     vec![
         (
             "optimistic-rollup: deposit, propose, a lie challenged to the one-step proof, finalize, withdraw",
@@ -356,12 +459,12 @@ async fn run_flows(
     let mut handles = Vec::new();
     for (i, (name, flow)) in chosen.iter().enumerate() {
         let funder = TEST_ACCOUNTS[i % TEST_ACCOUNTS.len()].0;
-        let ctx = Ctx {
-            client: client.clone(),
-            codes: codes.clone(),
-            funder: crate::deploy::test_wallet(funder, "wasm")?,
-            tag: format!("{n}v/{i}"),
-        };
+        let ctx = Ctx::new(
+            client.clone(),
+            codes.clone(),
+            crate::deploy::test_wallet(funder, "wasm")?,
+            format!("{n}v/{i}"),
+        );
         let (name, flow) = (name.to_string(), *flow);
         handles.push(local.spawn_local(async move {
             let started = Instant::now();
