@@ -19,6 +19,7 @@ use settle_core::hash::{keccak256_concat, Hash};
 use settle_core::ledger::Deposit;
 use settle_core::node::Node;
 use settle_core::tx::Domain;
+use settle_services::follow::Follower;
 
 use super::{canonical, Ctx};
 use crate::localnet::DENOM;
@@ -227,6 +228,18 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
     ctx.say(format!(
         "batch {bad}: a transfer whose output root lies from step 1 on, posted by the liar"
     ));
+    // A watcher that knows nothing but the chain rebuilds the L2 state from the contract's
+    // queries and the posted data, and finds the lie.
+    let mut watcher = Follower::new(&ctx.client, &r.address)
+        .await
+        .map_err(|e| e.to_string())?;
+    let seen = watcher.sync(&ctx.client).await.map_err(|e| e.to_string())?;
+    if seen.divergences.iter().map(|d| d.batch).collect::<Vec<_>>() != [bad] {
+        return Err(format!(
+            "a follower of the chain finds divergent batches {:?}, not [{bad}]",
+            seen.divergences
+        ));
+    }
     let truth = r
         .node
         .trace(bad)
@@ -316,6 +329,12 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         ));
     }
     r.node.roll_back(bad).map_err(|e| e.to_string())?;
+    let seen = watcher.sync(&ctx.client).await.map_err(|e| e.to_string())?;
+    if seen.rolled_back_from != Some(bad) {
+        return Err(format!(
+            "the follower did not see batch {bad} removed: {seen:?}"
+        ));
+    }
     let liar_info: ProposerResponse = ctx
         .query(
             &r.address,
@@ -394,6 +413,29 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         "already paid",
     )
     .await?;
+    // From chain data alone, a fresh follower arrives at the operator's own L2 state.
+    let mut fresh = Follower::new(&ctx.client, &r.address)
+        .await
+        .map_err(|e| e.to_string())?;
+    let seen = fresh.sync(&ctx.client).await.map_err(|e| e.to_string())?;
+    if fresh.node.ledger.state_root() != r.node.ledger.state_root()
+        || fresh.node.batch_count() != r.node.batch_count()
+        || !seen.divergences.is_empty()
+    {
+        return Err(format!(
+            "rebuilt from chain data: {} batches, state root {}; the operator: {} batches, {}",
+            fresh.node.batch_count(),
+            hex::encode(fresh.node.ledger.state_root()),
+            r.node.batch_count(),
+            hex::encode(r.node.ledger.state_root())
+        ));
+    }
+    ctx.say(format!(
+        "rebuilt from chain data alone: {} batches, {} accounts, state root {}",
+        fresh.node.batch_count(),
+        fresh.node.ledger.accounts().len(),
+        hex::encode(fresh.node.ledger.state_root())
+    ));
     let solvency: SolvencyResponse = ctx.query(&r.address, &QueryMsg::Solvency {}).await?;
     let held = ctx.balance(&r.address).await?;
     let d = solvency
