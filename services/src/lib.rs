@@ -5,9 +5,12 @@
 //! - [`follow`]: an optimistic rollup's L2 state rebuilt and kept in step from chain data
 //!   alone (queries and the transactions that posted each batch).
 //! - [`config`]: the TOML configuration every service reads, checked against the chain.
+//! - [`store`]: the operator's database (SQLite): every submitted L2 transaction until it
+//!   is in a posted batch or refused with a reason.
 
 pub mod config;
 pub mod follow;
+pub mod store;
 
 /// What stops a service.
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +25,9 @@ pub enum Error {
     /// The chain client's error (RPC, query, transaction).
     #[error(transparent)]
     Client(#[from] settle_client::Error),
+    /// The service's database.
+    #[error("database: {0}")]
+    Store(String),
     /// The L2 rules refused something the chain holds.
     #[error("L2 rules: {0}")]
     Core(#[from] settle_core::Error),
