@@ -85,8 +85,11 @@ use settle_core::ledger::Deposit;
 use settle_core::node::{Node, Proposal, WithdrawalProof};
 use settle_core::tx::{Domain, SignedTx};
 
-/// Capabilities of the chain the artifacts must load on (wasmd with wasmvm 2.2).
-pub const CAPABILITIES: &str = "iterator,staking,stargate,cosmwasm_1_1,cosmwasm_1_2,cosmwasm_1_3,cosmwasm_1_4,cosmwasm_2_0,cosmwasm_2_1,cosmwasm_2_2";
+/// Capabilities of the chain the artifacts must load on: what the project's wasmd node
+/// (v0.61.14, wasmvm 3) offers, its `BuiltInCapabilities()`, no `cosmwasm_3_0`. xtask's
+/// `WASMD_CAPABILITIES` is checked against the node's source when the node is built, and
+/// against this list by xtask's tests.
+pub const CAPABILITIES: &str = "iterator,staking,stargate,cosmwasm_1_1,cosmwasm_1_2,cosmwasm_1_3,cosmwasm_1_4,cosmwasm_2_0,cosmwasm_2_1,cosmwasm_2_2,ibc2";
 /// wasmd's CosmWasm gas per SDK gas.
 pub const WASMD_GAS_MULTIPLIER: u64 = 140_000;
 /// SDK gas per byte of transaction.

@@ -159,6 +159,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
     };
 
     // 1. Cooperative close: paid at once.
+    ctx.say("channel 1: opened, joined, funded by both, closed cooperatively (paid at once)");
     let id = ch.open().await?;
     let (a0, b0) = (ch.balance(&ch.a).await?, ch.balance(&ch.b).await?);
     ctx.refused(
@@ -264,6 +265,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         ));
     }
 
+    ctx.say("channel 2: a closed with a revoked state; b's watchtower proved it stale and a was punished");
     // 3. HTLCs: a pays b 100 against a preimage b reveals; b pays a 50, never revealed,
     //    refunded to b after its timeout.
     let id = ch.open().await?;

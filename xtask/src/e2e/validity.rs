@@ -77,6 +77,9 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         .await?;
     op.follow(&second);
 
+    ctx.say(
+        "batches proven with Groth16 here and verified by the contract with the chain's pairing",
+    );
     // A withdrawal, credited when its batch is accepted (no window: the proof is final).
     let withdrawal = op.withdrawal(&keys[0], canonical(user.address())?, WITHDRAWAL);
     let third = prove(&mut op, 0, &[withdrawal])?;
@@ -105,6 +108,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         ));
     }
 
+    ctx.say("the operator stops; after the exodus deadline users leave with Merkle proofs of the last proven state");
     // The operator stops. After the deadline the rollup is in exodus and account 0 leaves
     // with its balance in the last verified state.
     let status: StatusResponse = ctx.query(&contract, &QueryMsg::Status {}).await?;
