@@ -132,8 +132,8 @@ impl Follower {
             for d in page.deposits {
                 let refund_to = canonical(d.depositor.as_str())?;
                 self.node.observe_deposit(Deposit {
-                    index: d.index,
-                    target: d.to.target()?,
+                    index: d.deposit,
+                    target: d.target.target()?,
                     amount: d.amount.u128(),
                     refund_to,
                 })?;
@@ -157,7 +157,7 @@ impl Follower {
         while self.node.batch_count() < status.next_batch {
             let index = self.node.batch_count();
             let record: BatchResponse = client
-                .query(&self.contract, &QueryMsg::Batch { index })
+                .query(&self.contract, &QueryMsg::Batch { batch: index })
                 .await?;
             let data = self.found.remove(&index).ok_or_else(|| {
                 Error::Chain(format!(
@@ -253,7 +253,7 @@ mod tests {
         let msg = ExecuteMsg::ProposeBatch {
             data: cosmwasm_std::Binary::new(data.to_vec()),
             deposits_consumed: 0,
-            output_root: cosmwasm_std::HexBinary::from([7u8; 32].as_slice()),
+            output_root: cosmwasm_std::Binary::from([7u8; 32].as_slice()),
         };
         ContractCall {
             sender: "wasm1proposer".into(),
