@@ -51,6 +51,8 @@ pub struct Synced {
     pub rolled_back_from: Option<u64>,
     /// Batches applied in this sync whose claimed root is wrong.
     pub divergences: Vec<Divergence>,
+    /// `(index, posted data)` of every batch applied in this sync.
+    pub applied: Vec<(u64, Vec<u8>)>,
 }
 
 /// A node kept in step with one rollup contract.
@@ -175,7 +177,10 @@ impl Follower {
                 .deposits_to
                 .checked_sub(record.deposits_from)
                 .ok_or_else(|| Error::Chain(format!("batch {index}: deposit range reversed")))?;
-            let applied = self.node.propose_with(&NativeVerifier, data, consumed)?;
+            let applied = self
+                .node
+                .propose_with(&NativeVerifier, data.clone(), consumed)?;
+            out.applied.push((index, data));
             let claimed = hash32("an output root", record.output_root.as_slice())?;
             if applied.output_root != claimed {
                 out.divergences.push(Divergence {

@@ -5,11 +5,14 @@
 //! - [`follow`]: an optimistic rollup's L2 state rebuilt and kept in step from chain data
 //!   alone (queries and the transactions that posted each batch).
 //! - [`config`]: the TOML configuration every service reads, checked against the chain.
+//! - [`operator`]: the operator's round: sync, account for every submitted transaction,
+//!   build the next batch with the core, post it; crash-safe by construction.
 //! - [`store`]: the operator's database (SQLite): every submitted L2 transaction until it
 //!   is in a posted batch or refused with a reason.
 
 pub mod config;
 pub mod follow;
+pub mod operator;
 pub mod store;
 
 /// What stops a service.

@@ -32,6 +32,18 @@ pub struct PendingTx {
     pub nonce: u64,
 }
 
+impl PendingTx {
+    /// A signed transaction as the store keeps it, under its id.
+    pub fn of(tx: &settle_core::tx::SignedTx) -> PendingTx {
+        PendingTx {
+            hash: hex::encode(tx.id()),
+            bytes: tx.encode(),
+            account: tx.body.signer(),
+            nonce: tx.body.nonce(),
+        }
+    }
+}
+
 /// The operator's database.
 #[derive(Clone, Debug)]
 pub struct Store {

@@ -8,6 +8,7 @@
 //! `N passed, N failed`.
 
 mod channels;
+mod operator;
 mod optimistic;
 mod validity;
 
@@ -271,6 +272,10 @@ pub fn flows() -> Vec<(&'static str, FlowFn)> {
         (
             "payment-channels: cooperative close, a stale close punished by a watchtower, an HTLC claimed and one refunded",
             |c| Box::pin(async move { channels::flow(&c).await }),
+        ),
+        (
+            "operator (settle-services): submitted txs posted or refused with a reason, a crash between post and database write recovered from the chain",
+            |c| Box::pin(async move { operator::flow(&c).await }),
         ),
         (
             "validity-rollup: proven batches, a withdrawal claimed, a bad proof refused, an exodus exit",

@@ -121,18 +121,10 @@ impl Rollup<'_> {
     }
 }
 
-pub async fn flow(ctx: &Ctx) -> Result<String, String> {
-    let honest = ctx.wallet("proposer", 10_000_000).await?;
-    let liar = ctx.wallet("liar", 10_000_000).await?;
-    let challenger = ctx.wallet("challenger", 10_000_000).await?;
-    let scale = ctx.scale;
-    let users = scale.users.max(2);
-    let withdrawals = scale.withdrawals.clamp(1, users);
-    let user = ctx
-        .wallet("user", users as u128 * DEPOSIT + 10_000_000)
-        .await?;
-    let treasury = ctx.wallet("treasury", 0).await?;
-    let msg = InstantiateMsg {
+/// The rollup the flows instantiate: the floors for windows (a lie must be challenged
+/// within five minutes), small bonds, the test suites' admin bounds.
+pub fn instantiate_msg(treasury: &str) -> InstantiateMsg {
+    InstantiateMsg {
         admin: None,
         denom: DENOM.into(),
         bond_denom: DENOM.into(),
@@ -145,11 +137,26 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
             clock_seconds: CLOCK,
             min_answer_seconds: 60,
             reward_bps: 5_000,
-            treasury: treasury.address().to_string(),
+            treasury: treasury.to_string(),
         },
         bounds: Some(settle_testing::default_bounds()),
-    };
-    let address = ctx.instantiate("optimistic-rollup", &msg).await?;
+    }
+}
+
+pub async fn flow(ctx: &Ctx) -> Result<String, String> {
+    let honest = ctx.wallet("proposer", 10_000_000).await?;
+    let liar = ctx.wallet("liar", 10_000_000).await?;
+    let challenger = ctx.wallet("challenger", 10_000_000).await?;
+    let scale = ctx.scale;
+    let users = scale.users.max(2);
+    let withdrawals = scale.withdrawals.clamp(1, users);
+    let user = ctx
+        .wallet("user", users as u128 * DEPOSIT + 10_000_000)
+        .await?;
+    let treasury = ctx.wallet("treasury", 0).await?;
+    let address = ctx
+        .instantiate("optimistic-rollup", &instantiate_msg(treasury.address()))
+        .await?;
     let config: optimistic_rollup::msg::ConfigResponse =
         ctx.query(&address, &QueryMsg::Config {}).await?;
     let domain = Domain(
