@@ -142,7 +142,7 @@ impl Operator {
         let msg = optimistic_rollup::msg::ExecuteMsg::ProposeBatch {
             data: cosmwasm_std::Binary::new(proposal.data.clone()),
             deposits_consumed: proposal.deposits_consumed,
-            output_root: cosmwasm_std::HexBinary::from(proposal.output_root.as_slice()),
+            output_root: cosmwasm_std::Binary::from(proposal.output_root.as_slice()),
         };
         let out = self
             .client

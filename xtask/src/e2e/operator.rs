@@ -4,7 +4,7 @@
 //! post and its database write) is found on chain and accounted for by a restarted
 //! operator, which posts nothing twice.
 
-use optimistic_rollup::msg::{DepositTo, ExecuteMsg};
+use optimistic_rollup::msg::{DepositTarget, ExecuteMsg};
 use settle_core::batch::encode_batch;
 use settle_core::crypto::{L2Key, NativeVerifier};
 use settle_core::tx::SignedTx;
@@ -64,13 +64,13 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         L2Key::from_label("op-user-1"),
     ];
     for k in &keys {
-        let to = DepositTo::NewAccount {
-            pubkey: cosmwasm_std::HexBinary::from(k.public_key().as_slice()),
+        let target = DepositTarget::NewAccount {
+            pubkey: cosmwasm_std::Binary::from(k.public_key().as_slice()),
         };
         ctx.execute(
             &user,
             &contract,
-            &ExecuteMsg::Deposit { to },
+            &ExecuteMsg::Deposit { target },
             &[(DEPOSIT, DENOM)],
         )
         .await?;
@@ -147,7 +147,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         &ExecuteMsg::ProposeBatch {
             data: cosmwasm_std::Binary::new(proposal.data),
             deposits_consumed: proposal.deposits_consumed,
-            output_root: cosmwasm_std::HexBinary::from(proposal.output_root.as_slice()),
+            output_root: cosmwasm_std::Binary::from(proposal.output_root.as_slice()),
         },
         &[],
     )
