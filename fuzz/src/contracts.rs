@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use cosmwasm_std::testing::{mock_env, MockApi, MockQuerier, MockStorage};
 use cosmwasm_std::{
-    coin, coins, from_json, Addr, Coin, Env, HexBinary, MessageInfo, Order, OwnedDeps, Storage,
+    coin, coins, from_json, Addr, Binary, Coin, Env, MessageInfo, Order, OwnedDeps, Storage,
     Uint128,
 };
 
@@ -122,7 +122,8 @@ pub mod optimistic {
     use super::*;
     use optimistic_rollup::contract::{execute, instantiate, query};
     use optimistic_rollup::msg::{
-        AmountRange, ConfigBounds, DepositTo, DisputeParams, ExecuteMsg, InstantiateMsg, Range,
+        AmountRange, ConfigBounds, DepositTarget as MsgTarget, DisputeParams, ExecuteMsg,
+        InstantiateMsg, Range,
     };
     use settle_core::batch::{apply_batch, encode_batch};
     use settle_core::crypto::NativeVerifier;
@@ -141,7 +142,7 @@ pub mod optimistic {
             bond_denom: BOND_DENOM.into(),
             proposer_bond: Uint128::new(1_000),
             challenge_window: 86_400,
-            force_inclusion_delay: 3_600,
+            force_inclusion_seconds: 3_600,
             max_batch_bytes: 128 * 1024,
             dispute: DisputeParams {
                 challenger_bond: Uint128::new(500),
@@ -152,7 +153,7 @@ pub mod optimistic {
             },
             bounds: Some(ConfigBounds {
                 challenge_window: r(300, 30 * 86_400),
-                force_inclusion_delay: r(0, 7 * 86_400),
+                force_inclusion_seconds: r(0, 7 * 86_400),
                 max_batch_bytes: r(1, 512 * 1024),
                 proposer_bond: a(1, 1_000_000),
                 challenger_bond: a(1, 1_000_000),
@@ -241,8 +242,8 @@ pub mod optimistic {
                     who,
                     coins(*amount, DENOM),
                     ExecuteMsg::Deposit {
-                        to: DepositTo::NewAccount {
-                            pubkey: HexBinary::from(pubkey.to_vec()),
+                        target: MsgTarget::NewAccount {
+                            pubkey: Binary::from(pubkey.to_vec()),
                         },
                     },
                 );
@@ -272,7 +273,7 @@ pub mod optimistic {
                 ExecuteMsg::ProposeBatch {
                     data: data.into(),
                     deposits_consumed: 2,
-                    output_root: HexBinary::from(result.output.root().to_vec()),
+                    output_root: Binary::from(result.output.root().to_vec()),
                 },
             );
             run(
@@ -314,8 +315,8 @@ pub mod channels {
         let keys = crate::channel::keys();
         ExecuteMsg::Open {
             counterparty: addr("bob").to_string(),
-            pubkey_a: HexBinary::from(keys[0].public_key().to_vec()),
-            pubkey_b: HexBinary::from(keys[1].public_key().to_vec()),
+            pubkey_a: cosmwasm_std::Binary::from(keys[0].public_key().to_vec()),
+            pubkey_b: cosmwasm_std::Binary::from(keys[1].public_key().to_vec()),
             dispute_window: 3_600,
             join_window: 86_400,
         }
@@ -366,7 +367,7 @@ pub mod channels {
                     send("bob", coins(250_000, DENOM)),
                     ExecuteMsg::Join {
                         channel: id,
-                        signature: HexBinary::from(sig.to_vec()),
+                        signature: cosmwasm_std::Binary::from(sig.to_vec()),
                     },
                 )
                 .is_ok()
@@ -393,13 +394,13 @@ pub mod validity {
         InstantiateMsg {
             admin: Some(addr("admin").to_string()),
             denom: DENOM.into(),
-            verifying_key: HexBinary::from(unhex(&parity()["validity"]["verifyingKey"])),
+            verifying_key: cosmwasm_std::Binary::from(unhex(&parity()["validity"]["verifyingKey"])),
             shape: Shape {
                 deposits: 2,
                 txs: 1,
             },
-            exodus_after: 86_400,
-            key_timelock: 2 * 86_400,
+            exodus_after_seconds: 86_400,
+            key_timelock_seconds: 2 * 86_400,
             min_deposit: Uint128::new(1),
             min_new_account: Uint128::new(1_000),
             max_pending: 1_024,
@@ -435,7 +436,7 @@ pub mod validity {
                         send(who, coins(10_000, DENOM)),
                         ExecuteMsg::Deposit {
                             target: DepositTarget::NewAccount {
-                                pubkey: HexBinary::from(key.encode().to_vec()),
+                                pubkey: cosmwasm_std::Binary::from(key.encode().to_vec()),
                             },
                         },
                     ),

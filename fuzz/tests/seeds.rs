@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use cosmwasm_std::{to_json_vec, Binary, HexBinary, Uint128};
+use cosmwasm_std::{to_json_vec, Binary, Uint128};
 use serde_json::Value;
 use settle_core::batch::encode_batch;
 use settle_core::tx::{SignedTx, Transfer, TxBody, Withdraw};
@@ -316,7 +316,7 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
         [vec![sender, funds], minutes.to_be_bytes().to_vec(), json].concat()
     };
     {
-        use optimistic_rollup::msg::{DepositTo, ExecuteMsg, QueryMsg};
+        use optimistic_rollup::msg::{DepositTarget, ExecuteMsg, QueryMsg};
         let data = optimistic::batch_data();
         let msgs = vec![
             (1, 2, 0, to_json_vec(&ExecuteMsg::Bond {})),
@@ -326,7 +326,7 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 1,
                 0,
                 to_json_vec(&ExecuteMsg::Deposit {
-                    to: DepositTo::Account { index: 0 },
+                    target: DepositTarget::Account { account: 0 },
                 }),
             ),
             (
@@ -334,8 +334,8 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 1,
                 0,
                 to_json_vec(&ExecuteMsg::Deposit {
-                    to: DepositTo::NewAccount {
-                        pubkey: HexBinary::from(vec![2; 33]),
+                    target: DepositTarget::NewAccount {
+                        pubkey: Binary::from(vec![2; 33]),
                     },
                 }),
             ),
@@ -346,10 +346,10 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 to_json_vec(&ExecuteMsg::ProposeBatch {
                     data: Binary::from(data.clone()),
                     deposits_consumed: 0,
-                    output_root: HexBinary::from(vec![0; 32]),
+                    output_root: Binary::from(vec![0; 32]),
                 }),
             ),
-            (1, 0, 2000, to_json_vec(&ExecuteMsg::Finalize { index: 0 })),
+            (1, 0, 2000, to_json_vec(&ExecuteMsg::Finalize { batch: 0 })),
             (
                 3,
                 0,
@@ -360,8 +360,8 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                     recipient: addr("alice").to_string(),
                     amount: Uint128::new(50_000),
                     output: optimistic_rollup::msg::OutputPreimage {
-                        state_root: HexBinary::from(vec![0; 32]),
-                        withdrawals_root: HexBinary::from(vec![0; 32]),
+                        state_root: Binary::from(vec![0; 32]),
+                        withdrawals_root: Binary::from(vec![0; 32]),
                     },
                     proof: Binary::from(vec![0; 2]),
                 }),
@@ -374,7 +374,7 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 to_json_vec(&ExecuteMsg::Bisect {
                     game: 0,
                     position: 2,
-                    root: HexBinary::from(vec![1; 32]),
+                    root: Binary::from(vec![1; 32]),
                 }),
             ),
             (
@@ -424,8 +424,8 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
         let st = &arr(&chan["states"])[1];
         let signed = SignedState {
             state: Binary::from(unhex(&st["encoding"])),
-            signature_a: HexBinary::from(unhex(&st["signatureA"])),
-            signature_b: HexBinary::from(unhex(&st["signatureB"])),
+            signature_a: cosmwasm_std::Binary::from(unhex(&st["signatureA"])),
+            signature_b: cosmwasm_std::Binary::from(unhex(&st["signatureB"])),
         };
         let msgs = vec![
             (3, 1, 0, to_json_vec(&channels::open_msg())),
@@ -435,7 +435,7 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 0,
                 to_json_vec(&ExecuteMsg::Join {
                     channel: 0,
-                    signature: HexBinary::from(vec![1; 64]),
+                    signature: cosmwasm_std::Binary::from(vec![1; 64]),
                 }),
             ),
             (3, 0, 2000, to_json_vec(&ExecuteMsg::Reclaim { channel: 0 })),
@@ -475,7 +475,7 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 0,
                 0,
                 to_json_vec(&ExecuteMsg::RevealPreimage {
-                    preimage: HexBinary::from(vec![3; 32]),
+                    preimage: cosmwasm_std::Binary::from(vec![3; 32]),
                 }),
             ),
             (
@@ -484,10 +484,10 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 0,
                 to_json_vec(&ExecuteMsg::SettleHtlc {
                     channel: 1,
-                    index: 0,
+                    htlc: 0,
                 }),
             ),
-            (0, 0, 0, to_json_vec(&QueryMsg::Channel { id: 1 })),
+            (0, 0, 0, to_json_vec(&QueryMsg::Channel { channel: 1 })),
         ];
         for (a, b, c, j) in msgs {
             add("contract_channels", msg(a, b, c, j.expect("json")));
@@ -503,10 +503,8 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 0,
                 to_json_vec(&ExecuteMsg::Deposit {
                     target: DepositTarget::Account {
-                        index: 0,
-                        pubkey: HexBinary::from(
-                            validity::zk_keys()[0].public_key().encode().to_vec(),
-                        ),
+                        account: 0,
+                        pubkey: Binary::from(validity::zk_keys()[0].public_key().encode().to_vec()),
                     },
                 }),
             ),
@@ -516,10 +514,10 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 1,
                 to_json_vec(&ExecuteMsg::SubmitBatch {
                     data: Binary::from(unhex(&b0["data"])),
-                    deposits: 2,
-                    new_accounts_root: HexBinary::from(unhex(&b0["newAccountsRoot"])),
+                    deposits_consumed: 2,
+                    new_accounts_root: Binary::from(unhex(&b0["newAccountsRoot"])),
                     new_account_count: 2,
-                    proof: HexBinary::from(unhex(&b0["proof"])),
+                    proof: Binary::from(unhex(&b0["proof"])),
                 }),
             ),
             (
@@ -528,12 +526,12 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 3000,
                 to_json_vec(&ExecuteMsg::ExodusWithdraw {
                     account: 0,
-                    pubkey: HexBinary::from(vec![0; 64]),
+                    pubkey: Binary::from(vec![0; 64]),
                     balance: Uint128::new(10_000),
                     nonce: 0,
-                    path: vec![HexBinary::from(vec![0; 32]); 20],
+                    path: vec![Binary::from(vec![0; 32]); 20],
                     recipient: addr("alice").to_string(),
-                    signature: HexBinary::from(vec![0; 96]),
+                    signature: Binary::from(vec![0; 96]),
                 }),
             ),
             (
@@ -543,7 +541,7 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 to_json_vec(&ExecuteMsg::RequestExit {
                     account: 0,
                     recipient: addr("alice").to_string(),
-                    signature: HexBinary::from(vec![0; 96]),
+                    signature: Binary::from(vec![0; 96]),
                 }),
             ),
             (3, 0, 0, to_json_vec(&ExecuteMsg::Claim {})),
@@ -551,7 +549,7 @@ fn seeds() -> BTreeMap<&'static str, Vec<Vec<u8>>> {
                 3,
                 0,
                 3000,
-                to_json_vec(&ExecuteMsg::ReclaimDeposit { index: 0 }),
+                to_json_vec(&ExecuteMsg::ReclaimDeposit { deposit: 0 }),
             ),
             (
                 0,

@@ -3,7 +3,7 @@
 //! cw-multi-test (`tests/parity.rs`) and on the optimized artifact (`tests/vm_parity.rs`).
 
 use cosmwasm_std::{Binary, HexBinary, Uint128};
-use optimistic_rollup::msg::{DepositTo, ExecuteMsg, OutputPreimage};
+use optimistic_rollup::msg::{DepositTarget, ExecuteMsg, OutputPreimage};
 use serde_json::Value;
 
 pub const FILE: &str = concat!(
@@ -47,13 +47,13 @@ pub fn arr<'a>(v: &'a Value, k: &str) -> &'a [Value] {
         .unwrap_or_else(|| panic!("{k:?} is not an array in {v}"))
 }
 
-pub fn deposit_to(t: &Value) -> DepositTo {
+pub fn deposit_to(t: &Value) -> DepositTarget {
     match s(t, "kind") {
-        "newAccount" => DepositTo::NewAccount {
-            pubkey: HexBinary::from(bytes(t, "pubkey")),
+        "newAccount" => DepositTarget::NewAccount {
+            pubkey: Binary::from(bytes(t, "pubkey")),
         },
-        "account" => DepositTo::Account {
-            index: num(t, "index") as u32,
+        "account" => DepositTarget::Account {
+            account: num(t, "index") as u32,
         },
         other => panic!("unknown deposit target {other:?}"),
     }
@@ -67,8 +67,8 @@ pub fn withdraw_msg(c: &Value) -> ExecuteMsg {
         recipient: s(c, "recipient").to_string(),
         amount: Uint128::new(dec(c, "amount")),
         output: OutputPreimage {
-            state_root: HexBinary::from(bytes(c, "stateRoot")),
-            withdrawals_root: HexBinary::from(bytes(c, "withdrawalsRoot")),
+            state_root: Binary::from(bytes(c, "stateRoot")),
+            withdrawals_root: Binary::from(bytes(c, "withdrawalsRoot")),
         },
         proof: Binary::new(bytes(c, "proof")),
     }
@@ -87,26 +87,26 @@ pub fn one_step_check(c: &Value) -> optimistic_rollup::msg::OneStepCheck {
     use optimistic_rollup::msg::{DisputeContext, OneStepCheck, ParentOutput, StepDeposit};
     let ctx = &c["context"];
     let parent = (!ctx["parent"].is_null()).then(|| ParentOutput {
-        output_root: HexBinary::from(bytes(&ctx["parent"], "outputRoot")),
+        output_root: Binary::from(bytes(&ctx["parent"], "outputRoot")),
         deposit_cursor: num(&ctx["parent"], "depositCursor"),
-        data_root: HexBinary::from(bytes(&ctx["parent"], "dataRoot")),
+        data_root: Binary::from(bytes(&ctx["parent"], "dataRoot")),
     });
     let deposit = (!c["deposit"].is_null()).then(|| {
         let d = &c["deposit"];
         let to = &d["to"];
         StepDeposit {
             index: num(d, "index"),
-            to: if to["newAccount"].is_object() {
-                DepositTo::NewAccount {
-                    pubkey: HexBinary::from(bytes(&to["newAccount"], "pubkey")),
+            target: if to["newAccount"].is_object() {
+                DepositTarget::NewAccount {
+                    pubkey: Binary::from(bytes(&to["newAccount"], "pubkey")),
                 }
             } else {
-                DepositTo::Account {
-                    index: num(&to["account"], "index") as u32,
+                DepositTarget::Account {
+                    account: num(&to["account"], "index") as u32,
                 }
             },
             amount: Uint128::new(dec(d, "amount")),
-            refund_to: HexBinary::from(bytes(d, "refundTo")),
+            refund_to: Binary::from(bytes(d, "refundTo")),
         }
     });
     OneStepCheck {
@@ -116,15 +116,15 @@ pub fn one_step_check(c: &Value) -> optimistic_rollup::msg::OneStepCheck {
             deposits_from: num(ctx, "depositsFrom"),
             deposits: num(ctx, "deposits"),
             tx_steps: num(ctx, "txSteps"),
-            data_root: HexBinary::from(bytes(ctx, "dataRoot")),
+            data_root: Binary::from(bytes(ctx, "dataRoot")),
         },
-        domain: HexBinary::from(bytes(c, "domain")),
+        domain: Binary::from(bytes(c, "domain")),
         step: num(c, "step"),
-        pre_root: HexBinary::from(bytes(c, "preRoot")),
+        pre_root: Binary::from(bytes(c, "preRoot")),
         deposit,
         proof: Binary::new(bytes(c, "proof")),
         // a negative case has no post root: any root does, the proof must be refused first
-        post_root: HexBinary::from(if c["postRoot"].is_string() {
+        post_root: Binary::from(if c["postRoot"].is_string() {
             bytes(c, "postRoot")
         } else {
             vec![0; 32]
@@ -203,13 +203,13 @@ pub fn validity_instantiate(v: &Value) -> validity_rollup::msg::InstantiateMsg {
     InstantiateMsg {
         admin: None,
         denom: s(v, "denom").to_string(),
-        verifying_key: HexBinary::from(bytes(v, "verifyingKey")),
+        verifying_key: Binary::from(bytes(v, "verifyingKey")),
         shape: Shape {
             deposits: num(&v["shape"], "deposits") as u32,
             txs: num(&v["shape"], "txs") as u32,
         },
-        exodus_after: num(v, "exodusAfter"),
-        key_timelock: 7 * 86_400,
+        exodus_after_seconds: num(v, "exodusAfter"),
+        key_timelock_seconds: 7 * 86_400,
         min_deposit: cosmwasm_std::Uint128::new(1),
         min_new_account: cosmwasm_std::Uint128::new(1),
         max_pending: 1_024,
@@ -219,10 +219,10 @@ pub fn validity_instantiate(v: &Value) -> validity_rollup::msg::InstantiateMsg {
 fn submit_msg(c: &Value) -> validity_rollup::msg::ExecuteMsg {
     validity_rollup::msg::ExecuteMsg::SubmitBatch {
         data: Binary::new(bytes(c, "data")),
-        deposits: num(c, "deposits"),
-        new_accounts_root: HexBinary::from(bytes(c, "newAccountsRoot")),
+        deposits_consumed: num(c, "deposits"),
+        new_accounts_root: Binary::from(bytes(c, "newAccountsRoot")),
         new_account_count: num(c, "newAccountCount"),
-        proof: HexBinary::from(bytes(c, "proof")),
+        proof: Binary::from(bytes(c, "proof")),
     }
 }
 
@@ -235,7 +235,7 @@ fn submit_msg(c: &Value) -> validity_rollup::msg::ExecuteMsg {
 /// and the contract ends holding nothing. Returns the number of checks made.
 pub fn replay_validity_vectors(v: &Value, rt: &mut impl ValidityRuntime) -> usize {
     use validity_rollup::msg::{
-        DepositResponse, DepositTarget, ExecuteMsg, ExitedResponse, QueryMsg, StatusResponse,
+        DepositTarget, ExecuteMsg, ExitedResponse, QueryMsg, QueuedDepositResponse, StatusResponse,
         VerifyProofResponse,
     };
     let mut checks = 0;
@@ -259,7 +259,7 @@ pub fn replay_validity_vectors(v: &Value, rt: &mut impl ValidityRuntime) -> usiz
                     .expect("the exit request of the queue entry");
                 let account = num(&t["exit"], "account") as u32;
                 let a: validity_rollup::msg::AccountResponse =
-                    rt.query(&QueryMsg::Account { index: account });
+                    rt.query(&QueryMsg::Account { account });
                 check(
                     a.exit_sequence == num(r, "sequence")
                         && a.pubkey.map(|k| k.to_vec()) == Some(key_of_account(v, account)),
@@ -268,29 +268,30 @@ pub fn replay_validity_vectors(v: &Value, rt: &mut impl ValidityRuntime) -> usiz
                 ExecuteMsg::RequestExit {
                     account,
                     recipient: s(&t["exit"], "recipient").to_string(),
-                    signature: HexBinary::from(bytes(r, "signature")),
+                    signature: Binary::from(bytes(r, "signature")),
                 }
             } else if t["newAccount"].is_object() {
                 ExecuteMsg::Deposit {
                     target: DepositTarget::NewAccount {
-                        pubkey: HexBinary::from(bytes(&t["newAccount"], "pubkey")),
+                        pubkey: Binary::from(bytes(&t["newAccount"], "pubkey")),
                     },
                 }
             } else {
                 ExecuteMsg::Deposit {
                     target: DepositTarget::Account {
-                        index: num(&t["account"], "index") as u32,
-                        pubkey: HexBinary::from(bytes(&t["account"], "pubkey")),
+                        account: num(&t["account"], "index") as u32,
+                        pubkey: Binary::from(bytes(&t["account"], "pubkey")),
                     },
                 }
             };
             rt.execute(s(d, "depositor"), &msg, dec(d, "amount"))
                 .unwrap_or_else(|e| panic!("deposit {}: {e}", num(d, "index")));
-            let r: DepositResponse = rt.query(&QueryMsg::Deposit {
-                index: num(d, "index"),
+            let r: QueuedDepositResponse = rt.query(&QueryMsg::QueuedDeposit {
+                deposit: num(d, "index"),
             });
             check(
-                r.head.to_hex() == s(d, "headAfter") && r.depositor == s(d, "address"),
+                HexBinary::from(r.chain_head.as_slice()).to_hex() == s(d, "headAfter")
+                    && r.depositor.as_str() == s(d, "address"),
                 format!("deposit {}'s head and depositor", num(d, "index")),
             );
         }
@@ -388,12 +389,18 @@ pub fn replay_validity_vectors(v: &Value, rt: &mut impl ValidityRuntime) -> usiz
 
     for c in arr(v, "proofChecks") {
         let r: VerifyProofResponse = rt.query(&QueryMsg::VerifyProof {
-            proof: HexBinary::from(bytes(c, "proof")),
+            proof: Binary::from(bytes(c, "proof")),
             public_inputs: c["publicInputs"]
                 .as_array()
                 .expect("inputs")
                 .iter()
-                .map(|x| HexBinary::from_hex(x.as_str().expect("hex")).expect("hex"))
+                .map(|x| {
+                    Binary::from(
+                        HexBinary::from_hex(x.as_str().expect("hex"))
+                            .expect("hex")
+                            .as_slice(),
+                    )
+                })
                 .collect(),
         });
         check(
@@ -406,17 +413,23 @@ pub fn replay_validity_vectors(v: &Value, rt: &mut impl ValidityRuntime) -> usiz
     let exits = arr(v, "exits");
     let exit_msg = |e: &Value| ExecuteMsg::ExodusWithdraw {
         account: num(e, "account") as u32,
-        pubkey: HexBinary::from(bytes(e, "pubkey")),
+        pubkey: Binary::from(bytes(e, "pubkey")),
         balance: Uint128::new(dec(e, "balance")),
         nonce: num(e, "nonce"),
         path: e["path"]
             .as_array()
             .expect("a path")
             .iter()
-            .map(|x| HexBinary::from_hex(x.as_str().expect("hex")).expect("hex"))
+            .map(|x| {
+                Binary::from(
+                    HexBinary::from_hex(x.as_str().expect("hex"))
+                        .expect("hex")
+                        .as_slice(),
+                )
+            })
             .collect(),
         recipient: s(e, "recipient").to_string(),
-        signature: HexBinary::from(bytes(e, "signature")),
+        signature: Binary::from(bytes(e, "signature")),
     };
     let first = &exits[0];
     check(

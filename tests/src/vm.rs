@@ -113,8 +113,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use optimistic_rollup::msg::{
-    ConfigResponse, DepositTo, DisputeParams, ExecuteMsg, GamePhase, GameResponse, InstantiateMsg,
-    OutputPreimage, QueryMsg, SolvencyResponse, StatusResponse,
+    ConfigResponse, DepositTarget, DisputeParams, ExecuteMsg, GamePhase, GameResponse,
+    InstantiateMsg, OutputPreimage, QueryMsg, SolvencyResponse, StatusResponse,
 };
 use payment_channels::msg as pc;
 use settle_core::channel::{
@@ -127,8 +127,11 @@ use settle_core::ledger::Deposit;
 use settle_core::node::{Node, Proposal, WithdrawalProof};
 use settle_core::tx::{Domain, SignedTx};
 
-/// Capabilities of the chain the artifacts must load on (wasmd with wasmvm 2.2).
-pub const CAPABILITIES: &str = "iterator,staking,stargate,cosmwasm_1_1,cosmwasm_1_2,cosmwasm_1_3,cosmwasm_1_4,cosmwasm_2_0,cosmwasm_2_1,cosmwasm_2_2";
+/// Capabilities of the chain the artifacts must load on: what the project's wasmd node
+/// (v0.61.14, wasmvm 3) offers, its `BuiltInCapabilities()`, no `cosmwasm_3_0`. xtask's
+/// `WASMD_CAPABILITIES` is checked against the node's source when the node is built, and
+/// against this list by xtask's tests.
+pub const CAPABILITIES: &str = "iterator,staking,stargate,cosmwasm_1_1,cosmwasm_1_2,cosmwasm_1_3,cosmwasm_1_4,cosmwasm_2_0,cosmwasm_2_1,cosmwasm_2_2,ibc2";
 /// wasmd's CosmWasm gas per SDK gas.
 pub const WASMD_GAS_MULTIPLIER: u64 = 140_000;
 /// SDK gas per byte of transaction.
@@ -1219,7 +1222,7 @@ pub fn altered_root(root: &Hash) -> Hash {
 }
 
 /// A 32-byte root from a `HexBinary` of the contract's responses.
-pub fn hash_of(bytes: &HexBinary) -> Hash {
+pub fn hash_of(bytes: &Binary) -> Hash {
     bytes.as_slice().try_into().expect("a 32-byte root")
 }
 
@@ -1282,7 +1285,7 @@ impl VmRollup {
             bond_denom: params.bond_denom.clone(),
             proposer_bond: Uint128::new(params.proposer_bond),
             challenge_window: params.challenge_window,
-            force_inclusion_delay: params.force_inclusion_delay,
+            force_inclusion_seconds: params.force_inclusion_delay,
             max_batch_bytes: params.max_batch_bytes,
             dispute: params.dispute(),
             bounds: params.bounds.clone(),
@@ -1338,11 +1341,11 @@ impl VmRollup {
     pub fn deposit(
         &mut self,
         who: &Addr,
-        to: DepositTo,
+        to: DepositTarget,
         amount: u128,
     ) -> Result<Executed, Refused> {
         let coin = Coin::new(amount, self.params.denom.clone());
-        let done = self.execute(who, &ExecuteMsg::Deposit { to: to.clone() }, &[coin])?;
+        let done = self.execute(who, &ExecuteMsg::Deposit { target: to.clone() }, &[coin])?;
         let target = to.target().expect("the contract accepted this target");
         self.node
             .observe_deposit(Deposit {
@@ -1363,8 +1366,8 @@ impl VmRollup {
         key: &L2Key,
         amount: u128,
     ) -> Result<Executed, Refused> {
-        let pubkey = HexBinary::from(key.public_key().as_slice());
-        self.deposit(who, DepositTo::NewAccount { pubkey }, amount)
+        let pubkey = Binary::from(key.public_key().as_slice());
+        self.deposit(who, DepositTarget::NewAccount { pubkey }, amount)
     }
 
     /// A signed L2 transfer for this rollup.
@@ -1427,7 +1430,7 @@ impl VmRollup {
         let msg = ExecuteMsg::ProposeBatch {
             data: Binary::new(proposal.data.clone()),
             deposits_consumed: proposal.deposits_consumed,
-            output_root: HexBinary::from(root.as_slice()),
+            output_root: Binary::from(root.as_slice()),
         };
         let proposer = self.proposer.clone();
         match self.execute(&proposer, &msg, &[]) {
@@ -1452,7 +1455,7 @@ impl VmRollup {
         let msg = ExecuteMsg::ProposeBatch {
             data: Binary::new(data),
             deposits_consumed,
-            output_root: HexBinary::from(output_root),
+            output_root: Binary::from(output_root),
         };
         let proposer = self.proposer.clone();
         self.execute(&proposer, &msg, &[])
@@ -1465,7 +1468,7 @@ impl VmRollup {
 
     pub fn finalize(&mut self, index: u64) -> Result<Executed, Refused> {
         let anyone = self.h.addr("anyone");
-        self.execute(&anyone, &ExecuteMsg::Finalize { index }, &[])
+        self.execute(&anyone, &ExecuteMsg::Finalize { batch: index }, &[])
     }
 
     /// The node's proof for withdrawal `index` of `batch`.
@@ -1483,8 +1486,8 @@ impl VmRollup {
             recipient: self.h.humanize(&p.recipient).to_string(),
             amount: Uint128::new(p.amount),
             output: OutputPreimage {
-                state_root: HexBinary::from(p.state_root.as_slice()),
-                withdrawals_root: HexBinary::from(p.withdrawals_root.as_slice()),
+                state_root: Binary::from(p.state_root.as_slice()),
+                withdrawals_root: Binary::from(p.withdrawals_root.as_slice()),
             },
             proof: Binary::new(p.proof.clone()),
         }
@@ -1534,7 +1537,7 @@ impl VmRollup {
         let msg = ExecuteMsg::Bisect {
             game,
             position,
-            root: HexBinary::from(root.as_slice()),
+            root: Binary::from(root.as_slice()),
         };
         self.execute(sender, &msg, &[])
     }
@@ -1588,7 +1591,7 @@ impl VmRollup {
     }
 
     pub fn game(&mut self, id: u64) -> GameResponse {
-        self.h.query(&QueryMsg::Game { id })
+        self.h.query(&QueryMsg::Game { game: id })
     }
 
     pub fn status(&mut self) -> StatusResponse {
@@ -1776,8 +1779,8 @@ impl VmChannels {
     ) -> Result<(u64, Executed), Refused> {
         let msg = pc::ExecuteMsg::Open {
             counterparty: b.to_string(),
-            pubkey_a: HexBinary::from(key_a.public_key().as_slice()),
-            pubkey_b: HexBinary::from(key_b.public_key().as_slice()),
+            pubkey_a: Binary::from(key_a.public_key().as_slice()),
+            pubkey_b: Binary::from(key_b.public_key().as_slice()),
             dispute_window,
             join_window: VM_JOIN_WINDOW,
         };
@@ -1803,7 +1806,7 @@ impl VmChannels {
         let h = join_hash(&self.domain, channel, b.as_str(), [&pa, &pb]);
         let msg = pc::ExecuteMsg::Join {
             channel,
-            signature: HexBinary::from(key_b.sign_prehash(&h).as_slice()),
+            signature: Binary::from(key_b.sign_prehash(&h).as_slice()),
         };
         let funds = if amount > 0 {
             self.coins(amount)
@@ -1834,14 +1837,14 @@ impl VmChannels {
         let h = revocation_hash(&self.domain, channel, version);
         pc::Revocation {
             version,
-            signature: HexBinary::from(key.sign_prehash(&h).as_slice()),
+            signature: Binary::from(key.sign_prehash(&h).as_slice()),
         }
     }
 
     /// `key`'s authorisation of `watchtower` for `channel`.
-    pub fn authorise(&self, key: &L2Key, channel: u64, watchtower: &Addr) -> HexBinary {
+    pub fn authorise(&self, key: &L2Key, channel: u64, watchtower: &Addr) -> Binary {
         let h = watchtower_hash(&self.domain, channel, watchtower.as_str());
-        HexBinary::from(key.sign_prehash(&h).as_slice())
+        Binary::from(key.sign_prehash(&h).as_slice())
     }
 
     /// A party adds `amount` of [`ChannelParams::denom`] to an open channel.
@@ -1881,7 +1884,7 @@ impl VmChannels {
         channel: u64,
         signed: Option<pc::SignedState>,
         revocation: Option<pc::Revocation>,
-        authorisation: Option<HexBinary>,
+        authorisation: Option<Binary>,
     ) -> Result<Executed, Refused> {
         let msg = pc::ExecuteMsg::Dispute {
             channel,
@@ -1898,7 +1901,7 @@ impl VmChannels {
 
     pub fn reveal_preimage(&mut self, sender: &Addr, preimage: &[u8]) -> Result<Executed, Refused> {
         let msg = pc::ExecuteMsg::RevealPreimage {
-            preimage: HexBinary::from(preimage),
+            preimage: Binary::from(preimage),
         };
         self.execute(sender, &msg, &[])
     }
@@ -1909,7 +1912,14 @@ impl VmChannels {
         channel: u64,
         index: u32,
     ) -> Result<Executed, Refused> {
-        self.execute(sender, &pc::ExecuteMsg::SettleHtlc { channel, index }, &[])
+        self.execute(
+            sender,
+            &pc::ExecuteMsg::SettleHtlc {
+                channel,
+                htlc: index,
+            },
+            &[],
+        )
     }
 
     pub fn config(&mut self) -> pc::ConfigResponse {
@@ -1917,7 +1927,7 @@ impl VmChannels {
     }
 
     pub fn channel(&mut self, id: u64) -> pc::ChannelResponse {
-        self.h.query(&pc::QueryMsg::Channel { id })
+        self.h.query(&pc::QueryMsg::Channel { channel: id })
     }
 
     pub fn channels(&mut self) -> pc::ChannelsResponse {
@@ -1930,7 +1940,7 @@ impl VmChannels {
     /// When the preimage of `payment_hash` was revealed, if it was.
     pub fn preimage(&mut self, payment_hash: &Hash) -> pc::PreimageResponse {
         self.h.query(&pc::QueryMsg::Preimage {
-            payment_hash: HexBinary::from(payment_hash.as_slice()),
+            payment_hash: Binary::from(payment_hash.as_slice()),
         })
     }
 
@@ -1942,7 +1952,7 @@ impl VmChannels {
         channel: u64,
         signed: Option<pc::SignedState>,
         revocation: Option<pc::Revocation>,
-        authorisation: Option<HexBinary>,
+        authorisation: Option<Binary>,
     ) -> pc::CloseCheckResponse {
         self.h.query(&pc::QueryMsg::CheckClose {
             channel,
@@ -1986,8 +1996,8 @@ pub fn sign_state(
     let hash = state.signing_hash(domain);
     pc::SignedState {
         state: Binary::new(state.encode()),
-        signature_a: HexBinary::from(key_a.sign_prehash(&hash).as_slice()),
-        signature_b: HexBinary::from(key_b.sign_prehash(&hash).as_slice()),
+        signature_a: Binary::from(key_a.sign_prehash(&hash).as_slice()),
+        signature_b: Binary::from(key_b.sign_prehash(&hash).as_slice()),
     }
 }
 
@@ -2060,10 +2070,10 @@ impl VmValidity {
         let msg = vr::InstantiateMsg {
             admin: None,
             denom: denom.into(),
-            verifying_key: HexBinary::from(keys.verifying.to_wire()),
+            verifying_key: Binary::from(keys.verifying.to_wire()),
             shape: settle_testing::msg_shape(shape),
-            exodus_after,
-            key_timelock: 7 * 86_400,
+            exodus_after_seconds: exodus_after,
+            key_timelock_seconds: 7 * 86_400,
             min_deposit: cosmwasm_std::Uint128::new(1),
             min_new_account: cosmwasm_std::Uint128::new(1),
             max_pending: 1_024,
@@ -2109,7 +2119,7 @@ impl VmValidity {
         let pubkey = key.public_key();
         let msg = vr::ExecuteMsg::Deposit {
             target: vr::DepositTarget::NewAccount {
-                pubkey: HexBinary::from(pubkey.encode().to_vec()),
+                pubkey: Binary::from(pubkey.encode().to_vec()),
             },
         };
         let funds = [Coin::new(amount, self.denom.clone())];
@@ -2134,7 +2144,7 @@ impl VmValidity {
         bond: u128,
     ) -> Result<Executed, Refused> {
         use validity_rollup::msg as vr;
-        let r: vr::AccountResponse = self.h.query(&vr::QueryMsg::Account { index: account });
+        let r: vr::AccountResponse = self.h.query(&vr::QueryMsg::Account { account });
         let msg = self.op.exit_request_msg(
             key,
             account,

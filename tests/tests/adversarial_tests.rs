@@ -3,10 +3,10 @@
 //! snapshot (chain status, batches, solvency, every participant's balances) before and
 //! after.
 
-use cosmwasm_std::{Binary, Coin, HexBinary, Timestamp, Uint128, Uint256};
+use cosmwasm_std::{Binary, Coin, Uint128, Uint256};
 use cw_utils::PaymentError;
 use optimistic_rollup::msg::{
-    DepositResponse, DepositTo, DisputeParams, ExecuteMsg, OutputPreimage, QueryMsg,
+    DepositTarget, DisputeParams, ExecuteMsg, OutputPreimage, QueryMsg, QueuedDepositResponse,
 };
 use optimistic_rollup::ContractError;
 use settle_core::admin::AdminError;
@@ -246,7 +246,7 @@ fn forged_withdrawal_proofs_are_refused() {
     // an output preimage that is not the batch's output
     let m = withdraw_msg_with(&s, |m| {
         if let ExecuteMsg::Withdraw { output, .. } = m {
-            output.state_root = HexBinary::from(ZERO_HASH.as_slice());
+            output.state_root = Binary::from(ZERO_HASH.as_slice());
         }
     });
     refused(
@@ -256,7 +256,7 @@ fn forged_withdrawal_proofs_are_refused() {
     );
     let m = withdraw_msg_with(&s, |m| {
         if let ExecuteMsg::Withdraw { output, .. } = m {
-            output.withdrawals_root = HexBinary::from(vec![1u8; 31]);
+            output.withdrawals_root = Binary::from(vec![1u8; 31]);
         }
     });
     refused(
@@ -317,8 +317,8 @@ fn a_finalized_lie_cannot_pay_out_more_than_was_deposited() {
         recipient: mallory.to_string(),
         amount: Uint128::new(10_000),
         output: OutputPreimage {
-            state_root: HexBinary::from(ZERO_HASH.as_slice()),
-            withdrawals_root: HexBinary::from(lie.root().as_slice()),
+            state_root: Binary::from(ZERO_HASH.as_slice()),
+            withdrawals_root: Binary::from(lie.root().as_slice()),
         },
         proof: Binary::new(lie.prove(0).unwrap().to_bytes(16)),
     };
@@ -403,7 +403,7 @@ fn proposer_rules() {
             &ExecuteMsg::ProposeBatch {
                 data: Binary::new(vec![1]),
                 deposits_consumed: 0,
-                output_root: HexBinary::from(vec![0; 32]),
+                output_root: Binary::from(vec![0; 32]),
             },
             &[Coin::new(5u128, BOND_DENOM)],
         )
@@ -484,7 +484,7 @@ fn a_batch_that_skips_an_overdue_deposit_is_refused() {
 fn one_unit_deposits(s: &mut Suite, n: u64) {
     let alice = s.addr("alice");
     for _ in 0..n {
-        s.deposit(&alice, DepositTo::Account { index: 0 }, 1)
+        s.deposit(&alice, DepositTarget::Account { account: 0 }, 1)
             .unwrap();
     }
 }
@@ -563,15 +563,12 @@ fn f1_a_removal_that_puts_back_a_backlog_does_not_freeze_the_rollup() {
     assert_eq!((status.next_batch, status.deposit_cursor), (0, 0));
     let rewound_at = s.app.block_info().time;
     // every deposit is an hour old, past its own deadline, yet due a delay from the rewind
-    let d0: DepositResponse = s
+    let d0: QueuedDepositResponse = s
         .app
         .wrap()
-        .query_wasm_smart(&s.rollup, &QueryMsg::Deposit { index: 0 })
+        .query_wasm_smart(&s.rollup, &QueryMsg::QueuedDeposit { deposit: 0 })
         .unwrap();
-    assert_eq!(
-        d0.include_by,
-        Timestamp::from_seconds(rewound_at.seconds() + 600)
-    );
+    assert_eq!(d0.include_by, rewound_at.seconds() + 600);
     s.bond_proposer().unwrap();
     s.propose_consuming(&proposer, vec![1], 0).unwrap();
     s.advance(600);
@@ -654,8 +651,8 @@ fn deposit_amounts_that_overflow_are_refused() {
         .build();
     let rich = s.addr("rich");
     let (ka, _) = user_keys();
-    let pubkey = HexBinary::from(ka.public_key().as_slice());
-    let to = DepositTo::NewAccount { pubkey };
+    let pubkey = Binary::from(ka.public_key().as_slice());
+    let to = DepositTarget::NewAccount { pubkey };
     // more than an L2 balance can hold in one coin
     refused(
         &mut s,
@@ -695,10 +692,10 @@ fn wrong_denoms_and_bad_keys_are_refused() {
         .build();
     let alice = s.addr("alice");
     let (ka, _) = user_keys();
-    let to = DepositTo::NewAccount {
-        pubkey: HexBinary::from(ka.public_key().as_slice()),
+    let to = DepositTarget::NewAccount {
+        pubkey: Binary::from(ka.public_key().as_slice()),
     };
-    let deposit = |to: &DepositTo| ExecuteMsg::Deposit { to: to.clone() };
+    let deposit = |to: &DepositTarget| ExecuteMsg::Deposit { target: to.clone() };
     refused(&mut s, PaymentError::MissingDenom(DENOM.into()), |s| {
         s.execute(&alice, &deposit(&to), &[Coin::new(5u128, BOND_DENOM)])
     });
@@ -740,8 +737,8 @@ fn wrong_denoms_and_bad_keys_are_refused() {
         ));
     }
     for (key, expected) in bad_keys {
-        let to = DepositTo::NewAccount {
-            pubkey: HexBinary::from(key),
+        let to = DepositTarget::NewAccount {
+            pubkey: Binary::from(key),
         };
         refused(&mut s, expected, |s| {
             s.execute(&alice, &deposit(&to), &[Coin::new(5u128, DENOM)])
@@ -753,7 +750,7 @@ fn propose_config(window: Option<u64>) -> ExecuteMsg {
     ExecuteMsg::ProposeConfig {
         proposer_bond: None,
         challenge_window: window,
-        force_inclusion_delay: None,
+        force_inclusion_seconds: None,
         max_batch_bytes: None,
         dispute: None,
     }
@@ -794,7 +791,7 @@ fn admin_calls_from_anyone_else_are_refused() {
             ExecuteMsg::ProposeConfig {
                 proposer_bond: None,
                 challenge_window: None,
-                force_inclusion_delay: None,
+                force_inclusion_seconds: None,
                 max_batch_bytes: Some(1 << 20),
                 dispute: None,
             },
@@ -804,7 +801,7 @@ fn admin_calls_from_anyone_else_are_refused() {
             ExecuteMsg::ProposeConfig {
                 proposer_bond: Some(Uint128::zero()),
                 challenge_window: None,
-                force_inclusion_delay: None,
+                force_inclusion_seconds: None,
                 max_batch_bytes: None,
                 dispute: None,
             },
@@ -814,7 +811,7 @@ fn admin_calls_from_anyone_else_are_refused() {
             ExecuteMsg::ProposeConfig {
                 proposer_bond: None,
                 challenge_window: None,
-                force_inclusion_delay: Some(u64::MAX),
+                force_inclusion_seconds: Some(u64::MAX),
                 max_batch_bytes: None,
                 dispute: None,
             },
@@ -844,7 +841,7 @@ fn admin_calls_from_anyone_else_are_refused() {
             ExecuteMsg::ProposeConfig {
                 proposer_bond: None,
                 challenge_window: None,
-                force_inclusion_delay: Some(30 * 86_400),
+                force_inclusion_seconds: Some(30 * 86_400),
                 max_batch_bytes: None,
                 dispute: None,
             },
@@ -854,7 +851,7 @@ fn admin_calls_from_anyone_else_are_refused() {
             ExecuteMsg::ProposeConfig {
                 proposer_bond: Some(Uint128::new(10_000_000)),
                 challenge_window: None,
-                force_inclusion_delay: None,
+                force_inclusion_seconds: None,
                 max_batch_bytes: None,
                 dispute: None,
             },
@@ -913,8 +910,8 @@ fn bad_challenges_and_game_moves_change_nothing() {
         optimistic_rollup::msg::GamePhase::Bisect { position } => position,
         other => panic!("the defender moves first, not {other:?}"),
     };
-    let root = HexBinary::from([7u8; 32].as_slice());
-    let bisect = |position: u64, root: HexBinary| ExecuteMsg::Bisect {
+    let root = Binary::from([7u8; 32].as_slice());
+    let bisect = |position: u64, root: Binary| ExecuteMsg::Bisect {
         game: id,
         position,
         root,
@@ -946,7 +943,7 @@ fn bad_challenges_and_game_moves_change_nothing() {
         |s| {
             s.execute(
                 &proposer,
-                &bisect(mid, HexBinary::from([7u8; 31].as_slice())),
+                &bisect(mid, Binary::from([7u8; 31].as_slice())),
                 &[],
             )
         },
@@ -1058,7 +1055,7 @@ fn bad_challenges_and_game_moves_change_nothing() {
         let msg = ExecuteMsg::ProposeConfig {
             proposer_bond: None,
             challenge_window: None,
-            force_inclusion_delay: None,
+            force_inclusion_seconds: None,
             max_batch_bytes: None,
             dispute: Some(bad),
         };
@@ -1080,7 +1077,7 @@ fn f3_an_instant_config_change_is_refused_and_a_change_waits_its_timelock() {
     // nothing changed: the config in force is the old one
     assert_eq!(s.config().challenge_window, window);
     let pending = s.pending_config().expect("pending");
-    assert_eq!(pending.applies_at.seconds(), proposed + window);
+    assert_eq!(pending.applies_at, proposed + window);
     assert!(res.events.iter().any(|e| e
         .attributes
         .iter()
@@ -1155,7 +1152,7 @@ fn f3_a_one_second_window_is_refused_by_the_bounds_and_the_floor() {
         bond_denom: BOND_DENOM.into(),
         proposer_bond: Uint128::new(1_000),
         challenge_window: 86_400,
-        force_inclusion_delay: 3_600,
+        force_inclusion_seconds: 3_600,
         max_batch_bytes: 1_024,
         dispute: DisputeParams {
             challenger_bond: Uint128::new(500),
@@ -1222,7 +1219,7 @@ fn f3_a_batch_proposed_before_the_change_keeps_its_window() {
     let t = s.transfer(&ka, 0, 1, 5, 2);
     s.propose(&proposer, encode_batch(&[t])).unwrap();
     let before = s.batch(2);
-    assert_eq!(before.finalizes_at, before.proposed_at.plus_seconds(long));
+    assert_eq!(before.finalizes_at, before.proposed_at + long);
     s.config_change_applies().unwrap();
     assert_eq!(s.config().challenge_window, 600);
     // the batch keeps the window it was proposed under
@@ -1241,7 +1238,7 @@ fn f3_a_batch_proposed_before_the_change_keeps_its_window() {
     let t = s.transfer(&ka, 0, 1, 5, 3);
     s.propose(&proposer, encode_batch(&[t])).unwrap();
     let after = s.batch(3);
-    assert_eq!(after.finalizes_at, after.proposed_at.plus_seconds(600));
+    assert_eq!(after.finalizes_at, after.proposed_at + 600);
 }
 
 #[test]

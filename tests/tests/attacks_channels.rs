@@ -3,7 +3,7 @@
 //! and checks that it fails closed: the typed error, no state change, no funds moved, and
 //! the contract still holding exactly what its channels owe.
 
-use cosmwasm_std::{Binary, HexBinary, StdResult};
+use cosmwasm_std::{Binary, StdResult};
 use cw_multi_test::AppResponse;
 use payment_channels::msg::{ChannelPhase, ExecuteMsg, QueryMsg, Revocation, SignedState};
 use payment_channels::ContractError;
@@ -94,8 +94,8 @@ impl World {
         let h = st.signing_hash(domain);
         SignedState {
             state: Binary::new(st.encode()),
-            signature_a: HexBinary::from(self.keys[0].sign_prehash(&h).as_slice()),
-            signature_b: HexBinary::from(self.keys[1].sign_prehash(&h).as_slice()),
+            signature_a: Binary::from(self.keys[0].sign_prehash(&h).as_slice()),
+            signature_b: Binary::from(self.keys[1].sign_prehash(&h).as_slice()),
         }
     }
 
@@ -120,7 +120,7 @@ impl World {
         id: u64,
         signed: Option<SignedState>,
         revocation: Option<Revocation>,
-        authorisation: Option<HexBinary>,
+        authorisation: Option<Binary>,
     ) -> ExecuteMsg {
         ExecuteMsg::Dispute {
             channel: id,
@@ -359,9 +359,13 @@ fn attack_update_after_the_dispute_window() {
     let mut w = world();
     let id = w.open();
     w.close("alice", id, &state(id, 3, 900, vec![]));
-    let ChannelPhase::Closing { deadline, .. } = w.s.channel(id).phase else {
+    let ChannelPhase::Closing {
+        dispute_ends_at, ..
+    } = w.s.channel(id).phase
+    else {
         panic!("closing")
     };
+    let deadline = dispute_ends_at;
     w.s.advance(WINDOW);
     let v4 = w.sign(&state(id, 4, 400, vec![]));
     w.refused(
@@ -421,7 +425,7 @@ fn attack_htlc_claimed_after_its_timeout() {
     w.exec(
         "bob",
         &ExecuteMsg::RevealPreimage {
-            preimage: HexBinary::from(preimage.as_slice()),
+            preimage: Binary::from(preimage.as_slice()),
         },
         0,
     )
@@ -431,7 +435,7 @@ fn attack_htlc_claimed_after_its_timeout() {
         "bob",
         &ExecuteMsg::SettleHtlc {
             channel: id,
-            index: 0,
+            htlc: 0,
         },
         0,
     )
@@ -442,7 +446,7 @@ fn attack_htlc_claimed_after_its_timeout() {
         "bob",
         &ExecuteMsg::SettleHtlc {
             channel: id,
-            index: 0,
+            htlc: 0,
         },
         0,
         ContractError::WrongPhase {
@@ -474,7 +478,7 @@ fn attack_htlc_refunded_before_its_timeout() {
     w.s.advance(wait);
     let settle_htlc = ExecuteMsg::SettleHtlc {
         channel: id,
-        index: 0,
+        htlc: 0,
     };
     w.refused(
         "alice",
@@ -509,7 +513,7 @@ fn attack_preimage_for_another_hash() {
     w.exec(
         "bob",
         &ExecuteMsg::RevealPreimage {
-            preimage: HexBinary::from([2u8; 32].as_slice()),
+            preimage: Binary::from([2u8; 32].as_slice()),
         },
         0,
     )
@@ -518,7 +522,7 @@ fn attack_preimage_for_another_hash() {
     w.settle(id);
     let settle_htlc = ExecuteMsg::SettleHtlc {
         channel: id,
-        index: 0,
+        htlc: 0,
     };
     w.refused(
         "bob",
@@ -668,7 +672,7 @@ fn attack_undecodable_and_high_s_state_signatures() {
     let id = w.open();
     let good = w.sign(&state(id, 3, 900, vec![]));
     let twin = SignedState {
-        signature_b: HexBinary::from(high_s(good.signature_b.as_slice())),
+        signature_b: Binary::from(high_s(good.signature_b.as_slice())),
         ..good.clone()
     };
     w.refused(
@@ -681,7 +685,7 @@ fn attack_undecodable_and_high_s_state_signatures() {
         CoreError::BadStateSignature { party: Party::B },
     );
     let short = SignedState {
-        signature_a: HexBinary::from(&good.signature_a.as_slice()[..63]),
+        signature_a: Binary::from(&good.signature_a.as_slice()[..63]),
         ..good.clone()
     };
     w.refused(
@@ -694,7 +698,7 @@ fn attack_undecodable_and_high_s_state_signatures() {
         "expected 64 bytes",
     );
     let zeros = SignedState {
-        signature_a: HexBinary::from(vec![0u8; 64]),
+        signature_a: Binary::from(vec![0u8; 64]),
         ..good.clone()
     };
     w.refused(
@@ -836,8 +840,8 @@ fn attack_gas_exhaustion_through_many_denoms() {
         .unwrap();
     let open = ExecuteMsg::Open {
         counterparty: bob.to_string(),
-        pubkey_a: HexBinary::from(w.keys[0].public_key().as_slice()),
-        pubkey_b: HexBinary::from(w.keys[1].public_key().as_slice()),
+        pubkey_a: Binary::from(w.keys[0].public_key().as_slice()),
+        pubkey_b: Binary::from(w.keys[1].public_key().as_slice()),
         dispute_window: WINDOW,
         join_window: 600,
     };

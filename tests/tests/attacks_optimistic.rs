@@ -3,9 +3,9 @@
 //! and checks that it fails closed: the typed error, an unchanged snapshot of every query
 //! and balance, and a contract that still reconciles to the last unit.
 
-use cosmwasm_std::{Addr, Api, Binary, Coin, HexBinary, Uint128, Uint256};
+use cosmwasm_std::{Addr, Api, Binary, Coin, Uint128, Uint256};
 use optimistic_rollup::msg::{
-    DepositTo, DisputeParams, ExecuteMsg, GamePhase, OutputPreimage, QueryMsg, Side,
+    DepositTarget, DisputeParams, ExecuteMsg, GamePhase, OutputPreimage, QueryMsg, Side,
 };
 use optimistic_rollup::ContractError;
 use settle_core::admin::AdminError;
@@ -140,7 +140,7 @@ fn bisect_msg(game: u64, position: u64) -> ExecuteMsg {
     ExecuteMsg::Bisect {
         game,
         position,
-        root: HexBinary::from([7u8; 32].as_slice()),
+        root: Binary::from([7u8; 32].as_slice()),
     }
 }
 
@@ -274,7 +274,7 @@ fn attack_deposit_censored_past_its_deadline() {
     s.deposit_new_account(&alice, &ka, 600).unwrap();
     s.propose(&proposer, vec![]).unwrap();
     let queued_at = s.app.block_info().time.seconds();
-    s.deposit(&alice, DepositTo::Account { index: 0 }, 100)
+    s.deposit(&alice, DepositTarget::Account { account: 0 }, 100)
         .unwrap();
     let data = encode_batch(&[s.transfer(&ka, 0, 0, 1, 0)]);
     s.advance(3_600);
@@ -623,8 +623,8 @@ fn attack_finalized_lie_pays_more_than_was_deposited() {
         recipient: mallory.to_string(),
         amount: Uint128::new(10_000),
         output: OutputPreimage {
-            state_root: HexBinary::from(ZERO_HASH.as_slice()),
-            withdrawals_root: HexBinary::from(lie.root().as_slice()),
+            state_root: Binary::from(ZERO_HASH.as_slice()),
+            withdrawals_root: Binary::from(lie.root().as_slice()),
         },
         proof: Binary::new(lie.prove(0).unwrap().to_bytes(16)),
     };
@@ -697,8 +697,8 @@ fn attack_zero_root_accepted_as_proven() {
         recipient: mallory.to_string(),
         amount: Uint128::new(1),
         output: OutputPreimage {
-            state_root: HexBinary::from(ZERO_HASH.as_slice()),
-            withdrawals_root: HexBinary::from(ZERO_HASH.as_slice()),
+            state_root: Binary::from(ZERO_HASH.as_slice()),
+            withdrawals_root: Binary::from(ZERO_HASH.as_slice()),
         },
         proof: Binary::new(empty.prove(0).unwrap().to_bytes(16)),
     };
@@ -747,7 +747,7 @@ fn attack_gas_exhaustion_through_unbounded_listings() {
     let proposer = s.proposer.clone();
     s.bond_proposer().unwrap();
     for _ in 0..120 {
-        s.deposit(&mallory, DepositTo::Account { index: 5 }, 1)
+        s.deposit(&mallory, DepositTarget::Account { account: 5 }, 1)
             .unwrap();
     }
     let page: optimistic_rollup::msg::DepositsResponse = s
@@ -797,8 +797,8 @@ fn attack_deposit_credited_to_the_wrong_l2_account() {
         .execute(
             &alice,
             &ExecuteMsg::Deposit {
-                to: DepositTo::NewAccount {
-                    pubkey: HexBinary::from(ka.public_key().as_slice()),
+                target: DepositTarget::NewAccount {
+                    pubkey: Binary::from(ka.public_key().as_slice()),
                 },
             },
             &[Coin::new(100u128, DENOM)],
@@ -817,11 +817,11 @@ fn attack_deposit_credited_to_the_wrong_l2_account() {
             refund_to: s.canonical(&alice),
         })
         .unwrap();
-    let keyed = |index| DepositTo::AccountWithKey {
-        index,
-        pubkey: HexBinary::from(ka.public_key().as_slice()),
+    let keyed = |index| DepositTarget::AccountWithKey {
+        account: index,
+        pubkey: Binary::from(ka.public_key().as_slice()),
     };
-    let deposit = |to: DepositTo| ExecuteMsg::Deposit { to };
+    let deposit = |to: DepositTarget| ExecuteMsg::Deposit { target: to };
     refused(&mut s, CoreError::AccountKeyMismatch { account: 0 }, |s| {
         s.execute(&alice, &deposit(keyed(0)), &[Coin::new(500u128, DENOM)])
     });

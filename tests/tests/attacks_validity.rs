@@ -84,7 +84,9 @@ fn snapshot(s: &ValiditySuite) -> Snapshot {
 fn assert_solvent(s: &ValiditySuite) {
     let solvency = s.solvency();
     assert!(
-        solvency.solvent && solvency.held == solvency.owed,
+        solvency.solvent
+            && solvency.denoms.len() == 1
+            && solvency.denoms[0].held == solvency.denoms[0].owed,
         "{solvency:?}"
     );
 }
@@ -106,7 +108,7 @@ fn refused(s: &mut ValiditySuite, sender: &Addr, msg: &ExecuteMsg, funds: u128, 
 fn with_proof(b: &ProvenBatch, proof: Vec<u8>) -> ExecuteMsg {
     let mut m = b.msg();
     if let ExecuteMsg::SubmitBatch { proof: p, .. } = &mut m {
-        *p = HexBinary::from(proof);
+        *p = Binary::from(proof);
     }
     m
 }
@@ -139,10 +141,10 @@ fn attack_groth16_malleated_proof_replays_a_batch() {
     let check: validity_rollup::msg::CheckBatchResponse = s
         .query(&QueryMsg::CheckBatch {
             data: Binary::from(batch.data.encode()),
-            deposits: 0,
-            new_accounts_root: HexBinary::from(fr_to_bytes(&batch.new_accounts_root).to_vec()),
+            deposits_consumed: 0,
+            new_accounts_root: Binary::from(fr_to_bytes(&batch.new_accounts_root).to_vec()),
             new_account_count: batch.new_account_count,
-            proof: HexBinary::from(negated(&batch.proof)),
+            proof: Binary::from(negated(&batch.proof)),
         })
         .unwrap();
     assert!(check.valid, "{check:?}");
@@ -181,7 +183,7 @@ fn attack_batch_proven_for_another_contract_replayed() {
         for (who, k, amount) in [(&alice, "alice", 300u128), (&bob, "bob", 200)] {
             let msg = ExecuteMsg::Deposit {
                 target: DepositTarget::NewAccount {
-                    pubkey: HexBinary::from(key(k).public_key().encode().to_vec()),
+                    pubkey: Binary::from(key(k).public_key().encode().to_vec()),
                 },
             };
             s.app
@@ -238,7 +240,7 @@ fn attack_zero_root_modulus_identity_points_and_lengths() {
             new_accounts_root, ..
         } = &mut m
         {
-            *new_accounts_root = HexBinary::from(root);
+            *new_accounts_root = Binary::from(root);
         }
         m
     };
@@ -295,8 +297,8 @@ fn attack_exit_request_censorship() {
     let before = s.balance("bob");
     let exit = s.exodus_msg(&key("bob"), &bob);
     s.execute(&bob, &exit, &[]).unwrap();
-    let queued = s.status().deposits_queued - 1;
-    s.execute(&bob, &ExecuteMsg::ReclaimDeposit { index: queued }, &[])
+    let queued = s.status().deposit_count - 1;
+    s.execute(&bob, &ExecuteMsg::ReclaimDeposit { deposit: queued }, &[])
         .unwrap();
     assert_eq!(s.balance("bob"), before + 400 + 5);
     assert_solvent(&s);
@@ -349,7 +351,7 @@ fn attack_deposit_censorship_past_the_deadline() {
     refused(
         &mut s,
         &alice,
-        &ExecuteMsg::ReclaimDeposit { index: 2 },
+        &ExecuteMsg::ReclaimDeposit { deposit: 2 },
         0,
         "not in exodus mode",
     );
@@ -357,26 +359,26 @@ fn attack_deposit_censorship_past_the_deadline() {
     assert!(s.status().exodus);
     let late = ExecuteMsg::SubmitBatch {
         data: Binary::from(BatchData::default().encode()),
-        deposits: 1,
-        new_accounts_root: HexBinary::from(vec![0; 32]),
+        deposits_consumed: 1,
+        new_accounts_root: Binary::from(vec![0; 32]),
         new_account_count: 2,
-        proof: HexBinary::from(vec![0; 192]),
+        proof: Binary::from(vec![0; 192]),
     };
     refused(&mut s, &op, &late, 0, "exodus mode");
     let deposit = ExecuteMsg::Deposit {
         target: DepositTarget::NewAccount {
-            pubkey: HexBinary::from(key("m").public_key().encode().to_vec()),
+            pubkey: Binary::from(key("m").public_key().encode().to_vec()),
         },
     };
     refused(&mut s, &mallory, &deposit, 10, "exodus mode");
     refused(
         &mut s,
         &alice,
-        &ExecuteMsg::ReclaimDeposit { index: 0 },
+        &ExecuteMsg::ReclaimDeposit { deposit: 0 },
         0,
         "deposit 0 was consumed by a batch",
     );
-    s.execute(&mallory, &ExecuteMsg::ReclaimDeposit { index: 2 }, &[])
+    s.execute(&mallory, &ExecuteMsg::ReclaimDeposit { deposit: 2 }, &[])
         .unwrap();
     assert_eq!(
         s.balance("alice"),
@@ -386,7 +388,7 @@ fn attack_deposit_censorship_past_the_deadline() {
     refused(
         &mut s,
         &alice,
-        &ExecuteMsg::ReclaimDeposit { index: 2 },
+        &ExecuteMsg::ReclaimDeposit { deposit: 2 },
         0,
         "deposit 2 was already reclaimed",
     );
@@ -399,7 +401,7 @@ fn attack_key_rotation_before_its_timelock() {
     let mut s = builder().build();
     let (admin, mallory) = (s.admin.clone(), s.addr("mallory"));
     let propose = ExecuteMsg::ProposeKey {
-        verifying_key: HexBinary::from(s.op.keys.verifying.to_wire()),
+        verifying_key: Binary::from(s.op.keys.verifying.to_wire()),
         shape: msg_shape(s.op.shape),
     };
     refused(&mut s, &mallory, &propose, 0, "only the admin");
@@ -445,7 +447,7 @@ fn attack_degenerate_verifying_key() {
         ),
     ] {
         let propose = ExecuteMsg::ProposeKey {
-            verifying_key: HexBinary::from(bad.encode()),
+            verifying_key: Binary::from(bad.encode()),
             shape: msg_shape(s.op.shape),
         };
         refused(&mut s, &admin, &propose, 0, reason);
@@ -462,8 +464,8 @@ fn attack_deposit_credited_to_the_wrong_l2_account() {
     s.deposit_new_account(&alice, &key("alice"), 100).unwrap();
     let meant_for_alice = ExecuteMsg::Deposit {
         target: DepositTarget::Account {
-            index: 0,
-            pubkey: HexBinary::from(key("alice").public_key().encode().to_vec()),
+            account: 0,
+            pubkey: Binary::from(key("alice").public_key().encode().to_vec()),
         },
     };
     refused(
@@ -486,7 +488,7 @@ fn attack_dust_deposits_fill_the_queue() {
     let mallory = s.addr("mallory");
     let open = |k: &str| ExecuteMsg::Deposit {
         target: DepositTarget::NewAccount {
-            pubkey: HexBinary::from(key(k).public_key().encode().to_vec()),
+            pubkey: Binary::from(key(k).public_key().encode().to_vec()),
         },
     };
     refused(
@@ -499,8 +501,8 @@ fn attack_dust_deposits_fill_the_queue() {
     s.deposit_new_account(&mallory, &key("m1"), 100).unwrap();
     let credit = ExecuteMsg::Deposit {
         target: DepositTarget::Account {
-            index: 0,
-            pubkey: HexBinary::from(key("m1").public_key().encode().to_vec()),
+            account: 0,
+            pubkey: Binary::from(key("m1").public_key().encode().to_vec()),
         },
     };
     refused(
@@ -540,10 +542,10 @@ fn attack_gas_exhaustion_through_an_oversized_batch() {
     };
     let msg = ExecuteMsg::SubmitBatch {
         data: Binary::from(data.encode()),
-        deposits: 0,
-        new_accounts_root: HexBinary::from(vec![0; 32]),
+        deposits_consumed: 0,
+        new_accounts_root: Binary::from(vec![0; 32]),
         new_account_count: 0,
-        proof: HexBinary::from(vec![0; 192]),
+        proof: Binary::from(vec![0; 192]),
     };
     refused(
         &mut s,
@@ -556,7 +558,7 @@ fn attack_gas_exhaustion_through_an_oversized_batch() {
     small_order[63] = 1;
     let msg = ExecuteMsg::Deposit {
         target: DepositTarget::NewAccount {
-            pubkey: HexBinary::from(small_order),
+            pubkey: Binary::from(small_order),
         },
     };
     refused(&mut s, &mallory, &msg, 10, "small order");

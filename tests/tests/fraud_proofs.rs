@@ -2,8 +2,10 @@
 //! caught at every kind of step, lying challengers, timeouts, last-second moves,
 //! concurrent challengers, removal of descendants, and solvency after every game.
 
-use cosmwasm_std::{Addr, Binary, Coin, HexBinary};
-use optimistic_rollup::msg::{BatchStatus, DisputeParams, ExecuteMsg, GameMove, GamePhase, Side};
+use cosmwasm_std::{Addr, Binary, Coin};
+use optimistic_rollup::msg::{
+    BatchStatus, DisputeParams, ExecuteMsg, GameMove, GamePhase, MoveOutcome, Resolution, Side,
+};
 use optimistic_rollup::ContractError;
 use settle_core::batch::encode_batch;
 use settle_core::dispute::{Side as CoreSide, StepKind};
@@ -81,7 +83,7 @@ fn fraud_is_caught(claim: Claim) -> StepKind {
         g.phase,
         GamePhase::Resolved {
             winner: Side::Challenger,
-            reason: "proof".into()
+            reason: optimistic_rollup::msg::Resolution::Proof
         }
     );
     // the proposer's bond is slashed: half to the challenger (plus its bond back), half
@@ -204,7 +206,10 @@ fn a_silent_defender_loses_on_time() {
     suite.resolve_game(id).unwrap();
     assert!(matches!(
         suite.game(id).phase,
-        GamePhase::Resolved { winner: Side::Challenger, ref reason } if reason == "timeout"
+        GamePhase::Resolved {
+            winner: Side::Challenger,
+            reason: optimistic_rollup::msg::Resolution::Timeout
+        }
     ));
     assert_eq!(suite.status().next_batch, 0);
     assert_eq!(suite.balance(&ch, BOND_DENOM), START + BOND / 2);
@@ -263,7 +268,7 @@ fn last_second_moves_leave_the_other_side_its_minimum_answer_time() {
     // the defender, down to one second, gets the five-minute minimum to answer
     assert_eq!(g.defender_left, 300);
     let now = suite.app.block_info().time.seconds();
-    assert_eq!(g.deadline.map(|d| d.seconds()), Some(now + 300));
+    assert_eq!(g.clock_runs_out_at, Some(now + 300));
     suite.advance(299);
     suite.defend(id).unwrap();
     // and so does the challenger, to the end
@@ -305,7 +310,7 @@ fn concurrent_challengers_of_a_fraudulent_batch() {
         }
     );
     assert_refused(suite.defend(first), "game 0 does not wait for the defender");
-    let root = HexBinary::from([1u8; 32].as_slice());
+    let root = Binary::from([1u8; 32].as_slice());
     assert_refused(
         suite.execute(
             &proposer,
@@ -390,7 +395,7 @@ fn descendants_of_a_removed_batch_are_removed_and_their_withdrawals_never_paid()
     suite
         .deposit(
             &alice,
-            optimistic_rollup::msg::DepositTo::Account { index: 0 },
+            optimistic_rollup::msg::DepositTarget::Account { account: 0 },
             100,
         )
         .unwrap();
@@ -471,7 +476,7 @@ fn moves_are_checked_and_dry_runs_tell_why() {
     let GamePhase::Bisect { position } = g.phase else {
         panic!("the defender moves first")
     };
-    let root = HexBinary::from(suite.true_roots(0)[position as usize].as_slice());
+    let root = Binary::from(suite.true_roots(0)[position as usize].as_slice());
     // dry runs
     let ok = suite.check_move(
         id,
@@ -516,7 +521,7 @@ fn moves_are_checked_and_dry_runs_tell_why() {
         }
         .to_string()
     );
-    let early = suite.check_move(id, &stranger, GameMove::Resolve {});
+    let early = suite.check_move(id, &stranger, GameMove::ResolveGame {});
     assert!(!early.valid);
     // refused moves change nothing
     let before = suite.game(id);
@@ -574,7 +579,13 @@ fn moves_are_checked_and_dry_runs_tell_why() {
             proof: Binary::new(proof.clone()),
         },
     );
-    assert_eq!(dry.outcome.as_deref(), Some("the defender wins by proof"));
+    assert_eq!(
+        dry.outcome,
+        Some(MoveOutcome::Wins {
+            winner: Side::Defender,
+            by: Resolution::Proof,
+        })
+    );
     suite.prove_step(&stranger, id).unwrap();
     // after resolution nothing moves
     assert_refused(
@@ -723,8 +734,8 @@ fn f4_slashed_stakes_are_credited_to_the_treasury_and_claimed_by_it() {
     assert_eq!(suite.balance(&treasury, BOND_DENOM), 0);
     assert_eq!(suite.credit(&treasury), BOND / 2);
     // the credit is a liability until claimed
-    let solvency = suite.solvency();
-    assert_eq!(solvency.liabilities.credits.u128(), BOND / 2);
+    let status = suite.status();
+    assert_eq!(status.liabilities.credits.u128(), BOND / 2);
     suite.assert_reconciles();
     // only its owner withdraws it, once
     let stranger = suite.addr("stranger");
@@ -743,7 +754,7 @@ fn f4_slashed_stakes_are_credited_to_the_treasury_and_claimed_by_it() {
             address: treasury.to_string(),
         },
     );
-    assert_eq!(suite.solvency().liabilities.credits.u128(), 0);
+    assert_eq!(suite.status().liabilities.credits.u128(), 0);
     suite.assert_reconciles();
 }
 
@@ -785,7 +796,10 @@ fn f5_a_game_decided_by_its_clock_settles_before_a_removal_voids_it() {
     suite.resolve_game(decided).unwrap();
     assert!(matches!(
         suite.game(decided).phase,
-        GamePhase::Resolved { winner: Side::Defender, ref reason } if reason == "timeout"
+        GamePhase::Resolved {
+            winner: Side::Defender,
+            reason: optimistic_rollup::msg::Resolution::Timeout
+        }
     ));
     assert_eq!(suite.balance(&builder, BOND_DENOM), CHALLENGER_BOND);
     assert_eq!(suite.balance(&liar, BOND_DENOM), START - CHALLENGER_BOND);

@@ -121,9 +121,9 @@ impl World {
             Action::Deposit { u, amount, kind } => {
                 let who = s.addr(&format!("user{u}"));
                 let to = match (kind, self.account[u]) {
-                    (1, Some(i)) => optimistic_rollup::msg::DepositTo::Account { index: i },
-                    (2, _) => optimistic_rollup::msg::DepositTo::Account { index: 9_999 },
-                    _ => optimistic_rollup::msg::DepositTo::NewAccount {
+                    (1, Some(i)) => optimistic_rollup::msg::DepositTarget::Account { account: i },
+                    (2, _) => optimistic_rollup::msg::DepositTarget::Account { account: 9_999 },
+                    _ => optimistic_rollup::msg::DepositTarget::NewAccount {
                         pubkey: self.keys[u].public_key().to_vec().into(),
                     },
                 };
@@ -207,7 +207,8 @@ impl World {
                     return;
                 };
                 let b = s.batch(newest);
-                if newest < status.finalized || s.app.block_info().time >= b.finalizes_at {
+                if newest < status.finalized || s.app.block_info().time.seconds() >= b.finalizes_at
+                {
                     return;
                 }
                 let ch = s.addr("challenger");
@@ -259,12 +260,12 @@ impl World {
     fn check_books(&self) {
         let s = &self.suite;
         s.assert_reconciles();
-        let solvency = s.solvency();
+        let solvency_status = s.status();
         let unpaid: u128 = self.withdrawals.iter().filter(|w| !w.3).map(|w| w.2).sum();
         // deposits still queued for L2 are liabilities that no batch has applied yet
         let queued: u128 = s.node.pending_deposits().iter().map(|d| d.amount).sum();
         assert_eq!(
-            solvency.liabilities.deposits_outstanding.u128(),
+            solvency_status.liabilities.deposits_outstanding.u128(),
             s.node.ledger.total_balance() + unpaid + queued,
             "L1 liabilities differ from L2 balances + unpaid withdrawals + queued deposits"
         );
@@ -272,8 +273,8 @@ impl World {
             .map(|u| s.balance(&self.user(u), DENOM))
             .sum::<u128>()
             + s.balance(&s.addr("relayer"), DENOM);
-        let deposited = solvency.total_deposited.u128();
-        let withdrawn = solvency.total_withdrawn.u128();
+        let deposited = solvency_status.total_deposited.u128();
+        let withdrawn = solvency_status.total_withdrawn.u128();
         assert_eq!(
             paid + deposited - withdrawn,
             USERS as u128 * 1_000_000,
@@ -303,7 +304,7 @@ proptest! {
             }
         }
         w.check_books();
-        let s = w.suite.solvency();
-        prop_assert_eq!(s.liabilities.deposits_outstanding.u128(), w.suite.node.ledger.total_balance());
+        let s_status = w.suite.status();
+        prop_assert_eq!(s_status.liabilities.deposits_outstanding.u128(), w.suite.node.ledger.total_balance());
     }
 }

@@ -106,11 +106,11 @@ fn deposit_transfer_batch_finalize_withdraw() {
         WithdrawalStatus::Paid { .. }
     ));
 
-    let s = suite.solvency();
-    assert_eq!(s.total_deposited, Uint128::new(900));
-    assert_eq!(s.total_withdrawn, Uint128::new(350));
-    assert_eq!(s.liabilities.deposits_outstanding, Uint128::new(550));
-    assert_eq!(s.liabilities.bonds, Uint128::new(1_000));
+    let s_status = suite.status();
+    assert_eq!(s_status.total_deposited, Uint128::new(900));
+    assert_eq!(s_status.total_withdrawn, Uint128::new(350));
+    assert_eq!(s_status.liabilities.deposits_outstanding, Uint128::new(550));
+    assert_eq!(s_status.liabilities.bonds, Uint128::new(1_000));
     // What is left on L1 is exactly what L2 balances hold.
     assert_eq!(suite.node.ledger.total_balance(), 550);
     suite.assert_reconciles();
@@ -130,12 +130,12 @@ fn later_deposits_credit_existing_accounts_and_unknown_ones_are_refunded() {
     suite.bond_proposer().unwrap();
     suite.deposit_new_account(&alice, &ka, 100).unwrap();
     suite.propose(&proposer, vec![]).unwrap();
-    use optimistic_rollup::msg::DepositTo;
+    use optimistic_rollup::msg::DepositTarget;
     suite
-        .deposit(&alice, DepositTo::Account { index: 0 }, 40)
+        .deposit(&alice, DepositTarget::Account { account: 0 }, 40)
         .unwrap();
     suite
-        .deposit(&alice, DepositTo::Account { index: 7 }, 60)
+        .deposit(&alice, DepositTarget::Account { account: 7 }, 60)
         .unwrap();
     suite.propose(&proposer, vec![]).unwrap();
     assert_eq!(suite.node.ledger.accounts()[0].balance, 140);
@@ -208,13 +208,14 @@ fn i1_lifetime_totals_near_u128_max_refuse_no_deposit() {
     suite
         .deposit(
             &alice,
-            optimistic_rollup::msg::DepositTo::Account { index: 0 },
+            optimistic_rollup::msg::DepositTarget::Account { account: 0 },
             50,
         )
         .unwrap();
     let s = suite.solvency();
-    assert_eq!(s.liabilities.deposits_outstanding, Uint128::new(150));
-    assert_eq!(s.total_deposited, Uint128::MAX);
+    let s_status = suite.status();
+    assert_eq!(s_status.liabilities.deposits_outstanding, Uint128::new(150));
+    assert_eq!(s_status.total_deposited, Uint128::MAX);
     assert!(s.solvent);
     // withdrawals are gated by the outstanding balance only, and still pay
     let carol = suite.addr("carol");
@@ -224,8 +225,8 @@ fn i1_lifetime_totals_near_u128_max_refuse_no_deposit() {
     suite.finalize(0).unwrap();
     suite.withdraw(&carol, 0, 0).unwrap();
     assert_eq!(suite.balance(&carol, DENOM), 120);
-    let s = suite.solvency();
-    assert_eq!(s.liabilities.deposits_outstanding, Uint128::new(30));
-    assert_eq!(s.total_withdrawn, Uint128::MAX);
+    let s_status = suite.status();
+    assert_eq!(s_status.liabilities.deposits_outstanding, Uint128::new(30));
+    assert_eq!(s_status.total_withdrawn, Uint128::MAX);
     suite.assert_reconciles();
 }

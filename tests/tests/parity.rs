@@ -11,7 +11,7 @@
 
 use cosmwasm_std::{Addr, Coin, HexBinary};
 use optimistic_rollup::msg::{
-    BatchStatus, DepositResponse, ExecuteMsg, QueryMsg, WithdrawalStatus,
+    BatchStatus, ExecuteMsg, QueryMsg, QueuedDepositResponse, WithdrawalStatus,
 };
 use settle_testing::{assert_refused, SuiteBuilder, DENOM};
 
@@ -62,17 +62,17 @@ fn the_contract_replays_the_parity_rollup() {
                 .execute(
                     &who,
                     &ExecuteMsg::Deposit {
-                        to: deposit_to(&d["target"]),
+                        target: deposit_to(&d["target"]),
                     },
                     &[Coin::new(amount, DENOM)],
                 )
                 .unwrap();
             assert_eq!(suite.balance(&who, DENOM), before - amount);
             let index = num(d, "index");
-            let stored: DepositResponse = suite
+            let stored: QueuedDepositResponse = suite
                 .app
                 .wrap()
-                .query_wasm_smart(&suite.rollup, &QueryMsg::Deposit { index })
+                .query_wasm_smart(&suite.rollup, &QueryMsg::QueuedDeposit { deposit: index })
                 .unwrap();
             assert_eq!(
                 stored.chain_head.to_hex(),
@@ -160,16 +160,16 @@ fn the_contract_replays_the_parity_rollup() {
             paid += amount;
         }
     }
-    let solvency = suite.solvency();
+    let solvency_status = suite.status();
     let deposited: u128 = deposits.iter().map(|d| dec(d, "amount")).sum();
-    assert_eq!(solvency.total_deposited.u128(), deposited);
-    assert_eq!(solvency.total_withdrawn.u128(), paid);
+    assert_eq!(solvency_status.total_deposited.u128(), deposited);
+    assert_eq!(solvency_status.total_withdrawn.u128(), paid);
     // What stays locked is exactly what the L2 accounts hold after the last batch.
     let l2: u128 = arr(batches.last().unwrap(), "accounts")
         .iter()
         .map(|a| dec(a, "balance"))
         .sum();
-    assert_eq!(solvency.liabilities.deposits_outstanding.u128(), l2);
+    assert_eq!(solvency_status.liabilities.deposits_outstanding.u128(), l2);
     suite.assert_reconciles();
 }
 

@@ -5,9 +5,11 @@
 //! with a typed error that changes nothing; the security review's findings C1 to C5 by
 //! name. Built on settle-testing's `ChannelSuite`.
 
-use cosmwasm_std::{Binary, HexBinary, StdResult};
+use cosmwasm_std::{Binary, StdResult};
 use cw_multi_test::AppResponse;
-use payment_channels::msg::{ChannelPhase, ExecuteMsg, QueryMsg, Revocation, SignedState};
+use payment_channels::msg::{
+    ChannelPhase, CloseOutcome, ExecuteMsg, QueryMsg, Revocation, SignedState,
+};
 use payment_channels::ContractError;
 use settle_core::channel::{payment_hash, ChannelDomain, ChannelState, Htlc, Party};
 use settle_core::crypto::L2Key;
@@ -75,7 +77,7 @@ impl World {
         id: u64,
         signed: Option<SignedState>,
         revocation: Option<Revocation>,
-        authorisation: Option<HexBinary>,
+        authorisation: Option<Binary>,
     ) -> StdResult<AppResponse> {
         let sender = self.addr(who);
         self.suite
@@ -85,7 +87,7 @@ impl World {
         id: u64,
         signed: Option<SignedState>,
         revocation: Option<Revocation>,
-        authorisation: Option<HexBinary>,
+        authorisation: Option<Binary>,
     ) -> ExecuteMsg {
         ExecuteMsg::Dispute {
             channel: id,
@@ -99,7 +101,7 @@ impl World {
         self.suite.revoke(&self.keys[p.index()], id, version)
     }
     /// Bob's authorisation of `watchtower` for channel `id`.
-    fn bob_authorises(&self, id: u64, watchtower: &str) -> HexBinary {
+    fn bob_authorises(&self, id: u64, watchtower: &str) -> Binary {
         self.suite
             .authorise(&self.keys[1], id, &self.addr(watchtower))
     }
@@ -110,8 +112,8 @@ impl World {
         let h = s.signing_hash(domain);
         SignedState {
             state: Binary::new(s.encode()),
-            signature_a: HexBinary::from(self.keys[0].sign_prehash(&h).as_slice()),
-            signature_b: HexBinary::from(self.keys[1].sign_prehash(&h).as_slice()),
+            signature_a: Binary::from(self.keys[0].sign_prehash(&h).as_slice()),
+            signature_b: Binary::from(self.keys[1].sign_prehash(&h).as_slice()),
         }
     }
     /// Everything a refused message must leave untouched.
@@ -211,10 +213,12 @@ fn unilateral_close_with_the_latest_state_settles_after_the_window() {
     .unwrap();
     let deadline = match w.channel(id).phase {
         ChannelPhase::Closing {
-            deadline, stale, ..
+            dispute_ends_at,
+            stale,
+            ..
         } => {
             assert!(!stale);
-            deadline
+            dispute_ends_at
         }
         other => panic!("closing, not {other:?}"),
     };
@@ -345,7 +349,7 @@ fn htlcs_go_to_the_payee_with_the_preimage_and_back_after_the_timeout() {
     w.exec(
         "bob",
         &ExecuteMsg::RevealPreimage {
-            preimage: HexBinary::from(preimage.as_slice()),
+            preimage: Binary::from(preimage.as_slice()),
         },
         0,
     )
@@ -360,7 +364,7 @@ fn htlcs_go_to_the_payee_with_the_preimage_and_back_after_the_timeout() {
         "anyone",
         &ExecuteMsg::SettleHtlc {
             channel: id,
-            index: 0,
+            htlc: 0,
         },
         0,
     )
@@ -370,7 +374,7 @@ fn htlcs_go_to_the_payee_with_the_preimage_and_back_after_the_timeout() {
         "anyone",
         &ExecuteMsg::SettleHtlc {
             channel: id,
-            index: 0,
+            htlc: 0,
         },
         0,
         ContractError::HtlcPaid { id, index: 0 },
@@ -379,7 +383,7 @@ fn htlcs_go_to_the_payee_with_the_preimage_and_back_after_the_timeout() {
         "anyone",
         &ExecuteMsg::SettleHtlc {
             channel: id,
-            index: 1,
+            htlc: 1,
         },
         0,
         ContractError::HtlcPending {
@@ -392,7 +396,7 @@ fn htlcs_go_to_the_payee_with_the_preimage_and_back_after_the_timeout() {
         "anyone",
         &ExecuteMsg::SettleHtlc {
             channel: id,
-            index: 2,
+            htlc: 2,
         },
         0,
         ContractError::NoSuchHtlc { id, index: 2 },
@@ -402,7 +406,7 @@ fn htlcs_go_to_the_payee_with_the_preimage_and_back_after_the_timeout() {
         "anyone",
         &ExecuteMsg::SettleHtlc {
             channel: id,
-            index: 1,
+            htlc: 1,
         },
         0,
     )
@@ -574,7 +578,7 @@ fn bad_input_is_refused_and_changes_nothing() {
     w.refused(
         "alice",
         &ExecuteMsg::RevealPreimage {
-            preimage: HexBinary::from([1u8; 31].as_slice()),
+            preimage: Binary::from([1u8; 31].as_slice()),
         },
         0,
         CoreError::Length {
@@ -584,10 +588,10 @@ fn bad_input_is_refused_and_changes_nothing() {
         },
     );
     // opening: a channel with oneself, a bad key, a window too long
-    let kb = HexBinary::from(w.keys[1].public_key().as_slice());
+    let kb = Binary::from(w.keys[1].public_key().as_slice());
     let open = |counterparty: String, key: Vec<u8>, window: u64| ExecuteMsg::Open {
         counterparty,
-        pubkey_a: HexBinary::from(key),
+        pubkey_a: Binary::from(key),
         pubkey_b: kb.clone(),
         dispute_window: window,
         join_window: JOIN_WINDOW,
@@ -635,7 +639,7 @@ fn each_phase_takes_only_its_messages() {
         "anyone",
         &ExecuteMsg::SettleHtlc {
             channel: id,
-            index: 0,
+            htlc: 0,
         },
         0,
         ContractError::WrongPhase {
@@ -754,7 +758,7 @@ fn a_late_top_up_goes_back_to_its_funder_and_an_htlc_refunds_exactly_at_its_time
         "anyone",
         &ExecuteMsg::SettleHtlc {
             channel: id,
-            index: 0,
+            htlc: 0,
         },
         0,
         ContractError::HtlcPending {
@@ -768,7 +772,7 @@ fn a_late_top_up_goes_back_to_its_funder_and_an_htlc_refunds_exactly_at_its_time
         "anyone",
         &ExecuteMsg::SettleHtlc {
             channel: id,
-            index: 0,
+            htlc: 0,
         },
         0,
     )
@@ -893,7 +897,18 @@ fn c4_closing_with_the_newest_fully_signed_state_is_never_punished() {
         None,
     );
     assert!(dry.valid, "{dry:?}");
-    assert!(!dry.outcome.unwrap().contains("stale"));
+    assert!(
+        matches!(
+            dry.outcome,
+            Some(CloseOutcome::Disputes {
+                replaced_by: Some(4),
+                proves_stale: false,
+                by_watchtower: false,
+                ..
+            })
+        ),
+        "{dry:?}"
+    );
     w.dispute(
         "bob",
         id,
@@ -1092,7 +1107,7 @@ fn c3_the_opener_reclaims_a_channel_nobody_joined() {
         .propose(&alice, &bob, [&keys[0], &keys[1]], 1_000, WINDOW, 100)
         .unwrap();
     let deadline = match w.channel(id).phase {
-        ChannelPhase::Proposed { join_deadline } => join_deadline.seconds(),
+        ChannelPhase::Proposed { join_by } => join_by,
         other => panic!("proposed, not {other:?}"),
     };
     w.refused(
@@ -1151,8 +1166,8 @@ fn c3_the_opener_reclaims_a_channel_nobody_joined() {
         "alice",
         &ExecuteMsg::Open {
             counterparty: w.addr("bob").to_string(),
-            pubkey_a: HexBinary::from(w.keys[0].public_key().as_slice()),
-            pubkey_b: HexBinary::from(w.keys[1].public_key().as_slice()),
+            pubkey_a: Binary::from(w.keys[0].public_key().as_slice()),
+            pubkey_b: Binary::from(w.keys[1].public_key().as_slice()),
             dispute_window: WINDOW,
             join_window: 30 * 24 * 3600 + 1,
         },
@@ -1172,7 +1187,7 @@ fn c5_the_counterparty_proves_its_key_before_the_channel_opens() {
     let mut w = world();
     let (alice, bob) = (w.addr("alice"), w.addr("bob"));
     let keys = [w.keys[0].clone(), w.keys[1].clone()];
-    let ka = HexBinary::from(keys[0].public_key().as_slice());
+    let ka = Binary::from(keys[0].public_key().as_slice());
     w.refused(
         "alice",
         &ExecuteMsg::Open {

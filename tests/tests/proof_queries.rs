@@ -7,7 +7,7 @@
 //! - a withdrawal claim is a dry run of `withdraw`: not final, valid, then already paid;
 //! - one-step fraud proofs of every step of a batch check on their own.
 
-use cosmwasm_std::{HexBinary, Uint256};
+use cosmwasm_std::{Binary, HexBinary, Uint256};
 use optimistic_rollup::msg::{OzValue, ProofCheckResponse, ProofToCheck, QueryMsg};
 use serde_json::Value;
 use settle_core::batch::encode_batch;
@@ -27,11 +27,15 @@ fn check(suite: &Suite, proof: ProofToCheck) -> ProofCheckResponse {
         .expect("check_proof never fails as a query")
 }
 
-fn hex(s: &Value) -> HexBinary {
-    HexBinary::from_hex(s.as_str().expect("hex string").trim_start_matches("0x")).expect("hex")
+fn hex(s: &Value) -> Binary {
+    Binary::from(
+        HexBinary::from_hex(s.as_str().expect("hex string").trim_start_matches("0x"))
+            .expect("hex")
+            .as_slice(),
+    )
 }
 
-fn hexes(v: &Value) -> Vec<HexBinary> {
+fn hexes(v: &Value) -> Vec<Binary> {
     v.as_array().expect("array").iter().map(hex).collect()
 }
 
@@ -59,7 +63,7 @@ fn openzeppelin_trees_verify_on_the_contract(suite: &Suite, file: &Value) -> usi
         for (i, value) in tree["values"].as_array().unwrap().iter().enumerate() {
             let proof = hexes(&tree["proofs"][i]);
             let amount: Uint256 = value[1].as_str().unwrap().parse().expect("uint256");
-            let one = |amount: Uint256, proof: Vec<HexBinary>| ProofToCheck::OpenZeppelin {
+            let one = |amount: Uint256, proof: Vec<Binary>| ProofToCheck::OpenZeppelin {
                 root: root.clone(),
                 address: hex(&value[0]),
                 amount,
@@ -94,7 +98,7 @@ fn openzeppelin_trees_verify_on_the_contract(suite: &Suite, file: &Value) -> usi
                 let mut bad = leaves.clone();
                 let mut b = first.address.to_vec();
                 b[0] ^= 1;
-                bad[0].address = HexBinary::from(b);
+                bad[0].address = Binary::from(b);
                 assert!(!check(suite, multi(bad)).valid);
             }
             checked += 2;
@@ -239,7 +243,7 @@ fn one_step_proofs_check_on_the_contract() {
     suite
         .deposit(
             &bob,
-            optimistic_rollup::msg::DepositTo::Account { index: 7 },
+            optimistic_rollup::msg::DepositTarget::Account { account: 7 },
             5,
         )
         .unwrap();
@@ -267,25 +271,25 @@ fn one_step_proofs_check_on_the_contract() {
         data_root: ctx.data_root,
     };
     let domain = suite.config().domain;
-    let h = |x: &[u8; 32]| HexBinary::from(x.as_slice());
+    let h = |x: &[u8; 32]| Binary::from(x.as_slice());
     for step in 0..ctx.steps {
         let deposit = match trace.ctx.step_kind(step).unwrap() {
             StepKind::Deposit { queue_index } => {
                 let d = trace.deposit(queue_index).unwrap();
                 Some(StepDeposit {
                     index: d.index,
-                    to: match d.target {
+                    target: match d.target {
                         settle_core::ledger::DepositTarget::NewAccount(pk) => {
-                            optimistic_rollup::msg::DepositTo::NewAccount {
-                                pubkey: HexBinary::from(pk.as_slice()),
+                            optimistic_rollup::msg::DepositTarget::NewAccount {
+                                pubkey: Binary::from(pk.as_slice()),
                             }
                         }
                         settle_core::ledger::DepositTarget::Account(index) => {
-                            optimistic_rollup::msg::DepositTo::Account { index }
+                            optimistic_rollup::msg::DepositTarget::Account { account: index }
                         }
                     },
                     amount: Uint128::new(d.amount),
-                    refund_to: HexBinary::from(d.refund_to.clone()),
+                    refund_to: Binary::from(d.refund_to.clone()),
                 })
             }
             _ => None,
@@ -333,11 +337,11 @@ fn i2_an_inner_node_is_not_a_leaf_of_a_binary_tree() {
     let r = check(
         &suite,
         ProofToCheck::Merkle {
-            root: HexBinary::from(tree.root()),
-            leaf: HexBinary::from(children),
+            root: Binary::from(tree.root()),
+            leaf: Binary::from(children),
             index: 0,
             leaf_count: 2,
-            siblings: vec![HexBinary::from(hash_node(&l[2], &l[3]))],
+            siblings: vec![Binary::from(hash_node(&l[2], &l[3]))],
         },
     );
     assert!(!r.valid);
@@ -356,8 +360,8 @@ fn i2_an_inner_node_is_not_a_leaf_of_a_binary_tree() {
     let r = check(
         &suite,
         ProofToCheck::Merkle {
-            root: HexBinary::from(tree.root()),
-            leaf: HexBinary::from(b"c".to_vec()),
+            root: Binary::from(tree.root()),
+            leaf: Binary::from(b"c".to_vec()),
             index: 2,
             leaf_count: 4,
             siblings: tree
@@ -365,7 +369,7 @@ fn i2_an_inner_node_is_not_a_leaf_of_a_binary_tree() {
                 .unwrap()
                 .siblings
                 .into_iter()
-                .map(HexBinary::from)
+                .map(|h| Binary::from(h.as_slice()))
                 .collect(),
         },
     );
@@ -401,12 +405,12 @@ fn i2_an_inner_node_is_not_a_leaf_of_an_openzeppelin_multiproof() {
     let r = check(
         &suite,
         ProofToCheck::OpenZeppelinMulti {
-            root: HexBinary::from(root),
+            root: Binary::from(root),
             leaves: vec![OzValue {
-                address: HexBinary::from(&lo[12..]),
+                address: Binary::from(&lo[12..]),
                 amount: Uint256::from_be_bytes(hi),
             }],
-            proof: vec![HexBinary::from(p0[1])],
+            proof: vec![Binary::from(p0[1])],
             proof_flags: vec![false],
         },
     );
@@ -417,12 +421,16 @@ fn i2_an_inner_node_is_not_a_leaf_of_an_openzeppelin_multiproof() {
     let r = check(
         &suite,
         ProofToCheck::OpenZeppelinMulti {
-            root: HexBinary::from(root),
+            root: Binary::from(root),
             leaves: vec![OzValue {
-                address: HexBinary::from(&values[2].0[..]),
+                address: Binary::from(&values[2].0[..]),
                 amount: Uint256::from_be_bytes(values[2].1),
             }],
-            proof: mp.proof.into_iter().map(HexBinary::from).collect(),
+            proof: mp
+                .proof
+                .iter()
+                .map(|h| Binary::from(h.as_slice()))
+                .collect(),
             proof_flags: mp.proof_flags,
         },
     );

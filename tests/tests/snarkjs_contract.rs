@@ -5,7 +5,7 @@
 //! `snarkjsProof` and `snarkjsPublicInputs` call). The committed fixtures, or fresh ones
 //! from `SNARKJS_FIXTURES` (`tests/interop/snarkjs/run.sh` sets it).
 
-use cosmwasm_std::HexBinary;
+use cosmwasm_std::Binary;
 use cw_multi_test::{App, ContractWrapper, Executor};
 use settle_core::validity::field::fr_to_bytes;
 use settle_core::validity::snarkjs;
@@ -52,13 +52,13 @@ fn a_snarkjs_proof_verifies_on_the_contract_with_the_snarkjs_key() {
             &InstantiateMsg {
                 admin: None,
                 denom: "uzk".into(),
-                verifying_key: HexBinary::from(vk.encode()),
+                verifying_key: Binary::from(vk.encode()),
                 shape: Shape {
                     deposits: 1,
                     txs: 1,
                 },
-                exodus_after: 86_400,
-                key_timelock: 2 * 86_400,
+                exodus_after_seconds: 86_400,
+                key_timelock_seconds: 2 * 86_400,
                 min_deposit: cosmwasm_std::Uint128::new(1),
                 min_new_account: cosmwasm_std::Uint128::new(1),
                 max_pending: 1_024,
@@ -73,8 +73,8 @@ fn a_snarkjs_proof_verifies_on_the_contract_with_the_snarkjs_key() {
             .query_wasm_smart(
                 &contract,
                 &QueryMsg::VerifyProof {
-                    proof: HexBinary::from(proof.to_vec()),
-                    public_inputs: vec![HexBinary::from(fr_to_bytes(&input).to_vec())],
+                    proof: Binary::from(proof.to_vec()),
+                    public_inputs: vec![Binary::from(fr_to_bytes(&input).to_vec())],
                 },
             )
             .expect("query")

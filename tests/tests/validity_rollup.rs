@@ -3,7 +3,7 @@
 //! withdrawals paid in the same transaction, every kind of bad batch refused with nothing
 //! changed, exodus, and verifying-key rotation.
 
-use cosmwasm_std::{Binary, Coin, HexBinary, Uint128};
+use cosmwasm_std::{Binary, Coin, Uint128};
 use settle_core::validity::eddsa::SecretKey;
 use settle_core::validity::field::fr_to_bytes;
 use settle_testing::{assert_refused, ValiditySuite, ValiditySuiteBuilder, VALIDITY_DENOM};
@@ -36,15 +36,17 @@ fn snapshot(s: &ValiditySuite, labels: &[&str]) -> Snapshot {
 fn assert_solvent(s: &ValiditySuite) {
     let solvency = s.solvency();
     assert!(solvency.solvent, "{solvency:?}");
-    assert_eq!(solvency.held, solvency.owed, "{solvency:?}");
+    assert_eq!(solvency.denoms.len(), 1, "{solvency:?}");
+    let sheet = &solvency.denoms[0];
+    assert_eq!(sheet.held, sheet.owed, "{solvency:?}");
     // What the contract owes is exactly the L2 supply plus the queued deposits plus the
     // withdrawals credited and not yet claimed.
     let status = s.status();
     // Queued deposits and exit requests' bonds, as the contract reports each entry.
-    let queued: u128 = (status.deposit_cursor..status.deposits_queued)
+    let queued: u128 = (status.deposit_cursor..status.deposit_count)
         .map(|index| {
-            let d: validity_rollup::msg::DepositResponse = s
-                .query(&QueryMsg::Deposit { index })
+            let d: validity_rollup::msg::QueuedDepositResponse = s
+                .query(&QueryMsg::QueuedDeposit { deposit: index })
                 .expect("a queued entry");
             if d.reclaimed {
                 0
@@ -55,7 +57,7 @@ fn assert_solvent(s: &ValiditySuite) {
         .sum();
     let credited = status.credited.u128();
     assert_eq!(
-        solvency.owed.to_string(),
+        sheet.owed.to_string(),
         (s.op.ledger.total_balance() + queued + credited).to_string()
     );
 }
@@ -147,7 +149,7 @@ fn bad_batches_are_refused_and_change_nothing() {
     let root_plus_one = {
         let mut r = good.new_accounts_root;
         r += settle_core::validity::Fr::from(1u64);
-        HexBinary::from(fr_to_bytes(&r).to_vec())
+        Binary::from(fr_to_bytes(&r).to_vec())
     };
     let cases: Vec<(&str, ExecuteMsg, &str)> = vec![
         (
@@ -190,7 +192,11 @@ fn bad_batches_are_refused_and_change_nothing() {
         (
             "a deposit left out",
             with(&|m| {
-                if let ExecuteMsg::SubmitBatch { deposits, .. } = m {
+                if let ExecuteMsg::SubmitBatch {
+                    deposits_consumed: deposits,
+                    ..
+                } = m
+                {
                     *deposits = 0;
                 }
             }),
@@ -199,7 +205,11 @@ fn bad_batches_are_refused_and_change_nothing() {
         (
             "more deposits than pending",
             with(&|m| {
-                if let ExecuteMsg::SubmitBatch { deposits, .. } = m {
+                if let ExecuteMsg::SubmitBatch {
+                    deposits_consumed: deposits,
+                    ..
+                } = m
+                {
                     *deposits = 2;
                 }
             }),
@@ -211,7 +221,7 @@ fn bad_batches_are_refused_and_change_nothing() {
                 if let ExecuteMsg::SubmitBatch { proof, .. } = m {
                     let mut bytes = proof.to_vec();
                     bytes[60] ^= 0x10;
-                    *proof = HexBinary::from(bytes);
+                    *proof = Binary::from(bytes);
                 }
             }),
             "",
@@ -220,7 +230,7 @@ fn bad_batches_are_refused_and_change_nothing() {
             "a short proof",
             with(&|m| {
                 if let ExecuteMsg::SubmitBatch { proof, .. } = m {
-                    *proof = HexBinary::from(proof.as_slice()[..191].to_vec());
+                    *proof = Binary::from(proof.as_slice()[..191].to_vec());
                 }
             }),
             "expected 192 bytes",
@@ -232,7 +242,7 @@ fn bad_batches_are_refused_and_change_nothing() {
                     new_accounts_root, ..
                 } = m
                 {
-                    *new_accounts_root = HexBinary::from(vec![0xff; 32]);
+                    *new_accounts_root = Binary::from(vec![0xff; 32]);
                 }
             }),
             "not a canonical field element",
@@ -277,7 +287,7 @@ fn deposits_that_could_not_be_consumed_are_refused() {
     // A key that is not on Jubjub, and one of small order.
     let bad_key = ExecuteMsg::Deposit {
         target: DepositTarget::NewAccount {
-            pubkey: HexBinary::from(vec![1u8; 64]),
+            pubkey: Binary::from(vec![1u8; 64]),
         },
     };
     assert_refused(
@@ -288,7 +298,7 @@ fn deposits_that_could_not_be_consumed_are_refused() {
     identity[63] = 1;
     let small = ExecuteMsg::Deposit {
         target: DepositTarget::NewAccount {
-            pubkey: HexBinary::from(identity),
+            pubkey: Binary::from(identity),
         },
     };
     assert_refused(
@@ -298,8 +308,8 @@ fn deposits_that_could_not_be_consumed_are_refused() {
     // No funds, or the wrong denom.
     let to_alice = ExecuteMsg::Deposit {
         target: DepositTarget::Account {
-            index: 0,
-            pubkey: HexBinary::from(key("alice").public_key().encode().to_vec()),
+            account: 0,
+            pubkey: Binary::from(key("alice").public_key().encode().to_vec()),
         },
     };
     assert_refused(s.execute(&alice, &to_alice, &[]), "");
@@ -350,15 +360,15 @@ fn exodus_lets_users_leave_with_their_last_proven_balance_once() {
     assert_eq!(s.balance("alice-cold"), 600);
     assert_refused(s.execute(&bob, &exit, &[]), "already exited");
     // bob's queued deposit comes back to him, once; consumed deposits do not.
-    s.execute(&bob, &ExecuteMsg::ReclaimDeposit { index: 2 }, &[])
+    s.execute(&bob, &ExecuteMsg::ReclaimDeposit { deposit: 2 }, &[])
         .unwrap();
     assert_eq!(s.balance("bob"), 1_000 - 400);
     assert_refused(
-        s.execute(&bob, &ExecuteMsg::ReclaimDeposit { index: 2 }, &[]),
+        s.execute(&bob, &ExecuteMsg::ReclaimDeposit { deposit: 2 }, &[]),
         "already reclaimed",
     );
     assert_refused(
-        s.execute(&bob, &ExecuteMsg::ReclaimDeposit { index: 1 }, &[]),
+        s.execute(&bob, &ExecuteMsg::ReclaimDeposit { deposit: 1 }, &[]),
         "consumed by a batch",
     );
     // bob exits too; the rollup is empty and still solvent.
@@ -395,7 +405,7 @@ fn check_batch_and_verify_proof_answer_without_writing() {
     let batch = s.prove(0, &[pay]).unwrap();
     let ExecuteMsg::SubmitBatch {
         data,
-        deposits,
+        deposits_consumed: deposits,
         new_accounts_root,
         new_account_count,
         proof,
@@ -406,7 +416,7 @@ fn check_batch_and_verify_proof_answer_without_writing() {
     let check: CheckBatchResponse = s
         .query(&QueryMsg::CheckBatch {
             data: data.clone(),
-            deposits,
+            deposits_consumed: deposits,
             new_accounts_root: new_accounts_root.clone(),
             new_account_count,
             proof: proof.clone(),
@@ -421,7 +431,7 @@ fn check_batch_and_verify_proof_answer_without_writing() {
     let wrong: CheckBatchResponse = s
         .query(&QueryMsg::CheckBatch {
             data,
-            deposits,
+            deposits_consumed: deposits,
             new_accounts_root,
             new_account_count: new_account_count + 1,
             proof: proof.clone(),
@@ -433,7 +443,7 @@ fn check_batch_and_verify_proof_answer_without_writing() {
     let verify = |input: settle_core::validity::Fr| -> VerifyProofResponse {
         s.query(&QueryMsg::VerifyProof {
             proof: proof.clone(),
-            public_inputs: vec![HexBinary::from(fr_to_bytes(&input).to_vec())],
+            public_inputs: vec![Binary::from(fr_to_bytes(&input).to_vec())],
         })
         .unwrap()
     };
@@ -475,7 +485,7 @@ fn key_rotation_waits_for_its_timelock_and_exits_stay_provable() {
     };
     let new_keys = settle_testing::keys_for(small);
     let propose = ExecuteMsg::ProposeKey {
-        verifying_key: HexBinary::from(new_keys.verifying.to_wire()),
+        verifying_key: Binary::from(new_keys.verifying.to_wire()),
         shape: settle_testing::msg_shape(small),
     };
     assert_refused(
@@ -483,7 +493,7 @@ fn key_rotation_waits_for_its_timelock_and_exits_stay_provable() {
         "only the admin (cosmwasm1",
     );
     let garbage = ExecuteMsg::ProposeKey {
-        verifying_key: HexBinary::from(vec![0u8; 100]),
+        verifying_key: Binary::from(vec![0u8; 100]),
         shape: settle_testing::msg_shape(small),
     };
     assert_refused(s.execute(&admin, &garbage, &[]), "");
@@ -531,7 +541,7 @@ fn key_rotation_waits_for_its_timelock_and_exits_stay_provable() {
     let new = s.prove(0, &[pay]).unwrap();
     let ExecuteMsg::SubmitBatch {
         data,
-        deposits,
+        deposits_consumed: deposits,
         new_accounts_root,
         new_account_count,
         proof,
@@ -542,7 +552,7 @@ fn key_rotation_waits_for_its_timelock_and_exits_stay_provable() {
     let check: CheckBatchResponse = s
         .query(&QueryMsg::CheckBatch {
             data,
-            deposits,
+            deposits_consumed: deposits,
             new_accounts_root,
             new_account_count,
             proof,
@@ -558,7 +568,7 @@ fn key_rotation_waits_for_its_timelock_and_exits_stay_provable() {
     assert_eq!(s.balance("alice"), 400 + 500);
     // Cancelling: a proposal can be withdrawn, then nothing applies.
     let again = ExecuteMsg::ProposeKey {
-        verifying_key: HexBinary::from(s.op.keys.verifying.to_wire()),
+        verifying_key: Binary::from(s.op.keys.verifying.to_wire()),
         shape: settle_testing::msg_shape(small),
     };
     s.execute(&admin, &again, &[]).unwrap();
@@ -570,7 +580,9 @@ fn key_rotation_waits_for_its_timelock_and_exits_stay_provable() {
 }
 
 /// The core deposit a `deposit` query describes.
-fn deposit_of(r: &validity_rollup::msg::DepositResponse) -> settle_core::validity::ledger::Deposit {
+fn deposit_of(
+    r: &validity_rollup::msg::QueuedDepositResponse,
+) -> settle_core::validity::ledger::Deposit {
     use settle_core::validity::eddsa::PublicKey;
     use settle_core::validity::ledger::Deposit;
     use validity_rollup::msg::QueueEntry;
@@ -579,8 +591,8 @@ fn deposit_of(r: &validity_rollup::msg::DepositResponse) -> settle_core::validit
             key: PublicKey::decode(pubkey.as_slice()).expect("the contract queued a valid key"),
             amount: r.amount.u128(),
         },
-        QueueEntry::Account { index, .. } => Deposit::Credit {
-            account: *index,
+        QueueEntry::Account { account, .. } => Deposit::Credit {
+            account: *account,
             amount: r.amount.u128(),
         },
         QueueEntry::Exit { account, .. } => Deposit::Exit { account: *account },
@@ -591,7 +603,7 @@ fn deposit_of(r: &validity_rollup::msg::DepositResponse) -> settle_core::validit
 fn a_user_rebuilds_the_ledger_from_chain_data_and_exits_without_the_operator() {
     use settle_core::validity::field::fr_from_bytes;
     use settle_core::validity::ledger::{BatchData, Ledger};
-    use validity_rollup::msg::{BatchResponse, ConfigResponse, DepositResponse};
+    use validity_rollup::msg::{BatchResponse, ConfigResponse, QueuedDepositResponse};
 
     let mut s = ValiditySuiteBuilder::new()
         .with_exodus_after(3_600)
@@ -631,11 +643,11 @@ fn a_user_rebuilds_the_ledger_from_chain_data_and_exits_without_the_operator() {
     let mut ledger = Ledger::new();
     let mut next_deposit = 0;
     for (i, msg) in posted.iter().enumerate() {
-        let record: BatchResponse = s.query(&QueryMsg::Batch { index: i as u64 }).unwrap();
+        let record: BatchResponse = s.query(&QueryMsg::Batch { batch: i as u64 }).unwrap();
         let deposits: Vec<_> = (next_deposit..next_deposit + record.deposits_consumed)
             .map(|index| {
                 deposit_of(
-                    &s.query::<DepositResponse>(&QueryMsg::Deposit { index })
+                    &s.query::<QueuedDepositResponse>(&QueryMsg::QueuedDeposit { deposit: index })
                         .unwrap(),
                 )
             })
@@ -654,7 +666,7 @@ fn a_user_rebuilds_the_ledger_from_chain_data_and_exits_without_the_operator() {
             .unwrap();
     }
     assert_eq!(
-        HexBinary::from(fr_to_bytes(&ledger.state_root()).to_vec()),
+        Binary::from(fr_to_bytes(&ledger.state_root()).to_vec()),
         status.state_root
     );
     assert_eq!(ledger.accounts(), s.op.ledger.accounts());
@@ -683,10 +695,10 @@ fn a_user_rebuilds_the_ledger_from_chain_data_and_exits_without_the_operator() {
 }
 
 /// The batch key with one of its parts changed, in wire form.
-fn altered_key(s: &ValiditySuite, change: impl Fn(&mut CoreKey)) -> HexBinary {
+fn altered_key(s: &ValiditySuite, change: impl Fn(&mut CoreKey)) -> Binary {
     let mut vk = CoreKey::decode(&s.op.keys.verifying.to_wire()).unwrap();
     change(&mut vk);
-    HexBinary::from(vk.encode())
+    Binary::from(vk.encode())
 }
 
 use settle_core::validity::groth16::{VerifyingKey as CoreKey, G1_IDENTITY};
@@ -758,7 +770,7 @@ fn v2_degenerate_keys_are_refused_at_proposal_and_at_instantiate() {
     assert_eq!(snapshot(&s, &["alice", "bob"]), before);
     // The real key still goes through.
     let propose = ExecuteMsg::ProposeKey {
-        verifying_key: HexBinary::from(s.op.keys.verifying.to_wire()),
+        verifying_key: Binary::from(s.op.keys.verifying.to_wire()),
         shape,
     };
     s.execute(&admin, &propose, &[]).unwrap();
@@ -777,16 +789,16 @@ fn v2_key_timelock_must_outlast_the_exit_deadline() {
         s.instantiate_another(&msg),
         "a key timelock of 172799 s is too short: at least 172800 s",
     );
-    msg.key_timelock = 600;
+    msg.key_timelock_seconds = 600;
     assert_refused(s.instantiate_another(&msg), "too short");
-    msg.key_timelock = 2 * 86_400;
+    msg.key_timelock_seconds = 2 * 86_400;
     s.instantiate_another(&msg).unwrap();
 
     // With the suite's week against a day, a proposal applies no earlier than a week on.
     let admin = s.admin.clone();
     let now = s.app.block_info().time.seconds();
     let propose = ExecuteMsg::ProposeKey {
-        verifying_key: HexBinary::from(s.op.keys.verifying.to_wire()),
+        verifying_key: Binary::from(s.op.keys.verifying.to_wire()),
         shape: validity_rollup::msg::Shape {
             deposits: 2,
             txs: 2,
@@ -899,7 +911,7 @@ fn z1_dust_deposits_are_refused_and_the_pending_queue_is_capped() {
     let (alice, op) = (s.addr("alice"), s.addr("operator"));
     let new_account = |pubkey: &SecretKey| ExecuteMsg::Deposit {
         target: DepositTarget::NewAccount {
-            pubkey: HexBinary::from(pubkey.public_key().encode().to_vec()),
+            pubkey: Binary::from(pubkey.public_key().encode().to_vec()),
         },
     };
     let pay = |n: u128| [Coin::new(n, VALIDITY_DENOM)];
@@ -914,8 +926,8 @@ fn z1_dust_deposits_are_refused_and_the_pending_queue_is_capped() {
     // Credits have their own minimum.
     let credit = ExecuteMsg::Deposit {
         target: DepositTarget::Account {
-            index: 0,
-            pubkey: HexBinary::from(key("alice").public_key().encode().to_vec()),
+            account: 0,
+            pubkey: Binary::from(key("alice").public_key().encode().to_vec()),
         },
     };
     assert_refused(
@@ -1073,14 +1085,14 @@ fn v1_an_exit_request_is_served_by_the_next_batches_or_exodus_starts() {
     let exit = s.exodus_msg(&key("bob"), &bob);
     let bob_before = s.balance("bob");
     s.execute(&bob, &exit, &[]).unwrap();
-    let queued = s.status().deposits_queued - 1;
-    s.execute(&bob, &ExecuteMsg::ReclaimDeposit { index: queued }, &[])
+    let queued = s.status().deposit_count - 1;
+    s.execute(&bob, &ExecuteMsg::ReclaimDeposit { deposit: queued }, &[])
         .unwrap();
     assert_eq!(s.balance("bob"), bob_before + 51);
     // (The operator's ledger does not know of exodus exits: only the contract's books.)
     let solvency = s.solvency();
     assert!(
-        solvency.solvent && solvency.held == solvency.owed,
+        solvency.solvent && solvency.denoms.iter().all(|d| d.held == d.owed),
         "{solvency:?}"
     );
 }
@@ -1092,7 +1104,7 @@ fn v2_pending_key_waits_for_exit_requests_queued_before_it_applies() {
     let mut s = two_accounts();
     let (admin, bob, operator) = (s.admin.clone(), s.addr("bob"), s.addr("operator"));
     let propose = ExecuteMsg::ProposeKey {
-        verifying_key: HexBinary::from(s.op.keys.verifying.to_wire()),
+        verifying_key: Binary::from(s.op.keys.verifying.to_wire()),
         shape: validity_rollup::msg::Shape {
             deposits: 2,
             txs: 2,
@@ -1144,7 +1156,7 @@ fn z2_a_credit_names_the_key_that_opened_the_account() {
         .with_funds("mallory", 1_000)
         .build();
     let (alice, mallory, operator) = (s.addr("alice"), s.addr("mallory"), s.addr("operator"));
-    let pubkey = |label: &str| HexBinary::from(key(label).public_key().encode().to_vec());
+    let pubkey = |label: &str| Binary::from(key(label).public_key().encode().to_vec());
     // Alice opens an account; the event says which index it gets.
     let res = s.deposit_new_account(&alice, &key("alice"), 100).unwrap();
     let account = res
@@ -1155,7 +1167,7 @@ fn z2_a_credit_names_the_key_that_opened_the_account() {
         .map(|a| a.value.clone());
     assert_eq!(account.as_deref(), Some("0"));
     let r: validity_rollup::msg::AccountResponse =
-        s.query(&QueryMsg::Account { index: 0 }).unwrap();
+        s.query(&QueryMsg::Account { account: 0 }).unwrap();
     assert_eq!(r.pubkey, Some(pubkey("alice")));
     // Mallory opens index 1 before alice's top-up for "her next account" lands; a credit
     // meant for alice at index 1 (with alice's key) is refused instead of paying mallory.
@@ -1164,7 +1176,7 @@ fn z2_a_credit_names_the_key_that_opened_the_account() {
     let before = snapshot(&s, &["alice", "mallory"]);
     let misdirected = ExecuteMsg::Deposit {
         target: DepositTarget::Account {
-            index: 1,
+            account: 1,
             pubkey: pubkey("alice"),
         },
     };
@@ -1174,7 +1186,7 @@ fn z2_a_credit_names_the_key_that_opened_the_account() {
     );
     let unopened = ExecuteMsg::Deposit {
         target: DepositTarget::Account {
-            index: 2,
+            account: 2,
             pubkey: pubkey("alice"),
         },
     };
@@ -1213,7 +1225,7 @@ fn f3_the_validity_admin_role_moves_only_when_the_successor_accepts() {
         "no admin transfer is pending",
     );
     s.execute(&admin, &propose_admin(&bob), &[]).unwrap();
-    assert_eq!(config(&s).pending_admin, Some(bob.to_string()));
+    assert_eq!(config(&s).pending_admin, Some(bob.clone()));
     // Naming bob hands nothing over: the admin still rules, alice cannot accept.
     assert_refused(
         s.execute(&alice, &ExecuteMsg::AcceptAdmin {}, &[]),
@@ -1227,10 +1239,10 @@ fn f3_the_validity_admin_role_moves_only_when_the_successor_accepts() {
     s.execute(&admin, &propose_admin(&bob), &[]).unwrap();
     s.execute(&bob, &ExecuteMsg::AcceptAdmin {}, &[]).unwrap();
     let c = config(&s);
-    assert_eq!((c.admin, c.pending_admin), (bob.to_string(), None));
+    assert_eq!((c.admin, c.pending_admin), (bob.clone(), None));
     // The old admin has no power left; the new one proposes keys.
     let propose = ExecuteMsg::ProposeKey {
-        verifying_key: HexBinary::from(s.op.keys.verifying.to_wire()),
+        verifying_key: Binary::from(s.op.keys.verifying.to_wire()),
         shape: validity_rollup::msg::Shape {
             deposits: 2,
             txs: 2,
@@ -1264,7 +1276,7 @@ fn migrate_records_the_new_version_and_refuses_downgrades_and_other_contracts() 
     s.deposit_new_account(&alice, &key("alice"), 600).unwrap();
     s.deposit_new_account(&bob, &key("bob"), 400).unwrap();
     let rotate = ExecuteMsg::ProposeKey {
-        verifying_key: HexBinary::from(s.op.keys.verifying.to_wire()),
+        verifying_key: Binary::from(s.op.keys.verifying.to_wire()),
         shape: settle_testing::msg_shape(s.op.shape),
     };
     s.execute(&admin, &rotate, &[]).unwrap();

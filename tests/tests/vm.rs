@@ -8,7 +8,7 @@
 use cosmwasm_std::{Addr, Coin, Timestamp, Uint128, Uint256};
 use optimistic_rollup::msg::{BatchResponse, BatchStatus, QueryMsg, WithdrawalStatus};
 use optimistic_rollup::msg::{
-    DepositTo, GameMove, GamePhase, MoveCheckResponse, ProposerResponse, Side,
+    DepositTarget, GameMove, GamePhase, MoveCheckResponse, ProposerResponse, Side,
     WithdrawalStatusResponse,
 };
 use optimistic_rollup::ContractError;
@@ -120,7 +120,7 @@ fn happy_path_on_the_optimized_artifact() {
     assert_refused(
         r.deposit(
             &alice,
-            DepositTo::NewAccount {
+            DepositTarget::NewAccount {
                 pubkey: off_curve.into(),
             },
             1,
@@ -145,7 +145,7 @@ fn happy_path_on_the_optimized_artifact() {
         .tx_effects
         .iter()
         .all(|e| !matches!(e, TxEffect::NoOp(_))));
-    let batch: BatchResponse = r.h.query(&QueryMsg::Batch { index: 0 });
+    let batch: BatchResponse = r.h.query(&QueryMsg::Batch { batch: 0 });
     assert_eq!(batch.status, BatchStatus::Proposed);
     assert_eq!(batch.tx_steps, 4);
     assert_eq!(batch.data_bytes as usize, data.len());
@@ -174,7 +174,7 @@ fn happy_path_on_the_optimized_artifact() {
 
     r.a_challenge_window_passes();
     r.finalize(0).unwrap();
-    let batch: BatchResponse = r.h.query(&QueryMsg::Batch { index: 0 });
+    let batch: BatchResponse = r.h.query(&QueryMsg::Batch { batch: 0 });
     assert_eq!(batch.status, BatchStatus::Finalized);
 
     // Anyone may submit the proof; the money goes to the recipient named on L2.
@@ -212,11 +212,12 @@ fn happy_path_on_the_optimized_artifact() {
     assert_eq!(r.held.get(&bond_denom), Some(&1_000));
     r.h.set_contract_balance(expected);
     let s = r.solvency();
+    let s_status = r.status();
     assert!(s.solvent, "{s:?}");
-    assert_eq!(s.total_deposited, Uint128::new(900));
-    assert_eq!(s.total_withdrawn, Uint128::new(350));
-    assert_eq!(s.liabilities.deposits_outstanding, Uint128::new(550));
-    assert_eq!(s.liabilities.bonds, Uint128::new(1_000));
+    assert_eq!(s_status.total_deposited, Uint128::new(900));
+    assert_eq!(s_status.total_withdrawn, Uint128::new(350));
+    assert_eq!(s_status.liabilities.deposits_outstanding, Uint128::new(550));
+    assert_eq!(s_status.liabilities.bonds, Uint128::new(1_000));
     for d in &s.denoms {
         assert_eq!(d.held, d.owed, "{} does not reconcile: {s:?}", d.denom);
     }
@@ -233,7 +234,8 @@ fn happy_path_on_the_optimized_artifact() {
     );
     r.sync_bank();
     let s = r.solvency();
-    assert!(s.solvent && s.liabilities.bonds.is_zero(), "{s:?}");
+    let s_status = r.status();
+    assert!(s.solvent && s_status.liabilities.bonds.is_zero(), "{s:?}");
     for d in &s.denoms {
         assert_eq!(d.held, d.owed, "{} does not reconcile: {s:?}", d.denom);
     }
@@ -250,7 +252,7 @@ fn a_refused_call_leaves_no_trace_and_still_costs_gas() {
         .execute(
             &alice,
             &optimistic_rollup::msg::ExecuteMsg::Deposit {
-                to: DepositTo::NewAccount {
+                target: DepositTarget::NewAccount {
                     pubkey: ka.public_key().to_vec().into(),
                 },
             },
@@ -335,7 +337,7 @@ fn a_fraudulent_batch_loses_its_game_on_the_optimized_artifact() {
     assert_eq!(proposal.index, 1);
     assert_eq!(proposal.output_root, truth.output_root);
     assert_eq!(r.posted_roots[1], lie);
-    let stored: BatchResponse = r.h.query(&QueryMsg::Batch { index: 1 });
+    let stored: BatchResponse = r.h.query(&QueryMsg::Batch { batch: 1 });
     assert_eq!(stored.output_root.as_slice(), lie.as_slice());
     // a watcher that replays the batch sees the lie; the withdrawal claim is ready early
     let roots = r.true_roots(1);
@@ -375,7 +377,7 @@ fn a_fraudulent_batch_loses_its_game_on_the_optimized_artifact() {
     );
     assert_eq!(g.hi_root.as_slice(), lie.as_slice());
     assert_eq!(g.phase, GamePhase::Bisect { position: n / 2 });
-    let stored: BatchResponse = r.h.query(&QueryMsg::Batch { index: 1 });
+    let stored: BatchResponse = r.h.query(&QueryMsg::Batch { batch: 1 });
     assert_eq!(stored.open_games, 1);
     // only the defender bisects
     assert_refused(
@@ -437,8 +439,11 @@ fn a_fraudulent_batch_loses_its_game_on_the_optimized_artifact() {
     });
     assert!(check.valid, "{check:?}");
     assert_eq!(
-        check.outcome.as_deref(),
-        Some("the challenger wins by proof")
+        check.outcome,
+        Some(optimistic_rollup::msg::MoveOutcome::Wins {
+            winner: optimistic_rollup::msg::Side::Challenger,
+            by: optimistic_rollup::msg::Resolution::Proof,
+        })
     );
     // a proof of another step proves nothing here
     let wrong = r.step_proof(1, step + 1).encode();
@@ -468,10 +473,10 @@ fn a_fraudulent_batch_loses_its_game_on_the_optimized_artifact() {
         g.phase,
         GamePhase::Resolved {
             winner: Side::Challenger,
-            reason: "proof".into()
+            reason: optimistic_rollup::msg::Resolution::Proof
         }
     );
-    assert_eq!(g.deadline, None);
+    assert_eq!(g.clock_runs_out_at, None);
     let p: ProposerResponse = r.h.query(&QueryMsg::Proposer {
         address: proposer.to_string(),
     });
@@ -488,7 +493,7 @@ fn a_fraudulent_batch_loses_its_game_on_the_optimized_artifact() {
         "batch 1's deposit is pending again"
     );
     assert_eq!(status.deposit_count, 4);
-    let e = r.h.query_raw(&QueryMsg::Batch { index: 1 }).unwrap_err();
+    let e = r.h.query_raw(&QueryMsg::Batch { batch: 1 }).unwrap_err();
     assert!(
         e.error
             .contains(&ContractError::NoSuchBatch { index: 1 }.to_string()),
@@ -500,11 +505,15 @@ fn a_fraudulent_batch_loses_its_game_on_the_optimized_artifact() {
 
     // Solvency reconciles with what the bank holds after the payouts.
     let s = assert_reconciles(&mut r);
+    let s_status = r.status();
     assert!(
-        s.liabilities.bonds.is_zero() && s.liabilities.challenger_bonds.is_zero(),
+        s_status.liabilities.bonds.is_zero() && s_status.liabilities.challenger_bonds.is_zero(),
         "{s:?}"
     );
-    assert_eq!(s.liabilities.deposits_outstanding, Uint128::new(40_000));
+    assert_eq!(
+        s_status.liabilities.deposits_outstanding,
+        Uint128::new(40_000)
+    );
     assert_eq!(r.held.get(&denom), Some(&40_000));
 
     // The withdrawal of the removed batch is refused, even after its window.
@@ -532,8 +541,9 @@ fn a_fraudulent_batch_loses_its_game_on_the_optimized_artifact() {
         bank_sends(&paid.response),
         vec![(carol.to_string(), vec![Coin::new(1_000u128, denom.clone())])]
     );
-    let s = assert_reconciles(&mut r);
-    assert_eq!(s.liabilities.bonds, Uint128::new(1_000));
+    assert_reconciles(&mut r);
+    let s_status = r.status();
+    assert_eq!(s_status.liabilities.bonds, Uint128::new(1_000));
     assert_eq!(r.node.ledger.total_balance(), 39_000);
 }
 
@@ -580,19 +590,20 @@ fn an_honest_proposer_beats_a_lying_challenger_on_the_optimized_artifact() {
         g.phase,
         GamePhase::Resolved {
             winner: Side::Defender,
-            reason: "proof".into()
+            reason: optimistic_rollup::msg::Resolution::Proof
         }
     );
     let status = r.status();
     assert_eq!(status.next_batch, 2, "nothing removed");
-    let stored: BatchResponse = r.h.query(&QueryMsg::Batch { index: 1 });
+    let stored: BatchResponse = r.h.query(&QueryMsg::Batch { batch: 1 });
     assert_eq!(stored.open_games, 0);
     let p: ProposerResponse = r.h.query(&QueryMsg::Proposer {
         address: proposer.to_string(),
     });
     assert_eq!(p.bond, Uint128::new(1_000));
-    let s = assert_reconciles(&mut r);
-    assert!(s.liabilities.challenger_bonds.is_zero());
+    assert_reconciles(&mut r);
+    let s_status = r.status();
+    assert!(s_status.liabilities.challenger_bonds.is_zero());
 
     // A challenger that stops answering loses on time.
     let (id, _) = r.challenge(&griefer, 1).unwrap();
@@ -605,7 +616,7 @@ fn an_honest_proposer_beats_a_lying_challenger_on_the_optimized_artifact() {
         .unwrap();
     let g = r.game(id);
     assert!(matches!(g.phase, GamePhase::Choose { .. }), "{g:?}");
-    let deadline = g.deadline.expect("a running clock");
+    let deadline = Timestamp::from_seconds(g.clock_runs_out_at.expect("a running clock"));
     let early = r.resolve_game(&relayer, id).unwrap_err();
     assert!(
         !early.vm_error && early.error.contains("challenger"),
@@ -621,7 +632,7 @@ fn an_honest_proposer_beats_a_lying_challenger_on_the_optimized_artifact() {
         r.game(id).phase,
         GamePhase::Resolved {
             winner: Side::Defender,
-            reason: "timeout".into()
+            reason: optimistic_rollup::msg::Resolution::Timeout
         }
     );
     assert_eq!(r.node.batch_count(), 2);
@@ -817,7 +828,7 @@ fn payment_channels_lifecycle_on_the_optimized_artifact() {
             closer,
             version,
             closed_version,
-            deadline,
+            dispute_ends_at,
             stale,
             watchtower,
         } => {
@@ -825,7 +836,7 @@ fn payment_channels_lifecycle_on_the_optimized_artifact() {
                 (closer, version, closed_version, stale, watchtower),
                 (payment_channels::msg::Party::A, 3, 3, false, None)
             );
-            deadline
+            dispute_ends_at
         }
         other => panic!("closing, not {other:?}"),
     };
@@ -894,7 +905,7 @@ fn payment_channels_lifecycle_on_the_optimized_artifact() {
     // recorded in whole seconds
     assert_eq!(
         c.preimage(&hash).revealed_at,
-        Some(Timestamp::from_seconds(c.h.env.block.time.seconds()))
+        Some(c.h.env.block.time.seconds())
     );
     let claimed = c.settle_htlc(&bob, ch1, 0).unwrap();
     assert_eq!(
@@ -1068,13 +1079,13 @@ fn a_snarkjs_proof_verifies_on_the_optimized_artifact() {
         &vr::InstantiateMsg {
             admin: None,
             denom: "uzk".into(),
-            verifying_key: cosmwasm_std::HexBinary::from(vk.encode()),
+            verifying_key: cosmwasm_std::Binary::from(vk.encode()),
             shape: vr::Shape {
                 deposits: 1,
                 txs: 1,
             },
-            exodus_after: 86_400,
-            key_timelock: 2 * 86_400,
+            exodus_after_seconds: 86_400,
+            key_timelock_seconds: 2 * 86_400,
             min_deposit: cosmwasm_std::Uint128::new(1),
             min_new_account: cosmwasm_std::Uint128::new(1),
             max_pending: 1_024,
@@ -1083,8 +1094,8 @@ fn a_snarkjs_proof_verifies_on_the_optimized_artifact() {
     .unwrap_or_else(|e| panic!("instantiate: {e}"));
     let ask = |h: &mut Harness, x: settle_core::validity::Fr| -> vr::VerifyProofResponse {
         h.query(&vr::QueryMsg::VerifyProof {
-            proof: cosmwasm_std::HexBinary::from(proof.encode().to_vec()),
-            public_inputs: vec![cosmwasm_std::HexBinary::from(fr_to_bytes(&x).to_vec())],
+            proof: cosmwasm_std::Binary::from(proof.encode().to_vec()),
+            public_inputs: vec![cosmwasm_std::Binary::from(fr_to_bytes(&x).to_vec())],
         })
     };
     assert!(ask(&mut h, inputs[0]).valid);

@@ -12,7 +12,7 @@
 
 use cosmwasm_std::{Addr, Coin, HexBinary};
 use optimistic_rollup::msg::{
-    BatchResponse, BatchStatus, ConfigResponse, DepositResponse, ExecuteMsg, QueryMsg,
+    BatchResponse, BatchStatus, ConfigResponse, ExecuteMsg, QueryMsg, QueuedDepositResponse,
     StatusResponse, WithdrawalStatus, WithdrawalStatusResponse,
 };
 use settle_tests::vm::{bank_sends, Harness, RollupParams, VmRollup};
@@ -54,13 +54,14 @@ fn the_optimized_artifact_replays_the_parity_rollup() {
             vm.execute(
                 &who,
                 &ExecuteMsg::Deposit {
-                    to: deposit_to(&d["target"]),
+                    target: deposit_to(&d["target"]),
                 },
                 &[Coin::new(amount, denom.clone())],
             )
             .unwrap_or_else(|e| panic!("deposit {}: {e}", num(d, "index")));
             let index = num(d, "index");
-            let stored: DepositResponse = vm.h.query(&QueryMsg::Deposit { index });
+            let stored: QueuedDepositResponse =
+                vm.h.query(&QueryMsg::QueuedDeposit { deposit: index });
             assert_eq!(
                 stored.chain_head.to_hex(),
                 s(d, "chainHead"),
@@ -73,7 +74,7 @@ fn the_optimized_artifact_replays_the_parity_rollup() {
             bytes(batch, "outputRoot"),
         )
         .unwrap_or_else(|e| panic!("batch {b}: {e}"));
-        let stored: BatchResponse = vm.h.query(&QueryMsg::Batch { index: b });
+        let stored: BatchResponse = vm.h.query(&QueryMsg::Batch { batch: b });
         assert_eq!(stored.data_root.to_hex(), s(batch, "dataRoot"), "batch {b}");
         assert_eq!(stored.output_root.to_hex(), s(batch, "outputRoot"));
         assert_eq!(stored.deposits_to, num(batch, "depositCursor"));
@@ -88,7 +89,7 @@ fn the_optimized_artifact_replays_the_parity_rollup() {
     vm.a_challenge_window_passes();
     for b in 0..batches.len() as u64 {
         vm.finalize(b).unwrap();
-        let stored: BatchResponse = vm.h.query(&QueryMsg::Batch { index: b });
+        let stored: BatchResponse = vm.h.query(&QueryMsg::Batch { batch: b });
         assert_eq!(stored.status, BatchStatus::Finalized);
     }
 
@@ -143,14 +144,15 @@ fn the_optimized_artifact_replays_the_parity_rollup() {
 
     vm.sync_bank();
     let solvency = vm.solvency();
+    let solvency_status = vm.status();
     let deposited: u128 = deposits.iter().map(|d| dec(d, "amount")).sum();
-    assert_eq!(solvency.total_deposited.u128(), deposited);
-    assert_eq!(solvency.total_withdrawn.u128(), paid);
+    assert_eq!(solvency_status.total_deposited.u128(), deposited);
+    assert_eq!(solvency_status.total_withdrawn.u128(), paid);
     let l2: u128 = arr(batches.last().unwrap(), "accounts")
         .iter()
         .map(|a| dec(a, "balance"))
         .sum();
-    assert_eq!(solvency.liabilities.deposits_outstanding.u128(), l2);
+    assert_eq!(solvency_status.liabilities.deposits_outstanding.u128(), l2);
     assert!(solvency.solvent, "{solvency:?}");
     for d in &solvency.denoms {
         assert_eq!(

@@ -19,6 +19,7 @@ import {
 } from './settle';
 import { validateExecuteMsg, SCHEMA_SOURCE } from './schema';
 import { messageBoxes } from './msgbox';
+import type { ExecuteMsg as OptimisticRollupMsg } from '../../clients/src/OptimisticRollup.types';
 import { startValidity } from './validity';
 import {
   byId,
@@ -166,7 +167,7 @@ function nextNonce(from: number): string {
 
 type MsgKind = 'deposit' | 'propose' | 'withdraw' | 'prove';
 const execute = (title: string) => ({ title, validate: validateExecuteMsg, source: SCHEMA_SOURCE });
-const boxes = messageBoxes<MsgKind>(
+const boxes = messageBoxes<MsgKind, OptimisticRollupMsg>(
   { box: 'box', msg: 'msg' },
   {
     deposit: execute('ExecuteMsg: deposit'),

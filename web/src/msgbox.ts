@@ -11,22 +11,24 @@ export interface MessageSpec {
   source: string;
 }
 
-/** The boxes of one panel. */
-export interface MessageBoxes<K extends string> {
+/** The boxes of one panel; `M` is what a box shows: the contract's message type as the
+ * generated clients (clients/, from schema/) declare it, so the page cannot show a
+ * message the contract's client would not take. */
+export interface MessageBoxes<K extends string, M> {
   /** Fills the (empty, hidden) element `<box>-<kind>` with the box of `kind`. */
   mount(kind: K): void;
   /** Shows `msg` in the box of `kind` with a note, and validates it. */
-  set(kind: K, msg: unknown, note: string): void;
+  set(kind: K, msg: M, note: string): void;
 }
 
 /**
  * The boxes for `specs`: a box of kind `k` lives in the element `${box}-${k}`; its
  * textarea, note and status are `${msg}-${k}`, `${msg}-${k}-note` and `${msg}-${k}-status`.
  */
-export function messageBoxes<K extends string>(
+export function messageBoxes<K extends string, M>(
   ids: { box: string; msg: string },
   specs: Record<K, MessageSpec>,
-): MessageBoxes<K> {
+): MessageBoxes<K, M> {
   const validateBox = (kind: K): void => {
     const id = `${ids.msg}-${kind}-status`;
     let msg: unknown;

@@ -134,6 +134,8 @@ class Tally {
 
 const clip = (s: string) => (s.length > 400 ? `${s.slice(0, 400)}…` : s);
 const b = hexToBytes;
+/** Hex as a contract message carries the bytes (`Binary`: base64). */
+const b64 = (hex: string): string => bytesToBase64(b(hex));
 
 export function runParity(S: Settle, vectors: Json): ParityReport {
   const t = new Tally(vectors);
@@ -415,8 +417,8 @@ function rollup(S: Settle, r: Json, t: Tally): void {
     t.eq(`deposit ${d.index}: chain head (depositChain)`, () => S.depositChain(previous, deposit), d.chainHead);
     head = d.chainHead;
     const want =
-      d.target.kind === 'newAccount' ? { new_account: { pubkey: d.target.pubkey } } : { account: { index: d.target.index } };
-    t.eq(`deposit ${d.index}: depositMsg`, () => S.depositMsg(to), { deposit: { to: want } });
+      d.target.kind === 'newAccount' ? { new_account: { pubkey: b64(d.target.pubkey) } } : { account: { account: d.target.index } };
+    t.eq(`deposit ${d.index}: depositMsg`, () => S.depositMsg(to), { deposit: { target: want } });
     t.schema(`deposit ${d.index}: depositMsg is a valid ExecuteMsg`, () => S.depositMsg(to));
   }
 
@@ -446,7 +448,7 @@ function rollup(S: Settle, r: Json, t: Tally): void {
         outputRoot: batch.outputRoot,
       });
       t.eq(`${name}: proposeBatchMsg`, () => S.proposeBatchMsg(proposal), {
-        propose_batch: { data: bytesToBase64(data), deposits_consumed: batch.depositsConsumed, output_root: batch.outputRoot },
+        propose_batch: { data: bytesToBase64(data), deposits_consumed: batch.depositsConsumed, output_root: b64(batch.outputRoot) },
       });
       t.schema(`${name}: proposeBatchMsg is a valid ExecuteMsg`, () => S.proposeBatchMsg(proposal));
       t.eq(`${name}: steps`, () => S.splitSteps(data).map(bytesToHex), batch.steps.map((s: Json) => s.bytes));
@@ -527,7 +529,7 @@ function rollup(S: Settle, r: Json, t: Tally): void {
             index: w.index,
             recipient: w.recipient,
             amount: w.amount,
-            output: { state_root: w.stateRoot, withdrawals_root: w.withdrawalsRoot },
+            output: { state_root: b64(w.stateRoot), withdrawals_root: b64(w.withdrawalsRoot) },
             proof: bytesToBase64(b(w.proof)),
           },
         });
@@ -646,7 +648,7 @@ function channel(S: Settle, v: Json, t: Tally): void {
     }
     for (const p of v.paymentHashes) {
       t.eq(`paymentHash(${p.preimage.slice(0, 8)}…)`, () => S.paymentHash(p.preimage), p.paymentHash);
-      t.eq(`revealPreimageMsg(${p.preimage.slice(0, 8)}…)`, () => S.revealPreimageMsg(p.preimage), { reveal_preimage: { preimage: p.preimage } });
+      t.eq(`revealPreimageMsg(${p.preimage.slice(0, 8)}…)`, () => S.revealPreimageMsg(p.preimage), { reveal_preimage: { preimage: b64(p.preimage) } });
     }
     for (const p of v.badPreimages) {
       t.throws(`paymentHash of ${p.preimage.length / 2} bytes`, () => S.paymentHash(p.preimage), p.error);
@@ -660,7 +662,7 @@ function channel(S: Settle, v: Json, t: Tally): void {
       t.eq(`${name}: signChannelState by A`, () => S.signChannelState(keys.a, c.domain, c.state), c.signatureA);
       t.eq(`${name}: signChannelState by B`, () => S.signChannelState(keys.b, c.domain, b(c.encoding)), c.signatureB);
       t.eq(`${name}: verifyChannelState`, () => S.verifyChannelState(verifyArgs(c, b(c.encoding))), { valid: true });
-      const signed = { state: bytesToBase64(b(c.encoding)), signature_a: c.signatureA, signature_b: c.signatureB };
+      const signed = { state: bytesToBase64(b(c.encoding)), signature_a: b64(c.signatureA), signature_b: b64(c.signatureB) };
       t.eq(`${name}: signedState`, () => S.signedState(c.state, c.signatureA, c.signatureB), signed);
       t.eq(`${name}: closeChannelMsg`, () => S.closeChannelMsg(c.channelId, signed), { close: { channel: c.channelId, signed } });
       t.eq(`${name}: checkCloseQuery`, () => S.checkCloseQuery(c.channelId, 'sender', signed, undefined), {
@@ -699,12 +701,12 @@ function channel(S: Settle, v: Json, t: Tally): void {
       const args = { domain: v.domain, channelId: j.channelId, counterparty: j.counterparty, pubkeyA: j.pubkeyA, pubkeyB: j.pubkeyB };
       t.eq(`${name}: channelJoinHash`, () => S.channelJoinHash(args), j.joinHash);
       t.eq(`${name}: signChannelJoin by B`, () => S.signChannelJoin(keys.b, args), j.signatureB);
-      t.eq(`${name}: joinChannelMsg`, () => S.joinChannelMsg(j.channelId, j.signatureB), { join: { channel: j.channelId, signature: j.signatureB } });
+      t.eq(`${name}: joinChannelMsg`, () => S.joinChannelMsg(j.channelId, j.signatureB), { join: { channel: j.channelId, signature: b64(j.signatureB) } });
     }
     for (const r of v.revocations ?? []) {
       const name = `revocation of channel ${r.channelId} version ${r.version}`;
       t.eq(`${name}: channelRevocationHash`, () => S.channelRevocationHash(v.domain, r.channelId, BigInt(r.version)), r.revocationHash);
-      t.eq(`${name}: revokeChannelState by A`, () => S.revokeChannelState(keys.a, v.domain, r.channelId, BigInt(r.version)).signature, r.signatureA);
+      t.eq(`${name}: revokeChannelState by A`, () => S.revokeChannelState(keys.a, v.domain, r.channelId, BigInt(r.version)).signature, b64(r.signatureA));
     }
     for (const w of v.watchtowers ?? []) {
       const name = `watchtower ${w.watchtower} for channel ${w.channelId}`;
@@ -740,8 +742,8 @@ function zkDeposit(d: Json): ZkDeposit {
 /** The contract's snake_case `DepositTarget` (a credit names the key that opened the account). */
 function validityTarget(target: Json) {
   return target.newAccount
-    ? { new_account: { pubkey: target.newAccount.pubkey } }
-    : { account: { index: target.account.index, pubkey: target.account.pubkey } };
+    ? { new_account: { pubkey: b64(target.newAccount.pubkey) } }
+    : { account: { account: target.account.index, pubkey: b64(target.account.pubkey) } };
 }
 
 /** `submitBatchMsg`'s / `checkBatchQuery`'s argument from a vector batch (data hex → base64). */
@@ -759,10 +761,10 @@ function submitArgs(x: Json) {
 function batchClaim(x: Json) {
   return {
     data: bytesToBase64(b(x.data)),
-    deposits: x.deposits,
-    new_accounts_root: x.newAccountsRoot,
+    deposits_consumed: x.deposits,
+    new_accounts_root: b64(x.newAccountsRoot),
     new_account_count: x.newAccountCount,
-    proof: x.proof,
+    proof: b64(x.proof),
   };
 }
 
@@ -825,7 +827,7 @@ function validity(S: Settle, v: Json, t: Tally): void {
       t.eq(`${name}: exitRequestMessage`, () => S.exitRequestMessage(v.domain, r.account, r.canonical, r.sequence), r.message);
       t.eq(`${name}: zkVerify(owner's key, message, signature)`, () => S.zkVerify(keyOf(r.owner).publicKey, r.message, r.signature), { valid: true });
       t.eq(`${name}: exitRequestMsg`, () => S.exitRequestMsg(keyOf(r.owner), v.domain, r.account, r.recipient, r.sequence), {
-        request_exit: { account: r.account, recipient: r.recipient, signature: r.signature },
+        request_exit: { account: r.account, recipient: r.recipient, signature: b64(r.signature) },
       });
     }
 
@@ -881,7 +883,7 @@ function validity(S: Settle, v: Json, t: Tally): void {
         t.eq(`${name}: submitBatchMsg({ ...batch, proof })`, () => S.submitBatchMsg(args), { submit_batch: batchClaim(batch) });
         t.eq(`${name}: checkBatchQuery({ ...batch, proof })`, () => S.checkBatchQuery(args), { check_batch: batchClaim(batch) });
         t.eq(`${name}: verifyProofQuery`, () => S.verifyProofQuery(batch.proof, [o.publicInput]), {
-          verify_proof: { proof: batch.proof, public_inputs: [batch.publicInput] },
+          verify_proof: { proof: b64(batch.proof), public_inputs: [b64(batch.publicInput)] },
         });
         o.witness.free();
         head = o.statement.depositsAfter;
@@ -916,7 +918,7 @@ function validity(S: Settle, v: Json, t: Tally): void {
       const name = `proof check: ${c.name}`;
       t.eq(`${name}: verifyGroth16`, () => S.verifyGroth16(v.verifyingKey, c.proof, c.publicInputs), c.valid ? { valid: true } : { valid: false, reason: c.error });
       t.eq(`${name}: verifyProofQuery`, () => S.verifyProofQuery(c.proof, c.publicInputs), {
-        verify_proof: { proof: c.proof, public_inputs: c.publicInputs },
+        verify_proof: { proof: b64(c.proof), public_inputs: c.publicInputs.map(b64) },
       });
     }
 
@@ -938,12 +940,12 @@ function validity(S: Settle, v: Json, t: Tally): void {
       const msg = {
         exodus_withdraw: {
           account: e.account,
-          pubkey: e.pubkey,
+          pubkey: b64(e.pubkey),
           balance: e.balance,
           nonce: e.nonce,
-          path: e.path,
+          path: e.path.map(b64),
           recipient: e.recipient,
-          signature: e.signature,
+          signature: b64(e.signature),
         },
       };
       t.eq(`${name}: exodusWithdrawMsg`, () => S.exodusWithdrawMsg(ledger, key, v.domain, e.recipient, e.account), msg);

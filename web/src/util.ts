@@ -14,6 +14,11 @@ export function bytesToHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** A contract message's bytes (`Binary`: base64) as the hex the package's checks take. */
+export function base64ToHex(b64: string): string {
+  return bytesToHex(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+}
+
 export function bytesToBase64(bytes: Uint8Array): string {
   let s = '';
   for (const b of bytes) s += String.fromCharCode(b);

@@ -24,8 +24,15 @@ import {
   VALIDITY_EXECUTE_SOURCE,
   VALIDITY_QUERY_SOURCE,
 } from './schema';
-import { byId, errorMessage, h, inputValue, short, show, table } from './util';
+import { base64ToHex, byId, errorMessage, h, inputValue, short, show, table } from './util';
 import { messageBoxes } from './msgbox';
+import type {
+  ExecuteMsg as ValidityExecuteMsg,
+  QueryMsg as ValidityQueryMsg,
+} from '../../clients/src/ValidityRollup.types';
+
+/** What panel v's boxes show: the generated client's execute and query messages. */
+type ValidityRollupMsg = ValidityExecuteMsg | ValidityQueryMsg;
 import type { FromWorker, ReplayBatch, ToWorker } from './zk-protocol';
 
 export interface ValidityDefaults {
@@ -227,7 +234,7 @@ const ZK_MSG = {
   request: execute('ExecuteMsg: request_exit'),
   exit: execute('ExecuteMsg: exodus_withdraw'),
 };
-const boxes = messageBoxes<ZkMsgKind>({ box: 'zk-box', msg: 'zkmsg' }, ZK_MSG);
+const boxes = messageBoxes<ZkMsgKind, ValidityRollupMsg>({ box: 'zk-box', msg: 'zkmsg' }, ZK_MSG);
 const mountMessage = boxes.mount;
 const setMessage = boxes.set;
 
@@ -970,7 +977,7 @@ function buildExit(): void {
     msg,
     `account #${e.account} (${held.name}) leaves with ${e.balance} against the accounts root after batch ${b.index}: valid only in exodus, and only if that batch is the contract's last verified one`,
   );
-  const check = S.zkVerify(held.publicKey, S.exitMessage(zk.domain, e.account, canonical), e.signature);
+  const check = S.zkVerify(held.publicKey, S.exitMessage(zk.domain, e.account, canonical), base64ToHex(e.signature));
   show(
     'zk-exit-check',
     check.valid
@@ -1010,7 +1017,7 @@ function requestExit(): void {
     msg,
     `queue entry #${index}: sent with a bond of at least min_deposit (returned when a batch serves it); the next batches must serve it or exodus starts`,
   );
-  const check = S.zkVerify(held.publicKey, S.exitRequestMessage(zk.domain, account, canonical, sequence), msg.request_exit.signature);
+  const check = S.zkVerify(held.publicKey, S.exitRequestMessage(zk.domain, account, canonical, sequence), base64ToHex(msg.request_exit.signature));
   show(
     'zk-exit-check',
     check.valid

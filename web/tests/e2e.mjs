@@ -17,6 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** Hex as a contract message carries the bytes (`Binary`: base64), and back. */
+const b64 = (hex) => Buffer.from(hex.replace(/^0x/, ''), 'hex').toString('base64');
+const unb64 = (base64) => Buffer.from(base64 ?? '', 'base64').toString('hex');
 const web = join(here, '..');
 const repo = join(web, '..');
 const dist = join(web, 'dist');
@@ -247,13 +250,13 @@ async function main() {
   };
   const keyOption = async (i) => (await page.locator('#deposit-key option').nth(i).textContent()).trim();
   let d = await deposit('new', await keyOption(0), '1000000');
-  check('deposit 0: new account for the generated key', d.msg?.deposit?.to?.new_account?.pubkey === myKey, JSON.stringify(d.msg));
+  check('deposit 0: new account for the generated key', d.msg?.deposit?.target?.new_account?.pubkey === b64(myKey), JSON.stringify(d.msg));
   matches('deposit 0: valid per schema', d.status, /^✓ valid per schema/);
   d = await deposit('new', await keyOption(2), '500000');
-  check('deposit 1: new account for the demo key', d.msg?.deposit?.to?.new_account?.pubkey === BOB.l2Key.publicKey, JSON.stringify(d.msg));
+  check('deposit 1: new account for the demo key', d.msg?.deposit?.target?.new_account?.pubkey === b64(BOB.l2Key.publicKey), JSON.stringify(d.msg));
   matches('deposit 1: valid per schema', d.status, /^✓ valid per schema/);
   d = await deposit('account', 0, '250000');
-  eq('deposit 2: top-up of account 0', JSON.stringify(d.msg), JSON.stringify({ deposit: { to: { account: { index: 0 } } } }));
+  eq('deposit 2: top-up of account 0', JSON.stringify(d.msg), JSON.stringify({ deposit: { target: { account: { account: 0 } } } }));
   matches('deposit 2: valid per schema', d.status, /^✓ valid per schema/);
   await page.fill('#deposit-amount', '0');
   await page.click('#deposit-add');
@@ -309,7 +312,7 @@ async function main() {
   eq('every step applied', effects.join(' | '), 'applied | applied | applied | applied: withdrawal 0 | applied: withdrawal 1');
   const propose = await json('#msg-propose');
   matches('propose_batch: valid per schema', await text('#msg-propose-status'), /^✓ valid per schema/);
-  eq('propose_batch carries the output root', propose?.propose_batch?.output_root, outputRoot);
+  eq('propose_batch carries the output root', propose?.propose_batch?.output_root, b64(outputRoot));
   eq('propose_batch consumes the three deposits', propose?.propose_batch?.deposits_consumed, 3);
   eq('propose_batch data is the batch (base64)', Buffer.from(propose?.propose_batch?.data ?? '', 'base64').length, total);
   const accounts = await page.locator('#account-table tbody tr').evaluateAll((trs) =>
@@ -614,10 +617,10 @@ async function validityFlow(page, { text, value, rows, json }) {
     return { msg: await json('#zkmsg-deposit'), status: await text('#zkmsg-deposit-status') };
   };
   let d = await deposit(0, '1000000');
-  eq('v3: deposit 0 opens an account for the generated key', JSON.stringify(d.msg), JSON.stringify({ deposit: { target: { new_account: { pubkey: alice } } } }));
+  eq('v3: deposit 0 opens an account for the generated key', JSON.stringify(d.msg), JSON.stringify({ deposit: { target: { new_account: { pubkey: b64(alice) } } } }));
   matches('v3: ... valid per the validity-rollup schema', d.status, /^✓ valid per schema \(schema\/validity-rollup\/raw\/execute\.json\)/);
   d = await deposit(1, '500000');
-  eq('v3: deposit 1 opens an account for the seed key', d.msg?.deposit?.target?.new_account?.pubkey, bob);
+  eq('v3: deposit 1 opens an account for the seed key', d.msg?.deposit?.target?.new_account?.pubkey, b64(bob));
   matches('v3: ... valid per schema', d.status, /^✓ valid per schema/);
   await page.selectOption('#zk-deposit-kind', 'account');
   await page.fill('#zk-deposit-account', '7');
@@ -707,16 +710,16 @@ async function validityFlow(page, { text, value, rows, json }) {
   matches('v7: submit_batch valid per the validity-rollup schema', await text('#zkmsg-submit-status'), /^✓ valid per schema \(schema\/validity-rollup\/raw\/execute\.json\)/);
   check(
     'v7: submit_batch carries the proof, one deposit and two accounts',
-    submit?.submit_batch?.proof === proof && submit.submit_batch.deposits === 1 && submit.submit_batch.new_account_count === 2 && /^[0-9a-f]{64}$/.test(submit.submit_batch.new_accounts_root),
+    submit?.submit_batch?.proof === b64(proof) && submit.submit_batch.deposits_consumed === 1 && submit.submit_batch.new_account_count === 2 && /^[0-9a-f]{64}$/.test(unb64(submit.submit_batch.new_accounts_root)),
     JSON.stringify(submit).slice(0, 400),
   );
   const checkBatch = await json('#zkmsg-check');
   matches('v7: check_batch valid per the query schema', await text('#zkmsg-check-status'), /^✓ valid per schema \(schema\/validity-rollup\/raw\/query\.json\)/);
   eq('v7: check_batch asks about the same batch', JSON.stringify(checkBatch), JSON.stringify({ check_batch: submit.submit_batch }));
-  eq('v7: verify_proof query', JSON.stringify(await json('#zkmsg-verify')), JSON.stringify({ verify_proof: { proof, public_inputs: [publicInput] } }));
+  eq('v7: verify_proof query', JSON.stringify(await json('#zkmsg-verify')), JSON.stringify({ verify_proof: { proof: b64(proof), public_inputs: [b64(publicInput)] } }));
   const goodSubmit = await value('#zkmsg-submit');
-  await page.fill('#zkmsg-submit', JSON.stringify({ submit_batch: { ...submit.submit_batch, deposits: -1 } }));
-  matches('v7: an edited submit_batch shows the validator errors', await text('#zkmsg-submit-status'), /^✗ invalid per schema[\s\S]*\/submit_batch\/deposits must be >= 0/);
+  await page.fill('#zkmsg-submit', JSON.stringify({ submit_batch: { ...submit.submit_batch, deposits_consumed: -1 } }));
+  matches('v7: an edited submit_batch shows the validator errors', await text('#zkmsg-submit-status'), /^✗ invalid per schema[\s\S]*\/submit_batch\/deposits_consumed must be >= 0/);
   await page.fill('#zkmsg-submit', goodSubmit);
   matches('v7: restored: valid per schema again', await text('#zkmsg-submit-status'), /^✓ valid per schema/);
 
@@ -757,10 +760,10 @@ async function validityFlow(page, { text, value, rows, json }) {
   await page.click('#zk-exit-build');
   const exit = (await json('#zkmsg-exit'))?.exodus_withdraw;
   matches('v9: exodus_withdraw valid per schema', await text('#zkmsg-exit-status'), /^✓ valid per schema/);
-  eq('v9: the seed key\'s account after batch 1 (#1, 750000, nonce 0)', `${exit?.account}:${exit?.balance}:${exit?.nonce}:${exit?.pubkey === bob}`, '1:750000:0:true');
+  eq('v9: the seed key\'s account after batch 1 (#1, 750000, nonce 0)', `${exit?.account}:${exit?.balance}:${exit?.nonce}:${exit?.pubkey === b64(bob)}`, '1:750000:0:true');
   check('v9: a Merkle path of 20 siblings, the recipient as given', exit?.path?.length === 20 && exit.recipient === ALICE.address, JSON.stringify(exit).slice(0, 300));
   const exitMessage = node.exitMessage(domain, exit.account, node.canonicalAddress(ALICE.address));
-  eq('v9: the key\'s signature on the exit message (Node zkVerify)', JSON.stringify(node.zkVerify(bob, exitMessage, exit.signature)), JSON.stringify({ valid: true }));
+  eq('v9: the key\'s signature on the exit message (Node zkVerify)', JSON.stringify(node.zkVerify(bob, exitMessage, unb64(exit.signature))), JSON.stringify({ valid: true }));
   matches('v9: ... and the page says so', await text('#zk-exit-check'), /^✓ the signature is the key's/);
 
   // An L1 exit request of the same account (V1): signed at sequence 0, queued after the
@@ -770,7 +773,7 @@ async function validityFlow(page, { text, value, rows, json }) {
   matches('v9: request_exit valid per schema', await text('#zkmsg-request-status'), /^✓ valid per schema/);
   eq('v9: the request names the account and the recipient', `${request?.account}:${request?.recipient}`, `1:${ALICE.address}`);
   const requestMessage = node.exitRequestMessage(domain, 1, node.canonicalAddress(ALICE.address), 0);
-  eq('v9: the key\'s signature on the exit request message at sequence 0 (Node zkVerify)', JSON.stringify(node.zkVerify(bob, requestMessage, request?.signature)), JSON.stringify({ valid: true }));
+  eq('v9: the key\'s signature on the exit request message at sequence 0 (Node zkVerify)', JSON.stringify(node.zkVerify(bob, requestMessage, unb64(request?.signature))), JSON.stringify({ valid: true }));
   check('v9: ... not the exodus signature (another message)', request?.signature !== exit.signature, request?.signature);
   matches('v9: ... and the page says so', await text('#zk-exit-check'), /^✓ the signature is the key's on exitRequestMessage/);
 }

@@ -21,10 +21,10 @@ const WITHDRAWALS: usize = 12;
 const DEPOSIT: u128 = 10_000_000; // 10 coins of 6 decimals
 
 /// A tiny deterministic generator, so every run tells the same story.
-struct Lcg(u64);
+pub struct Lcg(pub u64);
 
 impl Lcg {
-    fn next(&mut self, bound: u64) -> u64 {
+    pub fn next(&mut self, bound: u64) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)
@@ -37,7 +37,136 @@ fn coins(v: u128) -> String {
     format!("{}.{:06}", v / 1_000_000, v % 1_000_000)
 }
 
-pub fn run() -> Result<(), String> {
+pub fn run(args: &[String]) -> Result<(), String> {
+    if args.is_empty() {
+        embedded()
+    } else {
+        on_node(args)
+    }
+}
+
+const NODE_USAGE: &str = "usage: cargo xtask demo [--node URL [--from NAME | --mnemonic-env VAR] [--gas-price PRICE] [--prefix P]]
+
+  (no arguments)      the story on an embedded chain (cw-multi-test), nothing else needed
+  --node URL          the story on a wasmd chain through signed transactions (its CometBFT
+                      RPC; http://127.0.0.1:26657 for `cargo xtask localnet`); the chain's
+                      staking denom must be `stake`, as on the local network
+  --from NAME         the paying account: a test account of the local network (alice, bob,
+                      carol, dave; default dave)
+  --mnemonic-env VAR  read the paying account's mnemonic from the environment variable VAR
+  --gas-price PRICE   fee per gas (default 0.025stake)
+  --prefix P          the chain's bech32 prefix (default wasm)";
+
+/// The demo's optimistic-rollup story on a chain: as many users, transfers and
+/// withdrawals as on the embedded chain.
+const ON_CHAIN: crate::e2e::Scale = crate::e2e::Scale {
+    users: USERS,
+    transfers: TRANSFERS,
+    withdrawals: WITHDRAWALS,
+};
+
+/// `cargo xtask demo --node URL`: the end-to-end flows (`cargo xtask e2e`'s) told as a
+/// story on a running chain, one after the other, with the demo's scale for the
+/// optimistic rollup: every wallet and contract with its address, every transaction with
+/// its block, hash and gas used.
+fn on_node(args: &[String]) -> Result<(), String> {
+    let mut node = None;
+    let mut from = "dave".to_string();
+    let mut mnemonic_env = None;
+    let mut gas_price = crate::localnet::GAS_PRICE.to_string();
+    let mut prefix = "wasm".to_string();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or(format!("{a} needs a value\n{NODE_USAGE}"))
+        };
+        match a.as_str() {
+            "--node" => node = Some(value()?),
+            "--from" => from = value()?,
+            "--mnemonic-env" => mnemonic_env = Some(value()?),
+            "--gas-price" => gas_price = value()?,
+            "--prefix" => prefix = value()?,
+            "-h" | "--help" => {
+                println!("{NODE_USAGE}");
+                return Ok(());
+            }
+            other => return Err(format!("unknown argument {other:?}\n{NODE_USAGE}")),
+        }
+    }
+    let node = node.ok_or(format!("--node is required with arguments\n{NODE_USAGE}"))?;
+    // Each flow gets its own handle on the paying wallet (a wallet is not `Clone`).
+    let wallet = || match &mnemonic_env {
+        Some(var) => {
+            let phrase = std::env::var(var).map_err(|_| format!("${var} is not set"))?;
+            settle_client::Wallet::from_mnemonic(&phrase, &prefix).map_err(|e| e.to_string())
+        }
+        None => crate::deploy::test_wallet(&from, &prefix),
+    };
+    let payer = wallet()?;
+    // The artifacts of this tree.
+    crate::dist::run()?;
+    crate::deploy::block_on(async {
+        let client = settle_client::Client::connect(&node, &prefix, &gas_price)
+            .await
+            .map_err(|e| e.to_string())?;
+        println!(
+            "settle demo on {} (chain {}, height {}), paid by {}",
+            client.url(),
+            client.chain_id(),
+            client.height().await.map_err(|e| e.to_string())?,
+            payer.address()
+        );
+        let mut codes = Vec::new();
+        for contract in crate::dist::CONTRACTS {
+            let stored = client
+                .store_code(&payer, &crate::deploy::artifact(contract)?)
+                .await
+                .map_err(|e| format!("store {contract}: {e}"))?;
+            println!(
+                "  {contract} stored as code {} (block {}, tx {}, gas {})",
+                stored.code_id, stored.outcome.height, stored.outcome.hash, stored.outcome.gas_used
+            );
+            codes.push((*contract, stored.code_id));
+        }
+        let run = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let mut failed = Vec::new();
+        for (i, (name, flow)) in crate::e2e::flows().into_iter().enumerate() {
+            println!("\n{}. {name}", i + 1);
+            let mut ctx = crate::e2e::Ctx::new(
+                client.clone(),
+                codes.clone(),
+                wallet()?,
+                format!("demo/{run}/{i}"),
+            );
+            ctx.narrate = true;
+            ctx.scale = ON_CHAIN;
+            let started = std::time::Instant::now();
+            match flow(ctx).await {
+                Ok(summary) => println!(
+                    "  done in {:.0} s: {summary}",
+                    started.elapsed().as_secs_f64()
+                ),
+                Err(e) => {
+                    println!("  FAILED: {e}");
+                    failed.push(name);
+                }
+            }
+        }
+        if failed.is_empty() {
+            println!("\nthe story holds on chain {}", client.chain_id());
+            Ok(())
+        } else {
+            Err(format!("failed on chain: {}", failed.join("; ")))
+        }
+    })?
+}
+
+fn embedded() -> Result<(), String> {
     let window = 3_600;
     let mut b = SuiteBuilder::new()
         .with_challenge_window(window)
@@ -126,7 +255,7 @@ pub fn run() -> Result<(), String> {
     let batch = suite.batch(proposal.index);
     println!(
         "\n3. batch {} proposed: {} steps, deposits {}..{}, output root {}",
-        batch.index,
+        batch.batch,
         batch.tx_steps,
         batch.deposits_from,
         batch.deposits_to,
@@ -253,13 +382,14 @@ pub fn run() -> Result<(), String> {
         );
     }
     let s = suite.solvency();
+    let st = suite.status();
     let l2_total = suite.node.ledger.total_balance();
     println!("\n8. solvency");
     println!(
         "   deposited {} - withdrawn {} = outstanding {} {DENOM}",
-        coins(s.total_deposited.u128()),
-        coins(s.total_withdrawn.u128()),
-        coins(s.liabilities.deposits_outstanding.u128())
+        coins(st.total_deposited.u128()),
+        coins(st.total_withdrawn.u128()),
+        coins(st.liabilities.deposits_outstanding.u128())
     );
     println!("   L2 balances sum to {} {DENOM}", coins(l2_total));
     for d in &s.denoms {
@@ -270,7 +400,7 @@ pub fn run() -> Result<(), String> {
     }
     let reconciles = s.solvent
         && s.denoms.iter().all(|d| d.held == d.owed)
-        && s.liabilities.deposits_outstanding.u128() == l2_total;
+        && st.liabilities.deposits_outstanding.u128() == l2_total;
     println!(
         "   {}",
         if reconciles {
@@ -367,12 +497,12 @@ fn channels() -> Result<(), String> {
         .map_err(e)?;
     println!(
         "   dave's watchtower posts version 2 and carol's revocation inside the window: {}",
-        dry.outcome.unwrap_or_default()
+        dry.outcome.map(|o| format!("{o:?}")).unwrap_or_default()
     );
     s.execute(
         &dave,
         &ExecuteMsg::RevealPreimage {
-            preimage: cosmwasm_std::HexBinary::from(preimage.as_slice()),
+            preimage: cosmwasm_std::Binary::from(preimage.as_slice()),
         },
         0,
     )
@@ -385,7 +515,7 @@ fn channels() -> Result<(), String> {
         &anyone,
         &ExecuteMsg::SettleHtlc {
             channel: id,
-            index: 0,
+            htlc: 0,
         },
         0,
     )
@@ -521,9 +651,9 @@ fn validity() -> Result<(), String> {
         status.exodus,
         coins(s.op.ledger.account(0).map(|a| a.balance).unwrap_or(0)),
         coins(s.balance("erin")),
-        sol.solvent && sol.held == sol.owed
+        sol.solvent && sol.denoms.iter().all(|d| d.held == d.owed)
     );
-    if !(sol.solvent && sol.held == sol.owed) {
+    if !(sol.solvent && sol.denoms.iter().all(|d| d.held == d.owed)) {
         return Err("the validity rollup does not reconcile".into());
     }
     Ok(())

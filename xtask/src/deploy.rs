@@ -49,7 +49,7 @@ pub fn default_instantiate_msg(contract: &str, treasury: &str) -> Result<Value, 
             bond_denom: DENOM.into(),
             proposer_bond: 1_000u128.into(),
             challenge_window: 86_400,
-            force_inclusion_delay: 3_600,
+            force_inclusion_seconds: 3_600,
             max_batch_bytes: 128 * 1024,
             dispute: optimistic_rollup::msg::DisputeParams {
                 challenger_bond: 500u128.into(),

@@ -1077,16 +1077,29 @@ fn has_setpriv() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// `n` distinct free loopback ports (all bound at once, then released).
+/// `n` distinct free loopback ports (all bound at once, then released), none handed out
+/// before by this process: networks set up side by side bind their ports only when their
+/// nodes start, so the kernel alone could give two of them the same port.
 fn free_ports(n: usize) -> Result<Vec<u16>, String> {
-    let listeners = (0..n)
-        .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("no free loopback port: {e}"))?;
-    listeners
-        .iter()
-        .map(|l| l.local_addr().map(|a| a.port()).map_err(|e| e.to_string()))
-        .collect()
+    static HANDED_OUT: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut handed_out = HANDED_OUT.lock().map_err(|_| "port registry poisoned")?;
+    let mut listeners = Vec::new();
+    let mut ports = Vec::new();
+    while ports.len() < n {
+        let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .map_err(|e| format!("no free loopback port: {e}"))?;
+        let port = l.local_addr().map_err(|e| e.to_string())?.port();
+        if !handed_out.contains(&port) {
+            handed_out.push(port);
+            ports.push(port);
+        }
+        // Held until all are chosen, so the kernel does not offer the same one twice.
+        listeners.push(l);
+        if listeners.len() > 10 * n + 100 {
+            return Err(format!("no {n} fresh loopback ports"));
+        }
+    }
+    Ok(ports)
 }
 
 /// GET `path` from CometBFT's RPC on `port` (HTTP/1.0: no chunked body), as JSON.
@@ -1347,4 +1360,29 @@ pub fn required_capabilities(wasm: &[u8]) -> Result<Vec<String>, String> {
     }
     required.sort();
     Ok(required)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cosmwasm-vm harness (tests/src/vm.rs) loads the artifacts with exactly the
+    /// capabilities the node offers: a contract that needs more fails there too.
+    #[test]
+    fn the_vm_harness_offers_the_nodes_capabilities() {
+        let source = fs::read_to_string(root().join("tests/src/vm.rs")).unwrap();
+        let line = source
+            .lines()
+            .find(|l| l.starts_with("pub const CAPABILITIES: &str = "))
+            .expect("tests/src/vm.rs defines CAPABILITIES");
+        let listed = line.split('"').nth(1).expect("a string literal");
+        assert_eq!(listed, WASMD_CAPABILITIES.join(","));
+    }
+
+    #[test]
+    fn capabilities_are_read_from_wasmd_source() {
+        let go = "func BuiltInCapabilities() []string {\n\treturn []string{\n\t\t\"iterator\",\n\t\t\"ibc2\",\n\t}\n}\n";
+        assert_eq!(parse_capabilities(go).unwrap(), ["iterator", "ibc2"]);
+        assert!(parse_capabilities("package keeper").is_err());
+    }
 }

@@ -1,6 +1,6 @@
 //! `cargo xtask <task>`: the project's tasks, in Rust.
 //!
-//! - `demo`    the end-to-end story on an embedded chain (the main job)
+//! - `demo`    the end-to-end story on an embedded chain (the main job); `--node URL`: on a chain
 //! - `test`    every test the project has (what CI runs after fmt and clippy)
 //! - `dist`    optimized contract artifacts in artifacts/ with checksums
 //! - `deploy`  store and instantiate the artifacts on a chain (`--node URL`), write the deployments file
@@ -35,13 +35,13 @@ mod zk;
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <demo|test|deploy --node URL [...]|dist|e2e [--validators N] [--only FLOW]|gas [--chain [--node URL]] [--accounts N]|localnet [--validators N] [--home DIR] [--smoke]|npm|web|bench [log2..]|schema [--check]|soak --ops N [--seed S] [--only NAME]|fuzz [--seconds S] [--target NAME]... [--jobs J] [--merge]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
+    "usage: cargo xtask <demo [--node URL ...]|test|deploy --node URL [...]|dist|e2e [--validators N] [--only FLOW]|gas [--chain [--node URL]] [--accounts N]|localnet [--validators N] [--home DIR] [--smoke]|npm|web|bench [log2..]|schema [--check]|soak --ops N [--seed S] [--only NAME]|fuzz [--seconds S] [--target NAME]... [--jobs J] [--merge]|vectors [--check]|zk-setup [--deposits K] [--txs N] [--out DIR] [--seed HEX]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("bench") => bench::run(&args[1..]),
-        Some("demo") => demo::run(),
+        Some("demo") => demo::run(&args[1..]),
         Some("test") => test(),
         Some("deploy") => deploy::run(&args[1..]),
         Some("dist") => dist::run(),
@@ -75,11 +75,15 @@ fn main() -> ExitCode {
 /// OpenZeppelin interop check against the npm package, the wasm-bindgen package (built,
 /// tested in Rust under Node and from JS in Node), the parity vectors under Node and the
 /// web dApp in headless Chromium, then the optimized artifacts in cosmwasm-vm and the gas
-/// report (so CI prints the figures).
+/// report (so CI prints the figures), and last the end-to-end flows on a 1-validator and a
+/// 4-validator wasmd network (`cargo xtask e2e`).
 fn test() -> Result<(), String> {
     // What a fresh machine lacks and the run needs, installed first (each skipped when present).
     util::ensure_wasm_target()?;
     util::ensure_node()?;
+    // The wasmd node (cached under target/chain/; cold, a Go build of about 10 minutes,
+    // much of it fetching modules) is built meanwhile, at a lower priority than the tests.
+    let node = std::thread::spawn(localnet::Wasmd::ensure);
     util::step("cargo test --workspace");
     util::cargo(&["test", "--workspace", "--locked"])?;
     util::step("schema drift check");
@@ -108,5 +112,8 @@ fn test() -> Result<(), String> {
         "vm_parity",
     ])?;
     gas::report()?;
-    Ok(())
+    let wasmd = node
+        .join()
+        .map_err(|_| "the wasmd build's thread panicked".to_string())??;
+    e2e::on_networks(wasmd, &[1, 4], None)
 }

@@ -1,5 +1,8 @@
 //! `cargo xtask schema`: runs each contract's `write_api!` binary and keeps its output in
-//! schema/<contract>/. With `--check`, fails when the committed files differ.
+//! schema/<contract>/, then generates the TypeScript clients from it into clients/src
+//! (@cosmwasm/ts-codegen, `clients/codegen.mjs`) and type-checks them (`tsc --noEmit`).
+//! With `--check`, fails when the committed schemas or clients differ from what the
+//! contracts' types generate.
 
 use std::fs;
 use std::path::Path;
@@ -54,6 +57,53 @@ pub fn run(check: bool) -> Result<(), String> {
     for c in CONTRACTS {
         run_for(c, check)?;
     }
+    clients(check)
+}
+
+/// The clients generated from schema/ (into clients/src, or a scratch folder compared
+/// with it under `--check`), then type-checked.
+fn clients(check: bool) -> Result<(), String> {
+    let root = root();
+    let dir = root.join("clients");
+    util::ensure_node()?;
+    if !dir.join("node_modules").exists() {
+        util::step("npm ci in clients (@cosmwasm/ts-codegen, typescript, @cosmjs)");
+        util::run(
+            Command::new("npm")
+                .args(["ci", "--silent", "--no-audit", "--no-fund"])
+                .current_dir(&dir),
+        )?;
+    }
+    let committed = dir.join("src");
+    let out = if check {
+        root.join("target/clients-gen")
+    } else {
+        committed.clone()
+    };
+    util::run(
+        Command::new("node")
+            .arg("codegen.mjs")
+            .arg(&out)
+            .current_dir(&dir),
+    )?;
+    if check {
+        let diff = differences(&out, &committed)?;
+        if !diff.is_empty() {
+            return Err(format!(
+                "clients/src is out of date ({}): run `cargo xtask schema` and commit",
+                diff.join(", ")
+            ));
+        }
+        eprintln!("clients/src is up to date");
+    } else {
+        eprintln!("wrote clients/src");
+    }
+    util::run(
+        Command::new("npx")
+            .args(["--no-install", "tsc", "--noEmit", "-p", "."])
+            .current_dir(&dir),
+    )?;
+    eprintln!("clients/src type-checks");
     Ok(())
 }
 

@@ -139,17 +139,21 @@ pub fn write_keys(
     let wire = hex::encode(vk.to_wire());
     std::fs::write(file("verifying-key.hex"), format!("{wire}\n"))
         .map_err(|e| format!("verifying-key.hex: {e}"))?;
-    let instantiate = serde_json::json!({
-        "admin": null,
-        "denom": "uzk",
-        "verifying_key": wire,
-        "shape": { "deposits": shape.deposits, "txs": shape.txs },
-        "exodus_after": 86_400,
-        "key_timelock": 7 * 86_400,
-        "min_deposit": "1",
-        "min_new_account": "1",
-        "max_pending": 1_024,
-    });
+    // The contract's own message type: what the file says is what the contract takes.
+    let instantiate = validity_rollup::msg::InstantiateMsg {
+        admin: None,
+        denom: "uzk".into(),
+        verifying_key: cosmwasm_std::Binary::from(vk.to_wire()),
+        shape: validity_rollup::msg::Shape {
+            deposits: u32::try_from(shape.deposits).map_err(|e| e.to_string())?,
+            txs: u32::try_from(shape.txs).map_err(|e| e.to_string())?,
+        },
+        exodus_after_seconds: 86_400,
+        key_timelock_seconds: 7 * 86_400,
+        min_deposit: cosmwasm_std::Uint128::one(),
+        min_new_account: cosmwasm_std::Uint128::one(),
+        max_pending: 1_024,
+    };
     std::fs::write(
         file("instantiate.json"),
         serde_json::to_string_pretty(&instantiate).expect("json") + "\n",

@@ -2,7 +2,7 @@
 use cosmwasm_std::entry_point;
 use cosmwasm_std::{
     to_json_binary, Addr, BankMsg, Binary, Coin, Deps, DepsMut, Env, Event, HexBinary, MessageInfo,
-    Order, Response, StdResult, Timestamp, Uint128, Uint256,
+    Order, Response, StdResult, Uint128, Uint256,
 };
 use cw2::set_contract_version;
 use cw_storage_plus::Bound;
@@ -22,16 +22,16 @@ use crate::dispute::{self, live_batch};
 use crate::error::ContractError;
 use crate::msg::{
     AmountRange, BatchResponse, BatchStatus, BatchesResponse, ConfigBounds, ConfigResponse,
-    CreditResponse, DenomSolvency, DepositResponse, DepositTo, DepositsResponse,
+    CreditResponse, DenomSolvency, DepositTarget as MsgTarget, DepositsResponse,
     DisputeConfigResponse, DisputeParams, ExecuteMsg, GameMove, InstantiateMsg, Liabilities,
     MigrateMsg, OutputPreimage, PendingAdminResponse, PendingConfig, PendingConfigResponse,
-    ProofCheckResponse, ProofToCheck, ProposerResponse, QueryMsg, Range, SolvencyResponse,
-    StatusResponse, WithdrawalStatus, WithdrawalStatusResponse,
+    ProofCheckResponse, ProofToCheck, ProposerResponse, QueryMsg, QueuedDepositResponse, Range,
+    SolvencyResponse, StatusResponse, WithdrawalStatus, WithdrawalStatusResponse,
 };
 use crate::state::{
-    BatchRecord, Config, DepositRecord, DisputeConfig, Payout, PendingChange, Status, Totals,
-    ACCOUNTS_QUEUED, ACCOUNT_KEYS, BATCHES, BOUNDS, CONFIG, CREDITS, CREDIT_TOTAL, DEPOSITS, PAID,
-    PENDING_ADMIN, PENDING_CONFIG, PROPOSERS, STATUS, TOTALS,
+    BatchRecord, Config, DepositRecord, DisputeConfig, Payout, PendingChange, Status, StoredBounds,
+    StoredTarget, Totals, ACCOUNTS_QUEUED, ACCOUNT_KEYS, BATCHES, BOUNDS, CONFIG, CREDITS,
+    CREDIT_TOTAL, DEPOSITS, PAID, PENDING_ADMIN, PENDING_CONFIG, PROPOSERS, STATUS, TOTALS,
 };
 use settle_host::HostVerifier;
 
@@ -71,7 +71,7 @@ pub fn instantiate(
     validate_params(
         msg.proposer_bond,
         msg.challenge_window,
-        msg.force_inclusion_delay,
+        msg.force_inclusion_seconds,
         msg.max_batch_bytes,
     )?;
     let dispute = dispute_config(deps.as_ref(), &msg.dispute)?;
@@ -79,7 +79,7 @@ pub fn instantiate(
         pinned_bounds(
             msg.proposer_bond,
             msg.challenge_window,
-            msg.force_inclusion_delay,
+            msg.force_inclusion_seconds,
             msg.max_batch_bytes,
             &dispute,
         )
@@ -89,11 +89,11 @@ pub fn instantiate(
         &bounds,
         msg.proposer_bond,
         msg.challenge_window,
-        msg.force_inclusion_delay,
+        msg.force_inclusion_seconds,
         msg.max_batch_bytes,
         &dispute,
     )?;
-    BOUNDS.save(deps.storage, &bounds)?;
+    BOUNDS.save(deps.storage, &StoredBounds::from(&bounds))?;
     CREDIT_TOTAL.save(deps.storage, &Uint128::zero())?;
     let domain = Domain::new(&env.block.chain_id, env.contract.address.as_str());
     let config = Config {
@@ -102,7 +102,7 @@ pub fn instantiate(
         bond_denom: msg.bond_denom,
         proposer_bond: msg.proposer_bond,
         challenge_window: msg.challenge_window,
-        force_inclusion_delay: msg.force_inclusion_delay,
+        force_inclusion_delay: msg.force_inclusion_seconds,
         max_batch_bytes: msg.max_batch_bytes,
         domain: HexBinary::from(domain.0.as_slice()),
         dispute,
@@ -200,7 +200,7 @@ fn pinned_bounds(
 ) -> ConfigBounds {
     ConfigBounds {
         challenge_window: pin(challenge_window),
-        force_inclusion_delay: pin(force_inclusion_delay),
+        force_inclusion_seconds: pin(force_inclusion_delay),
         max_batch_bytes: pin(max_batch_bytes as u64),
         proposer_bond: AmountRange {
             min: proposer_bond,
@@ -265,7 +265,7 @@ fn check_bounds(b: &ConfigBounds) -> Result<CoreBounds, ContractError> {
         )?,
         force_inclusion_delay: seconds_bounds(
             "force_inclusion_delay",
-            &b.force_inclusion_delay,
+            &b.force_inclusion_seconds,
             0,
             PERIOD_CEILING,
         )?,
@@ -372,13 +372,13 @@ pub fn execute(
     match msg {
         ExecuteMsg::Bond {} => execute_bond(deps, info),
         ExecuteMsg::Unbond {} => execute_unbond(deps, info),
-        ExecuteMsg::Deposit { to } => execute_deposit(deps, env, info, to),
+        ExecuteMsg::Deposit { target: to } => execute_deposit(deps, env, info, to),
         ExecuteMsg::ProposeBatch {
             data,
             deposits_consumed,
             output_root,
         } => execute_propose_batch(deps, env, info, data, deposits_consumed, output_root),
-        ExecuteMsg::Finalize { index } => execute_finalize(deps, env, info, index),
+        ExecuteMsg::Finalize { batch: index } => execute_finalize(deps, env, info, index),
         ExecuteMsg::Withdraw {
             batch,
             index,
@@ -392,7 +392,7 @@ pub fn execute(
         ExecuteMsg::ProposeConfig {
             proposer_bond,
             challenge_window,
-            force_inclusion_delay,
+            force_inclusion_seconds,
             max_batch_bytes,
             dispute,
         } => execute_propose_config(
@@ -401,7 +401,7 @@ pub fn execute(
             info,
             proposer_bond,
             challenge_window,
-            force_inclusion_delay,
+            force_inclusion_seconds,
             max_batch_bytes,
             dispute,
         ),
@@ -426,7 +426,7 @@ pub fn execute(
             dispute::execute_move(deps, env, info, game, GameMove::ProveStep { step, proof })
         }
         ExecuteMsg::ResolveGame { game } => {
-            dispute::execute_move(deps, env, info, game, GameMove::Resolve {})
+            dispute::execute_move(deps, env, info, game, GameMove::ResolveGame {})
         }
     }
 }
@@ -501,7 +501,7 @@ fn execute_unbond(deps: DepsMut, info: MessageInfo) -> Result<Response, Contract
         ))
 }
 
-fn deposit_target(deps: Deps, to: &DepositTo) -> Result<DepositTarget, ContractError> {
+fn deposit_target(deps: Deps, to: &MsgTarget) -> Result<DepositTarget, ContractError> {
     let target = to.target()?;
     if let DepositTarget::NewAccount(key) = &target {
         if !valid_pubkey(&HostVerifier(deps.api), key) {
@@ -517,7 +517,7 @@ fn execute_deposit(
     deps: DepsMut,
     env: Env,
     info: MessageInfo,
-    to: DepositTo,
+    to: MsgTarget,
 ) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let amount = paid(&info, &config.denom)?;
@@ -527,15 +527,21 @@ fn execute_deposit(
     let queued = ACCOUNTS_QUEUED.may_load(deps.storage)?;
     let mut opens = None;
     match (&to, queued) {
-        (DepositTo::NewAccount { pubkey }, Some(queued)) => {
+        (MsgTarget::NewAccount { pubkey }, Some(queued)) => {
             // Past 2^32 accounts the L2 refunds the deposit: no index to record.
             if let Ok(index) = u32::try_from(queued) {
-                ACCOUNT_KEYS.save(deps.storage, index, pubkey)?;
+                ACCOUNT_KEYS.save(deps.storage, index, &HexBinary::from(pubkey.as_slice()))?;
                 opens = Some(index);
             }
             ACCOUNTS_QUEUED.save(deps.storage, &queued.saturating_add(1))?;
         }
-        (DepositTo::AccountWithKey { index, pubkey }, queued) => {
+        (
+            MsgTarget::AccountWithKey {
+                account: index,
+                pubkey,
+            },
+            queued,
+        ) => {
             let opened = ACCOUNT_KEYS.may_load(deps.storage, *index)?;
             settle_core::ledger::check_account_key(
                 *index,
@@ -553,7 +559,7 @@ fn execute_deposit(
     let index = status.deposit_count;
     let record = DepositRecord {
         depositor: info.sender.clone(),
-        to,
+        to: StoredTarget::from_msg(&to),
         amount,
         queued_at: env.block.time,
         chain_head: HexBinary::default(),
@@ -597,7 +603,7 @@ pub(crate) fn core_deposit(
 ) -> Result<Deposit, ContractError> {
     Ok(Deposit {
         index,
-        target: d.to.target()?,
+        target: d.to.to_msg().target()?,
         amount: d.amount.u128(),
         refund_to: api.addr_canonicalize(d.depositor.as_str())?.to_vec(),
     })
@@ -613,9 +619,9 @@ pub(crate) fn deposit_queue(config: &Config, status: &Status) -> Queue {
     }
 }
 
-/// A time in seconds as a `Timestamp` (saturating: deadlines are saturating sums).
-fn timestamp(seconds: u64) -> Timestamp {
-    Timestamp::from_nanos(seconds.saturating_mul(1_000_000_000))
+/// Bytes as a message's `Binary` (stored hashes and keys are `HexBinary`).
+pub(crate) fn bin(bytes: &(impl AsRef<[u8]> + ?Sized)) -> Binary {
+    Binary::from(bytes.as_ref())
 }
 
 fn execute_propose_batch(
@@ -624,7 +630,7 @@ fn execute_propose_batch(
     info: MessageInfo,
     data: Binary,
     deposits_consumed: u64,
-    output_root: HexBinary,
+    output_root: Binary,
 ) -> Result<Response, ContractError> {
     nonpayable(&info)?;
     let config = CONFIG.load(deps.storage)?;
@@ -718,10 +724,10 @@ fn execute_finalize(
             next: status.finalized,
         });
     }
-    if env.block.time < batch.finalizes_at {
+    if env.block.time.seconds() < batch.finalizes_at.seconds() {
         return Err(ContractError::WindowOpen {
             index,
-            finalizes_at: batch.finalizes_at,
+            finalizes_at: batch.finalizes_at.seconds(),
         });
     }
     if batch.open_games > 0 {
@@ -741,8 +747,11 @@ fn execute_finalize(
     ))
 }
 
-pub(crate) fn hash32(what: &'static str, bytes: &HexBinary) -> Result<Hash, ContractError> {
-    Ok(settle_core::error::exact(what, bytes.as_slice())?)
+pub(crate) fn hash32(
+    what: &'static str,
+    bytes: &(impl AsRef<[u8]> + ?Sized),
+) -> Result<Hash, ContractError> {
+    Ok(settle_core::error::exact(what, bytes.as_ref())?)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -890,7 +899,7 @@ fn execute_propose_config(
         max_batch_bytes,
     )?;
     check_in_bounds(
-        &BOUNDS.load(deps.storage)?,
+        &BOUNDS.load(deps.storage)?.into(),
         proposer_bond,
         challenge_window,
         force_inclusion_delay,
@@ -948,7 +957,7 @@ fn execute_apply_config(
     pending_change(&change).may_apply(env.block.time.seconds(), config.challenge_window)?;
     // the bounds never change, but check again: nothing outside them is ever in force
     check_in_bounds(
-        &BOUNDS.load(deps.storage)?,
+        &BOUNDS.load(deps.storage)?.into(),
         change.proposer_bond,
         change.challenge_window,
         change.force_inclusion_delay,
@@ -1087,7 +1096,7 @@ pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, C
             c.max_batch_bytes,
             &c.dispute,
         );
-        BOUNDS.save(deps.storage, &bounds)?;
+        BOUNDS.save(deps.storage, &StoredBounds::from(&bounds))?;
     }
     if !CREDIT_TOTAL.exists(deps.storage) {
         CREDIT_TOTAL.save(deps.storage, &Uint128::zero())?;
@@ -1101,12 +1110,12 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
     match msg {
         QueryMsg::Config {} => to_json_binary(&query_config(deps)?),
         QueryMsg::Status {} => to_json_binary(&query_status(deps)?),
-        QueryMsg::Batch { index } => to_json_binary(&query_batch(deps, index)?),
+        QueryMsg::Batch { batch: index } => to_json_binary(&query_batch(deps, index)?),
         QueryMsg::Batches { start_after, limit } => {
             to_json_binary(&query_batches(deps, start_after, limit)?)
         }
         QueryMsg::Proposer { address } => to_json_binary(&query_proposer(deps, address)?),
-        QueryMsg::Deposit { index } => to_json_binary(&query_deposit(deps, index)?),
+        QueryMsg::QueuedDeposit { deposit } => to_json_binary(&query_deposit(deps, deposit)?),
         QueryMsg::Deposits { start_after, limit } => {
             to_json_binary(&query_deposits(deps, start_after, limit)?)
         }
@@ -1115,7 +1124,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
         }
         QueryMsg::Solvency {} => to_json_binary(&query_solvency(deps, env)?),
         QueryMsg::CheckProof { proof } => to_json_binary(&query_check_proof(deps, *proof)),
-        QueryMsg::Game { id } => to_json_binary(&dispute::query_game(deps, env, id)?),
+        QueryMsg::Game { game: id } => to_json_binary(&dispute::query_game(deps, env, id)?),
         QueryMsg::Games {
             batch,
             start_after,
@@ -1150,11 +1159,11 @@ fn query_pending_config(deps: Deps) -> StdResult<PendingConfigResponse> {
         pending: Some(PendingConfig {
             proposer_bond: c.proposer_bond,
             challenge_window: c.challenge_window,
-            force_inclusion_delay: c.force_inclusion_delay,
+            force_inclusion_seconds: c.force_inclusion_delay,
             max_batch_bytes: c.max_batch_bytes,
             dispute: dispute_response(c.dispute.clone()),
-            proposed_at: Timestamp::from_seconds(c.proposed_at),
-            applies_at: Timestamp::from_seconds(pending_change(&c).applies_at(window)),
+            proposed_at: c.proposed_at,
+            applies_at: pending_change(&c).applies_at(window),
         }),
     })
 }
@@ -1258,7 +1267,7 @@ fn query_check_proof(deps: Deps, proof: ProofToCheck) -> ProofCheckResponse {
     }
 }
 
-fn hashes(items: &[HexBinary]) -> Result<Vec<Hash>, ContractError> {
+fn hashes(items: &[Binary]) -> Result<Vec<Hash>, ContractError> {
     items.iter().map(|h| hash32("hash", h)).collect()
 }
 
@@ -1271,11 +1280,11 @@ fn query_config(deps: Deps) -> StdResult<ConfigResponse> {
         bond_denom: c.bond_denom,
         proposer_bond: c.proposer_bond,
         challenge_window: c.challenge_window,
-        force_inclusion_delay: c.force_inclusion_delay,
+        force_inclusion_seconds: c.force_inclusion_delay,
         max_batch_bytes: c.max_batch_bytes,
-        domain: c.domain,
+        domain: bin(&c.domain),
         dispute: dispute_response(c.dispute),
-        bounds: BOUNDS.load(deps.storage)?,
+        bounds: BOUNDS.load(deps.storage)?.into(),
     })
 }
 
@@ -1292,27 +1301,36 @@ fn dispute_response(d: DisputeConfig) -> DisputeConfigResponse {
 #[inline(never)]
 fn query_status(deps: Deps) -> StdResult<StatusResponse> {
     let s = STATUS.load(deps.storage)?;
+    let totals = TOTALS.load(deps.storage)?;
     Ok(StatusResponse {
         next_batch: s.next_batch,
         finalized: s.finalized,
         deposit_count: s.deposit_count,
         deposit_cursor: s.deposit_cursor,
-        deposit_head: s.deposit_head,
+        deposit_head: bin(&s.deposit_head),
+        liabilities: Liabilities {
+            deposits_outstanding: totals.outstanding,
+            bonds: totals.bonds,
+            challenger_bonds: totals.challenger_bonds,
+            credits: CREDIT_TOTAL.may_load(deps.storage)?.unwrap_or_default(),
+        },
+        total_deposited: totals.deposited,
+        total_withdrawn: totals.withdrawn,
     })
 }
 
 fn batch_response(index: u64, b: BatchRecord) -> BatchResponse {
     BatchResponse {
-        index,
+        batch: index,
         proposer: b.proposer,
-        output_root: b.output_root,
-        data_root: b.data_root,
+        output_root: bin(&b.output_root),
+        data_root: bin(&b.data_root),
         data_bytes: b.data_bytes,
         tx_steps: b.tx_steps,
         deposits_from: b.deposits_from,
         deposits_to: b.deposits_to,
-        proposed_at: b.proposed_at,
-        finalizes_at: b.finalizes_at,
+        proposed_at: b.proposed_at.seconds(),
+        finalizes_at: b.finalizes_at.seconds(),
         status: b.status,
         open_games: b.open_games,
     }
@@ -1359,19 +1377,19 @@ fn query_proposer(deps: Deps, address: String) -> StdResult<ProposerResponse> {
     })
 }
 
-fn deposit_response(queue: &Queue, index: u64, d: DepositRecord) -> DepositResponse {
-    DepositResponse {
-        index,
+fn deposit_response(queue: &Queue, index: u64, d: DepositRecord) -> QueuedDepositResponse {
+    QueuedDepositResponse {
+        deposit: index,
         depositor: d.depositor,
-        to: d.to,
+        target: d.to.to_msg(),
         amount: d.amount,
-        queued_at: d.queued_at,
-        include_by: timestamp(queue.deadline(d.queued_at.seconds())),
-        chain_head: d.chain_head,
+        queued_at: d.queued_at.seconds(),
+        include_by: queue.deadline(d.queued_at.seconds()),
+        chain_head: bin(&d.chain_head),
     }
 }
 
-fn query_deposit(deps: Deps, index: u64) -> StdResult<DepositResponse> {
+fn query_deposit(deps: Deps, index: u64) -> StdResult<QueuedDepositResponse> {
     let queue = deposit_queue(&CONFIG.load(deps.storage)?, &STATUS.load(deps.storage)?);
     let d = DEPOSITS.load(deps.storage, index)?;
     Ok(deposit_response(&queue, index, d))
@@ -1415,7 +1433,7 @@ fn query_withdrawal_status(
         match BATCHES.may_load(deps.storage, batch)?.filter(|_| live) {
             Some(b) if b.status == BatchStatus::Finalized => WithdrawalStatus::Provable {},
             Some(b) => WithdrawalStatus::NotYetProvable {
-                finalizes_at: Some(b.finalizes_at),
+                finalizes_at: Some(b.finalizes_at.seconds()),
             },
             None => WithdrawalStatus::NotYetProvable { finalizes_at: None },
         }
@@ -1450,24 +1468,7 @@ fn query_solvency(deps: Deps, env: Env) -> StdResult<SolvencyResponse> {
             .querier
             .query_balance(env.contract.address.as_str(), denom.clone())?
             .amount;
-        denoms.push(DenomSolvency {
-            denom,
-            held,
-            owed,
-            surplus: held.saturating_sub(owed),
-            deficit: owed.saturating_sub(held),
-        });
+        denoms.push(DenomSolvency::new(denom, held, owed));
     }
-    Ok(SolvencyResponse {
-        liabilities: Liabilities {
-            deposits_outstanding,
-            bonds: totals.bonds,
-            challenger_bonds: totals.challenger_bonds,
-            credits,
-        },
-        solvent: denoms.iter().all(|d| d.deficit.is_zero()),
-        denoms,
-        total_deposited: totals.deposited,
-        total_withdrawn: totals.withdrawn,
-    })
+    Ok(SolvencyResponse::new(denoms))
 }

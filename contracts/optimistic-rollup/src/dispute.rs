@@ -16,7 +16,6 @@ use settle_core::dispute::{
     one_step, reward_split, BatchContext, ClockRules, Game, OneStepProof, Parent, Phase,
     Side as CoreSide, StepKind,
 };
-use settle_core::hash::Hash;
 use settle_core::ledger::Deposit;
 use settle_core::tx::Domain;
 
@@ -24,7 +23,7 @@ use crate::contract::{core_deposit, credit, event, hash32, paid};
 use crate::error::ContractError;
 use crate::msg::{
     BatchStatus, DisputeContextResponse, GameMove, GamePhase, GameResponse, GameTerms,
-    GamesResponse, MoveCheckResponse, OneStepCheck, ParentOutput, Side,
+    GamesResponse, MoveCheckResponse, MoveOutcome, OneStepCheck, ParentOutput, Resolution, Side,
 };
 use crate::state::{
     BatchRecord, Config, GameInfo, Status, BATCHES, BATCH_GAMES, CONFIG, DEPOSITS, GAMES,
@@ -37,10 +36,6 @@ fn from_core(side: CoreSide) -> Side {
         CoreSide::Defender => Side::Defender,
         CoreSide::Challenger => Side::Challenger,
     }
-}
-
-fn hex(h: &Hash) -> HexBinary {
-    HexBinary::from(h.as_slice())
 }
 
 impl GameInfo {
@@ -139,10 +134,10 @@ pub fn execute_challenge(
     if batch.status == BatchStatus::Finalized {
         return Err(ContractError::AlreadyFinal { index });
     }
-    if env.block.time >= batch.finalizes_at {
+    if env.block.time.seconds() >= batch.finalizes_at.seconds() {
         return Err(ContractError::WindowClosed {
             index,
-            finalizes_at: batch.finalizes_at,
+            finalizes_at: batch.finalizes_at.seconds(),
         });
     }
     let ctx = batch_context(deps.storage, index, &batch)?;
@@ -217,8 +212,8 @@ pub fn execute_challenge(
 
 /// How a move turned out.
 enum Outcome {
-    /// The game goes on; a description of the new state.
-    Moved(String),
+    /// The game goes on; what comes next.
+    Moved(MoveOutcome),
     /// The game is over. Carries what the move already loaded, for settling the stakes
     /// without reading it again. `batch` is `None` for a game its clock had decided
     /// before another game removed its batch.
@@ -256,7 +251,7 @@ fn run_move(
         // A game its clock decided before the removal is settled as decided.
         if let Some(winner) = decided_before_removal(deps.storage, &record, &game)? {
             return match mv {
-                GameMove::Resolve {} => {
+                GameMove::ResolveGame {} => {
                     game.winner = Some(winner);
                     Ok((
                         record,
@@ -277,7 +272,7 @@ fn run_move(
             };
         }
         return match mv {
-            GameMove::Resolve {} => Ok((record, game, Outcome::Void)),
+            GameMove::ResolveGame {} => Ok((record, game, Outcome::Void)),
             _ => Err(ContractError::GameVoid {
                 id,
                 batch: record.batch,
@@ -299,16 +294,19 @@ fn run_move(
         GameMove::Bisect { position, root } => {
             check_player(CoreSide::Defender)?;
             game.bisect(now, *position, hash32("root", root)?)?;
-            Outcome::Moved(format!(
-                "the challenger must answer for position {position}"
-            ))
+            Outcome::Moved(MoveOutcome::ChallengerToAnswer {
+                position: *position,
+            })
         }
         GameMove::Choose { position, agree } => {
             check_player(CoreSide::Challenger)?;
             game.choose(now, *position, *agree)?;
             Outcome::Moved(match game.phase() {
-                Phase::OneStep { step } => format!("narrowed to step {step}: prove it"),
-                _ => format!("positions {}..{} remain in dispute", game.lo, game.hi),
+                Phase::OneStep { step } => MoveOutcome::NarrowedToStep { step },
+                _ => MoveOutcome::Narrowed {
+                    lo: game.lo,
+                    hi: game.hi,
+                },
             })
         }
         GameMove::ProveStep { step, proof } => {
@@ -337,7 +335,7 @@ fn run_move(
                 config: Some(Box::new(config)),
             }
         }
-        GameMove::Resolve {} => {
+        GameMove::ResolveGame {} => {
             let winner = game.resolve_timeout(now)?;
             Outcome::Won {
                 winner,
@@ -419,7 +417,7 @@ pub fn execute_move(
         GameMove::Bisect { .. } => "bisect",
         GameMove::Choose { .. } => "choose",
         GameMove::ProveStep { .. } => "prove_step",
-        GameMove::Resolve {} => "resolve_game",
+        GameMove::ResolveGame {} => "resolve_game",
     };
     let ev = event(action)
         .add_attribute("game", id.to_string())
@@ -431,7 +429,7 @@ pub fn execute_move(
             let ev = ev
                 .add_attribute("lo", game.lo.to_string())
                 .add_attribute("hi", game.hi.to_string())
-                .add_attribute("next", what)
+                .add_attribute("next", describe(&what))
                 .add_attribute("deadline", game.deadline().unwrap_or(0).to_string());
             Ok(Response::new().add_event(ev))
         }
@@ -584,6 +582,29 @@ fn settle(
     Ok(response)
 }
 
+/// How a game ended, from the word its record and events carry (`"proof"` or
+/// `"timeout"`; a clock decides every game no proof settled).
+fn resolution(by: &str) -> Resolution {
+    if by == "proof" {
+        Resolution::Proof
+    } else {
+        Resolution::Timeout
+    }
+}
+
+/// What comes next after a move, in words, for its event.
+fn describe(what: &MoveOutcome) -> String {
+    match what {
+        MoveOutcome::ChallengerToAnswer { position } => {
+            format!("the challenger must answer for position {position}")
+        }
+        MoveOutcome::NarrowedToStep { step } => format!("narrowed to step {step}: prove it"),
+        MoveOutcome::Narrowed { lo, hi } => format!("positions {lo}..{hi} remain in dispute"),
+        MoveOutcome::Wins { winner, by } => format!("the {winner:?} wins by {by:?}").to_lowercase(),
+        MoveOutcome::BondReleased {} => "the batch was removed: the bond goes back".into(),
+    }
+}
+
 pub fn query_check_move(
     deps: Deps,
     env: Env,
@@ -598,8 +619,11 @@ pub fn query_check_move(
             reason: None,
             outcome: Some(match outcome {
                 Outcome::Moved(what) => what,
-                Outcome::Won { winner, by, .. } => format!("the {winner} wins by {by}"),
-                Outcome::Void => "the batch was removed: the bond goes back".into(),
+                Outcome::Won { winner, by, .. } => MoveOutcome::Wins {
+                    winner: from_core(winner),
+                    by: resolution(by),
+                },
+                Outcome::Void => MoveOutcome::BondReleased {},
             }),
         },
         Err(e) => MoveCheckResponse {
@@ -630,18 +654,18 @@ fn game_response(
             Phase::Bisect { position } => GamePhase::Bisect { position },
             Phase::Choose { position, root } => GamePhase::Choose {
                 position,
-                root: hex(&root),
+                root: crate::contract::bin(&root),
             },
             Phase::OneStep { step } => GamePhase::OneStep { step },
             Phase::Resolved { winner } => GamePhase::Resolved {
                 winner: from_core(winner),
-                reason: r.ended_by.clone().unwrap_or_default(),
+                reason: resolution(r.ended_by.as_deref().unwrap_or_default()),
             },
         }
     };
     let running = !matches!(phase, GamePhase::Resolved { .. } | GamePhase::Void { .. });
     Ok(GameResponse {
-        id,
+        game: id,
         batch: r.batch,
         defender: r.defender,
         challenger: r.challenger,
@@ -649,18 +673,14 @@ fn game_response(
         steps: r.steps,
         lo: game.lo,
         hi: game.hi,
-        lo_root: hex(&game.lo_root),
-        hi_root: hex(&game.hi_root),
+        lo_root: crate::contract::bin(&game.lo_root),
+        hi_root: crate::contract::bin(&game.hi_root),
         phase,
         defender_left: game.time_left(CoreSide::Defender, now),
         challenger_left: game.time_left(CoreSide::Challenger, now),
-        deadline: if running {
-            game.deadline().map(cosmwasm_std::Timestamp::from_seconds)
-        } else {
-            None
-        },
+        clock_runs_out_at: if running { game.deadline() } else { None },
         moves: game.moves,
-        opened_at: r.opened_at,
+        opened_at: r.opened_at.seconds(),
         terms: r.terms,
     })
 }
@@ -725,17 +745,17 @@ pub fn query_dispute_context(
                 deposit_cursor,
                 data_root,
             } => Some(ParentOutput {
-                output_root: hex(&output_root),
+                output_root: crate::contract::bin(&output_root),
                 deposit_cursor,
-                data_root: hex(&data_root),
+                data_root: crate::contract::bin(&data_root),
             }),
         },
-        anchor_root: hex(&ctx.parent.root()),
+        anchor_root: crate::contract::bin(&ctx.parent.root()),
         deposits_from: ctx.deposits_from,
         deposits: ctx.deposits,
         tx_steps: ctx.tx_steps,
-        data_root: batch.data_root,
-        output_root: batch.output_root,
+        data_root: crate::contract::bin(&batch.data_root),
+        output_root: crate::contract::bin(&batch.output_root),
         steps: ctx.steps(),
     })
 }
@@ -773,7 +793,7 @@ pub fn check_one_step(api: &dyn Api, check: &OneStepCheck) -> Result<(), Contrac
         .map(|d| -> Result<Deposit, ContractError> {
             Ok(Deposit {
                 index: d.index,
-                target: d.to.target()?,
+                target: d.target.target()?,
                 amount: d.amount.u128(),
                 refund_to: d.refund_to.to_vec(),
             })

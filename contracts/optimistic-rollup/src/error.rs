@@ -1,4 +1,4 @@
-use cosmwasm_std::{StdError, Timestamp, Uint128};
+use cosmwasm_std::{StdError, Uint128};
 use cw_utils::PaymentError;
 use thiserror::Error;
 
@@ -74,7 +74,7 @@ pub enum ContractError {
     AlreadyFinal { index: u64 },
 
     #[error("challenge window of batch {index} is open until {finalizes_at}")]
-    WindowOpen { index: u64, finalizes_at: Timestamp },
+    WindowOpen { index: u64, finalizes_at: u64 },
 
     #[error("batch {index} is not final: withdrawals are provable only against finalized outputs")]
     NotFinal { index: u64 },
@@ -102,7 +102,7 @@ pub enum ContractError {
     WrongChallengerBond { sent: Uint128, required: Uint128 },
 
     #[error("challenge window of batch {index} closed at {finalizes_at}")]
-    WindowClosed { index: u64, finalizes_at: Timestamp },
+    WindowClosed { index: u64, finalizes_at: u64 },
 
     #[error("batch {index} has {open} open fraud-proof games")]
     GamesOpen { index: u64, open: u32 },

@@ -26,7 +26,7 @@ fn deployed() -> Deps {
             bond_denom: "ustake".into(),
             proposer_bond: Uint128::new(1_000),
             challenge_window: 86_400,
-            force_inclusion_delay: 3_600,
+            force_inclusion_seconds: 3_600,
             max_batch_bytes: 1_024,
             dispute: DisputeParams {
                 challenger_bond: Uint128::new(500),

@@ -2,7 +2,49 @@ use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Binary, HexBinary, Timestamp, Uint128};
 use cw_storage_plus::{Item, Map};
 
-use crate::msg::{BatchStatus, ConfigBounds, DepositTo, GameTerms};
+use crate::msg::{AmountRange, BatchStatus, ConfigBounds, DepositTarget, GameTerms, Range};
+
+/// A deposit target as stored (the layout of the records written before the API style
+/// changed: keys in hex, the account as `index`); answers show it as a [`DepositTarget`].
+#[cw_serde]
+pub enum StoredTarget {
+    /// Open a new L2 account for this 33-byte key.
+    NewAccount { pubkey: HexBinary },
+    /// Top up account `index`.
+    Account { index: u32 },
+    /// Top up account `index`, opened with `pubkey`.
+    AccountWithKey { index: u32, pubkey: HexBinary },
+}
+
+impl StoredTarget {
+    /// The target as messages carry it.
+    pub fn to_msg(&self) -> DepositTarget {
+        match self {
+            StoredTarget::NewAccount { pubkey } => DepositTarget::NewAccount {
+                pubkey: Binary::from(pubkey.as_slice()),
+            },
+            StoredTarget::Account { index } => DepositTarget::Account { account: *index },
+            StoredTarget::AccountWithKey { index, pubkey } => DepositTarget::AccountWithKey {
+                account: *index,
+                pubkey: Binary::from(pubkey.as_slice()),
+            },
+        }
+    }
+
+    /// The target of a message, to store.
+    pub fn from_msg(target: &DepositTarget) -> Self {
+        match target {
+            DepositTarget::NewAccount { pubkey } => StoredTarget::NewAccount {
+                pubkey: HexBinary::from(pubkey.as_slice()),
+            },
+            DepositTarget::Account { account } => StoredTarget::Account { index: *account },
+            DepositTarget::AccountWithKey { account, pubkey } => StoredTarget::AccountWithKey {
+                index: *account,
+                pubkey: HexBinary::from(pubkey.as_slice()),
+            },
+        }
+    }
+}
 
 #[cw_serde]
 pub struct Config {
@@ -77,7 +119,7 @@ pub struct Proposer {
 #[cw_serde]
 pub struct DepositRecord {
     pub depositor: Addr,
-    pub to: DepositTo,
+    pub to: StoredTarget,
     pub amount: Uint128,
     pub queued_at: Timestamp,
     pub chain_head: HexBinary,
@@ -138,7 +180,51 @@ pub struct PendingChange {
 
 pub const CONFIG: Item<Config> = Item::new("config");
 /// What the admin may ever set: fixed at instantiate, never written again.
-pub const BOUNDS: Item<ConfigBounds> = Item::new("bounds");
+pub const BOUNDS: Item<StoredBounds> = Item::new("bounds");
+
+/// [`ConfigBounds`] as stored: the layout written before the API style changed
+/// (`force_inclusion_delay` for what messages call `force_inclusion_seconds`).
+#[cw_serde]
+pub struct StoredBounds {
+    pub challenge_window: Range,
+    pub force_inclusion_delay: Range,
+    pub max_batch_bytes: Range,
+    pub proposer_bond: AmountRange,
+    pub challenger_bond: AmountRange,
+    pub clock_seconds: Range,
+    pub min_answer_seconds: Range,
+    pub reward_bps: Range,
+}
+
+impl From<&ConfigBounds> for StoredBounds {
+    fn from(b: &ConfigBounds) -> Self {
+        StoredBounds {
+            challenge_window: b.challenge_window,
+            force_inclusion_delay: b.force_inclusion_seconds,
+            max_batch_bytes: b.max_batch_bytes,
+            proposer_bond: b.proposer_bond,
+            challenger_bond: b.challenger_bond,
+            clock_seconds: b.clock_seconds,
+            min_answer_seconds: b.min_answer_seconds,
+            reward_bps: b.reward_bps,
+        }
+    }
+}
+
+impl From<StoredBounds> for ConfigBounds {
+    fn from(b: StoredBounds) -> Self {
+        ConfigBounds {
+            challenge_window: b.challenge_window,
+            force_inclusion_seconds: b.force_inclusion_delay,
+            max_batch_bytes: b.max_batch_bytes,
+            proposer_bond: b.proposer_bond,
+            challenger_bond: b.challenger_bond,
+            clock_seconds: b.clock_seconds,
+            min_answer_seconds: b.min_answer_seconds,
+            reward_bps: b.reward_bps,
+        }
+    }
+}
 pub const PENDING_CONFIG: Item<PendingChange> = Item::new("pending_config");
 /// The successor the admin named, until it accepts.
 pub const PENDING_ADMIN: Item<Addr> = Item::new("pending_admin");

@@ -21,9 +21,9 @@ use settle_host::HostVerifier;
 
 use crate::error::ContractError;
 use crate::msg::{
-    ChannelPhase, ChannelResponse, ChannelsResponse, CloseCheckResponse, ConfigResponse,
-    DenomSolvency, ExecuteMsg, InstantiateMsg, MigrateMsg, Party, PreimageResponse, QueryMsg,
-    Revocation, SignedState, SolvencyResponse,
+    ChannelPhase, ChannelResponse, ChannelsResponse, CloseCheckResponse, CloseOutcome,
+    ConfigResponse, DenomSolvency, ExecuteMsg, InstantiateMsg, MigrateMsg, Party, PreimageResponse,
+    QueryMsg, Revocation, SignedState, SolvencyResponse,
 };
 use crate::state::{Channel, Config, Phase, CHANNELS, CONFIG, NEXT_CHANNEL, OWED, PREIMAGES};
 
@@ -152,8 +152,8 @@ pub fn execute(
         ExecuteMsg::RevealPreimage { preimage } => {
             execute_reveal_preimage(deps, env, info, preimage)
         }
-        ExecuteMsg::SettleHtlc { channel, index } => {
-            execute_settle_htlc(deps, env, info, channel, index)
+        ExecuteMsg::SettleHtlc { channel, htlc } => {
+            execute_settle_htlc(deps, env, info, channel, htlc)
         }
     }
 }
@@ -178,7 +178,7 @@ fn amount128(amount: Uint256) -> Result<Uint128, ContractError> {
     })
 }
 
-fn pubkey(deps: Deps, party: &'static str, key: &HexBinary) -> Result<PubKey, ContractError> {
+fn pubkey(deps: Deps, party: &'static str, key: &Binary) -> Result<PubKey, ContractError> {
     let k: PubKey = key
         .as_slice()
         .try_into()
@@ -215,7 +215,7 @@ fn execute_open(
     env: Env,
     info: MessageInfo,
     counterparty: String,
-    keys: [HexBinary; 2],
+    keys: [Binary; 2],
     dispute_window: u64,
     join_window: u64,
 ) -> Result<Response, ContractError> {
@@ -277,7 +277,7 @@ fn execute_join(
     env: Env,
     info: MessageInfo,
     id: u64,
-    signature_hex: HexBinary,
+    signature_hex: Binary,
 ) -> Result<Response, ContractError> {
     let mut ch = load(deps.storage, id)?;
     let Phase::Proposed { join_deadline } = ch.phase else {
@@ -382,7 +382,7 @@ fn wrong_phase(id: u64, ch: &Channel, needed: &'static str) -> ContractError {
     }
 }
 
-fn signature(what: &'static str, s: &HexBinary) -> Result<[u8; 64], ContractError> {
+fn signature(what: &'static str, s: &Binary) -> Result<[u8; 64], ContractError> {
     s.as_slice().try_into().map_err(|_| ContractError::Length {
         what,
         expected: 64,
@@ -512,7 +512,7 @@ fn execute_cooperative_close(
 struct CloseArgs {
     signed: Option<SignedState>,
     revocation: Option<Revocation>,
-    authorisation: Option<HexBinary>,
+    authorisation: Option<Binary>,
 }
 
 /// What a close or dispute by `sender` does, without storing it: the channel after it,
@@ -523,7 +523,7 @@ fn run_close(
     id: u64,
     sender: &Addr,
     args: &CloseArgs,
-) -> Result<(Channel, Option<ChannelState>, String), ContractError> {
+) -> Result<(Channel, Option<ChannelState>, CloseOutcome), ContractError> {
     let mut ch = load(deps.storage, id)?;
     let now = env.block.time;
     let newer = args
@@ -544,10 +544,11 @@ fn run_close(
                 watchtower: None,
             };
             ch.state = args.signed.as_ref().map(|s| s.state.clone());
-            let what = format!(
-                "{closer} closes with version {}; disputes until {deadline}",
-                state.version
-            );
+            let what = CloseOutcome::Closes {
+                closer: from_core(closer),
+                version: state.version,
+                dispute_ends_at: deadline.seconds(),
+            };
             Ok((ch, Some(state), what))
         }
         Phase::Closing {
@@ -557,8 +558,11 @@ fn run_close(
             watchtower,
             ..
         } => {
-            if now >= deadline {
-                return Err(ContractError::WindowClosed { id, deadline });
+            if now.seconds() >= deadline.seconds() {
+                return Err(ContractError::WindowClosed {
+                    id,
+                    deadline: deadline.seconds(),
+                });
             }
             let (closing, current) = pending(&ch)?.expect("closing");
             let revocation = args
@@ -593,23 +597,13 @@ fn run_close(
                 by,
                 authorisation.as_ref(),
             )?;
-            let mut what = Vec::new();
-            if let Some(n) = &newer {
-                what.push(format!(
-                    "version {} replaces version {}",
-                    n.version, current.version
-                ));
-            }
+            let what = CloseOutcome::Disputes {
+                replaced_by: newer.as_ref().map(|n| n.version),
+                replaced: newer.as_ref().map(|_| current.version),
+                proves_stale: out.proves_stale,
+                by_watchtower: out.proves_stale && out.closing.by_watchtower,
+            };
             let watchtower = if out.proves_stale {
-                what.push(format!(
-                    "{} revoked version {closed_version}: it closed with a stale state{}",
-                    to_core(&closer),
-                    if out.closing.by_watchtower {
-                        ", proven by an authorised watchtower"
-                    } else {
-                        ""
-                    }
-                ));
                 out.closing.by_watchtower.then(|| sender.clone())
             } else {
                 watchtower
@@ -624,9 +618,53 @@ fn run_close(
             if let Some(s) = &args.signed {
                 ch.state = Some(s.state.clone());
             }
-            Ok((ch, newer, what.join("; ")))
+            Ok((ch, newer, what))
         }
         _ => Err(wrong_phase(id, &ch, "open or closing")),
+    }
+}
+
+/// A close's or dispute's outcome in words, for its event.
+fn describe(what: &CloseOutcome, ch: &Channel) -> String {
+    match what {
+        CloseOutcome::Closes {
+            closer,
+            version,
+            dispute_ends_at,
+        } => format!(
+            "{} closes with version {version}; disputes until {dispute_ends_at}",
+            to_core(closer)
+        ),
+        CloseOutcome::Disputes {
+            replaced_by,
+            replaced,
+            proves_stale,
+            by_watchtower,
+        } => {
+            let mut words = Vec::new();
+            if let (Some(new), Some(old)) = (replaced_by, replaced) {
+                words.push(format!("version {new} replaces version {old}"));
+            }
+            if *proves_stale {
+                let (closer, closed_version) = match &ch.phase {
+                    Phase::Closing {
+                        closer,
+                        closed_version,
+                        ..
+                    } => (to_core(closer).to_string(), *closed_version),
+                    _ => (String::from("the closer"), 0),
+                };
+                words.push(format!(
+                    "{closer} revoked version {closed_version}: it closed with a stale state{}",
+                    if *by_watchtower {
+                        ", proven by an authorised watchtower"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            words.join("; ")
+        }
     }
 }
 
@@ -657,7 +695,7 @@ fn execute_close_or_dispute(
     if let Some(state) = state {
         ev = ev.add_attribute("version", state.version.to_string());
     }
-    Ok(Response::new().add_event(ev.add_attribute("outcome", what)))
+    Ok(Response::new().add_event(ev.add_attribute("outcome", describe(&what, &ch))))
 }
 
 fn execute_settle(
@@ -676,8 +714,11 @@ fn execute_settle(
     else {
         return Err(wrong_phase(id, &ch, "closing"));
     };
-    if env.block.time < deadline {
-        return Err(ContractError::WindowOpen { id, deadline });
+    if env.block.time.seconds() < deadline.seconds() {
+        return Err(ContractError::WindowOpen {
+            id,
+            deadline: deadline.seconds(),
+        });
     }
     let config = CONFIG.load(deps.storage)?;
     let (closing, state) = pending(&ch)?.expect("closing");
@@ -715,7 +756,7 @@ fn execute_reveal_preimage(
     deps: DepsMut,
     env: Env,
     info: MessageInfo,
-    preimage: HexBinary,
+    preimage: Binary,
 ) -> Result<Response, ContractError> {
     nonpayable(&info)?;
     let hash = payment_hash(preimage.as_slice())?;
@@ -830,12 +871,12 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 penalty_share_bps: c.penalty_share_bps,
                 watchtower_fee_bps: c.watchtower_fee_bps,
                 max_dispute_window: c.max_dispute_window,
-                domain: c.domain,
+                domain: Binary::from(c.domain.as_slice()),
             })
         }
-        QueryMsg::Channel { id } => {
-            let ch = CHANNELS.load(deps.storage, id)?;
-            to_json_binary(&channel_response(id, ch))
+        QueryMsg::Channel { channel } => {
+            let ch = CHANNELS.load(deps.storage, channel)?;
+            to_json_binary(&channel_response(channel, ch))
         }
         QueryMsg::Channels { start_after, limit } => {
             let limit = limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT) as usize;
@@ -852,9 +893,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             to_json_binary(&ChannelsResponse { channels })
         }
         QueryMsg::Preimage { payment_hash } => to_json_binary(&PreimageResponse {
-            revealed_at: PREIMAGES
-                .may_load(deps.storage, payment_hash.as_slice())?
-                .map(Timestamp::from_seconds),
+            revealed_at: PREIMAGES.may_load(deps.storage, payment_hash.as_slice())?,
         }),
         QueryMsg::CheckClose {
             channel,
@@ -924,19 +963,9 @@ fn solvency(deps: Deps, env: &Env, owed: Vec<(String, Uint128)>) -> StdResult<So
             .querier
             .query_balance(env.contract.address.as_str(), denom.clone())?
             .amount;
-        let owed = Uint256::from(owed);
-        denoms.push(DenomSolvency {
-            denom,
-            held,
-            owed,
-            surplus: held.saturating_sub(owed),
-            deficit: owed.saturating_sub(held),
-        });
+        denoms.push(DenomSolvency::new(denom, held, Uint256::from(owed)));
     }
-    Ok(SolvencyResponse {
-        solvent: denoms.iter().all(|d| d.deficit.is_zero()),
-        denoms,
-    })
+    Ok(SolvencyResponse::new(denoms))
 }
 
 fn channel_response(id: u64, ch: Channel) -> ChannelResponse {
@@ -947,17 +976,19 @@ fn channel_response(id: u64, ch: Channel) -> ChannelResponse {
         .map(|s| s.version)
         .unwrap_or_default();
     ChannelResponse {
-        id,
+        channel: id,
         a: ch.a,
         b: ch.b,
-        pubkey_a: ch.pubkey_a,
-        pubkey_b: ch.pubkey_b,
+        pubkey_a: Binary::from(ch.pubkey_a.as_slice()),
+        pubkey_b: Binary::from(ch.pubkey_b.as_slice()),
         denom: ch.denom,
         funded_a: ch.funded_a,
         funded_b: ch.funded_b,
         dispute_window: ch.dispute_window,
         phase: match ch.phase {
-            Phase::Proposed { join_deadline } => ChannelPhase::Proposed { join_deadline },
+            Phase::Proposed { join_deadline } => ChannelPhase::Proposed {
+                join_by: join_deadline.seconds(),
+            },
             Phase::Open => ChannelPhase::Open {},
             Phase::Closing {
                 closer,
@@ -969,7 +1000,7 @@ fn channel_response(id: u64, ch: Channel) -> ChannelResponse {
                 closer,
                 version,
                 closed_version,
-                deadline,
+                dispute_ends_at: deadline.seconds(),
                 stale,
                 watchtower,
             },

@@ -1,4 +1,4 @@
-use cosmwasm_std::{StdError, Timestamp};
+use cosmwasm_std::StdError;
 use cw_utils::PaymentError;
 use thiserror::Error;
 
@@ -54,10 +54,10 @@ pub enum ContractError {
     NoState,
 
     #[error("the dispute window of channel {id} closed at {deadline}")]
-    WindowClosed { id: u64, deadline: Timestamp },
+    WindowClosed { id: u64, deadline: u64 },
 
     #[error("the dispute window of channel {id} is open until {deadline}")]
-    WindowOpen { id: u64, deadline: Timestamp },
+    WindowOpen { id: u64, deadline: u64 },
 
     #[error("channel {id} has no HTLC {index}")]
     NoSuchHtlc { id: u64, index: u32 },

@@ -24,14 +24,14 @@ use settle_host::HostPairing;
 use crate::error::ContractError;
 use crate::msg::{
     AccountResponse, BatchResponse, CheckBatchResponse, ConfigResponse, CreditResponse,
-    DepositResponse, DepositTarget, ExecuteMsg, ExitedResponse, InstantiateMsg, MigrateMsg,
-    PendingKey, PendingKeyResponse, QueryMsg, QueueEntry, Shape, SolvencyResponse, StatusResponse,
-    VerifyProofResponse,
+    DenomSolvency, DepositTarget, ExecuteMsg, ExitedResponse, InstantiateMsg, MigrateMsg,
+    PendingKey, PendingKeyResponse, QueryMsg, QueuedDepositResponse, Shape, SolvencyResponse,
+    StatusResponse, VerifyProofResponse,
 };
 use crate::state::{
-    BatchRecord, Config, DepositRecord, Pending, Status, ACCOUNT_KEYS, BATCHES, CONFIG, CREDITS,
-    DEPOSITS, EXITED, EXIT_SEQUENCE, HEADS, KEY, PENDING, PENDING_ADMIN, PENDING_EXITS,
-    PENDING_KEY, STATUS,
+    BatchRecord, Config, DepositRecord, Pending, Status, StoredEntry, ACCOUNT_KEYS, BATCHES,
+    CONFIG, CREDITS, DEPOSITS, EXITED, EXIT_SEQUENCE, HEADS, KEY, PENDING, PENDING_ADMIN,
+    PENDING_EXITS, PENDING_KEY, STATUS,
 };
 use settle_core::admin::{AdminRole, Timelocked};
 
@@ -62,8 +62,8 @@ fn bin(x: &Fr) -> Binary {
     Binary::from(fr_to_bytes(x).to_vec())
 }
 
-fn hex(x: &Fr) -> HexBinary {
-    HexBinary::from(fr_to_bytes(x).to_vec())
+fn hex(x: &Fr) -> Binary {
+    Binary::from(fr_to_bytes(x).to_vec())
 }
 
 fn check_shape(shape: &Shape) -> Result<(), ContractError> {
@@ -113,9 +113,9 @@ pub fn instantiate(
         });
     }
     check_shape(&msg.shape)?;
-    check_period("exodus_after", msg.exodus_after)?;
-    check_period("key_timelock", msg.key_timelock)?;
-    policy::check_key_timelock(msg.key_timelock, msg.exodus_after)?;
+    check_period("exodus_after_seconds", msg.exodus_after_seconds)?;
+    check_period("key_timelock_seconds", msg.key_timelock_seconds)?;
+    policy::check_key_timelock(msg.key_timelock_seconds, msg.exodus_after_seconds)?;
     let rules = QueueRules {
         min_deposit: msg.min_deposit.u128(),
         min_new_account: msg.min_new_account.u128(),
@@ -132,8 +132,8 @@ pub fn instantiate(
         admin,
         denom: msg.denom,
         shape: msg.shape,
-        exodus_after: msg.exodus_after,
-        key_timelock: msg.key_timelock,
+        exodus_after: msg.exodus_after_seconds,
+        key_timelock: msg.key_timelock_seconds,
         min_deposit: msg.min_deposit,
         min_new_account: msg.min_new_account,
         max_pending: msg.max_pending,
@@ -224,7 +224,7 @@ pub fn execute(
         ExecuteMsg::Deposit { target } => execute_deposit(deps, env, info, target),
         ExecuteMsg::SubmitBatch {
             data,
-            deposits,
+            deposits_consumed: deposits,
             new_accounts_root,
             new_account_count,
             proof,
@@ -269,7 +269,7 @@ pub fn execute(
             nonpayable(&info)?;
             execute_claim(deps, info)
         }
-        ExecuteMsg::ReclaimDeposit { index } => {
+        ExecuteMsg::ReclaimDeposit { deposit: index } => {
             nonpayable(&info)?;
             execute_reclaim_deposit(deps, env, index)
         }
@@ -337,9 +337,16 @@ fn execute_deposit(
             let account = status.queued_new_accounts as u32;
             ACCOUNT_KEYS.save(deps.storage, account, &Binary::from(pubkey.as_slice()))?;
             status.queued_new_accounts += 1;
-            (deposit, account, QueueEntry::NewAccount { pubkey, account })
+            let entry = StoredEntry::NewAccount {
+                pubkey: HexBinary::from(pubkey.as_slice()),
+                account,
+            };
+            (deposit, account, entry)
         }
-        DepositTarget::Account { index, pubkey } => {
+        DepositTarget::Account {
+            account: index,
+            pubkey,
+        } => {
             let opened = ACCOUNT_KEYS.may_load(deps.storage, index)?;
             policy::check_account_key(
                 index,
@@ -351,7 +358,11 @@ fn execute_deposit(
                 account: index,
                 amount: amount.u128(),
             };
-            (deposit, index, QueueEntry::Account { index, pubkey })
+            let entry = StoredEntry::Account {
+                index,
+                pubkey: HexBinary::from(pubkey.as_slice()),
+            };
+            (deposit, index, entry)
         }
     };
     status.locked = locked;
@@ -412,7 +423,7 @@ fn execute_request_exit(
     info: MessageInfo,
     account: u32,
     recipient: &str,
-    signature: &HexBinary,
+    signature: &Binary,
 ) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let mut status = STATUS.load(deps.storage)?;
@@ -461,7 +472,7 @@ fn execute_request_exit(
         DepositRecord {
             depositor: info.sender.clone(),
             amount: bond,
-            target: QueueEntry::Exit {
+            target: StoredEntry::Exit {
                 account,
                 recipient: recipient.to_string(),
             },
@@ -485,9 +496,9 @@ fn execute_request_exit(
 struct BatchInput<'a> {
     data: &'a Binary,
     deposits: u64,
-    new_accounts_root: &'a HexBinary,
+    new_accounts_root: &'a Binary,
     new_account_count: u64,
-    proof: &'a HexBinary,
+    proof: &'a Binary,
 }
 
 /// A batch checked up to (and including) its proof.
@@ -647,7 +658,7 @@ fn execute_submit_batch(
     let mut exited = Uint128::zero();
     for (queue_index, amount) in served.iter().zip(&checked.data.exits) {
         let record = DEPOSITS.load(deps.storage, *queue_index)?;
-        let QueueEntry::Exit { recipient, .. } = &record.target else {
+        let StoredEntry::Exit { recipient, .. } = &record.target else {
             return Err(ContractError::Std(cosmwasm_std::StdError::msg(
                 "a pending exit names a queue entry that is no exit request",
             )));
@@ -758,12 +769,12 @@ fn execute_claim(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractE
 
 struct Exit<'a> {
     account: u32,
-    pubkey: &'a HexBinary,
+    pubkey: &'a Binary,
     balance: u128,
     nonce: u64,
-    path: &'a [HexBinary],
+    path: &'a [Binary],
     recipient: &'a str,
-    signature: &'a HexBinary,
+    signature: &'a Binary,
 }
 
 fn execute_exodus_withdraw(deps: DepsMut, env: Env, exit: Exit) -> Result<Response, ContractError> {
@@ -871,7 +882,7 @@ fn execute_propose_key(
     deps: DepsMut,
     env: Env,
     info: MessageInfo,
-    verifying_key: HexBinary,
+    verifying_key: Binary,
     shape: Shape,
 ) -> Result<Response, ContractError> {
     nonpayable(&info)?;
@@ -1048,17 +1059,17 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
         QueryMsg::Config {} => {
             let c = CONFIG.load(deps.storage)?;
             to_json_binary(&ConfigResponse {
-                pending_admin: PENDING_ADMIN.may_load(deps.storage)?.map(Addr::into_string),
-                admin: c.admin.into_string(),
+                pending_admin: PENDING_ADMIN.may_load(deps.storage)?,
+                admin: c.admin,
                 denom: c.denom,
                 shape: c.shape,
-                exodus_after: c.exodus_after,
-                key_timelock: c.key_timelock,
+                exodus_after_seconds: c.exodus_after,
+                key_timelock_seconds: c.key_timelock,
                 min_deposit: c.min_deposit,
                 min_new_account: c.min_new_account,
                 max_pending: c.max_pending,
-                domain: HexBinary::from(c.domain.as_slice()),
-                verifying_key_hash: HexBinary::from(c.vk_hash.as_slice()),
+                domain: c.domain,
+                verifying_key_hash: c.vk_hash,
             })
         }
         QueryMsg::Status {} => {
@@ -1067,13 +1078,13 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             let at = exodus_at(&c, &s);
             to_json_binary(&StatusResponse {
                 batches: s.batches,
-                state_root: HexBinary::from(s.state_root.as_slice()),
-                accounts_root: HexBinary::from(s.accounts_root.as_slice()),
+                state_root: s.state_root,
+                accounts_root: s.accounts_root,
                 account_count: s.account_count,
                 deposit_cursor: s.cursor,
-                deposits_queued: s.queued,
-                deposit_head: HexBinary::from(s.head.as_slice()),
-                last_batch_time: s.last_batch_time,
+                deposit_count: s.queued,
+                deposit_head: s.head,
+                last_batch_at: s.last_batch_time,
                 served_at: s.served_at,
                 exodus_at: at,
                 exodus: env.block.time.seconds() >= at,
@@ -1081,46 +1092,47 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 credited: s.credited,
             })
         }
-        QueryMsg::Deposit { index } => {
-            let r = DEPOSITS.load(deps.storage, index)?;
+        QueryMsg::QueuedDeposit { deposit } => {
+            let r = DEPOSITS.load(deps.storage, deposit)?;
             let s = STATUS.load(deps.storage)?;
-            let head = HEADS.load(deps.storage, index + 1)?;
-            to_json_binary(&DepositResponse {
-                index,
-                depositor: r.depositor.into_string(),
+            let next = deposit
+                .checked_add(1)
+                .ok_or_else(|| StdError::msg("no such deposit"))?;
+            let head = HEADS.load(deps.storage, next)?;
+            to_json_binary(&QueuedDepositResponse {
+                deposit,
+                depositor: r.depositor,
                 amount: r.amount,
-                target: r.target,
-                time: r.time,
-                consumed: index < s.cursor,
+                target: r.target.to_msg(),
+                queued_at: r.time,
+                consumed: deposit < s.cursor,
                 reclaimed: r.reclaimed,
-                head: HexBinary::from(head.as_slice()),
+                chain_head: head,
             })
         }
-        QueryMsg::Account { index } => to_json_binary(&AccountResponse {
-            index,
-            pubkey: ACCOUNT_KEYS
-                .may_load(deps.storage, index)?
-                .map(|k| HexBinary::from(k.as_slice())),
+        QueryMsg::Account { account } => to_json_binary(&AccountResponse {
+            account,
+            pubkey: ACCOUNT_KEYS.may_load(deps.storage, account)?,
             exit_sequence: EXIT_SEQUENCE
-                .may_load(deps.storage, index)?
+                .may_load(deps.storage, account)?
                 .unwrap_or_default(),
         }),
-        QueryMsg::Batch { index } => {
-            let b = BATCHES.load(deps.storage, index)?;
+        QueryMsg::Batch { batch } => {
+            let b = BATCHES.load(deps.storage, batch)?;
             to_json_binary(&BatchResponse {
-                index,
-                state_root: HexBinary::from(b.state_root.as_slice()),
-                accounts_root: HexBinary::from(b.accounts_root.as_slice()),
+                batch,
+                state_root: b.state_root,
+                accounts_root: b.accounts_root,
                 account_count: b.account_count,
                 deposits_consumed: b.deposits_consumed,
                 transactions: b.transactions,
                 withdrawals: b.withdrawals,
-                time: b.time,
+                submitted_at: b.time,
             })
         }
         QueryMsg::PendingKey {} => {
             let pending = PENDING.may_load(deps.storage)?.map(|p| PendingKey {
-                verifying_key_hash: HexBinary::from(p.vk_hash.as_slice()),
+                verifying_key_hash: p.vk_hash,
                 shape: p.shape,
                 proposed_at: p.proposed_at,
                 applies_at: p.applies_at,
@@ -1129,7 +1141,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
         }
         QueryMsg::CheckBatch {
             data,
-            deposits,
+            deposits_consumed: deposits,
             new_accounts_root,
             new_account_count,
             proof,
@@ -1193,11 +1205,17 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
             })
         }
         QueryMsg::Credit { address } => {
-            let canonical = deps.api.addr_canonicalize(&address)?;
+            let address = deps.api.addr_validate(&address)?;
+            let canonical = deps.api.addr_canonicalize(address.as_str())?;
             let amount = CREDITS
                 .may_load(deps.storage, canonical.as_slice())?
                 .unwrap_or_default();
-            to_json_binary(&CreditResponse { address, amount })
+            let denom = CONFIG.load(deps.storage)?.denom;
+            to_json_binary(&CreditResponse {
+                address,
+                amount,
+                denom,
+            })
         }
         QueryMsg::Exited { account } => to_json_binary(&ExitedResponse {
             exited: EXITED.has(deps.storage, account),
@@ -1210,14 +1228,9 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> StdResult<Binary> {
                 .query_balance(env.contract.address, c.denom.clone())?
                 .amount;
             let owed = Uint256::from(s.locked) + Uint256::from(s.credited);
-            to_json_binary(&SolvencyResponse {
-                denom: c.denom,
-                held,
-                owed,
-                surplus: held.saturating_sub(owed),
-                deficit: owed.saturating_sub(held),
-                solvent: held >= owed,
-            })
+            to_json_binary(&SolvencyResponse::new(vec![DenomSolvency::new(
+                c.denom, held, owed,
+            )]))
         }
     }
 }

@@ -1,8 +1,41 @@
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Addr, Binary, Uint128};
+use cosmwasm_std::{Addr, Binary, HexBinary, Uint128};
 use cw_storage_plus::{Item, Map};
 
 use crate::msg::{QueueEntry, Shape};
+
+/// A queue entry as stored (the layout of the entries written before the API style
+/// changed: keys in hex, the exit recipient as a string); answers show it as a
+/// [`QueueEntry`].
+#[cw_serde]
+pub enum StoredEntry {
+    /// A deposit opening account `account` with `pubkey`.
+    NewAccount { pubkey: HexBinary, account: u32 },
+    /// A deposit crediting account `index` (opened with `pubkey`).
+    Account { index: u32, pubkey: HexBinary },
+    /// A full exit of `account` to `recipient` (validated when queued).
+    Exit { account: u32, recipient: String },
+}
+
+impl StoredEntry {
+    /// The entry as the `queued_deposit` query shows it.
+    pub fn to_msg(&self) -> QueueEntry {
+        match self {
+            StoredEntry::NewAccount { pubkey, account } => QueueEntry::NewAccount {
+                pubkey: Binary::from(pubkey.as_slice()),
+                account: *account,
+            },
+            StoredEntry::Account { index, pubkey } => QueueEntry::Account {
+                account: *index,
+                pubkey: Binary::from(pubkey.as_slice()),
+            },
+            StoredEntry::Exit { account, recipient } => QueueEntry::Exit {
+                account: *account,
+                recipient: Addr::unchecked(recipient),
+            },
+        }
+    }
+}
 
 #[cw_serde]
 pub struct Config {
@@ -55,7 +88,7 @@ pub struct DepositRecord {
     pub depositor: Addr,
     /// The deposit, or an exit request's bond.
     pub amount: Uint128,
-    pub target: QueueEntry,
+    pub target: StoredEntry,
     pub time: u64,
     pub reclaimed: bool,
 }

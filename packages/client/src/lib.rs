@@ -22,11 +22,13 @@
 
 mod deployments;
 mod error;
+mod search;
 mod wallet;
 
 pub use cosmrs;
 pub use deployments::{Deployment, Deployments};
 pub use error::Error;
+pub use search::{ContractCall, FoundTx};
 pub use wallet::Wallet;
 
 use std::io::Write;
@@ -621,23 +623,7 @@ impl Client {
                             gas_used,
                         });
                     }
-                    let events = r
-                        .events
-                        .iter()
-                        .map(|e| Event {
-                            kind: e.kind.clone(),
-                            attributes: e
-                                .attributes
-                                .iter()
-                                .map(|a| {
-                                    (
-                                        a.key_str().unwrap_or_default().to_string(),
-                                        a.value_str().unwrap_or_default().to_string(),
-                                    )
-                                })
-                                .collect(),
-                        })
-                        .collect();
+                    let events = events_of(&r.events);
                     return Ok(TxOutcome {
                         hash: hash.to_string(),
                         height,
@@ -659,6 +645,26 @@ impl Client {
             }
         }
     }
+}
+
+/// ABCI events as the client reports them (attribute keys and values as text).
+fn events_of(events: &[cosmrs::tendermint::abci::Event]) -> Vec<Event> {
+    events
+        .iter()
+        .map(|e| Event {
+            kind: e.kind.clone(),
+            attributes: e
+                .attributes
+                .iter()
+                .map(|a| {
+                    (
+                        a.key_str().unwrap_or_default().to_string(),
+                        a.value_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// Runs an RPC call, again after 0.2 s and 0.6 s if it fails: a node closes idle

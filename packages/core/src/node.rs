@@ -82,6 +82,11 @@ impl Node {
         Ok(())
     }
 
+    /// Deposits observed so far (consumed or not): the next one observed has this index.
+    pub fn deposit_count(&self) -> u64 {
+        self.deposits.len() as u64
+    }
+
     /// Deposits queued and not yet consumed by a batch.
     pub fn pending_deposits(&self) -> &[Deposit] {
         &self.deposits[self.cursor as usize..]

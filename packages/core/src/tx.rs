@@ -160,6 +160,13 @@ pub fn signing_hash_of_payload(domain: &Domain, payload: &[u8]) -> Hash {
 }
 
 impl SignedTx {
+    /// The transaction's id: keccak-256 of its full encoding (the signature binds the
+    /// domain, so the same body in two rollups has two ids). What an operator reports a
+    /// submitted transaction by.
+    pub fn id(&self) -> Hash {
+        keccak256(&self.encode())
+    }
+
     /// Full canonical encoding: payload then signature.
     pub fn encode(&self) -> Vec<u8> {
         let mut out = self.body.payload();

@@ -3,9 +3,11 @@
 //! The core's [`Verifier`] implemented with the chain's host crypto (`deps.api`), for
 //! every settlement contract, (feature `validity`) the BLS12-381 pairing backend of
 //! settle-core's Groth16 verifier, and the cw2 rules every contract's `migrate` applies
-//! ([`upgrade`]). Nothing else lives here.
+//! ([`upgrade`]), and the response shape every contract shares ([`solvency`]). Nothing
+//! else lives here.
 #![forbid(unsafe_code)]
 
+pub mod solvency;
 pub mod upgrade;
 
 use cosmwasm_std::Api;

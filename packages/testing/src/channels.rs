@@ -2,7 +2,7 @@
 //! with real bank balances, and helpers that sign states with settle-core, so a channel
 //! test reads like the story it checks.
 
-use cosmwasm_std::{Addr, Binary, Coin, HexBinary, StdResult, Uint128};
+use cosmwasm_std::{Addr, Binary, Coin, StdResult, Uint128};
 use cw_multi_test::{App, AppResponse, ContractWrapper, Executor};
 
 use payment_channels::msg::{
@@ -168,8 +168,8 @@ impl ChannelSuite {
     ) -> StdResult<u64> {
         let msg = ExecuteMsg::Open {
             counterparty: b.to_string(),
-            pubkey_a: HexBinary::from(keys[0].public_key().as_slice()),
-            pubkey_b: HexBinary::from(keys[1].public_key().as_slice()),
+            pubkey_a: Binary::from(keys[0].public_key().as_slice()),
+            pubkey_b: Binary::from(keys[1].public_key().as_slice()),
             dispute_window,
             join_window,
         };
@@ -181,10 +181,10 @@ impl ChannelSuite {
 
     /// `key_b`'s signature joining `channel` from address `b`, with keys `keys` (what
     /// `join` carries).
-    pub fn join_signature(&self, channel: u64, b: &Addr, keys: [&L2Key; 2]) -> HexBinary {
+    pub fn join_signature(&self, channel: u64, b: &Addr, keys: [&L2Key; 2]) -> Binary {
         let (pa, pb) = (keys[0].public_key(), keys[1].public_key());
         let h = join_hash(&self.domain, channel, b.as_str(), [&pa, &pb]);
-        HexBinary::from(keys[1].sign_prehash(&h).as_slice())
+        Binary::from(keys[1].sign_prehash(&h).as_slice())
     }
 
     /// `b` joins `channel` (keys `keys`, b's is `keys[1]`), adding `amount`.
@@ -220,14 +220,14 @@ impl ChannelSuite {
         let h = revocation_hash(&self.domain, channel, version);
         Revocation {
             version,
-            signature: HexBinary::from(key.sign_prehash(&h).as_slice()),
+            signature: Binary::from(key.sign_prehash(&h).as_slice()),
         }
     }
 
     /// `key`'s authorisation of `watchtower` to prove a stale close of `channel` for it.
-    pub fn authorise(&self, key: &L2Key, channel: u64, watchtower: &Addr) -> HexBinary {
+    pub fn authorise(&self, key: &L2Key, channel: u64, watchtower: &Addr) -> Binary {
         let h = watchtower_hash(&self.domain, channel, watchtower.as_str());
-        HexBinary::from(key.sign_prehash(&h).as_slice())
+        Binary::from(key.sign_prehash(&h).as_slice())
     }
 
     /// `sender` disputes `channel` with a newer state, a revocation and an authorisation
@@ -238,7 +238,7 @@ impl ChannelSuite {
         channel: u64,
         signed: Option<SignedState>,
         revocation: Option<Revocation>,
-        authorisation: Option<HexBinary>,
+        authorisation: Option<Binary>,
     ) -> StdResult<AppResponse> {
         self.execute(
             sender,
@@ -257,15 +257,15 @@ impl ChannelSuite {
         let h = state.signing_hash(&self.domain);
         SignedState {
             state: Binary::new(state.encode()),
-            signature_a: HexBinary::from(keys[0].sign_prehash(&h).as_slice()),
-            signature_b: HexBinary::from(keys[1].sign_prehash(&h).as_slice()),
+            signature_a: Binary::from(keys[0].sign_prehash(&h).as_slice()),
+            signature_b: Binary::from(keys[1].sign_prehash(&h).as_slice()),
         }
     }
 
     pub fn channel(&self, id: u64) -> ChannelResponse {
         self.app
             .wrap()
-            .query_wasm_smart(&self.contract, &QueryMsg::Channel { id })
+            .query_wasm_smart(&self.contract, &QueryMsg::Channel { channel: id })
             .expect("channel")
     }
 
@@ -286,7 +286,7 @@ impl ChannelSuite {
         sender: &Addr,
         signed: Option<SignedState>,
         revocation: Option<Revocation>,
-        authorisation: Option<HexBinary>,
+        authorisation: Option<Binary>,
     ) -> CloseCheckResponse {
         self.app
             .wrap()

@@ -2,7 +2,7 @@
 //! batch, challengers that play honestly or not, and the one-step proof built from the
 //! mirror node's replay.
 
-use cosmwasm_std::{Addr, Binary, Coin, HexBinary, StdError, StdResult};
+use cosmwasm_std::{Addr, Binary, Coin, StdError, StdResult};
 use cw_multi_test::AppResponse;
 
 use optimistic_rollup::msg::{
@@ -42,8 +42,8 @@ fn altered(root: &Hash) -> Hash {
     keccak256_concat(&[b"a lie", root])
 }
 
-fn hex(h: &Hash) -> HexBinary {
-    HexBinary::from(h.as_slice())
+fn hex(h: &Hash) -> Binary {
+    Binary::from(h.as_slice())
 }
 
 impl Suite {
@@ -124,7 +124,7 @@ impl Suite {
     }
 
     pub fn game(&self, id: u64) -> GameResponse {
-        self.query(&QueryMsg::Game { id })
+        self.query(&QueryMsg::Game { game: id })
     }
 
     /// Dry-runs a move (the `check_move` query).

@@ -1,10 +1,10 @@
 use std::fmt::Debug;
 
-use cosmwasm_std::{Addr, Api, Binary, Coin, HexBinary, StdError, StdResult, Uint128};
+use cosmwasm_std::{Addr, Api, Binary, Coin, StdError, StdResult, Uint128};
 use cw_multi_test::{App, AppResponse, ContractWrapper, Executor};
 
 use optimistic_rollup::msg::{
-    AmountRange, BatchResponse, ConfigBounds, ConfigResponse, CreditResponse, DepositTo,
+    AmountRange, BatchResponse, ConfigBounds, ConfigResponse, CreditResponse, DepositTarget,
     DisputeParams, ExecuteMsg, InstantiateMsg, OutputPreimage, PendingAdminResponse, PendingConfig,
     PendingConfigResponse, ProposerResponse, QueryMsg, Range, SolvencyResponse, StatusResponse,
     WithdrawalStatus, WithdrawalStatusResponse,
@@ -43,7 +43,7 @@ pub fn default_bounds() -> ConfigBounds {
     };
     ConfigBounds {
         challenge_window: r(300, 30 * 86_400),
-        force_inclusion_delay: r(0, 7 * 86_400),
+        force_inclusion_seconds: r(0, 7 * 86_400),
         max_batch_bytes: r(1, 512 * 1024),
         proposer_bond: a(1, 1_000_000),
         challenger_bond: a(1, 1_000_000),
@@ -176,7 +176,7 @@ impl SuiteBuilder {
                     bond_denom: self.bond_denom.clone(),
                     proposer_bond: Uint128::new(self.proposer_bond),
                     challenge_window: self.challenge_window,
-                    force_inclusion_delay: self.force_inclusion_delay,
+                    force_inclusion_seconds: self.force_inclusion_delay,
                     max_batch_bytes: self.max_batch_bytes,
                     dispute,
                     bounds: self.bounds.clone(),
@@ -274,13 +274,18 @@ impl Suite {
     }
 
     /// Deposits `amount` and, when the chain accepts it, mirrors it into the node.
-    pub fn deposit(&mut self, who: &Addr, to: DepositTo, amount: u128) -> StdResult<u64> {
+    pub fn deposit(&mut self, who: &Addr, to: DepositTarget, amount: u128) -> StdResult<u64> {
         self.deposit_coins(who, to, &[Coin::new(amount, crate::DENOM)])
     }
 
     /// Deposits arbitrary coins (for testing refusals).
-    pub fn deposit_coins(&mut self, who: &Addr, to: DepositTo, coins: &[Coin]) -> StdResult<u64> {
-        self.execute(who, &ExecuteMsg::Deposit { to: to.clone() }, coins)?;
+    pub fn deposit_coins(
+        &mut self,
+        who: &Addr,
+        to: DepositTarget,
+        coins: &[Coin],
+    ) -> StdResult<u64> {
+        self.execute(who, &ExecuteMsg::Deposit { target: to.clone() }, coins)?;
         let index = self.status().deposit_count - 1;
         let target = to.target().expect("the contract accepted this target");
         let amount = Uint128::try_from(coins[0].amount)
@@ -300,8 +305,8 @@ impl Suite {
 
     /// Opens an L2 account for `key` with a first deposit; returns the deposit index.
     pub fn deposit_new_account(&mut self, who: &Addr, key: &L2Key, amount: u128) -> StdResult<u64> {
-        let pubkey = HexBinary::from(key.public_key().as_slice());
-        self.deposit(who, DepositTo::NewAccount { pubkey }, amount)
+        let pubkey = Binary::from(key.public_key().as_slice());
+        self.deposit(who, DepositTarget::NewAccount { pubkey }, amount)
     }
 
     /// A signed L2 transfer for this rollup.
@@ -377,7 +382,7 @@ impl Suite {
             &ExecuteMsg::ProposeBatch {
                 data: Binary::new(data),
                 deposits_consumed,
-                output_root: HexBinary::from(output_root),
+                output_root: Binary::from(output_root),
             },
             &[],
         )
@@ -398,7 +403,7 @@ impl Suite {
 
     pub fn finalize(&mut self, index: u64) -> StdResult<AppResponse> {
         let anyone = self.addr("anyone");
-        self.execute(&anyone, &ExecuteMsg::Finalize { index }, &[])
+        self.execute(&anyone, &ExecuteMsg::Finalize { batch: index }, &[])
     }
 
     /// The node's proof for withdrawal `index` of `batch`.
@@ -421,8 +426,8 @@ impl Suite {
             recipient: recipient.to_string(),
             amount: Uint128::new(p.amount),
             output: OutputPreimage {
-                state_root: HexBinary::from(p.state_root.as_slice()),
-                withdrawals_root: HexBinary::from(p.withdrawals_root.as_slice()),
+                state_root: Binary::from(p.state_root.as_slice()),
+                withdrawals_root: Binary::from(p.withdrawals_root.as_slice()),
             },
             proof: Binary::new(p.proof.clone()),
         }
@@ -450,7 +455,7 @@ impl Suite {
     }
 
     pub fn batch(&self, index: u64) -> BatchResponse {
-        self.query(&QueryMsg::Batch { index })
+        self.query(&QueryMsg::Batch { batch: index })
     }
 
     pub fn proposer_info(&self, address: &Addr) -> ProposerResponse {
@@ -486,9 +491,9 @@ impl Suite {
         let pending = self
             .pending_config()
             .ok_or_else(|| StdError::msg("no config change is pending"))?;
-        let now = self.app.block_info().time;
+        let now = self.app.block_info().time.seconds();
         if pending.applies_at > now {
-            self.advance(pending.applies_at.seconds() - now.seconds());
+            self.advance(pending.applies_at - now);
         }
         let anyone = self.addr("anyone");
         let res = self.execute(&anyone, &ExecuteMsg::ApplyConfig {}, &[])?;
@@ -559,7 +564,7 @@ impl ConfigChange {
         ExecuteMsg::ProposeConfig {
             proposer_bond: self.proposer_bond.map(Uint128::new),
             challenge_window: self.challenge_window,
-            force_inclusion_delay: self.force_inclusion_delay,
+            force_inclusion_seconds: self.force_inclusion_delay,
             max_batch_bytes: self.max_batch_bytes,
             dispute: self.dispute.clone(),
         }

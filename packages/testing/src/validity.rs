@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use cosmwasm_std::{Addr, Api, Binary, Coin, HexBinary, StdError, StdResult, Uint128};
+use cosmwasm_std::{Addr, Api, Binary, Coin, StdError, StdResult, Uint128};
 use cw_multi_test::{App, AppResponse, ContractWrapper, Executor};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -124,10 +124,10 @@ impl ValiditySuiteBuilder {
         InstantiateMsg {
             admin: None,
             denom: VALIDITY_DENOM.into(),
-            verifying_key: HexBinary::from(keys_for(self.shape).verifying.to_wire()),
+            verifying_key: Binary::from(keys_for(self.shape).verifying.to_wire()),
             shape: msg_shape(self.shape),
-            exodus_after: self.exodus_after,
-            key_timelock: self.key_timelock,
+            exodus_after_seconds: self.exodus_after,
+            key_timelock_seconds: self.key_timelock,
             min_deposit: Uint128::new(self.min_deposit),
             min_new_account: Uint128::new(self.min_new_account),
             max_pending: self.max_pending,
@@ -208,10 +208,10 @@ impl ProvenBatch {
     pub fn msg(&self) -> ExecuteMsg {
         ExecuteMsg::SubmitBatch {
             data: Binary::from(self.data.encode()),
-            deposits: self.deposits,
-            new_accounts_root: HexBinary::from(fr_to_bytes(&self.new_accounts_root).to_vec()),
+            deposits_consumed: self.deposits,
+            new_accounts_root: Binary::from(fr_to_bytes(&self.new_accounts_root).to_vec()),
             new_account_count: self.new_account_count,
-            proof: HexBinary::from(self.proof.to_vec()),
+            proof: Binary::from(self.proof.to_vec()),
         }
     }
 }
@@ -373,7 +373,7 @@ impl Operator {
         ExecuteMsg::RequestExit {
             account,
             recipient: recipient.to_string(),
-            signature: HexBinary::from(key.sign(&message).encode().to_vec()),
+            signature: Binary::from(key.sign(&message).encode().to_vec()),
         }
     }
 
@@ -402,15 +402,15 @@ pub fn exodus_msg(
             .expect("a recipient of 20 or 32 bytes");
     ExecuteMsg::ExodusWithdraw {
         account,
-        pubkey: HexBinary::from(a.key.encode().to_vec()),
+        pubkey: Binary::from(a.key.encode().to_vec()),
         balance: Uint128::new(a.balance),
         nonce: a.nonce,
         path: path
             .iter()
-            .map(|x| HexBinary::from(fr_to_bytes(x).to_vec()))
+            .map(|x| Binary::from(fr_to_bytes(x).to_vec()))
             .collect(),
         recipient: recipient.to_string(),
-        signature: HexBinary::from(key.sign(&message).encode().to_vec()),
+        signature: Binary::from(key.sign(&message).encode().to_vec()),
     }
 }
 
@@ -502,7 +502,7 @@ impl ValiditySuite {
         let pubkey = key.public_key();
         let msg = ExecuteMsg::Deposit {
             target: DepositTarget::NewAccount {
-                pubkey: HexBinary::from(pubkey.encode().to_vec()),
+                pubkey: Binary::from(pubkey.encode().to_vec()),
             },
         };
         let res = self.execute(sender, &msg, &[Coin::new(amount, VALIDITY_DENOM)])?;
@@ -528,8 +528,8 @@ impl ValiditySuite {
             .unwrap_or_else(|| vec![0; 64]);
         let msg = ExecuteMsg::Deposit {
             target: DepositTarget::Account {
-                index,
-                pubkey: HexBinary::from(pubkey),
+                account: index,
+                pubkey: Binary::from(pubkey),
             },
         };
         let res = self.execute(sender, &msg, &[Coin::new(amount, VALIDITY_DENOM)])?;
@@ -574,7 +574,7 @@ impl ValiditySuite {
         account: u32,
         recipient: &Addr,
     ) -> StdResult<ExecuteMsg> {
-        let r: AccountResponse = self.query(&QueryMsg::Account { index: account })?;
+        let r: AccountResponse = self.query(&QueryMsg::Account { account })?;
         Ok(self.op.exit_request_msg(
             key,
             account,

@@ -20,7 +20,7 @@ use settle_core::error::Error;
 use settle_core::ledger::PubKey;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{self, from_js, to_hex, to_js, Base64, Dec, Fixed, Hex32, JsResult};
+use crate::convert::{self, from_js, to_hex, to_js, Base64, Dec, Fixed, Hex32, JsResult, Wire};
 use crate::msg::Verdict;
 use crate::tx::L2Key;
 
@@ -63,27 +63,27 @@ export interface ChannelPayoutArgs {
 }
 /** Paid to A and B at settlement, to the watchtower that proved a stale close, and held for the HTLCs (settled one by one); the parts add up to the funding. */
 export interface ChannelPayout { parties: [string, string]; watchtower: string; htlcs: string; }
-/** The contract's `SignedState`: the state's encoding in base64 and both 64-byte signatures in hex. */
-export interface SignedState { state: string; signature_a: Hex; signature_b: Hex; }
+/** The contract's `SignedState`: the state's encoding and both 64-byte signatures, all base64 (hex signatures are accepted as input). */
+export interface SignedState { state: Base64; signature_a: Base64; signature_b: Base64; }
 /** `joinWindow`: seconds B has to join (1..=30 days) before A may reclaim. */
 export interface OpenChannelArgs { counterparty: string; pubkeyA: Hex; pubkeyB: Hex; disputeWindow: number; joinWindow: number; }
-export interface OpenChannelMsg { open: { counterparty: string; pubkey_a: Hex; pubkey_b: Hex; dispute_window: number; join_window: number }; }
+export interface OpenChannelMsg { open: { counterparty: string; pubkey_a: Base64; pubkey_b: Base64; dispute_window: number; join_window: number }; }
 /** What B signs to join channel `channelId` from address `counterparty` (`signChannelJoin`). */
 export interface ChannelJoinArgs { domain: Hex; channelId: number; counterparty: string; pubkeyA: Hex; pubkeyB: Hex; }
-export interface JoinChannelMsg { join: { channel: number; signature: Hex }; }
+export interface JoinChannelMsg { join: { channel: number; signature: Base64 }; }
 export interface ReclaimChannelMsg { reclaim: { channel: number }; }
 /** A party's signed revocation of every state up to `version` (the contract's `Revocation`). */
-export interface Revocation { version: number; signature: Hex; }
+export interface Revocation { version: number; signature: Base64; }
 /** What a dispute carries besides a newer state: the closer's revocation, and the wronged party's authorisation of the sender as its watchtower. */
-export interface DisputeExtras { revocation?: Revocation | null; authorisation?: Hex | null; }
+export interface DisputeExtras { revocation?: Revocation | null; authorisation?: Hex | Base64 | null; }
 export interface FundChannelMsg { fund: { channel: number }; }
 export interface CooperativeCloseMsg { cooperative_close: { channel: number; signed: SignedState }; }
 export interface CloseChannelMsg { close: { channel: number; signed: SignedState }; }
-export interface DisputeChannelMsg { dispute: { channel: number; signed?: SignedState; revocation?: Revocation; authorisation?: Hex }; }
+export interface DisputeChannelMsg { dispute: { channel: number; signed?: SignedState; revocation?: Revocation; authorisation?: Base64 }; }
 export interface SettleChannelMsg { settle: { channel: number }; }
-export interface RevealPreimageMsg { reveal_preimage: { preimage: Hex }; }
-export interface SettleHtlcMsg { settle_htlc: { channel: number; index: number }; }
-export interface CheckCloseQuery { check_close: { channel: number; sender: string; signed?: SignedState; revocation?: Revocation; authorisation?: Hex }; }
+export interface RevealPreimageMsg { reveal_preimage: { preimage: Base64 }; }
+export interface SettleHtlcMsg { settle_htlc: { channel: number; htlc: number }; }
+export interface CheckCloseQuery { check_close: { channel: number; sender: string; signed?: SignedState; revocation?: Revocation; authorisation?: Base64 }; }
 "#;
 
 // ---- the state as JS sees it ------------------------------------------------------
@@ -436,7 +436,7 @@ pub fn sign_channel_join(
 pub struct RevocationJs {
     #[serde(serialize_with = "as_number")]
     pub version: Dec<u64>,
-    pub signature: Fixed<64>,
+    pub signature: Wire<64>,
 }
 
 /// `key`'s revocation of every state of `channel_id` up to `version`. Sign it for version
@@ -446,7 +446,7 @@ pub fn revoke(key: &L2Key, domain: &str, channel_id: u64, version: u64) -> JsRes
     let hash = core_channel::revocation_hash(&channel_domain_of(domain)?, channel_id, version);
     Ok(RevocationJs {
         version: Dec(version),
-        signature: Fixed(key.key.sign_prehash(&hash)),
+        signature: Wire(key.key.sign_prehash(&hash)),
     })
 }
 
@@ -603,9 +603,9 @@ pub fn channel_payout(
 pub struct SignedStateJs {
     pub state: Base64,
     #[serde(alias = "signatureA")]
-    pub signature_a: Fixed<64>,
+    pub signature_a: Wire<64>,
     #[serde(alias = "signatureB")]
-    pub signature_b: Fixed<64>,
+    pub signature_b: Wire<64>,
 }
 
 impl SignedStateJs {
@@ -622,14 +622,14 @@ impl SignedStateJs {
 pub enum ChannelExecuteMsg {
     Open {
         counterparty: String,
-        pubkey_a: Fixed<33>,
-        pubkey_b: Fixed<33>,
+        pubkey_a: Wire<33>,
+        pubkey_b: Wire<33>,
         dispute_window: u64,
         join_window: u64,
     },
     Join {
         channel: u64,
-        signature: Fixed<64>,
+        signature: Wire<64>,
     },
     Reclaim {
         channel: u64,
@@ -652,17 +652,17 @@ pub enum ChannelExecuteMsg {
         #[serde(skip_serializing_if = "Option::is_none")]
         revocation: Option<RevocationJs>,
         #[serde(skip_serializing_if = "Option::is_none")]
-        authorisation: Option<Fixed<64>>,
+        authorisation: Option<Wire<64>>,
     },
     Settle {
         channel: u64,
     },
     RevealPreimage {
-        preimage: Fixed<32>,
+        preimage: Wire<32>,
     },
     SettleHtlc {
         channel: u64,
-        index: u32,
+        htlc: u32,
     },
 }
 
@@ -680,7 +680,7 @@ pub enum ChannelQueryMsg {
         #[serde(skip_serializing_if = "Option::is_none")]
         revocation: Option<RevocationJs>,
         #[serde(skip_serializing_if = "Option::is_none")]
-        authorisation: Option<Fixed<64>>,
+        authorisation: Option<Wire<64>>,
     },
 }
 
@@ -693,8 +693,8 @@ pub fn signed_state(
 ) -> JsResult<SignedStateJs> {
     Ok(SignedStateJs {
         state: Base64(state.state()?.encode()),
-        signature_a: Fixed(convert::hex_array("signature of party a", signature_a)?),
-        signature_b: Fixed(convert::hex_array("signature of party b", signature_b)?),
+        signature_a: Wire::named("signature of party a", signature_a)?,
+        signature_b: Wire::named("signature of party b", signature_b)?,
     })
 }
 
@@ -739,8 +739,8 @@ pub fn open(args: OpenArgs) -> JsResult<ChannelExecuteMsg> {
     core_channel::join_deadline(0, args.join_window)?;
     Ok(ChannelExecuteMsg::Open {
         counterparty: args.counterparty,
-        pubkey_a: args.pubkey_a,
-        pubkey_b: args.pubkey_b,
+        pubkey_a: args.pubkey_a.into(),
+        pubkey_b: args.pubkey_b.into(),
         dispute_window: args.dispute_window,
         join_window: args.join_window,
     })
@@ -767,7 +767,7 @@ pub struct DisputeExtras {
     #[serde(default)]
     pub revocation: Option<RevocationJs>,
     #[serde(default, alias = "authorization")]
-    pub authorisation: Option<Fixed<64>>,
+    pub authorisation: Option<Wire<64>>,
 }
 
 /// `{ dispute: { channel, signed?, revocation?, authorisation? } }`: a newer state, the
@@ -793,7 +793,7 @@ pub fn dispute(
 pub fn join(channel: u64, signature: &str) -> JsResult<ChannelExecuteMsg> {
     Ok(ChannelExecuteMsg::Join {
         channel,
-        signature: Fixed(convert::hex_array("join signature", signature)?),
+        signature: Wire::named("join signature", signature)?,
     })
 }
 
@@ -802,7 +802,7 @@ pub fn reveal_preimage(preimage: &str) -> JsResult<ChannelExecuteMsg> {
     let bytes = convert::hex_bytes("preimage", preimage)?;
     core_channel::payment_hash(&bytes)?;
     Ok(ChannelExecuteMsg::RevealPreimage {
-        preimage: Fixed(settle_core::error::exact("preimage", &bytes)?),
+        preimage: Wire(settle_core::error::exact("preimage", &bytes)?),
     })
 }
 
@@ -931,7 +931,7 @@ pub fn settle_htlc_msg(channel: f64, index: f64) -> JsResult<JsValue> {
     let index = convert::uint("index", index)?;
     to_js(&ChannelExecuteMsg::SettleHtlc {
         channel: convert::uint("channel", channel)?,
-        index: u32::try_from(index)
+        htlc: u32::try_from(index)
             .map_err(|_| convert::Failure::new(format!("index: {index} is out of range")))?,
     })
 }

@@ -204,6 +204,13 @@ pub struct Hex0x(pub Hash);
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Base64(pub Vec<u8>);
 
+/// Exactly `N` bytes in a contract message: written as base64 (CosmWasm's `Binary`, the
+/// suite's one byte encoding in messages), read from hex (`0x` or hex digits only: the
+/// base64 of 32 bytes or more is never all hex digits but with a chance below 2^-88) or
+/// base64.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wire<const N: usize>(pub [u8; N]);
+
 /// A `u128` or `u64` as a decimal string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dec<T>(pub T);
@@ -336,7 +343,62 @@ impl<const N: usize> Fixed<N> {
 
 impl<'de, const N: usize> Deserialize<'de> for Fixed<N> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(StrVisitor("a hex string", Fixed::parse))
+        // The contracts' answers carry bytes as base64: exactly `N` bytes of it are
+        // taken too (never the length of `N` bytes of hex); anything else reads as hex.
+        d.deserialize_str(StrVisitor("a hex (or base64) string", |s| {
+            if s.len() != 2 * N {
+                if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(s) {
+                    if let Ok(fixed) = <[u8; N]>::try_from(bytes) {
+                        return Ok(Fixed(fixed));
+                    }
+                }
+            }
+            Fixed::parse(s)
+        }))
+    }
+}
+
+impl<const N: usize> Serialize for Wire<N> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(self.0))
+    }
+}
+
+impl<const N: usize> Wire<N> {
+    /// Exactly `N` bytes from hex or base64, errors naming `what`.
+    pub fn named(what: &str, s: &str) -> JsResult<Self> {
+        Wire::parse(s).map_err(|e| Failure(format!("{what}: {}", e.0)))
+    }
+
+    /// Exactly `N` bytes from hex or base64 (see [`Wire`]).
+    pub fn parse(s: &str) -> JsResult<Self> {
+        if s.starts_with("0x") || s.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return Fixed::<N>::parse(s).map(|f| Wire(f.0));
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(s)
+            .map_err(|e| {
+                Failure(format!(
+                    "{s:?} is neither {N} bytes of hex nor base64 ({e})"
+                ))
+            })?;
+        let got = bytes.len();
+        bytes
+            .try_into()
+            .map(Wire)
+            .map_err(|_| Failure(format!("expected {N} bytes, got {got}")))
+    }
+}
+
+impl<const N: usize> From<Fixed<N>> for Wire<N> {
+    fn from(f: Fixed<N>) -> Self {
+        Wire(f.0)
+    }
+}
+
+impl<'de, const N: usize> Deserialize<'de> for Wire<N> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(StrVisitor("a hex or base64 string", Wire::parse))
     }
 }
 

@@ -81,13 +81,13 @@ export interface OneStepArgs {
 export type Side = "defender" | "challenger";
 export type GamePhase =
   | { bisect: { position: number } }
-  | { choose: { position: number; root: Hex } }
+  | { choose: { position: number; root: Base64 } }
   | { one_step: { step: number } }
-  | { resolved: { winner: Side; reason: string } }
+  | { resolved: { winner: Side; reason: "proof" | "timeout" } }
   | { void: { bond_returned: boolean } };
-/** The contract's `game` query response, as it comes (`nextMove` reads `id`, `batch`, `steps`, `lo`, `hi`, `lo_root`, `hi_root`, `phase`). */
+/** The contract's `game` query response, as it comes (`nextMove` reads `game`, `batch`, `steps`, `lo`, `hi`, `lo_root`, `hi_root`, `phase`; roots in base64 or hex). */
 export interface GameResponse {
-  id: number;
+  game: number;
   batch: number;
   defender: string;
   challenger: string;
@@ -95,14 +95,14 @@ export interface GameResponse {
   steps: number;
   lo: number;
   hi: number;
-  lo_root: Hex;
-  hi_root: Hex;
+  lo_root: Base64;
+  hi_root: Base64;
   phase: GamePhase;
   defender_left: number;
   challenger_left: number;
-  deadline: string | null;
+  clock_runs_out_at: number | null;
   moves: number;
-  opened_at: string;
+  opened_at: number;
   /** The economic terms fixed when the game opened (settlement reads these). */
   terms: GameTerms;
 }
@@ -138,19 +138,19 @@ export type DecodedOneStepProof =
   | { kind: "close"; pre: StepState };
 
 export interface ChallengeMsg { challenge: { batch: number }; }
-export interface BisectMsg { bisect: { game: number; position: number; root: string }; }
+export interface BisectMsg { bisect: { game: number; position: number; root: Base64 }; }
 export interface ChooseMsg { choose: { game: number; position: number; agree: boolean }; }
 export interface ProveStepMsg { prove_step: { game: number; step: number; proof: string }; }
 export interface ResolveGameMsg { resolve_game: { game: number }; }
 export interface ClaimMsg { claim: Record<string, never>; }
 /** A game move's execute message (what `nextMove` returns). */
 export type GameMoveMsg = BisectMsg | ChooseMsg | ProveStepMsg | ResolveGameMsg;
-/** The contract's `GameMove` (`proof`: base64, or a Uint8Array). */
+/** The contract's `GameMove` (`root`: base64 or hex; `proof`: base64, or a Uint8Array). */
 export type GameMove =
-  | { bisect: { position: number; root: Hex } }
+  | { bisect: { position: number; root: Base64 | Hex } }
   | { choose: { position: number; agree: boolean } }
   | { prove_step: { step: number; proof: string | Uint8Array } }
-  | { resolve: {} };
+  | { resolve_game: {} };
 export interface CheckMoveQuery { check_move: { game: number; sender: string; move: GameMove }; }
 "#;
 
@@ -308,6 +308,7 @@ pub enum GamePhaseJs {
 /// The fields of the contract's `GameResponse` a move depends on (the rest is ignored).
 #[derive(Debug, Clone, Deserialize)]
 pub struct GameJs {
+    #[serde(alias = "game")]
     pub id: u64,
     pub batch: u64,
     pub steps: u64,

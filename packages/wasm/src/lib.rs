@@ -62,6 +62,8 @@ const TS_TYPES: &str = r#"
 export type Decimal = string | number | bigint;
 /** Hashes, keys, signatures, canonical addresses: lowercase hex (a `0x` prefix is accepted as input). */
 export type Hex = string;
+/** Bytes in a contract message (CosmWasm's `Binary`): standard base64 with padding. */
+export type Base64 = string;
 
 export interface TransferArgs { from: number; to: number; amount: Decimal; nonce: Decimal; }
 /** `recipient`: canonical L1 address bytes (hex), see `canonicalAddress`. */
@@ -120,21 +122,21 @@ export interface WithdrawalProof {
   withdrawalsRoot: Hex;
   proof: Hex;
 }
-/** What the contract stores of a batch; its `batch` query response (`output_root`, `index`, `deposits_to`, `data_root`) is accepted too. */
+/** What the contract stores of a batch; its `batch` query response (`output_root`, `batch`, `deposits_to`, `data_root`, roots in base64) is accepted too. */
 export interface BatchCommitment { outputRoot: Hex; batch: number; depositCursor: number; dataRoot: Hex; }
 export type WithdrawalClaim = Omit<WithdrawalProof, "batch">;
 export interface Verdict { valid: boolean; reason?: string; }
 
-export interface DepositMsg { deposit: { to: { new_account: { pubkey: string } } | { account: { index: number } } }; }
-export interface ProposeBatchMsg { propose_batch: { data: string; deposits_consumed: number; output_root: string }; }
+export interface DepositMsg { deposit: { target: { new_account: { pubkey: Base64 } } | { account: { account: number } } }; }
+export interface ProposeBatchMsg { propose_batch: { data: Base64; deposits_consumed: number; output_root: Base64 }; }
 export interface WithdrawMsg {
   withdraw: {
     batch: number;
     index: number;
     recipient: string;
     amount: string;
-    output: { state_root: string; withdrawals_root: string };
-    proof: string;
+    output: { state_root: Base64; withdrawals_root: Base64 };
+    proof: Base64;
   };
 }
 "#;

@@ -19,7 +19,7 @@ use settle_core::error::Error;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    self, from_js, to_hex, to_js, Base64, Dec, Failure, Fixed, Hex32, HexBytes, JsResult,
+    self, from_js, to_hex, to_js, Base64, Dec, Failure, Fixed, Hex32, HexBytes, JsResult, Wire,
 };
 use crate::node::{DepositToJs, ProposalJs, WithdrawalProofJs};
 
@@ -28,12 +28,12 @@ use crate::node::{DepositToJs, ProposalJs, WithdrawalProofJs};
 #[serde(rename_all = "snake_case")]
 pub enum ExecuteMsg {
     Deposit {
-        to: DepositTo,
+        target: DepositTarget,
     },
     ProposeBatch {
         data: Base64,
         deposits_consumed: u64,
-        output_root: Hex32,
+        output_root: Wire<32>,
     },
     Withdraw {
         batch: u64,
@@ -51,7 +51,7 @@ pub enum ExecuteMsg {
     Bisect {
         game: u64,
         position: u64,
-        root: Hex32,
+        root: Wire<32>,
     },
     /// Challenger: agrees or not with the defender's root at `position`.
     Choose {
@@ -90,25 +90,25 @@ pub enum QueryMsg {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GameMove {
-    Bisect { position: u64, root: Hex32 },
+    Bisect { position: u64, root: Wire<32> },
     Choose { position: u64, agree: bool },
     ProveStep { step: u64, proof: Base64 },
-    Resolve {},
+    ResolveGame {},
 }
 
-/// The contract's `DepositTo`.
+/// The contract's `DepositTarget`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum DepositTo {
-    NewAccount { pubkey: Fixed<33> },
-    Account { index: u32 },
+pub enum DepositTarget {
+    NewAccount { pubkey: Wire<33> },
+    Account { account: u32 },
 }
 
 /// The contract's `OutputPreimage`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutputPreimage {
-    pub state_root: Hex32,
-    pub withdrawals_root: Hex32,
+    pub state_root: Wire<32>,
+    pub withdrawals_root: Wire<32>,
 }
 
 /// `{ deposit: { to } }`. A new account's key must be a compressed secp256k1 point (the
@@ -119,11 +119,13 @@ pub fn deposit(to: &DepositToJs) -> JsResult<ExecuteMsg> {
             if !valid_pubkey(&NativeVerifier, &pubkey.0) {
                 return Err(Error::InvalidKey("not a compressed secp256k1 point".into()).into());
             }
-            DepositTo::NewAccount { pubkey: *pubkey }
+            DepositTarget::NewAccount {
+                pubkey: (*pubkey).into(),
+            }
         }
-        DepositToJs::Account { index } => DepositTo::Account { index: *index },
+        DepositToJs::Account { index } => DepositTarget::Account { account: *index },
     };
-    Ok(ExecuteMsg::Deposit { to })
+    Ok(ExecuteMsg::Deposit { target: to })
 }
 
 /// `{ propose_batch: { data, deposits_consumed, output_root } }`.
@@ -131,7 +133,7 @@ pub fn propose_batch(proposal: ProposalJs) -> ExecuteMsg {
     ExecuteMsg::ProposeBatch {
         data: proposal.data,
         deposits_consumed: proposal.deposits_consumed,
-        output_root: proposal.output_root,
+        output_root: proposal.output_root.into(),
     }
 }
 
@@ -153,8 +155,8 @@ pub fn withdraw(proof: WithdrawalProofJs, recipient: &str) -> JsResult<ExecuteMs
         recipient: recipient.to_string(),
         amount: proof.amount,
         output: OutputPreimage {
-            state_root: proof.state_root,
-            withdrawals_root: proof.withdrawals_root,
+            state_root: proof.state_root.into(),
+            withdrawals_root: proof.withdrawals_root.into(),
         },
         proof: Base64(proof.proof.0),
     })
@@ -264,7 +266,7 @@ pub fn bisect(game: u64, position: u64, root: Hex32) -> ExecuteMsg {
     ExecuteMsg::Bisect {
         game,
         position,
-        root,
+        root: root.into(),
     }
 }
 
@@ -343,16 +345,16 @@ impl<'de> Visitor<'de> for MoveProofVisitor {
 }
 
 /// A move to dry-run: the contract's `GameMove` (`{ bisect: { position, root } }`,
-/// `{ choose: { position, agree } }`, `{ prove_step: { step, proof } }`, `{ resolve: {} }`),
-/// or the execute message of the move as `nextMove` returns it (its `game` must then be
-/// the game asked about; `resolve_game` stands for `resolve`).
+/// `{ choose: { position, agree } }`, `{ prove_step: { step, proof } }`,
+/// `{ resolve_game: {} }`), or the execute message of the move as `nextMove` returns it
+/// (its `game` must then be the game asked about).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MoveJs {
     Bisect {
         game: Option<u64>,
         position: u64,
-        root: Hex32,
+        root: Wire<32>,
     },
     Choose {
         game: Option<u64>,
@@ -365,8 +367,8 @@ pub enum MoveJs {
         step: u64,
         proof: MoveProof,
     },
-    #[serde(alias = "resolve_game", alias = "resolveGame")]
-    Resolve { game: Option<u64> },
+    #[serde(alias = "resolveGame")]
+    ResolveGame { game: Option<u64> },
 }
 
 /// `{ check_move: { game, sender, move } }`.
@@ -389,7 +391,7 @@ pub fn check_move(game: u64, sender: &str, mv: MoveJs) -> JsResult<QueryMsg> {
                 proof: Base64(proof.0),
             },
         ),
-        MoveJs::Resolve { game } => (game, GameMove::Resolve {}),
+        MoveJs::ResolveGame { game } => (game, GameMove::ResolveGame {}),
     };
     if let Some(named) = named.filter(|&g| g != game) {
         return Err(Failure::new(format!(

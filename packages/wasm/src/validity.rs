@@ -86,32 +86,32 @@ export interface SubmitBatchArgs { data: string; deposits: number; newAccountsRo
 export type ZkStage = "synthesizing" | "checking" | "proving" | "done";
 /** `synthesizing`: `{ deposits, txs }` (the batch's); `checking` and `proving`: `{ constraints }`; `done`: `{}`. */
 export interface ZkStageInfo { deposits?: number; txs?: number; constraints?: number; }
-export interface ValidityDepositMsg { deposit: { target: { new_account: { pubkey: Hex } } | { account: { index: number; pubkey: Hex } } }; }
+export interface ValidityDepositMsg { deposit: { target: { new_account: { pubkey: Base64 } } | { account: { account: number; pubkey: Base64 } } }; }
 export interface SubmitBatchMsg {
-  submit_batch: { data: string; deposits: number; new_accounts_root: Hex; new_account_count: number; proof: Hex };
+  submit_batch: { data: Base64; deposits_consumed: number; new_accounts_root: Base64; new_account_count: number; proof: Base64 };
 }
 export interface ExodusWithdrawMsg {
   exodus_withdraw: {
     account: number;
-    pubkey: Hex;
+    pubkey: Base64;
     balance: string;
     nonce: number;
-    path: Hex[];
+    path: Base64[];
     recipient: string;
-    signature: Hex;
+    signature: Base64;
   };
 }
-export interface RequestExitMsg { request_exit: { account: number; recipient: string; signature: Hex }; }
-export interface ValidityAccountQuery { account: { index: number }; }
+export interface RequestExitMsg { request_exit: { account: number; recipient: string; signature: Base64 }; }
+export interface ValidityAccountQuery { account: { account: number }; }
 /** The contract's `account` query response: the key that opened the account (none if no deposit opens it yet) and the `sequence` the next exit request signs. */
-export interface ValidityAccountResponse { index: number; pubkey: Hex | null; exit_sequence: number; }
-export interface ReclaimDepositMsg { reclaim_deposit: { index: number }; }
+export interface ValidityAccountResponse { account: number; pubkey: Base64 | null; exit_sequence: number; }
+export interface ReclaimDepositMsg { reclaim_deposit: { deposit: number }; }
 export interface ValidityClaimMsg { claim: {}; }
 export interface ValidityCreditQuery { credit: { address: string }; }
 export interface CheckBatchQuery {
-  check_batch: { data: string; deposits: number; new_accounts_root: Hex; new_account_count: number; proof: Hex };
+  check_batch: { data: Base64; deposits_consumed: number; new_accounts_root: Base64; new_account_count: number; proof: Base64 };
 }
-export interface VerifyProofQuery { verify_proof: { proof: Hex; public_inputs: Hex[] }; }
+export interface VerifyProofQuery { verify_proof: { proof: Base64; public_inputs: Base64[] }; }
 "#;
 
 // ---- values on the wire -------------------------------------------------------------
@@ -126,8 +126,28 @@ pub fn fr_hex(x: &Fr) -> String {
     to_hex(fr_to_bytes(x))
 }
 
-/// A serde visitor of hex strings, converting the bytes with `parse`.
+/// A serde visitor of hex strings (or base64, as the contract's answers carry bytes),
+/// converting the bytes with `parse`.
 struct HexVisitor<T>(&'static str, fn(&[u8]) -> JsResult<T>);
+
+/// The bytes of a value written as hex or base64 (the contract's answers): hex when it
+/// starts with `0x` or every character is a hex digit (the base64 of a value of 32 bytes
+/// or more is all hex digits with a chance below 2^-88), base64 otherwise. The callers
+/// check the size.
+fn hex_or_base64(what: &str, s: &str) -> JsResult<Vec<u8>> {
+    if s.starts_with("0x") || s.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return convert::hex_bytes(what, s);
+    }
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(s)
+        .map_err(|e| Failure(format!("{what}: {s:?} is neither hex nor base64 ({e})")))
+}
+
+/// Bytes in a contract message: base64 (CosmWasm's `Binary`).
+fn b64(bytes: impl AsRef<[u8]>) -> Base64 {
+    Base64(bytes.as_ref().to_vec())
+}
 
 impl<T> Visitor<'_> for HexVisitor<T> {
     type Value = T;
@@ -137,7 +157,7 @@ impl<T> Visitor<'_> for HexVisitor<T> {
     }
 
     fn visit_str<E: de::Error>(self, s: &str) -> Result<T, E> {
-        convert::hex_bytes(self.0, s)
+        hex_or_base64(self.0, s)
             .and_then(|b| (self.1)(&b))
             .map_err(|e| E::custom(e.0))
     }
@@ -407,6 +427,7 @@ pub enum ZkTargetJs {
         pubkey: ZkPubkey,
     },
     Account {
+        #[serde(alias = "account")]
         index: u32,
         pubkey: ZkPubkey,
     },
@@ -1186,8 +1207,8 @@ pub fn snarkjs_public_inputs(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetMsg {
-    NewAccount { pubkey: ZkPubkey },
-    Account { index: u32, pubkey: ZkPubkey },
+    NewAccount { pubkey: Base64 },
+    Account { account: u32, pubkey: Base64 },
 }
 
 impl TryFrom<ZkTargetJs> for TargetMsg {
@@ -1195,8 +1216,13 @@ impl TryFrom<ZkTargetJs> for TargetMsg {
 
     fn try_from(t: ZkTargetJs) -> Result<Self, Failure> {
         match t {
-            ZkTargetJs::NewAccount { pubkey } => Ok(TargetMsg::NewAccount { pubkey }),
-            ZkTargetJs::Account { index, pubkey } => Ok(TargetMsg::Account { index, pubkey }),
+            ZkTargetJs::NewAccount { pubkey } => Ok(TargetMsg::NewAccount {
+                pubkey: b64(pubkey.0.encode()),
+            }),
+            ZkTargetJs::Account { index, pubkey } => Ok(TargetMsg::Account {
+                account: index,
+                pubkey: b64(pubkey.0.encode()),
+            }),
             ZkTargetJs::Exit { .. } => Err(Failure(
                 "an exit is no deposit target: use exitRequestMsg".into(),
             )),
@@ -1213,27 +1239,27 @@ pub enum ValidityExecuteMsg {
     },
     SubmitBatch {
         data: Base64,
-        deposits: u64,
-        new_accounts_root: FrHex,
+        deposits_consumed: u64,
+        new_accounts_root: Base64,
         new_account_count: u64,
-        proof: ProofHex,
+        proof: Base64,
     },
     ExodusWithdraw {
         account: u32,
-        pubkey: ZkPubkey,
+        pubkey: Base64,
         balance: Dec<u128>,
         nonce: u64,
-        path: Vec<FrHex>,
+        path: Vec<Base64>,
         recipient: String,
-        signature: ZkSignature,
+        signature: Base64,
     },
     RequestExit {
         account: u32,
         recipient: String,
-        signature: ZkSignature,
+        signature: Base64,
     },
     ReclaimDeposit {
-        index: u64,
+        deposit: u64,
     },
     Claim {},
 }
@@ -1244,6 +1270,7 @@ pub enum ValidityExecuteMsg {
 #[serde(rename_all = "camelCase")]
 pub struct SubmitBatchArgs {
     pub data: Base64,
+    #[serde(alias = "deposits_consumed", alias = "depositsConsumed")]
     pub deposits: u64,
     #[serde(alias = "new_accounts_root")]
     pub new_accounts_root: FrHex,
@@ -1260,20 +1287,20 @@ pub struct SubmitBatchArgs {
 pub enum ValidityQueryMsg {
     CheckBatch {
         data: Base64,
-        deposits: u64,
-        new_accounts_root: FrHex,
+        deposits_consumed: u64,
+        new_accounts_root: Base64,
         new_account_count: u64,
-        proof: ProofHex,
+        proof: Base64,
     },
     VerifyProof {
-        proof: HexBytes,
-        public_inputs: Vec<HexBytes>,
+        proof: Base64,
+        public_inputs: Vec<Base64>,
     },
     Credit {
         address: String,
     },
     Account {
-        index: u32,
+        account: u32,
     },
 }
 
@@ -1283,10 +1310,10 @@ pub fn submit_batch(args: SubmitBatchArgs) -> JsResult<ValidityExecuteMsg> {
     BatchData::decode(&args.data.0)?;
     Ok(ValidityExecuteMsg::SubmitBatch {
         data: args.data,
-        deposits: args.deposits,
-        new_accounts_root: args.new_accounts_root,
+        deposits_consumed: args.deposits,
+        new_accounts_root: b64(fr_to_bytes(&args.new_accounts_root.0)),
         new_account_count: args.new_account_count,
-        proof: args.proof,
+        proof: b64(args.proof.0.encode()),
     })
 }
 
@@ -1294,10 +1321,10 @@ pub fn submit_batch(args: SubmitBatchArgs) -> JsResult<ValidityExecuteMsg> {
 pub fn check_batch(args: SubmitBatchArgs) -> ValidityQueryMsg {
     ValidityQueryMsg::CheckBatch {
         data: args.data,
-        deposits: args.deposits,
-        new_accounts_root: args.new_accounts_root,
+        deposits_consumed: args.deposits,
+        new_accounts_root: b64(fr_to_bytes(&args.new_accounts_root.0)),
         new_account_count: args.new_account_count,
-        proof: args.proof,
+        proof: b64(args.proof.0.encode()),
     }
 }
 
@@ -1327,12 +1354,12 @@ pub fn exodus_withdraw(
     let message = ledger::exit_message(ledger.ledger.hasher(), domain, account, &canonical)?;
     Ok(ValidityExecuteMsg::ExodusWithdraw {
         account,
-        pubkey: ZkPubkey(a.key),
+        pubkey: b64(a.key.encode()),
         balance: Dec(a.balance),
         nonce: a.nonce,
-        path: path.into_iter().map(FrHex).collect(),
+        path: path.iter().map(|x| b64(fr_to_bytes(x))).collect(),
         recipient: recipient.to_string(),
-        signature: ZkSignature(key.key.sign(&message)),
+        signature: b64(key.key.sign(&message).encode()),
     })
 }
 
@@ -1354,7 +1381,7 @@ pub fn request_exit(
     Ok(ValidityExecuteMsg::RequestExit {
         account,
         recipient: recipient.to_string(),
-        signature: ZkSignature(key.key.sign(&message)),
+        signature: b64(key.key.sign(&message).encode()),
     })
 }
 
@@ -1427,14 +1454,14 @@ pub fn exit_request_msg(
 /// The `account` query: the key that opened account `index` and its `exit_sequence`.
 #[wasm_bindgen(js_name = validityAccountQuery, unchecked_return_type = "ValidityAccountQuery")]
 pub fn validity_account_query(index: u32) -> JsResult<JsValue> {
-    to_js(&ValidityQueryMsg::Account { index })
+    to_js(&ValidityQueryMsg::Account { account: index })
 }
 
 /// Exodus mode: returns deposit `index`, which no batch consumed, to its depositor.
 #[wasm_bindgen(js_name = reclaimDepositMsg, unchecked_return_type = "ReclaimDepositMsg")]
 pub fn reclaim_deposit_msg(index: f64) -> JsResult<JsValue> {
     to_js(&ValidityExecuteMsg::ReclaimDeposit {
-        index: convert::uint("index", index)?,
+        deposit: convert::uint("index", index)?,
     })
 }
 
@@ -1468,10 +1495,10 @@ pub fn verify_proof_query(
 /// says what is wrong with them).
 pub fn verify_proof(proof: &str, inputs: &[String]) -> JsResult<ValidityQueryMsg> {
     Ok(ValidityQueryMsg::VerifyProof {
-        proof: HexBytes(convert::hex_bytes("groth16 proof", proof)?),
+        proof: Base64(convert::hex_bytes("groth16 proof", proof)?),
         public_inputs: inputs
             .iter()
-            .map(|x| convert::hex_bytes("public input", x).map(HexBytes))
+            .map(|x| convert::hex_bytes("public input", x).map(Base64))
             .collect::<JsResult<_>>()?,
     })
 }

@@ -4,7 +4,7 @@
 // contract's SignedState, the counterparty's join, revocations and watchtower authorisations.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { settle, prng } from './helpers.mjs';
+import { settle, prng, b64 } from './helpers.mjs';
 
 const domain = settle.channelDomain('test-1', 'wasm1channels');
 const ka = settle.L2Key.fromLabel('channel-a');
@@ -146,13 +146,13 @@ test("the contract's messages", () => {
   const signed = settle.signedState(state, sig.a, sig.b);
   assert.deepEqual(signed, {
     state: Buffer.from(settle.encodeChannelState(state)).toString('base64'),
-    signature_a: sig.a,
-    signature_b: sig.b,
+    signature_a: b64(sig.a),
+    signature_b: b64(sig.b),
   });
   assert.deepEqual(settle.signedState(settle.encodeChannelState(state), sig.a, sig.b), signed);
   assert.deepEqual(
     settle.openChannelMsg({ counterparty: 'wasm1bob', pubkeyA: ka.publicKey, pubkeyB: kb.publicKey, disputeWindow: 3600, joinWindow: 600 }),
-    { open: { counterparty: 'wasm1bob', pubkey_a: ka.publicKey, pubkey_b: kb.publicKey, dispute_window: 3600, join_window: 600 } },
+    { open: { counterparty: 'wasm1bob', pubkey_a: b64(ka.publicKey), pubkey_b: b64(kb.publicKey), dispute_window: 3600, join_window: 600 } },
   );
   assert.throws(
     () => settle.openChannelMsg({ counterparty: 'wasm1bob', pubkeyA: '02' + '00'.repeat(32), pubkeyB: kb.publicKey, disputeWindow: 1, joinWindow: 1 }),
@@ -172,18 +172,19 @@ test("the contract's messages", () => {
   assert.match(joinSig, /^[0-9a-f]{128}$/);
   assert.match(settle.channelJoinHash(join), /^[0-9a-f]{64}$/);
   assert.throws(() => settle.signChannelJoin(ka, join), /bad join signature/);
-  assert.deepEqual(settle.joinChannelMsg(4, joinSig), { join: { channel: 4, signature: joinSig } });
+  assert.deepEqual(settle.joinChannelMsg(4, joinSig), { join: { channel: 4, signature: b64(joinSig) } });
   assert.deepEqual(settle.reclaimChannelMsg(4), { reclaim: { channel: 4 } });
   // alice revokes version 11 once she holds 12 with both signatures; bob authorises a watchtower
   const revocation = settle.revokeChannelState(ka, domain, 4, '11');
   assert.equal(revocation.version, 11);
-  assert.match(revocation.signature, /^[0-9a-f]{128}$/);
+  // the contract's `Revocation`: the 64-byte signature in base64
+  assert.match(revocation.signature, /^[A-Za-z0-9+/]{86}==$/);
   assert.match(settle.channelRevocationHash(domain, 4, 11n), /^[0-9a-f]{64}$/);
   const authorisation = settle.authoriseWatchtower(kb, domain, 4, 'wasm1tower');
   assert.match(settle.channelWatchtowerHash(domain, 4, 'wasm1tower'), /^[0-9a-f]{64}$/);
   assert.deepEqual(
     settle.disputeChannelMsg(4, signed, { revocation, authorisation }),
-    { dispute: { channel: 4, signed, revocation, authorisation } },
+    { dispute: { channel: 4, signed, revocation, authorisation: b64(authorisation) } },
   );
   assert.deepEqual(settle.disputeChannelMsg(4, null, { revocation }), { dispute: { channel: 4, revocation } });
   assert.throws(() => settle.disputeChannelMsg(4, null), {
@@ -191,15 +192,15 @@ test("the contract's messages", () => {
   });
   assert.deepEqual(
     settle.checkCloseQuery(4, 'wasm1tower', null, { revocation, authorisation }),
-    { check_close: { channel: 4, sender: 'wasm1tower', revocation, authorisation } },
+    { check_close: { channel: 4, sender: 'wasm1tower', revocation, authorisation: b64(authorisation) } },
   );
   assert.deepEqual(settle.fundChannelMsg(4), { fund: { channel: 4 } });
   assert.deepEqual(settle.cooperativeCloseMsg(4, signed), { cooperative_close: { channel: 4, signed } });
   assert.deepEqual(settle.closeChannelMsg(4, signed), { close: { channel: 4, signed } });
   assert.deepEqual(settle.disputeChannelMsg(4, signed), { dispute: { channel: 4, signed } });
   assert.deepEqual(settle.settleChannelMsg(4), { settle: { channel: 4 } });
-  assert.deepEqual(settle.revealPreimageMsg(preimage), { reveal_preimage: { preimage } });
-  assert.deepEqual(settle.settleHtlcMsg(4, 1), { settle_htlc: { channel: 4, index: 1 } });
+  assert.deepEqual(settle.revealPreimageMsg(preimage), { reveal_preimage: { preimage: b64(preimage) } });
+  assert.deepEqual(settle.settleHtlcMsg(4, 1), { settle_htlc: { channel: 4, htlc: 1 } });
   assert.deepEqual(settle.checkCloseQuery(4, 'wasm1alice', signed), { check_close: { channel: 4, sender: 'wasm1alice', signed } });
   assert.throws(() => settle.closeChannelMsg(4, { ...signed, state: 'AAEC' }), { message: 'malformed channel state: 3 bytes is too short' });
   assert.throws(() => settle.signedState(state, sig.a.slice(2), sig.b), /signature of party a/);

@@ -5,7 +5,7 @@
 // simulator that does what the contract does (bisection, then `oneStep` decides).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { settle, isExecuteMsg, schemaProblems, contractSchema } from './helpers.mjs';
+import { settle, isExecuteMsg, schemaProblems, contractSchema, b64 } from './helpers.mjs';
 
 const d = settle.domain('test-1', 'wasm1rollup');
 const refundTo = '11'.repeat(20);
@@ -171,15 +171,15 @@ class GameSim {
   phase() {
     if (this.winner) return { resolved: { winner: this.winner, reason: 'proof' } };
     if (this.hi - this.lo <= 1) return { one_step: { step: this.lo } };
-    if (this.mid !== null) return { choose: { position: this.position, root: this.mid } };
+    if (this.mid !== null) return { choose: { position: this.position, root: b64(this.mid) } };
     return { bisect: { position: this.position } };
   }
   response() {
     return {
-      id: this.id, batch: this.batch, defender: 'wasm1proposer', challenger: 'wasm1challenger', bond: '500',
-      steps: this.steps, lo: this.lo, hi: this.hi, lo_root: this.loRoot, hi_root: this.hiRoot, phase: this.phase(),
-      defender_left: 3600, challenger_left: 3600, deadline: '1700000000000000000', moves: this.moves,
-      opened_at: '1690000000000000000',
+      game: this.id, batch: this.batch, defender: 'wasm1proposer', challenger: 'wasm1challenger', bond: '500',
+      steps: this.steps, lo: this.lo, hi: this.hi, lo_root: b64(this.loRoot), hi_root: b64(this.hiRoot), phase: this.phase(),
+      defender_left: 3600, challenger_left: 3600, clock_runs_out_at: 1700000000, moves: this.moves,
+      opened_at: 1690000000,
     };
   }
   /** Executes an ExecuteMsg from `side`; throws what the contract would refuse. */
@@ -190,7 +190,8 @@ class GameSim {
       assert.equal(side, 'defender');
       assert.equal(msg.bisect.game, this.id);
       assert.deepEqual(phase, { bisect: { position: msg.bisect.position } });
-      this.mid = msg.bisect.root;
+      // the contract keeps the root; this simulator keeps it in hex, as the trace gives roots
+      this.mid = Buffer.from(msg.bisect.root, 'base64').toString('hex');
       this.moves++;
     } else if (msg.choose) {
       assert.equal(side, 'challenger');
@@ -224,7 +225,7 @@ function play(s, batch, claim) {
     const phase = g.phase();
     if (phase.bisect) {
       const honest = trace.nextMove(g.response(), 'defender');
-      assert.deepEqual(honest, { bisect: { game: 3, position: phase.bisect.position, root: trace.rootAt(phase.bisect.position) } });
+      assert.deepEqual(honest, { bisect: { game: 3, position: phase.bisect.position, root: b64(trace.rootAt(phase.bisect.position)) } });
       assert.equal(trace.nextMove(g.response(), 'challenger'), null, "not the challenger's turn");
       g.execute('defender', settle.bisectMsg(g.id, phase.bisect.position, claim(phase.bisect.position)));
     } else {
@@ -319,7 +320,7 @@ test('game messages match the committed schema', () => {
   const proof = trace.proof(2);
   const msgs = [
     [settle.challengeMsg(1), { challenge: { batch: 1 } }],
-    [settle.bisectMsg(2, 3, trace.rootAt(3)), { bisect: { game: 2, position: 3, root: trace.rootAt(3) } }],
+    [settle.bisectMsg(2, 3, trace.rootAt(3)), { bisect: { game: 2, position: 3, root: b64(trace.rootAt(3)) } }],
     [settle.chooseMsg(2, 3, true), { choose: { game: 2, position: 3, agree: true } }],
     [settle.proveStepMsg(2, 2, proof), { prove_step: { game: 2, step: 2, proof: Buffer.from(proof).toString('base64') } }],
     [settle.resolveGameMsg(2), { resolve_game: { game: 2 } }],
@@ -329,12 +330,12 @@ test('game messages match the committed schema', () => {
     assert.deepEqual(isExecuteMsg(msg), [], JSON.stringify(msg));
   }
   const queries = [
-    settle.checkMoveQuery(2, 'wasm1x', { resolve: {} }),
+    settle.checkMoveQuery(2, 'wasm1x', { resolve_game: {} }),
     settle.checkMoveQuery(2, 'wasm1x', settle.resolveGameMsg(2)),
     settle.checkMoveQuery(2, 'wasm1x', { prove_step: { step: 2, proof } }),
     settle.checkMoveQuery(2, 'wasm1x', settle.chooseMsg(2, 3, false)),
   ];
-  assert.deepEqual(queries[0], { check_move: { game: 2, sender: 'wasm1x', move: { resolve: {} } } });
+  assert.deepEqual(queries[0], { check_move: { game: 2, sender: 'wasm1x', move: { resolve_game: {} } } });
   assert.deepEqual(queries[1], queries[0]);
   assert.deepEqual(queries[2].check_move.move, { prove_step: { step: 2, proof: Buffer.from(proof).toString('base64') } });
   for (const q of queries) assert.deepEqual(schemaProblems(contractSchema.query, q), [], JSON.stringify(q));

@@ -3,7 +3,7 @@
 // validated against the contract's committed JSON schema.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { settle, isExecuteMsg, schemaProblems, contractSchema } from './helpers.mjs';
+import { settle, isExecuteMsg, schemaProblems, contractSchema, b64 } from './helpers.mjs';
 
 const CHAIN = 'test-1';
 const ROLLUP = 'wasm14hj2tavq8fpesdwxxcu44rty3hh90vhujrvcmstl4zr3txmfvw9s0phg4d';
@@ -178,24 +178,24 @@ test('contract messages match the committed schema and the contract shape', () =
       index: 1,
       recipient,
       amount: '250',
-      output: { state_root: proof.stateRoot, withdrawals_root: proof.withdrawalsRoot },
+      output: { state_root: b64(proof.stateRoot), withdrawals_root: b64(proof.withdrawalsRoot) },
       proof: Buffer.from(proof.proof, 'hex').toString('base64'),
     },
   });
   const propose = settle.proposeBatchMsg(proposal);
   assert.deepEqual(propose, {
-    propose_batch: { data: proposal.data, deposits_consumed: 3, output_root: proposal.outputRoot },
+    propose_batch: { data: proposal.data, deposits_consumed: 3, output_root: b64(proposal.outputRoot) },
   });
   const deposit = settle.depositMsg({ newAccount: { pubkey: alice.publicKey } });
-  assert.deepEqual(deposit, { deposit: { to: { new_account: { pubkey: alice.publicKey } } } });
+  assert.deepEqual(deposit, { deposit: { target: { new_account: { pubkey: b64(alice.publicKey) } } } });
   const topUp = settle.depositMsg({ account: { index: 0 } });
-  assert.deepEqual(topUp, { deposit: { to: { account: { index: 0 } } } });
+  assert.deepEqual(topUp, { deposit: { target: { account: { account: 0 } } } });
   for (const msg of [withdraw, propose, deposit, topUp]) {
     assert.deepEqual(isExecuteMsg(msg), [], JSON.stringify(msg));
   }
   // the validator does reject what the contract would
   assert.notDeepEqual(isExecuteMsg({ withdraw: { ...withdraw.withdraw, extra: 1 } }), []);
-  assert.notDeepEqual(schemaProblems(contractSchema.execute, { deposit: { to: { newAccount: {} } } }), []);
+  assert.notDeepEqual(schemaProblems(contractSchema.execute, { deposit: { target: { newAccount: {} } } }), []);
   // a withdrawal is paid only to the address it names
   assert.throws(() => settle.withdrawMsg(proof, settle.humanAddress('43'.repeat(20), 'wasm')), {
     name: 'Error',

@@ -92,3 +92,6 @@ export function isExecuteMsg(msg) {
   // JSON round trip: what a wallet actually sends.
   return schemaProblems(contractSchema.execute, JSON.parse(JSON.stringify(msg)));
 }
+
+/** Hex bytes as a contract message carries them (`Binary`: base64). */
+export const b64 = hex => Buffer.from(hex.replace(/^0x/, ''), 'hex').toString('base64');

@@ -6,7 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { settle, repoRoot } from './helpers.mjs';
+import { settle, repoRoot, b64 } from './helpers.mjs';
+
+/** A message's base64 bytes as the hex the package's checks take. */
+const hex = (base64) => Buffer.from(base64, 'base64').toString('hex');
 
 const fixtures = join(repoRoot, 'tests', 'interop', 'snarkjs', 'fixtures');
 const fixture = (name) => readFileSync(join(fixtures, name), 'utf8');
@@ -72,7 +75,7 @@ test('snarkjs fixtures convert and verify; tampering fails with the core reason'
   });
   // what the contract's verify_proof query takes
   assert.deepEqual(settle.verifyProofQuery(proof, inputs), {
-    verify_proof: { proof, public_inputs: inputs },
+    verify_proof: { proof: b64(proof), public_inputs: inputs.map(b64) },
   });
 });
 
@@ -82,20 +85,24 @@ test('the ledger applies batches; the messages have the contract shape', () => {
   const ledger = new settle.ZkLedger();
   const empty = ledger.stateRoot;
   assert.equal(ledger.accountCount, 0);
-  // the contract's `deposit` query response is a ZkDeposit as it is
-  const deposit = { index: 0, depositor: 'wasm1alice', amount: '100', target: { new_account: { pubkey: alice.publicKey } }, time: 1 };
-  assert.deepEqual(settle.validityDepositMsg(deposit.target), {
-    deposit: { target: { new_account: { pubkey: alice.publicKey } } },
+  // the contract's `queued_deposit` query response (keys in base64) is a ZkDeposit as it is
+  const deposit = {
+    deposit: 0, depositor: 'wasm1alice', amount: '100',
+    target: { new_account: { pubkey: b64(alice.publicKey), account: 1 } }, queued_at: 1,
+  };
+  assert.deepEqual(settle.validityDepositMsg({ new_account: { pubkey: alice.publicKey } }), {
+    deposit: { target: { new_account: { pubkey: b64(alice.publicKey) } } },
   });
+  assert.deepEqual(settle.validityDepositMsg(deposit.target), settle.validityDepositMsg({ new_account: { pubkey: alice.publicKey } }));
   // a credit names the key that opened the account too (the contract checks it)
   assert.deepEqual(settle.validityDepositMsg({ account: { index: 0, pubkey: bob.publicKey } }), {
-    deposit: { target: { account: { index: 0, pubkey: bob.publicKey } } },
+    deposit: { target: { account: { account: 0, pubkey: b64(bob.publicKey) } } },
   });
   assert.throws(() => settle.validityDepositMsg({ account: { index: 0 } }), { message: /pubkey/ });
   assert.throws(() => settle.validityDepositMsg({ exit: { account: 0 } }), {
     message: 'an exit is no deposit target: use exitRequestMsg',
   });
-  assert.deepEqual(settle.validityAccountQuery(3), { account: { index: 3 } });
+  assert.deepEqual(settle.validityAccountQuery(3), { account: { account: 3 } });
   const bobs = { target: { newAccount: { pubkey: bob.publicKey } }, amount: '5' };
   assert.equal(ledger.applyDeposit(bobs), 0);
   const t = ledger.signTransfer(alice, domain, { from: 1, to: 0, amount: '30' });
@@ -125,27 +132,27 @@ test('the ledger applies batches; the messages have the contract shape', () => {
   assert.deepEqual(submit, {
     submit_batch: {
       data: batch.data,
-      deposits: 1,
-      new_accounts_root: batch.newAccountsRoot,
+      deposits_consumed: 1,
+      new_accounts_root: b64(batch.newAccountsRoot),
       new_account_count: 2,
-      proof,
+      proof: b64(proof),
     },
   });
   assert.deepEqual(settle.checkBatchQuery({ ...batch, proof }), { check_batch: submit.submit_batch });
   assert.throws(() => settle.submitBatchMsg({ ...batch, proof: proof.slice(2) }), {
     message: 'expected 192 bytes for groth16 proof, got 191',
   });
-  assert.deepEqual(settle.reclaimDepositMsg(2), { reclaim_deposit: { index: 2 } });
+  assert.deepEqual(settle.reclaimDepositMsg(2), { reclaim_deposit: { deposit: 2 } });
 
   const recipient = settle.humanAddress('42'.repeat(20), 'wasm');
   const exit = settle.exodusWithdrawMsg(ledger, alice, domain, recipient);
-  assert.deepEqual(exit.exodus_withdraw.path, ledger.path(1));
+  assert.deepEqual(exit.exodus_withdraw.path, ledger.path(1).map(b64));
   assert.equal(exit.exodus_withdraw.account, 1);
   assert.equal(exit.exodus_withdraw.balance, '70');
   assert.equal(exit.exodus_withdraw.nonce, 1);
   assert.equal(exit.exodus_withdraw.recipient, recipient);
   const message = settle.exitMessage(domain, 1, settle.canonicalAddress(recipient));
-  assert.deepEqual(settle.zkVerify(alice.publicKey, message, exit.exodus_withdraw.signature), { valid: true });
+  assert.deepEqual(settle.zkVerify(alice.publicKey, message, hex(exit.exodus_withdraw.signature)), { valid: true });
   assert.throws(() => settle.exodusWithdrawMsg(ledger, alice, domain, recipient, 0), {
     message: 'account 0 is held by another key',
   });
@@ -156,7 +163,7 @@ test('the ledger applies batches; the messages have the contract shape', () => {
   assert.equal(request.request_exit.account, 1);
   assert.equal(request.request_exit.recipient, recipient);
   const asked = settle.exitRequestMessage(domain, 1, settle.canonicalAddress(recipient), 0);
-  assert.deepEqual(settle.zkVerify(alice.publicKey, asked, request.request_exit.signature), { valid: true });
+  assert.deepEqual(settle.zkVerify(alice.publicKey, asked, hex(request.request_exit.signature)), { valid: true });
   // each sequence is another message; the exodus exit message is another still
   assert.notEqual(settle.exitRequestMessage(domain, 1, settle.canonicalAddress(recipient), 1), asked);
   assert.notEqual(message, asked);
@@ -205,7 +212,7 @@ test('a batch of shape {1, 1} is proven in wasm and verifies', (t) => {
     valid: false,
     reason: 'groth16 proof rejected: the pairing equation does not hold',
   });
-  assert.equal(settle.submitBatchMsg({ ...batch, proof }).submit_batch.proof, proof);
+  assert.equal(settle.submitBatchMsg({ ...batch, proof }).submit_batch.proof, b64(proof));
 
   // the next batch follows from this one's statement
   const next = ledger.clone();
@@ -301,7 +308,7 @@ test("the parity vectors' validity scenario: batches replayed, the L1 exit reque
     assert.equal(settle.canonicalAddress(r.recipient), r.canonical);
     assert.equal(settle.exitRequestMessage(v.domain, r.account, r.canonical, r.sequence), r.message);
     assert.deepEqual(settle.exitRequestMsg(keys.get(r.owner), v.domain, r.account, r.recipient, r.sequence), {
-      request_exit: { account: r.account, recipient: r.recipient, signature: r.signature },
+      request_exit: { account: r.account, recipient: r.recipient, signature: b64(r.signature) },
     });
   }
   // every batch, from the chain's data alone: the exit request's entry is a ZkDeposit as

@@ -9,8 +9,8 @@
 
 use cosmwasm_std::Coin;
 use optimistic_rollup::msg::{
-    DepositTo, ExecuteMsg as ContractMsg, GamePhase, MoveCheckResponse, QueryMsg as ContractQuery,
-    Side as ContractSide,
+    DepositTarget, ExecuteMsg as ContractMsg, GamePhase, MoveCheckResponse,
+    QueryMsg as ContractQuery, Side as ContractSide,
 };
 use serde::Serialize;
 use settle_core::batch::{encode_batch, verify_withdrawal, WithdrawalClaim};
@@ -52,14 +52,14 @@ fn the_contract_accepts_and_pays_what_the_package_builds() {
         pubkey: Fixed(key.public_key()),
     })
     .unwrap();
-    let ContractMsg::Deposit { to } = as_contract_msg(&ours) else {
+    let ContractMsg::Deposit { target: to } = as_contract_msg(&ours) else {
         panic!("a deposit message");
     };
     assert!(
-        matches!(&to, DepositTo::NewAccount { pubkey } if pubkey.as_slice() == key.public_key())
+        matches!(&to, DepositTarget::NewAccount { pubkey } if pubkey.as_slice() == key.public_key())
     );
     suite.deposit(&alice, to, 600).unwrap();
-    let ContractMsg::Deposit { to } =
+    let ContractMsg::Deposit { target: to } =
         as_contract_msg(&msg::deposit(&DepositToJs::Account { index: 0 }).unwrap())
     else {
         panic!("a deposit message");
@@ -236,7 +236,7 @@ fn the_package_plays_a_fraud_proof_game_on_the_contract_and_wins() {
         ContractMsg::ProveStep { game: 1, step: 1, proof: p } if p.as_slice() == proof.as_slice()
     ));
     for mv in [
-        MoveJs::Resolve { game: None },
+        MoveJs::ResolveGame { game: None },
         MoveJs::ProveStep {
             game: Some(4),
             step: 1,
@@ -463,7 +463,18 @@ mod channels {
             .query_wasm_smart(&contract, &serde_json::to_value(&q).unwrap())
             .unwrap();
         assert!(check.valid, "{check:?}");
-        assert!(check.outcome.unwrap().contains("authorised watchtower"));
+        assert!(
+            matches!(
+                check.outcome,
+                Some(payment_channels::msg::CloseOutcome::Disputes {
+                    replaced_by: Some(2),
+                    replaced: Some(1),
+                    proves_stale: true,
+                    by_watchtower: true,
+                })
+            ),
+            "{check:?}"
+        );
         let dispute = as_msg(&channel::dispute(0, Some(s2.clone()), extras).unwrap());
         assert!(matches!(dispute, ChannelMsg::Dispute { channel: 0, .. }));
         app.execute_contract(tower.clone(), contract.clone(), &dispute, &[])
@@ -500,7 +511,7 @@ mod channels {
         // the HTLC goes to bob, its payee
         let htlc = as_msg(&ChannelExecuteMsg::SettleHtlc {
             channel: 0,
-            index: 0,
+            htlc: 0,
         });
         app.execute_contract(alice.clone(), contract.clone(), &htlc, &[])
             .unwrap();
@@ -547,7 +558,7 @@ mod channels {
         assert_eq!(out.parties.map(|d| d.0), [120, 380]);
         let ch: payment_channels::msg::ChannelResponse = app
             .wrap()
-            .query_wasm_smart(&contract, &ChannelQuery::Channel { id: 1 })
+            .query_wasm_smart(&contract, &ChannelQuery::Channel { channel: 1 })
             .unwrap();
         assert_eq!(ch.phase, ChannelPhase::Closed {});
     }
@@ -556,7 +567,7 @@ mod channels {
 // ---- the validity rollup -------------------------------------------------------------
 
 mod validity {
-    use cosmwasm_std::{Coin, HexBinary};
+    use cosmwasm_std::{Binary, Coin};
     use cw_multi_test::{App, ContractWrapper, Executor};
     use serde::Serialize;
     use serde_json::json;
@@ -570,8 +581,8 @@ mod validity {
         ZkKey, ZkLedger, ZkProver, ZkTargetJs, ZkTransferArgs, ZkWithdrawalArgs,
     };
     use validity_rollup::msg::{
-        CheckBatchResponse, ConfigResponse, DepositResponse, ExecuteMsg as RollupMsg,
-        InstantiateMsg, QueryMsg as RollupQuery, Shape as MsgShape, StatusResponse,
+        CheckBatchResponse, ConfigResponse, ExecuteMsg as RollupMsg, InstantiateMsg,
+        QueryMsg as RollupQuery, QueuedDepositResponse, Shape as MsgShape, StatusResponse,
         VerifyProofResponse,
     };
 
@@ -645,7 +656,7 @@ mod validity {
             .execute(
                 &admin,
                 &RollupMsg::ProposeKey {
-                    verifying_key: HexBinary::from(bad.encode()),
+                    verifying_key: Binary::from(bad.encode()),
                     shape: config.shape,
                 },
                 &[],
@@ -670,10 +681,12 @@ mod validity {
             .unwrap();
 
         // the contract's deposit response is a ZkDeposit as it is, its status the head
-        let response: serde_json::Value = suite.query(&RollupQuery::Deposit { index: 0 }).unwrap();
+        let response: serde_json::Value = suite
+            .query(&RollupQuery::QueuedDeposit { deposit: 0 })
+            .unwrap();
         let deposit: ZkDepositJs = serde_json::from_value(response.clone()).unwrap();
         assert_eq!(deposit.target, target, "{response}");
-        let _: DepositResponse = serde_json::from_value(response).unwrap();
+        let _: QueuedDepositResponse = serde_json::from_value(response).unwrap();
         let status: StatusResponse = suite.query(&RollupQuery::Status {}).unwrap();
         assert_eq!(status.state_root.to_hex(), ledger_state_root(&ledger));
         let head = fr_arg("deposit_head", &status.deposit_head.to_hex()).unwrap();
@@ -709,7 +722,13 @@ mod validity {
             public_input.as_slice()
         );
         let m = as_msg(&validity::submit_batch(args).unwrap());
-        assert!(matches!(m, RollupMsg::SubmitBatch { deposits: 1, .. }));
+        assert!(matches!(
+            m,
+            RollupMsg::SubmitBatch {
+                deposits_consumed: 1,
+                ..
+            }
+        ));
         suite.execute(&operator, &m, &[]).unwrap();
         ledger = next;
         // the withdrawal is credited to bob; the package's claim message pays it
@@ -796,8 +815,8 @@ mod validity {
         );
         // reclaim_deposit reads back too
         assert_eq!(
-            as_msg(&ValidityExecuteMsg::ReclaimDeposit { index: 4 }),
-            RollupMsg::ReclaimDeposit { index: 4 }
+            as_msg(&ValidityExecuteMsg::ReclaimDeposit { deposit: 4 }),
+            RollupMsg::ReclaimDeposit { deposit: 4 }
         );
     }
 
@@ -838,9 +857,12 @@ mod validity {
         let prove_and_submit = |suite: &mut settle_testing::ValiditySuite,
                                 ledger: &mut ZkLedger,
                                 index: u64| {
-            let deposit: ZkDepositJs =
-                serde_json::from_value(suite.query(&RollupQuery::Deposit { index }).unwrap())
-                    .unwrap();
+            let deposit: ZkDepositJs = serde_json::from_value(
+                suite
+                    .query(&RollupQuery::QueuedDeposit { deposit: index })
+                    .unwrap(),
+            )
+            .unwrap();
             let mut next = ledger.clone();
             let (witness, batch) = next
                 .batch(shape, &domain, &head(suite), &[deposit], &[])
@@ -867,7 +889,7 @@ mod validity {
 
         // the account query the package builds: the key that opened it, sequence 0
         let q: validity_rollup::msg::AccountResponse = suite
-            .query(&as_query(&ValidityQueryMsg::Account { index: 0 }))
+            .query(&as_query(&ValidityQueryMsg::Account { account: 0 }))
             .unwrap();
         assert_eq!(q.pubkey.unwrap().to_hex(), ka.public_key());
         assert_eq!(q.exit_sequence, 0);
@@ -900,7 +922,7 @@ mod validity {
         suite.execute(&bob, &m, &bond).unwrap();
         assert_eq!(suite.balance_of(&bob), 9);
         let q: validity_rollup::msg::AccountResponse = suite
-            .query(&as_query(&ValidityQueryMsg::Account { index: 0 }))
+            .query(&as_query(&ValidityQueryMsg::Account { account: 0 }))
             .unwrap();
         assert_eq!(q.exit_sequence, 1);
 
@@ -955,13 +977,13 @@ mod validity {
                 &InstantiateMsg {
                     admin: None,
                     denom: VALIDITY_DENOM.into(),
-                    verifying_key: HexBinary::from_hex(&vk).unwrap(),
+                    verifying_key: Binary::from_hex(&vk).unwrap(),
                     shape: MsgShape {
                         deposits: 1,
                         txs: 1,
                     },
-                    exodus_after: 3_600,
-                    key_timelock: 7_200,
+                    exodus_after_seconds: 3_600,
+                    key_timelock_seconds: 7_200,
                     min_deposit: cosmwasm_std::Uint128::new(1),
                     min_new_account: cosmwasm_std::Uint128::new(1),
                     max_pending: 1_024,
@@ -1009,7 +1031,7 @@ mod validity {
         assert!(matches!(
             m,
             RollupMsg::Deposit {
-                target: validity_rollup::msg::DepositTarget::Account { index: 3, pubkey }
+                target: validity_rollup::msg::DepositTarget::Account { account: 3, pubkey }
             } if pubkey.to_hex() == kb.public_key()
         ));
         let m = as_msg(&ValidityExecuteMsg::Deposit {

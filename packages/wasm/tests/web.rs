@@ -57,6 +57,11 @@ fn hex(bytes: impl AsRef<[u8]>) -> String {
     hex::encode(bytes)
 }
 
+/// Hex (a `0x` prefix allowed) as a contract message carries the bytes: base64.
+fn b64h(h: &Value) -> String {
+    b64(&hex::decode(h.as_str().expect("hex").trim_start_matches("0x")).expect("hex"))
+}
+
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
@@ -627,7 +632,7 @@ fn contract_messages_have_the_contract_shape() {
     assert_eq!(
         m,
         json!({"withdraw": {"batch": 0, "index": 1, "recipient": f.recipient, "amount": "250",
-                            "output": {"state_root": p["stateRoot"], "withdrawals_root": p["withdrawalsRoot"]},
+                            "output": {"state_root": b64h(&p["stateRoot"]), "withdrawals_root": b64h(&p["withdrawalsRoot"])},
                             "proof": b64(&proof_bytes)}})
     );
     // another address than the withdrawal names: the contract would refuse the proof
@@ -638,17 +643,17 @@ fn contract_messages_have_the_contract_shape() {
     assert_eq!(
         json(&msg::propose_batch_msg(f.proposal.clone()).unwrap()),
         json!({"propose_batch": {"data": b64(&f.data), "deposits_consumed": 3,
-                                 "output_root": pr["outputRoot"]}})
+                                 "output_root": b64h(&pr["outputRoot"])}})
     );
 
     let pk = f.alice.public_key();
     assert_eq!(
         json(&msg::deposit_msg(js(json!({"newAccount": {"pubkey": pk}}))).unwrap()),
-        json!({"deposit": {"to": {"new_account": {"pubkey": pk}}}})
+        json!({"deposit": {"target": {"new_account": {"pubkey": b64h(&json!(pk))}}}})
     );
     assert_eq!(
         json(&msg::deposit_msg(js(json!({"account": {"index": 3}}))).unwrap()),
-        json!({"deposit": {"to": {"account": {"index": 3}}}})
+        json!({"deposit": {"target": {"account": {"account": 3}}}})
     );
     let mut compact = pk.clone();
     compact.replace_range(..2, "05");
@@ -1326,7 +1331,7 @@ fn next_move_plays_an_honest_challenger_to_a_win_against_a_liar() {
                     assert_eq!(
                         json(&defender),
                         json!({"bisect": {"game": 7, "position": position,
-                                          "root": hex(truth[position as usize])}})
+                                          "root": b64(&truth[position as usize])}})
                     );
                     assert_eq!(challenger, Value::Null, "not the challenger's turn");
                     g.bisect(now, position, claim(position)).unwrap();
@@ -1431,7 +1436,7 @@ fn game_messages_have_the_contract_shape() {
     );
     assert_eq!(
         json(&msg::bisect_msg(4.0, 3.0, &format!("0x{root}")).unwrap()),
-        json!({"bisect": {"game": 4, "position": 3, "root": root}})
+        json!({"bisect": {"game": 4, "position": 3, "root": b64h(&json!(root))}})
     );
     assert_eq!(
         json(&msg::choose_msg(4.0, 3.0, false).unwrap()),
@@ -1465,12 +1470,12 @@ fn game_messages_have_the_contract_shape() {
     let sender = "wasm1challenger";
     let q = |mv: Value| json(&msg::check_move_query(4.0, sender, js(mv)).unwrap());
     assert_eq!(
-        q(json!({"resolve": {}})),
-        json!({"check_move": {"game": 4, "sender": sender, "move": {"resolve": {}}}})
+        q(json!({"resolve_game": {}})),
+        json!({"check_move": {"game": 4, "sender": sender, "move": {"resolve_game": {}}}})
     );
     assert_eq!(
         q(json!({"resolve_game": {"game": 4}})),
-        json!({"check_move": {"game": 4, "sender": sender, "move": {"resolve": {}}}})
+        json!({"check_move": {"game": 4, "sender": sender, "move": {"resolve_game": {}}}})
     );
     assert_eq!(
         q(json!({"choose": {"game": 4, "position": 3, "agree": true}})),
@@ -1665,8 +1670,7 @@ mod channels {
         );
         // the contract's SignedState and messages
         let signed = channel::signed_state_js(js(state_json()), &sa, &sb).unwrap();
-        let expected =
-            json!({"state": b64(&core_state().encode()), "signature_a": sa, "signature_b": sb});
+        let expected = json!({"state": b64(&core_state().encode()), "signature_a": b64h(&json!(sa)), "signature_b": b64h(&json!(sb))});
         assert_eq!(json(&signed), expected);
         assert_eq!(
             json(&channel::dispute_channel_msg(7.0, signed.clone(), JsValue::UNDEFINED).unwrap()),
@@ -1680,7 +1684,7 @@ mod channels {
         );
         assert_eq!(
             json(&channel::settle_htlc_msg(7.0, 0.0).unwrap()),
-            json!({"settle_htlc": {"channel": 7, "index": 0}})
+            json!({"settle_htlc": {"channel": 7, "htlc": 0}})
         );
         assert_eq!(
             json(&channel::fund_channel_msg(7.0).unwrap()),
@@ -1695,7 +1699,7 @@ mod channels {
                 "counterparty": "wasm1bob", "pubkeyA": ka.public_key(), "pubkeyB": kb.public_key(), "disputeWindow": 600, "joinWindow": 3600,
             })))
             .unwrap()),
-            json!({"open": {"counterparty": "wasm1bob", "pubkey_a": ka.public_key(), "pubkey_b": kb.public_key(), "dispute_window": 600, "join_window": 3600}})
+            json!({"open": {"counterparty": "wasm1bob", "pubkey_a": b64h(&json!(ka.public_key())), "pubkey_b": b64h(&json!(kb.public_key())), "dispute_window": 600, "join_window": 3600}})
         );
         // equal keys are refused (core `check_distinct_keys`)
         assert_eq!(
@@ -1726,7 +1730,7 @@ mod channels {
         let join_sig = channel::sign_channel_join(&kb, js(join_args.clone())).unwrap();
         assert_eq!(
             json(&channel::join_channel_msg(7.0, &join_sig).unwrap()),
-            json!({"join": {"channel": 7, "signature": join_sig}})
+            json!({"join": {"channel": 7, "signature": b64h(&json!(join_sig))}})
         );
         assert!(channel::sign_channel_join(&ka, js(join_args)).is_err());
         assert_eq!(
@@ -1759,7 +1763,7 @@ mod channels {
                 )
                 .unwrap()
             ),
-            json!({"dispute": {"channel": 7, "revocation": revocation, "authorisation": auth}})
+            json!({"dispute": {"channel": 7, "revocation": revocation, "authorisation": b64h(&json!(auth))}})
         );
         assert_eq!(
             thrown(channel::dispute_channel_msg(
@@ -2269,7 +2273,7 @@ mod validity {
                 ))
                 .unwrap()
             ),
-            json!({"deposit": {"target": {"new_account": {"pubkey": kb.public_key()}}}})
+            json!({"deposit": {"target": {"new_account": {"pubkey": b64h(&json!(kb.public_key()))}}}})
         );
         assert_eq!(
             json(
@@ -2278,7 +2282,7 @@ mod validity {
                 ))
                 .unwrap()
             ),
-            json!({"deposit": {"target": {"account": {"index": 4, "pubkey": kb.public_key()}}}})
+            json!({"deposit": {"target": {"account": {"account": 4, "pubkey": b64h(&json!(kb.public_key()))}}}})
         );
         let bad_key = format!("{}{}02", "00".repeat(32), "00".repeat(31));
         assert_eq!(
@@ -2301,8 +2305,8 @@ mod validity {
         let root = fr_hex(&Fr::from(7u64));
         let args = json!({"data": b64(&data), "deposits": 0, "newAccountsRoot": root,
                           "newAccountCount": 2, "proof": proof, "statement": {}, "witness": null});
-        let body = json!({"data": b64(&data), "deposits": 0, "new_accounts_root": root,
-                          "new_account_count": 2, "proof": proof});
+        let body = json!({"data": b64(&data), "deposits_consumed": 0, "new_accounts_root": b64h(&json!(root)),
+                          "new_account_count": 2, "proof": b64h(&json!(proof))});
         assert_eq!(
             json(&validity::submit_batch_msg(js(args.clone())).unwrap()),
             json!({"submit_batch": body})
@@ -2329,15 +2333,15 @@ mod validity {
 
         assert_eq!(
             json(&validity::verify_proof_query(&proof, js(json!(["01"]))).unwrap()),
-            json!({"verify_proof": {"proof": proof, "public_inputs": ["01"]}})
+            json!({"verify_proof": {"proof": b64h(&json!(proof)), "public_inputs": ["AQ=="]}})
         );
         assert_eq!(
             json(&validity::reclaim_deposit_msg(3.0).unwrap()),
-            json!({"reclaim_deposit": {"index": 3}})
+            json!({"reclaim_deposit": {"deposit": 3}})
         );
         assert_eq!(
             json(&validity::validity_account_query(2).unwrap()),
-            json!({"account": {"index": 2}})
+            json!({"account": {"account": 2}})
         );
 
         // an exit from the ledger of the last proven batch
@@ -2356,9 +2360,10 @@ mod validity {
         assert_eq!(
             m,
             json!({"exodus_withdraw": {
-                "account": 0, "pubkey": kb.public_key(), "balance": "40", "nonce": 0,
-                "path": json(&ledger.path(0).unwrap()), "recipient": recipient,
-                "signature": hex(SecretKey::from_seed(&seed(2)).sign(&message).encode()),
+                "account": 0, "pubkey": b64h(&json!(kb.public_key())), "balance": "40", "nonce": 0,
+                "path": json(&ledger.path(0).unwrap()).as_array().unwrap().iter().map(b64h).collect::<Vec<_>>(),
+                "recipient": recipient,
+                "signature": b64(&SecretKey::from_seed(&seed(2)).sign(&message).encode()),
             }})
         );
         assert_eq!(
@@ -2385,7 +2390,7 @@ mod validity {
             m,
             json!({"request_exit": {
                 "account": 0, "recipient": recipient,
-                "signature": hex(SecretKey::from_seed(&seed(2)).sign(&message).encode()),
+                "signature": b64(&SecretKey::from_seed(&seed(2)).sign(&message).encode()),
             }})
         );
         assert!(thrown(validity::exit_request_msg(&kb, &d, 0, "nope", 0.0))

@@ -23,8 +23,8 @@
 
 use std::time::Instant;
 
-use cosmwasm_std::{Addr, Coin, HexBinary};
-use optimistic_rollup::msg::{DepositTo, GamePhase, QueryMsg, Side, SolvencyResponse};
+use cosmwasm_std::{Addr, Binary, Coin};
+use optimistic_rollup::msg::{DepositTarget, GamePhase, QueryMsg, Side, SolvencyResponse};
 use payment_channels::msg::ChannelPhase;
 use serde::Serialize;
 use settle_core::batch::encode_batch;
@@ -366,7 +366,7 @@ fn rollup_rows(setup: &Setup, link: Option<Link>) -> (Report, DisputeFigures) {
     eprintln!("{accounts} deposits in {:.1} s", t.elapsed().as_secs_f64());
     let top_up = ok(
         "deposit existing",
-        r.deposit(&users[0], DepositTo::Account { index: 0 }, 5_000),
+        r.deposit(&users[0], DepositTarget::Account { account: 0 }, 5_000),
     );
     report.add(
         "deposit (existing account)",
@@ -884,7 +884,7 @@ fn dispute_rows(
     // The deposits the disputed batch consumes: a top-up of account 3, then a new account.
     ok(
         "top-up",
-        r.deposit(&users[3], DepositTo::Account { index: 3 }, 7_000),
+        r.deposit(&users[3], DepositTarget::Account { account: 3 }, 7_000),
     );
     let newcomer = r.h.addr("newcomer");
     ok(
@@ -997,7 +997,7 @@ fn dispute_rows(
             r.game(game.id).phase,
             GamePhase::Resolved {
                 winner: Side::Challenger,
-                reason: "proof".into()
+                reason: optimistic_rollup::msg::Resolution::Proof
             }
         );
         assert_eq!(r.node.batch_count(), game.batch, "the batch was removed");
@@ -1027,14 +1027,14 @@ fn dispute_rows(
     );
     let (id, _) = ok("challenge", r.challenge(&challenger, proposal.index));
     let g = r.game(id);
-    let deadline = g.deadline.expect("the defender's clock runs");
-    r.h.advance_to(deadline);
+    let deadline = g.clock_runs_out_at.expect("the defender's clock runs");
+    r.h.advance_to(cosmwasm_std::Timestamp::from_seconds(deadline));
     let done = ok("resolve_game", r.resolve_game(&relayer, id));
     assert_eq!(
         r.game(id).phase,
         GamePhase::Resolved {
             winner: Side::Challenger,
-            reason: "timeout".into()
+            reason: optimistic_rollup::msg::Resolution::Timeout
         }
     );
     report.add(
@@ -1062,12 +1062,13 @@ fn dispute_rows(
     // The payouts reconcile with what the contract owes.
     r.sync_bank();
     let s = r.solvency();
+    let s_status = r.status();
     assert!(
         s.solvent && s.denoms.iter().all(|d| d.held == d.owed),
         "{s:?}"
     );
-    assert!(s.liabilities.challenger_bonds.is_zero(), "{s:?}");
-    assert!(s.liabilities.credits.is_zero(), "{s:?}");
+    assert!(s_status.liabilities.challenger_bonds.is_zero(), "{s:?}");
+    assert!(s_status.liabilities.credits.is_zero(), "{s:?}");
 
     DisputeFigures {
         accounts,
@@ -1339,8 +1340,8 @@ fn validity_rows(setup: &Setup, link: Option<Link>) -> (Report, ValiditySplit) {
             &alice,
             &vr::ExecuteMsg::Deposit {
                 target: vr::DepositTarget::Account {
-                    index: 1,
-                    pubkey: HexBinary::from(kb.public_key().encode().to_vec()),
+                    account: 1,
+                    pubkey: Binary::from(kb.public_key().encode().to_vec()),
                 },
             },
             &[Coin::new(50u128, denom)],
@@ -1360,12 +1361,12 @@ fn validity_rows(setup: &Setup, link: Option<Link>) -> (Report, ValiditySplit) {
     let pay = v.op.transfer(&ka, 1, 250);
     let out = v.op.withdrawal(&kb, v.h.canonical(&carol), 500);
     let batch = ok_str("prove", v.op.prove(0, &[pay, out]));
-    let proof = HexBinary::from(batch.proof.to_vec());
+    let proof = Binary::from(batch.proof.to_vec());
     let input = settle_zk::public_input(&batch.witness);
     let verify = |v: &mut VmValidity, x: settle_core::validity::Fr| -> GasUse {
         let msg = vr::QueryMsg::VerifyProof {
             proof: proof.clone(),
-            public_inputs: vec![HexBinary::from(fr_to_bytes(&x).to_vec())],
+            public_inputs: vec![Binary::from(fr_to_bytes(&x).to_vec())],
         };
         let (bin, gas) = ok("verify_proof", v.h.query_raw(&msg));
         let res: vr::VerifyProofResponse = cosmwasm_std::from_json(&bin).expect("response");
@@ -1376,7 +1377,7 @@ fn validity_rows(setup: &Setup, link: Option<Link>) -> (Report, ValiditySplit) {
     let zero = verify(&mut v, settle_core::validity::Fr::from(0u64));
     let vr::ExecuteMsg::SubmitBatch {
         data,
-        deposits,
+        deposits_consumed: deposits,
         new_accounts_root,
         new_account_count,
         proof: p,
@@ -1388,7 +1389,7 @@ fn validity_rows(setup: &Setup, link: Option<Link>) -> (Report, ValiditySplit) {
         "check_batch",
         v.h.query_raw(&vr::QueryMsg::CheckBatch {
             data,
-            deposits,
+            deposits_consumed: deposits,
             new_accounts_root,
             new_account_count,
             proof: p,

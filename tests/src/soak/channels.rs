@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cosmwasm_std::{Addr, Binary, Coin, HexBinary, Uint128};
+use cosmwasm_std::{Addr, Binary, Coin, Uint128};
 use cw_multi_test::{AppResponse, Executor};
 use rand::rngs::StdRng;
 use rand::Rng;
@@ -509,7 +509,7 @@ impl ChannelsSoak {
         if pick == Pick::BadSignature {
             let h = state.signing_hash(&self.suite.domain);
             let k = &self.keys[ch.parties[0]];
-            signed.signature_b = HexBinary::from(k.sign_prehash(&h).as_slice());
+            signed.signature_b = Binary::from(k.sign_prehash(&h).as_slice());
             good_sigs = false;
         }
         (state, signed, good_sigs)
@@ -525,7 +525,7 @@ impl ChannelsSoak {
             v,
             Revocation {
                 version: v,
-                signature: HexBinary::from(key.sign_prehash(&h).as_slice()),
+                signature: Binary::from(key.sign_prehash(&h).as_slice()),
             },
         ))
     }
@@ -590,8 +590,8 @@ impl ChannelsSoak {
             && (1..=MAX_JOIN_WINDOW).contains(&join_window);
         let msg = ExecuteMsg::Open {
             counterparty: self.parties[bi].to_string(),
-            pubkey_a: HexBinary::from(ka),
-            pubkey_b: HexBinary::from(kb),
+            pubkey_a: Binary::from(ka),
+            pubkey_b: Binary::from(kb),
             dispute_window: window,
             join_window,
         };
@@ -642,7 +642,7 @@ impl ChannelsSoak {
             &self.keys[c.parties[1]]
         };
         let h = join_hash(&self.suite.domain, id, b_addr.as_str(), [&pa, &pb]);
-        let signature = HexBinary::from(signer.sign_prehash(&h).as_slice());
+        let signature = Binary::from(signer.sign_prehash(&h).as_slice());
         let sender = if fault == JoinFault::NotB {
             self.parties[c.parties[0]].clone()
         } else {
@@ -969,13 +969,13 @@ impl ChannelsSoak {
             RevPick::Closer => self.revocation(idx, closer).map(|(v, r)| (v, r, true)),
             RevPick::OtherParty => self.revocation(idx, wronged).map(|(v, r)| (v, r, false)),
             RevPick::WrongLength => self.revocation(idx, closer).map(|(v, mut r)| {
-                r.signature = HexBinary::from(&r.signature.as_slice()[..63]);
+                r.signature = Binary::from(&r.signature.as_slice()[..63]);
                 (v, r, false)
             }),
         };
         let tower_auth = |key: &L2Key, channel: u64| {
             let h = watchtower_hash(&self.suite.domain, channel, sender.as_str());
-            HexBinary::from(key.sign_prehash(&h).as_slice())
+            Binary::from(key.sign_prehash(&h).as_slice())
         };
         let wronged_key = &self.keys[c.parties[wronged]];
         let held = match by {
@@ -1166,7 +1166,7 @@ impl ChannelsSoak {
         let res = self.exec(
             &sender,
             &ExecuteMsg::RevealPreimage {
-                preimage: HexBinary::from(bytes),
+                preimage: Binary::from(bytes),
             },
             &[],
         );
@@ -1206,7 +1206,7 @@ impl ChannelsSoak {
             &sender,
             &ExecuteMsg::SettleHtlc {
                 channel: idx as u64,
-                index: index as u32,
+                htlc: index as u32,
             },
             &[],
         );
@@ -1257,7 +1257,7 @@ impl ChannelsSoak {
                 };
                 let (_, mut signed, _) = self.pick_state(idx, Pick::Latest);
                 if kind == Garbage::ShortSignature {
-                    signed.signature_a = HexBinary::from(&signed.signature_a.as_slice()[..63]);
+                    signed.signature_a = Binary::from(&signed.signature_a.as_slice()[..63]);
                 } else {
                     signed.state = Binary::from(vec![1u8; 40]);
                 }
@@ -1275,7 +1275,7 @@ impl ChannelsSoak {
                 &sender,
                 &ExecuteMsg::SettleHtlc {
                     channel: idx as u64,
-                    index: MAX_SOAK_HTLCS as u32 + 1,
+                    htlc: MAX_SOAK_HTLCS as u32 + 1,
                 },
                 &[],
             ),
@@ -1840,7 +1840,12 @@ impl Machine for ChannelsSoak {
                 .suite
                 .app
                 .wrap()
-                .query_wasm_smart(&self.suite.contract, &QueryMsg::Channel { id: idx as u64 })
+                .query_wasm_smart(
+                    &self.suite.contract,
+                    &QueryMsg::Channel {
+                        channel: idx as u64,
+                    },
+                )
                 .map_err(err_text)?;
             let phase = match &r.phase {
                 ChannelPhase::Proposed { .. } => "proposed",

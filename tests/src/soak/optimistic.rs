@@ -27,13 +27,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cosmwasm_std::{Addr, Binary, Coin, HexBinary, StdResult, Uint128};
+use cosmwasm_std::{Addr, Binary, Coin, StdResult, Uint128};
 use cw_multi_test::AppResponse;
 use rand::rngs::StdRng;
 use rand::Rng;
 
 use optimistic_rollup::msg::{
-    DepositTo, DisputeParams, ExecuteMsg, GamePhase, GameResponse, OutputPreimage,
+    DepositTarget, DisputeParams, ExecuteMsg, GamePhase, GameResponse, OutputPreimage,
 };
 use settle_core::crypto::{L2Key, NativeVerifier};
 use settle_core::hash::{keccak256_concat, Hash};
@@ -784,16 +784,22 @@ impl OptimisticSoak {
         let (to_msg, target) = match to {
             DepTo::New(k) => {
                 let key = self.key_of(who, k);
-                let pubkey = HexBinary::from(self.keys[key as usize].public_key().as_slice());
-                (DepositTo::NewAccount { pubkey }, MTarget::New(key))
+                let pubkey = Binary::from(self.keys[key as usize].public_key().as_slice());
+                (DepositTarget::NewAccount { pubkey }, MTarget::New(key))
             }
             DepTo::Existing(i) if accounts > 0 => {
                 let index = i % accounts;
-                (DepositTo::Account { index }, MTarget::Account(index))
+                (
+                    DepositTarget::Account { account: index },
+                    MTarget::Account(index),
+                )
             }
             DepTo::Existing(_) | DepTo::Unknown => {
                 let index = accounts + 3;
-                (DepositTo::Account { index }, MTarget::Account(index))
+                (
+                    DepositTarget::Account { account: index },
+                    MTarget::Account(index),
+                )
             }
         };
         let amount = match flaw {
@@ -1274,7 +1280,7 @@ impl OptimisticSoak {
                     ExecuteMsg::Bisect {
                         game: g.id,
                         position: *position,
-                        root: HexBinary::from(root.as_slice()),
+                        root: Binary::from(root.as_slice()),
                     },
                 )
             }
@@ -1382,7 +1388,7 @@ impl OptimisticSoak {
                 ExecuteMsg::Bisect {
                     game: g.id,
                     position: 1,
-                    root: HexBinary::from([7u8; 32].as_slice()),
+                    root: Binary::from([7u8; 32].as_slice()),
                 },
             );
             let res = self.exec(who, &msg, &[]);
@@ -1414,7 +1420,7 @@ impl OptimisticSoak {
                     _ => ExecuteMsg::Bisect {
                         game: g.id,
                         position: v.lo + (v.hi - v.lo) / 2,
-                        root: HexBinary::from([1u8; 32].as_slice()),
+                        root: Binary::from([1u8; 32].as_slice()),
                     },
                 };
                 pred = Pred::Refuse;
@@ -1538,7 +1544,7 @@ impl OptimisticSoak {
                 continue;
             };
             let mover = g.player(side);
-            let due = v.deadline.is_some_and(|d| d.seconds() <= target);
+            let due = v.clock_runs_out_at.is_some_and(|d| d <= target);
             let proof_phase = matches!(v.phase, GamePhase::OneStep { .. });
             if !mover.honest_player() || !due || (proof_phase && side != S::C) {
                 continue;
@@ -1712,7 +1718,7 @@ impl OptimisticSoak {
             }
             _ => Pred::Refuse,
         };
-        let res = self.exec(Who::Anyone, &ExecuteMsg::Finalize { index }, &[]);
+        let res = self.exec(Who::Anyone, &ExecuteMsg::Finalize { batch: index }, &[]);
         let out = judge("finalize", pred, &res)?;
         if out == Outcome::Accepted {
             self.m.batches[index as usize].finalized = true;
@@ -1839,7 +1845,7 @@ impl OptimisticSoak {
                                 bytes[last] ^= 1;
                                 *proof = Binary::new(bytes);
                             }
-                            2 => output.state_root = HexBinary::from(vec![0u8; 31]),
+                            2 => output.state_root = Binary::from(vec![0u8; 31]),
                             3 => *index += 1,
                             4 => *batch += 1,
                             5 => *recipient = "not-an-address".into(),
@@ -1871,8 +1877,8 @@ impl OptimisticSoak {
             recipient: self.addr(Who::Eve).to_string(),
             amount: Uint128::new(1_000),
             output: OutputPreimage {
-                state_root: HexBinary::from([v; 32].as_slice()),
-                withdrawals_root: HexBinary::from([v; 32].as_slice()),
+                state_root: Binary::from([v; 32].as_slice()),
+                withdrawals_root: Binary::from([v; 32].as_slice()),
             },
             proof: Binary::new(vec![0, 0]),
         }
@@ -1933,14 +1939,14 @@ impl OptimisticSoak {
         let mut msg = ExecuteMsg::ProposeConfig {
             proposer_bond: None,
             challenge_window: None,
-            force_inclusion_delay: None,
+            force_inclusion_seconds: None,
             max_batch_bytes: None,
             dispute: None,
         };
         if let ExecuteMsg::ProposeConfig {
             proposer_bond,
             challenge_window,
-            force_inclusion_delay,
+            force_inclusion_seconds: force_inclusion_delay,
             max_batch_bytes,
             dispute,
         } = &mut msg
@@ -2118,7 +2124,7 @@ impl OptimisticSoak {
 
     /// Invalid or unauthorised messages: each must be refused.
     fn junk(&mut self, kind: u8) -> Result<Outcome, String> {
-        let zero = HexBinary::from([0u8; 32].as_slice());
+        let zero = Binary::from([0u8; 32].as_slice());
         let (who, msg, funds): (Who, ExecuteMsg, Vec<Coin>) = match kind % 12 {
             0 => (
                 Who::Troll,
@@ -2132,7 +2138,7 @@ impl OptimisticSoak {
             1 => (
                 Who::Anyone,
                 ExecuteMsg::Finalize {
-                    index: self.m.batches.len() as u64 + 9,
+                    batch: self.m.batches.len() as u64 + 9,
                 },
                 vec![],
             ),
@@ -2155,8 +2161,8 @@ impl OptimisticSoak {
             4 => (
                 Who::Eve,
                 ExecuteMsg::Deposit {
-                    to: DepositTo::NewAccount {
-                        pubkey: HexBinary::from([kind; 33].as_slice()),
+                    target: DepositTarget::NewAccount {
+                        pubkey: Binary::from([kind; 33].as_slice()),
                     },
                 },
                 vec![Coin::new(10u128, DENOM)],
@@ -2165,7 +2171,7 @@ impl OptimisticSoak {
             6 => (
                 Who::Anyone,
                 ExecuteMsg::Finalize {
-                    index: self.m.finalized,
+                    batch: self.m.finalized,
                 },
                 vec![Coin::new(5u128, DENOM)],
             ),
@@ -2194,7 +2200,7 @@ impl OptimisticSoak {
                 ExecuteMsg::ProposeBatch {
                     data: Binary::new(vec![9; 10]),
                     deposits_consumed: 0,
-                    output_root: HexBinary::from(vec![1u8; 31]),
+                    output_root: Binary::from(vec![1u8; 31]),
                 },
                 vec![],
             ),
@@ -2248,7 +2254,8 @@ impl OptimisticSoak {
         }
         // its own solvency query agrees
         let sol = self.s.solvency();
-        let l = &sol.liabilities;
+        let status = self.s.status();
+        let l = &status.liabilities;
         if l.deposits_outstanding.u128() != self.m.outstanding
             || l.bonds.u128() != bonds
             || l.challenger_bonds.u128() != stakes

@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use cosmwasm_std::{Addr, Binary, Coin, HexBinary, Uint128};
+use cosmwasm_std::{Addr, Binary, Coin, Uint128};
 use cw_multi_test::AppResponse;
 use rand::rngs::StdRng;
 use rand::Rng;
@@ -482,7 +482,7 @@ impl ValiditySoak {
             && self.bal(&sender, denom) >= amount;
         let msg = ExecuteMsg::Deposit {
             target: DepositTarget::NewAccount {
-                pubkey: HexBinary::from(pubkey),
+                pubkey: Binary::from(pubkey),
             },
         };
         let res = self.exec(&sender, &msg, &funds);
@@ -546,8 +546,8 @@ impl ValiditySoak {
             && self.bal(&sender, denom) >= amount;
         let msg = ExecuteMsg::Deposit {
             target: DepositTarget::Account {
-                index: account,
-                pubkey: HexBinary::from(pubkey),
+                account,
+                pubkey: Binary::from(pubkey),
             },
         };
         let res = self.exec(&sender, &msg, &funds);
@@ -722,10 +722,10 @@ impl ValiditySoak {
             };
             let msg = ExecuteMsg::SubmitBatch {
                 data: Binary::from(data.encode()),
-                deposits: n as u64,
-                new_accounts_root: HexBinary::from(vec![0u8; 32]),
+                deposits_consumed: n as u64,
+                new_accounts_root: Binary::from(vec![0u8; 32]),
                 new_account_count: accounts.len() as u64,
-                proof: HexBinary::from(vec![0u8; settle_zk::PROOF_LEN]),
+                proof: Binary::from(vec![0u8; settle_zk::PROOF_LEN]),
             };
             let operator = self.operator.clone();
             let res = self.exec(&operator, &msg, &[]);
@@ -806,20 +806,18 @@ impl ValiditySoak {
                 }
                 ExecuteMsg::SubmitBatch {
                     data: Binary::from(data.encode()),
-                    deposits: consumed,
-                    new_accounts_root: HexBinary::from(
-                        fr_to_bytes(&ledger.accounts_root()).to_vec(),
-                    ),
+                    deposits_consumed: consumed,
+                    new_accounts_root: Binary::from(fr_to_bytes(&ledger.accounts_root()).to_vec()),
                     new_account_count: count,
                     proof,
                 }
             }
             _ => ExecuteMsg::SubmitBatch {
                 data: Binary::from(settle_core::validity::ledger::BatchData::default().encode()),
-                deposits: 0,
-                new_accounts_root: HexBinary::from(vec![0u8; 32]),
+                deposits_consumed: 0,
+                new_accounts_root: Binary::from(vec![0u8; 32]),
                 new_account_count: status.account_count,
-                proof: HexBinary::from(vec![7u8; settle_zk::PROOF_LEN]),
+                proof: Binary::from(vec![7u8; settle_zk::PROOF_LEN]),
             },
         };
         // The one such batch that is valid: the last batch changed nothing and this is the
@@ -935,7 +933,7 @@ impl ValiditySoak {
         };
         let predicted = by_admin && !garbage && self.r.pending_key.is_none();
         let msg = ExecuteMsg::ProposeKey {
-            verifying_key: HexBinary::from(key),
+            verifying_key: Binary::from(key),
             shape: msg_shape(SHAPES[si]),
         };
         let res = self.exec(&sender, &msg, &[]);
@@ -1042,14 +1040,12 @@ impl ValiditySoak {
             (
                 ExecuteMsg::ExodusWithdraw {
                     account: 0,
-                    pubkey: HexBinary::from(self.mallory.public_key().encode().to_vec()),
+                    pubkey: Binary::from(self.mallory.public_key().encode().to_vec()),
                     balance: Uint128::new(1),
                     nonce: 0,
-                    path: vec![HexBinary::from(vec![0u8; 32]); 20],
+                    path: vec![Binary::from(vec![0u8; 32]); 20],
                     recipient: recipient.to_string(),
-                    signature: HexBinary::from(
-                        self.mallory.sign(&Fr::from(1u64)).encode().to_vec(),
-                    ),
+                    signature: Binary::from(self.mallory.sign(&Fr::from(1u64)).encode().to_vec()),
                 },
                 0u32,
                 0u128,
@@ -1068,15 +1064,15 @@ impl ValiditySoak {
             (
                 ExecuteMsg::ExodusWithdraw {
                     account: index,
-                    pubkey: HexBinary::from(a.key.encode().to_vec()),
+                    pubkey: Binary::from(a.key.encode().to_vec()),
                     balance: Uint128::new(balance),
                     nonce: a.nonce,
                     path: path
                         .iter()
-                        .map(|x| HexBinary::from(fr_to_bytes(x).to_vec()))
+                        .map(|x| Binary::from(fr_to_bytes(x).to_vec()))
                         .collect(),
                     recipient: recipient.to_string(),
-                    signature: HexBinary::from(key.sign(&message).encode().to_vec()),
+                    signature: Binary::from(key.sign(&message).encode().to_vec()),
                 },
                 index,
                 a.balance,
@@ -1110,7 +1106,7 @@ impl ValiditySoak {
         let res = self.exec(
             &sender,
             &ExecuteMsg::ReclaimDeposit {
-                index: index as u64,
+                deposit: index as u64,
             },
             &[],
         );
@@ -1131,7 +1127,7 @@ impl ValiditySoak {
                 &user,
                 &ExecuteMsg::Deposit {
                     target: DepositTarget::NewAccount {
-                        pubkey: HexBinary::from(self.keys[0].public_key().encode().to_vec()),
+                        pubkey: Binary::from(self.keys[0].public_key().encode().to_vec()),
                     },
                 },
                 &[],
@@ -1141,10 +1137,10 @@ impl ValiditySoak {
                 &user,
                 &ExecuteMsg::SubmitBatch {
                     data: Binary::from(vec![9u8; 7]),
-                    deposits: 0,
-                    new_accounts_root: HexBinary::from(vec![0u8; 32]),
+                    deposits_consumed: 0,
+                    new_accounts_root: Binary::from(vec![0u8; 32]),
                     new_account_count: self.r.accounts.len() as u64,
-                    proof: HexBinary::from(vec![0u8; settle_zk::PROOF_LEN]),
+                    proof: Binary::from(vec![0u8; settle_zk::PROOF_LEN]),
                 },
                 &[],
             ),
@@ -1153,7 +1149,7 @@ impl ValiditySoak {
                 self.exec(
                     &admin,
                     &ExecuteMsg::ProposeKey {
-                        verifying_key: HexBinary::from(keys_for(SHAPES[0]).verifying.to_wire()),
+                        verifying_key: Binary::from(keys_for(SHAPES[0]).verifying.to_wire()),
                         shape: validity_rollup::msg::Shape {
                             deposits: 0,
                             txs: 1,
@@ -1237,7 +1233,7 @@ impl Drop for ValiditySoak {
 fn tampered(batch: &settle_testing::ProvenBatch, t: Tamper, r: &Rollup) -> ExecuteMsg {
     let ExecuteMsg::SubmitBatch {
         data,
-        deposits,
+        deposits_consumed: deposits,
         new_accounts_root,
         new_account_count,
         proof,
@@ -1248,7 +1244,7 @@ fn tampered(batch: &settle_testing::ProvenBatch, t: Tamper, r: &Rollup) -> Execu
     let mut m = (data, deposits, new_accounts_root, new_account_count, proof);
     match t {
         Tamper::Count => m.3 += 1,
-        Tamper::Root => m.2 = HexBinary::from(fr_to_bytes(&Fr::from(12_345u64)).to_vec()),
+        Tamper::Root => m.2 = Binary::from(fr_to_bytes(&Fr::from(12_345u64)).to_vec()),
         Tamper::Data => {
             let mut d = batch.data.clone();
             match d.txs.first_mut() {
@@ -1277,12 +1273,12 @@ fn tampered(batch: &settle_testing::ProvenBatch, t: Tamper, r: &Rollup) -> Execu
         Tamper::NegatedA => {
             let mut p = m.4.to_vec();
             p[0] ^= 0x20;
-            m.4 = HexBinary::from(p);
+            m.4 = Binary::from(p);
         }
     }
     ExecuteMsg::SubmitBatch {
         data: m.0,
-        deposits: m.1,
+        deposits_consumed: m.1,
         new_accounts_root: m.2,
         new_account_count: m.3,
         proof: m.4,
@@ -1712,8 +1708,9 @@ impl Machine for ValiditySoak {
         }
         let s: SolvencyResponse = self.suite.solvency();
         if !s.solvent
-            || s.held.to_string() != held.to_string()
-            || s.owed.to_string() != held.to_string()
+            || s.denoms.len() != 1
+            || s.denoms[0].held.to_string() != held.to_string()
+            || s.denoms[0].owed.to_string() != held.to_string()
         {
             return Err(format!(
                 "solvency query {s:?}, the model holds and owes {held}"
@@ -1723,7 +1720,7 @@ impl Machine for ValiditySoak {
         let live = self.live();
         if st.batches != self.r.batches
             || st.deposit_cursor != self.r.cursor as u64
-            || st.deposits_queued != self.r.queue.len() as u64
+            || st.deposit_count != self.r.queue.len() as u64
             || st.account_count != self.r.accounts.len() as u64
             || st.locked.u128() != locked
             || st.credited.u128() != credited

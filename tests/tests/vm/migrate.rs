@@ -6,7 +6,7 @@
 //! storage and every query answer are what they were, and then finishes every flow on
 //! the migrated contract with the payouts checked.
 
-use cosmwasm_std::{Addr, Binary, Coin, Empty, HexBinary, Timestamp};
+use cosmwasm_std::{Addr, Binary, Coin, Empty, Timestamp};
 use serde::Serialize;
 use settle_core::channel::{payment_hash, ChannelState, Htlc, Party as CoreParty};
 use settle_core::crypto::L2Key;
@@ -187,7 +187,8 @@ fn migrate_keeps_the_optimistic_rollups_flows_in_flight_on_the_wasm() {
     // The watcher challenges batch 2; the liar never answers and loses on time: half its
     // bond to the watcher, half credited to the treasury, batch 2 removed.
     let (g2, _) = r.challenge(&watcher, 2).unwrap();
-    r.h.env.block.time = r.game(g2).deadline.expect("a running clock");
+    r.h.env.block.time =
+        Timestamp::from_seconds(r.game(g2).clock_runs_out_at.expect("a running clock"));
     let won = r.resolve_game(&watcher, g2).unwrap();
     assert_eq!(
         bank_sends(&won.response),
@@ -214,7 +215,7 @@ fn migrate_keeps_the_optimistic_rollups_flows_in_flight_on_the_wasm() {
     let change = ExecuteMsg::ProposeConfig {
         proposer_bond: None,
         challenge_window: None,
-        force_inclusion_delay: None,
+        force_inclusion_seconds: None,
         max_batch_bytes: None,
         dispute: Some(dispute),
     };
@@ -224,8 +225,8 @@ fn migrate_keeps_the_optimistic_rollups_flows_in_flight_on_the_wasm() {
     let queries = vec![
         QueryMsg::Config {},
         QueryMsg::Status {},
-        QueryMsg::Batch { index: 0 },
-        QueryMsg::Batch { index: 1 },
+        QueryMsg::Batch { batch: 0 },
+        QueryMsg::Batch { batch: 1 },
         QueryMsg::Batches {
             start_after: None,
             limit: None,
@@ -241,8 +242,8 @@ fn migrate_keeps_the_optimistic_rollups_flows_in_flight_on_the_wasm() {
             limit: None,
         },
         QueryMsg::WithdrawalStatus { batch: 0, index: 0 },
-        QueryMsg::Game { id: g1 },
-        QueryMsg::Game { id: g2 },
+        QueryMsg::Game { game: g1 },
+        QueryMsg::Game { game: g2 },
         QueryMsg::Games {
             batch: None,
             start_after: None,
@@ -281,7 +282,7 @@ fn migrate_keeps_the_optimistic_rollups_flows_in_flight_on_the_wasm() {
         r.game(g1).phase,
         GamePhase::Resolved {
             winner: Side::Defender,
-            reason: "proof".into()
+            reason: optimistic_rollup::msg::Resolution::Proof
         }
     );
 
@@ -304,7 +305,8 @@ fn migrate_keeps_the_optimistic_rollups_flows_in_flight_on_the_wasm() {
 
     // Everything reconciles; the honest proposer leaves with its whole bond.
     let s = assert_reconciles(&mut r);
-    assert!(s.liabilities.challenger_bonds.is_zero(), "{s:?}");
+    let s_status = r.status();
+    assert!(s_status.liabilities.challenger_bonds.is_zero(), "{s:?}");
     let out = r.unbond(&proposer).unwrap();
     assert_eq!(
         bank_sends(&out.response),
@@ -377,7 +379,11 @@ fn migrate_keeps_open_and_disputed_channels_on_the_wasm() {
     );
     c.dispute(&tower, ch1, Some(signed), Some(revocation), Some(auth))
         .unwrap();
-    let ChannelPhase::Closing { deadline, .. } = c.channel(ch1).phase else {
+    let ChannelPhase::Closing {
+        dispute_ends_at: deadline,
+        ..
+    } = c.channel(ch1).phase
+    else {
         panic!("closing")
     };
     c.reveal_preimage(&bob, &preimage).unwrap();
@@ -392,15 +398,15 @@ fn migrate_keeps_open_and_disputed_channels_on_the_wasm() {
 
     let queries = vec![
         QueryMsg::Config {},
-        QueryMsg::Channel { id: ch0 },
-        QueryMsg::Channel { id: ch1 },
-        QueryMsg::Channel { id: ch2 },
+        QueryMsg::Channel { channel: ch0 },
+        QueryMsg::Channel { channel: ch1 },
+        QueryMsg::Channel { channel: ch2 },
         QueryMsg::Channels {
             start_after: None,
             limit: None,
         },
         QueryMsg::Preimage {
-            payment_hash: HexBinary::from(hash.as_slice()),
+            payment_hash: cosmwasm_std::Binary::from(hash.as_slice()),
         },
         QueryMsg::Solvency {},
     ];
@@ -456,7 +462,7 @@ fn migrate_keeps_open_and_disputed_channels_on_the_wasm() {
         c.settle(&anyone, ch1),
         ChannelError::WindowOpen { id: ch1, deadline },
     );
-    c.h.env.block.time = deadline;
+    c.h.env.block.time = cosmwasm_std::Timestamp::from_seconds(deadline);
     let settled = c.settle(&anyone, ch1).unwrap();
     assert_eq!(
         bank_sends(&settled.response),
@@ -518,7 +524,7 @@ fn migrate_keeps_the_validity_rollups_queue_credits_and_key_rotation_on_the_wasm
     v.deposit_new_account(&dave, &kd, 50).unwrap();
     v.request_exit(&alice, &ka, 0, &alice, 1).unwrap();
     let rotate = vr::ExecuteMsg::ProposeKey {
-        verifying_key: HexBinary::from(v.op.keys.verifying.to_wire()),
+        verifying_key: Binary::from(v.op.keys.verifying.to_wire()),
         shape: settle_testing::msg_shape(shape),
     };
     v.execute(&admin, &rotate, &[]).unwrap();
@@ -538,9 +544,9 @@ fn migrate_keeps_the_validity_rollups_queue_credits_and_key_rotation_on_the_wasm
         },
         vr::QueryMsg::Solvency {},
     ];
-    queries.extend((0..4).map(|index| vr::QueryMsg::Deposit { index }));
-    queries.extend((0..2).map(|index| vr::QueryMsg::Batch { index }));
-    queries.extend((0..3).map(|index| vr::QueryMsg::Account { index }));
+    queries.extend((0..4).map(|index| vr::QueryMsg::QueuedDeposit { deposit: index }));
+    queries.extend((0..2).map(|index| vr::QueryMsg::Batch { batch: index }));
+    queries.extend((0..3).map(|index| vr::QueryMsg::Account { account: index }));
     queries.extend((0..3).map(|account| vr::QueryMsg::Exited { account }));
     migrate_over_state_in_flight(&mut v.h, VALIDITY, OPTIMISTIC, &queries);
 

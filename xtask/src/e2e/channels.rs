@@ -4,7 +4,7 @@
 //! with its preimage during the window and one refunded after its timeout. States are
 //! signed with settle-core (secp256k1), as a wallet would.
 
-use cosmwasm_std::{Binary, HexBinary};
+use cosmwasm_std::Binary;
 use payment_channels::msg::{
     ChannelPhase, ChannelResponse, ExecuteMsg, InstantiateMsg, QueryMsg, Revocation, SignedState,
     SolvencyResponse,
@@ -43,8 +43,8 @@ impl Channels<'_> {
                 &self.address,
                 &ExecuteMsg::Open {
                     counterparty: self.b.address().to_string(),
-                    pubkey_a: HexBinary::from(keys[0].as_slice()),
-                    pubkey_b: HexBinary::from(keys[1].as_slice()),
+                    pubkey_a: Binary::from(keys[0].as_slice()),
+                    pubkey_b: Binary::from(keys[1].as_slice()),
                     dispute_window: WINDOW,
                     join_window: 600,
                 },
@@ -57,7 +57,7 @@ impl Channels<'_> {
             .and_then(|v| v.parse().ok())
             .ok_or("no channel id in the open event")?;
         let h = join_hash(&self.domain, id, self.b.address(), [&keys[0], &keys[1]]);
-        let signature = HexBinary::from(self.keys[1].sign_prehash(&h).as_slice());
+        let signature = Binary::from(self.keys[1].sign_prehash(&h).as_slice());
         self.ctx
             .execute(
                 &self.b,
@@ -76,14 +76,14 @@ impl Channels<'_> {
         let h = state.signing_hash(&self.domain);
         SignedState {
             state: Binary::new(state.encode()),
-            signature_a: HexBinary::from(self.keys[0].sign_prehash(&h).as_slice()),
-            signature_b: HexBinary::from(self.keys[1].sign_prehash(&h).as_slice()),
+            signature_a: Binary::from(self.keys[0].sign_prehash(&h).as_slice()),
+            signature_b: Binary::from(self.keys[1].sign_prehash(&h).as_slice()),
         }
     }
 
     async fn channel(&self, id: u64) -> Result<ChannelResponse, String> {
         self.ctx
-            .query(&self.address, &QueryMsg::Channel { id })
+            .query(&self.address, &QueryMsg::Channel { channel: id })
             .await
     }
 
@@ -94,7 +94,9 @@ impl Channels<'_> {
     /// Waits out the window of a closing channel.
     async fn wait_window(&self, id: u64) -> Result<(), String> {
         match self.channel(id).await?.phase {
-            ChannelPhase::Closing { deadline, .. } => self.ctx.wait_past(deadline.seconds()).await,
+            ChannelPhase::Closing {
+                dispute_ends_at, ..
+            } => self.ctx.wait_past(dispute_ends_at).await,
             other => Err(format!("channel {id} is not closing: {other:?}")),
         }
     }
@@ -157,6 +159,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
     };
 
     // 1. Cooperative close: paid at once.
+    ctx.say("channel 1: opened, joined, funded by both, closed cooperatively (paid at once)");
     let id = ch.open().await?;
     let (a0, b0) = (ch.balance(&ch.a).await?, ch.balance(&ch.b).await?);
     ctx.refused(
@@ -204,13 +207,13 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
     );
     let revocation = Revocation {
         version: 3,
-        signature: HexBinary::from(
+        signature: Binary::from(
             ch.keys[0]
                 .sign_prehash(&revocation_hash(&ch.domain, id, 3))
                 .as_slice(),
         ),
     };
-    let authorisation = HexBinary::from(
+    let authorisation = Binary::from(
         ch.keys[1]
             .sign_prehash(&watchtower_hash(&ch.domain, id, tower.address()))
             .as_slice(),
@@ -262,6 +265,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         ));
     }
 
+    ctx.say("channel 2: a closed with a revoked state; b's watchtower proved it stale and a was punished");
     // 3. HTLCs: a pays b 100 against a preimage b reveals; b pays a 50, never revealed,
     //    refunded to b after its timeout.
     let id = ch.open().await?;
@@ -295,7 +299,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         &keeper,
         &ch.address,
         &ExecuteMsg::RevealPreimage {
-            preimage: HexBinary::from(preimage.as_slice()),
+            preimage: Binary::from(preimage.as_slice()),
         },
         &[],
     )
@@ -317,7 +321,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         &ch.address,
         &ExecuteMsg::SettleHtlc {
             channel: id,
-            index: 0,
+            htlc: 0,
         },
         &[],
     )
@@ -325,7 +329,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
     moved(b4, ch.balance(&ch.b).await?, 100, "b", "the claimed HTLC")?;
     let settle_1 = ExecuteMsg::SettleHtlc {
         channel: id,
-        index: 1,
+        htlc: 1,
     };
     if ctx.client.block_time().await.map_err(|e| e.to_string())? < timeout {
         ctx.refused(&keeper, &ch.address, &settle_1, &[], "pending until")

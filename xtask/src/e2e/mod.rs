@@ -8,9 +8,12 @@
 //! `N passed, N failed`.
 
 mod channels;
+mod operator;
 mod optimistic;
 mod validity;
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
@@ -34,9 +37,65 @@ pub struct Ctx {
     pub funder: Wallet,
     /// Names the flow's wallets apart from other flows' and networks'.
     pub tag: String,
+    /// Tells the story as it goes (`cargo xtask demo --node`): every wallet and contract
+    /// with its address, every transaction with its block, hash and gas.
+    pub narrate: bool,
+    /// How big the optimistic rollup's story is.
+    pub scale: Scale,
+    /// Role of each wallet the flow made, by address (for the narration).
+    names: RefCell<BTreeMap<String, String>>,
+}
+
+/// How many L2 users, transfers and withdrawals the optimistic rollup's flow has.
+#[derive(Clone, Copy, Debug)]
+pub struct Scale {
+    pub users: usize,
+    pub transfers: usize,
+    pub withdrawals: usize,
+}
+
+impl Scale {
+    /// The end-to-end test's: two accounts, a transfer and a withdrawal.
+    pub const TEST: Scale = Scale {
+        users: 2,
+        transfers: 1,
+        withdrawals: 1,
+    };
 }
 
 impl Ctx {
+    pub fn new(
+        client: Client,
+        codes: Vec<(&'static str, u64)>,
+        funder: Wallet,
+        tag: String,
+    ) -> Ctx {
+        Ctx {
+            client,
+            codes,
+            funder,
+            tag,
+            narrate: false,
+            scale: Scale::TEST,
+            names: RefCell::default(),
+        }
+    }
+
+    /// A line of the story (printed only when narrating).
+    pub fn say(&self, line: impl AsRef<str>) {
+        if self.narrate {
+            println!("  {}", line.as_ref());
+        }
+    }
+
+    fn name_of(&self, address: &str) -> String {
+        self.names
+            .borrow()
+            .get(address)
+            .cloned()
+            .unwrap_or_else(|| address.to_string())
+    }
+
     pub fn code(&self, contract: &str) -> Result<u64, String> {
         self.codes
             .iter()
@@ -49,12 +108,19 @@ impl Ctx {
     pub async fn wallet(&self, role: &str, amount: u128) -> Result<Wallet, String> {
         let secret = Sha256::digest(format!("settle-e2e/{}/{role}", self.tag));
         let w = Wallet::from_secret(&secret, &self.client.prefix).map_err(|e| e.to_string())?;
+        self.names
+            .borrow_mut()
+            .insert(w.address().to_string(), role.to_string());
         if amount > 0 {
             self.client
                 .send_coins(&self.funder, w.address(), amount, DENOM)
                 .await
                 .map_err(|e| format!("fund {role}: {e}"))?;
         }
+        self.say(format!(
+            "{role:<12} {} (funded with {amount} {DENOM})",
+            w.address()
+        ));
         Ok(w)
     }
 
@@ -65,10 +131,28 @@ impl Ctx {
         msg: &impl Serialize,
         funds: &[(u128, &str)],
     ) -> Result<TxOutcome, String> {
-        self.client
+        let out = self
+            .client
             .execute(who, contract, msg, funds)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        if self.narrate {
+            let action = action_of(msg);
+            let paid: Vec<String> = funds.iter().map(|(a, d)| format!("{a}{d}")).collect();
+            println!(
+                "    block {:>6}  tx {}  gas {:>9}  {:<12} {action}{}",
+                out.height,
+                out.hash,
+                out.gas_used,
+                self.name_of(who.address()),
+                if paid.is_empty() {
+                    String::new()
+                } else {
+                    format!(" with {}", paid.join(", "))
+                }
+            );
+        }
+        Ok(out)
     }
 
     /// A message the contract must refuse: the simulation's error must contain `expected`.
@@ -85,7 +169,13 @@ impl Ctx {
                 "accepted (tx {}), expected a refusal containing {expected:?}",
                 out.hash
             )),
-            Err(Error::Simulate { log }) if log.contains(expected) => Ok(()),
+            Err(Error::Simulate { log }) if log.contains(expected) => {
+                self.say(format!(
+                    "{} is refused by the contract, as it must be: \"{expected}\"",
+                    action_of(msg)
+                ));
+                Ok(())
+            }
             Err(e) => Err(format!("refused, but not with {expected:?}: {e}")),
         }
     }
@@ -117,7 +207,13 @@ impl Ctx {
                 &[],
             )
             .await
-            .map(|i| i.address)
+            .map(|i| {
+                self.say(format!(
+                    "{contract} instantiated at {} (block {}, tx {}, gas {})",
+                    i.address, i.outcome.height, i.outcome.hash, i.outcome.gas_used
+                ));
+                i.address
+            })
             .map_err(|e| format!("instantiate {contract}: {e}"))
     }
 
@@ -140,6 +236,14 @@ impl Ctx {
     }
 }
 
+/// The message's name: the one key of its JSON object (`propose_batch`, `withdraw`...).
+fn action_of(msg: &impl Serialize) -> String {
+    serde_json::to_value(msg)
+        .ok()
+        .and_then(|v| v.as_object().and_then(|o| o.keys().next().cloned()))
+        .unwrap_or_default()
+}
+
 /// Bech32 address → the canonical bytes a contract stores (what L2 messages name).
 pub fn canonical(address: &str) -> Result<Vec<u8>, String> {
     let id: settle_client::cosmrs::AccountId =
@@ -156,10 +260,10 @@ fn now_unix() -> u64 {
 
 /// A flow: what it does with its own context; the flows of a network run side by side
 /// (most of their time is the chain's clock running out a window).
-type FlowFn = fn(Ctx) -> Pin<Box<dyn Future<Output = Result<String, String>>>>;
+pub type FlowFn = fn(Ctx) -> Pin<Box<dyn Future<Output = Result<String, String>>>>;
 
 /// Every flow: registering one is one line here.
-fn flows() -> Vec<(&'static str, FlowFn)> {
+pub fn flows() -> Vec<(&'static str, FlowFn)> {
     vec![
         (
             "optimistic-rollup: deposit, propose, a lie challenged to the one-step proof, finalize, withdraw",
@@ -168,6 +272,10 @@ fn flows() -> Vec<(&'static str, FlowFn)> {
         (
             "payment-channels: cooperative close, a stale close punished by a watchtower, an HTLC claimed and one refunded",
             |c| Box::pin(async move { channels::flow(&c).await }),
+        ),
+        (
+            "operator (settle-services): submitted txs posted or refused with a reason, a crash between post and database write recovered from the chain",
+            |c| Box::pin(async move { operator::flow(&c).await }),
         ),
         (
             "validity-rollup: proven batches, a withdrawal claimed, a bad proof refused, an exodus exit",
@@ -196,71 +304,48 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let wasmd = Wasmd::ensure()?;
     // The artifacts of this tree (a stale artifacts/ would test other code).
     crate::dist::run()?;
+    on_networks(wasmd, &validators, only.as_deref())
+}
+
+/// The flows whose name contains `only` (all without it) on a network of each size in
+/// `validators`, side by side, with the artifacts already in `artifacts/`; prints each
+/// check and `e2e: N passed, N failed`.
+pub fn on_networks(wasmd: Wasmd, validators: &[usize], only: Option<&str>) -> Result<(), String> {
     let chosen: Vec<(&str, FlowFn)> = flows()
         .into_iter()
-        .filter(|(name, _)| only.as_deref().is_none_or(|o| name.contains(o)))
+        .filter(|(name, _)| only.is_none_or(|o| name.contains(o)))
         .collect();
     if chosen.is_empty() {
         return Err(format!("no flow matches {only:?}"));
     }
+    // The networks run side by side: most of a flow's time is the chain's clock running
+    // out a window, so a second network costs little more than the first.
+    let outcomes: Vec<Outcome> = std::thread::scope(|s| {
+        let handles: Vec<_> = validators
+            .iter()
+            .map(|&n| {
+                let (wasmd, chosen) = (wasmd.clone(), &chosen);
+                s.spawn(move || on_network(wasmd, n, chosen))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .zip(validators)
+            .map(|(h, n)| {
+                h.join().unwrap_or_else(|_| Outcome {
+                    report: String::new(),
+                    passed: 0,
+                    failed: vec![format!("[{n}v] the network's thread panicked")],
+                })
+            })
+            .collect()
+    });
     let mut passed = 0;
     let mut failed = Vec::new();
-    for n in validators {
-        let options = Options {
-            validators: n,
-            ..Options::default()
-        };
-        util::step(&format!("a {n}-validator wasmd network"));
-        let mut net = Network::init(wasmd.clone(), &options)?;
-        net.start()?;
-        let rpc: Vec<String> = net.nodes.iter().map(|n| n.rpc_url()).collect();
-        // With several validators, the last one is stopped while the flows run and
-        // restarted from its home; the flows must not notice.
-        let (results, chaos) = std::thread::scope(|s| {
-            let flows = s.spawn(|| crate::deploy::block_on(run_flows(&rpc[0], &chosen, n)));
-            let chaos = (n > 1).then(|| stop_and_restart(&mut net, n - 1));
-            let results = flows
-                .join()
-                .map_err(|_| "the flows' thread panicked".to_string())
-                .and_then(|r| r)
-                .and_then(|r| r);
-            (results, chaos)
-        });
-        let (codes, results) = results?;
-        for (name, took, res) in results {
-            match res {
-                Ok(summary) => {
-                    passed += 1;
-                    println!(
-                        "ok    [{n}v] {name} ({:.0} s)\n      {summary}",
-                        took.as_secs_f64()
-                    );
-                }
-                Err(e) => {
-                    println!(
-                        "FAIL  [{n}v] {name} ({:.0} s)\n      {e}",
-                        took.as_secs_f64()
-                    );
-                    failed.push(format!("[{n}v] {name}"));
-                }
-            }
-        }
-        if let Some(chaos) = chaos {
-            let name = format!("[{n}v] validator {} stopped mid-flow, restarted from its home, same contract state", n - 1);
-            match chaos.and_then(|note| {
-                same_state(&mut net, n - 1, &codes).map(|s| format!("{note}; {s}"))
-            }) {
-                Ok(note) => {
-                    passed += 1;
-                    println!("ok    {name}\n      {note}");
-                }
-                Err(e) => {
-                    println!("FAIL  {name}\n      {e}");
-                    failed.push(name);
-                }
-            }
-        }
-        drop(net);
+    for o in outcomes {
+        print!("{}", o.report);
+        passed += o.passed;
+        failed.extend(o.failed);
     }
     println!("\ne2e: {passed} passed, {} failed", failed.len());
     if failed.is_empty() {
@@ -268,6 +353,89 @@ pub fn run(args: &[String]) -> Result<(), String> {
     } else {
         Err(format!("failed: {}", failed.join("; ")))
     }
+}
+
+/// What one network's run found: its report lines, and which checks passed or failed.
+struct Outcome {
+    report: String,
+    passed: usize,
+    failed: Vec<String>,
+}
+
+/// Starts an `n`-validator network in a fresh home, runs the flows on it (and, with
+/// several validators, stops and restarts one of them meanwhile), and tears it down.
+fn on_network(wasmd: Wasmd, n: usize, chosen: &[(&str, FlowFn)]) -> Outcome {
+    let mut out = Outcome {
+        report: String::new(),
+        passed: 0,
+        failed: Vec::new(),
+    };
+    let mut note = |ok: bool, name: String, detail: &str| {
+        let mark = if ok { "ok  " } else { "FAIL" };
+        out.report
+            .push_str(&format!("{mark}  {name}\n      {detail}\n"));
+        if ok {
+            out.passed += 1;
+        } else {
+            out.failed.push(name);
+        }
+    };
+    let options = Options {
+        validators: n,
+        ..Options::default()
+    };
+    util::step(&format!("a {n}-validator wasmd network"));
+    let mut net = match Network::init(wasmd, &options).and_then(|mut net| net.start().map(|()| net))
+    {
+        Ok(net) => net,
+        Err(e) => {
+            note(false, format!("[{n}v] the network starts"), &e);
+            return out;
+        }
+    };
+    let rpc: Vec<String> = net.nodes.iter().map(|n| n.rpc_url()).collect();
+    // With several validators, the last one is stopped while the flows run and
+    // restarted from its home; the flows must not notice.
+    let (results, chaos) = std::thread::scope(|s| {
+        let flows = s.spawn(|| crate::deploy::block_on(run_flows(&rpc[0], chosen, n)));
+        let chaos = (n > 1).then(|| stop_and_restart(&mut net, n - 1));
+        let results = flows
+            .join()
+            .map_err(|_| "the flows' thread panicked".to_string())
+            .and_then(|r| r)
+            .and_then(|r| r);
+        (results, chaos)
+    });
+    let codes = match results {
+        Ok((codes, results)) => {
+            for (name, took, res) in results {
+                let name = format!("[{n}v] {name} ({:.0} s)", took.as_secs_f64());
+                match res {
+                    Ok(summary) => note(true, name, &summary),
+                    Err(e) => note(false, name, &e),
+                }
+            }
+            codes
+        }
+        Err(e) => {
+            note(false, format!("[{n}v] the artifacts are stored"), &e);
+            Vec::new()
+        }
+    };
+    if let Some(chaos) = chaos {
+        let name = format!(
+            "[{n}v] validator {} stopped mid-flow, restarted from its home, same contract state",
+            n - 1
+        );
+        match chaos
+            .and_then(|stop| same_state(&mut net, n - 1, &codes).map(|s| format!("{stop}; {s}")))
+        {
+            Ok(detail) => note(true, name, &detail),
+            Err(e) => note(false, name, &e),
+        }
+    }
+    drop(net);
+    out
 }
 
 type FlowResult = (String, Duration, Result<String, String>);
@@ -296,12 +464,12 @@ async fn run_flows(
     let mut handles = Vec::new();
     for (i, (name, flow)) in chosen.iter().enumerate() {
         let funder = TEST_ACCOUNTS[i % TEST_ACCOUNTS.len()].0;
-        let ctx = Ctx {
-            client: client.clone(),
-            codes: codes.clone(),
-            funder: crate::deploy::test_wallet(funder, "wasm")?,
-            tag: format!("{n}v/{i}"),
-        };
+        let ctx = Ctx::new(
+            client.clone(),
+            codes.clone(),
+            crate::deploy::test_wallet(funder, "wasm")?,
+            format!("{n}v/{i}"),
+        );
         let (name, flow) = (name.to_string(), *flow);
         handles.push(local.spawn_local(async move {
             let started = Instant::now();

@@ -6,9 +6,9 @@
 //! The operator's work is settle-core's `Node`, as in the cw-multi-test suites; the
 //! contract sees only signed transactions.
 
-use cosmwasm_std::{Binary, HexBinary, Uint128};
+use cosmwasm_std::{Binary, Uint128};
 use optimistic_rollup::msg::{
-    BatchResponse, BatchStatus, DepositTo, DisputeParams, ExecuteMsg, GamePhase, GameResponse,
+    BatchResponse, BatchStatus, DepositTarget, DisputeParams, ExecuteMsg, GamePhase, GameResponse,
     InstantiateMsg, OutputPreimage, ProposerResponse, QueryMsg, Side, SolvencyResponse,
     StatusResponse,
 };
@@ -19,6 +19,7 @@ use settle_core::hash::{keccak256_concat, Hash};
 use settle_core::ledger::Deposit;
 use settle_core::node::Node;
 use settle_core::tx::Domain;
+use settle_services::follow::Follower;
 
 use super::{canonical, Ctx};
 use crate::localnet::DENOM;
@@ -31,12 +32,8 @@ const CLOCK: u64 = 300;
 const DEPOSIT: u128 = 1_000_000;
 const WITHDRAWAL: u128 = 250_000;
 
-fn hex(h: &Hash) -> HexBinary {
-    HexBinary::from(h.as_slice())
-}
-
-fn seconds(t: cosmwasm_std::Timestamp) -> u64 {
-    t.seconds()
+fn hex(h: &Hash) -> Binary {
+    Binary::from(h.as_slice())
 }
 
 struct Rollup<'a> {
@@ -52,23 +49,25 @@ impl Rollup<'_> {
 
     async fn batch(&self, index: u64) -> Result<BatchResponse, String> {
         self.ctx
-            .query(&self.address, &QueryMsg::Batch { index })
+            .query(&self.address, &QueryMsg::Batch { batch: index })
             .await
     }
 
     async fn game(&self, id: u64) -> Result<GameResponse, String> {
-        self.ctx.query(&self.address, &QueryMsg::Game { id }).await
+        self.ctx
+            .query(&self.address, &QueryMsg::Game { game: id })
+            .await
     }
 
     async fn deposit(&mut self, who: &Wallet, key: &L2Key, amount: u128) -> Result<u64, String> {
-        let to = DepositTo::NewAccount {
-            pubkey: HexBinary::from(key.public_key().as_slice()),
+        let to = DepositTarget::NewAccount {
+            pubkey: Binary::from(key.public_key().as_slice()),
         };
         self.ctx
             .execute(
                 who,
                 &self.address,
-                &ExecuteMsg::Deposit { to: to.clone() },
+                &ExecuteMsg::Deposit { target: to.clone() },
                 &[(amount, DENOM)],
             )
             .await?;
@@ -122,30 +121,42 @@ impl Rollup<'_> {
     }
 }
 
-pub async fn flow(ctx: &Ctx) -> Result<String, String> {
-    let honest = ctx.wallet("proposer", 10_000_000).await?;
-    let liar = ctx.wallet("liar", 10_000_000).await?;
-    let challenger = ctx.wallet("challenger", 10_000_000).await?;
-    let user = ctx.wallet("user", 10_000_000).await?;
-    let treasury = ctx.wallet("treasury", 0).await?;
-    let msg = InstantiateMsg {
+/// The rollup the flows instantiate: the floors for windows (a lie must be challenged
+/// within five minutes), small bonds, the test suites' admin bounds.
+pub fn instantiate_msg(treasury: &str) -> InstantiateMsg {
+    InstantiateMsg {
         admin: None,
         denom: DENOM.into(),
         bond_denom: DENOM.into(),
         proposer_bond: BOND.into(),
         challenge_window: WINDOW,
-        force_inclusion_delay: 3_600,
+        force_inclusion_seconds: 3_600,
         max_batch_bytes: 128 * 1024,
         dispute: DisputeParams {
             challenger_bond: CHALLENGER_BOND.into(),
             clock_seconds: CLOCK,
             min_answer_seconds: 60,
             reward_bps: 5_000,
-            treasury: treasury.address().to_string(),
+            treasury: treasury.to_string(),
         },
         bounds: Some(settle_testing::default_bounds()),
-    };
-    let address = ctx.instantiate("optimistic-rollup", &msg).await?;
+    }
+}
+
+pub async fn flow(ctx: &Ctx) -> Result<String, String> {
+    let honest = ctx.wallet("proposer", 10_000_000).await?;
+    let liar = ctx.wallet("liar", 10_000_000).await?;
+    let challenger = ctx.wallet("challenger", 10_000_000).await?;
+    let scale = ctx.scale;
+    let users = scale.users.max(2);
+    let withdrawals = scale.withdrawals.clamp(1, users);
+    let user = ctx
+        .wallet("user", users as u128 * DEPOSIT + 10_000_000)
+        .await?;
+    let treasury = ctx.wallet("treasury", 0).await?;
+    let address = ctx
+        .instantiate("optimistic-rollup", &instantiate_msg(treasury.address()))
+        .await?;
     let config: optimistic_rollup::msg::ConfigResponse =
         ctx.query(&address, &QueryMsg::Config {}).await?;
     let domain = Domain(
@@ -165,27 +176,75 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
             .await?;
     }
 
-    // A deposit into a new account (0) and one into a second (1).
-    let (k0, k1) = (
-        L2Key::from_label("e2e-user-0"),
-        L2Key::from_label("e2e-user-1"),
-    );
-    r.deposit(&user, &k0, DEPOSIT).await?;
-    r.deposit(&user, &k1, 1_000).await?;
+    // One deposit into a new L2 account per user.
+    let keys: Vec<L2Key> = (0..users)
+        .map(|i| L2Key::from_label(&format!("e2e-user-{i}")))
+        .collect();
+    for k in &keys {
+        r.deposit(&user, k, DEPOSIT).await?;
+    }
+    ctx.say(format!(
+        "{users} deposits of {DEPOSIT} {DENOM} open L2 accounts 0..{}",
+        users - 1
+    ));
 
-    // The honest batch: the deposits, a transfer 0 → 1, a withdrawal from 0 to the user.
+    // The honest batch: the deposits, transfers between the accounts, then withdrawals
+    // from the first accounts to the user.
     let recipient = canonical(user.address())?;
-    let txs = [
-        r.node.sign_transfer(&k0, 0, 1, 10_000, 0),
-        r.node
-            .sign_withdrawal(&k0, 0, recipient.clone(), WITHDRAWAL, 1),
-    ];
+    let mut nonces = vec![0u64; users];
+    let mut rng = crate::demo::Lcg(2026);
+    let mut txs = Vec::new();
+    for t in 0..scale.transfers {
+        // The first transfer is 0 -> 1; then random pairs.
+        let from = if t == 0 {
+            0
+        } else {
+            rng.next(users as u64) as usize
+        };
+        let to = (from + 1 + rng.next(users as u64 - 1) as usize) % users;
+        let amount = if t == 0 {
+            10_000
+        } else {
+            1 + rng.next(10_000) as u128
+        };
+        txs.push(
+            r.node
+                .sign_transfer(&keys[from], from as u32, to as u32, amount, nonces[from]),
+        );
+        nonces[from] += 1;
+    }
+    for (i, key) in keys.iter().enumerate().take(withdrawals) {
+        txs.push(
+            r.node
+                .sign_withdrawal(key, i as u32, recipient.clone(), WITHDRAWAL, nonces[i]),
+        );
+        nonces[i] += 1;
+    }
     let (good, _) = r.propose(&honest, encode_batch(&txs), None).await?;
+    ctx.say(format!(
+        "batch {good}: {} transfers and {withdrawals} withdrawals posted by the honest proposer",
+        scale.transfers
+    ));
 
     // A bond is never enough to post a lie: the liar's batch (a transfer 1 → 0) claims
     // a state that is wrong from its second step on.
-    let lie = [r.node.sign_transfer(&k1, 1, 0, 500, 0)];
+    let lie = [r.node.sign_transfer(&keys[1], 1, 0, 500, nonces[1])];
     let (bad, claimed) = r.propose(&liar, encode_batch(&lie), Some(1)).await?;
+    ctx.say(format!(
+        "batch {bad}: a transfer whose output root lies from step 1 on, posted by the liar"
+    ));
+    // A watcher that knows nothing but the chain rebuilds the L2 state from the contract's
+    // queries and the posted data, and finds the lie.
+    let mut watcher = Follower::new(&ctx.client, &r.address)
+        .await
+        .map_err(|e| e.to_string())?;
+    let seen = watcher.sync(&ctx.client).await.map_err(|e| e.to_string())?;
+    if seen.divergences.iter().map(|d| d.batch).collect::<Vec<_>>() != [bad] {
+        return Err(format!(
+            "a follower of the chain finds divergent batches {:?}, not [{bad}]",
+            seen.divergences
+        ));
+    }
     let truth = r
         .node
         .trace(bad)
@@ -275,6 +334,12 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         ));
     }
     r.node.roll_back(bad).map_err(|e| e.to_string())?;
+    let seen = watcher.sync(&ctx.client).await.map_err(|e| e.to_string())?;
+    if seen.rolled_back_from != Some(bad) {
+        return Err(format!(
+            "the follower did not see batch {bad} removed: {seen:?}"
+        ));
+    }
     let liar_info: ProposerResponse = ctx
         .query(
             &r.address,
@@ -286,47 +351,96 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
     if liar_info.bond != Uint128::zero() {
         return Err(format!("the liar keeps a bond of {}", liar_info.bond));
     }
+    ctx.say(format!(
+        "game {game}: {moves} bisection moves, the one-step proof of step {step} wins; \
+         the liar's bond is slashed and batch {bad} removed"
+    ));
 
     // The honest batch finalizes after its window; the withdrawal is paid.
     let b = r.batch(good).await?;
-    ctx.wait_past(seconds(b.finalizes_at)).await?;
+    ctx.wait_past(b.finalizes_at).await?;
     ctx.execute(
         &challenger,
         &r.address,
-        &ExecuteMsg::Finalize { index: good },
+        &ExecuteMsg::Finalize { batch: good },
         &[],
     )
     .await?;
     if r.batch(good).await?.status != BatchStatus::Finalized {
         return Err(format!("batch {good} is not final after finalize"));
     }
-    let p = r
-        .node
-        .withdrawal_proof(good, 0)
-        .map_err(|e| format!("the node has no withdrawal proof: {e}"))?;
-    let withdraw = ExecuteMsg::Withdraw {
-        batch: p.batch,
-        index: p.index,
-        recipient: user.address().to_string(),
-        amount: Uint128::new(p.amount),
-        output: OutputPreimage {
-            state_root: hex(&p.state_root),
-            withdrawals_root: hex(&p.withdrawals_root),
-        },
-        proof: Binary::new(p.proof),
+    ctx.say(format!(
+        "batch {good} is final after its {WINDOW} s challenge window"
+    ));
+    let withdraw_msg = |index: u32| -> Result<ExecuteMsg, String> {
+        let p = r
+            .node
+            .withdrawal_proof(good, index)
+            .map_err(|e| format!("the node has no withdrawal proof {index}: {e}"))?;
+        Ok(ExecuteMsg::Withdraw {
+            batch: p.batch,
+            index: p.index,
+            recipient: user.address().to_string(),
+            amount: Uint128::new(p.amount),
+            output: OutputPreimage {
+                state_root: hex(&p.state_root),
+                withdrawals_root: hex(&p.withdrawals_root),
+            },
+            proof: Binary::new(p.proof),
+        })
     };
     let before = ctx.balance(user.address()).await?;
-    // The challenger pays the fee: the user's balance moves by the withdrawal alone.
-    let paid = ctx.execute(&challenger, &r.address, &withdraw, &[]).await?;
+    // The challenger pays the fees: the user's balance moves by the withdrawals alone.
+    let mut paid = None;
+    for i in 0..withdrawals {
+        paid = Some(
+            ctx.execute(&challenger, &r.address, &withdraw_msg(i as u32)?, &[])
+                .await?,
+        );
+    }
+    let paid = paid.ok_or("no withdrawal")?;
     let after = ctx.balance(user.address()).await?;
-    if after != before + WITHDRAWAL {
+    let expected = withdrawals as u128 * WITHDRAWAL;
+    if after != before + expected {
         return Err(format!(
-            "the user's balance went from {before} to {after}, not up by {WITHDRAWAL}"
+            "the user's balance went from {before} to {after}, not up by {expected}"
         ));
     }
+    ctx.say(format!(
+        "{withdrawals} withdrawals of {WITHDRAWAL} {DENOM} paid to the user"
+    ));
     // Paid once: the same proof again is refused.
-    ctx.refused(&challenger, &r.address, &withdraw, &[], "already paid")
-        .await?;
+    ctx.refused(
+        &challenger,
+        &r.address,
+        &withdraw_msg(0)?,
+        &[],
+        "already paid",
+    )
+    .await?;
+    // From chain data alone, a fresh follower arrives at the operator's own L2 state.
+    let mut fresh = Follower::new(&ctx.client, &r.address)
+        .await
+        .map_err(|e| e.to_string())?;
+    let seen = fresh.sync(&ctx.client).await.map_err(|e| e.to_string())?;
+    if fresh.node.ledger.state_root() != r.node.ledger.state_root()
+        || fresh.node.batch_count() != r.node.batch_count()
+        || !seen.divergences.is_empty()
+    {
+        return Err(format!(
+            "rebuilt from chain data: {} batches, state root {}; the operator: {} batches, {}",
+            fresh.node.batch_count(),
+            hex::encode(fresh.node.ledger.state_root()),
+            r.node.batch_count(),
+            hex::encode(r.node.ledger.state_root())
+        ));
+    }
+    ctx.say(format!(
+        "rebuilt from chain data alone: {} batches, {} accounts, state root {}",
+        fresh.node.batch_count(),
+        fresh.node.ledger.accounts().len(),
+        hex::encode(fresh.node.ledger.state_root())
+    ));
     let solvency: SolvencyResponse = ctx.query(&r.address, &QueryMsg::Solvency {}).await?;
     let held = ctx.balance(&r.address).await?;
     let d = solvency

@@ -4,7 +4,7 @@
 //! is refused; the operator then stops, the rollup enters exodus after its deadline, and a
 //! user leaves with an exodus exit proven against the last verified state.
 
-use cosmwasm_std::{HexBinary, Uint256};
+use cosmwasm_std::{Binary, Uint256};
 use settle_core::validity::eddsa::SecretKey;
 use settle_core::validity::field::fr_from_bytes;
 use settle_core::validity::ledger::{Deposit, Shape, Tx};
@@ -49,7 +49,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
             &contract,
             &ExecuteMsg::Deposit {
                 target: DepositTarget::NewAccount {
-                    pubkey: HexBinary::from(pubkey.encode().to_vec()),
+                    pubkey: Binary::from(pubkey.encode().to_vec()),
                 },
             },
             &[(amount, DENOM)],
@@ -77,6 +77,9 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         .await?;
     op.follow(&second);
 
+    ctx.say(
+        "batches proven with Groth16 here and verified by the contract with the chain's pairing",
+    );
     // A withdrawal, credited when its batch is accepted (no window: the proof is final).
     let withdrawal = op.withdrawal(&keys[0], canonical(user.address())?, WITHDRAWAL);
     let third = prove(&mut op, 0, &[withdrawal])?;
@@ -105,6 +108,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         ));
     }
 
+    ctx.say("the operator stops; after the exodus deadline users leave with Merkle proofs of the last proven state");
     // The operator stops. After the deadline the rollup is in exodus and account 0 leaves
     // with its balance in the last verified state.
     let status: StatusResponse = ctx.query(&contract, &QueryMsg::Status {}).await?;
@@ -129,7 +133,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         .await?;
     let solvency: SolvencyResponse = ctx.query(&contract, &QueryMsg::Solvency {}).await?;
     let held = ctx.balance(&contract).await?;
-    if !solvency.solvent || solvency.held != Uint256::from(held) {
+    if !solvency.solvent || solvency.denoms.first().map(|d| d.held) != Some(Uint256::from(held)) {
         return Err(format!(
             "after the exodus exit: bank {held}, contract {solvency:?}"
         ));

@@ -1,0 +1,225 @@
+//! The configuration file every service reads (TOML), and its checks against the chain:
+//! a service refuses to start on a chain with another chain id, a contract that does not
+//! run the code id the file names, or a key it cannot read. Keys come from an environment
+//! variable or a file only: never from the command line, never logged.
+//!
+//! ```toml
+//! [chain]
+//! rpc = "http://127.0.0.1:26657"
+//! chain_id = "settle-local"
+//! prefix = "wasm"              # optional, default "wasm"
+//! gas_price = "0.025stake"     # optional, default "0.025stake"
+//!
+//! [key]                        # optional for read-only commands
+//! mnemonic_env = "SETTLE_MNEMONIC"   # or: mnemonic_file = "operator.key" (mode 0600)
+//!
+//! [rollup]
+//! contract = "wasm1..."
+//! code_id = 1                  # optional: refuse a contract running another code
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use settle_client::{Client, Wallet};
+
+use crate::Error;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub chain: ChainConfig,
+    pub key: Option<KeyConfig>,
+    pub rollup: Option<RollupConfig>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainConfig {
+    /// The node's CometBFT RPC.
+    pub rpc: String,
+    /// The chain id the node must report.
+    pub chain_id: String,
+    #[serde(default = "default_prefix")]
+    pub prefix: String,
+    #[serde(default = "default_gas_price")]
+    pub gas_price: String,
+}
+
+fn default_prefix() -> String {
+    "wasm".into()
+}
+
+fn default_gas_price() -> String {
+    "0.025stake".into()
+}
+
+/// Where the service's signing key is: exactly one of the two.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyConfig {
+    /// An environment variable holding a BIP-39 mnemonic.
+    pub mnemonic_env: Option<String>,
+    /// A file holding a BIP-39 mnemonic, readable by its owner only.
+    pub mnemonic_file: Option<PathBuf>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RollupConfig {
+    /// The optimistic-rollup contract's address.
+    pub contract: String,
+    /// The code the contract must run, if given.
+    pub code_id: Option<u64>,
+}
+
+impl Config {
+    pub fn parse(text: &str) -> Result<Config, Error> {
+        toml::from_str(text).map_err(|e| Error::Config(e.to_string()))
+    }
+
+    pub fn load(path: &Path) -> Result<Config, Error> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+        Self::parse(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
+    }
+
+    /// The rollup section, required by the commands that follow a rollup.
+    pub fn rollup(&self) -> Result<&RollupConfig, Error> {
+        self.rollup
+            .as_ref()
+            .ok_or_else(|| Error::Config("no [rollup] section".into()))
+    }
+
+    /// Connects to the node and checks that it is the chain the file names.
+    pub async fn connect(&self) -> Result<Client, Error> {
+        let c = &self.chain;
+        let client = Client::connect(&c.rpc, &c.prefix, &c.gas_price).await?;
+        if client.chain_id() != c.chain_id {
+            return Err(Error::Config(format!(
+                "{} serves chain {:?}, the configuration names {:?}",
+                c.rpc,
+                client.chain_id(),
+                c.chain_id
+            )));
+        }
+        Ok(client)
+    }
+
+    /// Checks that the rollup contract exists and runs the configured code.
+    pub async fn check_rollup(&self, client: &Client) -> Result<(), Error> {
+        let r = self.rollup()?;
+        let code = client
+            .code_id_of(&r.contract)
+            .await
+            .map_err(|e| Error::Config(format!("contract {}: {e}", r.contract)))?;
+        match r.code_id {
+            Some(expected) if expected != code => Err(Error::Config(format!(
+                "contract {} runs code {code}, the configuration names code {expected}",
+                r.contract
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// The signing key, from the environment or a file.
+    pub fn wallet(&self) -> Result<Wallet, Error> {
+        let k = self
+            .key
+            .as_ref()
+            .ok_or_else(|| Error::Config("no [key] section".into()))?;
+        let phrase = match (&k.mnemonic_env, &k.mnemonic_file) {
+            (Some(var), None) => std::env::var(var)
+                .map_err(|_| Error::Config(format!("[key] mnemonic_env: ${var} is not set")))?,
+            (None, Some(path)) => read_secret_file(path)?,
+            _ => {
+                return Err(Error::Config(
+                    "[key] needs exactly one of mnemonic_env and mnemonic_file".into(),
+                ))
+            }
+        };
+        Wallet::from_mnemonic(phrase.trim(), &self.chain.prefix)
+            .map_err(|e| Error::Config(format!("[key]: {e}")))
+    }
+}
+
+/// A key file's text; refused if others may read it.
+fn read_secret_file(path: &Path) -> Result<String, Error> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Error::Config(format!("[key] mnemonic_file {}: {e}", path.display())))?;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(Error::Config(format!(
+            "[key] mnemonic_file {} has mode {mode:o}: others may read the key (chmod 600 it)",
+            path.display()
+        )));
+    }
+    std::fs::read_to_string(path)
+        .map_err(|e| Error::Config(format!("[key] mnemonic_file {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[chain]
+rpc = "http://127.0.0.1:26657"
+chain_id = "settle-local"
+
+[rollup]
+contract = "wasm1xyz"
+"#;
+
+    #[test]
+    fn defaults_fill_the_optional_fields() {
+        let c = Config::parse(MINIMAL).unwrap();
+        assert_eq!(c.chain.prefix, "wasm");
+        assert_eq!(c.chain.gas_price, "0.025stake");
+        assert_eq!(c.rollup().unwrap().contract, "wasm1xyz");
+        assert!(c.rollup().unwrap().code_id.is_none());
+    }
+
+    #[test]
+    fn unknown_fields_and_missing_sections_are_refused() {
+        let typo = MINIMAL.replace("chain_id", "chainid");
+        assert!(Config::parse(&typo)
+            .unwrap_err()
+            .to_string()
+            .contains("chainid"));
+        let c = Config::parse("[chain]\nrpc = \"x\"\nchain_id = \"y\"\n").unwrap();
+        assert!(c.rollup().unwrap_err().to_string().contains("[rollup]"));
+        assert!(c.wallet().unwrap_err().to_string().contains("[key]"));
+    }
+
+    #[test]
+    fn a_key_needs_exactly_one_source_and_a_private_file() {
+        let both = format!("{MINIMAL}\n[key]\nmnemonic_env = \"A\"\nmnemonic_file = \"b\"\n");
+        let err = Config::parse(&both)
+            .unwrap()
+            .wallet()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("exactly one"), "{err}");
+
+        let dir = std::env::temp_dir().join(format!("settle-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("key");
+        let phrase = ["abandon"; 23].join(" ") + " art";
+        std::fs::write(&file, &phrase).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let with_file = format!(
+            "{MINIMAL}\n[key]\nmnemonic_file = {:?}\n",
+            file.display().to_string()
+        );
+        let c = Config::parse(&with_file).unwrap();
+        let err = c.wallet().unwrap_err().to_string();
+        assert!(err.contains("644") && !err.contains("abandon"), "{err}");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let w = c.wallet().unwrap();
+        assert!(w.address().starts_with("wasm1"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,37 @@
+//! The off-chain agents that run beside the settlement contracts, as one binary
+//! (`settle`). Protocol rules stay in settle-core and chain access in settle-client; this
+//! crate only wires them to the chain, a configuration and the operator's storage.
+//!
+//! - [`follow`]: an optimistic rollup's L2 state rebuilt and kept in step from chain data
+//!   alone (queries and the transactions that posted each batch).
+//! - [`config`]: the TOML configuration every service reads, checked against the chain.
+//! - [`operator`]: the operator's round: sync, account for every submitted transaction,
+//!   build the next batch with the core, post it; crash-safe by construction.
+//! - [`store`]: the operator's database (SQLite): every submitted L2 transaction until it
+//!   is in a posted batch or refused with a reason.
+
+pub mod config;
+pub mod follow;
+pub mod operator;
+pub mod store;
+
+/// What stops a service.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A configuration that cannot be used (a file, a key, a contract or a chain that is
+    /// not the one it names).
+    #[error("configuration: {0}")]
+    Config(String),
+    /// Chain data that does not fit together.
+    #[error("chain data: {0}")]
+    Chain(String),
+    /// The chain client's error (RPC, query, transaction).
+    #[error(transparent)]
+    Client(#[from] settle_client::Error),
+    /// The service's database.
+    #[error("database: {0}")]
+    Store(String),
+    /// The L2 rules refused something the chain holds.
+    #[error("L2 rules: {0}")]
+    Core(#[from] settle_core::Error),
+}

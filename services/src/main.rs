@@ -1,0 +1,104 @@
+//! `settle`: the off-chain agents of the settlement suite.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use settle_services::config::Config;
+use settle_services::follow::Follower;
+use settle_services::Error;
+
+#[derive(Parser)]
+#[command(
+    name = "settle",
+    version,
+    about = "Off-chain agents of the settle suite"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Rebuild the optimistic rollup's L2 state from chain data alone (the contract's
+    /// queries and the transactions that posted each batch) and print it; exits with 3 if
+    /// a batch claims an output root its data does not give.
+    Replay {
+        /// The TOML configuration ([chain] and [rollup]).
+        #[arg(long)]
+        config: PathBuf,
+        /// Print the accounts too (index, balance, nonce).
+        #[arg(long)]
+        accounts: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("settle: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Replay { config, accounts } => replay(&config, accounts).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("settle: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn replay(path: &std::path::Path, accounts: bool) -> Result<ExitCode, Error> {
+    let config = Config::load(path)?;
+    let client = config.connect().await?;
+    config.check_rollup(&client).await?;
+    let contract = &config.rollup()?.contract;
+    let mut f = Follower::new(&client, contract).await?;
+    let synced = f.sync(&client).await?;
+    let ledger = &f.node.ledger;
+    println!("rollup {contract} on {}", client.chain_id());
+    println!(
+        "  {} batches, {} deposits ({} pending), {} accounts holding {} in all",
+        f.node.batch_count(),
+        f.node.deposit_count(),
+        f.node.pending_deposits().len(),
+        ledger.accounts().len(),
+        ledger.total_balance()
+    );
+    println!("  state root {}", hex::encode(ledger.state_root()));
+    if accounts {
+        for (i, a) in ledger.accounts().iter().enumerate() {
+            println!("  account {i}: balance {}, nonce {}", a.balance, a.nonce);
+        }
+    }
+    for d in &synced.divergences {
+        println!(
+            "  batch {} by {} claims {} but its data gives {}",
+            d.batch,
+            d.proposer,
+            hex::encode(d.claimed),
+            hex::encode(d.computed)
+        );
+    }
+    Ok(if synced.divergences.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
+}
