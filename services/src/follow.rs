@@ -62,7 +62,7 @@ pub struct Follower {
     /// Batch data found on chain and not yet applied, by batch index (a later posting of
     /// an index, after a removal, replaces an earlier one).
     found: BTreeMap<u64, Vec<u8>>,
-    /// The highest block whose transactions were searched.
+    /// Transactions above this height are searched for batch data.
     searched_to: u64,
     /// Claimed output root of every applied batch.
     claimed: Vec<Hash>,
@@ -145,11 +145,15 @@ impl Follower {
         }
         // Batches: each one's data from the transaction that posted it.
         if self.node.batch_count() < status.next_batch {
-            let height = client.height().await?;
             let txs = client
                 .contract_txs(&self.contract, self.searched_to)
                 .await?;
-            self.searched_to = height.max(txs.last().map_or(0, |t| t.height));
+            // The next search starts at the last block found, not at the node's height:
+            // the transaction index may lag the latest block, and a block searched before
+            // it was indexed must be searched again.
+            if let Some(last) = txs.last() {
+                self.searched_to = last.height.saturating_sub(1);
+            }
             for tx in &txs {
                 for (index, data) in posted_batches(tx, &self.contract)? {
                     self.found.insert(index, data);

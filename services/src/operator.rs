@@ -144,10 +144,21 @@ impl Operator {
             deposits_consumed: proposal.deposits_consumed,
             output_root: cosmwasm_std::Binary::from(proposal.output_root.as_slice()),
         };
-        let out = self
+        let out = match self
             .client
             .execute(&self.wallet, &self.follower.contract, &msg, &[])
-            .await?;
+            .await
+        {
+            Ok(out) => out,
+            // Refused before any broadcast: nothing is in flight.
+            Err(
+                e @ (settle_client::Error::Simulate { .. } | settle_client::Error::CheckTx { .. }),
+            ) => {
+                self.store.set_meta(IN_FLIGHT, None).await?;
+                return Err(e.into());
+            }
+            Err(e) => return Err(e.into()),
+        };
         let ids: Vec<String> = txs.iter().map(|t| t.hash.clone()).collect();
         self.store.mark_posted(&ids, proposal.index, now()).await?;
         self.store.set_meta(IN_FLIGHT, None).await?;

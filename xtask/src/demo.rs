@@ -97,13 +97,7 @@ fn on_node(args: &[String]) -> Result<(), String> {
     }
     let node = node.ok_or(format!("--node is required with arguments\n{NODE_USAGE}"))?;
     // Each flow gets its own handle on the paying wallet (a wallet is not `Clone`).
-    let wallet = || match &mnemonic_env {
-        Some(var) => {
-            let phrase = std::env::var(var).map_err(|_| format!("${var} is not set"))?;
-            settle_client::Wallet::from_mnemonic(&phrase, &prefix).map_err(|e| e.to_string())
-        }
-        None => crate::deploy::test_wallet(&from, &prefix),
-    };
+    let wallet = || crate::deploy::signer(mnemonic_env.as_deref(), &from, &prefix);
     let payer = wallet()?;
     // The artifacts of this tree.
     crate::dist::run()?;

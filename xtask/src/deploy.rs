@@ -144,6 +144,18 @@ pub fn test_wallet(name: &str, prefix: &str) -> Result<Wallet, String> {
     Wallet::from_mnemonic(mnemonic, prefix).map_err(|e| e.to_string())
 }
 
+/// The wallet that signs: the mnemonic in environment variable `mnemonic_env` if given,
+/// else the local test account `from`.
+pub fn signer(mnemonic_env: Option<&str>, from: &str, prefix: &str) -> Result<Wallet, String> {
+    match mnemonic_env {
+        Some(var) => {
+            let phrase = std::env::var(var).map_err(|_| format!("${var} is not set"))?;
+            Wallet::from_mnemonic(&phrase, prefix).map_err(|e| e.to_string())
+        }
+        None => test_wallet(from, prefix),
+    }
+}
+
 /// Runs a future on a one-thread runtime (xtask is otherwise synchronous).
 pub fn block_on<F: std::future::Future>(f: F) -> Result<F::Output, String> {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -188,13 +200,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     let node = node.ok_or(format!("--node is required\n{USAGE}"))?;
-    let wallet = match mnemonic_env {
-        Some(var) => {
-            let phrase = std::env::var(&var).map_err(|_| format!("${var} is not set"))?;
-            Wallet::from_mnemonic(&phrase, &prefix).map_err(|e| e.to_string())?
-        }
-        None => test_wallet(&from, &prefix)?,
-    };
+    let wallet = signer(mnemonic_env.as_deref(), &from, &prefix)?;
     let overrides: serde_json::Map<String, Value> = match &config {
         None => Default::default(),
         Some(path) => {
