@@ -666,7 +666,7 @@ function channel(S: Settle, v: Json, t: Tally): void {
       t.eq(`${name}: signedState`, () => S.signedState(c.state, c.signatureA, c.signatureB), signed);
       t.eq(`${name}: closeChannelMsg`, () => S.closeChannelMsg(c.channelId, signed), { close: { channel: c.channelId, signed } });
       t.eq(`${name}: checkCloseQuery`, () => S.checkCloseQuery(c.channelId, 'sender', signed, undefined), {
-        check_close: { channel: c.channelId, sender: 'sender', signed },
+        check_close: { channel: c.channelId, sender: 'sender', signed, revocation: null, authorisation: null },
       });
     }
     for (const c of v.payouts) {

@@ -212,6 +212,8 @@ fn package_json(version: &str) -> String {
     "./web/{MODULE}_bg.wasm": "./web/{MODULE}_bg.wasm",
     "./package.json": "./package.json"
   }},
+  "peerDependencies": {{ "@settle/clients": "*" }},
+  "peerDependenciesMeta": {{ "@settle/clients": {{ "optional": true }} }},
   "files": ["web/", "node/", "bundler/", "README.md"],
   "sideEffects": ["./bundler/{MODULE}.js", "./*/snippets/*"],
   "keywords": ["cosmwasm", "rollup", "merkle", "wasm"]

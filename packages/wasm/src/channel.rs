@@ -10,6 +10,8 @@
 //! `verify`, `payout`, `signed_state`, `open`, `close`, ...) so a native test can run the
 //! real contract on their output; the `#[wasm_bindgen]` functions only convert.
 
+use cosmwasm_std::Binary;
+pub use payment_channels::msg::{ExecuteMsg, QueryMsg, Revocation, SignedState};
 use serde::{Deserialize, Serialize, Serializer};
 use settle_core::channel::{
     self as core_channel, ChannelDomain, ChannelState, Htlc, Party, PenaltyRules, StaleClose, BPS,
@@ -20,7 +22,9 @@ use settle_core::error::Error;
 use settle_core::ledger::PubKey;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{self, from_js, to_hex, to_js, Base64, Dec, Fixed, Hex32, JsResult, Wire};
+use crate::convert::{
+    self, from_js, to_hex, to_js, to_js_nulls, Base64, Dec, Fixed, Hex32, JsResult, Wire,
+};
 use crate::msg::Verdict;
 use crate::tx::L2Key;
 
@@ -64,26 +68,26 @@ export interface ChannelPayoutArgs {
 /** Paid to A and B at settlement, to the watchtower that proved a stale close, and held for the HTLCs (settled one by one); the parts add up to the funding. */
 export interface ChannelPayout { parties: [string, string]; watchtower: string; htlcs: string; }
 /** The contract's `SignedState`: the state's encoding and both 64-byte signatures, all base64 (hex signatures are accepted as input). */
-export interface SignedState { state: Base64; signature_a: Base64; signature_b: Base64; }
+export type SignedState = PaymentChannelsSignedState;
 /** `joinWindow`: seconds B has to join (1..=30 days) before A may reclaim. */
 export interface OpenChannelArgs { counterparty: string; pubkeyA: Hex; pubkeyB: Hex; disputeWindow: number; joinWindow: number; }
-export interface OpenChannelMsg { open: { counterparty: string; pubkey_a: Base64; pubkey_b: Base64; dispute_window: number; join_window: number }; }
+export type OpenChannelMsg = MessageOf<PaymentChannelsExecuteMsg, "open">;
 /** What B signs to join channel `channelId` from address `counterparty` (`signChannelJoin`). */
 export interface ChannelJoinArgs { domain: Hex; channelId: number; counterparty: string; pubkeyA: Hex; pubkeyB: Hex; }
-export interface JoinChannelMsg { join: { channel: number; signature: Base64 }; }
-export interface ReclaimChannelMsg { reclaim: { channel: number }; }
+export type JoinChannelMsg = MessageOf<PaymentChannelsExecuteMsg, "join">;
+export type ReclaimChannelMsg = MessageOf<PaymentChannelsExecuteMsg, "reclaim">;
 /** A party's signed revocation of every state up to `version` (the contract's `Revocation`). */
-export interface Revocation { version: number; signature: Base64; }
+export type Revocation = PaymentChannelsRevocation;
 /** What a dispute carries besides a newer state: the closer's revocation, and the wronged party's authorisation of the sender as its watchtower. */
 export interface DisputeExtras { revocation?: Revocation | null; authorisation?: Hex | Base64 | null; }
-export interface FundChannelMsg { fund: { channel: number }; }
-export interface CooperativeCloseMsg { cooperative_close: { channel: number; signed: SignedState }; }
-export interface CloseChannelMsg { close: { channel: number; signed: SignedState }; }
-export interface DisputeChannelMsg { dispute: { channel: number; signed?: SignedState; revocation?: Revocation; authorisation?: Base64 }; }
-export interface SettleChannelMsg { settle: { channel: number }; }
-export interface RevealPreimageMsg { reveal_preimage: { preimage: Base64 }; }
-export interface SettleHtlcMsg { settle_htlc: { channel: number; htlc: number }; }
-export interface CheckCloseQuery { check_close: { channel: number; sender: string; signed?: SignedState; revocation?: Revocation; authorisation?: Base64 }; }
+export type FundChannelMsg = MessageOf<PaymentChannelsExecuteMsg, "fund">;
+export type CooperativeCloseMsg = MessageOf<PaymentChannelsExecuteMsg, "cooperative_close">;
+export type CloseChannelMsg = MessageOf<PaymentChannelsExecuteMsg, "close">;
+export type DisputeChannelMsg = MessageOf<PaymentChannelsExecuteMsg, "dispute">;
+export type SettleChannelMsg = MessageOf<PaymentChannelsExecuteMsg, "settle">;
+export type RevealPreimageMsg = MessageOf<PaymentChannelsExecuteMsg, "reveal_preimage">;
+export type SettleHtlcMsg = MessageOf<PaymentChannelsExecuteMsg, "settle_htlc">;
+export type CheckCloseQuery = MessageOf<PaymentChannelsQueryMsg, "check_close">;
 "#;
 
 // ---- the state as JS sees it ------------------------------------------------------
@@ -616,72 +620,23 @@ impl SignedStateJs {
     }
 }
 
-/// The payment-channels contract's `ExecuteMsg`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChannelExecuteMsg {
-    Open {
-        counterparty: String,
-        pubkey_a: Wire<33>,
-        pubkey_b: Wire<33>,
-        dispute_window: u64,
-        join_window: u64,
-    },
-    Join {
-        channel: u64,
-        signature: Wire<64>,
-    },
-    Reclaim {
-        channel: u64,
-    },
-    Fund {
-        channel: u64,
-    },
-    CooperativeClose {
-        channel: u64,
-        signed: SignedStateJs,
-    },
-    Close {
-        channel: u64,
-        signed: SignedStateJs,
-    },
-    Dispute {
-        channel: u64,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        signed: Option<SignedStateJs>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        revocation: Option<RevocationJs>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        authorisation: Option<Wire<64>>,
-    },
-    Settle {
-        channel: u64,
-    },
-    RevealPreimage {
-        preimage: Wire<32>,
-    },
-    SettleHtlc {
-        channel: u64,
-        htlc: u32,
-    },
+impl From<SignedStateJs> for SignedState {
+    fn from(s: SignedStateJs) -> Self {
+        SignedState {
+            state: Binary::new(s.state.0),
+            signature_a: Binary::from(s.signature_a.0),
+            signature_b: Binary::from(s.signature_b.0),
+        }
+    }
 }
 
-/// The contract's queries a client builds from channel data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChannelQueryMsg {
-    /// What `sender` closing (or disputing) `channel` with `signed` (and a revocation and
-    /// an authorisation) would do now.
-    CheckClose {
-        channel: u64,
-        sender: String,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        signed: Option<SignedStateJs>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        revocation: Option<RevocationJs>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        authorisation: Option<Wire<64>>,
-    },
+impl From<RevocationJs> for Revocation {
+    fn from(r: RevocationJs) -> Self {
+        Revocation {
+            version: r.version.0,
+            signature: Binary::from(r.signature.0),
+        }
+    }
 }
 
 /// `{ state, signature_a, signature_b }` of a state (encoding or object) and both
@@ -705,7 +660,11 @@ pub fn signed_state_js(
     #[wasm_bindgen(js_name = signatureA)] signature_a: &str,
     #[wasm_bindgen(js_name = signatureB)] signature_b: &str,
 ) -> JsResult<JsValue> {
-    to_js(&signed_state(&state_arg(state)?, signature_a, signature_b)?)
+    to_js(&SignedState::from(signed_state(
+        &state_arg(state)?,
+        signature_a,
+        signature_b,
+    )?))
 }
 
 /// `open`'s argument.
@@ -726,7 +685,7 @@ pub struct OpenArgs {
 /// `{ open: { counterparty, pubkey_a, pubkey_b, dispute_window, join_window } }`; both
 /// keys must be compressed secp256k1 points and differ, and the join window is bounded
 /// (core `join_deadline`): the contract refuses the channel otherwise.
-pub fn open(args: OpenArgs) -> JsResult<ChannelExecuteMsg> {
+pub fn open(args: OpenArgs) -> JsResult<ExecuteMsg> {
     for (who, key) in [("a", &args.pubkey_a), ("b", &args.pubkey_b)] {
         if !valid_pubkey(&NativeVerifier, &key.0) {
             return Err(Error::InvalidKey(format!(
@@ -737,22 +696,22 @@ pub fn open(args: OpenArgs) -> JsResult<ChannelExecuteMsg> {
     }
     core_channel::check_distinct_keys([&args.pubkey_a.0, &args.pubkey_b.0])?;
     core_channel::join_deadline(0, args.join_window)?;
-    Ok(ChannelExecuteMsg::Open {
+    Ok(ExecuteMsg::Open {
         counterparty: args.counterparty,
-        pubkey_a: args.pubkey_a.into(),
-        pubkey_b: args.pubkey_b.into(),
+        pubkey_a: Binary::from(args.pubkey_a.0),
+        pubkey_b: Binary::from(args.pubkey_b.0),
         dispute_window: args.dispute_window,
         join_window: args.join_window,
     })
 }
 
 /// `{ cooperative_close | close | dispute: { channel, signed } }`.
-pub fn with_signed(kind: &str, channel: u64, signed: SignedStateJs) -> JsResult<ChannelExecuteMsg> {
-    let signed = signed.checked()?;
+pub fn with_signed(kind: &str, channel: u64, signed: SignedStateJs) -> JsResult<ExecuteMsg> {
+    let signed = signed.checked()?.into();
     Ok(match kind {
-        "cooperative_close" => ChannelExecuteMsg::CooperativeClose { channel, signed },
-        "close" => ChannelExecuteMsg::Close { channel, signed },
-        _ => ChannelExecuteMsg::Dispute {
+        "cooperative_close" => ExecuteMsg::CooperativeClose { channel, signed },
+        "close" => ExecuteMsg::Close { channel, signed },
+        _ => ExecuteMsg::Dispute {
             channel,
             signed: Some(signed),
             revocation: None,
@@ -776,38 +735,40 @@ pub fn dispute(
     channel: u64,
     signed: Option<SignedStateJs>,
     extras: DisputeExtras,
-) -> JsResult<ChannelExecuteMsg> {
+) -> JsResult<ExecuteMsg> {
     let signed = signed.map(SignedStateJs::checked).transpose()?;
     if signed.is_none() && extras.revocation.is_none() {
         return Err(Error::NothingToDispute.into());
     }
-    Ok(ChannelExecuteMsg::Dispute {
+    Ok(ExecuteMsg::Dispute {
         channel,
-        signed,
-        revocation: extras.revocation,
-        authorisation: extras.authorisation,
+        signed: signed.map(Into::into),
+        revocation: extras.revocation.map(Into::into),
+        authorisation: extras.authorisation.map(|a| Binary::from(a.0)),
     })
 }
 
 /// `{ join: { channel, signature } }` of B's join signature (hex, `signChannelJoin`).
-pub fn join(channel: u64, signature: &str) -> JsResult<ChannelExecuteMsg> {
-    Ok(ChannelExecuteMsg::Join {
+pub fn join(channel: u64, signature: &str) -> JsResult<ExecuteMsg> {
+    let signature: Wire<64> = Wire::named("join signature", signature)?;
+    Ok(ExecuteMsg::Join {
         channel,
-        signature: Wire::named("join signature", signature)?,
+        signature: Binary::from(signature.0),
     })
 }
 
 /// `{ reveal_preimage: { preimage } }` of a 32-byte preimage (hex).
-pub fn reveal_preimage(preimage: &str) -> JsResult<ChannelExecuteMsg> {
+pub fn reveal_preimage(preimage: &str) -> JsResult<ExecuteMsg> {
     let bytes = convert::hex_bytes("preimage", preimage)?;
     core_channel::payment_hash(&bytes)?;
-    Ok(ChannelExecuteMsg::RevealPreimage {
-        preimage: Wire(settle_core::error::exact("preimage", &bytes)?),
+    let preimage: [u8; 32] = settle_core::error::exact("preimage", &bytes)?;
+    Ok(ExecuteMsg::RevealPreimage {
+        preimage: Binary::from(preimage),
     })
 }
 
 /// `{ check_close: { channel, sender, signed } }`.
-pub fn check_close(channel: u64, sender: &str, signed: SignedStateJs) -> JsResult<ChannelQueryMsg> {
+pub fn check_close(channel: u64, sender: &str, signed: SignedStateJs) -> JsResult<QueryMsg> {
     check_dispute(channel, sender, Some(signed), DisputeExtras::default())
 }
 
@@ -817,13 +778,16 @@ pub fn check_dispute(
     sender: &str,
     signed: Option<SignedStateJs>,
     extras: DisputeExtras,
-) -> JsResult<ChannelQueryMsg> {
-    Ok(ChannelQueryMsg::CheckClose {
+) -> JsResult<QueryMsg> {
+    Ok(QueryMsg::CheckClose {
         channel,
         sender: sender.to_string(),
-        signed: signed.map(SignedStateJs::checked).transpose()?,
-        revocation: extras.revocation,
-        authorisation: extras.authorisation,
+        signed: signed
+            .map(SignedStateJs::checked)
+            .transpose()?
+            .map(Into::into),
+        revocation: extras.revocation.map(Into::into),
+        authorisation: extras.authorisation.map(|a| Binary::from(a.0)),
     })
 }
 
@@ -855,7 +819,7 @@ pub fn join_channel_msg(channel: f64, signature: &str) -> JsResult<JsValue> {
 /// A's reclaim of a channel B never joined (after the join deadline).
 #[wasm_bindgen(js_name = reclaimChannelMsg, unchecked_return_type = "ReclaimChannelMsg")]
 pub fn reclaim_channel_msg(channel: f64) -> JsResult<JsValue> {
-    to_js(&ChannelExecuteMsg::Reclaim {
+    to_js(&ExecuteMsg::Reclaim {
         channel: convert::uint("channel", channel)?,
     })
 }
@@ -863,7 +827,7 @@ pub fn reclaim_channel_msg(channel: f64) -> JsResult<JsValue> {
 /// The message that adds the attached coin to a party's funding of `channel`.
 #[wasm_bindgen(js_name = fundChannelMsg, unchecked_return_type = "FundChannelMsg")]
 pub fn fund_channel_msg(channel: f64) -> JsResult<JsValue> {
-    to_js(&ChannelExecuteMsg::Fund {
+    to_js(&ExecuteMsg::Fund {
         channel: convert::uint("channel", channel)?,
     })
 }
@@ -904,7 +868,7 @@ pub fn dispute_channel_msg(
     #[wasm_bindgen(unchecked_param_type = "SignedState | null | undefined")] signed: JsValue,
     #[wasm_bindgen(unchecked_param_type = "DisputeExtras | undefined")] extras: JsValue,
 ) -> JsResult<JsValue> {
-    to_js(&dispute(
+    to_js_nulls(&dispute(
         convert::uint("channel", channel)?,
         optional(signed)?,
         optional(extras)?.unwrap_or_default(),
@@ -914,7 +878,7 @@ pub fn dispute_channel_msg(
 /// Pays a closing channel out once its dispute window has passed.
 #[wasm_bindgen(js_name = settleChannelMsg, unchecked_return_type = "SettleChannelMsg")]
 pub fn settle_channel_msg(channel: f64) -> JsResult<JsValue> {
-    to_js(&ChannelExecuteMsg::Settle {
+    to_js(&ExecuteMsg::Settle {
         channel: convert::uint("channel", channel)?,
     })
 }
@@ -929,7 +893,7 @@ pub fn reveal_preimage_msg(preimage: &str) -> JsResult<JsValue> {
 #[wasm_bindgen(js_name = settleHtlcMsg, unchecked_return_type = "SettleHtlcMsg")]
 pub fn settle_htlc_msg(channel: f64, index: f64) -> JsResult<JsValue> {
     let index = convert::uint("index", index)?;
-    to_js(&ChannelExecuteMsg::SettleHtlc {
+    to_js(&ExecuteMsg::SettleHtlc {
         channel: convert::uint("channel", channel)?,
         htlc: u32::try_from(index)
             .map_err(|_| convert::Failure::new(format!("index: {index} is out of range")))?,
@@ -945,7 +909,7 @@ pub fn check_close_query(
     #[wasm_bindgen(unchecked_param_type = "SignedState | null | undefined")] signed: JsValue,
     #[wasm_bindgen(unchecked_param_type = "DisputeExtras | undefined")] extras: JsValue,
 ) -> JsResult<JsValue> {
-    to_js(&check_dispute(
+    to_js_nulls(&check_dispute(
         convert::uint("channel", channel)?,
         sender,
         optional(signed)?,

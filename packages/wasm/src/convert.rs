@@ -60,6 +60,15 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
         .map_err(serde_failure)
 }
 
+/// A value as a plain JS object whose `None`s are `null`, as the contract's own JSON has
+/// them (every contract message goes through this: `{ signed: null }`, never a key
+/// holding `undefined`).
+pub fn to_js_nulls<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true))
+        .map_err(serde_failure)
+}
+
 /// serde-wasm-bindgen's error holds a JS `Error`; keep its message, not its `toString()`.
 fn serde_failure(e: serde_wasm_bindgen::Error) -> Failure {
     let value = JsValue::from(e);

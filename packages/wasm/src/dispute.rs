@@ -7,6 +7,7 @@
 //! returns them (snake_case); the honest move comes from core `BatchTrace::honest_move`,
 //! the post-state root from core `one_step` with the k256 verifier.
 
+use crate::convert::to_js_nulls;
 use std::cell::RefCell;
 use std::fmt;
 
@@ -51,18 +52,8 @@ export interface DisputeContext {
   outputRoot: Hex;
   steps: number;
 }
-/** The contract's `dispute_context` query response, as it comes. */
-export interface DisputeContextResponse {
-  batch: number;
-  parent: { output_root: Hex; deposit_cursor: number; data_root: Hex } | null;
-  anchor_root: Hex;
-  deposits_from: number;
-  deposits: number;
-  tx_steps: number;
-  data_root: Hex;
-  output_root: Hex;
-  steps: number;
-}
+/** The contract's `dispute_context` query response, as it comes (the generated type). */
+export type DisputeContextResponse = OptimisticRollupDisputeContextResponse;
 /** The context `oneStep` needs: a `DisputeContext`, the contract's `dispute_context` response, or `{ batchIndex, parent, depositsFrom, deposits, txSteps, dataRoot }` (the parity vectors' shape); other fields are ignored. */
 export type OneStepContext =
   | DisputeContext
@@ -78,42 +69,11 @@ export interface OneStepArgs {
   proof: Uint8Array | Hex;
 }
 
-export type Side = "defender" | "challenger";
-export type GamePhase =
-  | { bisect: { position: number } }
-  | { choose: { position: number; root: Base64 } }
-  | { one_step: { step: number } }
-  | { resolved: { winner: Side; reason: "proof" | "timeout" } }
-  | { void: { bond_returned: boolean } };
-/** The contract's `game` query response, as it comes (`nextMove` reads `game`, `batch`, `steps`, `lo`, `hi`, `lo_root`, `hi_root`, `phase`; roots in base64 or hex). */
-export interface GameResponse {
-  game: number;
-  batch: number;
-  defender: string;
-  challenger: string;
-  bond: string;
-  steps: number;
-  lo: number;
-  hi: number;
-  lo_root: Base64;
-  hi_root: Base64;
-  phase: GamePhase;
-  defender_left: number;
-  challenger_left: number;
-  clock_runs_out_at: number | null;
-  moves: number;
-  opened_at: number;
-  /** The economic terms fixed when the game opened (settlement reads these). */
-  terms: GameTerms;
-}
-export interface GameTerms {
-  challenger_bond: string;
-  proposer_stake: string;
-  reward_bps: number;
-  treasury: string;
-  clock_seconds: number;
-  min_answer_seconds: number;
-}
+export type Side = OptimisticRollupSide;
+export type GamePhase = OptimisticRollupGamePhase;
+/** The contract's `game` query response, as it comes (the generated type; `nextMove` reads `game`, `batch`, `steps`, `lo`, `hi`, `lo_root`, `hi_root`, `phase`; roots in base64, hex accepted). */
+export type GameResponse = OptimisticRollupGameResponse;
+export type GameTerms = OptimisticRollupGameTerms;
 
 /** A step state: the root between two steps is `keccak("settle/step/v1" || stateRoot || withdrawalsRoot || withdrawalCount)`. */
 export interface StepState {
@@ -137,12 +97,12 @@ export type DecodedOneStepProof =
   | { kind: "tx"; pre: StepState; tx: Hex; treeRoot: Hex; txSiblings: Hex[]; accounts: AccountWitness; withdrawalSlot: SparseProof | null }
   | { kind: "close"; pre: StepState };
 
-export interface ChallengeMsg { challenge: { batch: number }; }
-export interface BisectMsg { bisect: { game: number; position: number; root: Base64 }; }
-export interface ChooseMsg { choose: { game: number; position: number; agree: boolean }; }
-export interface ProveStepMsg { prove_step: { game: number; step: number; proof: string }; }
-export interface ResolveGameMsg { resolve_game: { game: number }; }
-export interface ClaimMsg { claim: Record<string, never>; }
+export type ChallengeMsg = MessageOf<OptimisticRollupExecuteMsg, "challenge">;
+export type BisectMsg = MessageOf<OptimisticRollupExecuteMsg, "bisect">;
+export type ChooseMsg = MessageOf<OptimisticRollupExecuteMsg, "choose">;
+export type ProveStepMsg = MessageOf<OptimisticRollupExecuteMsg, "prove_step">;
+export type ResolveGameMsg = MessageOf<OptimisticRollupExecuteMsg, "resolve_game">;
+export type ClaimMsg = MessageOf<OptimisticRollupExecuteMsg, "claim">;
 /** A game move's execute message (what `nextMove` returns). */
 export type GameMoveMsg = BisectMsg | ChooseMsg | ProveStepMsg | ResolveGameMsg;
 /** The contract's `GameMove` (`root`: base64 or hex; `proof`: base64, or a Uint8Array). */
@@ -151,15 +111,8 @@ export type GameMove =
   | { choose: { position: number; agree: boolean } }
   | { prove_step: { step: number; proof: string | Uint8Array } }
   | { resolve_game: {} };
-export interface CheckMoveQuery { check_move: { game: number; sender: string; move: GameMove }; }
+export type CheckMoveQuery = MessageOf<OptimisticRollupQueryMsg, "check_move">;
 "#;
-
-/// A value as a plain JS object whose `None`s are `null` (as the contract's JSON has them).
-fn to_js_nulls<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true))
-        .map_err(|e| Failure::new(format!("{e}")))
-}
 
 // ---- contexts ---------------------------------------------------------------------
 

@@ -58,6 +58,13 @@ use wasm_bindgen::prelude::*;
 /// side; see `convert` for the conventions).
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
+// The contracts' messages are the generated clients' types (@settle/clients, made by
+// ts-codegen from schema/): this package builds their values and declares none of them.
+import type { ExecuteMsg as OptimisticRollupExecuteMsg, QueryMsg as OptimisticRollupQueryMsg, DisputeContextResponse as OptimisticRollupDisputeContextResponse, GameResponse as OptimisticRollupGameResponse, GamePhase as OptimisticRollupGamePhase, GameTerms as OptimisticRollupGameTerms, Side as OptimisticRollupSide, BatchResponse as OptimisticRollupBatchResponse } from "@settle/clients/OptimisticRollup.types";
+import type { ExecuteMsg as PaymentChannelsExecuteMsg, QueryMsg as PaymentChannelsQueryMsg, SignedState as PaymentChannelsSignedState, Revocation as PaymentChannelsRevocation } from "@settle/clients/PaymentChannels.types";
+import type { ExecuteMsg as ValidityRollupExecuteMsg, QueryMsg as ValidityRollupQueryMsg, AccountResponse as ValidityRollupAccountResponse } from "@settle/clients/ValidityRollup.types";
+/** The member of a generated message union `U` whose variant is `K`: `MessageOf<OptimisticRollupExecuteMsg, "withdraw">` is `{ withdraw: { ... } }`. */
+export type MessageOf<U, K extends string> = Extract<U, Record<K, unknown>>;
 /** Amounts (u128) and nonces (u64) are decimal strings; a safe-integer number or a bigint below 2^64 is accepted as input. */
 export type Decimal = string | number | bigint;
 /** Hashes, keys, signatures, canonical addresses: lowercase hex (a `0x` prefix is accepted as input). */
@@ -122,21 +129,12 @@ export interface WithdrawalProof {
   withdrawalsRoot: Hex;
   proof: Hex;
 }
-/** What the contract stores of a batch; its `batch` query response (`output_root`, `batch`, `deposits_to`, `data_root`, roots in base64) is accepted too. */
-export interface BatchCommitment { outputRoot: Hex; batch: number; depositCursor: number; dataRoot: Hex; }
+/** What the contract stores of a batch: these fields, or the contract's `batch` query response as it comes (the generated `BatchResponse`: `output_root`, `batch`, `deposits_to`, `data_root`, roots in base64). */
+export type BatchCommitment = { outputRoot: Hex; batch: number; depositCursor: number; dataRoot: Hex } | OptimisticRollupBatchResponse;
 export type WithdrawalClaim = Omit<WithdrawalProof, "batch">;
 export interface Verdict { valid: boolean; reason?: string; }
 
-export interface DepositMsg { deposit: { target: { new_account: { pubkey: Base64 } } | { account: { account: number } } }; }
-export interface ProposeBatchMsg { propose_batch: { data: Base64; deposits_consumed: number; output_root: Base64 }; }
-export interface WithdrawMsg {
-  withdraw: {
-    batch: number;
-    index: number;
-    recipient: string;
-    amount: string;
-    output: { state_root: Base64; withdrawals_root: Base64 };
-    proof: Base64;
-  };
-}
+export type DepositMsg = MessageOf<OptimisticRollupExecuteMsg, "deposit">;
+export type ProposeBatchMsg = MessageOf<OptimisticRollupExecuteMsg, "propose_batch">;
+export type WithdrawMsg = MessageOf<OptimisticRollupExecuteMsg, "withdraw">;
 "#;

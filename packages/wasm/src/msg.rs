@@ -1,11 +1,12 @@
-//! The optimistic-rollup contract's `ExecuteMsg` JSON (as `contracts/optimistic-rollup/src/msg.rs`
-//! serializes it: snake_case, `Uint128` as a decimal string, `HexBinary` as hex, `Binary`
-//! as base64), its `check_move` query, and the withdrawal check the contract runs (core
-//! `batch::verify_withdrawal`).
+//! Optimistic-rollup messages built from L2 data: each builder returns the contract's own
+//! `ExecuteMsg` / `QueryMsg` value (`optimistic_rollup::msg`, no type declared here), so the
+//! JSON is what the contract parses (snake_case, `Uint128` as a decimal string, `Binary` as
+//! base64). In TypeScript they are typed by the generated client's types
+//! (`@settle/clients`, `OptimisticRollup.types`). Also the withdrawal check the contract
+//! runs (core `batch::verify_withdrawal`).
 //!
 //! The builders are plain Rust (`deposit`, `propose_batch`, `withdraw`, `prove_step`,
-//! `check_move`, ...) so a native test can read their JSON back with the contract's own
-//! `ExecuteMsg` and `QueryMsg`; the `#[wasm_bindgen]` functions only convert.
+//! `check_move`, ...); the `#[wasm_bindgen]` functions only convert.
 
 use core::fmt;
 
@@ -18,98 +19,13 @@ use settle_core::dispute::OneStepProof;
 use settle_core::error::Error;
 use wasm_bindgen::prelude::*;
 
+use cosmwasm_std::{Binary, Uint128};
+pub use optimistic_rollup::msg::{DepositTarget, ExecuteMsg, GameMove, OutputPreimage, QueryMsg};
+
 use crate::convert::{
-    self, from_js, to_hex, to_js, Base64, Dec, Failure, Fixed, Hex32, HexBytes, JsResult, Wire,
+    self, from_js, to_hex, to_js, Dec, Failure, Fixed, Hex32, HexBytes, JsResult, Wire,
 };
 use crate::node::{DepositToJs, ProposalJs, WithdrawalProofJs};
-
-/// The subset of the contract's `ExecuteMsg` a client builds from L2 data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExecuteMsg {
-    Deposit {
-        target: DepositTarget,
-    },
-    ProposeBatch {
-        data: Base64,
-        deposits_consumed: u64,
-        output_root: Wire<32>,
-    },
-    Withdraw {
-        batch: u64,
-        index: u32,
-        recipient: String,
-        amount: Dec<u128>,
-        output: OutputPreimage,
-        proof: Base64,
-    },
-    /// Opens a fraud-proof game on `batch` (attach the challenger bond).
-    Challenge {
-        batch: u64,
-    },
-    /// Defender: the step root at `position`.
-    Bisect {
-        game: u64,
-        position: u64,
-        root: Wire<32>,
-    },
-    /// Challenger: agrees or not with the defender's root at `position`.
-    Choose {
-        game: u64,
-        position: u64,
-        agree: bool,
-    },
-    /// Anyone: the one-step proof of `step` (`OneStepProof` wire bytes).
-    ProveStep {
-        game: u64,
-        step: u64,
-        proof: Base64,
-    },
-    /// Anyone: ends a game whose running clock ran out (or releases a void game's bond).
-    ResolveGame {
-        game: u64,
-    },
-    /// The sender withdraws its credit (a treasury's share of slashed bonds).
-    Claim {},
-}
-
-/// The contract's queries a client builds from L2 data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum QueryMsg {
-    /// Would `sender` be allowed to make `move` in game `game` now, and what would it do?
-    CheckMove {
-        game: u64,
-        sender: String,
-        #[serde(rename = "move")]
-        game_move: GameMove,
-    },
-}
-
-/// The contract's `GameMove`: the fields of the matching execute message, without `game`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GameMove {
-    Bisect { position: u64, root: Wire<32> },
-    Choose { position: u64, agree: bool },
-    ProveStep { step: u64, proof: Base64 },
-    ResolveGame {},
-}
-
-/// The contract's `DepositTarget`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DepositTarget {
-    NewAccount { pubkey: Wire<33> },
-    Account { account: u32 },
-}
-
-/// The contract's `OutputPreimage`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OutputPreimage {
-    pub state_root: Wire<32>,
-    pub withdrawals_root: Wire<32>,
-}
 
 /// `{ deposit: { to } }`. A new account's key must be a compressed secp256k1 point (the
 /// contract refuses the deposit otherwise).
@@ -120,7 +36,7 @@ pub fn deposit(to: &DepositToJs) -> JsResult<ExecuteMsg> {
                 return Err(Error::InvalidKey("not a compressed secp256k1 point".into()).into());
             }
             DepositTarget::NewAccount {
-                pubkey: (*pubkey).into(),
+                pubkey: Binary::from(pubkey.0),
             }
         }
         DepositToJs::Account { index } => DepositTarget::Account { account: *index },
@@ -131,9 +47,9 @@ pub fn deposit(to: &DepositToJs) -> JsResult<ExecuteMsg> {
 /// `{ propose_batch: { data, deposits_consumed, output_root } }`.
 pub fn propose_batch(proposal: ProposalJs) -> ExecuteMsg {
     ExecuteMsg::ProposeBatch {
-        data: proposal.data,
+        data: Binary::new(proposal.data.0),
         deposits_consumed: proposal.deposits_consumed,
-        output_root: proposal.output_root.into(),
+        output_root: Binary::from(proposal.output_root.0),
     }
 }
 
@@ -153,12 +69,12 @@ pub fn withdraw(proof: WithdrawalProofJs, recipient: &str) -> JsResult<ExecuteMs
         batch: proof.batch,
         index: proof.index,
         recipient: recipient.to_string(),
-        amount: proof.amount,
+        amount: Uint128::new(proof.amount.0),
         output: OutputPreimage {
-            state_root: proof.state_root.into(),
-            withdrawals_root: proof.withdrawals_root.into(),
+            state_root: Binary::from(proof.state_root.0),
+            withdrawals_root: Binary::from(proof.withdrawals_root.0),
         },
-        proof: Base64(proof.proof.0),
+        proof: Binary::new(proof.proof.0),
     })
 }
 
@@ -188,14 +104,13 @@ pub fn withdraw_msg(
 }
 
 /// `{ outputRoot, batch, depositCursor, dataRoot }`: what the contract stores of a batch.
-/// The contract's `batch` query response (`output_root`, `index`, `deposits_to`,
-/// `data_root`) is accepted as it is.
+/// The contract's `batch` query response (`output_root`, `batch`, `deposits_to`,
+/// `data_root`, roots in base64) is accepted as it is.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchCommitmentJs {
     #[serde(alias = "output_root")]
     pub output_root: Hex32,
-    #[serde(alias = "index")]
     pub batch: u64,
     #[serde(alias = "deposits_to")]
     pub deposit_cursor: u64,
@@ -266,7 +181,7 @@ pub fn bisect(game: u64, position: u64, root: Hex32) -> ExecuteMsg {
     ExecuteMsg::Bisect {
         game,
         position,
-        root: root.into(),
+        root: Binary::from(root.0),
     }
 }
 
@@ -286,7 +201,7 @@ pub fn prove_step(game: u64, step: u64, proof: &[u8]) -> JsResult<ExecuteMsg> {
     Ok(ExecuteMsg::ProveStep {
         game,
         step,
-        proof: Base64(proof.to_vec()),
+        proof: Binary::from(proof),
     })
 }
 
@@ -378,7 +293,13 @@ pub fn check_move(game: u64, sender: &str, mv: MoveJs) -> JsResult<QueryMsg> {
             game,
             position,
             root,
-        } => (game, GameMove::Bisect { position, root }),
+        } => (
+            game,
+            GameMove::Bisect {
+                position,
+                root: Binary::from(root.0),
+            },
+        ),
         MoveJs::Choose {
             game,
             position,
@@ -388,7 +309,7 @@ pub fn check_move(game: u64, sender: &str, mv: MoveJs) -> JsResult<QueryMsg> {
             game,
             GameMove::ProveStep {
                 step,
-                proof: Base64(proof.0),
+                proof: Binary::new(proof.0),
             },
         ),
         MoveJs::ResolveGame { game } => (game, GameMove::ResolveGame {}),

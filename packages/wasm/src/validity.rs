@@ -10,6 +10,7 @@
 //! `ZkLedger::batch`, `submit_batch`, `exodus_withdraw`, ...) so a native test runs the
 //! real contract on its output; the `#[wasm_bindgen]` functions only convert.
 
+use cosmwasm_std::{Binary, Uint128};
 use js_sys::{Function, Reflect};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -24,6 +25,7 @@ use settle_core::validity::ledger::{
 };
 use settle_core::validity::snarkjs;
 use settle_zk::{ProvingKey, Stage};
+pub use validity_rollup::msg::{DepositTarget, ExecuteMsg, QueryMsg};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -86,32 +88,18 @@ export interface SubmitBatchArgs { data: string; deposits: number; newAccountsRo
 export type ZkStage = "synthesizing" | "checking" | "proving" | "done";
 /** `synthesizing`: `{ deposits, txs }` (the batch's); `checking` and `proving`: `{ constraints }`; `done`: `{}`. */
 export interface ZkStageInfo { deposits?: number; txs?: number; constraints?: number; }
-export interface ValidityDepositMsg { deposit: { target: { new_account: { pubkey: Base64 } } | { account: { account: number; pubkey: Base64 } } }; }
-export interface SubmitBatchMsg {
-  submit_batch: { data: Base64; deposits_consumed: number; new_accounts_root: Base64; new_account_count: number; proof: Base64 };
-}
-export interface ExodusWithdrawMsg {
-  exodus_withdraw: {
-    account: number;
-    pubkey: Base64;
-    balance: string;
-    nonce: number;
-    path: Base64[];
-    recipient: string;
-    signature: Base64;
-  };
-}
-export interface RequestExitMsg { request_exit: { account: number; recipient: string; signature: Base64 }; }
-export interface ValidityAccountQuery { account: { account: number }; }
+export type ValidityDepositMsg = MessageOf<ValidityRollupExecuteMsg, "deposit">;
+export type SubmitBatchMsg = MessageOf<ValidityRollupExecuteMsg, "submit_batch">;
+export type ExodusWithdrawMsg = MessageOf<ValidityRollupExecuteMsg, "exodus_withdraw">;
+export type RequestExitMsg = MessageOf<ValidityRollupExecuteMsg, "request_exit">;
+export type ValidityAccountQuery = MessageOf<ValidityRollupQueryMsg, "account">;
 /** The contract's `account` query response: the key that opened the account (none if no deposit opens it yet) and the `sequence` the next exit request signs. */
-export interface ValidityAccountResponse { account: number; pubkey: Base64 | null; exit_sequence: number; }
-export interface ReclaimDepositMsg { reclaim_deposit: { deposit: number }; }
-export interface ValidityClaimMsg { claim: {}; }
-export interface ValidityCreditQuery { credit: { address: string }; }
-export interface CheckBatchQuery {
-  check_batch: { data: Base64; deposits_consumed: number; new_accounts_root: Base64; new_account_count: number; proof: Base64 };
-}
-export interface VerifyProofQuery { verify_proof: { proof: Base64; public_inputs: Base64[] }; }
+export type ValidityAccountResponse = ValidityRollupAccountResponse;
+export type ReclaimDepositMsg = MessageOf<ValidityRollupExecuteMsg, "reclaim_deposit">;
+export type ValidityClaimMsg = MessageOf<ValidityRollupExecuteMsg, "claim">;
+export type ValidityCreditQuery = MessageOf<ValidityRollupQueryMsg, "credit">;
+export type CheckBatchQuery = MessageOf<ValidityRollupQueryMsg, "check_batch">;
+export type VerifyProofQuery = MessageOf<ValidityRollupQueryMsg, "verify_proof">;
 "#;
 
 // ---- values on the wire -------------------------------------------------------------
@@ -145,8 +133,9 @@ fn hex_or_base64(what: &str, s: &str) -> JsResult<Vec<u8>> {
 }
 
 /// Bytes in a contract message: base64 (CosmWasm's `Binary`).
-fn b64(bytes: impl AsRef<[u8]>) -> Base64 {
-    Base64(bytes.as_ref().to_vec())
+/// Bytes as the contract's `Binary`.
+fn bin(bytes: impl AsRef<[u8]>) -> Binary {
+    Binary::from(bytes.as_ref())
 }
 
 impl<T> Visitor<'_> for HexVisitor<T> {
@@ -1203,65 +1192,23 @@ pub fn snarkjs_public_inputs(
 
 // ---- the contract's messages -------------------------------------------------------
 
-/// The contract's `DepositTarget`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TargetMsg {
-    NewAccount { pubkey: Base64 },
-    Account { account: u32, pubkey: Base64 },
-}
-
-impl TryFrom<ZkTargetJs> for TargetMsg {
+impl TryFrom<ZkTargetJs> for DepositTarget {
     type Error = Failure;
 
     fn try_from(t: ZkTargetJs) -> Result<Self, Failure> {
         match t {
-            ZkTargetJs::NewAccount { pubkey } => Ok(TargetMsg::NewAccount {
-                pubkey: b64(pubkey.0.encode()),
+            ZkTargetJs::NewAccount { pubkey } => Ok(DepositTarget::NewAccount {
+                pubkey: bin(pubkey.0.encode()),
             }),
-            ZkTargetJs::Account { index, pubkey } => Ok(TargetMsg::Account {
+            ZkTargetJs::Account { index, pubkey } => Ok(DepositTarget::Account {
                 account: index,
-                pubkey: b64(pubkey.0.encode()),
+                pubkey: bin(pubkey.0.encode()),
             }),
             ZkTargetJs::Exit { .. } => Err(Failure(
                 "an exit is no deposit target: use exitRequestMsg".into(),
             )),
         }
     }
-}
-
-/// The validity-rollup contract's `ExecuteMsg` (the variants a client sends).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ValidityExecuteMsg {
-    Deposit {
-        target: TargetMsg,
-    },
-    SubmitBatch {
-        data: Base64,
-        deposits_consumed: u64,
-        new_accounts_root: Base64,
-        new_account_count: u64,
-        proof: Base64,
-    },
-    ExodusWithdraw {
-        account: u32,
-        pubkey: Base64,
-        balance: Dec<u128>,
-        nonce: u64,
-        path: Vec<Base64>,
-        recipient: String,
-        signature: Base64,
-    },
-    RequestExit {
-        account: u32,
-        recipient: String,
-        signature: Base64,
-    },
-    ReclaimDeposit {
-        deposit: u64,
-    },
-    Claim {},
 }
 
 /// `submitBatchMsg`'s and `checkBatchQuery`'s argument (snake_case accepted; other
@@ -1279,52 +1226,27 @@ pub struct SubmitBatchArgs {
     pub proof: ProofHex,
 }
 
-/// The contract's queries a client builds from rollup data. (Built once and serialized at
-/// once: the size of a variant does not matter.)
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ValidityQueryMsg {
-    CheckBatch {
-        data: Base64,
-        deposits_consumed: u64,
-        new_accounts_root: Base64,
-        new_account_count: u64,
-        proof: Base64,
-    },
-    VerifyProof {
-        proof: Base64,
-        public_inputs: Vec<Base64>,
-    },
-    Credit {
-        address: String,
-    },
-    Account {
-        account: u32,
-    },
-}
-
 /// `{ submit_batch: { ... } }`: the data must decode (core `BatchData::decode`), as the
 /// contract decodes it first.
-pub fn submit_batch(args: SubmitBatchArgs) -> JsResult<ValidityExecuteMsg> {
+pub fn submit_batch(args: SubmitBatchArgs) -> JsResult<ExecuteMsg> {
     BatchData::decode(&args.data.0)?;
-    Ok(ValidityExecuteMsg::SubmitBatch {
-        data: args.data,
+    Ok(ExecuteMsg::SubmitBatch {
+        data: Binary::new(args.data.0),
         deposits_consumed: args.deposits,
-        new_accounts_root: b64(fr_to_bytes(&args.new_accounts_root.0)),
+        new_accounts_root: bin(fr_to_bytes(&args.new_accounts_root.0)),
         new_account_count: args.new_account_count,
-        proof: b64(args.proof.0.encode()),
+        proof: bin(args.proof.0.encode()),
     })
 }
 
 /// `{ check_batch: { ... } }`.
-pub fn check_batch(args: SubmitBatchArgs) -> ValidityQueryMsg {
-    ValidityQueryMsg::CheckBatch {
-        data: args.data,
+pub fn check_batch(args: SubmitBatchArgs) -> QueryMsg {
+    QueryMsg::CheckBatch {
+        data: Binary::new(args.data.0),
         deposits_consumed: args.deposits,
-        new_accounts_root: b64(fr_to_bytes(&args.new_accounts_root.0)),
+        new_accounts_root: bin(fr_to_bytes(&args.new_accounts_root.0)),
         new_account_count: args.new_account_count,
-        proof: b64(args.proof.0.encode()),
+        proof: bin(args.proof.0.encode()),
     }
 }
 
@@ -1338,7 +1260,7 @@ pub fn exodus_withdraw(
     domain: &Fr,
     recipient: &str,
     account: Option<u32>,
-) -> JsResult<ValidityExecuteMsg> {
+) -> JsResult<ExecuteMsg> {
     let canonical = convert::canonical(recipient)?;
     let account = ledger.sender(key, account)?;
     let a = *ledger
@@ -1352,14 +1274,14 @@ pub fn exodus_withdraw(
     }
     let path = ledger.ledger.path(account)?;
     let message = ledger::exit_message(ledger.ledger.hasher(), domain, account, &canonical)?;
-    Ok(ValidityExecuteMsg::ExodusWithdraw {
+    Ok(ExecuteMsg::ExodusWithdraw {
         account,
-        pubkey: b64(a.key.encode()),
-        balance: Dec(a.balance),
+        pubkey: bin(a.key.encode()),
+        balance: Uint128::new(a.balance),
         nonce: a.nonce,
-        path: path.iter().map(|x| b64(fr_to_bytes(x))).collect(),
+        path: path.iter().map(|x| bin(fr_to_bytes(x))).collect(),
         recipient: recipient.to_string(),
-        signature: b64(key.key.sign(&message).encode()),
+        signature: bin(key.key.sign(&message).encode()),
     })
 }
 
@@ -1374,14 +1296,14 @@ pub fn request_exit(
     account: u32,
     recipient: &str,
     sequence: u64,
-) -> JsResult<ValidityExecuteMsg> {
+) -> JsResult<ExecuteMsg> {
     let canonical = convert::canonical(recipient)?;
     let hasher = settle_core::validity::poseidon::Poseidon::new();
     let message = ledger::exit_request_message(&hasher, domain, account, &canonical, sequence)?;
-    Ok(ValidityExecuteMsg::RequestExit {
+    Ok(ExecuteMsg::RequestExit {
         account,
         recipient: recipient.to_string(),
-        signature: b64(key.key.sign(&message).encode()),
+        signature: bin(key.key.sign(&message).encode()),
     })
 }
 
@@ -1391,7 +1313,7 @@ pub fn validity_deposit_msg(
     #[wasm_bindgen(unchecked_param_type = "ZkDepositTarget")] target: JsValue,
 ) -> JsResult<JsValue> {
     let target: ZkTargetJs = from_js(target)?;
-    to_js(&ValidityExecuteMsg::Deposit {
+    to_js(&ExecuteMsg::Deposit {
         target: target.try_into()?,
     })
 }
@@ -1454,13 +1376,13 @@ pub fn exit_request_msg(
 /// The `account` query: the key that opened account `index` and its `exit_sequence`.
 #[wasm_bindgen(js_name = validityAccountQuery, unchecked_return_type = "ValidityAccountQuery")]
 pub fn validity_account_query(index: u32) -> JsResult<JsValue> {
-    to_js(&ValidityQueryMsg::Account { account: index })
+    to_js(&QueryMsg::Account { account: index })
 }
 
 /// Exodus mode: returns deposit `index`, which no batch consumed, to its depositor.
 #[wasm_bindgen(js_name = reclaimDepositMsg, unchecked_return_type = "ReclaimDepositMsg")]
 pub fn reclaim_deposit_msg(index: f64) -> JsResult<JsValue> {
-    to_js(&ValidityExecuteMsg::ReclaimDeposit {
+    to_js(&ExecuteMsg::ReclaimDeposit {
         deposit: convert::uint("index", index)?,
     })
 }
@@ -1468,14 +1390,14 @@ pub fn reclaim_deposit_msg(index: f64) -> JsResult<JsValue> {
 /// The message that pays the sender every withdrawal batches credited to its address.
 #[wasm_bindgen(js_name = validityClaimMsg, unchecked_return_type = "ValidityClaimMsg")]
 pub fn validity_claim_msg() -> JsResult<JsValue> {
-    to_js(&ValidityExecuteMsg::Claim {})
+    to_js(&ExecuteMsg::Claim {})
 }
 
 /// The `credit` query: what `validityClaimMsg` from `address` (bech32) pays now.
 #[wasm_bindgen(js_name = validityCreditQuery, unchecked_return_type = "ValidityCreditQuery")]
 pub fn validity_credit_query(address: &str) -> JsResult<JsValue> {
     convert::canonical(address)?;
-    to_js(&ValidityQueryMsg::Credit {
+    to_js(&QueryMsg::Credit {
         address: address.to_string(),
     })
 }
@@ -1493,12 +1415,12 @@ pub fn verify_proof_query(
 
 /// `{ verify_proof: { proof, public_inputs } }` (hex, passed as they are: the contract
 /// says what is wrong with them).
-pub fn verify_proof(proof: &str, inputs: &[String]) -> JsResult<ValidityQueryMsg> {
-    Ok(ValidityQueryMsg::VerifyProof {
-        proof: Base64(convert::hex_bytes("groth16 proof", proof)?),
+pub fn verify_proof(proof: &str, inputs: &[String]) -> JsResult<QueryMsg> {
+    Ok(QueryMsg::VerifyProof {
+        proof: Binary::new(convert::hex_bytes("groth16 proof", proof)?),
         public_inputs: inputs
             .iter()
-            .map(|x| convert::hex_bytes("public input", x).map(Base64))
+            .map(|x| convert::hex_bytes("public input", x).map(Binary::new))
             .collect::<JsResult<_>>()?,
     })
 }

@@ -186,22 +186,23 @@ test("the contract's messages", () => {
     settle.disputeChannelMsg(4, signed, { revocation, authorisation }),
     { dispute: { channel: 4, signed, revocation, authorisation: b64(authorisation) } },
   );
-  assert.deepEqual(settle.disputeChannelMsg(4, null, { revocation }), { dispute: { channel: 4, revocation } });
+  // as the contract's own JSON: a missing option is `null`
+  assert.deepEqual(settle.disputeChannelMsg(4, null, { revocation }), { dispute: { channel: 4, signed: null, revocation, authorisation: null } });
   assert.throws(() => settle.disputeChannelMsg(4, null), {
     message: 'the dispute brings neither a newer state nor a new proof of a stale close',
   });
   assert.deepEqual(
     settle.checkCloseQuery(4, 'wasm1tower', null, { revocation, authorisation }),
-    { check_close: { channel: 4, sender: 'wasm1tower', revocation, authorisation: b64(authorisation) } },
+    { check_close: { channel: 4, sender: 'wasm1tower', signed: null, revocation, authorisation: b64(authorisation) } },
   );
   assert.deepEqual(settle.fundChannelMsg(4), { fund: { channel: 4 } });
   assert.deepEqual(settle.cooperativeCloseMsg(4, signed), { cooperative_close: { channel: 4, signed } });
   assert.deepEqual(settle.closeChannelMsg(4, signed), { close: { channel: 4, signed } });
-  assert.deepEqual(settle.disputeChannelMsg(4, signed), { dispute: { channel: 4, signed } });
+  assert.deepEqual(settle.disputeChannelMsg(4, signed), { dispute: { channel: 4, signed, revocation: null, authorisation: null } });
   assert.deepEqual(settle.settleChannelMsg(4), { settle: { channel: 4 } });
   assert.deepEqual(settle.revealPreimageMsg(preimage), { reveal_preimage: { preimage: b64(preimage) } });
   assert.deepEqual(settle.settleHtlcMsg(4, 1), { settle_htlc: { channel: 4, htlc: 1 } });
-  assert.deepEqual(settle.checkCloseQuery(4, 'wasm1alice', signed), { check_close: { channel: 4, sender: 'wasm1alice', signed } });
+  assert.deepEqual(settle.checkCloseQuery(4, 'wasm1alice', signed), { check_close: { channel: 4, sender: 'wasm1alice', signed, revocation: null, authorisation: null } });
   assert.throws(() => settle.closeChannelMsg(4, { ...signed, state: 'AAEC' }), { message: 'malformed channel state: 3 bytes is too short' });
   assert.throws(() => settle.signedState(state, sig.a.slice(2), sig.b), /signature of party a/);
   assert.throws(() => settle.revealPreimageMsg('00'), /preimage/);

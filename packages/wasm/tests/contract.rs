@@ -22,7 +22,8 @@ use settle_wasm::dispute::{next_move, ContextJs, GameJs};
 use settle_wasm::msg::{self, BatchCommitmentJs, MoveJs, MoveProof};
 use settle_wasm::node::{DepositToJs, ProposalJs, WithdrawalProofJs};
 
-/// Our message's JSON, parsed by the contract's type (which denies unknown fields).
+/// The message through its JSON and back (the package builds the contract's own type; this
+/// checks the JSON round trip the chain does, with unknown fields denied).
 fn as_contract_msg(m: &msg::ExecuteMsg) -> ContractMsg {
     serde_json::from_value(serde_json::to_value(m).unwrap())
         .expect("the contract's ExecuteMsg reads the package's JSON")
@@ -258,7 +259,8 @@ mod channels {
     };
     use serde_json::json;
     use settle_wasm::channel::{
-        self, ChannelExecuteMsg, ChannelStateJs, PayoutArgs, PayoutJs, StateArg, VerifyArgs,
+        self, ChannelStateJs, ExecuteMsg as ChannelExecuteMsg, PayoutArgs, PayoutJs, StateArg,
+        VerifyArgs,
     };
     use settle_wasm::convert::Dec;
     use settle_wasm::tx::L2Key;
@@ -577,8 +579,9 @@ mod validity {
     use settle_testing::{keys_for, Operator, ValiditySuiteBuilder, VALIDITY_DENOM};
     use settle_wasm::convert::Dec;
     use settle_wasm::validity::{
-        self, fr_arg, ShapeJs, SubmitBatchArgs, ValidityExecuteMsg, ValidityQueryMsg, ZkDepositJs,
-        ZkKey, ZkLedger, ZkProver, ZkTargetJs, ZkTransferArgs, ZkWithdrawalArgs,
+        self, fr_arg, ExecuteMsg as ValidityExecuteMsg, QueryMsg as ValidityQueryMsg, ShapeJs,
+        SubmitBatchArgs, ZkDepositJs, ZkKey, ZkLedger, ZkProver, ZkTargetJs, ZkTransferArgs,
+        ZkWithdrawalArgs,
     };
     use validity_rollup::msg::{
         CheckBatchResponse, ConfigResponse, ExecuteMsg as RollupMsg, InstantiateMsg,
@@ -595,7 +598,8 @@ mod validity {
         std::fs::read_to_string(format!("{FIXTURES}{name}")).expect("the snarkjs fixtures")
     }
 
-    /// Our message's JSON, parsed by the contract's type (which denies unknown fields).
+    /// The message through its JSON and back (the package builds the contract's own type; this
+    /// checks the JSON round trip the chain does, with unknown fields denied).
     fn as_msg(m: &ValidityExecuteMsg) -> RollupMsg {
         serde_json::from_value(serde_json::to_value(m).unwrap())
             .expect("the contract's ExecuteMsg reads the package's JSON")

@@ -575,7 +575,7 @@ fn withdrawal_proofs_verify_and_tampering_fails_with_a_reason() {
     // the contract's `batch` query response is accepted as the commitment
     let o = json(&output);
     let queried = js(
-        json!({"index": 0, "output_root": o["outputRoot"], "data_root": o["dataRoot"],
+        json!({"batch": 0, "output_root": o["outputRoot"], "data_root": o["dataRoot"],
                             "deposits_to": 3, "proposer": "wasm1...", "status": "finalized"}),
     );
     assert_eq!(
@@ -1674,13 +1674,13 @@ mod channels {
         assert_eq!(json(&signed), expected);
         assert_eq!(
             json(&channel::dispute_channel_msg(7.0, signed.clone(), JsValue::UNDEFINED).unwrap()),
-            json!({"dispute": {"channel": 7, "signed": expected}})
+            json!({"dispute": {"channel": 7, "signed": expected, "revocation": null, "authorisation": null}})
         );
         assert_eq!(
             json(
                 &channel::check_close_query(7.0, "wasm1alice", signed, JsValue::UNDEFINED).unwrap()
             ),
-            json!({"check_close": {"channel": 7, "sender": "wasm1alice", "signed": expected}})
+            json!({"check_close": {"channel": 7, "sender": "wasm1alice", "signed": expected, "revocation": null, "authorisation": null}})
         );
         assert_eq!(
             json(&channel::settle_htlc_msg(7.0, 0.0).unwrap()),
@@ -1763,7 +1763,7 @@ mod channels {
                 )
                 .unwrap()
             ),
-            json!({"dispute": {"channel": 7, "revocation": revocation, "authorisation": b64h(&json!(auth))}})
+            json!({"dispute": {"channel": 7, "signed": null, "revocation": revocation, "authorisation": b64h(&json!(auth))}})
         );
         assert_eq!(
             thrown(channel::dispute_channel_msg(

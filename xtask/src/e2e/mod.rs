@@ -8,6 +8,7 @@
 //! `N passed, N failed`.
 
 mod channels;
+mod clients;
 mod operator;
 mod optimistic;
 mod validity;
@@ -104,10 +105,15 @@ impl Ctx {
             .ok_or(format!("{contract} was not stored"))
     }
 
+    /// The secp256k1 secret of `role`'s wallet (for a client outside this process).
+    pub fn secret(&self, role: &str) -> [u8; 32] {
+        Sha256::digest(format!("settle-e2e/{}/{role}", self.tag)).into()
+    }
+
     /// A fresh wallet for `role`, funded with `amount` of the staking denom by the funder.
     pub async fn wallet(&self, role: &str, amount: u128) -> Result<Wallet, String> {
-        let secret = Sha256::digest(format!("settle-e2e/{}/{role}", self.tag));
-        let w = Wallet::from_secret(&secret, &self.client.prefix).map_err(|e| e.to_string())?;
+        let w = Wallet::from_secret(&self.secret(role), &self.client.prefix)
+            .map_err(|e| e.to_string())?;
         self.names
             .borrow_mut()
             .insert(w.address().to_string(), role.to_string());
@@ -284,6 +290,20 @@ pub fn flows() -> Vec<(&'static str, FlowFn)> {
     ]
 }
 
+/// The flow that runs outside this process: the Node test of the generated TypeScript
+/// clients with @settle/wasm (e2e only; `demo --node` tells the story of [`flows`]).
+const CLIENTS_FLOW: &str =
+    "typescript clients (Node): each contract through @settle/clients, CosmJS and @settle/wasm";
+
+/// What `cargo xtask e2e` runs: [`flows`] and the Node test of the clients.
+pub fn e2e_flows() -> Vec<(&'static str, FlowFn)> {
+    let mut all = flows();
+    all.push((CLIENTS_FLOW, |c| {
+        Box::pin(async move { clients::flow(&c).await })
+    }));
+    all
+}
+
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut validators = vec![1usize, 4];
     let mut only = None;
@@ -311,12 +331,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
 /// `validators`, side by side, with the artifacts already in `artifacts/`; prints each
 /// check and `e2e: N passed, N failed`.
 pub fn on_networks(wasmd: Wasmd, validators: &[usize], only: Option<&str>) -> Result<(), String> {
-    let chosen: Vec<(&str, FlowFn)> = flows()
+    let chosen: Vec<(&str, FlowFn)> = e2e_flows()
         .into_iter()
         .filter(|(name, _)| only.is_none_or(|o| name.contains(o)))
         .collect();
     if chosen.is_empty() {
         return Err(format!("no flow matches {only:?}"));
+    }
+    if chosen.iter().any(|(name, _)| *name == CLIENTS_FLOW) {
+        clients::prepare()?;
     }
     // The networks run side by side: most of a flow's time is the chain's clock running
     // out a window, so a second network costs little more than the first.
