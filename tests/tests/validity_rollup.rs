@@ -690,7 +690,10 @@ fn a_user_rebuilds_the_ledger_from_chain_data_and_exits_without_the_operator() {
         &s.canonical(&bob),
     );
     s.execute(&alice, &exit, &[]).unwrap();
-    assert_eq!(s.balance_of(&s.addr("bob")), 1_000 - 400 + 400 + 250 - 50 - 100);
+    assert_eq!(
+        s.balance_of(&s.addr("bob")),
+        1_000 - 400 + 400 + 250 - 50 - 100
+    );
     assert_eq!(s.balance_of(&s.contract), 0);
 }
 
