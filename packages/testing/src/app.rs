@@ -23,7 +23,7 @@ use serde::Serialize;
 /// A chain the suites can deploy on and drive: cw-multi-test's `App` (any address prefix
 /// through `MockApi::with_prefix`, any custom module) or a [`Shared`] one.
 ///
-/// Method names follow `App`'s, so `suite.app.execute_contract(..)` on a plain `App`
+/// Method names follow `App`'s, so `suite.app.execute_wasm(..)` on a plain `App`
 /// still calls `App`'s own method.
 pub trait SuiteApp {
     /// The custom message type of the chain's contracts (`Empty` for a plain `App`).
@@ -32,11 +32,11 @@ pub trait SuiteApp {
     type QueryC: CustomQuery + DeserializeOwned + 'static;
 
     /// Stores contract code; returns its code id.
-    fn store_code(&mut self, code: Box<dyn Contract<Self::ExecC, Self::QueryC>>) -> u64;
+    fn store_contract(&mut self, code: Box<dyn Contract<Self::ExecC, Self::QueryC>>) -> u64;
 
     /// Instantiates code `code_id` from `sender`; returns the contract's address.
     #[allow(clippy::too_many_arguments)]
-    fn instantiate_contract<M: Serialize>(
+    fn instantiate_wasm<M: Serialize>(
         &mut self,
         code_id: u64,
         sender: Addr,
@@ -47,7 +47,7 @@ pub trait SuiteApp {
     ) -> StdResult<Addr>;
 
     /// Executes `msg` on `contract` from `sender` with `funds` attached.
-    fn execute_contract<M: Serialize + Debug>(
+    fn execute_wasm<M: Serialize + Debug>(
         &mut self,
         sender: Addr,
         contract: Addr,
@@ -56,7 +56,7 @@ pub trait SuiteApp {
     ) -> StdResult<AppResponse>;
 
     /// A smart query of `contract`.
-    fn query_wasm_smart<T: DeserializeOwned, M: Serialize>(
+    fn query_smart<T: DeserializeOwned, M: Serialize>(
         &self,
         contract: &Addr,
         msg: &M,
@@ -66,7 +66,7 @@ pub trait SuiteApp {
     fn contract_code_id(&self, contract: &Addr) -> StdResult<u64>;
 
     /// The bank balance of `addr` in `denom` (an error if it does not fit a `u128`).
-    fn query_balance_u128(&self, addr: &Addr, denom: &str) -> StdResult<u128>;
+    fn balance_u128(&self, addr: &Addr, denom: &str) -> StdResult<u128>;
 
     /// Adds `coins` to the bank balance of `addr` (minted, as at genesis).
     fn mint(&mut self, addr: &Addr, coins: &[Coin]) -> StdResult<()>;
@@ -104,11 +104,11 @@ where
     type ExecC = CustomT::ExecT;
     type QueryC = CustomT::QueryT;
 
-    fn store_code(&mut self, code: Box<dyn Contract<Self::ExecC, Self::QueryC>>) -> u64 {
+    fn store_contract(&mut self, code: Box<dyn Contract<Self::ExecC, Self::QueryC>>) -> u64 {
         App::store_code(self, code)
     }
 
-    fn instantiate_contract<M: Serialize>(
+    fn instantiate_wasm<M: Serialize>(
         &mut self,
         code_id: u64,
         sender: Addr,
@@ -120,7 +120,7 @@ where
         Executor::instantiate_contract(self, code_id, sender, msg, funds, label, admin)
     }
 
-    fn execute_contract<M: Serialize + Debug>(
+    fn execute_wasm<M: Serialize + Debug>(
         &mut self,
         sender: Addr,
         contract: Addr,
@@ -130,7 +130,7 @@ where
         Executor::execute_contract(self, sender, contract, msg, funds)
     }
 
-    fn query_wasm_smart<T: DeserializeOwned, M: Serialize>(
+    fn query_smart<T: DeserializeOwned, M: Serialize>(
         &self,
         contract: &Addr,
         msg: &M,
@@ -142,7 +142,7 @@ where
         Ok(self.wrap().query_wasm_contract_info(contract)?.code_id)
     }
 
-    fn query_balance_u128(&self, addr: &Addr, denom: &str) -> StdResult<u128> {
+    fn balance_u128(&self, addr: &Addr, denom: &str) -> StdResult<u128> {
         let amount = self.wrap().query_balance(addr, denom)?.amount;
         Uint128::try_from(amount)
             .map(|a| a.u128())
@@ -192,11 +192,11 @@ impl<A: SuiteApp> SuiteApp for Rc<RefCell<A>> {
     type ExecC = A::ExecC;
     type QueryC = A::QueryC;
 
-    fn store_code(&mut self, code: Box<dyn Contract<Self::ExecC, Self::QueryC>>) -> u64 {
-        self.borrow_mut().store_code(code)
+    fn store_contract(&mut self, code: Box<dyn Contract<Self::ExecC, Self::QueryC>>) -> u64 {
+        self.borrow_mut().store_contract(code)
     }
 
-    fn instantiate_contract<M: Serialize>(
+    fn instantiate_wasm<M: Serialize>(
         &mut self,
         code_id: u64,
         sender: Addr,
@@ -206,34 +206,33 @@ impl<A: SuiteApp> SuiteApp for Rc<RefCell<A>> {
         admin: Option<String>,
     ) -> StdResult<Addr> {
         self.borrow_mut()
-            .instantiate_contract(code_id, sender, msg, funds, label, admin)
+            .instantiate_wasm(code_id, sender, msg, funds, label, admin)
     }
 
-    fn execute_contract<M: Serialize + Debug>(
+    fn execute_wasm<M: Serialize + Debug>(
         &mut self,
         sender: Addr,
         contract: Addr,
         msg: &M,
         funds: &[Coin],
     ) -> StdResult<AppResponse> {
-        self.borrow_mut()
-            .execute_contract(sender, contract, msg, funds)
+        self.borrow_mut().execute_wasm(sender, contract, msg, funds)
     }
 
-    fn query_wasm_smart<T: DeserializeOwned, M: Serialize>(
+    fn query_smart<T: DeserializeOwned, M: Serialize>(
         &self,
         contract: &Addr,
         msg: &M,
     ) -> StdResult<T> {
-        self.borrow().query_wasm_smart(contract, msg)
+        self.borrow().query_smart(contract, msg)
     }
 
     fn contract_code_id(&self, contract: &Addr) -> StdResult<u64> {
         self.borrow().contract_code_id(contract)
     }
 
-    fn query_balance_u128(&self, addr: &Addr, denom: &str) -> StdResult<u128> {
-        self.borrow().query_balance_u128(addr, denom)
+    fn balance_u128(&self, addr: &Addr, denom: &str) -> StdResult<u128> {
+        self.borrow().balance_u128(addr, denom)
     }
 
     fn mint(&mut self, addr: &Addr, coins: &[Coin]) -> StdResult<()> {

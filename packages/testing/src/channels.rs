@@ -49,8 +49,8 @@ pub fn instantiate_payment_channels<A: SuiteApp>(
     msg: &InstantiateMsg,
     label: &str,
 ) -> StdResult<Addr> {
-    let code = app.store_code(contract_payment_channels());
-    app.instantiate_contract(
+    let code = app.store_contract(contract_payment_channels());
+    app.instantiate_wasm(
         code,
         sender.clone(),
         msg,
@@ -201,7 +201,7 @@ impl<A: SuiteApp> ChannelSuite<A> {
     /// [`CHANNEL_DENOM`] until `denom` is set). Fails if the contract does not answer as
     /// payment channels.
     pub fn attach(app: A, contract: Addr) -> StdResult<ChannelSuite<A>> {
-        let config: ConfigResponse = app.query_wasm_smart(&contract, &QueryMsg::Config {})?;
+        let config: ConfigResponse = app.query_smart(&contract, &QueryMsg::Config {})?;
         let domain = ChannelDomain(
             config
                 .domain
@@ -231,7 +231,7 @@ impl<A: SuiteApp> ChannelSuite<A> {
 
     /// The bank balance of `addr` in `denom`.
     pub fn try_balance(&self, addr: &Addr, denom: &str) -> StdResult<u128> {
-        self.app.query_balance_u128(addr, denom)
+        self.app.balance_u128(addr, denom)
     }
 
     /// The bank balance of `addr` in the suite's denom.
@@ -252,12 +252,12 @@ impl<A: SuiteApp> ChannelSuite<A> {
         funds: &[Coin],
     ) -> StdResult<AppResponse> {
         self.app
-            .execute_contract(sender.clone(), self.contract.clone(), msg, funds)
+            .execute_wasm(sender.clone(), self.contract.clone(), msg, funds)
     }
 
     /// A smart query of the contract.
     pub fn query<T: DeserializeOwned>(&self, msg: &QueryMsg) -> StdResult<T> {
-        self.app.query_wasm_smart(&self.contract, msg)
+        self.app.query_smart(&self.contract, msg)
     }
 
     /// `a` proposes a channel to `b` with `amount` of the suite's denom (b has

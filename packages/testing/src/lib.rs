@@ -88,7 +88,7 @@ pub use suite::BLOCK_SECONDS;
 
 // The core's types a test needs, so a basic test imports from this crate only.
 pub use cosmwasm_std::{Addr, Coin, StdError, StdResult};
-pub use cw_multi_test::{App, AppBuilder, AppResponse, Executor};
+pub use cw_multi_test::{App, AppBuilder, AppResponse, Contract, ContractWrapper, Executor};
 pub use settle_core;
 pub use settle_core::batch::encode_batch;
 pub use settle_core::crypto::{L2Key, NativeVerifier};

@@ -58,8 +58,8 @@ pub fn instantiate_optimistic_rollup<A: SuiteApp>(
     msg: &InstantiateMsg,
     label: &str,
 ) -> StdResult<Addr> {
-    let code = app.store_code(contract_optimistic_rollup());
-    app.instantiate_contract(
+    let code = app.store_contract(contract_optimistic_rollup());
+    app.instantiate_wasm(
         code,
         sender.clone(),
         msg,
@@ -279,8 +279,8 @@ impl SuiteBuilder {
         }
         let admin = app.addr_make("admin");
         let treasury = app.addr_make("treasury");
-        let code = app.store_code(contract_optimistic_rollup());
-        let rollup = app.instantiate_contract(
+        let code = app.store_contract(contract_optimistic_rollup());
+        let rollup = app.instantiate_wasm(
             code,
             admin.clone(),
             &self.instantiate_msg(&treasury),
@@ -346,7 +346,7 @@ impl<A: SuiteApp> Suite<A> {
     /// optimistic rollup, or if it already has batches (their data is not on the chain's
     /// queries: start the suite before the first batch).
     pub fn attach(app: A, rollup: Addr, admin: Addr, proposer: Addr) -> StdResult<Suite<A>> {
-        let config: ConfigResponse = app.query_wasm_smart(&rollup, &QueryMsg::Config {})?;
+        let config: ConfigResponse = app.query_smart(&rollup, &QueryMsg::Config {})?;
         let domain = Domain(
             config
                 .domain
@@ -404,7 +404,7 @@ impl<A: SuiteApp> Suite<A> {
 
     /// The bank balance of `addr` in `denom`.
     pub fn try_balance(&self, addr: &Addr, denom: &str) -> StdResult<u128> {
-        self.app.query_balance_u128(addr, denom)
+        self.app.balance_u128(addr, denom)
     }
 
     /// The bank balance of `addr` in the value denom.
@@ -425,7 +425,7 @@ impl<A: SuiteApp> Suite<A> {
         funds: &[Coin],
     ) -> StdResult<AppResponse> {
         self.app
-            .execute_contract(sender.clone(), self.rollup.clone(), msg, funds)
+            .execute_wasm(sender.clone(), self.rollup.clone(), msg, funds)
     }
 
     /// `who` adds `amount` of the bond denom to its proposer bond.
@@ -733,7 +733,7 @@ impl<A: SuiteApp> Suite<A> {
 
     /// A smart query of the rollup.
     pub fn query<T: DeserializeOwned>(&self, msg: &QueryMsg) -> StdResult<T> {
-        self.app.query_wasm_smart(&self.rollup, msg)
+        self.app.query_smart(&self.rollup, msg)
     }
 
     /// A smart query of the rollup, for the helpers that panic (each has a `try_` form).

@@ -64,8 +64,8 @@ pub fn instantiate_validity_rollup<A: SuiteApp>(
     msg: &InstantiateMsg,
     label: &str,
 ) -> StdResult<Addr> {
-    let code = app.store_code(contract_validity_rollup());
-    app.instantiate_contract(
+    let code = app.store_contract(contract_validity_rollup());
+    app.instantiate_wasm(
         code,
         sender.clone(),
         msg,
@@ -522,7 +522,7 @@ impl<A: SuiteApp> ValiditySuite<A> {
         admin: Addr,
         keys: Arc<Keys>,
     ) -> StdResult<ValiditySuite<A>> {
-        let config: ConfigResponse = app.query_wasm_smart(&contract, &QueryMsg::Config {})?;
+        let config: ConfigResponse = app.query_smart(&contract, &QueryMsg::Config {})?;
         let domain = fr_from_bytes("domain", config.domain.as_slice()).map_err(StdError::msg)?;
         let shape = Shape {
             deposits: config.shape.deposits as usize,
@@ -573,7 +573,7 @@ impl<A: SuiteApp> ValiditySuite<A> {
 
     /// The bank balance of `addr` in `denom`.
     pub fn try_balance(&self, addr: &Addr, denom: &str) -> StdResult<u128> {
-        self.app.query_balance_u128(addr, denom)
+        self.app.balance_u128(addr, denom)
     }
 
     /// The bank balance of `addr` in the rollup's denom.
@@ -619,7 +619,7 @@ impl<A: SuiteApp> ValiditySuite<A> {
 
     /// A smart query of the contract.
     pub fn query<T: DeserializeOwned>(&self, msg: &QueryMsg) -> StdResult<T> {
-        self.app.query_wasm_smart(&self.contract, msg)
+        self.app.query_smart(&self.contract, msg)
     }
 
     /// Sends `msg` to the contract from `sender` with `funds`.
@@ -630,15 +630,15 @@ impl<A: SuiteApp> ValiditySuite<A> {
         funds: &[Coin],
     ) -> StdResult<AppResponse> {
         self.app
-            .execute_contract(sender.clone(), self.contract.clone(), msg, funds)
+            .execute_wasm(sender.clone(), self.contract.clone(), msg, funds)
     }
 
     /// Instantiates another validity-rollup contract on the same chain with `msg` (from
     /// the admin): for tests of what instantiate refuses.
     pub fn instantiate_another(&mut self, msg: &InstantiateMsg) -> StdResult<Addr> {
-        let code = self.app.store_code(contract_validity_rollup());
+        let code = self.app.store_contract(contract_validity_rollup());
         self.app
-            .instantiate_contract(code, self.admin.clone(), msg, &[], "validity-rollup", None)
+            .instantiate_wasm(code, self.admin.clone(), msg, &[], "validity-rollup", None)
             .map_err(|e| StdError::msg(format!("{e:#}")))
     }
 
