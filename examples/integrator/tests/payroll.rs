@@ -11,6 +11,9 @@ use settle_testing::{
 
 use payroll::msg::{ExecuteMsg, InstantiateMsg};
 
+/// One App shared by the suites and the test.
+type Chain = Shared<App>;
+
 /// The payroll contract for cw-multi-test.
 fn contract_payroll() -> Box<dyn Contract<cosmwasm_std::Empty>> {
     Box::new(ContractWrapper::new(
@@ -22,12 +25,7 @@ fn contract_payroll() -> Box<dyn Contract<cosmwasm_std::Empty>> {
 
 /// One chain: the rollup (the owner funded with 10,000 uusd), the channels, and the
 /// payroll instantiated by the owner with 5,000 uusd.
-fn deploy() -> (
-    Shared<App>,
-    Suite<Shared<App>>,
-    ChannelSuite<Shared<App>>,
-    Addr,
-) {
+fn deploy() -> (Chain, Suite<Chain>, ChannelSuite<Chain>, Addr) {
     let app = shared(App::default());
     let rollup = SuiteBuilder::new()
         .with_funds("owner", 10_000)

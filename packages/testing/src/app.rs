@@ -162,11 +162,11 @@ where
     }
 
     fn addr_canonicalize(&self, human: &str) -> StdResult<CanonicalAddr> {
-        Ok(self.api().addr_canonicalize(human)?)
+        self.api().addr_canonicalize(human)
     }
 
     fn addr_humanize(&self, canonical: &CanonicalAddr) -> StdResult<Addr> {
-        Ok(self.api().addr_humanize(canonical)?)
+        self.api().addr_humanize(canonical)
     }
 
     fn block_info(&self) -> BlockInfo {

@@ -7,6 +7,10 @@
 //! like the story it checks:
 //!
 //! ```
+//! # #[cfg(not(feature = "optimistic"))]
+//! # fn main() {}
+//! # #[cfg(feature = "optimistic")]
+//! # fn main() {
 //! use settle_testing::{L2Key, SuiteBuilder};
 //!
 //! let mut suite = SuiteBuilder::new().with_funds("alice", 1_000).build();
@@ -24,6 +28,7 @@
 //! suite.withdraw(&alice, 1, 0).unwrap();
 //! assert_eq!(suite.balance(&alice, "uusd"), 1_000 - 600 + 250);
 //! suite.assert_reconciles();
+//! # }
 //! ```
 //!
 //! ## Integrators

@@ -679,7 +679,7 @@ impl<A: SuiteApp> ValiditySuite<A> {
                     )))
                 }
                 None => {
-                    self.op.queue.push(entry.clone());
+                    self.op.queue.push(entry);
                     added += 1;
                 }
             }
