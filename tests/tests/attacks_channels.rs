@@ -65,12 +65,12 @@ fn high_s(sig: &[u8]) -> Vec<u8> {
 
 impl World {
     fn bal(&self, who: &str) -> u128 {
-        self.s.balance(&self.s.addr(who))
+        self.s.balance_of(&self.s.addr(who))
     }
 
     fn exec(&mut self, who: &str, msg: &ExecuteMsg, funds: u128) -> StdResult<AppResponse> {
-        let sender = self.s.addr(who);
-        self.s.execute(&sender, msg, funds)
+        let (sender, funds) = (self.s.addr(who), self.s.coins(funds));
+        self.s.execute(&sender, msg, &funds)
     }
 
     /// alice opens with 1,000, bob joins and adds 500; returns the channel id.
@@ -145,7 +145,7 @@ impl World {
             )
             .unwrap();
         let mut balances: Vec<u128> = PEOPLE.iter().map(|w| self.bal(w)).collect();
-        balances.push(self.s.balance(&self.s.contract));
+        balances.push(self.s.balance_of(&self.s.contract));
         (channels.to_string(), balances)
     }
 

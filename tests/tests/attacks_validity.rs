@@ -75,7 +75,7 @@ struct Snapshot {
 fn snapshot(s: &ValiditySuite) -> Snapshot {
     Snapshot {
         status: s.status(),
-        balances: PEOPLE.iter().map(|p| s.balance(p)).collect(),
+        balances: PEOPLE.iter().map(|p| s.balance_of(&s.addr(p))).collect(),
         credits: PEOPLE.iter().map(|p| s.credit_of(&s.addr(p))).collect(),
         contract: s.balance_of(&s.contract),
     }
@@ -168,7 +168,7 @@ fn attack_groth16_malleated_proof_replays_a_batch() {
         0,
         &format!("nothing is credited to {carol}"),
     );
-    assert_eq!(s.balance("carol"), 100);
+    assert_eq!(s.balance_of(&s.addr("carol")), 100);
 }
 
 /// A batch proven for another deployment (same keys, same deposits, another contract
@@ -294,13 +294,13 @@ fn attack_exit_request_censorship() {
     assert!(s.status().exodus);
     // now not even a batch that serves it is taken
     refused(&mut s, &op, &missing.msg(), 0, "exodus mode");
-    let before = s.balance("bob");
+    let before = s.balance_of(&s.addr("bob"));
     let exit = s.exodus_msg(&key("bob"), &bob);
     s.execute(&bob, &exit, &[]).unwrap();
     let queued = s.status().deposit_count - 1;
     s.execute(&bob, &ExecuteMsg::ReclaimDeposit { deposit: queued }, &[])
         .unwrap();
-    assert_eq!(s.balance("bob"), before + 400 + 5);
+    assert_eq!(s.balance_of(&s.addr("bob")), before + 400 + 5);
     assert_solvent(&s);
 }
 
@@ -336,7 +336,7 @@ fn attack_exodus_exit_twice() {
         "the exit is not signed by the account's key",
     );
     s.execute(&mallory, &exit, &[]).unwrap();
-    assert_eq!(s.balance("alice"), 400 + 600);
+    assert_eq!(s.balance_of(&s.addr("alice")), 400 + 600);
     refused(&mut s, &mallory, &exit, 0, "account 0 has already exited");
 }
 
@@ -381,7 +381,7 @@ fn attack_deposit_censorship_past_the_deadline() {
     s.execute(&mallory, &ExecuteMsg::ReclaimDeposit { deposit: 2 }, &[])
         .unwrap();
     assert_eq!(
-        s.balance("alice"),
+        s.balance_of(&s.addr("alice")),
         400,
         "back to the depositor, not the sender"
     );

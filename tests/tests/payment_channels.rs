@@ -52,11 +52,11 @@ fn world() -> World {
 
 impl World {
     fn bal(&self, who: &str) -> u128 {
-        self.balance(&self.addr(who))
+        self.balance_of(&self.addr(who))
     }
     fn exec(&mut self, who: &str, msg: &ExecuteMsg, funds: u128) -> StdResult<AppResponse> {
-        let sender = self.addr(who);
-        self.execute(&sender, msg, funds)
+        let (sender, funds) = (self.addr(who), self.coins(funds));
+        self.execute(&sender, msg, &funds)
     }
     /// alice (A) opens with 1,000 and bob (B) adds 500: channel 0.
     fn open(&mut self) -> u64 {

@@ -29,7 +29,7 @@ fn snapshot(s: &ValiditySuite, labels: &[&str]) -> Snapshot {
     Snapshot {
         status: s.status(),
         contract_balance: s.balance_of(&s.contract),
-        balances: labels.iter().map(|l| s.balance(l)).collect(),
+        balances: labels.iter().map(|l| s.balance_of(&s.addr(l))).collect(),
     }
 }
 
@@ -79,8 +79,8 @@ fn two_accounts() -> ValiditySuite {
 fn deposits_batches_and_withdrawals_move_real_money() {
     let mut s = two_accounts();
     let (carol, operator) = (s.addr("carol"), s.addr("operator"));
-    assert_eq!(s.balance("alice"), 400);
-    assert_eq!(s.balance("bob"), 600);
+    assert_eq!(s.balance_of(&s.addr("alice")), 400);
+    assert_eq!(s.balance_of(&s.addr("bob")), 600);
     let status = s.status();
     assert_eq!(status.batches, 1);
     assert_eq!(status.account_count, 2);
@@ -97,7 +97,7 @@ fn deposits_batches_and_withdrawals_move_real_money() {
     let out = s.withdrawal(&key("bob"), &carol, 500);
     let res = s.submit(&operator, 0, &[pay, out]).unwrap();
     assert_eq!(s.credit_of(&carol), 500);
-    assert_eq!(s.balance("carol"), 0);
+    assert_eq!(s.balance_of(&s.addr("carol")), 0);
     assert_eq!(s.op.ledger.account(0).unwrap().balance, 350);
     assert_eq!(s.op.ledger.account(1).unwrap().balance, 150);
     assert_eq!(s.balance_of(&s.contract), 1_000);
@@ -124,7 +124,7 @@ fn deposits_batches_and_withdrawals_move_real_money() {
     );
     assert_solvent(&s);
     s.claim(&carol).unwrap();
-    assert_eq!(s.balance("carol"), 500);
+    assert_eq!(s.balance_of(&s.addr("carol")), 500);
     assert_eq!(s.credit_of(&carol), 0);
     assert_eq!(s.balance_of(&s.contract), 500);
     assert_refused(s.claim(&carol), "nothing is credited to");
@@ -357,12 +357,12 @@ fn exodus_lets_users_leave_with_their_last_proven_balance_once() {
     );
     assert_eq!(snapshot(&s, &labels), before);
     s.execute(&bob, &exit, &[]).unwrap();
-    assert_eq!(s.balance("alice-cold"), 600);
+    assert_eq!(s.balance_of(&s.addr("alice-cold")), 600);
     assert_refused(s.execute(&bob, &exit, &[]), "already exited");
     // bob's queued deposit comes back to him, once; consumed deposits do not.
     s.execute(&bob, &ExecuteMsg::ReclaimDeposit { deposit: 2 }, &[])
         .unwrap();
-    assert_eq!(s.balance("bob"), 1_000 - 400);
+    assert_eq!(s.balance_of(&s.addr("bob")), 1_000 - 400);
     assert_refused(
         s.execute(&bob, &ExecuteMsg::ReclaimDeposit { deposit: 2 }, &[]),
         "already reclaimed",
@@ -374,7 +374,7 @@ fn exodus_lets_users_leave_with_their_last_proven_balance_once() {
     // bob exits too; the rollup is empty and still solvent.
     let bob_exit = s.exodus_msg(&key("bob"), &bob);
     s.execute(&alice, &bob_exit, &[]).unwrap();
-    assert_eq!(s.balance("bob"), 1_000);
+    assert_eq!(s.balance_of(&s.addr("bob")), 1_000);
     assert_eq!(s.balance_of(&s.contract), 0);
     assert_eq!(s.status().locked, Uint128::zero());
 }
@@ -565,7 +565,7 @@ fn key_rotation_waits_for_its_timelock_and_exits_stay_provable() {
     // not against a verifying key.
     s.advance(86_400);
     s.execute(&bob, &alice_exit, &[]).unwrap();
-    assert_eq!(s.balance("alice"), 400 + 500);
+    assert_eq!(s.balance_of(&s.addr("alice")), 400 + 500);
     // Cancelling: a proposal can be withdrawn, then nothing applies.
     let again = ExecuteMsg::ProposeKey {
         verifying_key: Binary::from(s.op.keys.verifying.to_wire()),
@@ -631,7 +631,7 @@ fn a_user_rebuilds_the_ledger_from_chain_data_and_exits_without_the_operator() {
     post(&mut s, 1, &[back]);
     let cold = s.addr("bob-cold");
     s.claim(&cold).unwrap();
-    assert_eq!(s.balance("bob-cold"), 50);
+    assert_eq!(s.balance_of(&s.addr("bob-cold")), 50);
 
     // The operator vanishes. alice rebuilds the ledger from the contract's queries and the
     // posted data alone: no operator, no signatures, no nonces.
@@ -681,7 +681,7 @@ fn a_user_rebuilds_the_ledger_from_chain_data_and_exits_without_the_operator() {
         &s.canonical(&alice_cold),
     );
     s.execute(&bob, &exit, &[]).unwrap();
-    assert_eq!(s.balance("alice-cold"), 600 - 250 + 30 + 100);
+    assert_eq!(s.balance_of(&s.addr("alice-cold")), 600 - 250 + 30 + 100);
     let exit = settle_testing::exodus_msg(
         &ledger,
         &domain,
@@ -690,7 +690,10 @@ fn a_user_rebuilds_the_ledger_from_chain_data_and_exits_without_the_operator() {
         &s.canonical(&bob),
     );
     s.execute(&alice, &exit, &[]).unwrap();
-    assert_eq!(s.balance("bob"), 1_000 - 400 + 400 + 250 - 50 - 100);
+    assert_eq!(
+        s.balance_of(&s.addr("bob")),
+        1_000 - 400 + 400 + 250 - 50 - 100
+    );
     assert_eq!(s.balance_of(&s.contract), 0);
 }
 
@@ -829,7 +832,7 @@ fn z3_withdrawals_are_credited_so_no_recipient_can_block_a_batch_and_claims_pay(
         "the batch sent coins: {:?}",
         res.events
     );
-    assert_eq!(s.balance("carol"), 0);
+    assert_eq!(s.balance_of(&s.addr("carol")), 0);
     assert_eq!(s.credit_of(&carol), 300);
     assert_eq!(s.balance_of(&s.contract), 1_000);
     let status = s.status();
@@ -848,7 +851,7 @@ fn z3_withdrawals_are_credited_so_no_recipient_can_block_a_batch_and_claims_pay(
         "",
     );
     s.claim(&carol).unwrap();
-    assert_eq!(s.balance("carol"), 300);
+    assert_eq!(s.balance_of(&s.addr("carol")), 300);
     assert_refused(s.claim(&carol), "nothing is credited to");
     assert_eq!(s.status().credited, Uint128::new(200));
     assert_solvent(&s);
@@ -859,7 +862,7 @@ fn z3_withdrawals_are_credited_so_no_recipient_can_block_a_batch_and_claims_pay(
     s.advance(86_400);
     assert!(s.status().exodus);
     s.claim(&carol).unwrap();
-    assert_eq!(s.balance("carol"), 350);
+    assert_eq!(s.balance_of(&s.addr("carol")), 350);
 }
 
 #[test]
@@ -1065,7 +1068,7 @@ fn v1_an_exit_request_is_served_by_the_next_batches_or_exodus_starts() {
     assert_eq!(s.credit_of(&alice), 1);
     s.claim(&carol).unwrap();
     s.claim(&alice).unwrap();
-    assert_eq!(s.balance("carol"), 500);
+    assert_eq!(s.balance_of(&s.addr("carol")), 500);
     assert_solvent(&s);
 
     // A second request signs the next sequence; an operator that ignores it lets exodus
@@ -1083,12 +1086,12 @@ fn v1_an_exit_request_is_served_by_the_next_batches_or_exodus_starts() {
     assert!(s.status().exodus);
     // In exodus bob leaves with his proven 50 and takes his bond back.
     let exit = s.exodus_msg(&key("bob"), &bob);
-    let bob_before = s.balance("bob");
+    let bob_before = s.balance_of(&s.addr("bob"));
     s.execute(&bob, &exit, &[]).unwrap();
     let queued = s.status().deposit_count - 1;
     s.execute(&bob, &ExecuteMsg::ReclaimDeposit { deposit: queued }, &[])
         .unwrap();
-    assert_eq!(s.balance("bob"), bob_before + 51);
+    assert_eq!(s.balance_of(&s.addr("bob")), bob_before + 51);
     // (The operator's ledger does not know of exodus exits: only the contract's books.)
     let solvency = s.solvency();
     assert!(

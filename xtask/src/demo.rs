@@ -476,7 +476,7 @@ fn channels() -> Result<(), String> {
             channel: id,
             signed: v1,
         },
-        0,
+        &[],
     )
     .map_err(e)?;
     println!("   carol closes with the revoked version 1 (5 coins hers instead of 4)");
@@ -498,12 +498,12 @@ fn channels() -> Result<(), String> {
         &ExecuteMsg::RevealPreimage {
             preimage: cosmwasm_std::Binary::from(preimage.as_slice()),
         },
-        0,
+        &[],
     )
     .map_err(e)?;
     s.advance(600);
     let anyone = s.addr("anyone");
-    s.execute(&anyone, &ExecuteMsg::Settle { channel: id }, 0)
+    s.execute(&anyone, &ExecuteMsg::Settle { channel: id }, &[])
         .map_err(e)?;
     s.execute(
         &anyone,
@@ -511,7 +511,7 @@ fn channels() -> Result<(), String> {
             channel: id,
             htlc: 0,
         },
-        0,
+        &[],
     )
     .map_err(e)?;
     println!("   dave reveals the preimage; after the window the channel settles:");
@@ -519,7 +519,7 @@ fn channels() -> Result<(), String> {
         ("carol", &carol, 10_000_000u128),
         ("dave", &dave, 10_000_000),
     ] {
-        let now = s.balance(who);
+        let now = s.balance_of(who);
         println!(
             "     {name:<6} {:>10} {DENOM} ({}{})",
             coins(now),
@@ -529,7 +529,7 @@ fn channels() -> Result<(), String> {
     }
     println!(
         "     tower  {:>10} {DENOM} (10% of carol's forfeited 4 coins)",
-        coins(s.balance(&tower))
+        coins(s.balance_of(&tower))
     );
     let closed = s.channel(id).phase == ChannelPhase::Closed {};
     let sol = s.solvency();
@@ -618,7 +618,7 @@ fn validity() -> Result<(), String> {
         "    batch 1: erin pays frank 1.5, frank withdraws 2 to grace: final at once, \
          credited {} ZK to grace, who claims it: grace holds {} ZK",
         coins(credited),
-        coins(s.balance("grace"))
+        coins(s.balance_of(&s.addr("grace")))
     );
     // An operator that leaves frank's withdrawals out cannot keep his money: frank asks
     // on L1, and the next batches must serve the request (or exodus starts).
@@ -644,7 +644,7 @@ fn validity() -> Result<(), String> {
          ZK); contract holds what it owes: {}",
         status.exodus,
         coins(s.op.ledger.account(0).map(|a| a.balance).unwrap_or(0)),
-        coins(s.balance("erin")),
+        coins(s.balance_of(&s.addr("erin"))),
         sol.solvent && sol.denoms.iter().all(|d| d.held == d.owed)
     );
     if !(sol.solvent && sol.denoms.iter().all(|d| d.held == d.owed)) {

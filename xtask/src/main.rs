@@ -23,6 +23,7 @@ mod dist;
 mod e2e;
 mod fuzz;
 mod gas;
+mod integrator;
 mod localnet;
 mod npm;
 mod schema;
@@ -86,6 +87,7 @@ fn test() -> Result<(), String> {
     let node = std::thread::spawn(localnet::Wasmd::ensure);
     util::step("cargo test --workspace");
     util::cargo(&["test", "--workspace", "--locked"])?;
+    integrator::run()?;
     util::step("schema drift check");
     schema::run(true)?;
     util::step("parity vector drift check");

@@ -82,6 +82,38 @@ impl Node {
         Ok(())
     }
 
+    /// Follows the L1 deposit queue entry by entry: a deposit the node has not seen yet
+    /// (the next index) is observed and `Ok(true)` returned; one it has already observed
+    /// must be identical (`Ok(false)`). A different deposit at a known index, or an index
+    /// past the next one, is an error: the node and the chain diverge.
+    pub fn follow_deposit(&mut self, deposit: Deposit) -> Result<bool, Error> {
+        match self.deposits.get(deposit.index as usize) {
+            Some(known) if *known == deposit => Ok(false),
+            Some(known) => Err(Error::malformed(
+                "deposit",
+                alloc::format!(
+                    "deposit {} diverges: the node has {known:?}, the chain {deposit:?}",
+                    deposit.index
+                ),
+            )),
+            None => self.observe_deposit(deposit).map(|()| true),
+        }
+    }
+
+    /// Every deposit observed so far, consumed or not, in queue order.
+    pub fn deposits(&self) -> &[Deposit] {
+        &self.deposits
+    }
+
+    /// Head of the deposit queue's hash chain over every observed deposit
+    /// ([`Deposit::chain`] from [`crate::hash::ZERO_HASH`]): what the contract reports as
+    /// its deposit head when both have the same deposits.
+    pub fn deposit_head(&self) -> Hash {
+        self.deposits
+            .iter()
+            .fold(crate::hash::ZERO_HASH, |head, d| d.chain(&head))
+    }
+
     /// Deposits observed so far (consumed or not): the next one observed has this index.
     pub fn deposit_count(&self) -> u64 {
         self.deposits.len() as u64
@@ -377,6 +409,28 @@ mod tests {
             Err(Error::NoSuchBatch { index: 3, count: 1 })
         );
         assert!(node.propose_with(&NativeVerifier, vec![], 1).is_err());
+    }
+
+    /// Following the queue: a known deposit again is fine, a new one is observed, a
+    /// different one at a known index or a gap is an error; the head chains them all.
+    #[test]
+    fn following_the_deposit_queue_refuses_a_divergence() {
+        let mut node = Node::new(Domain::new("c", "r"));
+        let d = |index, amount| Deposit {
+            index,
+            target: DepositTarget::Account(0),
+            amount,
+            refund_to: vec![1; 20],
+        };
+        assert_eq!(node.deposit_head(), crate::hash::ZERO_HASH);
+        assert_eq!(node.follow_deposit(d(0, 5)), Ok(true));
+        assert_eq!(node.follow_deposit(d(0, 5)), Ok(false));
+        assert!(node.follow_deposit(d(0, 6)).is_err());
+        assert!(node.follow_deposit(d(2, 5)).is_err());
+        assert_eq!(node.follow_deposit(d(1, 7)), Ok(true));
+        assert_eq!(node.deposits(), &[d(0, 5), d(1, 7)]);
+        let head = d(1, 7).chain(&d(0, 5).chain(&crate::hash::ZERO_HASH));
+        assert_eq!(node.deposit_head(), head);
     }
 
     /// F1: a backlog larger than a batch drains a full batch at a time (the size the

@@ -2,8 +2,9 @@
 //! with real bank balances, and helpers that sign states with settle-core, so a channel
 //! test reads like the story it checks.
 
-use cosmwasm_std::{Addr, Binary, Coin, StdResult, Uint128};
-use cw_multi_test::{App, AppResponse, ContractWrapper, Executor};
+use cosmwasm_std::{Addr, Binary, Coin, CustomMsg, CustomQuery, StdError, StdResult};
+use cw_multi_test::{App, AppResponse, Contract, ContractWrapper};
+use serde::de::DeserializeOwned;
 
 use payment_channels::msg::{
     ChannelResponse, CloseCheckResponse, ConfigResponse, ExecuteMsg, InstantiateMsg, QueryMsg,
@@ -14,10 +15,50 @@ use settle_core::channel::{
 };
 use settle_core::crypto::L2Key;
 
+use crate::app::{advance, SuiteApp};
+use crate::suite::BLOCK_SECONDS;
+
 /// Denom channels are funded in by default.
 pub const CHANNEL_DENOM: &str = "uusd";
 /// Join window [`ChannelSuite::open_channel`] gives the counterparty (one hour).
 pub const JOIN_WINDOW: u64 = 3_600;
+
+/// The payment-channels contract for cw-multi-test (with `migrate`), on a chain of any
+/// custom message and query type.
+pub fn contract_payment_channels<C, Q>() -> Box<dyn Contract<C, Q>>
+where
+    C: CustomMsg + DeserializeOwned + 'static,
+    Q: CustomQuery + DeserializeOwned + 'static,
+{
+    Box::new(
+        ContractWrapper::<_, _, _, _, _, _, C, Q>::new_with_empty(
+            payment_channels::contract::execute,
+            payment_channels::contract::instantiate,
+            payment_channels::contract::query,
+        )
+        .with_migrate_empty(payment_channels::contract::migrate),
+    )
+}
+
+/// Stores the payment-channels code on `app` and instantiates it from `sender` with
+/// `msg` (`sender` is also the chain-level admin that may migrate it); returns its
+/// address.
+pub fn instantiate_payment_channels<A: SuiteApp>(
+    app: &mut A,
+    sender: &Addr,
+    msg: &InstantiateMsg,
+    label: &str,
+) -> StdResult<Addr> {
+    let code = app.store_contract(contract_payment_channels());
+    app.instantiate_wasm(
+        code,
+        sender.clone(),
+        msg,
+        &[],
+        label,
+        Some(sender.to_string()),
+    )
+}
 
 /// Builds a [`ChannelSuite`].
 #[derive(Debug, Clone)]
@@ -25,7 +66,11 @@ pub struct ChannelSuiteBuilder {
     penalty_share_bps: Option<u16>,
     watchtower_fee_bps: u16,
     max_dispute_window: u64,
-    funds: Vec<(String, u128)>,
+    denom: String,
+    block_seconds: u64,
+    label: String,
+    /// `(label, amount, denom)`; `None`: the suite's denom.
+    funds: Vec<(String, u128, Option<String>)>,
 }
 
 impl Default for ChannelSuiteBuilder {
@@ -35,134 +80,209 @@ impl Default for ChannelSuiteBuilder {
 }
 
 impl ChannelSuiteBuilder {
-    /// Defaults: a stale closer forfeits everything, a watchtower earns 10% of the
-    /// forfeit, dispute windows up to a day; nobody funded.
+    /// Defaults: channels in [`CHANNEL_DENOM`], a stale closer forfeits everything, a
+    /// watchtower earns 10% of the forfeit, dispute windows up to a day, 5-second
+    /// blocks; nobody funded.
     pub fn new() -> Self {
         ChannelSuiteBuilder {
             penalty_share_bps: None,
             watchtower_fee_bps: 1_000,
             max_dispute_window: 86_400,
+            denom: CHANNEL_DENOM.to_string(),
+            block_seconds: BLOCK_SECONDS,
+            label: "payment-channels".to_string(),
             funds: vec![],
         }
     }
 
+    /// The share of a stale closer's funds it keeps, in basis points.
     pub fn with_penalty_share(mut self, bps: u16) -> Self {
         self.penalty_share_bps = Some(bps);
         self
     }
 
+    /// A watchtower's share of a forfeit, in basis points.
     pub fn with_watchtower_fee(mut self, bps: u16) -> Self {
         self.watchtower_fee_bps = bps;
         self
     }
 
+    /// The longest dispute window a channel may ask for.
     pub fn with_max_dispute_window(mut self, seconds: u64) -> Self {
         self.max_dispute_window = seconds;
         self
     }
 
-    /// Gives `label` `amount` of [`CHANNEL_DENOM`] at genesis.
-    pub fn with_funds(mut self, label: &str, amount: u128) -> Self {
-        self.funds.push((label.to_string(), amount));
+    /// The denom the suite funds channels in by default (the contract takes any).
+    pub fn with_denom(mut self, denom: &str) -> Self {
+        self.denom = denom.to_string();
         self
     }
 
-    pub fn build(self) -> ChannelSuite {
-        let funds = self.funds.clone();
-        let mut app = App::new(|router, api, storage| {
-            for (label, amount) in &funds {
-                router
-                    .bank
-                    .init_balance(
-                        storage,
-                        &api.addr_make(label),
-                        vec![Coin::new(*amount, CHANNEL_DENOM)],
-                    )
-                    .expect("genesis balances");
-            }
-        });
-        let code = app.store_code(Box::new(
-            ContractWrapper::new(
-                payment_channels::contract::execute,
-                payment_channels::contract::instantiate,
-                payment_channels::contract::query,
-            )
-            .with_migrate(payment_channels::contract::migrate),
-        ));
-        let admin = app.api().addr_make("admin");
-        let contract = app
-            .instantiate_contract(
-                code,
-                admin,
-                &InstantiateMsg {
-                    penalty_share_bps: self.penalty_share_bps,
-                    watchtower_fee_bps: self.watchtower_fee_bps,
-                    max_dispute_window: self.max_dispute_window,
-                },
-                &[],
-                "payment-channels",
-                None,
-            )
-            .expect("instantiate payment-channels");
-        let config: ConfigResponse = app
-            .wrap()
-            .query_wasm_smart(&contract, &QueryMsg::Config {})
-            .expect("config");
-        ChannelSuite {
-            app,
-            contract,
-            domain: ChannelDomain(config.domain.as_slice().try_into().expect("32 bytes")),
+    /// Seconds per block when the suite moves the clock (default 5).
+    pub fn with_block_time(mut self, seconds: u64) -> Self {
+        self.block_seconds = seconds.max(1);
+        self
+    }
+
+    /// The contract's label (default `payment-channels`).
+    pub fn with_label(mut self, label: &str) -> Self {
+        self.label = label.to_string();
+        self
+    }
+
+    /// Gives `label` `amount` of the suite's denom at genesis.
+    pub fn with_funds(mut self, label: &str, amount: u128) -> Self {
+        self.funds.push((label.to_string(), amount, None));
+        self
+    }
+
+    /// Gives `label` `amount` of `denom` at genesis (channels in several denoms).
+    pub fn with_funds_in(mut self, label: &str, amount: u128, denom: &str) -> Self {
+        self.funds
+            .push((label.to_string(), amount, Some(denom.to_string())));
+        self
+    }
+
+    /// The message the builder instantiates the contract with.
+    pub fn instantiate_msg(&self) -> InstantiateMsg {
+        InstantiateMsg {
+            penalty_share_bps: self.penalty_share_bps,
+            watchtower_fee_bps: self.watchtower_fee_bps,
+            max_dispute_window: self.max_dispute_window,
         }
+    }
+
+    /// Deploys on a fresh `App` (address prefix `cosmwasm`); panics if the contract
+    /// refuses the builder's parameters (see [`ChannelSuiteBuilder::build_on`]).
+    pub fn build(self) -> ChannelSuite {
+        self.build_on(App::default())
+            .unwrap_or_else(|e| panic!("instantiate payment-channels: {e}"))
+    }
+
+    /// Deploys on `app`, the integrator's chain (any `MockApi` prefix, custom modules, a
+    /// [`crate::Shared`] app used by other suites too): mints the genesis funds, stores
+    /// the code and instantiates it from `admin`.
+    pub fn build_on<A: SuiteApp>(self, mut app: A) -> StdResult<ChannelSuite<A>> {
+        for (label, amount, denom) in &self.funds {
+            let addr = app.addr_make(label);
+            let denom = denom.as_deref().unwrap_or(&self.denom);
+            app.mint(&addr, &[Coin::new(*amount, denom)])?;
+        }
+        let admin = app.addr_make("admin");
+        let contract =
+            instantiate_payment_channels(&mut app, &admin, &self.instantiate_msg(), &self.label)?;
+        let mut suite = ChannelSuite::attach(app, contract)?;
+        suite.denom = self.denom;
+        suite.block_seconds = self.block_seconds;
+        Ok(suite)
     }
 }
 
-/// The payment-channels contract on an embedded chain.
-pub struct ChannelSuite {
-    pub app: App,
+/// The payment-channels contract on a chain, with helpers that sign for the parties.
+///
+/// Every field is public: a suite can be assembled by hand ([`ChannelSuite::attach`]
+/// reads the domain from the contract).
+pub struct ChannelSuite<A = App> {
+    /// The chain (the suite's own `App`, or the integrator's).
+    pub app: A,
+    /// The contract's address.
     pub contract: Addr,
     /// What channel states are signed for on this deployment.
     pub domain: ChannelDomain,
+    /// The denom the helpers fund channels in.
+    pub denom: String,
+    /// Seconds per block when the suite moves the clock.
+    pub block_seconds: u64,
 }
 
-impl ChannelSuite {
+impl<A: SuiteApp> ChannelSuite<A> {
+    /// A suite around the payment-channels contract at `contract` on `app` (channels in
+    /// [`CHANNEL_DENOM`] until `denom` is set). Fails if the contract does not answer as
+    /// payment channels.
+    pub fn attach(app: A, contract: Addr) -> StdResult<ChannelSuite<A>> {
+        let config: ConfigResponse = app.query_smart(&contract, &QueryMsg::Config {})?;
+        let domain = ChannelDomain(
+            config
+                .domain
+                .as_slice()
+                .try_into()
+                .map_err(|_| StdError::msg("the contract's domain is not 32 bytes"))?,
+        );
+        Ok(ChannelSuite {
+            app,
+            contract,
+            domain,
+            denom: CHANNEL_DENOM.to_string(),
+            block_seconds: BLOCK_SECONDS,
+        })
+    }
+
+    /// The chain address of a label (`addr_make`, under the chain's prefix).
     pub fn addr(&self, label: &str) -> Addr {
-        self.app.api().addr_make(label)
+        self.app.addr_make(label)
     }
 
-    pub fn balance(&self, who: &Addr) -> u128 {
-        let amount = self
-            .app
-            .wrap()
-            .query_balance(who.as_str(), CHANNEL_DENOM)
-            .expect("balance")
-            .amount;
-        Uint128::try_from(amount).expect("fits u128").u128()
+    /// The bank balance of `addr` in `denom` (panics if the bank cannot answer; see
+    /// [`ChannelSuite::try_balance`]).
+    pub fn balance(&self, addr: &Addr, denom: &str) -> u128 {
+        self.try_balance(addr, denom).expect("balance")
     }
 
-    /// Sends `msg` from `sender` with `amount` of [`CHANNEL_DENOM`] (none if 0).
+    /// The bank balance of `addr` in `denom`.
+    pub fn try_balance(&self, addr: &Addr, denom: &str) -> StdResult<u128> {
+        self.app.balance_u128(addr, denom)
+    }
+
+    /// The bank balance of `addr` in the suite's denom.
+    pub fn balance_of(&self, addr: &Addr) -> u128 {
+        self.balance(addr, &self.denom.clone())
+    }
+
+    /// `amount` of the suite's denom as funds to attach (none if 0).
+    pub fn coins(&self, amount: u128) -> Vec<Coin> {
+        crate::app::coins(amount, &self.denom)
+    }
+
+    /// Sends `msg` to the contract from `sender` with `funds`.
     pub fn execute(
         &mut self,
         sender: &Addr,
         msg: &ExecuteMsg,
-        amount: u128,
+        funds: &[Coin],
     ) -> StdResult<AppResponse> {
-        let funds = if amount > 0 {
-            vec![Coin::new(amount, CHANNEL_DENOM)]
-        } else {
-            vec![]
-        };
         self.app
-            .execute_contract(sender.clone(), self.contract.clone(), msg, &funds)
+            .execute_wasm(sender.clone(), self.contract.clone(), msg, funds)
     }
 
-    /// `a` proposes a channel to `b` with `amount` (b has `join_window` seconds to join);
-    /// returns its id.
+    /// A smart query of the contract.
+    pub fn query<T: DeserializeOwned>(&self, msg: &QueryMsg) -> StdResult<T> {
+        self.app.query_smart(&self.contract, msg)
+    }
+
+    /// `a` proposes a channel to `b` with `amount` of the suite's denom (b has
+    /// `join_window` seconds to join); returns its id.
     pub fn propose(
         &mut self,
         a: &Addr,
         b: &Addr,
         keys: [&L2Key; 2],
         amount: u128,
+        dispute_window: u64,
+        join_window: u64,
+    ) -> StdResult<u64> {
+        let funds = self.coins(amount);
+        self.propose_funded(a, b, keys, &funds, dispute_window, join_window)
+    }
+
+    /// `a` proposes a channel to `b` funded with `funds` (one coin: its denom is the
+    /// channel's); returns its id.
+    pub fn propose_funded(
+        &mut self,
+        a: &Addr,
+        b: &Addr,
+        keys: [&L2Key; 2],
+        funds: &[Coin],
         dispute_window: u64,
         join_window: u64,
     ) -> StdResult<u64> {
@@ -173,10 +293,10 @@ impl ChannelSuite {
             dispute_window,
             join_window,
         };
-        let res = self.execute(a, &msg, amount)?;
-        crate::dispute::event_attr_of(&res, payment_channels::contract::EVENT, "open", "channel")
+        let res = self.execute(a, &msg, funds)?;
+        crate::app::event_attr_of(&res, payment_channels::contract::EVENT, "open", "channel")
             .and_then(|v| v.parse().ok())
-            .ok_or_else(|| cosmwasm_std::StdError::msg("no channel id in the open event"))
+            .ok_or_else(|| StdError::msg("no channel id in the open event"))
     }
 
     /// `key_b`'s signature joining `channel` from address `b`, with keys `keys` (what
@@ -196,7 +316,8 @@ impl ChannelSuite {
         amount: u128,
     ) -> StdResult<AppResponse> {
         let signature = self.join_signature(channel, b, keys);
-        self.execute(b, &ExecuteMsg::Join { channel, signature }, amount)
+        let funds = self.coins(amount);
+        self.execute(b, &ExecuteMsg::Join { channel, signature }, &funds)
     }
 
     /// `a` opens a channel to `b` with `amount` and `b` joins at once (adding nothing);
@@ -210,6 +331,20 @@ impl ChannelSuite {
         dispute_window: u64,
     ) -> StdResult<u64> {
         let id = self.propose(a, b, keys, amount, dispute_window, JOIN_WINDOW)?;
+        self.join(b, id, keys, 0)?;
+        Ok(id)
+    }
+
+    /// As [`ChannelSuite::open_channel`], funded with `coin` (any denom).
+    pub fn open_channel_in(
+        &mut self,
+        a: &Addr,
+        b: &Addr,
+        keys: [&L2Key; 2],
+        coin: Coin,
+        dispute_window: u64,
+    ) -> StdResult<u64> {
+        let id = self.propose_funded(a, b, keys, &[coin], dispute_window, JOIN_WINDOW)?;
         self.join(b, id, keys, 0)?;
         Ok(id)
     }
@@ -248,7 +383,7 @@ impl ChannelSuite {
                 revocation,
                 authorisation,
             },
-            0,
+            &[],
         )
     }
 
@@ -262,14 +397,18 @@ impl ChannelSuite {
         }
     }
 
-    pub fn channel(&self, id: u64) -> ChannelResponse {
-        self.app
-            .wrap()
-            .query_wasm_smart(&self.contract, &QueryMsg::Channel { channel: id })
-            .expect("channel")
+    /// Channel `id`.
+    pub fn try_channel(&self, id: u64) -> StdResult<ChannelResponse> {
+        self.query(&QueryMsg::Channel { channel: id })
     }
 
-    /// Dry-runs a close (or a dispute with a newer state only) by `sender`.
+    /// Channel `id` (panics if there is none; see [`ChannelSuite::try_channel`]).
+    pub fn channel(&self, id: u64) -> ChannelResponse {
+        self.try_channel(id).expect("channel")
+    }
+
+    /// Dry-runs a close (or a dispute with a newer state only) by `sender` (panics if the
+    /// query fails; see [`ChannelSuite::try_check_dispute`]).
     pub fn check_close(
         &self,
         channel: u64,
@@ -279,7 +418,8 @@ impl ChannelSuite {
         self.check_dispute(channel, sender, Some(signed.clone()), None, None)
     }
 
-    /// Dry-runs a dispute by `sender` (the arguments of [`ChannelSuite::dispute`]).
+    /// Dry-runs a dispute by `sender` (the arguments of [`ChannelSuite::dispute`]; panics
+    /// if the query fails, see [`ChannelSuite::try_check_dispute`]).
     pub fn check_dispute(
         &self,
         channel: u64,
@@ -288,26 +428,37 @@ impl ChannelSuite {
         revocation: Option<Revocation>,
         authorisation: Option<Binary>,
     ) -> CloseCheckResponse {
-        self.app
-            .wrap()
-            .query_wasm_smart(
-                &self.contract,
-                &QueryMsg::CheckClose {
-                    channel,
-                    sender: sender.to_string(),
-                    signed,
-                    revocation,
-                    authorisation,
-                },
-            )
+        self.try_check_dispute(channel, sender, signed, revocation, authorisation)
             .expect("check_close")
     }
 
+    /// Dry-runs a dispute by `sender` (the arguments of [`ChannelSuite::dispute`]).
+    pub fn try_check_dispute(
+        &self,
+        channel: u64,
+        sender: &Addr,
+        signed: Option<SignedState>,
+        revocation: Option<Revocation>,
+        authorisation: Option<Binary>,
+    ) -> StdResult<CloseCheckResponse> {
+        self.query(&QueryMsg::CheckClose {
+            channel,
+            sender: sender.to_string(),
+            signed,
+            revocation,
+            authorisation,
+        })
+    }
+
+    /// What the contract holds against what it owes, per denom.
+    pub fn try_solvency(&self) -> StdResult<SolvencyResponse> {
+        self.query(&QueryMsg::Solvency {})
+    }
+
+    /// What the contract holds against what it owes (panics; see
+    /// [`ChannelSuite::try_solvency`]).
     pub fn solvency(&self) -> SolvencyResponse {
-        self.app
-            .wrap()
-            .query_wasm_smart(&self.contract, &QueryMsg::Solvency {})
-            .expect("solvency")
+        self.try_solvency().expect("solvency")
     }
 
     /// Panics unless the contract holds exactly the funds of its channels, per denom.
@@ -319,11 +470,9 @@ impl ChannelSuite {
         }
     }
 
+    /// Moves the chain's clock forward (a block every `block_seconds`).
     pub fn advance(&mut self, seconds: u64) {
-        self.app.update_block(|b| {
-            b.time = b.time.plus_seconds(seconds);
-            b.height += seconds.div_ceil(5);
-        });
+        advance(&mut self.app, seconds, self.block_seconds);
     }
 
     /// Block time in seconds.

@@ -12,6 +12,7 @@ use settle_core::crypto::NativeVerifier;
 use settle_core::hash::{keccak256_concat, Hash};
 use settle_core::node::Proposal;
 
+use crate::app::SuiteApp;
 use crate::suite::Suite;
 
 /// What a proposer claims about a batch: the root it posts (position `n`) and the roots it
@@ -46,19 +47,26 @@ fn hex(h: &Hash) -> Binary {
     Binary::from(h.as_slice())
 }
 
-impl Suite {
+impl<A: SuiteApp> Suite<A> {
     pub(crate) fn record_claim(&mut self, index: u64, roots: Option<Vec<Hash>>) {
         self.claims.truncate(index as usize);
         self.claims.resize(index as usize, None);
         self.claims.push(roots);
     }
 
-    /// The true root at every position of batch `batch`, from the mirror node's replay.
+    /// The true root at every position of batch `batch`, from the mirror node's replay
+    /// (panics if the node has no such batch; see [`Suite::try_true_roots`]).
     pub fn true_roots(&self, batch: u64) -> Vec<Hash> {
+        self.try_true_roots(batch)
+            .expect("the node replays its own batch")
+    }
+
+    /// The true root at every position of batch `batch`, from the mirror node's replay.
+    pub fn try_true_roots(&self, batch: u64) -> StdResult<Vec<Hash>> {
         self.node
             .trace(batch)
             .and_then(|t| t.roots(&NativeVerifier))
-            .expect("the node replays its own batch")
+            .map_err(|e| StdError::msg(format!("batch {batch}: {e}")))
     }
 
     /// What the proposer of `batch` claims at every position.
@@ -77,13 +85,20 @@ impl Suite {
         data: Vec<u8>,
         claim: Claim,
     ) -> StdResult<Proposal> {
+        self.sync()?;
         let before = self.node.clone();
         let mut proposal = self
             .node
             .propose(&NativeVerifier, data)
             .map_err(StdError::msg)?;
         let index = proposal.index;
-        let mut roots = self.true_roots(index);
+        let mut roots = match self.try_true_roots(index) {
+            Ok(roots) => roots,
+            Err(e) => {
+                self.node = before;
+                return Err(e);
+            }
+        };
         let n = roots.len() - 1;
         match claim {
             Claim::Honest => {}
@@ -110,12 +125,13 @@ impl Suite {
             return Err(e);
         }
         self.record_claim(index, Some(roots));
+        self.signed.clear();
         Ok(proposal)
     }
 
     /// Opens a game on `batch` with the configured challenger bond; returns its id.
     pub fn challenge(&mut self, challenger: &Addr, batch: u64) -> StdResult<u64> {
-        let bond = self.config().dispute.challenger_bond;
+        let bond = self.try_config()?.dispute.challenger_bond;
         let coin = Coin::new(bond, self.bond_denom.clone());
         let res = self.execute(challenger, &ExecuteMsg::Challenge { batch }, &[coin])?;
         event_attr(&res, "challenge", "game")
@@ -123,13 +139,19 @@ impl Suite {
             .ok_or_else(|| StdError::msg("no game id in the challenge event"))
     }
 
+    /// Game `id` (panics if there is none; see [`Suite::try_game`]).
     pub fn game(&self, id: u64) -> GameResponse {
+        self.query_or_panic(&QueryMsg::Game { game: id })
+    }
+
+    /// Game `id`.
+    pub fn try_game(&self, id: u64) -> StdResult<GameResponse> {
         self.query(&QueryMsg::Game { game: id })
     }
 
     /// Dry-runs a move (the `check_move` query).
     pub fn check_move(&self, id: u64, sender: &Addr, mv: GameMove) -> MoveCheckResponse {
-        self.query(&QueryMsg::CheckMove {
+        self.query_or_panic(&QueryMsg::CheckMove {
             game: id,
             sender: sender.to_string(),
             game_move: mv,
@@ -138,7 +160,7 @@ impl Suite {
 
     /// The defender answers the position the game asks for with its claim.
     pub fn defend(&mut self, id: u64) -> StdResult<AppResponse> {
-        let g = self.game(id);
+        let g = self.try_game(id)?;
         let GamePhase::Bisect { position } = g.phase else {
             return Err(StdError::msg(format!(
                 "game {id} does not wait for the defender: {:?}",
@@ -159,7 +181,7 @@ impl Suite {
 
     /// The challenger answers the defender's root as `play` says.
     pub fn answer(&mut self, id: u64, play: Play) -> StdResult<AppResponse> {
-        let g = self.game(id);
+        let g = self.try_game(id)?;
         let GamePhase::Choose { position, root } = g.phase else {
             return Err(StdError::msg(format!(
                 "game {id} does not wait for the challenger: {:?}",
@@ -188,7 +210,7 @@ impl Suite {
     /// one step is left; returns that step.
     pub fn bisect_to_one_step(&mut self, id: u64, play: Play) -> StdResult<u64> {
         loop {
-            match self.game(id).phase {
+            match self.try_game(id)?.phase {
                 GamePhase::Bisect { .. } => self.defend(id)?,
                 GamePhase::Choose { .. } => self.answer(id, play)?,
                 GamePhase::OneStep { step } => return Ok(step),
@@ -197,26 +219,33 @@ impl Suite {
         }
     }
 
-    /// The one-step proof of `step` of `batch` from the mirror node's replay.
+    /// The one-step proof of `step` of `batch` from the mirror node's replay (panics if
+    /// the node cannot prove it; see [`Suite::try_one_step_proof`]).
     pub fn one_step_proof(&self, batch: u64, step: u64) -> Vec<u8> {
+        self.try_one_step_proof(batch, step)
+            .expect("the node proves its own batch")
+    }
+
+    /// The one-step proof of `step` of `batch` from the mirror node's replay.
+    pub fn try_one_step_proof(&self, batch: u64, step: u64) -> StdResult<Vec<u8>> {
         self.node
             .trace(batch)
             .and_then(|t| t.proof(&NativeVerifier, step))
-            .expect("the node proves its own batch")
-            .encode()
+            .map(|p| p.encode())
+            .map_err(|e| StdError::msg(format!("step {step} of batch {batch}: {e}")))
     }
 
     /// `sender` settles a game in its one-step phase with the true proof, then the mirror
     /// node follows any removal.
     pub fn prove_step(&mut self, sender: &Addr, id: u64) -> StdResult<AppResponse> {
-        let g = self.game(id);
+        let g = self.try_game(id)?;
         let GamePhase::OneStep { step } = g.phase else {
             return Err(StdError::msg(format!(
                 "game {id} is not at one step: {:?}",
                 g.phase
             )));
         };
-        let proof = self.one_step_proof(g.batch, step);
+        let proof = self.try_one_step_proof(g.batch, step)?;
         let res = self.execute(
             sender,
             &ExecuteMsg::ProveStep {
@@ -238,31 +267,15 @@ impl Suite {
         Ok(res)
     }
 
-    /// Rolls the mirror node back past batches the chain removed.
+    /// Rolls the mirror node back past batches the chain removed (panics if the chain
+    /// cannot be read; [`Suite::sync`] does it and returns errors).
     pub fn follow_removals(&mut self) {
         let next = self.status().next_batch;
-        if next < self.node.batch_count() {
-            self.node.roll_back(next).expect("the node has the batch");
-            self.claims.truncate(next as usize);
-        }
+        self.roll_back_to(next).expect("the node has the batch");
     }
 }
 
 /// The value of attribute `key` on the rollup's event with action `action`.
 pub fn event_attr(res: &AppResponse, action: &str, key: &str) -> Option<String> {
-    event_attr_of(res, optimistic_rollup::contract::EVENT, action, key)
-}
-
-/// The value of attribute `key` on a contract event of type `ty` with action `action`.
-pub fn event_attr_of(res: &AppResponse, ty: &str, action: &str, key: &str) -> Option<String> {
-    res.events
-        .iter()
-        .filter(|e| e.ty == format!("wasm-{ty}"))
-        .find(|e| {
-            e.attributes
-                .iter()
-                .any(|a| a.key == "action" && a.value == action)
-        })
-        .and_then(|e| e.attributes.iter().find(|a| a.key == key))
-        .map(|a| a.value.clone())
+    crate::app::event_attr_of(res, optimistic_rollup::contract::EVENT, action, key)
 }

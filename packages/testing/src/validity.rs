@@ -8,27 +8,71 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use cosmwasm_std::{Addr, Api, Binary, Coin, StdError, StdResult, Uint128};
-use cw_multi_test::{App, AppResponse, ContractWrapper, Executor};
+use cosmwasm_std::{Addr, Binary, Coin, CustomMsg, CustomQuery, StdError, StdResult, Uint128};
+use cw_multi_test::{App, AppResponse, Contract, ContractWrapper};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
+use serde::de::DeserializeOwned;
 
-use settle_core::validity::eddsa::SecretKey;
+use settle_core::validity::eddsa::{PublicKey, SecretKey};
 use settle_core::validity::field::{fr_from_bytes, fr_to_bytes, Fr};
 use settle_core::validity::ledger::{BatchData, BatchWitness, Deposit, Ledger, Shape, Tx, TxBody};
 use settle_zk::{ProvingKey, VerifyingKey};
 use validity_rollup::msg::{
     AccountResponse, ConfigResponse, CreditResponse, DepositTarget, ExecuteMsg, InstantiateMsg,
-    QueryMsg, Shape as MsgShape, SolvencyResponse, StatusResponse,
+    QueryMsg, QueueEntry, QueuedDepositResponse, Shape as MsgShape, SolvencyResponse,
+    StatusResponse,
 };
+
+use crate::app::{advance, SuiteApp};
+use crate::suite::BLOCK_SECONDS;
 
 /// Denom the validity rollup holds by default.
 pub const VALIDITY_DENOM: &str = "uzk";
 
 /// The proving and verifying keys of one circuit shape.
 pub struct Keys {
+    /// What the prover proves with.
     pub proving: ProvingKey,
+    /// What the contract verifies with.
     pub verifying: VerifyingKey,
+}
+
+/// The validity-rollup contract for cw-multi-test (with `migrate`), on a chain of any
+/// custom message and query type.
+pub fn contract_validity_rollup<C, Q>() -> Box<dyn Contract<C, Q>>
+where
+    C: CustomMsg + DeserializeOwned + 'static,
+    Q: CustomQuery + DeserializeOwned + 'static,
+{
+    Box::new(
+        ContractWrapper::<_, _, _, _, _, _, C, Q>::new_with_empty(
+            validity_rollup::contract::execute,
+            validity_rollup::contract::instantiate,
+            validity_rollup::contract::query,
+        )
+        .with_migrate_empty(validity_rollup::contract::migrate),
+    )
+}
+
+/// Stores the validity-rollup code on `app` and instantiates it from `sender` with `msg`
+/// (`sender` is also the chain-level admin that may migrate it); returns its address.
+/// [`ValiditySuiteBuilder::instantiate_msg`] gives a message with test keys.
+pub fn instantiate_validity_rollup<A: SuiteApp>(
+    app: &mut A,
+    sender: &Addr,
+    msg: &InstantiateMsg,
+    label: &str,
+) -> StdResult<Addr> {
+    let code = app.store_contract(contract_validity_rollup());
+    app.instantiate_wasm(
+        code,
+        sender.clone(),
+        msg,
+        &[],
+        label,
+        Some(sender.to_string()),
+    )
 }
 
 /// Setup for `shape`, once per process (seed 42 plus the shape: deterministic, and NOT a
@@ -57,6 +101,9 @@ pub struct ValiditySuiteBuilder {
     min_deposit: u128,
     min_new_account: u128,
     max_pending: u64,
+    denom: String,
+    block_seconds: u64,
+    label: String,
     funds: Vec<(String, u128)>,
 }
 
@@ -69,7 +116,7 @@ impl Default for ValiditySuiteBuilder {
 impl ValiditySuiteBuilder {
     /// Defaults: batches of up to 2 deposits and 2 transactions, exodus after a day
     /// without a batch, a week's timelock on key rotation, deposits of at least 1 and at
-    /// most 1,024 pending; nobody funded.
+    /// most 1,024 pending, in [`VALIDITY_DENOM`], 5-second blocks; nobody funded.
     pub fn new() -> Self {
         ValiditySuiteBuilder {
             shape: Shape {
@@ -81,20 +128,26 @@ impl ValiditySuiteBuilder {
             min_deposit: 1,
             min_new_account: 1,
             max_pending: 1_024,
+            denom: VALIDITY_DENOM.to_string(),
+            block_seconds: BLOCK_SECONDS,
+            label: "validity-rollup".to_string(),
             funds: vec![],
         }
     }
 
+    /// The circuit: deposits and transactions per batch.
     pub fn with_shape(mut self, deposits: usize, txs: usize) -> Self {
         self.shape = Shape { deposits, txs };
         self
     }
 
+    /// Seconds without a batch after which exodus starts.
     pub fn with_exodus_after(mut self, seconds: u64) -> Self {
         self.exodus_after = seconds;
         self
     }
 
+    /// Seconds between proposing a verifying key and applying it.
     pub fn with_key_timelock(mut self, seconds: u64) -> Self {
         self.key_timelock = seconds;
         self
@@ -113,7 +166,25 @@ impl ValiditySuiteBuilder {
         self
     }
 
-    /// Gives `label` `amount` of [`VALIDITY_DENOM`] at genesis.
+    /// The denom the rollup holds (default [`VALIDITY_DENOM`]); genesis funds follow it.
+    pub fn with_denom(mut self, denom: &str) -> Self {
+        self.denom = denom.to_string();
+        self
+    }
+
+    /// Seconds per block when the suite moves the clock (default 5).
+    pub fn with_block_time(mut self, seconds: u64) -> Self {
+        self.block_seconds = seconds.max(1);
+        self
+    }
+
+    /// The contract's label (default `validity-rollup`).
+    pub fn with_label(mut self, label: &str) -> Self {
+        self.label = label.to_string();
+        self
+    }
+
+    /// Gives `label` `amount` of the rollup's denom at genesis.
     pub fn with_funds(mut self, label: &str, amount: u128) -> Self {
         self.funds.push((label.to_string(), amount));
         self
@@ -123,7 +194,7 @@ impl ValiditySuiteBuilder {
     pub fn instantiate_msg(&self) -> InstantiateMsg {
         InstantiateMsg {
             admin: None,
-            denom: VALIDITY_DENOM.into(),
+            denom: self.denom.clone(),
             verifying_key: Binary::from(keys_for(self.shape).verifying.to_wire()),
             shape: msg_shape(self.shape),
             exodus_after_seconds: self.exodus_after,
@@ -134,52 +205,28 @@ impl ValiditySuiteBuilder {
         }
     }
 
+    /// Deploys on a fresh `App` (address prefix `cosmwasm`), running the circuit's
+    /// setup once per shape and process; panics if the contract refuses the builder's
+    /// parameters (see [`ValiditySuiteBuilder::build_on`]).
     pub fn build(self) -> ValiditySuite {
-        let funds = self.funds.clone();
-        let mut app = App::new(|router, api, storage| {
-            for (label, amount) in &funds {
-                router
-                    .bank
-                    .init_balance(
-                        storage,
-                        &api.addr_make(label),
-                        vec![Coin::new(*amount, VALIDITY_DENOM)],
-                    )
-                    .expect("genesis balances");
-            }
-        });
-        let code = app.store_code(Box::new(
-            ContractWrapper::new(
-                validity_rollup::contract::execute,
-                validity_rollup::contract::instantiate,
-                validity_rollup::contract::query,
-            )
-            .with_migrate(validity_rollup::contract::migrate),
-        ));
-        let keys = keys_for(self.shape);
-        let admin = app.api().addr_make("admin");
-        let contract = app
-            .instantiate_contract(
-                code,
-                admin.clone(),
-                &self.instantiate_msg(),
-                &[],
-                "validity-rollup",
-                // the chain-level admin, who may migrate the contract to new code
-                Some(admin.to_string()),
-            )
-            .expect("instantiate validity-rollup");
-        let config: ConfigResponse = app
-            .wrap()
-            .query_wasm_smart(&contract, &QueryMsg::Config {})
-            .expect("config");
-        let domain = fr_from_bytes("domain", config.domain.as_slice()).expect("domain");
-        ValiditySuite {
-            app,
-            contract,
-            admin,
-            op: Operator::new(domain, self.shape, keys),
+        self.build_on(App::default())
+            .unwrap_or_else(|e| panic!("instantiate validity-rollup: {e}"))
+    }
+
+    /// Deploys on `app`, the integrator's chain (any `MockApi` prefix, custom modules, a
+    /// [`crate::Shared`] app used by other suites too): mints the genesis funds, stores
+    /// the code and instantiates it from `admin`.
+    pub fn build_on<A: SuiteApp>(self, mut app: A) -> StdResult<ValiditySuite<A>> {
+        for (label, amount) in &self.funds {
+            let addr = app.addr_make(label);
+            app.mint(&addr, &[Coin::new(*amount, self.denom.clone())])?;
         }
+        let admin = app.addr_make("admin");
+        let contract =
+            instantiate_validity_rollup(&mut app, &admin, &self.instantiate_msg(), &self.label)?;
+        let mut suite = ValiditySuite::attach(app, contract, admin, keys_for(self.shape))?;
+        suite.block_seconds = self.block_seconds;
+        Ok(suite)
     }
 }
 
@@ -194,17 +241,24 @@ pub fn msg_shape(shape: Shape) -> MsgShape {
 /// A batch ready to submit: the message parts and the witness it was proven from.
 #[derive(Debug, Clone)]
 pub struct ProvenBatch {
+    /// The batch data posted.
     pub data: BatchData,
+    /// Queued entries consumed.
     pub deposits: u64,
+    /// The account tree root after the batch.
     pub new_accounts_root: Fr,
+    /// Accounts after the batch.
     pub new_account_count: u64,
+    /// The Groth16 proof.
     pub proof: [u8; settle_zk::PROOF_LEN],
+    /// What the proof was made from.
     pub witness: BatchWitness,
     /// The signed transactions (what the operator applies once the batch is accepted).
     pub txs: Vec<Tx>,
 }
 
 impl ProvenBatch {
+    /// The `submit_batch` message.
     pub fn msg(&self) -> ExecuteMsg {
         ExecuteMsg::SubmitBatch {
             data: Binary::from(self.data.encode()),
@@ -223,7 +277,9 @@ impl ProvenBatch {
 pub struct Operator {
     /// The rollup's domain element (what transactions and exits are signed for).
     pub domain: Fr,
+    /// The circuit's shape.
     pub shape: Shape,
+    /// The circuit's keys.
     pub keys: Arc<Keys>,
     /// The ledger as of the last batch the contract accepted.
     pub ledger: Ledger,
@@ -237,6 +293,7 @@ pub struct Operator {
 }
 
 impl Operator {
+    /// An operator of an empty rollup in `domain` proving with `keys` for `shape`.
     pub fn new(domain: Fr, shape: Shape, keys: Arc<Keys>) -> Self {
         Operator {
             domain,
@@ -414,53 +471,158 @@ pub fn exodus_msg(
     }
 }
 
-/// The validity-rollup contract on an embedded chain, with its [`Operator`].
-pub struct ValiditySuite {
-    pub app: App,
+/// The validity-rollup contract on a chain, with its [`Operator`] following the chain.
+///
+/// Every field is public: a suite can be assembled by hand ([`ValiditySuite::attach`]
+/// reads the domain, denom and shape from the contract).
+pub struct ValiditySuite<A = App> {
+    /// The chain (the suite's own `App`, or the integrator's).
+    pub app: A,
+    /// The contract's address.
     pub contract: Addr,
+    /// The contract's admin.
     pub admin: Addr,
+    /// The operator: ledger, queue as observed, keys, prover.
     pub op: Operator,
+    /// The denom the rollup holds.
+    pub denom: String,
+    /// Seconds per block when the suite moves the clock.
+    pub block_seconds: u64,
+    /// Queue entries the operator's queue was compared with the contract's (see
+    /// [`ValiditySuite::sync`]), and the hash chain's head after them.
+    pub checked: (u64, Fr),
+    /// Nonces handed out by [`ValiditySuite::signed_transfer`] and
+    /// [`ValiditySuite::signed_withdrawal`] since the last batch, by account.
+    pub signed: HashMap<u32, u64>,
 }
 
-impl ValiditySuite {
+/// The core's queue entry for a contract's `queued_deposit` answer.
+fn core_entry(q: &QueuedDepositResponse) -> StdResult<Deposit> {
+    Ok(match &q.target {
+        QueueEntry::NewAccount { pubkey, .. } => Deposit::NewAccount {
+            key: PublicKey::decode(pubkey.as_slice()).map_err(StdError::msg)?,
+            amount: q.amount.u128(),
+        },
+        QueueEntry::Account { account, .. } => Deposit::Credit {
+            account: *account,
+            amount: q.amount.u128(),
+        },
+        QueueEntry::Exit { account, .. } => Deposit::Exit { account: *account },
+    })
+}
+
+impl<A: SuiteApp> ValiditySuite<A> {
+    /// A suite around the validity rollup at `contract` on `app` whose verifying key is
+    /// `keys.verifying` (the operator proves with `keys.proving`): reads the domain and
+    /// denom, and follows the queue. Fails if the contract does not answer as a validity
+    /// rollup, or already has batches (start the suite before the first batch).
+    pub fn attach(
+        app: A,
+        contract: Addr,
+        admin: Addr,
+        keys: Arc<Keys>,
+    ) -> StdResult<ValiditySuite<A>> {
+        let config: ConfigResponse = app.query_smart(&contract, &QueryMsg::Config {})?;
+        let domain = fr_from_bytes("domain", config.domain.as_slice()).map_err(StdError::msg)?;
+        let shape = Shape {
+            deposits: config.shape.deposits as usize,
+            txs: config.shape.txs as usize,
+        };
+        let mut suite = ValiditySuite {
+            app,
+            contract,
+            admin,
+            op: Operator::new(domain, shape, keys),
+            denom: config.denom,
+            block_seconds: BLOCK_SECONDS,
+            checked: (0, Fr::from(0u64)),
+            signed: HashMap::new(),
+        };
+        let status = suite.try_status()?;
+        if status.batches > 0 {
+            return Err(StdError::msg(format!(
+                "the rollup already has {} batches: a suite follows it from before its first",
+                status.batches
+            )));
+        }
+        suite.sync()?;
+        Ok(suite)
+    }
+
+    /// The chain address of a label (`addr_make`, under the chain's prefix).
     pub fn addr(&self, label: &str) -> Addr {
-        self.app.api().addr_make(label)
+        self.app.addr_make(label)
     }
 
+    /// Canonical bytes of an address (panics on an address that is not valid on this
+    /// chain; see [`ValiditySuite::try_canonical`]).
     pub fn canonical(&self, addr: &Addr) -> Vec<u8> {
-        self.app
-            .api()
-            .addr_canonicalize(addr.as_str())
-            .expect("valid address")
-            .to_vec()
+        self.try_canonical(addr).expect("valid address")
     }
 
-    pub fn balance(&self, label: &str) -> u128 {
-        self.balance_of(&self.addr(label))
+    /// Canonical bytes of an address.
+    pub fn try_canonical(&self, addr: &Addr) -> StdResult<Vec<u8>> {
+        Ok(self.app.addr_canonicalize(addr.as_str())?.to_vec())
     }
 
+    /// The bank balance of `addr` in `denom` (panics if the bank cannot answer; see
+    /// [`ValiditySuite::try_balance`]).
+    pub fn balance(&self, addr: &Addr, denom: &str) -> u128 {
+        self.try_balance(addr, denom).expect("balance")
+    }
+
+    /// The bank balance of `addr` in `denom`.
+    pub fn try_balance(&self, addr: &Addr, denom: &str) -> StdResult<u128> {
+        self.app.balance_u128(addr, denom)
+    }
+
+    /// The bank balance of `addr` in the rollup's denom.
     pub fn balance_of(&self, addr: &Addr) -> u128 {
-        let amount = self
-            .app
-            .wrap()
-            .query_balance(addr, VALIDITY_DENOM)
-            .expect("balance")
-            .amount;
-        Uint128::try_from(amount).expect("fits").u128()
+        self.balance(addr, &self.denom.clone())
     }
 
+    /// `amount` of the rollup's denom as funds to attach (none if 0).
+    pub fn coins(&self, amount: u128) -> Vec<Coin> {
+        crate::app::coins(amount, &self.denom)
+    }
+
+    /// Counters, roots and what the rollup holds.
+    pub fn try_status(&self) -> StdResult<StatusResponse> {
+        self.query(&QueryMsg::Status {})
+    }
+
+    /// Counters, roots and what the rollup holds (panics; see
+    /// [`ValiditySuite::try_status`]).
     pub fn status(&self) -> StatusResponse {
-        self.query(&QueryMsg::Status {}).expect("status")
+        self.try_status().expect("status")
     }
 
+    /// What the contract holds against what it owes.
+    pub fn try_solvency(&self) -> StdResult<SolvencyResponse> {
+        self.query(&QueryMsg::Solvency {})
+    }
+
+    /// What the contract holds against what it owes (panics; see
+    /// [`ValiditySuite::try_solvency`]).
     pub fn solvency(&self) -> SolvencyResponse {
-        self.query(&QueryMsg::Solvency {}).expect("solvency")
+        self.try_solvency().expect("solvency")
     }
 
-    pub fn query<T: serde::de::DeserializeOwned>(&self, msg: &QueryMsg) -> StdResult<T> {
-        self.app.wrap().query_wasm_smart(&self.contract, msg)
+    /// Panics unless the contract is solvent and holds exactly what it owes.
+    pub fn assert_reconciles(&self) {
+        let s = self.solvency();
+        assert!(s.solvent, "insolvent: {s:?}");
+        for d in &s.denoms {
+            assert_eq!(d.held, d.owed, "{} does not reconcile: {s:?}", d.denom);
+        }
     }
 
+    /// A smart query of the contract.
+    pub fn query<T: DeserializeOwned>(&self, msg: &QueryMsg) -> StdResult<T> {
+        self.app.query_smart(&self.contract, msg)
+    }
+
+    /// Sends `msg` to the contract from `sender` with `funds`.
     pub fn execute(
         &mut self,
         sender: &Addr,
@@ -468,31 +630,83 @@ impl ValiditySuite {
         funds: &[Coin],
     ) -> StdResult<AppResponse> {
         self.app
-            .execute_contract(sender.clone(), self.contract.clone(), msg, funds)
+            .execute_wasm(sender.clone(), self.contract.clone(), msg, funds)
     }
 
     /// Instantiates another validity-rollup contract on the same chain with `msg` (from
     /// the admin): for tests of what instantiate refuses.
     pub fn instantiate_another(&mut self, msg: &InstantiateMsg) -> StdResult<Addr> {
-        let code = self.app.store_code(Box::new(ContractWrapper::new(
-            validity_rollup::contract::execute,
-            validity_rollup::contract::instantiate,
-            validity_rollup::contract::query,
-        )));
+        let code = self.app.store_contract(contract_validity_rollup());
         self.app
-            .instantiate_contract(code, self.admin.clone(), msg, &[], "validity-rollup", None)
+            .instantiate_wasm(code, self.admin.clone(), msg, &[], "validity-rollup", None)
             .map_err(|e| StdError::msg(format!("{e:#}")))
     }
 
-    /// Moves the chain `seconds` forward.
+    /// Moves the chain's clock forward (a block every `block_seconds`).
     pub fn advance(&mut self, seconds: u64) {
-        self.app.update_block(|b| {
-            b.time = b.time.plus_seconds(seconds);
-            b.height += seconds.div_ceil(5).max(1);
-        });
+        advance(&mut self.app, seconds, self.block_seconds);
     }
 
-    /// `sender` deposits `amount` to open a new account for `key`.
+    /// Brings the operator's queue to the contract's: reads every entry the operator has
+    /// not compared yet (`queued_deposit`), so an entry queued by anyone (another
+    /// contract, `app.execute_contract`) is queued by the operator too. Every batch the
+    /// suite submits syncs first.
+    ///
+    /// Any divergence is an error, never skipped: an entry the operator queued that the
+    /// contract does not have, an entry that differs, a hash chain head that is not the
+    /// contract's, or batches the operator did not follow. Returns the entries newly
+    /// queued.
+    pub fn sync(&mut self) -> StdResult<u64> {
+        let status = self.try_status()?;
+        let count = status.deposit_count;
+        if self.op.queue.len() as u64 > count {
+            return Err(StdError::msg(format!(
+                "the operator queued {} entries but the contract only {count}: entry {count} is not on chain",
+                self.op.queue.len()
+            )));
+        }
+        let mut added = 0;
+        let (mut next, mut head) = self.checked;
+        while next < count {
+            let q: QueuedDepositResponse =
+                self.query(&QueryMsg::QueuedDeposit { deposit: next })?;
+            let entry = core_entry(&q)?;
+            match self.op.queue.get(next as usize) {
+                Some(known) if *known == entry => {}
+                Some(known) => {
+                    return Err(StdError::msg(format!(
+                        "queue entry {next} diverges: the operator has {known:?}, the contract {entry:?}"
+                    )))
+                }
+                None => {
+                    self.op.queue.push(entry);
+                    added += 1;
+                }
+            }
+            head = entry.chain(self.op.ledger.hasher(), &head);
+            if fr_to_bytes(&head).as_slice() != q.chain_head.as_slice() {
+                return Err(StdError::msg(format!(
+                    "queue entry {next}: the operator's chain head {} is not the contract's {}",
+                    Binary::from(fr_to_bytes(&head).to_vec()),
+                    q.chain_head
+                )));
+            }
+            next += 1;
+            self.checked = (next, head);
+        }
+        if self.op.cursor as u64 != status.deposit_cursor
+            || fr_to_bytes(&self.op.head).as_slice() != status.deposit_head.as_slice()
+        {
+            return Err(StdError::msg(format!(
+                "the operator consumed {} entries, the contract {}: a batch was submitted around the suite",
+                self.op.cursor, status.deposit_cursor
+            )));
+        }
+        Ok(added)
+    }
+
+    /// `sender` deposits `amount` to open a new account for `key`; the operator follows
+    /// the chain.
     pub fn deposit_new_account(
         &mut self,
         sender: &Addr,
@@ -505,16 +719,14 @@ impl ValiditySuite {
                 pubkey: Binary::from(pubkey.encode().to_vec()),
             },
         };
-        let res = self.execute(sender, &msg, &[Coin::new(amount, VALIDITY_DENOM)])?;
-        self.op.queue.push(Deposit::NewAccount {
-            key: pubkey,
-            amount,
-        });
+        let funds = self.coins(amount);
+        let res = self.execute(sender, &msg, &funds)?;
+        self.sync()?;
         Ok(res)
     }
 
     /// `sender` deposits `amount` to account `index` (naming the key that opened it, as
-    /// the operator saw it queued).
+    /// the operator saw it queued); the operator follows the chain.
     pub fn deposit_to(
         &mut self,
         sender: &Addr,
@@ -532,16 +744,14 @@ impl ValiditySuite {
                 pubkey: Binary::from(pubkey),
             },
         };
-        let res = self.execute(sender, &msg, &[Coin::new(amount, VALIDITY_DENOM)])?;
-        self.op.queue.push(Deposit::Credit {
-            account: index,
-            amount,
-        });
+        let funds = self.coins(amount);
+        let res = self.execute(sender, &msg, &funds)?;
+        self.sync()?;
         Ok(res)
     }
 
     /// `sender` posts an exit request of `key`'s account to `recipient` with `bond`
-    /// (signing the sequence the contract expects); the operator queues it.
+    /// (signing the sequence the contract expects); the operator follows the chain.
     pub fn request_exit(
         &mut self,
         sender: &Addr,
@@ -551,8 +761,9 @@ impl ValiditySuite {
     ) -> StdResult<AppResponse> {
         let account = self.account_index(key)?;
         let msg = self.exit_request_msg(key, account, recipient)?;
-        let res = self.execute(sender, &msg, &[Coin::new(bond, VALIDITY_DENOM)])?;
-        self.op.queue.push(Deposit::Exit { account });
+        let funds = self.coins(bond);
+        let res = self.execute(sender, &msg, &funds)?;
+        self.sync()?;
         Ok(res)
     }
 
@@ -590,21 +801,90 @@ impl ValiditySuite {
     }
 
     /// Withdrawals credited to `addr` and not yet claimed.
-    pub fn credit_of(&self, addr: &Addr) -> u128 {
-        let r: CreditResponse = self
-            .query(&QueryMsg::Credit {
-                address: addr.to_string(),
-            })
-            .expect("credit");
-        r.amount.u128()
+    pub fn try_credit_of(&self, addr: &Addr) -> StdResult<u128> {
+        let r: CreditResponse = self.query(&QueryMsg::Credit {
+            address: addr.to_string(),
+        })?;
+        Ok(r.amount.u128())
     }
 
-    /// A transfer signed by `key`.
+    /// Withdrawals credited to `addr` and not yet claimed (panics; see
+    /// [`ValiditySuite::try_credit_of`]).
+    pub fn credit_of(&self, addr: &Addr) -> u128 {
+        self.try_credit_of(addr).expect("credit")
+    }
+
+    /// The L2 account index holding `key` in the operator's ledger (accounts exist once a
+    /// batch consumed their first deposit).
+    pub fn account_of(&self, key: &SecretKey) -> StdResult<u32> {
+        self.op
+            .ledger
+            .find(&key.public_key())
+            .ok_or_else(|| StdError::msg("no L2 account holds this key (yet)"))
+    }
+
+    /// The nonce the next transaction of `key`'s account signs: the ledger's, plus the
+    /// transactions signed through [`ValiditySuite::signed_transfer`] and
+    /// [`ValiditySuite::signed_withdrawal`] since the last batch.
+    pub fn next_nonce(&self, key: &SecretKey) -> StdResult<u64> {
+        let account = self.account_of(key)?;
+        let nonce = self
+            .op
+            .ledger
+            .account(account)
+            .map(|a| a.nonce)
+            .unwrap_or(0);
+        Ok(nonce + self.signed.get(&account).copied().unwrap_or(0))
+    }
+
+    /// A transfer of `amount` from `key`'s account to account `to`, at the next nonce
+    /// (the suite tracks the index and the nonce).
+    pub fn signed_transfer(&mut self, key: &SecretKey, to: u32, amount: u128) -> StdResult<Tx> {
+        let (from, nonce) = (self.account_of(key)?, self.next_nonce(key)?);
+        *self.signed.entry(from).or_default() += 1;
+        let body = TxBody::Transfer { from, to, amount };
+        Ok(Tx::sign(
+            self.op.ledger.hasher(),
+            &self.op.domain,
+            body,
+            nonce,
+            key,
+        ))
+    }
+
+    /// A withdrawal of `amount` from `key`'s account to `recipient`, at the next nonce
+    /// (the suite tracks the index and the nonce).
+    pub fn signed_withdrawal(
+        &mut self,
+        key: &SecretKey,
+        recipient: &Addr,
+        amount: u128,
+    ) -> StdResult<Tx> {
+        let (from, nonce) = (self.account_of(key)?, self.next_nonce(key)?);
+        let recipient = self.try_canonical(recipient)?;
+        *self.signed.entry(from).or_default() += 1;
+        let body = TxBody::Withdraw {
+            from,
+            amount,
+            recipient,
+        };
+        Ok(Tx::sign(
+            self.op.ledger.hasher(),
+            &self.op.domain,
+            body,
+            nonce,
+            key,
+        ))
+    }
+
+    /// A transfer signed by `key` at its account's ledger nonce (panics if `key` has no
+    /// account; see [`ValiditySuite::signed_transfer`]).
     pub fn transfer(&self, key: &SecretKey, to: u32, amount: u128) -> Tx {
         self.op.transfer(key, to, amount)
     }
 
-    /// A withdrawal to `recipient`'s L1 address, signed by `key`.
+    /// A withdrawal to `recipient`'s L1 address, signed by `key` at its account's ledger
+    /// nonce (panics if `key` has no account; see [`ValiditySuite::signed_withdrawal`]).
     pub fn withdrawal(&self, key: &SecretKey, recipient: &Addr, amount: u128) -> Tx {
         self.op.withdrawal(key, self.canonical(recipient), amount)
     }
@@ -614,11 +894,14 @@ impl ValiditySuite {
         self.op.prove(deposits, txs)
     }
 
-    /// Proves and submits the next batch from `sender`; on success the operator follows.
+    /// Syncs, proves and submits the next batch from `sender`; on success the operator
+    /// follows.
     pub fn submit(&mut self, sender: &Addr, deposits: usize, txs: &[Tx]) -> StdResult<AppResponse> {
+        self.sync()?;
         let batch = self.prove(deposits, txs).map_err(StdError::msg)?;
         let res = self.execute(sender, &batch.msg(), &[])?;
         self.op.follow(&batch);
+        self.signed.clear();
         Ok(res)
     }
 
