@@ -16,6 +16,12 @@
 //! [rollup]
 //! contract = "wasm1..."
 //! code_id = 1                  # optional: refuse a contract running another code
+//!
+//! [operator]                   # `settle operator`
+//! database = "operator.db"     # SQLite file, created if missing (relative to the working dir)
+//! listen = "127.0.0.1:8480"    # optional: the HTTP API, /health and /metrics
+//! poll_seconds = 2             # optional: a round every this many seconds
+//! max_batch_txs = 1000         # optional: the most transactions a batch takes
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -31,6 +37,7 @@ pub struct Config {
     pub chain: ChainConfig,
     pub key: Option<KeyConfig>,
     pub rollup: Option<RollupConfig>,
+    pub operator: Option<OperatorConfig>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -73,6 +80,36 @@ pub struct RollupConfig {
     pub code_id: Option<u64>,
 }
 
+/// `settle operator`'s section.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorConfig {
+    /// The SQLite database file (created if missing): every submitted transaction until
+    /// it is posted or refused.
+    pub database: PathBuf,
+    /// Where the HTTP API listens (`host:port`; port 0 picks a free one, logged).
+    #[serde(default = "default_listen")]
+    pub listen: String,
+    /// Seconds between two rounds (sync, build, post).
+    #[serde(default = "default_poll_seconds")]
+    pub poll_seconds: u64,
+    /// The most pending transactions one batch takes.
+    #[serde(default = "default_max_batch_txs")]
+    pub max_batch_txs: u32,
+}
+
+fn default_listen() -> String {
+    "127.0.0.1:8480".into()
+}
+
+fn default_poll_seconds() -> u64 {
+    2
+}
+
+fn default_max_batch_txs() -> u32 {
+    crate::operator::MAX_BATCH_TXS
+}
+
 impl Config {
     pub fn parse(text: &str) -> Result<Config, Error> {
         toml::from_str(text).map_err(|e| Error::Config(e.to_string()))
@@ -89,6 +126,20 @@ impl Config {
         self.rollup
             .as_ref()
             .ok_or_else(|| Error::Config("no [rollup] section".into()))
+    }
+
+    /// The operator section, required by `settle operator`.
+    pub fn operator(&self) -> Result<&OperatorConfig, Error> {
+        let o = self
+            .operator
+            .as_ref()
+            .ok_or_else(|| Error::Config("no [operator] section".into()))?;
+        if o.poll_seconds == 0 || o.max_batch_txs == 0 {
+            return Err(Error::Config(
+                "[operator] poll_seconds and max_batch_txs must be at least 1".into(),
+            ));
+        }
+        Ok(o)
     }
 
     /// Connects to the node and checks that it is the chain the file names.

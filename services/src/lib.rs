@@ -7,12 +7,19 @@
 //! - [`config`]: the TOML configuration every service reads, checked against the chain.
 //! - [`operator`]: the operator's round: sync, account for every submitted transaction,
 //!   build the next batch with the core, post it; crash-safe by construction.
+//! - [`service`]: what every long-running service shares (SIGINT/SIGTERM, backoff) and
+//!   `settle operator` itself: the HTTP API beside a loop of rounds.
+//! - [`api`]: the operator's HTTP JSON API, `/health`, `/metrics`, `/openapi.json`.
+//! - [`metrics`]: the Prometheus metrics a service serves.
 //! - [`store`]: the operator's database (SQLite): every submitted L2 transaction until it
 //!   is in a posted batch or refused with a reason.
 
+pub mod api;
 pub mod config;
 pub mod follow;
+pub mod metrics;
 pub mod operator;
+pub mod service;
 pub mod store;
 
 /// What stops a service.

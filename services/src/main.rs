@@ -32,6 +32,16 @@ enum Command {
         #[arg(long)]
         accounts: bool,
     },
+    /// Run the optimistic rollup's operator: an HTTP API that accepts signed L2
+    /// transactions ([operator] listen), and a round every poll_seconds that follows the
+    /// chain, builds the next batch with the core and posts it with the configured key;
+    /// every submitted transaction ends in a posted batch or refused with a reason, across
+    /// restarts (the [operator] database). Stops cleanly on SIGINT/SIGTERM.
+    Operator {
+        /// The TOML configuration ([chain], [key], [rollup], [operator]).
+        #[arg(long)]
+        config: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -41,6 +51,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // Colours for a terminal only: a log file or a collector gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
@@ -53,6 +65,11 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Replay { config, accounts } => replay(&config, accounts).await,
+            Command::Operator { config } => {
+                let config = Config::load(&config)?;
+                settle_services::service::run_operator(&config).await?;
+                Ok(ExitCode::SUCCESS)
+            }
         }
     });
     match result {

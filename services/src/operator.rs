@@ -50,7 +50,12 @@ pub struct Round {
     pub refused: Vec<(String, String)>,
     /// The batch posted this round: its index, transactions and the chain tx's hash.
     pub posted: Option<(u64, usize, String)>,
+    /// Batches this round finalized (their windows had passed with no game open).
+    pub finalized: Vec<u64>,
 }
+
+/// The most batches one round finalizes (each is a transaction).
+pub const MAX_FINALIZE_PER_ROUND: usize = 8;
 
 /// An operator of one optimistic rollup.
 pub struct Operator {
@@ -116,6 +121,7 @@ impl Operator {
             round.confirmed += ids.len() as u64;
             self.store.mark_posted(&ids, *batch, t).await?;
         }
+        round.finalized = self.finalize_due(t).await?;
         // A post in flight: wait for the chain to show it (or give it up).
         let next = self.follower.node.batch_count();
         if let Some(v) = self.store.meta(IN_FLIGHT).await? {
@@ -131,6 +137,7 @@ impl Operator {
         let Some((txs, data)) = self.build(&mut round).await? else {
             return Ok(round);
         };
+        crate::service::test_pause_point("built").await;
         // The batch is built on the node's state: it is the chain's next batch.
         let proposal = {
             let mut trial = self.follower.node.clone();
@@ -139,6 +146,7 @@ impl Operator {
         self.store
             .set_meta(IN_FLIGHT, Some(&format!("{} {t}", proposal.index)))
             .await?;
+        crate::service::test_pause_point("before_post").await;
         let msg = optimistic_rollup::msg::ExecuteMsg::ProposeBatch {
             data: cosmwasm_std::Binary::new(proposal.data.clone()),
             deposits_consumed: proposal.deposits_consumed,
@@ -159,11 +167,54 @@ impl Operator {
             }
             Err(e) => return Err(e.into()),
         };
+        crate::service::test_pause_point("after_post").await;
         let ids: Vec<String> = txs.iter().map(|t| t.hash.clone()).collect();
         self.store.mark_posted(&ids, proposal.index, now()).await?;
         self.store.set_meta(IN_FLIGHT, None).await?;
         round.posted = Some((proposal.index, ids.len(), out.hash));
         Ok(round)
+    }
+
+    /// Finalizes, in order, the batches whose challenge window has passed (local clock)
+    /// with no game open: anyone may, the operator does it so that withdrawals become
+    /// payable. A batch the contract still refuses (its clock a little behind ours) is
+    /// tried again next round.
+    async fn finalize_due(&mut self, t: u64) -> Result<Vec<u64>, Error> {
+        use optimistic_rollup::msg::{
+            BatchResponse, BatchStatus, ExecuteMsg, QueryMsg, StatusResponse,
+        };
+        let contract = self.follower.contract.clone();
+        let status: StatusResponse = self.client.query(&contract, &QueryMsg::Status {}).await?;
+        let mut done = Vec::new();
+        for batch in (status.finalized..status.next_batch).take(MAX_FINALIZE_PER_ROUND) {
+            let record: BatchResponse = self
+                .client
+                .query(&contract, &QueryMsg::Batch { batch })
+                .await?;
+            if record.status != BatchStatus::Proposed
+                || record.open_games > 0
+                || t < record.finalizes_at
+            {
+                break;
+            }
+            match self
+                .client
+                .execute(
+                    &self.wallet,
+                    &contract,
+                    &ExecuteMsg::Finalize { batch },
+                    &[],
+                )
+                .await
+            {
+                Ok(_) => done.push(batch),
+                Err(
+                    settle_client::Error::Simulate { .. } | settle_client::Error::CheckTx { .. },
+                ) => break,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(done)
     }
 
     /// The next batch: the pending transactions that apply, in order, and its data;

@@ -214,6 +214,13 @@ impl Store {
     }
 
     /// Counts by status: (pending, posted, refused).
+    /// Closes the database (every statement already committed; this only ends the
+    /// connections cleanly).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// `(pending, posted, refused)` transaction counts.
     pub async fn counts(&self) -> Result<(u64, u64, u64), Error> {
         let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM l2_txs GROUP BY status")
             .fetch_all(&self.pool)

@@ -114,7 +114,7 @@ use serde::Serialize;
 
 use optimistic_rollup::msg::{
     ConfigResponse, DepositTarget, DisputeParams, ExecuteMsg, GamePhase, GameResponse,
-    InstantiateMsg, OutputPreimage, QueryMsg, SolvencyResponse, StatusResponse,
+    InstantiateMsg, QueryMsg, SolvencyResponse, StatusResponse,
 };
 use payment_channels::msg as pc;
 use settle_core::channel::{
@@ -1480,17 +1480,7 @@ impl VmRollup {
 
     /// The `Withdraw` message for a proof.
     pub fn withdraw_msg(&self, p: &WithdrawalProof) -> ExecuteMsg {
-        ExecuteMsg::Withdraw {
-            batch: p.batch,
-            index: p.index,
-            recipient: self.h.humanize(&p.recipient).to_string(),
-            amount: Uint128::new(p.amount),
-            output: OutputPreimage {
-                state_root: Binary::from(p.state_root.as_slice()),
-                withdrawals_root: Binary::from(p.withdrawals_root.as_slice()),
-            },
-            proof: Binary::new(p.proof.clone()),
-        }
+        ExecuteMsg::withdraw_of(p, self.h.humanize(&p.recipient))
     }
 
     /// Claims withdrawal `index` of `batch` with the node's proof, sent by `sender`.

@@ -128,12 +128,13 @@ const SELF_BOND: &str = "100000000stake";
 
 /// Funded test accounts (name, mnemonic), in the test keyring of every network's client
 /// home (made with `wasmd keys mnemonic`). Test keys only: never fund them anywhere else.
-pub const TEST_ACCOUNTS: [(&str, &str); 5] = [
+pub const TEST_ACCOUNTS: [(&str, &str); 6] = [
     ("alice", "zone loyal renew stereo girl pupil banner claim hello brother loan jelly monster stool arrive soap call gather silk coach they fancy bleak tent"),
     ("bob", "veteran portion bulk infant salon witness record patrol hope right repair convince coach safe animal muffin sweet easily claw coach door audit muscle antique"),
     ("carol", "cotton giraffe vague multiply worth decade switch depth fork acquire over grief strong pluck inquiry negative alpha sudden carry credit stock yellow sister all"),
     ("dave", "penalty lift hurt amateur blur cupboard crawl ivory vicious rude squeeze minor quote cheese asset bike level style proof suffer glide toward drill dance"),
     ("erin", "jungle mix much renew artwork ordinary grain sand kangaroo great innocent fame people chunk salad win walnut use oxygen fuel era neutral release rose"),
+    ("frank", "rabbit egg nothing unknown volcano bleak key engage panel whale wire slice horn wire exercise guitar wisdom shrimp panda frown friend pulse parent rubber"),
 ];
 
 /// `cargo xtask localnet [--validators N] [--home DIR] [--smoke]`.

@@ -271,6 +271,27 @@ pub enum ExecuteMsg {
     },
 }
 
+impl ExecuteMsg {
+    /// The `withdraw` that claims `proof` (what settle-core's operator `Node` proves) for
+    /// `recipient`, the bech32 form of the proof's canonical recipient.
+    pub fn withdraw_of(
+        proof: &settle_core::node::WithdrawalProof,
+        recipient: impl Into<String>,
+    ) -> ExecuteMsg {
+        ExecuteMsg::Withdraw {
+            batch: proof.batch,
+            index: proof.index,
+            recipient: recipient.into(),
+            amount: Uint128::new(proof.amount),
+            output: OutputPreimage {
+                state_root: Binary::from(proof.state_root.as_slice()),
+                withdrawals_root: Binary::from(proof.withdrawals_root.as_slice()),
+            },
+            proof: Binary::new(proof.proof.clone()),
+        }
+    }
+}
+
 #[cw_serde]
 pub struct MigrateMsg {}
 

@@ -171,6 +171,13 @@ impl Client {
         &self.url
     }
 
+    /// The bech32 address (this chain's prefix) of canonical address bytes.
+    pub fn human_address(&self, canonical: &[u8]) -> Result<String, Error> {
+        cosmrs::AccountId::new(&self.prefix, canonical)
+            .map(|a| a.to_string())
+            .map_err(|e| Error::Key(format!("address of {}: {e}", hex::encode(canonical))))
+    }
+
     async fn status(&self) -> Result<cosmrs::rpc::endpoint::status::Response, Error> {
         retry("status", || self.rpc.status()).await
     }

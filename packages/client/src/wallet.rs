@@ -39,6 +39,14 @@ impl Wallet {
         Wallet::from_key(key, prefix)
     }
 
+    /// The 24-word BIP-39 phrase of 32 bytes of entropy: a new key for a service's
+    /// configuration (`from_mnemonic` reads it back).
+    pub fn mnemonic_of(entropy: [u8; 32]) -> String {
+        bip32::Mnemonic::from_entropy(entropy, bip32::Language::English)
+            .phrase()
+            .to_string()
+    }
+
     /// A wallet of a 32-byte secp256k1 secret.
     pub fn from_secret(secret: &[u8], prefix: &str) -> Result<Wallet, Error> {
         let key = SigningKey::from_slice(secret).map_err(|e| Error::Key(format!("key: {e}")))?;

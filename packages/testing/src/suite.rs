@@ -9,9 +9,9 @@ use serde::de::DeserializeOwned;
 
 use optimistic_rollup::msg::{
     AmountRange, BatchResponse, ConfigBounds, ConfigResponse, CreditResponse, DepositTarget,
-    DepositsResponse, DisputeParams, ExecuteMsg, InstantiateMsg, OutputPreimage,
-    PendingAdminResponse, PendingConfig, PendingConfigResponse, ProposerResponse, QueryMsg, Range,
-    SolvencyResponse, StatusResponse, WithdrawalStatus, WithdrawalStatusResponse,
+    DepositsResponse, DisputeParams, ExecuteMsg, InstantiateMsg, PendingAdminResponse,
+    PendingConfig, PendingConfigResponse, ProposerResponse, QueryMsg, Range, SolvencyResponse,
+    StatusResponse, WithdrawalStatus, WithdrawalStatusResponse,
 };
 use settle_core::crypto::{L2Key, NativeVerifier};
 use settle_core::ledger::Deposit;
@@ -711,17 +711,7 @@ impl<A: SuiteApp> Suite<A> {
     /// The `Withdraw` message for a proof.
     pub fn try_withdraw_msg(&self, p: &WithdrawalProof) -> StdResult<ExecuteMsg> {
         let recipient = self.app.addr_humanize(&p.recipient.clone().into())?;
-        Ok(ExecuteMsg::Withdraw {
-            batch: p.batch,
-            index: p.index,
-            recipient: recipient.to_string(),
-            amount: Uint128::new(p.amount),
-            output: OutputPreimage {
-                state_root: Binary::from(p.state_root.as_slice()),
-                withdrawals_root: Binary::from(p.withdrawals_root.as_slice()),
-            },
-            proof: Binary::new(p.proof.clone()),
-        })
+        Ok(ExecuteMsg::withdraw_of(p, recipient))
     }
 
     /// Claims withdrawal `index` of `batch` with the node's proof, sent by `sender`; an

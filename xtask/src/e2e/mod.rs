@@ -10,6 +10,7 @@
 mod channels;
 mod clients;
 mod operator;
+mod operator_service;
 mod optimistic;
 mod validity;
 
@@ -295,9 +296,16 @@ pub fn flows() -> Vec<(&'static str, FlowFn)> {
 const CLIENTS_FLOW: &str =
     "typescript clients (Node): each contract through @settle/clients, CosmJS and @settle/wasm";
 
-/// What `cargo xtask e2e` runs: [`flows`] and the Node test of the clients.
+/// The flow of the `settle operator` process (e2e only: it builds and runs the binary).
+const OPERATOR_SERVICE_FLOW: &str = "operator service (settle operator): txs over HTTP posted, killed -9 at three points of a round and restarted, nothing lost or posted twice, a withdrawal served once final";
+
+/// What `cargo xtask e2e` runs: [`flows`], the operator process and the Node test of the
+/// clients.
 pub fn e2e_flows() -> Vec<(&'static str, FlowFn)> {
     let mut all = flows();
+    all.push((OPERATOR_SERVICE_FLOW, |c| {
+        Box::pin(async move { operator_service::flow(&c).await })
+    }));
     all.push((CLIENTS_FLOW, |c| {
         Box::pin(async move { clients::flow(&c).await })
     }));
@@ -340,6 +348,12 @@ pub fn on_networks(wasmd: Wasmd, validators: &[usize], only: Option<&str>) -> Re
     }
     if chosen.iter().any(|(name, _)| *name == CLIENTS_FLOW) {
         clients::prepare()?;
+    }
+    if chosen
+        .iter()
+        .any(|(name, _)| name.starts_with("operator service"))
+    {
+        operator_service::prepare()?;
     }
     // The networks run side by side: most of a flow's time is the chain's clock running
     // out a window, so a second network costs little more than the first.

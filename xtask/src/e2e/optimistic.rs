@@ -9,8 +9,7 @@
 use cosmwasm_std::{Binary, Uint128};
 use optimistic_rollup::msg::{
     BatchResponse, BatchStatus, DepositTarget, DisputeParams, ExecuteMsg, GamePhase, GameResponse,
-    InstantiateMsg, OutputPreimage, ProposerResponse, QueryMsg, Side, SolvencyResponse,
-    StatusResponse,
+    InstantiateMsg, ProposerResponse, QueryMsg, Side, SolvencyResponse, StatusResponse,
 };
 use settle_client::Wallet;
 use settle_core::batch::encode_batch;
@@ -377,17 +376,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
             .node
             .withdrawal_proof(good, index)
             .map_err(|e| format!("the node has no withdrawal proof {index}: {e}"))?;
-        Ok(ExecuteMsg::Withdraw {
-            batch: p.batch,
-            index: p.index,
-            recipient: user.address().to_string(),
-            amount: Uint128::new(p.amount),
-            output: OutputPreimage {
-                state_root: hex(&p.state_root),
-                withdrawals_root: hex(&p.withdrawals_root),
-            },
-            proof: Binary::new(p.proof),
-        })
+        Ok(ExecuteMsg::withdraw_of(&p, user.address()))
     };
     let before = ctx.balance(user.address()).await?;
     // The challenger pays the fees: the user's balance moves by the withdrawals alone.
