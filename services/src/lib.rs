@@ -4,12 +4,15 @@
 //!
 //! - [`follow`]: an optimistic rollup's L2 state rebuilt and kept in step from chain data
 //!   alone (queries and the transactions that posted each batch).
+//! - [`challenger`]: the challenger's round (check every batch, open a game on a false
+//!   root, play it to the end with the core's honest moves) and its database.
 //! - [`config`]: the TOML configuration every service reads, checked against the chain.
 //! - [`operator`]: the operator's round: sync, account for every submitted transaction,
 //!   build the next batch with the core, post it; crash-safe by construction.
 //! - [`store`]: the operator's database (SQLite): every submitted L2 transaction until it
 //!   is in a posted batch or refused with a reason.
 
+pub mod challenger;
 pub mod config;
 pub mod follow;
 pub mod operator;

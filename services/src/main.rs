@@ -32,6 +32,15 @@ enum Command {
         #[arg(long)]
         accounts: bool,
     },
+    /// Follow the optimistic rollup, check every batch's output root against its posted
+    /// data, and dispute every false one to the end on its own (games opened, moves,
+    /// one-step proofs, claims). Runs until SIGINT or SIGTERM; its state is in the
+    /// [challenger] database.
+    Challenger {
+        /// The TOML configuration ([chain], [key], [rollup] and [challenger]).
+        #[arg(long)]
+        config: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -53,6 +62,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Replay { config, accounts } => replay(&config, accounts).await,
+            Command::Challenger { config } => challenger(&config).await,
         }
     });
     match result {
@@ -101,4 +111,25 @@ async fn replay(path: &std::path::Path, accounts: bool) -> Result<ExitCode, Erro
     } else {
         ExitCode::from(3)
     })
+}
+
+/// `settle challenger`: rounds until SIGINT or SIGTERM (the round under way finishes).
+async fn challenger(path: &std::path::Path) -> Result<ExitCode, Error> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let config = Config::load(path)?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut int = signal(SignalKind::interrupt())
+        .map_err(|e| Error::Config(format!("cannot listen for SIGINT: {e}")))?;
+    let mut term = signal(SignalKind::terminate())
+        .map_err(|e| Error::Config(format!("cannot listen for SIGTERM: {e}")))?;
+    tokio::spawn(async move {
+        let name = tokio::select! {
+            _ = int.recv() => "SIGINT",
+            _ = term.recv() => "SIGTERM",
+        };
+        tracing::info!("{name}: stopping after the round under way");
+        let _ = stop.send(true);
+    });
+    settle_services::challenger::serve(&config, stopped).await?;
+    Ok(ExitCode::SUCCESS)
 }
