@@ -7,6 +7,7 @@
 //! test account, so flows run side by side), stops the network and prints
 //! `N passed, N failed`.
 
+mod challenger;
 mod channels;
 mod clients;
 mod operator;
@@ -283,6 +284,7 @@ pub fn flows() -> Vec<(&'static str, FlowFn)> {
             "operator (settle-services): submitted txs posted or refused with a reason, a crash between post and database write recovered from the chain",
             |c| Box::pin(async move { operator::flow(&c).await }),
         ),
+        ("settle challenger (process): a lie found, disputed and won alone, a SIGKILL mid-game resumed from its database, the credit claimed", |c| Box::pin(async move { challenger::flow(&c).await })),
         (
             "validity-rollup: proven batches, a withdrawal claimed, a bad proof refused, an exodus exit",
             |c| Box::pin(async move { validity::flow(&c).await }),
