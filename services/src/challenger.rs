@@ -751,10 +751,13 @@ impl Challenger {
 
     /// Records the verdict on every batch the sync applied.
     async fn check(&mut self, synced: &Synced) -> Result<(), Error> {
-        if let Some(from) = synced.rolled_back_from {
-            let n = self.store.forget_batches_from(from).await?;
+        // Batches the chain no longer has (removed while we ran, or while we were down:
+        // a follower rebuilt after a restart reports no removal) leave the cursor.
+        let live = self.follower.node.batch_count();
+        let n = self.store.forget_batches_from(live).await?;
+        if n > 0 || synced.rolled_back_from.is_some() {
             info!(
-                batch = from,
+                batch = live,
                 forgotten = n,
                 "batches removed from the chain"
             );
@@ -987,15 +990,17 @@ impl Challenger {
                 return Ok(());
             }
             Next::Over(status) => {
+                // The claim first: a game is closed in the database only once its credit
+                // is withdrawn, so a failed claim is tried again next round.
+                if status == ChallengeStatus::Won {
+                    self.claim(game, slot, round).await?;
+                }
                 self.store.set_status(game, status, now()).await?;
                 round.ended.push((game, status));
                 match status {
                     ChallengeStatus::Won => info!(game, batch = g.batch, "game won"),
                     ChallengeStatus::Lost => warn!(game, batch = g.batch, "game lost"),
                     _ => info!(game, batch = g.batch, "game void: its batch was removed"),
-                }
-                if status == ChallengeStatus::Won {
-                    self.claim(game, slot, round).await?;
                 }
                 return Ok(());
             }
