@@ -22,6 +22,10 @@
 //! listen = "127.0.0.1:8480"    # optional: the HTTP API, /health and /metrics
 //! poll_seconds = 2             # optional: a round every this many seconds
 //! max_batch_txs = 1000         # optional: the most transactions a batch takes
+//!
+//! [challenger]                 # `settle challenger` only
+//! database = "challenger.sqlite"   # its SQLite file (created if missing)
+//! poll_seconds = 5             # optional, default 5: seconds between two rounds
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -38,6 +42,7 @@ pub struct Config {
     pub key: Option<KeyConfig>,
     pub rollup: Option<RollupConfig>,
     pub operator: Option<OperatorConfig>,
+    pub challenger: Option<ChallengerConfig>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -110,6 +115,50 @@ fn default_max_batch_txs() -> u32 {
     crate::operator::MAX_BATCH_TXS
 }
 
+/// `settle challenger`'s settings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengerConfig {
+    /// Its SQLite database file (created if missing): what it has checked, the games it
+    /// opened and every move it sent.
+    pub database: PathBuf,
+    /// Seconds between two rounds. Refused if a move could not be answered in time: see
+    /// [`ChallengerConfig::check_answer_time`].
+    #[serde(default = "default_challenger_poll_seconds")]
+    pub poll_seconds: u64,
+}
+
+fn default_challenger_poll_seconds() -> u64 {
+    5
+}
+
+impl ChallengerConfig {
+    /// Refuses a poll period with which a move could miss the contract's least answer
+    /// time `min_answer_seconds`: two rounds plus the wait for a transaction lost in flight
+    /// (`in_flight_grace`) must fit in it.
+    pub fn check_answer_time(
+        &self,
+        min_answer_seconds: u64,
+        in_flight_grace: u64,
+    ) -> Result<(), Error> {
+        if self.poll_seconds == 0 {
+            return Err(Error::Config(
+                "[challenger] poll_seconds must be positive".into(),
+            ));
+        }
+        let worst = self.poll_seconds.saturating_mul(2) + in_flight_grace;
+        if worst > min_answer_seconds {
+            return Err(Error::Config(format!(
+                "[challenger] poll_seconds = {}: two rounds and a {in_flight_grace} s wait for a \
+                 transaction in flight take {worst} s, more than the {min_answer_seconds} s the \
+                 contract leaves to answer",
+                self.poll_seconds
+            )));
+        }
+        Ok(())
+    }
+}
+
 impl Config {
     pub fn parse(text: &str) -> Result<Config, Error> {
         toml::from_str(text).map_err(|e| Error::Config(e.to_string()))
@@ -140,6 +189,13 @@ impl Config {
             ));
         }
         Ok(o)
+    }
+
+    /// The challenger section, required by `settle challenger`.
+    pub fn challenger(&self) -> Result<&ChallengerConfig, Error> {
+        self.challenger
+            .as_ref()
+            .ok_or_else(|| Error::Config("no [challenger] section".into()))
     }
 
     /// Connects to the node and checks that it is the chain the file names.
@@ -242,6 +298,42 @@ contract = "wasm1xyz"
         let c = Config::parse("[chain]\nrpc = \"x\"\nchain_id = \"y\"\n").unwrap();
         assert!(c.rollup().unwrap_err().to_string().contains("[rollup]"));
         assert!(c.wallet().unwrap_err().to_string().contains("[key]"));
+    }
+
+    #[test]
+    fn the_challenger_section_has_a_default_poll_and_a_checked_answer_time() {
+        let c = Config::parse(&format!(
+            "{MINIMAL}\n[challenger]\ndatabase = \"c.sqlite\"\n"
+        ))
+        .unwrap();
+        let ch = c.challenger().unwrap();
+        assert_eq!(
+            (ch.database.to_str(), ch.poll_seconds),
+            (Some("c.sqlite"), 5)
+        );
+        ch.check_answer_time(60, 30).unwrap();
+        let slow = ChallengerConfig {
+            poll_seconds: 20,
+            ..ch.clone()
+        };
+        let err = slow.check_answer_time(60, 30).unwrap_err().to_string();
+        assert!(err.contains("70 s") && err.contains("60 s"), "{err}");
+        let zero = ChallengerConfig {
+            poll_seconds: 0,
+            ..ch.clone()
+        };
+        assert!(zero.check_answer_time(60, 30).is_err());
+        let typo = format!("{MINIMAL}\n[challenger]\ndatabase = \"c\"\npoll = 3\n");
+        assert!(Config::parse(&typo)
+            .unwrap_err()
+            .to_string()
+            .contains("poll"));
+        assert!(Config::parse(MINIMAL)
+            .unwrap()
+            .challenger()
+            .unwrap_err()
+            .to_string()
+            .contains("[challenger]"));
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //!
 //! - [`follow`]: an optimistic rollup's L2 state rebuilt and kept in step from chain data
 //!   alone (queries and the transactions that posted each batch).
+//! - [`challenger`]: the challenger's round (check every batch, open a game on a false
+//!   root, play it to the end with the core's honest moves) and its database.
 //! - [`config`]: the TOML configuration every service reads, checked against the chain.
 //! - [`operator`]: the operator's round: sync, account for every submitted transaction,
 //!   build the next batch with the core, post it; crash-safe by construction.
@@ -15,12 +17,21 @@
 //!   is in a posted batch or refused with a reason.
 
 pub mod api;
+pub mod challenger;
 pub mod config;
 pub mod follow;
 pub mod metrics;
 pub mod operator;
 pub mod service;
 pub mod store;
+
+/// Unix seconds now (0 if the clock is before 1970).
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
 
 /// What stops a service.
 #[derive(Debug, thiserror::Error)]

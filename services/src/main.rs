@@ -42,6 +42,15 @@ enum Command {
         #[arg(long)]
         config: PathBuf,
     },
+    /// Follow the optimistic rollup, check every batch's output root against its posted
+    /// data, and dispute every false one to the end on its own (games opened, moves,
+    /// one-step proofs, claims). Runs until SIGINT or SIGTERM; its state is in the
+    /// [challenger] database.
+    Challenger {
+        /// The TOML configuration ([chain], [key], [rollup] and [challenger]).
+        #[arg(long)]
+        config: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -70,6 +79,7 @@ fn main() -> ExitCode {
                 settle_services::service::run_operator(&config).await?;
                 Ok(ExitCode::SUCCESS)
             }
+            Command::Challenger { config } => challenger(&config).await,
         }
     });
     match result {
@@ -118,4 +128,12 @@ async fn replay(path: &std::path::Path, accounts: bool) -> Result<ExitCode, Erro
     } else {
         ExitCode::from(3)
     })
+}
+
+/// `settle challenger`: rounds until SIGINT or SIGTERM (the round under way finishes).
+async fn challenger(path: &std::path::Path) -> Result<ExitCode, Error> {
+    let config = Config::load(path)?;
+    settle_services::challenger::serve(&config, settle_services::service::shutdown_signal())
+        .await?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -66,12 +66,7 @@ pub struct Operator {
     pub max_batch_txs: u32,
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
+use crate::unix_now as now;
 
 /// Whether a transaction that is a no-op now may apply later (its nonce is ahead).
 fn may_apply_later(no_op: &NoOp) -> bool {

@@ -50,11 +50,36 @@ pub async fn pause(stop: &mut watch::Receiver<bool>, d: Duration) -> bool {
     }
 }
 
-/// The wait after `failures` errors in a row: the poll interval, doubled per failure,
-/// at most a minute.
-pub fn backoff(poll: Duration, failures: u32) -> Duration {
-    let factor = 1u32 << failures.min(6);
-    (poll * factor).min(Duration::from_secs(60)).max(poll)
+/// Exponential backoff between failed rounds: `base`, doubled at each failure up to
+/// `max`, back to `base` after a round that worked.
+#[derive(Clone, Copy, Debug)]
+pub struct Backoff {
+    base: Duration,
+    max: Duration,
+    current: Duration,
+}
+
+impl Backoff {
+    pub fn new(base: Duration, max: Duration) -> Backoff {
+        Backoff {
+            base,
+            max,
+            current: base,
+        }
+    }
+
+    /// The pause after a failed round.
+    pub fn failed(&mut self) -> Duration {
+        let pause = self.current;
+        self.current = (self.current * 2).min(self.max);
+        pause
+    }
+
+    /// The pause after a round that worked.
+    pub fn succeeded(&mut self) -> Duration {
+        self.current = self.base;
+        self.base
+    }
 }
 
 /// Test-only: a process started with `SETTLE_TEST_PAUSE_AT=<point>` stops at that point of
@@ -67,12 +92,7 @@ pub async fn test_pause_point(point: &str) {
     }
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
+use crate::unix_now as now;
 
 /// `settle operator`: checks the configuration against the chain, opens the database,
 /// serves the API and runs a round every `poll_seconds` until SIGINT/SIGTERM (the round
@@ -125,6 +145,7 @@ pub async fn run_operator(config: &Config) -> Result<(), Error> {
         max_batch_txs: section.max_batch_txs,
     };
     let poll = Duration::from_secs(section.poll_seconds);
+    let mut backoff = Backoff::new(poll, Duration::from_secs(60).max(poll));
     let mut failures = 0u32;
     let mut seen = (u64::MAX, u64::MAX);
     loop {
@@ -133,6 +154,7 @@ pub async fn run_operator(config: &Config) -> Result<(), Error> {
         let wait = match op.round().await {
             Ok(r) => {
                 failures = 0;
+                backoff.succeeded();
                 metrics.round_ok(now());
                 metrics.txs_posted.inc_by(r.confirmed);
                 metrics.txs_refused.inc_by(r.refused.len() as u64);
@@ -158,7 +180,7 @@ pub async fn run_operator(config: &Config) -> Result<(), Error> {
             Err(e) => {
                 failures += 1;
                 metrics.round_errors.inc();
-                let wait = backoff(poll, failures);
+                let wait = backoff.failed();
                 tracing::warn!(error = %e, failures, retry_in = ?wait, "round failed");
                 wait
             }
@@ -195,13 +217,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_doubles_from_the_poll_interval_up_to_a_minute() {
-        let poll = Duration::from_secs(2);
-        assert_eq!(backoff(poll, 0), poll);
-        assert_eq!(backoff(poll, 1), Duration::from_secs(4));
-        assert_eq!(backoff(poll, 3), Duration::from_secs(16));
-        assert_eq!(backoff(poll, 10), Duration::from_secs(60));
-        assert_eq!(backoff(Duration::from_secs(90), 2), Duration::from_secs(90));
+    fn backoff_doubles_to_its_ceiling_and_resets() {
+        let mut b = Backoff::new(Duration::from_secs(2), Duration::from_secs(10));
+        let pauses: Vec<u64> = (0..5).map(|_| b.failed().as_secs()).collect();
+        assert_eq!(pauses, [2, 4, 8, 10, 10]);
+        assert_eq!(b.succeeded().as_secs(), 2);
+        assert_eq!(b.failed().as_secs(), 2);
     }
 
     #[tokio::test]

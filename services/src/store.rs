@@ -75,6 +75,17 @@ impl Store {
         Ok(Store { pool })
     }
 
+    /// The connection pool, for the other services' tables in the same database
+    /// mechanism (the challenger's).
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Closes the database (waits for its connections to finish).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     /// Records a submitted transaction as pending; the same transaction again changes
     /// nothing. Returns its status (the existing one for a repeat).
     pub async fn submit(&self, tx: &PendingTx, now: u64) -> Result<TxStatus, Error> {
@@ -214,13 +225,6 @@ impl Store {
     }
 
     /// Counts by status: (pending, posted, refused).
-    /// Closes the database (every statement already committed; this only ends the
-    /// connections cleanly).
-    pub async fn close(&self) {
-        self.pool.close().await;
-    }
-
-    /// `(pending, posted, refused)` transaction counts.
     pub async fn counts(&self) -> Result<(u64, u64, u64), Error> {
         let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM l2_txs GROUP BY status")
             .fetch_all(&self.pool)
@@ -239,11 +243,11 @@ impl Store {
     }
 }
 
-fn to_i64(v: u64) -> Result<i64, Error> {
+pub(crate) fn to_i64(v: u64) -> Result<i64, Error> {
     i64::try_from(v).map_err(|_| Error::Store(format!("{v} does not fit SQLite's integers")))
 }
 
-fn to_u64(v: i64) -> Result<u64, Error> {
+pub(crate) fn to_u64(v: i64) -> Result<u64, Error> {
     u64::try_from(v).map_err(|_| Error::Store(format!("a negative count or index: {v}")))
 }
 

@@ -7,6 +7,7 @@
 //! test account, so flows run side by side), stops the network and prints
 //! `N passed, N failed`.
 
+mod challenger;
 mod channels;
 mod clients;
 mod operator;
@@ -299,10 +300,34 @@ const CLIENTS_FLOW: &str =
 /// The flow of the `settle operator` process (e2e only: it builds and runs the binary).
 const OPERATOR_SERVICE_FLOW: &str = "operator service (settle operator): txs over HTTP posted, killed -9 at three points of a round and restarted, nothing lost or posted twice, a withdrawal served once final";
 
-/// What `cargo xtask e2e` runs: [`flows`], the operator process and the Node test of the
-/// clients.
+/// The flow of the `settle challenger` process (e2e only, as the operator's).
+const CHALLENGER_FLOW: &str = "settle challenger (process): a lie found, disputed and won alone, a SIGKILL mid-game resumed from its database, the credit claimed";
+
+/// The `settle` binary the process flows run ([`build_settle`] makes it).
+pub fn settle_binary() -> std::path::PathBuf {
+    util::target_dir(&util::root()).join("debug/settle")
+}
+
+/// Builds the `settle` binary before the networks start (once, not per network).
+fn build_settle() -> Result<(), String> {
+    util::step("cargo build -p settle-services --bin settle");
+    util::run(std::process::Command::new(util::cargo_bin()).args([
+        "build",
+        "--locked",
+        "-p",
+        "settle-services",
+        "--bin",
+        "settle",
+    ]))
+}
+
+/// What `cargo xtask e2e` runs: [`flows`], the service processes and the Node test of
+/// the clients.
 pub fn e2e_flows() -> Vec<(&'static str, FlowFn)> {
     let mut all = flows();
+    all.push((CHALLENGER_FLOW, |c| {
+        Box::pin(async move { challenger::flow(&c).await })
+    }));
     all.push((OPERATOR_SERVICE_FLOW, |c| {
         Box::pin(async move { operator_service::flow(&c).await })
     }));
@@ -351,9 +376,9 @@ pub fn on_networks(wasmd: Wasmd, validators: &[usize], only: Option<&str>) -> Re
     }
     if chosen
         .iter()
-        .any(|(name, _)| name.starts_with("operator service"))
+        .any(|(name, _)| [OPERATOR_SERVICE_FLOW, CHALLENGER_FLOW].contains(name))
     {
-        operator_service::prepare()?;
+        build_settle()?;
     }
     // The networks run side by side: most of a flow's time is the chain's clock running
     // out a window, so a second network costs little more than the first.

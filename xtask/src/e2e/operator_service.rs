@@ -24,22 +24,8 @@ use crate::util;
 const BOND: u128 = 1_000;
 const DEPOSIT: u128 = 1_000_000;
 
-/// The `settle` binary (built by [`prepare`]).
 fn binary() -> PathBuf {
-    util::target_dir(&util::root()).join("debug/settle")
-}
-
-/// Builds the `settle` binary before the networks start.
-pub fn prepare() -> Result<(), String> {
-    util::step("cargo build -p settle-services --bin settle");
-    util::run(Command::new(util::cargo_bin()).args([
-        "build",
-        "--locked",
-        "-p",
-        "settle-services",
-        "--bin",
-        "settle",
-    ]))
+    super::settle_binary()
 }
 
 /// A running `settle operator`, killed when dropped (no process outlives the flow).

@@ -23,8 +23,8 @@ use settle_services::follow::Follower;
 use super::{canonical, Ctx};
 use crate::localnet::DENOM;
 
-const BOND: u128 = 1_000;
-const CHALLENGER_BOND: u128 = 500;
+pub(super) const BOND: u128 = 1_000;
+pub(super) const CHALLENGER_BOND: u128 = 500;
 /// The floors the contract allows (five minutes to challenge, five per clock).
 const WINDOW: u64 = 300;
 const CLOCK: u64 = 300;
@@ -35,30 +35,36 @@ fn hex(h: &Hash) -> Binary {
     Binary::from(h.as_slice())
 }
 
-struct Rollup<'a> {
-    ctx: &'a Ctx,
-    address: String,
-    node: Node,
+/// A rollup on chain and the operator's node beside it (the challenger flow's liar too).
+pub(super) struct Rollup<'a> {
+    pub(super) ctx: &'a Ctx,
+    pub(super) address: String,
+    pub(super) node: Node,
 }
 
 impl Rollup<'_> {
-    async fn status(&self) -> Result<StatusResponse, String> {
+    pub(super) async fn status(&self) -> Result<StatusResponse, String> {
         self.ctx.query(&self.address, &QueryMsg::Status {}).await
     }
 
-    async fn batch(&self, index: u64) -> Result<BatchResponse, String> {
+    pub(super) async fn batch(&self, index: u64) -> Result<BatchResponse, String> {
         self.ctx
             .query(&self.address, &QueryMsg::Batch { batch: index })
             .await
     }
 
-    async fn game(&self, id: u64) -> Result<GameResponse, String> {
+    pub(super) async fn game(&self, id: u64) -> Result<GameResponse, String> {
         self.ctx
             .query(&self.address, &QueryMsg::Game { game: id })
             .await
     }
 
-    async fn deposit(&mut self, who: &Wallet, key: &L2Key, amount: u128) -> Result<u64, String> {
+    pub(super) async fn deposit(
+        &mut self,
+        who: &Wallet,
+        key: &L2Key,
+        amount: u128,
+    ) -> Result<u64, String> {
         let to = DepositTarget::NewAccount {
             pubkey: Binary::from(key.public_key().as_slice()),
         };
@@ -83,7 +89,7 @@ impl Rollup<'_> {
     }
 
     /// Posts the node's next batch of `data`, with `claimed` as its output root if given.
-    async fn propose(
+    pub(super) async fn propose(
         &mut self,
         proposer: &Wallet,
         data: Vec<u8>,
