@@ -46,6 +46,26 @@ pub trait SuiteApp {
         admin: Option<String>,
     ) -> StdResult<Addr>;
 
+    /// Stores `code` and instantiates it from `sender`, who is also the chain-level admin
+    /// that may migrate it; returns the contract's address.
+    fn deploy<M: Serialize>(
+        &mut self,
+        code: Box<dyn Contract<Self::ExecC, Self::QueryC>>,
+        sender: &Addr,
+        msg: &M,
+        label: &str,
+    ) -> StdResult<Addr> {
+        let code_id = self.store_contract(code);
+        self.instantiate_wasm(
+            code_id,
+            sender.clone(),
+            msg,
+            &[],
+            label,
+            Some(sender.to_string()),
+        )
+    }
+
     /// Executes `msg` on `contract` from `sender` with `funds` attached.
     fn execute_wasm<M: Serialize + Debug>(
         &mut self,

@@ -49,15 +49,7 @@ pub fn instantiate_payment_channels<A: SuiteApp>(
     msg: &InstantiateMsg,
     label: &str,
 ) -> StdResult<Addr> {
-    let code = app.store_contract(contract_payment_channels());
-    app.instantiate_wasm(
-        code,
-        sender.clone(),
-        msg,
-        &[],
-        label,
-        Some(sender.to_string()),
-    )
+    app.deploy(contract_payment_channels(), sender, msg, label)
 }
 
 /// Builds a [`ChannelSuite`].

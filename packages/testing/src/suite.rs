@@ -58,15 +58,7 @@ pub fn instantiate_optimistic_rollup<A: SuiteApp>(
     msg: &InstantiateMsg,
     label: &str,
 ) -> StdResult<Addr> {
-    let code = app.store_contract(contract_optimistic_rollup());
-    app.instantiate_wasm(
-        code,
-        sender.clone(),
-        msg,
-        &[],
-        label,
-        Some(sender.to_string()),
-    )
+    app.deploy(contract_optimistic_rollup(), sender, msg, label)
 }
 
 /// Builds a [`Suite`]: chain parameters and genesis balances.

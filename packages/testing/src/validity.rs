@@ -64,15 +64,7 @@ pub fn instantiate_validity_rollup<A: SuiteApp>(
     msg: &InstantiateMsg,
     label: &str,
 ) -> StdResult<Addr> {
-    let code = app.store_contract(contract_validity_rollup());
-    app.instantiate_wasm(
-        code,
-        sender.clone(),
-        msg,
-        &[],
-        label,
-        Some(sender.to_string()),
-    )
+    app.deploy(contract_validity_rollup(), sender, msg, label)
 }
 
 /// Setup for `shape`, once per process (seed 42 plus the shape: deterministic, and NOT a

@@ -135,7 +135,7 @@ test('withdrawal proofs verify; every tampering fails with the core reason', () 
   assert.deepEqual(node.batchWithdrawals(0), [refund, proof]);
   // the contract's `batch` query response, as it comes
   const batchResponse = {
-    index: 0, proposer: 'wasm1...', output_root: output.outputRoot, data_root: output.dataRoot,
+    batch: 0, proposer: 'wasm1...', output_root: output.outputRoot, data_root: output.dataRoot,
     data_bytes: 0, tx_steps: 4, deposits_from: 0, deposits_to: 3, status: 'finalized',
   };
   assert.deepEqual(settle.verifyWithdrawal(batchResponse, proof), { valid: true });

@@ -16,7 +16,7 @@ use super::{optimistic::instantiate_msg, Ctx};
 use crate::localnet::DENOM;
 
 const BOND: u128 = 1_000;
-const DEPOSIT: u128 = 1_000_000;
+pub(super) const DEPOSIT: u128 = 1_000_000;
 
 async fn operator(ctx: &Ctx, contract: &str, db: &std::path::Path) -> Result<Operator, String> {
     Ok(Operator {
@@ -46,35 +46,42 @@ async fn expect(store: &Store, tx: &SignedTx, want: TxStatus) -> Result<(), Stri
     Ok(())
 }
 
-pub async fn flow(ctx: &Ctx) -> Result<String, String> {
-    let op_wallet = ctx.wallet("operator", 10_000_000).await?;
-    let user = ctx.wallet("user", 10_000_000).await?;
+/// A rollup whose treasury is `user`, `operator` bonded as its proposer, and a deposit of
+/// `DEPOSIT` from `user` opening an L2 account for each key; its address.
+pub(super) async fn rollup_with_deposits(
+    ctx: &Ctx,
+    operator: &settle_client::Wallet,
+    user: &settle_client::Wallet,
+    keys: &[L2Key],
+) -> Result<String, String> {
     let contract = ctx
         .instantiate("optimistic-rollup", &instantiate_msg(user.address()))
         .await?;
-    ctx.execute(
-        &op_wallet,
-        &contract,
-        &ExecuteMsg::Bond {},
-        &[(BOND, DENOM)],
-    )
-    .await?;
-    let keys = [
-        L2Key::from_label("op-user-0"),
-        L2Key::from_label("op-user-1"),
-    ];
-    for k in &keys {
+    ctx.execute(operator, &contract, &ExecuteMsg::Bond {}, &[(BOND, DENOM)])
+        .await?;
+    for k in keys {
         let target = DepositTarget::NewAccount {
             pubkey: cosmwasm_std::Binary::from(k.public_key().as_slice()),
         };
         ctx.execute(
-            &user,
+            user,
             &contract,
             &ExecuteMsg::Deposit { target },
             &[(DEPOSIT, DENOM)],
         )
         .await?;
     }
+    Ok(contract)
+}
+
+pub async fn flow(ctx: &Ctx) -> Result<String, String> {
+    let op_wallet = ctx.wallet("operator", 10_000_000).await?;
+    let user = ctx.wallet("user", 10_000_000).await?;
+    let keys = [
+        L2Key::from_label("op-user-0"),
+        L2Key::from_label("op-user-1"),
+    ];
+    let contract = rollup_with_deposits(ctx, &op_wallet, &user, &keys).await?;
     let dir = crate::util::target_dir(&crate::util::root())
         .join("e2e")
         .join(ctx.tag.replace('/', "-"));

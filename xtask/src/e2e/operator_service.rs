@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use optimistic_rollup::msg::{DepositTarget, ExecuteMsg, QueryMsg, StatusResponse};
+use optimistic_rollup::msg::{ExecuteMsg, QueryMsg, StatusResponse};
 use serde_json::{json, Value};
 use settle_client::Wallet;
 use settle_core::crypto::L2Key;
@@ -17,12 +17,11 @@ use settle_core::node::Node;
 use settle_core::tx::SignedTx;
 use sha2::{Digest, Sha256};
 
-use super::{optimistic::instantiate_msg, Ctx};
+use super::Ctx;
 use crate::localnet::{CHAIN_ID, DENOM};
 use crate::util;
 
-const BOND: u128 = 1_000;
-const DEPOSIT: u128 = 1_000_000;
+use super::operator::DEPOSIT;
 
 fn binary() -> PathBuf {
     super::settle_binary()
@@ -221,32 +220,11 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         .await
         .map_err(|e| format!("fund the operator: {e}"))?;
     let user = ctx.wallet("svc-user", 10_000_000).await?;
-    let contract = ctx
-        .instantiate("optimistic-rollup", &instantiate_msg(user.address()))
-        .await?;
-    ctx.execute(
-        &op_wallet,
-        &contract,
-        &ExecuteMsg::Bond {},
-        &[(BOND, DENOM)],
-    )
-    .await?;
     let keys = [
         L2Key::from_label("svc-user-0"),
         L2Key::from_label("svc-user-1"),
     ];
-    for k in &keys {
-        let target = DepositTarget::NewAccount {
-            pubkey: cosmwasm_std::Binary::from(k.public_key().as_slice()),
-        };
-        ctx.execute(
-            &user,
-            &contract,
-            &ExecuteMsg::Deposit { target },
-            &[(DEPOSIT, DENOM)],
-        )
-        .await?;
-    }
+    let contract = super::operator::rollup_with_deposits(ctx, &op_wallet, &user, &keys).await?;
 
     let dir = util::target_dir(&util::root())
         .join("e2e")
