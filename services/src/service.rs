@@ -147,7 +147,9 @@ pub async fn run_operator(config: &Config) -> Result<(), Error> {
     let poll = Duration::from_secs(section.poll_seconds);
     let mut backoff = Backoff::new(poll, Duration::from_secs(60).max(poll));
     let mut failures = 0u32;
-    let mut seen = (u64::MAX, u64::MAX);
+    // What the API's snapshot shows: batches, deposits and the state root (a removal and
+    // a new batch in one round can leave both counts as they were).
+    let mut seen = (u64::MAX, u64::MAX, [0u8; 32]);
     loop {
         let started = Instant::now();
         metrics.rounds.inc();
@@ -189,7 +191,11 @@ pub async fn run_operator(config: &Config) -> Result<(), Error> {
             .round_seconds
             .observe(started.elapsed().as_secs_f64());
         let node = &op.follower.node;
-        let now_seen = (node.batch_count(), node.deposit_count());
+        let now_seen = (
+            node.batch_count(),
+            node.deposit_count(),
+            node.ledger.state_root(),
+        );
         if now_seen != seen {
             seen = now_seen;
             metrics.l2_batches.set(now_seen.0 as i64);
