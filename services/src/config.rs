@@ -418,6 +418,34 @@ contract = "wasm1xyz"
     }
 
     #[test]
+    fn the_watchtower_sections_have_defaults_and_a_checked_window() {
+        let text =
+            "[chain]\nrpc = \"x\"\nchain_id = \"y\"\n\n[channels]\ncontract = \"wasm1c\"\n\n\
+                    [watchtower]\ndatabase = \"w.sqlite\"\n";
+        let c = Config::parse(text).unwrap();
+        assert_eq!(c.channels().unwrap().contract, "wasm1c");
+        let w = c.watchtower().unwrap();
+        assert_eq!((w.listen.as_str(), w.poll_seconds), ("127.0.0.1:8490", 5));
+        w.check_window(15).unwrap();
+        let err = w.check_window(14).unwrap_err();
+        assert!(err.contains("14 s") && err.contains("15 s"), "{err}");
+        let zero = Config::parse(&format!("{text}poll_seconds = 0\n")).unwrap();
+        assert!(zero.watchtower().is_err());
+        assert!(Config::parse(MINIMAL)
+            .unwrap()
+            .watchtower()
+            .unwrap_err()
+            .to_string()
+            .contains("[watchtower]"));
+        assert!(Config::parse(MINIMAL)
+            .unwrap()
+            .channels()
+            .unwrap_err()
+            .to_string()
+            .contains("[channels]"));
+    }
+
+    #[test]
     fn a_key_needs_exactly_one_source_and_a_private_file() {
         let both = format!("{MINIMAL}\n[key]\nmnemonic_env = \"A\"\nmnemonic_file = \"b\"\n");
         let err = Config::parse(&both)

@@ -841,3 +841,286 @@ pub async fn serve(
     tracing::info!("watchtower stopped");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosmwasm_std::{Addr, Uint128};
+    use settle_core::channel::{revocation_hash, watchtower_hash};
+    use settle_core::crypto::L2Key;
+
+    const TOWER: &str = "wasm1tower";
+    const ID: u64 = 7;
+
+    fn keys() -> [L2Key; 2] {
+        [L2Key::from_label("wt-a"), L2Key::from_label("wt-b")]
+    }
+
+    fn domain() -> ChannelDomain {
+        ChannelDomain::new("settle-local", "wasm1channels")
+    }
+
+    fn chain(phase: ChannelPhase) -> ChannelResponse {
+        let k = keys();
+        ChannelResponse {
+            channel: ID,
+            a: Addr::unchecked("wasm1a"),
+            b: Addr::unchecked("wasm1b"),
+            pubkey_a: Binary::from(k[0].public_key().as_slice()),
+            pubkey_b: Binary::from(k[1].public_key().as_slice()),
+            denom: "stake".into(),
+            funded_a: Uint128::new(1_000),
+            funded_b: Uint128::new(500),
+            dispute_window: 60,
+            phase,
+            state: None,
+        }
+    }
+
+    fn signed(version: u64, a: u128) -> SignedState {
+        let s = ChannelState {
+            channel_id: ID,
+            version,
+            funded: [1_000, 500],
+            balances: [a, 1_500 - a],
+            htlcs: vec![],
+            is_final: false,
+        };
+        let h = s.signing_hash(&domain());
+        let k = keys();
+        SignedState {
+            state: Binary::new(s.encode()),
+            signature_a: Binary::from(k[0].sign_prehash(&h).as_slice()),
+            signature_b: Binary::from(k[1].sign_prehash(&h).as_slice()),
+        }
+    }
+
+    /// `by`'s revocation of `version`.
+    fn revocation(by: usize, version: u64) -> Revocation {
+        Revocation {
+            version,
+            signature: Binary::from(
+                keys()[by]
+                    .sign_prehash(&revocation_hash(&domain(), ID, version))
+                    .as_slice(),
+            ),
+        }
+    }
+
+    fn authorisation(by: usize, tower: &str) -> Binary {
+        Binary::from(
+            keys()[by]
+                .sign_prehash(&watchtower_hash(&domain(), ID, tower))
+                .as_slice(),
+        )
+    }
+
+    /// b hands in version `version` with a's revocation of `revoked`.
+    fn handin(version: u64, revoked: Option<u64>) -> Handin {
+        Handin {
+            signed: signed(version, 400),
+            revocation: revoked.map(|v| revocation(0, v)),
+            authorisation: authorisation(1, TOWER),
+        }
+    }
+
+    fn check(h: &Handin, held: Option<&Guarded>) -> Result<Guarded, Refused> {
+        check_handin(&domain(), TOWER, ID, &chain(ChannelPhase::Open {}), h, held)
+    }
+
+    fn closing(closer: ChainParty, version: u64, stale: bool) -> ChannelPhase {
+        ChannelPhase::Closing {
+            closer,
+            version,
+            closed_version: version,
+            dispute_ends_at: 1_000,
+            stale,
+            watchtower: None,
+        }
+    }
+
+    #[test]
+    fn a_handin_is_checked_with_the_core_rules_and_names_its_party() {
+        let g = check(&handin(4, Some(3)), None).unwrap();
+        assert_eq!((g.party, g.version), (Party::B, 4));
+        assert_eq!(g.revocation.map(|r| r.version), Some(3));
+
+        // Signed by one party only.
+        let mut one = handin(4, None);
+        one.signed.signature_a = one.signed.signature_b.clone();
+        assert!(matches!(check(&one, None), Err(Refused::State(_))));
+        // Another watchtower's authorisation.
+        let mut elsewhere = handin(4, None);
+        elsewhere.authorisation = authorisation(1, "wasm1other");
+        assert!(matches!(
+            check(&elsewhere, None),
+            Err(Refused::Authorisation(_))
+        ));
+        // The client's own revocation proves nothing against the other party.
+        let mut own = handin(4, None);
+        own.revocation = Some(revocation(1, 3));
+        assert!(matches!(check(&own, None), Err(Refused::Revocation(_))));
+        // A revocation of the state handed in.
+        assert!(matches!(
+            check(&handin(4, Some(4)), None),
+            Err(Refused::Revocation(_))
+        ));
+        // A state of another channel, a settled channel, an unknown id.
+        let other = chain(ChannelPhase::Open {});
+        assert_eq!(
+            check_handin(&domain(), TOWER, ID + 1, &other, &handin(4, None), None),
+            Err(Refused::UnknownChannel(ID + 1))
+        );
+        let closed = chain(ChannelPhase::Closed {});
+        assert!(matches!(
+            check_handin(&domain(), TOWER, ID, &closed, &handin(4, None), None),
+            Err(Refused::NotGuardable { .. })
+        ));
+    }
+
+    #[test]
+    fn an_older_state_is_refused_and_the_newer_revocation_kept() {
+        let held = check(&handin(5, Some(4)), None).unwrap();
+        assert_eq!(
+            check(&handin(4, None), Some(&held)),
+            Err(Refused::Older {
+                version: 4,
+                held: 5
+            })
+        );
+        // The same version again with an older revocation keeps the newer one.
+        let again = check(&handin(5, Some(2)), Some(&held)).unwrap();
+        assert_eq!(again.revocation.map(|r| r.version), Some(4));
+        let newer = check(&handin(6, None), Some(&held)).unwrap();
+        assert_eq!(
+            (newer.version, newer.revocation.map(|r| r.version)),
+            (6, Some(4))
+        );
+        // a's authorisation for a channel b's is guarded for.
+        let mut as_a = handin(6, None);
+        as_a.authorisation = authorisation(0, TOWER);
+        assert!(matches!(
+            check(&as_a, Some(&held)),
+            Err(Refused::Authorisation(_))
+        ));
+    }
+
+    #[test]
+    fn what_to_send_follows_the_close_on_chain() {
+        let g = check(&handin(4, Some(3)), None).unwrap();
+        // a closes with revoked version 3: the newer state, the revocation, the authorisation.
+        match decide(&g, &chain(closing(ChainParty::A, 3, false)), 500) {
+            Decision::Dispute {
+                signed,
+                revocation,
+                authorisation,
+            } => {
+                assert_eq!(signed, Some(g.signed.clone()));
+                assert_eq!(revocation.map(|r| r.version), Some(3));
+                assert!(authorisation.is_some());
+            }
+            other => panic!("{other:?}"),
+        }
+        // An older close not revoked: the newer state alone (no fee to earn).
+        let g2 = check(&handin(4, Some(1)), None).unwrap();
+        match decide(&g2, &chain(closing(ChainParty::A, 2, false)), 500) {
+            Decision::Dispute {
+                signed,
+                revocation,
+                authorisation,
+            } => assert!(signed.is_some() && revocation.is_none() && authorisation.is_none()),
+            other => panic!("{other:?}"),
+        }
+        // Already answered: version 4 closing and proven stale.
+        let mut answered = closing(ChainParty::A, 4, true);
+        if let ChannelPhase::Closing { closed_version, .. } = &mut answered {
+            *closed_version = 3;
+        }
+        assert_eq!(decide(&g, &chain(answered), 500), Decision::UpToDate);
+        // A close with the newest state is not stale.
+        assert_eq!(
+            decide(&g, &chain(closing(ChainParty::A, 4, false)), 500),
+            Decision::UpToDate
+        );
+        // b's own close, the window over, an open channel.
+        assert_eq!(
+            decide(&g, &chain(closing(ChainParty::B, 3, false)), 500),
+            Decision::OwnClose
+        );
+        assert_eq!(
+            decide(&g, &chain(closing(ChainParty::A, 3, false)), 1_000),
+            Decision::WindowOver
+        );
+        assert_eq!(
+            decide(&g, &chain(ChannelPhase::Open {}), 500),
+            Decision::NotClosing
+        );
+    }
+
+    #[test]
+    fn a_dispute_goes_out_once_unless_lost_in_flight() {
+        let sent = |tx: Option<&str>| SentDispute {
+            closed_version: 3,
+            closing_version: 3,
+            stale: false,
+            sent_version: Some(4),
+            sent_revocation: Some(3),
+            tx_hash: tx.map(String::from),
+            gas_used: None,
+            sent_at: 100,
+        };
+        assert!(may_send(None, 100));
+        assert!(!may_send(Some(&sent(Some("AB"))), 10_000));
+        assert!(!may_send(Some(&sent(None)), 100 + IN_FLIGHT_GRACE - 1));
+        assert!(may_send(Some(&sent(None)), 100 + IN_FLIGHT_GRACE));
+    }
+
+    #[tokio::test]
+    async fn the_store_keeps_the_newest_state_and_every_dispute_across_a_restart() {
+        let dir = std::env::temp_dir().join(format!("settle-wt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("wt.sqlite");
+        let _ = std::fs::remove_file(&path);
+        let store = WatchtowerStore::open(&path).await.unwrap();
+        let g5 = check(&handin(5, Some(4)), None).unwrap();
+        store.save(&g5, 10).await.unwrap();
+        // An older version never replaces a newer one, even written directly.
+        let g4 = check(&handin(4, None), None).unwrap();
+        store.save(&g4, 11).await.unwrap();
+        let key = CloseKey {
+            channel: ID,
+            closed_version: 3,
+            closing_version: 3,
+            stale: false,
+        };
+        store
+            .record_dispute(&key, Some(5), Some(4), 20)
+            .await
+            .unwrap();
+        store.close().await;
+
+        let store = WatchtowerStore::open(&path).await.unwrap();
+        let (held, received, updated) = store.guarded(ID).await.unwrap().unwrap();
+        assert_eq!(held, g5);
+        assert_eq!((received, updated), (10, 10));
+        assert_eq!(store.channels().await.unwrap(), vec![ID]);
+        assert!(store.guarded(ID + 1).await.unwrap().is_none());
+        let d = store.dispute(&key).await.unwrap().unwrap();
+        assert_eq!(
+            (d.sent_version, d.sent_revocation, d.tx_hash.clone()),
+            (Some(5), Some(4), None)
+        );
+        assert!(!may_send(Some(&d), 21));
+        store.dispute_included(&key, "CAFE", 123).await.unwrap();
+        let d = store.dispute(&key).await.unwrap().unwrap();
+        assert_eq!(
+            (d.tx_hash.as_deref(), d.gas_used),
+            (Some("CAFE"), Some(123))
+        );
+        let other = CloseKey { stale: true, ..key };
+        assert!(store.dispute(&other).await.unwrap().is_none());
+        assert_eq!(store.disputes(ID).await.unwrap().len(), 1);
+        store.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
