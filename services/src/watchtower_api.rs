@@ -96,7 +96,8 @@ async fn hand_in(
         .await
     {
         Ok(c) => c,
-        Err(e) if e.to_string().contains("not found") => {
+        // The contract's own answer for an id it never stored.
+        Err(settle_client::Error::Query { log, .. }) if log.contains("not found") => {
             return Err(Refused::UnknownChannel(channel).into())
         }
         Err(e) => {
