@@ -817,7 +817,14 @@ pub async fn serve(
             }
             Err(e) => {
                 metrics.round_errors.inc();
-                if matches!(e, Error::Client(_)) {
+                if matches!(
+                    e,
+                    Error::Client(
+                        settle_client::Error::Rpc(_)
+                            | settle_client::Error::Timeout { .. }
+                            | settle_client::Error::Wait(_)
+                    )
+                ) {
                     metrics.rpc_errors.inc();
                 }
                 let wait = backoff.failed();

@@ -74,6 +74,22 @@ impl Process {
         }
     }
 
+    /// The exit status of a process that stops on its own within `within`.
+    async fn exited(&mut self, within: Duration) -> Result<std::process::ExitStatus, String> {
+        let deadline = Instant::now() + within;
+        loop {
+            let c = self.child.as_mut().ok_or("no process")?;
+            if let Some(status) = c.try_wait().map_err(|e| e.to_string())? {
+                self.child = None;
+                return Ok(status);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("still running after {within:?}:\n{}", self.log()));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// SIGTERM, then the exit status within `within`.
     async fn terminate(&mut self, within: Duration) -> Result<std::process::ExitStatus, String> {
         let mut c = self.child.take().ok_or("no process to stop")?;
@@ -210,6 +226,26 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         ),
     )
     .map_err(|e| format!("{}: {e}", cfg.display()))?;
+    // A configuration naming another code is refused before anything starts.
+    let wrong = dir.join("wrong-code.toml");
+    let text = std::fs::read_to_string(&cfg).map_err(|e| e.to_string())?;
+    std::fs::write(
+        &wrong,
+        text.replace(
+            &format!("code_id = {code_id}"),
+            &format!("code_id = {}", code_id + 1000),
+        ),
+    )
+    .map_err(|e| format!("{}: {e}", wrong.display()))?;
+    let wrong_log = dir.join("wrong-code.log");
+    let mut refused = Process::spawn(&wrong, &phrase, &wrong_log)?;
+    let exit = refused.exited(Duration::from_secs(30)).await?;
+    if exit.success() || !refused.log().contains("runs code") {
+        return Err(format!(
+            "a configuration naming another code: {exit}\n{}",
+            refused.log()
+        ));
+    }
     let mut process = Process::spawn(&cfg, &phrase, &log)?;
     let api = Api {
         http: reqwest::Client::new(),
