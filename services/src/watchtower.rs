@@ -554,13 +554,20 @@ impl WatchtowerStore {
 }
 
 /// Whether a dispute for a close already recorded as `sent` may go out at `now`: never
-/// after one was seen in a block (the chain would show another close key), and only
-/// [`IN_FLIGHT_GRACE`] seconds after one broadcast and not seen.
-pub fn may_send(sent: Option<&SentDispute>, now: u64) -> bool {
+/// after one was seen in a block (the chain would show another close key); one broadcast
+/// and not seen goes again [`IN_FLIGHT_GRACE`] seconds later, or at once in the window's
+/// last `last_call` seconds (then a copy of a dispute that did land is only refused by the
+/// contract: a fee lost, never the client's funds).
+pub fn may_send(
+    sent: Option<&SentDispute>,
+    now: u64,
+    dispute_ends_at: u64,
+    last_call: u64,
+) -> bool {
     match sent {
         None => true,
         Some(d) if d.tx_hash.is_some() => false,
-        Some(d) => now >= d.sent_at + IN_FLIGHT_GRACE,
+        Some(d) => now >= d.sent_at + IN_FLIGHT_GRACE || now + last_call >= dispute_ends_at,
     }
 }
 
@@ -582,6 +589,9 @@ pub struct Watchtower {
     pub contract: String,
     pub domain: ChannelDomain,
     pub store: WatchtowerStore,
+    /// Seconds before a window's end from which a dispute lost in flight goes again at
+    /// once ([`WatchtowerConfig::ROUNDS_PER_WINDOW`] rounds).
+    pub last_call: u64,
 }
 
 /// Checks that `contract` is a payment-channels contract whose signing domain is this
@@ -670,7 +680,14 @@ impl Watchtower {
             let Some(key) = close_key(&chain) else {
                 continue;
             };
-            if !may_send(self.store.dispute(&key).await?.as_ref(), now) {
+            let ChannelPhase::Closing {
+                dispute_ends_at, ..
+            } = chain.phase
+            else {
+                continue;
+            };
+            let sent = self.store.dispute(&key).await?;
+            if !may_send(sent.as_ref(), now, dispute_ends_at, self.last_call) {
                 continue;
             }
             // The contract's dry run: nothing it would refuse is sent (and paid for).
@@ -801,6 +818,7 @@ pub async fn serve(
         contract: channels.contract,
         domain,
         store,
+        last_call: section.poll_seconds * WatchtowerConfig::ROUNDS_PER_WINDOW,
     };
     let poll = Duration::from_secs(section.poll_seconds);
     let mut backoff = Backoff::new(poll, Duration::from_secs(60).max(poll));
@@ -1076,10 +1094,21 @@ mod tests {
             gas_used: None,
             sent_at: 100,
         };
-        assert!(may_send(None, 100));
-        assert!(!may_send(Some(&sent(Some("AB"))), 10_000));
-        assert!(!may_send(Some(&sent(None)), 100 + IN_FLIGHT_GRACE - 1));
-        assert!(may_send(Some(&sent(None)), 100 + IN_FLIGHT_GRACE));
+        let ends = 1_000;
+        assert!(may_send(None, 100, ends, 6));
+        // Seen in a block: never again, even at the last call.
+        assert!(!may_send(Some(&sent(Some("AB"))), 10_000, ends, 6));
+        assert!(!may_send(Some(&sent(Some("AB"))), 999, ends, 6));
+        // Lost in flight: again after the grace, or in the window's last seconds.
+        assert!(!may_send(
+            Some(&sent(None)),
+            100 + IN_FLIGHT_GRACE - 1,
+            ends,
+            6
+        ));
+        assert!(may_send(Some(&sent(None)), 100 + IN_FLIGHT_GRACE, ends, 6));
+        assert!(!may_send(Some(&sent(None)), 101, 120, 6));
+        assert!(may_send(Some(&sent(None)), 114, 120, 6));
     }
 
     #[tokio::test]
@@ -1117,7 +1146,7 @@ mod tests {
             (d.sent_version, d.sent_revocation, d.tx_hash.clone()),
             (Some(5), Some(4), None)
         );
-        assert!(!may_send(Some(&d), 21));
+        assert!(!may_send(Some(&d), 21, 1_000, 6));
         store.dispute_included(&key, "CAFE", 123).await.unwrap();
         let d = store.dispute(&key).await.unwrap().unwrap();
         assert_eq!(
