@@ -305,7 +305,7 @@ const OPERATOR_SERVICE_FLOW: &str = "operator service (settle operator): txs ove
 const CHALLENGER_FLOW: &str = "settle challenger (process): a lie found, disputed and won alone, a SIGKILL mid-game resumed from its database, the credit claimed";
 
 /// The flow of the `settle watchtower` process (e2e only, as the operator's).
-const WATCHTOWER_FLOW: &str = "settle watchtower (process): a stale channel close punished while the victim is offline, a SIGKILL after the hand-in resumed from its database, the fee earned";
+const WATCHTOWER_FLOW: &str = "settle watchtower (process): a stale channel close punished while the victim is offline, killed -9 after the hand-in and before its broadcast and resumed from its database, one dispute, the fee earned";
 
 /// The `settle` binary the process flows run ([`build_settle`] makes it).
 pub fn settle_binary() -> std::path::PathBuf {

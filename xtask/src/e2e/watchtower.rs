@@ -2,7 +2,8 @@
 //! sign states; b hands the newest one (version 4), a's revocation of version 3 and its
 //! authorisation to the watchtower over HTTP, then goes offline (sends nothing more).
 //! The process is killed (SIGKILL) after the hand-in and restarted from its database. a
-//! closes with the revoked version 3; the watchtower alone disputes inside the window
+//! closes with the revoked version 3; the process is killed again with its dispute
+//! recorded and not yet broadcast; restarted, it alone disputes inside the window, once
 //! (the newer state and a's revocation): a forfeits its balance, b gets it less the
 //! watchtower's fee, the watchtower its fee, all checked on chain. SIGTERM stops it.
 
@@ -23,8 +24,11 @@ use crate::localnet::DENOM;
 
 /// The environment variable the process reads its mnemonic from.
 const KEY_ENV: &str = "SETTLE_E2E_WATCHTOWER_MNEMONIC";
-/// Seconds between the watchtower's rounds (the channels' window is 15 s).
-const POLL: u64 = 2;
+/// Seconds between the watchtower's rounds: the channel's 15 s window holds five, and its
+/// last three (9 s) leave time to resend the dispute lost in the crash.
+const POLL: u64 = 3;
+/// Where the second process stops (and is killed): its dispute recorded, not broadcast.
+const PAUSE: &str = "watchtower-before-dispute";
 /// The contract's watchtower fee (10 % of a forfeit).
 const FEE_BPS: u16 = 1_000;
 
@@ -36,7 +40,14 @@ struct Process {
 }
 
 impl Process {
-    fn spawn(config: &Path, phrase: &str, log: &Path) -> Result<Process, String> {
+    /// Starts `settle watchtower`; with `pause_at`, test-only, it stops at that point of
+    /// its round (`SETTLE_TEST_PAUSE_AT`) until killed.
+    fn spawn(
+        config: &Path,
+        phrase: &str,
+        log: &Path,
+        pause_at: Option<&str>,
+    ) -> Result<Process, String> {
         let bin = super::settle_binary();
         let out = std::fs::OpenOptions::new()
             .create(true)
@@ -44,16 +55,20 @@ impl Process {
             .open(log)
             .map_err(|e| format!("{}: {e}", log.display()))?;
         let err = out.try_clone().map_err(|e| e.to_string())?;
-        let child = Command::new(&bin)
-            .arg("watchtower")
+        let mut cmd = Command::new(&bin);
+        cmd.arg("watchtower")
             .arg("--config")
             .arg(config)
             .env(KEY_ENV, phrase)
             .env("RUST_LOG", "info")
-            .env_remove("SETTLE_TEST_PAUSE_AT")
             .stdin(Stdio::null())
             .stdout(out)
-            .stderr(err)
+            .stderr(err);
+        match pause_at {
+            Some(p) => cmd.env("SETTLE_TEST_PAUSE_AT", p),
+            None => cmd.env_remove("SETTLE_TEST_PAUSE_AT"),
+        };
+        let child = cmd
             .spawn()
             .map_err(|e| format!("spawn {}: {e}", bin.display()))?;
         Ok(Process {
@@ -238,7 +253,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
     )
     .map_err(|e| format!("{}: {e}", wrong.display()))?;
     let wrong_log = dir.join("wrong-code.log");
-    let mut refused = Process::spawn(&wrong, &phrase, &wrong_log)?;
+    let mut refused = Process::spawn(&wrong, &phrase, &wrong_log, None)?;
     let exit = refused.exited(Duration::from_secs(30)).await?;
     if exit.success() || !refused.log().contains("runs code") {
         return Err(format!(
@@ -246,7 +261,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
             refused.log()
         ));
     }
-    let mut process = Process::spawn(&cfg, &phrase, &log)?;
+    let mut process = Process::spawn(&cfg, &phrase, &log, None)?;
     let api = Api {
         http: reqwest::Client::new(),
         base: format!("http://127.0.0.1:{port}"),
@@ -317,9 +332,10 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         "channel {id}: b handed version 4, a's revocation of 3 and its authorisation to the watchtower, and went offline"
     ));
 
-    // A crash after the hand-in; the restarted process holds it from its database.
+    // A crash after the hand-in; the restarted process holds it from its database (and
+    // will stop just before its dispute's broadcast, to crash there too).
     process.kill();
-    process = Process::spawn(&cfg, &phrase, &log)?;
+    process = Process::spawn(&cfg, &phrase, &log, Some(PAUSE))?;
     api.healthy(&process, Duration::from_secs(60)).await?;
     let (code, body) = api.call(&format!("/v1/channels/{id}"), None).await?;
     if code != 200 || body["version"] != 4 {
@@ -341,6 +357,21 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         .await?;
     let closed_at = Instant::now();
     let (a1, b1) = (ch.balance(&ch.a).await?, ch.balance(&ch.b).await?);
+    // The second crash: the dispute recorded and not broadcast; a third process finds it
+    // in flight in its database and sends it before the window ends, once.
+    let started = Instant::now();
+    while !process.log().contains(&format!("paused at {PAUSE}")) {
+        if started.elapsed() > Duration::from_secs(10) {
+            return Err(format!(
+                "the watchtower never reached {PAUSE}:\n{}",
+                process.log()
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    process.kill();
+    process = Process::spawn(&cfg, &phrase, &log, None)?;
+    ctx.say("the watchtower killed (SIGKILL) with its dispute recorded and not sent; restarted");
     let dispute_ends_at = loop {
         match ch.channel(id).await?.phase {
             ChannelPhase::Closing {
@@ -440,7 +471,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
     Ok(format!(
         "stale close (version 3 of 4, close {} gas) punished by the `settle watchtower` process \
          alone {:.1} s after it (dispute {gas} gas, fee {dispute_fee}), killed and restarted \
-         after the hand-in; b offline got {} of {total}, the watchtower {fee}, a 0; one \
+         after the hand-in and before its broadcast; b offline got {} of {total}, the watchtower {fee}, a 0; one \
          dispute; stopped by SIGTERM",
         close.gas_used,
         disputed_after.as_secs_f64(),
