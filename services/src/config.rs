@@ -26,6 +26,15 @@
 //! [challenger]                 # `settle challenger` only
 //! database = "challenger.sqlite"   # its SQLite file (created if missing)
 //! poll_seconds = 5             # optional, default 5: seconds between two rounds
+//!
+//! [channels]                   # `settle watchtower`: the payment-channels contract
+//! contract = "wasm1..."
+//! code_id = 3                  # optional: refuse a contract running another code
+//!
+//! [watchtower]                 # `settle watchtower` only
+//! database = "watchtower.sqlite"   # its SQLite file (created if missing)
+//! listen = "127.0.0.1:8490"    # optional: the HTTP API, /health and /metrics
+//! poll_seconds = 5             # optional, default 5: seconds between two rounds
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -43,6 +52,8 @@ pub struct Config {
     pub rollup: Option<RollupConfig>,
     pub operator: Option<OperatorConfig>,
     pub challenger: Option<ChallengerConfig>,
+    pub channels: Option<ContractConfig>,
+    pub watchtower: Option<WatchtowerConfig>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -76,14 +87,18 @@ pub struct KeyConfig {
     pub mnemonic_file: Option<PathBuf>,
 }
 
+/// A contract a service works with (`[rollup]`, `[channels]`).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RollupConfig {
-    /// The optimistic-rollup contract's address.
+pub struct ContractConfig {
+    /// The contract's address.
     pub contract: String,
     /// The code the contract must run, if given.
     pub code_id: Option<u64>,
 }
+
+/// The optimistic-rollup contract (`[rollup]`).
+pub type RollupConfig = ContractConfig;
 
 /// `settle operator`'s section.
 #[derive(Clone, Debug, Deserialize)]
@@ -159,6 +174,47 @@ impl ChallengerConfig {
     }
 }
 
+/// `settle watchtower`'s settings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchtowerConfig {
+    /// Its SQLite database file (created if missing): the states clients handed in and
+    /// every dispute it sent.
+    pub database: PathBuf,
+    /// Where its HTTP API listens (`host:port`; port 0 picks a free one, logged).
+    #[serde(default = "default_watchtower_listen")]
+    pub listen: String,
+    /// Seconds between two rounds. A channel whose dispute window is shorter than
+    /// [`WatchtowerConfig::ROUNDS_PER_WINDOW`] rounds is refused.
+    #[serde(default = "default_challenger_poll_seconds")]
+    pub poll_seconds: u64,
+}
+
+fn default_watchtower_listen() -> String {
+    "127.0.0.1:8490".into()
+}
+
+impl WatchtowerConfig {
+    /// A channel's dispute window must hold this many rounds: a close seen one round late
+    /// still leaves a round to dispute, and one more for a retry.
+    pub const ROUNDS_PER_WINDOW: u64 = 3;
+
+    /// Refuses to guard a channel whose window `dispute_window` (seconds) this watchtower
+    /// could miss.
+    pub fn check_window(&self, dispute_window: u64) -> Result<(), String> {
+        let needed = self.poll_seconds.saturating_mul(Self::ROUNDS_PER_WINDOW);
+        if dispute_window < needed {
+            return Err(format!(
+                "the channel's dispute window of {dispute_window} s is shorter than {} rounds \
+                 of this watchtower ({needed} s at poll_seconds = {})",
+                Self::ROUNDS_PER_WINDOW,
+                self.poll_seconds
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Config {
     pub fn parse(text: &str) -> Result<Config, Error> {
         toml::from_str(text).map_err(|e| Error::Config(e.to_string()))
@@ -198,6 +254,27 @@ impl Config {
             .ok_or_else(|| Error::Config("no [challenger] section".into()))
     }
 
+    /// The payment-channels contract, required by `settle watchtower`.
+    pub fn channels(&self) -> Result<&ContractConfig, Error> {
+        self.channels
+            .as_ref()
+            .ok_or_else(|| Error::Config("no [channels] section".into()))
+    }
+
+    /// The watchtower section, required by `settle watchtower`.
+    pub fn watchtower(&self) -> Result<&WatchtowerConfig, Error> {
+        let w = self
+            .watchtower
+            .as_ref()
+            .ok_or_else(|| Error::Config("no [watchtower] section".into()))?;
+        if w.poll_seconds == 0 {
+            return Err(Error::Config(
+                "[watchtower] poll_seconds must be positive".into(),
+            ));
+        }
+        Ok(w)
+    }
+
     /// Connects to the node and checks that it is the chain the file names.
     pub async fn connect(&self) -> Result<Client, Error> {
         let c = &self.chain;
@@ -215,18 +292,7 @@ impl Config {
 
     /// Checks that the rollup contract exists and runs the configured code.
     pub async fn check_rollup(&self, client: &Client) -> Result<(), Error> {
-        let r = self.rollup()?;
-        let code = client
-            .code_id_of(&r.contract)
-            .await
-            .map_err(|e| Error::Config(format!("contract {}: {e}", r.contract)))?;
-        match r.code_id {
-            Some(expected) if expected != code => Err(Error::Config(format!(
-                "contract {} runs code {code}, the configuration names code {expected}",
-                r.contract
-            ))),
-            _ => Ok(()),
-        }
+        check_contract(client, self.rollup()?).await
     }
 
     /// The signing key, from the environment or a file.
@@ -247,6 +313,21 @@ impl Config {
         };
         Wallet::from_mnemonic(phrase.trim(), &self.chain.prefix)
             .map_err(|e| Error::Config(format!("[key]: {e}")))
+    }
+}
+
+/// Checks that a configured contract exists and runs the configured code.
+pub async fn check_contract(client: &Client, r: &ContractConfig) -> Result<(), Error> {
+    let code = client
+        .code_id_of(&r.contract)
+        .await
+        .map_err(|e| Error::Config(format!("contract {}: {e}", r.contract)))?;
+    match r.code_id {
+        Some(expected) if expected != code => Err(Error::Config(format!(
+            "contract {} runs code {code}, the configuration names code {expected}",
+            r.contract
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -334,6 +415,34 @@ contract = "wasm1xyz"
             .unwrap_err()
             .to_string()
             .contains("[challenger]"));
+    }
+
+    #[test]
+    fn the_watchtower_sections_have_defaults_and_a_checked_window() {
+        let text =
+            "[chain]\nrpc = \"x\"\nchain_id = \"y\"\n\n[channels]\ncontract = \"wasm1c\"\n\n\
+                    [watchtower]\ndatabase = \"w.sqlite\"\n";
+        let c = Config::parse(text).unwrap();
+        assert_eq!(c.channels().unwrap().contract, "wasm1c");
+        let w = c.watchtower().unwrap();
+        assert_eq!((w.listen.as_str(), w.poll_seconds), ("127.0.0.1:8490", 5));
+        w.check_window(15).unwrap();
+        let err = w.check_window(14).unwrap_err();
+        assert!(err.contains("14 s") && err.contains("15 s"), "{err}");
+        let zero = Config::parse(&format!("{text}poll_seconds = 0\n")).unwrap();
+        assert!(zero.watchtower().is_err());
+        assert!(Config::parse(MINIMAL)
+            .unwrap()
+            .watchtower()
+            .unwrap_err()
+            .to_string()
+            .contains("[watchtower]"));
+        assert!(Config::parse(MINIMAL)
+            .unwrap()
+            .channels()
+            .unwrap_err()
+            .to_string()
+            .contains("[channels]"));
     }
 
     #[test]

@@ -13,6 +13,9 @@
 //!   `settle operator` itself: the HTTP API beside a loop of rounds.
 //! - [`api`]: the operator's HTTP JSON API, `/health`, `/metrics`, `/openapi.json`.
 //! - [`metrics`]: the Prometheus metrics a service serves.
+//! - [`watchtower`]: the watchtower's round (stale channel closes answered with the
+//!   newer state and the closer's revocation) and its database; [`watchtower_api`] its
+//!   HTTP API.
 //! - [`store`]: the operator's database (SQLite): every submitted L2 transaction until it
 //!   is in a posted batch or refused with a reason.
 
@@ -24,6 +27,8 @@ pub mod metrics;
 pub mod operator;
 pub mod service;
 pub mod store;
+pub mod watchtower;
+pub mod watchtower_api;
 
 /// Unix seconds now (0 if the clock is before 1970).
 pub fn unix_now() -> u64 {

@@ -51,6 +51,16 @@ enum Command {
         #[arg(long)]
         config: PathBuf,
     },
+    /// Guard payment-channel clients who go offline: an HTTP API takes their newest
+    /// co-signed state, the other party's revocation and their authorisation; a round
+    /// every poll_seconds answers a stale close of a guarded channel with `dispute` before
+    /// the window ends (earning the watchtower fee). Its state is in the [watchtower]
+    /// database. Stops cleanly on SIGINT/SIGTERM.
+    Watchtower {
+        /// The TOML configuration ([chain], [key], [channels] and [watchtower]).
+        #[arg(long)]
+        config: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -80,6 +90,7 @@ fn main() -> ExitCode {
                 Ok(ExitCode::SUCCESS)
             }
             Command::Challenger { config } => challenger(&config).await,
+            Command::Watchtower { config } => watchtower(&config).await,
         }
     });
     match result {
@@ -134,6 +145,14 @@ async fn replay(path: &std::path::Path, accounts: bool) -> Result<ExitCode, Erro
 async fn challenger(path: &std::path::Path) -> Result<ExitCode, Error> {
     let config = Config::load(path)?;
     settle_services::challenger::serve(&config, settle_services::service::shutdown_signal())
+        .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `settle watchtower`: rounds until SIGINT or SIGTERM (the round under way finishes).
+async fn watchtower(path: &std::path::Path) -> Result<ExitCode, Error> {
+    let config = Config::load(path)?;
+    settle_services::watchtower::serve(&config, settle_services::service::shutdown_signal())
         .await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -128,7 +128,7 @@ const SELF_BOND: &str = "100000000stake";
 
 /// Funded test accounts (name, mnemonic), in the test keyring of every network's client
 /// home (made with `wasmd keys mnemonic`). Test keys only: never fund them anywhere else.
-pub const TEST_ACCOUNTS: [(&str, &str); 7] = [
+pub const TEST_ACCOUNTS: [(&str, &str); 8] = [
     ("alice", "zone loyal renew stereo girl pupil banner claim hello brother loan jelly monster stool arrive soap call gather silk coach they fancy bleak tent"),
     ("bob", "veteran portion bulk infant salon witness record patrol hope right repair convince coach safe animal muffin sweet easily claw coach door audit muscle antique"),
     ("carol", "cotton giraffe vague multiply worth decade switch depth fork acquire over grief strong pluck inquiry negative alpha sudden carry credit stock yellow sister all"),
@@ -136,6 +136,7 @@ pub const TEST_ACCOUNTS: [(&str, &str); 7] = [
     ("erin", "jungle mix much renew artwork ordinary grain sand kangaroo great innocent fame people chunk salad win walnut use oxygen fuel era neutral release rose"),
     ("frank", "rabbit egg nothing unknown volcano bleak key engage panel whale wire slice horn wire exercise guitar wisdom shrimp panda frown friend pulse parent rubber"),
     ("grace", "shallow silent enact doll tragic crane icon panic skate regular exhibit year wife pear ranch hammer mesh wing erosion pride pumpkin glove margin major"),
+    ("heidi", "mechanic patrol end begin renew chunk view chase oak garden below famous solution success cigar regret service aerobic soup hole isolate sheriff manual baby"),
 ];
 
 /// `cargo xtask localnet [--validators N] [--home DIR] [--smoke]`.

@@ -436,6 +436,27 @@ pub fn watchtower_hash(domain: &ChannelDomain, channel_id: u64, watchtower: &str
     ])
 }
 
+/// Checks that `party` (key `key`) authorised `watchtower` (an address) for `channel_id`:
+/// its low-s signature over [`watchtower_hash`].
+pub fn verify_watchtower_authorisation<V: Verifier + ?Sized>(
+    verifier: &V,
+    domain: &ChannelDomain,
+    channel_id: u64,
+    party: Party,
+    key: &PubKey,
+    watchtower: &str,
+    authorisation: &[u8; 64],
+) -> Result<(), Error> {
+    let hash = watchtower_hash(domain, channel_id, watchtower);
+    if !is_low_s(authorisation) || !verifier.secp256k1_verify(&hash, authorisation, key) {
+        return Err(Error::BadWatchtowerAuthorisation {
+            party,
+            watchtower: watchtower.into(),
+        });
+    }
+    Ok(())
+}
+
 // ---- closing and disputes ---------------------------------------------------------------
 
 /// A unilateral close in progress.
@@ -542,13 +563,15 @@ pub fn dispute<V: Verifier + ?Sized>(
     }
     let mut by_watchtower = false;
     if let (Disputer::Other(addr), Some(sig)) = (by, authorisation) {
-        let hash = watchtower_hash(domain, channel_id, addr);
-        if !is_low_s(sig) || !verifier.secp256k1_verify(&hash, sig, keys[wronged.index()]) {
-            return Err(Error::BadWatchtowerAuthorisation {
-                party: wronged,
-                watchtower: addr.into(),
-            });
-        }
+        verify_watchtower_authorisation(
+            verifier,
+            domain,
+            channel_id,
+            wronged,
+            keys[wronged.index()],
+            addr,
+            sig,
+        )?;
         by_watchtower = true;
     }
     let mut next = *closing;

@@ -20,21 +20,21 @@ use super::Ctx;
 use crate::localnet::DENOM;
 
 /// The dispute window of every channel here: short, the chain's clock is real.
-const WINDOW: u64 = 15;
-const FUNDED: [u128; 2] = [1_000, 500];
+pub(super) const WINDOW: u64 = 15;
+pub(super) const FUNDED: [u128; 2] = [1_000, 500];
 
-struct Channels<'a> {
-    ctx: &'a Ctx,
-    address: String,
-    domain: ChannelDomain,
-    keys: [L2Key; 2],
+pub(super) struct Channels<'a> {
+    pub(super) ctx: &'a Ctx,
+    pub(super) address: String,
+    pub(super) domain: ChannelDomain,
+    pub(super) keys: [L2Key; 2],
     /// The two parties' wallets.
-    a: Wallet,
-    b: Wallet,
+    pub(super) a: Wallet,
+    pub(super) b: Wallet,
 }
 
 impl Channels<'_> {
-    async fn open(&self) -> Result<u64, String> {
+    pub(super) async fn open(&self) -> Result<u64, String> {
         let keys = [self.keys[0].public_key(), self.keys[1].public_key()];
         let out = self
             .ctx
@@ -72,7 +72,7 @@ impl Channels<'_> {
         Ok(id)
     }
 
-    fn sign(&self, state: &ChannelState) -> SignedState {
+    pub(super) fn sign(&self, state: &ChannelState) -> SignedState {
         let h = state.signing_hash(&self.domain);
         SignedState {
             state: Binary::new(state.encode()),
@@ -81,18 +81,18 @@ impl Channels<'_> {
         }
     }
 
-    async fn channel(&self, id: u64) -> Result<ChannelResponse, String> {
+    pub(super) async fn channel(&self, id: u64) -> Result<ChannelResponse, String> {
         self.ctx
             .query(&self.address, &QueryMsg::Channel { channel: id })
             .await
     }
 
-    async fn balance(&self, who: &Wallet) -> Result<u128, String> {
+    pub(super) async fn balance(&self, who: &Wallet) -> Result<u128, String> {
         self.ctx.balance(who.address()).await
     }
 
     /// Waits out the window of a closing channel.
-    async fn wait_window(&self, id: u64) -> Result<(), String> {
+    pub(super) async fn wait_window(&self, id: u64) -> Result<(), String> {
         match self.channel(id).await?.phase {
             ChannelPhase::Closing {
                 dispute_ends_at, ..
@@ -102,7 +102,13 @@ impl Channels<'_> {
     }
 }
 
-fn state(id: u64, version: u64, a: u128, htlcs: Vec<Htlc>, is_final: bool) -> ChannelState {
+pub(super) fn state(
+    id: u64,
+    version: u64,
+    a: u128,
+    htlcs: Vec<Htlc>,
+    is_final: bool,
+) -> ChannelState {
     let held: u128 = htlcs.iter().map(|h| h.amount).sum();
     ChannelState {
         channel_id: id,

@@ -14,6 +14,7 @@ mod operator;
 mod operator_service;
 mod optimistic;
 mod validity;
+mod watchtower;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -303,6 +304,9 @@ const OPERATOR_SERVICE_FLOW: &str = "operator service (settle operator): txs ove
 /// The flow of the `settle challenger` process (e2e only, as the operator's).
 const CHALLENGER_FLOW: &str = "settle challenger (process): a lie found, disputed and won alone, a SIGKILL mid-game resumed from its database, the credit claimed";
 
+/// The flow of the `settle watchtower` process (e2e only, as the operator's).
+const WATCHTOWER_FLOW: &str = "settle watchtower (process): a stale channel close punished while the victim is offline, killed -9 after the hand-in and before its broadcast and resumed from its database, one dispute, the fee earned";
+
 /// The `settle` binary the process flows run ([`build_settle`] makes it).
 pub fn settle_binary() -> std::path::PathBuf {
     util::target_dir(&util::root()).join("debug/settle")
@@ -327,6 +331,9 @@ pub fn e2e_flows() -> Vec<(&'static str, FlowFn)> {
     let mut all = flows();
     all.push((CHALLENGER_FLOW, |c| {
         Box::pin(async move { challenger::flow(&c).await })
+    }));
+    all.push((WATCHTOWER_FLOW, |c| {
+        Box::pin(async move { watchtower::flow(&c).await })
     }));
     all.push((OPERATOR_SERVICE_FLOW, |c| {
         Box::pin(async move { operator_service::flow(&c).await })
@@ -376,7 +383,7 @@ pub fn on_networks(wasmd: Wasmd, validators: &[usize], only: Option<&str>) -> Re
     }
     if chosen
         .iter()
-        .any(|(name, _)| [OPERATOR_SERVICE_FLOW, CHALLENGER_FLOW].contains(name))
+        .any(|(name, _)| [OPERATOR_SERVICE_FLOW, CHALLENGER_FLOW, WATCHTOWER_FLOW].contains(name))
     {
         build_settle()?;
     }
