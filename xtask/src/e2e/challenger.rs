@@ -8,8 +8,7 @@
 //! treasury's share (the challenger is the treasury here, so the credit path runs too)
 //! claimed. Then SIGTERM stops it cleanly.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use optimistic_rollup::msg::{
@@ -23,6 +22,7 @@ use settle_core::tx::Domain;
 use settle_services::challenger::ChallengerStore;
 
 use super::optimistic::{instantiate_msg, Rollup, BOND, CHALLENGER_BOND};
+use super::process::Service;
 use super::Ctx;
 use crate::localnet::DENOM;
 
@@ -35,79 +35,6 @@ const KEY_ENV: &str = "SETTLE_E2E_CHALLENGER_MNEMONIC";
 const POLL: u64 = 2;
 /// How long the whole game may take (the contract's clocks are 300 s a side).
 const GAME_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// A `settle challenger` process, killed (SIGKILL) and reaped when dropped, whatever
-/// happened.
-struct Process {
-    child: Option<Child>,
-}
-
-impl Process {
-    fn spawn(bin: &Path, config: &Path, phrase: &str, log: &Path) -> Result<Process, String> {
-        let out = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)
-            .map_err(|e| format!("{}: {e}", log.display()))?;
-        let err = out.try_clone().map_err(|e| e.to_string())?;
-        let child = Command::new(bin)
-            .arg("challenger")
-            .arg("--config")
-            .arg(config)
-            .env(KEY_ENV, phrase)
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .map_err(|e| format!("spawn {}: {e}", bin.display()))?;
-        Ok(Process { child: Some(child) })
-    }
-
-    fn alive(&mut self) -> Result<bool, String> {
-        match self.child.as_mut() {
-            Some(c) => Ok(c.try_wait().map_err(|e| e.to_string())?.is_none()),
-            None => Ok(false),
-        }
-    }
-
-    /// SIGKILL, as a crash.
-    fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-
-    /// SIGTERM, then the exit status within `within`.
-    async fn terminate(&mut self, within: Duration) -> Result<std::process::ExitStatus, String> {
-        let mut c = self.child.take().ok_or("no process to stop")?;
-        let pid = nix::unistd::Pid::from_raw(c.id() as i32);
-        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM)
-            .map_err(|e| format!("SIGTERM: {e}"))?;
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(status) = c.try_wait().map_err(|e| e.to_string())? {
-                return Ok(status);
-            }
-            if Instant::now() > deadline {
-                let _ = c.kill();
-                let _ = c.wait();
-                return Err(format!(
-                    "the challenger did not stop within {} s of SIGTERM",
-                    within.as_secs()
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
 
 /// The `settle` binary the e2e run built before the networks started.
 async fn settle_binary() -> Result<PathBuf, String> {
@@ -136,7 +63,7 @@ fn fee_of(events: &[settle_client::Event]) -> Result<u128, String> {
 }
 
 pub async fn flow(ctx: &Ctx) -> Result<String, String> {
-    let bin = settle_binary().await?;
+    settle_binary().await?;
     let liar = ctx.wallet("liar", 10_000_000).await?;
     let user = ctx.wallet("user", 2 * DEPOSIT + 10_000_000).await?;
     // The challenger's key: a fresh mnemonic, handed to the process in its environment.
@@ -198,7 +125,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         ),
     )
     .map_err(|e| format!("{}: {e}", cfg.display()))?;
-    let mut process = Process::spawn(&bin, &cfg, &phrase, &log)?;
+    let mut process = Service::spawn("challenger", &cfg, (KEY_ENV, &phrase), &log, None)?;
     let balance_before = ctx.balance(challenger.address()).await?;
 
     // The lie: transfers back and forth, the claimed roots false from the middle on.
@@ -298,7 +225,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
                 "the challenger killed (SIGKILL) after move {} of game {}; restarted",
                 g.moves, g.game
             ));
-            process = Process::spawn(&bin, &cfg, &phrase, &log)?;
+            process = Service::spawn("challenger", &cfg, (KEY_ENV, &phrase), &log, None)?;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     };

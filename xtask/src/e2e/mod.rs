@@ -13,6 +13,7 @@ mod clients;
 mod operator;
 mod operator_service;
 mod optimistic;
+mod process;
 mod validity;
 mod watchtower;
 

@@ -5,8 +5,7 @@
 //! restarted from its database, it loses no transaction and posts nothing twice; SIGTERM
 //! stops it cleanly.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use optimistic_rollup::msg::{ExecuteMsg, QueryMsg, StatusResponse};
@@ -17,6 +16,7 @@ use settle_core::node::Node;
 use settle_core::tx::SignedTx;
 use sha2::{Digest, Sha256};
 
+use super::process::Service;
 use super::Ctx;
 use crate::localnet::{CHAIN_ID, DENOM};
 use crate::util;
@@ -25,99 +25,6 @@ use super::operator::DEPOSIT;
 
 fn binary() -> PathBuf {
     super::settle_binary()
-}
-
-/// A running `settle operator`, killed when dropped (no process outlives the flow).
-struct Process {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Process {
-    fn start(
-        dir: &Path,
-        mnemonic: &str,
-        pause_at: Option<&str>,
-        run: usize,
-    ) -> Result<Process, String> {
-        let log = dir.join(format!("operator-{run}.log"));
-        let out = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
-        let mut cmd = Command::new(binary());
-        cmd.args(["operator", "--config"])
-            .arg(dir.join("operator.toml"))
-            .current_dir(dir)
-            .env("SETTLE_OPERATOR_MNEMONIC", mnemonic)
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(out);
-        match pause_at {
-            Some(p) => cmd.env("SETTLE_TEST_PAUSE_AT", p),
-            None => cmd.env_remove("SETTLE_TEST_PAUSE_AT"),
-        };
-        let child = cmd
-            .spawn()
-            .map_err(|e| format!("start {}: {e}", binary().display()))?;
-        Ok(Process { child, log })
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Waits for `needle` in the process's log.
-    async fn wait_log(&mut self, needle: &str, within: Duration) -> Result<(), String> {
-        let started = Instant::now();
-        loop {
-            if self.log().contains(needle) {
-                return Ok(());
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(format!(
-                    "the operator exited ({status}) before {needle:?}:\n{}",
-                    self.log()
-                ));
-            }
-            if started.elapsed() > within {
-                return Err(format!(
-                    "no {needle:?} in the operator's log after {within:?}:\n{}",
-                    self.log()
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    fn kill9(&mut self) {
-        let _ = self.child.kill(); // SIGKILL
-        let _ = self.child.wait();
-    }
-
-    /// SIGTERM, then the exit status within `within`.
-    async fn term(&mut self, within: Duration) -> Result<std::process::ExitStatus, String> {
-        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
-        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM)
-            .map_err(|e| format!("SIGTERM: {e}"))?;
-        let started = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().map_err(|e| e.to_string())? {
-                return Ok(status);
-            }
-            if started.elapsed() > within {
-                return Err(format!(
-                    "still running {within:?} after SIGTERM:\n{}",
-                    self.log()
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        self.kill9();
-    }
 }
 
 /// The operator's HTTP API.
@@ -266,7 +173,13 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
     let mut runs = 0;
     let mut start = |pause: Option<&str>| {
         runs += 1;
-        Process::start(&dir, &mnemonic, pause, runs)
+        Service::spawn(
+            "operator",
+            &dir.join("operator.toml"),
+            ("SETTLE_OPERATOR_MNEMONIC", &mnemonic),
+            &dir.join(format!("operator-{runs}.log")),
+            pause,
+        )
     };
     let mut op = start(None)?;
     api.healthy(Duration::from_secs(60)).await?;
@@ -307,7 +220,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
     // Kill -9 at each point of a round, restart, and see the transaction posted once.
     let mut crashes = Vec::new();
     for (nonce, point) in [(1u64, "built"), (2, "before_post"), (3, "after_post")] {
-        op.kill9();
+        op.kill();
         op = start(Some(point))?;
         // Its first round (nothing to build) makes it healthy; the next builds the tx.
         api.healthy(Duration::from_secs(60)).await?;
@@ -319,7 +232,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         op.wait_log(&format!("paused at {point}"), Duration::from_secs(60))
             .await?;
         let before = status(ctx, &contract).await?.next_batch;
-        op.kill9();
+        op.kill();
         op = start(None)?;
         // Killed with its post possibly broadcast (from "before_post" on), the operator
         // builds nothing until the chain shows that batch or the in-flight grace passes.
@@ -385,7 +298,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
     if code != 200 || doc["openapi"] != "3.1.0" {
         return Err(format!("/openapi.json answered {code}"));
     }
-    let exit = op.term(Duration::from_secs(30)).await?;
+    let exit = op.terminate(Duration::from_secs(30)).await?;
     if !exit.success() || !op.log().contains("operator stopped") {
         return Err(format!("SIGTERM: exit {exit}:\n{}", op.log()));
     }

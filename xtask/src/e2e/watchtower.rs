@@ -7,8 +7,6 @@
 //! (the newer state and a's revocation): a forfeits its balance, b gets it less the
 //! watchtower's fee, the watchtower its fee, all checked on chain. SIGTERM stops it.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cosmwasm_std::Binary;
@@ -19,6 +17,7 @@ use settle_core::channel::{revocation_hash, watchtower_hash, ChannelDomain};
 use settle_core::crypto::L2Key;
 
 use super::channels::{state, Channels, FUNDED};
+use super::process::Service;
 use super::Ctx;
 use crate::localnet::DENOM;
 
@@ -31,109 +30,6 @@ const POLL: u64 = 3;
 const PAUSE: &str = "watchtower-before-dispute";
 /// The contract's watchtower fee (10 % of a forfeit).
 const FEE_BPS: u16 = 1_000;
-
-/// A running `settle watchtower`, killed (SIGKILL) and reaped when dropped, whatever
-/// happened.
-struct Process {
-    child: Option<Child>,
-    log: PathBuf,
-}
-
-impl Process {
-    /// Starts `settle watchtower`; with `pause_at`, test-only, it stops at that point of
-    /// its round (`SETTLE_TEST_PAUSE_AT`) until killed.
-    fn spawn(
-        config: &Path,
-        phrase: &str,
-        log: &Path,
-        pause_at: Option<&str>,
-    ) -> Result<Process, String> {
-        let bin = super::settle_binary();
-        let out = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)
-            .map_err(|e| format!("{}: {e}", log.display()))?;
-        let err = out.try_clone().map_err(|e| e.to_string())?;
-        let mut cmd = Command::new(&bin);
-        cmd.arg("watchtower")
-            .arg("--config")
-            .arg(config)
-            .env(KEY_ENV, phrase)
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err);
-        match pause_at {
-            Some(p) => cmd.env("SETTLE_TEST_PAUSE_AT", p),
-            None => cmd.env_remove("SETTLE_TEST_PAUSE_AT"),
-        };
-        let child = cmd
-            .spawn()
-            .map_err(|e| format!("spawn {}: {e}", bin.display()))?;
-        Ok(Process {
-            child: Some(child),
-            log: log.to_path_buf(),
-        })
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// SIGKILL, as a crash.
-    fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-
-    /// The exit status of a process that stops on its own within `within`.
-    async fn exited(&mut self, within: Duration) -> Result<std::process::ExitStatus, String> {
-        let deadline = Instant::now() + within;
-        loop {
-            let c = self.child.as_mut().ok_or("no process")?;
-            if let Some(status) = c.try_wait().map_err(|e| e.to_string())? {
-                self.child = None;
-                return Ok(status);
-            }
-            if Instant::now() > deadline {
-                return Err(format!("still running after {within:?}:\n{}", self.log()));
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    /// SIGTERM, then the exit status within `within`.
-    async fn terminate(&mut self, within: Duration) -> Result<std::process::ExitStatus, String> {
-        let mut c = self.child.take().ok_or("no process to stop")?;
-        let pid = nix::unistd::Pid::from_raw(c.id() as i32);
-        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM)
-            .map_err(|e| format!("SIGTERM: {e}"))?;
-        let deadline = Instant::now() + within;
-        loop {
-            if let Some(status) = c.try_wait().map_err(|e| e.to_string())? {
-                return Ok(status);
-            }
-            if Instant::now() > deadline {
-                let _ = c.kill();
-                let _ = c.wait();
-                return Err(format!(
-                    "the watchtower did not stop within {} s of SIGTERM",
-                    within.as_secs()
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
 
 /// The watchtower's HTTP API.
 struct Api {
@@ -157,7 +53,7 @@ impl Api {
         ))
     }
 
-    async fn healthy(&self, p: &Process, within: Duration) -> Result<(), String> {
+    async fn healthy(&self, p: &Service, within: Duration) -> Result<(), String> {
         let started = Instant::now();
         loop {
             if let Ok((200, _)) = self.call("/health", None).await {
@@ -253,7 +149,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
     )
     .map_err(|e| format!("{}: {e}", wrong.display()))?;
     let wrong_log = dir.join("wrong-code.log");
-    let mut refused = Process::spawn(&wrong, &phrase, &wrong_log, None)?;
+    let mut refused = Service::spawn("watchtower", &wrong, (KEY_ENV, &phrase), &wrong_log, None)?;
     let exit = refused.exited(Duration::from_secs(30)).await?;
     if exit.success() || !refused.log().contains("runs code") {
         return Err(format!(
@@ -261,7 +157,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
             refused.log()
         ));
     }
-    let mut process = Process::spawn(&cfg, &phrase, &log, None)?;
+    let mut process = Service::spawn("watchtower", &cfg, (KEY_ENV, &phrase), &log, None)?;
     let api = Api {
         http: reqwest::Client::new(),
         base: format!("http://127.0.0.1:{port}"),
@@ -335,7 +231,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
     // A crash after the hand-in; the restarted process holds it from its database (and
     // will stop just before its dispute's broadcast, to crash there too).
     process.kill();
-    process = Process::spawn(&cfg, &phrase, &log, Some(PAUSE))?;
+    process = Service::spawn("watchtower", &cfg, (KEY_ENV, &phrase), &log, Some(PAUSE))?;
     api.healthy(&process, Duration::from_secs(60)).await?;
     let (code, body) = api.call(&format!("/v1/channels/{id}"), None).await?;
     if code != 200 || body["version"] != 4 {
@@ -370,7 +266,7 @@ pub async fn flow(ctx: &Ctx) -> Result<String, String> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     process.kill();
-    process = Process::spawn(&cfg, &phrase, &log, None)?;
+    process = Service::spawn("watchtower", &cfg, (KEY_ENV, &phrase), &log, None)?;
     ctx.say("the watchtower killed (SIGKILL) with its dispute recorded and not sent; restarted");
     let dispute_ends_at = loop {
         match ch.channel(id).await?.phase {
