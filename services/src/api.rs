@@ -266,18 +266,50 @@ async fn health(State(s): State<Arc<ApiState>>) -> Response {
 }
 
 async fn metrics(State(s): State<Arc<ApiState>>) -> Response {
+    metrics_text(s.metrics.encode())
+}
+
+async fn openapi() -> Response {
+    json_document(OPENAPI)
+}
+
+/// A `/metrics` answer: OpenMetrics text (every service's).
+pub(crate) fn metrics_text(text: String) -> Response {
     (
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        s.metrics.encode(),
+        text,
     )
         .into_response()
 }
 
-async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+/// An `/openapi.json` answer (every service's).
+pub(crate) fn json_document(doc: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], doc).into_response()
+}
+
+/// Test support: the OpenAPI 3.1 document `doc` lists exactly the routes that the
+/// router in `source` (a module's text) declares.
+#[cfg(test)]
+pub(crate) fn assert_documents_routes(doc: &str, source: &str) {
+    let doc: serde_json::Value = serde_json::from_str(doc).expect("valid JSON");
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut paths: Vec<&str> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    paths.sort_unstable();
+    let mut routes: Vec<&str> = source
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix(".route(\""))
+        .filter_map(|l| l.split('"').next())
+        .collect();
+    routes.sort_unstable();
+    assert_eq!(paths, routes);
 }
 
 #[cfg(test)]
@@ -287,22 +319,6 @@ mod tests {
     /// Every route the router serves is in the OpenAPI document, and nothing else.
     #[test]
     fn the_openapi_document_lists_every_route() {
-        let doc: serde_json::Value = serde_json::from_str(OPENAPI).expect("valid JSON");
-        assert_eq!(doc["openapi"], "3.1.0");
-        let mut paths: Vec<&str> = doc["paths"]
-            .as_object()
-            .expect("paths")
-            .keys()
-            .map(String::as_str)
-            .collect();
-        paths.sort_unstable();
-        let source = include_str!("api.rs");
-        let mut routes: Vec<&str> = source
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix(".route(\""))
-            .filter_map(|l| l.split('"').next())
-            .collect();
-        routes.sort_unstable();
-        assert_eq!(paths, routes);
+        assert_documents_routes(OPENAPI, include_str!("api.rs"));
     }
 }

@@ -15,7 +15,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -177,18 +177,11 @@ async fn health(State(s): State<Arc<WatchtowerState>>) -> Response {
 }
 
 async fn metrics(State(s): State<Arc<WatchtowerState>>) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        s.metrics.encode(),
-    )
-        .into_response()
+    crate::api::metrics_text(s.metrics.encode())
 }
 
 async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+    crate::api::json_document(OPENAPI)
 }
 
 #[cfg(test)]
@@ -198,22 +191,6 @@ mod tests {
     /// Every route the router serves is in the OpenAPI document, and nothing else.
     #[test]
     fn the_openapi_document_lists_every_route() {
-        let doc: serde_json::Value = serde_json::from_str(OPENAPI).expect("valid JSON");
-        assert_eq!(doc["openapi"], "3.1.0");
-        let mut paths: Vec<&str> = doc["paths"]
-            .as_object()
-            .expect("paths")
-            .keys()
-            .map(String::as_str)
-            .collect();
-        paths.sort_unstable();
-        let source = include_str!("watchtower_api.rs");
-        let mut routes: Vec<&str> = source
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix(".route(\""))
-            .filter_map(|l| l.split('"').next())
-            .collect();
-        routes.sort_unstable();
-        assert_eq!(paths, routes);
+        crate::api::assert_documents_routes(OPENAPI, include_str!("watchtower_api.rs"));
     }
 }
