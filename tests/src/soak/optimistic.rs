@@ -706,8 +706,9 @@ impl OptimisticSoak {
                 .into_iter()
                 .map(|(d, a)| (if d == BOND_DENOM { bd } else { d }, a))
                 .collect();
+            // the suite's own starter funds: 10,000 in the bond denom
             if matches!(who, Who::Proposer | Who::Challenger) {
-                m.add(who, BOND_DENOM, 10_000);
+                m.add(who, bd, 10_000);
             }
             for (denom, amount) in &coins {
                 m.add(who, denom, *amount);
@@ -1688,8 +1689,8 @@ impl OptimisticSoak {
             expect("unbond", self.unbond(Who::Proposer)?)?;
         }
         for who in [Who::Proposer, Who::Challenger] {
-            // their genesis is all bond coins (plus the suite's 10,000 ustake)
-            let suite_coins = if self.bd == BOND_DENOM { 10_000 } else { 0 };
+            // their genesis is all bond coins (plus the suite's 10,000 in the bond denom)
+            let suite_coins = 10_000;
             let genesis = suite_coins + who.genesis().iter().map(|c| c.1).sum::<u128>();
             let have = self.s.balance(&self.addrs[&who], self.bd);
             if have < genesis {
