@@ -23,7 +23,7 @@ use crate::localnet::DENOM;
 
 /// The environment variable the process reads its mnemonic from.
 const KEY_ENV: &str = "SETTLE_E2E_WATCHTOWER_MNEMONIC";
-/// Seconds between the watchtower's rounds: the channel's 15 s window holds five, and its
+/// Seconds between the watchtower's rounds: the channel's 45 s window holds fifteen, and its
 /// last three (9 s) leave time to resend the dispute lost in the crash.
 const POLL: u64 = 3;
 /// Where the second process stops (and is killed): its dispute recorded, not broadcast.
