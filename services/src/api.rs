@@ -75,9 +75,9 @@ pub fn router(state: Arc<ApiState>) -> Router {
         .with_state(state)
 }
 
-/// An error answer: `{"error": message}` with its status code.
+/// An error answer: `{"error": message}` with its status code (every service's API).
 #[derive(Debug)]
-pub struct ApiError(StatusCode, String);
+pub struct ApiError(pub StatusCode, pub String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {

@@ -57,21 +57,7 @@ pub fn router(state: Arc<WatchtowerState>) -> Router {
         .with_state(state)
 }
 
-/// An error answer: `{"error": message}` with its status code.
-#[derive(Debug)]
-pub struct ApiError(StatusCode, String);
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (self.0, Json(json!({ "error": self.1 }))).into_response()
-    }
-}
-
-impl From<crate::Error> for ApiError {
-    fn from(e: crate::Error) -> Self {
-        ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
-    }
-}
+pub use crate::api::ApiError;
 
 impl From<Refused> for ApiError {
     fn from(r: Refused) -> Self {
